@@ -1,0 +1,59 @@
+# The course's two commands: `make book` and `make test`. Each installs what it needs
+# into .venv (created when missing, reused when present).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+# Machines without an NVIDIA driver (CI included) take torch's CPU build through a
+# constraints file; a machine with nvidia-smi gets PyPI's default (CUDA) build.
+# Override with `make test TORCH_CONSTRAINTS=` (none) or a file of your own.
+ifeq ($(shell command -v nvidia-smi 2>/dev/null),)
+TORCH_CONSTRAINTS ?= constraints/cpu.txt
+endif
+PIP_CONSTRAINTS := $(if $(TORCH_CONSTRAINTS),-c $(TORCH_CONSTRAINTS),)
+
+MATHJAX_DIR := book/_mathjax/mathjax
+
+.PHONY: install book test test-fast lab bench clean mathjax
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(TORCH_CONSTRAINTS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) -e '.[book,test,gpu]'
+	@touch $@
+
+# MathJax 3 served from the site itself (no CDN): copied out of the
+# django-static-mathjax wheel. Not under a folder named _static on purpose.
+$(MATHJAX_DIR)/tex-chtml.js: $(STAMP)
+	@rm -rf $(MATHJAX_DIR) && mkdir -p $(dir $(MATHJAX_DIR))
+	@cp -r "$$($(PY) -c 'import mathjax, pathlib; print(pathlib.Path(mathjax.__file__).parent / "static/mathjax/es5")')" $(MATHJAX_DIR)
+	@echo "MathJax copied into $(MATHJAX_DIR)"
+
+mathjax: $(MATHJAX_DIR)/tex-chtml.js
+
+book: $(STAMP) mathjax
+	FFN_LIB_BOOK=1 FFN_LIB_PROGRESS=off MPLBACKEND=module://matplotlib_inline.backend_inline \
+		$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
+	@echo
+	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) book
+	$(PY) -m pytest --cov=ffn_lib --cov-report=term-missing:skip-covered
+
+# The library's tests alone (no book build, no browser): seconds.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not book and not browser" --cov=ffn_lib --cov-report=term-missing:skip-covered
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PY) -m ffn_lib.bench --out bench-out
+
+clean:
+	rm -rf _build book/_mathjax

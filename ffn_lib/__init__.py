@@ -1,0 +1,47 @@
+"""ffn_lib: the Transformer feed-forward block and its activations, from formula to fused kernel.
+
+The tested library behind the course. Everything a chapter shows comes from here:
+
+* activations and their derivatives: :func:`relu`, :func:`gelu`, :func:`swish`,
+  :func:`silu`, :func:`sigmoid` and one registry, :func:`get_activation`;
+* the blocks: :class:`FFN` (Vaswani et al. 2017) and :class:`GatedFFN`
+  (Shazeer 2020), with NumPy references and checkpoint conversion;
+* :mod:`ffn_lib.sizing` (parameters, FLOPs, bytes, the 2/3 rule, Llama's d_ff);
+* :mod:`ffn_lib.timing` and ``python -m ffn_lib.bench`` (trustworthy timing);
+* :mod:`ffn_lib.kernels` (fused Triton kernels), :mod:`ffn_lib.exercises`,
+  :mod:`ffn_lib.plotting`.
+"""
+
+from . import sizing
+from .activations import (
+    ACTIVATIONS,
+    Activation,
+    activation_names,
+    gelu,
+    gelu_derivative,
+    get_activation,
+    identity,
+    identity_derivative,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    silu,
+    silu_derivative,
+    swish,
+    swish_derivative,
+)
+from .blocks import FFN, LAYOUTS, GatedFFN, ffn_reference, gated_ffn_reference
+from .sources import SOURCES, cite
+from .timing import benchmark, measure_copy_bandwidth, pick_device
+from .variants import VARIANTS, Variant, get_variant
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "FFN", "GatedFFN", "LAYOUTS", "SOURCES", "VARIANTS", "Variant",
+    "activation_names", "benchmark", "cite", "ffn_reference", "gated_ffn_reference", "gelu", "gelu_derivative",
+    "get_activation", "get_variant", "identity", "identity_derivative", "measure_copy_bandwidth", "pick_device",
+    "relu", "relu_derivative", "sigmoid", "sigmoid_derivative", "silu", "silu_derivative", "sizing", "swish",
+    "swish_derivative",
+]

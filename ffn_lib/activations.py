@@ -1,0 +1,377 @@
+"""Activation functions of the Transformer FFN, their derivatives, and one registry.
+
+Each function takes a Python number, a NumPy array or a torch tensor:
+
+* NumPy in, NumPy out (computed in float64, returned in the input's float dtype;
+  integers become float64);
+* torch in, torch out, on the same device and differentiable by autograd
+  (float16 and bfloat16 are computed in float32 and rounded once).
+
+At +-inf every function returns its mathematical limit (GELU(-inf) = 0,
+SiLU(-inf) = 0). PyTorch returns NaN for some of these (``F.gelu(-inf)``,
+``F.silu(-inf)``); everywhere else the two agree to rounding.
+
+:data:`ACTIVATIONS` is the single source of truth for names: every name a
+reader meets in papers and in Hugging Face's ``ACT2FN`` resolves through
+:func:`get_activation`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+import torch
+import torch.nn.functional as F
+
+from ._arrays import Ops, as_array
+from ._checks import finite_scalar
+
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+GELU_TANH_COEF = 0.044715  # Hendrycks & Gimpel 2016, sec. 2
+GELU_SIGMOID_COEF = 1.702  # Hendrycks & Gimpel 2016, sec. 2
+GELU_APPROXIMATIONS = ("none", "tanh", "sigmoid")
+
+# tanh and the Gaussian density are flat beyond these arguments in float64;
+# clipping there keeps x**3 and x**2 from overflowing for huge inputs.
+_TANH_CLIP = 100.0
+_PDF_CLIP = 40.0
+
+
+def _times(x: Any, p: Any, ops: Ops) -> Any:
+    """x * p where p == 0 gives 0 even for infinite x (the limit, not NaN)."""
+    return ops.where(p == 0, 0.0 * p, x) * p
+
+
+# --- ReLU ---------------------------------------------------------------------
+
+
+def relu(x: Any) -> Any:
+    r"""ReLU(x) = max(0, x).  Nair & Hinton 2010; the FFN of Vaswani et al. 2017, eq. 2."""
+    a, ops, finish = as_array(x)
+    return finish(ops.maximum0(a))
+
+
+def relu_derivative(x: Any) -> Any:
+    r"""d/dx ReLU(x) = 1 if x > 0 else 0 (0 at x = 0, as PyTorch's autograd)."""
+    a, ops, finish = as_array(x)
+    return finish(ops.where(a > 0, ops.ones_like(a), ops.zeros_like(a)))
+
+
+# --- GELU ---------------------------------------------------------------------
+
+
+def _check_approximate(approximate: str) -> str:
+    if approximate not in GELU_APPROXIMATIONS:
+        raise ValueError(
+            f"approximate must be one of {', '.join(repr(a) for a in GELU_APPROXIMATIONS)}; got {approximate!r}."
+        )
+    return approximate
+
+
+def _gelu_tanh_inner(a: Any, ops: Ops) -> Any:
+    c = ops.clip(a, -_TANH_CLIP, _TANH_CLIP)
+    return ops.tanh(SQRT_2_OVER_PI * (c + GELU_TANH_COEF * c * c * c))
+
+
+def gelu(x: Any, approximate: str = "none") -> Any:
+    r"""Gaussian Error Linear Unit (Hendrycks & Gimpel 2016, arXiv:1606.08415).
+
+    * ``"none"`` (the definition): GELU(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2))
+    * ``"tanh"``: x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    * ``"sigmoid"``: x sigmoid(1.702 x)
+
+    The two approximations are cheaper to evaluate on old hardware; the erf form
+    is the definition and PyTorch's default.
+    """
+    _check_approximate(approximate)
+    a, ops, finish = as_array(x)
+    if approximate == "none":
+        phi = 0.5 * (1.0 + ops.erf(a * INV_SQRT_2))
+        return finish(_times(a, phi, ops))
+    if approximate == "tanh":
+        return finish(_times(a, 0.5 * (1.0 + _gelu_tanh_inner(a, ops)), ops))
+    return finish(_times(a, ops.sigmoid(GELU_SIGMOID_COEF * a), ops))
+
+
+def gelu_derivative(x: Any, approximate: str = "none") -> Any:
+    r"""d/dx GELU(x).
+
+    * ``"none"``: Phi(x) + x phi(x), with phi(x) = exp(-x^2/2) / sqrt(2 pi)
+    * ``"tanh"``: (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2),
+      t = tanh(sqrt(2/pi) (x + 0.044715 x^3))
+    * ``"sigmoid"``: s + 1.702 x s (1 - s), s = sigmoid(1.702 x)
+    """
+    _check_approximate(approximate)
+    if approximate == "sigmoid":
+        return swish_derivative(x, beta=GELU_SIGMOID_COEF)
+    a, ops, finish = as_array(x)
+    c = ops.clip(a, -_PDF_CLIP if approximate == "none" else -_TANH_CLIP,
+                 _PDF_CLIP if approximate == "none" else _TANH_CLIP)
+    if approximate == "none":
+        cdf = 0.5 * (1.0 + ops.erf(a * INV_SQRT_2))
+        pdf = INV_SQRT_2PI * ops.exp(-0.5 * c * c)
+        return finish(cdf + c * pdf)
+    t = _gelu_tanh_inner(a, ops)
+    return finish(0.5 * (1.0 + t) + 0.5 * c * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * c * c))
+
+
+# --- Sigmoid, Swish, SiLU -------------------------------------------------------
+
+
+def sigmoid(x: Any) -> Any:
+    r"""sigmoid(x) = 1 / (1 + e^{-x}), computed without overflow for any x."""
+    a, ops, finish = as_array(x)
+    return finish(ops.sigmoid(a))
+
+
+def sigmoid_derivative(x: Any) -> Any:
+    r"""d/dx sigmoid(x) = sigmoid(x) (1 - sigmoid(x))."""
+    a, ops, finish = as_array(x)
+    s = ops.sigmoid(a)
+    return finish(s * (1.0 - s))
+
+
+def _beta_times(a: Any, beta: Any, ops: Ops) -> Any:
+    if isinstance(beta, float) and beta == 0.0:
+        return 0.0 * ops.clip(a, -1.0, 1.0)  # zeros that keep NaN, without 0 * inf
+    return beta * a
+
+
+def swish(x: Any, beta: Any = 1.0) -> Any:
+    r"""Swish_beta(x) = x sigmoid(beta x)  (Ramachandran, Zoph & Le 2017, arXiv:1710.05941).
+
+    beta = 1 is SiLU; beta = 0 gives x/2; as beta -> inf it tends to ReLU, with
+    sup_x |Swish_beta(x) - ReLU(x)| = 0.27846 / beta. ``beta`` may be a float or,
+    with a torch input, a one-element tensor (a trainable parameter).
+    """
+    beta = finite_scalar(beta, "beta", allow_tensor=True)
+    a, ops, finish = as_array(x)
+    return finish(_times(a, ops.sigmoid(_beta_times(a, beta, ops)), ops))
+
+
+def swish_derivative(x: Any, beta: Any = 1.0) -> Any:
+    r"""d/dx Swish_beta(x) = s + beta x s (1 - s), with s = sigmoid(beta x)."""
+    beta = finite_scalar(beta, "beta", allow_tensor=True)
+    a, ops, finish = as_array(x)
+    bx = _beta_times(a, beta, ops)
+    s = ops.sigmoid(bx)
+    return finish(s + _times(bx, s * (1.0 - s), ops))
+
+
+def silu(x: Any) -> Any:
+    r"""SiLU(x) = x sigmoid(x) = Swish_1(x)  (Elfwing et al. 2017; Hendrycks & Gimpel 2016)."""
+    return swish(x, 1.0)
+
+
+def silu_derivative(x: Any) -> Any:
+    r"""d/dx SiLU(x) = s (1 + x (1 - s)), with s = sigmoid(x)."""
+    return swish_derivative(x, 1.0)
+
+
+def identity(x: Any) -> Any:
+    r"""The identity, the 'activation' of Shazeer's Bilinear layer."""
+    a, _, finish = as_array(x)
+    return finish(a)
+
+
+def identity_derivative(x: Any) -> Any:
+    r"""d/dx x = 1."""
+    a, ops, finish = as_array(x)
+    return finish(ops.ones_like(a))
+
+
+# --- The registry ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: how to compute it, its derivative, its formula and its source.
+
+    Calling an ``Activation`` applies it; ``.derivative(x)`` gives its analytic
+    derivative; ``.torch_op`` is PyTorch's own kernel for the same function, the
+    way the function is usually written in PyTorch code (used as the eager
+    baseline by the benchmarks).
+    """
+
+    name: str
+    description: str
+    formula: str
+    derivative_formula: str
+    source: str
+    forward: Callable[..., Any]
+    backward: Callable[..., Any]
+    torch_op: Callable[..., torch.Tensor]
+    aliases: tuple[str, ...] = ()
+    params: Mapping[str, float] = field(default_factory=dict)
+
+    def __call__(self, x: Any) -> Any:
+        return self.forward(x, **self.params)
+
+    def derivative(self, x: Any) -> Any:
+        return self.backward(x, **self.params)
+
+    def torch(self, x: torch.Tensor) -> torch.Tensor:
+        """PyTorch's own implementation, with this activation's parameters."""
+        return self.torch_op(x, **self.params)
+
+    def with_params(self, **params: Any) -> "Activation":
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            allowed = ", ".join(self.params) or "none"
+            raise TypeError(f"activation {self.name!r} takes no parameter {', '.join(unknown)} (it takes: {allowed}).")
+        for key, value in params.items():
+            finite_scalar(value, key, allow_tensor=True)
+        return replace(self, params={**self.params, **params})
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v in self.params.items())
+        return f"Activation({self.name!r}{extra})"
+
+
+def _torch_swish(x: torch.Tensor, beta: Any = 1.0) -> torch.Tensor:
+    return x * torch.sigmoid(beta * x)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation(
+            name="relu",
+            description="rectified linear unit",
+            formula=r"\mathrm{ReLU}(x) = \max(0, x)",
+            derivative_formula=r"\mathrm{ReLU}'(x) = \mathbb{1}[x > 0]",
+            source="nair2010relu",
+            forward=relu,
+            backward=relu_derivative,
+            torch_op=F.relu,
+        ),
+        Activation(
+            name="gelu",
+            description="GELU, the erf definition",
+            formula=r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \operatorname{erf}(x/\sqrt{2})\right)",
+            derivative_formula=r"\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x)",
+            source="hendrycks2016gelu",
+            forward=gelu,
+            backward=gelu_derivative,
+            torch_op=F.gelu,
+            aliases=("gelu_erf", "gelu_python"),
+        ),
+        Activation(
+            name="gelu_tanh",
+            description="GELU, tanh approximation",
+            formula=r"\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
+            derivative_formula=(
+                r"\tfrac{1+t}{2} + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}\,(1 + 0.134145\,x^2),"
+                r"\; t = \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)"
+            ),
+            source="hendrycks2016gelu",
+            forward=lambda x: gelu(x, "tanh"),
+            backward=lambda x: gelu_derivative(x, "tanh"),
+            torch_op=lambda x: F.gelu(x, approximate="tanh"),
+            aliases=("gelu_new", "gelu_fast", "gelu_pytorch_tanh", "gelu_approx_tanh"),
+        ),
+        Activation(
+            name="gelu_sigmoid",
+            description="GELU, sigmoid approximation",
+            formula=r"x\,\sigma(1.702\,x)",
+            derivative_formula=r"s + 1.702\,x\,s(1 - s),\; s = \sigma(1.702\,x)",
+            source="hendrycks2016gelu",
+            forward=lambda x: gelu(x, "sigmoid"),
+            backward=lambda x: gelu_derivative(x, "sigmoid"),
+            torch_op=lambda x: _torch_swish(x, GELU_SIGMOID_COEF),
+            aliases=("quick_gelu",),
+        ),
+        Activation(
+            name="swish",
+            description="Swish with slope beta (beta = 1 is SiLU)",
+            formula=r"\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x)",
+            derivative_formula=r"s + \beta x\, s(1 - s),\; s = \sigma(\beta x)",
+            source="ramachandran2017swish",
+            forward=swish,
+            backward=swish_derivative,
+            torch_op=_torch_swish,
+            params={"beta": 1.0},
+        ),
+        Activation(
+            name="silu",
+            description="SiLU, Swish with beta = 1",
+            formula=r"\mathrm{SiLU}(x) = x\,\sigma(x)",
+            derivative_formula=r"\sigma(x)\left(1 + x(1 - \sigma(x))\right)",
+            source="elfwing2017silu",
+            forward=silu,
+            backward=silu_derivative,
+            torch_op=F.silu,
+            aliases=("swish1", "swish_1"),
+        ),
+        Activation(
+            name="sigmoid",
+            description="logistic sigmoid (Dauphin's GLU gate)",
+            formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+            derivative_formula=r"\sigma'(x) = \sigma(x)(1 - \sigma(x))",
+            source="dauphin2017glu",
+            forward=sigmoid,
+            backward=sigmoid_derivative,
+            torch_op=torch.sigmoid,
+        ),
+        Activation(
+            name="identity",
+            description="identity (Shazeer's Bilinear layer)",
+            formula=r"x",
+            derivative_formula=r"1",
+            source="shazeer2020glu",
+            forward=identity,
+            backward=identity_derivative,
+            torch_op=lambda x: x,
+            aliases=("linear", "none"),
+        ),
+    )
+}
+
+
+def _lookup_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for act in ACTIVATIONS.values():
+        for key in (act.name, *act.aliases):
+            table[key] = act.name
+    return table
+
+
+_NAME_TO_CANONICAL = _lookup_table()
+
+
+def activation_names() -> list[str]:
+    """Every name :func:`get_activation` accepts: canonical names and aliases."""
+    return sorted(_NAME_TO_CANONICAL)
+
+
+def canonical_name(name: str) -> str:
+    """The registry's own name for ``name`` (``"gelu_new"`` -> ``"gelu_tanh"``)."""
+    if isinstance(name, Activation):
+        return name.name
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a name (str) or an Activation, got {type(name).__name__}.")
+    key = name.strip().lower()
+    if key not in _NAME_TO_CANONICAL:
+        close = difflib.get_close_matches(key, _NAME_TO_CANONICAL, n=4, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(
+            f"unknown activation {name!r}.{hint} Known names: {', '.join(activation_names())}."
+        )
+    return _NAME_TO_CANONICAL[key]
+
+
+def get_activation(name: str | Activation, **params: Any) -> Activation:
+    """Look up an activation by any of its names, optionally setting its parameters.
+
+    >>> get_activation("gelu_new").name
+    'gelu_tanh'
+    >>> get_activation("swish", beta=2.0)
+    Activation('swish', beta=2.0)
+    """
+    act = name if isinstance(name, Activation) else ACTIVATIONS[canonical_name(name)]
+    return act.with_params(**params) if params else act

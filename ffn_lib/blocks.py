@@ -1,0 +1,337 @@
+"""The position-wise feed-forward blocks: plain (Vaswani et al. 2017) and gated (Shazeer 2020).
+
+Both are ``torch.nn.Module`` s applied independently at every position, so they
+accept any leading dimensions ``(..., d_model)``. Weights live in ``nn.Linear``
+layers, which store a matrix as ``(out_features, in_features)``: the papers'
+``W1`` (d_model x d_ff, acting on row vectors as ``x W1``) is ``w1.weight.T``.
+
+Each block has a plain NumPy forward (:func:`ffn_reference`,
+:func:`gated_ffn_reference`) written in the papers' notation; the modules are
+tested against it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import sizing
+from ._checks import finite_scalar, positive_int
+from .activations import Activation, get_activation
+
+SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+# --- NumPy references, in the papers' notation ----------------------------------------
+
+
+def ffn_reference(x: np.ndarray, W1: np.ndarray, b1: np.ndarray | None, W2: np.ndarray,
+                  b2: np.ndarray | None, activation: str = "relu") -> np.ndarray:
+    """FFN(x) = act(x W1 + b1) W2 + b2  (Vaswani et al. 2017, eq. 2, with ReLU).
+
+    ``x``: (..., d_model); ``W1``: (d_model, d_ff); ``W2``: (d_ff, d_model).
+    """
+    act = get_activation(activation)
+    h = np.asarray(x, dtype=np.float64) @ W1
+    if b1 is not None:
+        h = h + b1
+    y = act(h) @ W2
+    return y + b2 if b2 is not None else y
+
+
+def gated_ffn_reference(x: np.ndarray, W: np.ndarray, V: np.ndarray, W2: np.ndarray,
+                        activation: str = "silu", b: np.ndarray | None = None,
+                        c: np.ndarray | None = None, b2: np.ndarray | None = None) -> np.ndarray:
+    """FFN_act(x) = (act(x W + b) * (x V + c)) W2 + b2  (Shazeer 2020, eq. 5-6; no biases there).
+
+    ``W`` (the gate) and ``V`` (the value): (d_model, d_ff); ``W2``: (d_ff, d_model).
+    The input x is never the gated value: both factors are projections of x.
+    """
+    act = get_activation(activation)
+    x = np.asarray(x, dtype=np.float64)
+    gate, value = x @ W, x @ V
+    if b is not None:
+        gate = gate + b
+    if c is not None:
+        value = value + c
+    y = (act(gate) * value) @ W2
+    return y + b2 if b2 is not None else y
+
+
+# --- Shared checks -----------------------------------------------------------------------
+
+
+def _check_input(x: Any, d_model: int, weight: torch.Tensor) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor of shape (..., {d_model}), got {type(x).__name__}.")
+    if x.ndim == 0 or x.shape[-1] != d_model:
+        raise ValueError(
+            f"x has shape {tuple(x.shape)}; its last dimension must be d_model={d_model}."
+        )
+    if x.dtype not in SUPPORTED_DTYPES:
+        raise TypeError(f"x has dtype {x.dtype}; the FFN blocks take {', '.join(map(str, SUPPORTED_DTYPES))}.")
+    if x.dtype != weight.dtype:
+        raise TypeError(
+            f"x has dtype {x.dtype} but the block's weights are {weight.dtype}; "
+            f"convert one of them (block.to({x.dtype}) or x.to({weight.dtype}))."
+        )
+    if x.device != weight.device:
+        raise ValueError(f"x is on {x.device} but the block's weights are on {weight.device}; move one of them.")
+    return x
+
+
+def _linear_to_paper(layer: nn.Linear) -> tuple[np.ndarray, np.ndarray | None]:
+    """nn.Linear's (out, in) weight as the papers' (in, out) matrix, in float64."""
+    W = layer.weight.detach().to("cpu", torch.float64).numpy().T
+    b = None if layer.bias is None else layer.bias.detach().to("cpu", torch.float64).numpy()
+    return W, b
+
+
+# --- The plain block ---------------------------------------------------------------------------
+
+
+class FFN(nn.Module):
+    """FFN(x) = act(x W1 + b1) W2 + b2 at every position (Vaswani et al. 2017, eq. 2).
+
+    >>> block = FFN(d_model=512, d_ff=2048)              # the base Transformer's sizes
+    >>> block(torch.randn(2, 10, 512)).shape
+    torch.Size([2, 10, 512])
+    """
+
+    def __init__(self, d_model: int, d_ff: int, activation: str | Activation = "relu", bias: bool = True):
+        super().__init__()
+        self.d_model = positive_int(d_model, "d_model")
+        self.d_ff = positive_int(d_ff, "d_ff")
+        self.activation = get_activation(activation)
+        self.w1 = nn.Linear(self.d_model, self.d_ff, bias=bias)  # x W1 + b1
+        self.w2 = nn.Linear(self.d_ff, self.d_model, bias=bias)  # h W2 + b2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _check_input(x, self.d_model, self.w1.weight)
+        h = self.activation.torch(self.w1(x))
+        return self.w2(h)
+
+    def param_count(self) -> int:
+        return sizing.param_count(self.d_model, self.d_ff, gated=False, bias=self.w1.bias is not None)
+
+    def reference(self, x: Any) -> np.ndarray:
+        """The same forward computed by :func:`ffn_reference` in float64 NumPy."""
+        W1, b1 = _linear_to_paper(self.w1)
+        W2, b2 = _linear_to_paper(self.w2)
+        return ffn_reference(_to_numpy(x), W1, b1, W2, b2, self.activation.name)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, d_ff={self.d_ff}, activation={self.activation.name!r}"
+
+
+def _to_numpy(x: Any) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().to("cpu", torch.float64).numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+# --- Checkpoint layouts ---------------------------------------------------------------------
+
+
+# Where each of the gated block's three matrices lives in real checkpoints.
+# "gate" is Shazeer's W (the one passed through the activation), "up" is V, "down" is W2.
+LAYOUTS: dict[str, dict[str, str]] = {
+    "llama": {"gate": "gate_proj", "up": "up_proj", "down": "down_proj"},  # Hugging Face LlamaMLP
+    "meta": {"gate": "w1", "up": "w3", "down": "w2"},  # Meta's reference llama/model.py
+    "t5": {"gate": "wi_0", "up": "wi_1", "down": "wo"},  # T5 v1.1 T5DenseGatedActDense
+}
+
+
+def _read_state_dict(state_dict: Mapping[str, Any], layout: str, prefix: str) -> dict[str, torch.Tensor]:
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"state_dict must be a mapping of names to tensors, got {type(state_dict).__name__}.")
+    names = LAYOUTS[layout]
+    found: dict[str, torch.Tensor] = {}
+    missing = []
+    for role, stem in names.items():
+        for kind in ("weight", "bias"):
+            key = f"{prefix}{stem}.{kind}"
+            if key in state_dict:
+                value = state_dict[key]
+                if not isinstance(value, torch.Tensor):
+                    raise TypeError(f"state_dict[{key!r}] must be a torch.Tensor, got {type(value).__name__}.")
+                found[f"{role}.{kind}"] = value
+            elif kind == "weight":
+                missing.append(key)
+    if missing:
+        have = ", ".join(sorted(map(str, state_dict))[:8]) or "nothing"
+        raise KeyError(f"state_dict has no {', '.join(repr(m) for m in missing)} ({layout} layout); it has: {have}.")
+    gate = found["gate.weight"]
+    if gate.ndim != 2:
+        raise ValueError(f"state_dict[{prefix + names['gate'] + '.weight'!r}] must be 2-D (d_ff, d_model), "
+                         f"got shape {tuple(gate.shape)}.")
+    d_ff, d_model = gate.shape
+    expected = {"gate.weight": (d_ff, d_model), "up.weight": (d_ff, d_model), "down.weight": (d_model, d_ff),
+                "gate.bias": (d_ff,), "up.bias": (d_ff,), "down.bias": (d_model,)}
+    for role_kind, tensor in found.items():
+        role, kind = role_kind.split(".")
+        if tuple(tensor.shape) != expected[role_kind]:
+            raise ValueError(
+                f"state_dict[{prefix + names[role] + '.' + kind!r}] has shape {tuple(tensor.shape)}; "
+                f"expected {expected[role_kind]} for d_model={d_model}, d_ff={d_ff} "
+                "(nn.Linear stores weights as (out_features, in_features))."
+            )
+        if tensor.dtype not in SUPPORTED_DTYPES:
+            raise TypeError(f"state_dict[{prefix + names[role] + '.' + kind!r}] has dtype {tensor.dtype}; "
+                            f"expected one of {', '.join(map(str, SUPPORTED_DTYPES))}.")
+    biases = {k for k in found if k.endswith(".bias")}
+    if biases and len(biases) != 3:
+        raise ValueError(f"state_dict has biases for {sorted(biases)} only; give all three or none.")
+    return found
+
+
+# --- The gated block --------------------------------------------------------------------------
+
+
+class GatedFFN(nn.Module):
+    """FFN_act(x) = (act(x W) * x V) W2 at every position (Shazeer 2020).
+
+    ``activation`` picks the family member: ``"sigmoid"`` (GLU), ``"identity"``
+    (Bilinear), ``"relu"`` (ReGLU), ``"gelu"`` / ``"gelu_tanh"`` (GEGLU),
+    ``"silu"`` or ``"swish"`` with ``beta`` (SwiGLU). ``learn_beta=True`` makes
+    Swish's beta a trainable parameter.
+
+    ``fused=True`` computes act(g) * u with the Triton kernels of
+    :mod:`ffn_lib.kernels` when they can run (CUDA tensors and Triton installed,
+    or Triton's CPU interpreter), and with the eager PyTorch ops otherwise.
+    A trainable beta always takes the eager path (the kernel treats beta as a constant).
+
+    Attribute names follow the job each matrix does: ``w_gate`` is Shazeer's W
+    (Llama's ``gate_proj``, T5's ``wi_0``), ``w_up`` is V (``up_proj``, ``wi_1``),
+    ``w_down`` is W2 (``down_proj``, ``wo``).
+    """
+
+    def __init__(self, d_model: int, d_ff: int, activation: str | Activation = "silu", bias: bool = False, *,
+                 beta: float | None = None, learn_beta: bool = False, fused: bool = False):
+        super().__init__()
+        self.d_model = positive_int(d_model, "d_model")
+        self.d_ff = positive_int(d_ff, "d_ff")
+        act = get_activation(activation)
+        if beta is not None:
+            if "beta" not in act.params:
+                raise ValueError(f"beta is a parameter of activation='swish', not of {act.name!r}.")
+            act = act.with_params(beta=finite_scalar(beta, "beta"))
+        if learn_beta:
+            if "beta" not in act.params:
+                raise ValueError(f"learn_beta=True needs activation='swish', got {act.name!r}.")
+            self.beta = nn.Parameter(torch.tensor(float(act.params["beta"])))
+        else:
+            self.beta = None
+        self.activation = act
+        self.fused = bool(fused)
+        self.w_gate = nn.Linear(self.d_model, self.d_ff, bias=bias)  # W  (gate_proj, wi_0)
+        self.w_up = nn.Linear(self.d_model, self.d_ff, bias=bias)  # V  (up_proj,   wi_1)
+        self.w_down = nn.Linear(self.d_ff, self.d_model, bias=bias)  # W2 (down_proj, wo)
+
+    # -- forward --
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _check_input(x, self.d_model, self.w_gate.weight)
+        gate, up = self.w_gate(x), self.w_up(x)
+        return self.w_down(self.act_mul(gate, up))
+
+    def act_mul(self, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
+        """act(gate) * up: the elementwise step between the matrix products."""
+        if self.beta is not None:
+            return self.activation.torch_op(gate, beta=self.beta) * up
+        if self.fused_active(gate):
+            from . import kernels
+
+            return kernels.act_mul(gate, up, self.activation.name, **self.activation.params)
+        return self.activation.torch(gate) * up
+
+    def fused_active(self, tensor: torch.Tensor | None = None) -> bool:
+        """Whether the forward on ``tensor`` (default: the weights) runs the Triton kernel."""
+        if not self.fused or self.beta is not None:
+            return False
+        from . import kernels
+
+        return kernels.can_run(self.w_gate.weight if tensor is None else tensor)
+
+    # -- sizes --
+
+    def param_count(self) -> int:
+        return sizing.param_count(self.d_model, self.d_ff, gated=True, bias=self.w_gate.bias is not None) + (
+            0 if self.beta is None else 1
+        )
+
+    def reference(self, x: Any) -> np.ndarray:
+        """The same forward computed by :func:`gated_ffn_reference` in float64 NumPy."""
+        W, b = _linear_to_paper(self.w_gate)
+        V, c = _linear_to_paper(self.w_up)
+        W2, b2 = _linear_to_paper(self.w_down)
+        activation = self.activation
+        if self.beta is not None:
+            activation = activation.with_params(beta=float(self.beta.detach()))
+        return gated_ffn_reference(_to_numpy(x), W, V, W2, activation, b, c, b2)
+
+    def extra_repr(self) -> str:
+        beta = "" if self.beta is None else ", learn_beta=True"
+        return (f"d_model={self.d_model}, d_ff={self.d_ff}, activation={self.activation!r}{beta}, "
+                f"fused={self.fused}")
+
+    # -- checkpoints --
+
+    @classmethod
+    def from_state_dict(cls, state_dict: Mapping[str, Any], layout: str = "llama", *,
+                        activation: str | Activation = "silu", prefix: str = "", **kwargs: Any) -> "GatedFFN":
+        """Build a block from a checkpoint's MLP weights in one of :data:`LAYOUTS`.
+
+        ``prefix`` selects one layer of a whole model's state dict, e.g.
+        ``"model.layers.0.mlp."``. The block takes the weights' dtype and device.
+        """
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}; got {layout!r}.")
+        found = _read_state_dict(state_dict, layout, prefix)
+        gate = found["gate.weight"]
+        d_ff, d_model = gate.shape
+        block = cls(d_model, d_ff, activation, bias="gate.bias" in found, **kwargs)
+        block.to(device=gate.device, dtype=gate.dtype)
+        with torch.no_grad():
+            for role in ("gate", "up", "down"):
+                layer = getattr(block, f"w_{role}")
+                layer.weight.copy_(found[f"{role}.weight"])
+                if layer.bias is not None:
+                    layer.bias.copy_(found[f"{role}.bias"])
+        return block
+
+    def to_state_dict(self, layout: str = "llama", prefix: str = "") -> dict[str, torch.Tensor]:
+        """The block's weights under a checkpoint layout's names (the way back)."""
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}; got {layout!r}.")
+        out = {}
+        for role, stem in LAYOUTS[layout].items():
+            layer = getattr(self, f"w_{role}")
+            out[f"{prefix}{stem}.weight"] = layer.weight.detach().clone()
+            if layer.bias is not None:
+                out[f"{prefix}{stem}.bias"] = layer.bias.detach().clone()
+        return out
+
+    @classmethod
+    def from_llama(cls, state_dict: Mapping[str, Any], *, activation: str | Activation = "silu",
+                   prefix: str = "", **kwargs: Any) -> "GatedFFN":
+        """From Hugging Face Llama MLP weights: ``gate_proj``, ``up_proj``, ``down_proj`` (SwiGLU)."""
+        return cls.from_state_dict(state_dict, "llama", activation=activation, prefix=prefix, **kwargs)
+
+    def to_llama(self, prefix: str = "") -> dict[str, torch.Tensor]:
+        return self.to_state_dict("llama", prefix)
+
+    @classmethod
+    def from_t5(cls, state_dict: Mapping[str, Any], *, activation: str | Activation = "gelu_tanh",
+                prefix: str = "", **kwargs: Any) -> "GatedFFN":
+        """From T5 v1.1 ``DenseReluDense`` weights: ``wi_0``, ``wi_1``, ``wo``.
+
+        T5 v1.1's ``"gated-gelu"`` is the tanh GELU (Hugging Face's ``gelu_new``), hence the default.
+        """
+        return cls.from_state_dict(state_dict, "t5", activation=activation, prefix=prefix, **kwargs)
+
+    def to_t5(self, prefix: str = "") -> dict[str, torch.Tensor]:
+        return self.to_state_dict("t5", prefix)

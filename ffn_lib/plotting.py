@@ -1,0 +1,107 @@
+"""One plotting style for every figure in the course.
+
+Three helpers cover the book: :func:`curves` (functions of x), :func:`bars`
+(one number per variant or implementation) and :func:`roofline`. Each takes an
+``ax`` or makes a figure of its own, labels its axes, and returns the axes.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .timing import format_rate
+
+STYLE = {
+    "figure.figsize": (6.4, 3.8),
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "font.family": "DejaVu Sans",
+    "svg.hashsalt": "ffn-course",  # reproducible SVG ids
+}
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+
+def use_style() -> None:
+    """Apply the course's style to matplotlib (idempotent)."""
+    plt.rcParams.update(STYLE)
+    plt.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=COLORS)
+
+
+def _axes(ax: plt.Axes | None, figsize: tuple[float, float] | None = None) -> plt.Axes:
+    use_style()
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def curves(x: Sequence[float], ys: Mapping[str, Sequence[float]], *, title: str = "", xlabel: str = "x",
+           ylabel: str = "", ax: plt.Axes | None = None, styles: Mapping[str, str] | None = None,
+           logy: bool = False) -> plt.Axes:
+    """Plot one line per entry of ``ys`` (label -> values) against ``x``."""
+    ax = _axes(ax)
+    for label, y in ys.items():
+        ax.plot(x, y, (styles or {}).get(label, "-"), label=label, lw=1.8)
+    if logy:
+        ax.set_yscale("log")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if len(ys) > 1:
+        ax.legend()
+    return ax
+
+
+def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", ylabel: str = "",
+         errors: Sequence[float] | None = None, ax: plt.Axes | None = None, annotate: str | None = "{:.3g}",
+         ylim: tuple[float, float] | None = None, colors: Iterable[str] | None = None) -> plt.Axes:
+    """A bar per label, optionally with error bars and the value written on top."""
+    ax = _axes(ax)
+    colors = list(colors) if colors is not None else [COLORS[i % len(COLORS)] for i in range(len(labels))]
+    positions = np.arange(len(labels))
+    ax.bar(positions, values, yerr=errors, color=colors, capsize=3)
+    ax.set_xticks(positions, labels, rotation=30 if max(map(len, labels), default=0) > 6 else 0, ha="right"
+                  if max(map(len, labels), default=0) > 6 else "center")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if annotate:
+        for p, v in zip(positions, values):
+            ax.annotate(annotate.format(v), (p, v), ha="center", va="bottom", fontsize=8,
+                        xytext=(0, 2), textcoords="offset points")
+    ax.set(title=title, ylabel=ylabel)
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+def roofline(points: Mapping[str, tuple[float, float]], *, bandwidth: float, peak_flop_rate: float,
+             title: str = "Roofline", ax: plt.Axes | None = None) -> plt.Axes:
+    """The roofline min(peak, I * bandwidth) and each op at (intensity, achieved FLOP/s).
+
+    ``points``: label -> (arithmetic intensity in FLOP/byte, achieved FLOP/s).
+    """
+    ax = _axes(ax)
+    intensities = [i for i, _ in points.values()] or [1.0]
+    ridge = peak_flop_rate / bandwidth
+    lo = min(min(intensities), ridge) / 10
+    hi = max(max(intensities), ridge) * 10
+    xs = np.logspace(np.log10(lo), np.log10(hi), 200)
+    ax.plot(xs, np.minimum(peak_flop_rate, xs * bandwidth), color="0.2", lw=2,
+            label=f"roofline: {format_rate(bandwidth, 'B/s')}, {format_rate(peak_flop_rate, 'FLOP/s')}")
+    ax.axvline(ridge, color="0.6", ls=":", lw=1)
+    for k, (label, (intensity, rate)) in enumerate(points.items()):
+        ax.loglog(intensity, rate, "o", color=COLORS[k % len(COLORS)], label=label, ms=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set(title=title, xlabel="arithmetic intensity (FLOP / byte)", ylabel="achieved FLOP/s")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax

@@ -1,0 +1,141 @@
+"""Sizes, parameter counts, FLOPs and bytes of the FFN blocks.
+
+Conventions (used everywhere in the course):
+
+* ``tokens`` is the number of positions the block is applied to (batch x sequence);
+* a multiply-add counts as 2 FLOPs; only the matrix products are counted (the
+  elementwise activation adds O(tokens * d_ff) operations, negligible next to
+  O(tokens * d_model * d_ff));
+* the backward pass of a linear layer costs twice its forward (one product for
+  the input's gradient, one for the weight's);
+* bytes are the minimum traffic an elementwise step must move to and from memory:
+  each input read once, each output written once.
+
+Sources: Vaswani et al. 2017 (the plain block), Shazeer 2020 (the gated block and
+the 2/3 rule), Touvron et al. 2023 and Meta's reference code (Llama's d_ff).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ._checks import positive_int as _positive_int
+from ._checks import positive_number as _positive_number
+
+
+def n_matrices(gated: bool) -> int:
+    """Weight matrices of size d_model x d_ff: 2 in the plain block (W1, W2), 3 in the gated one (W, V, W2)."""
+    return 3 if gated else 2
+
+
+def param_count(d_model: int, d_ff: int, *, gated: bool, bias: bool) -> int:
+    """Parameters of one FFN block.
+
+    plain: 2 d_model d_ff (+ d_ff + d_model biases);
+    gated: 3 d_model d_ff (+ 2 d_ff + d_model biases).
+    """
+    d_model, d_ff = _positive_int(d_model, "d_model"), _positive_int(d_ff, "d_ff")
+    weights = n_matrices(gated) * d_model * d_ff
+    biases = ((2 if gated else 1) * d_ff + d_model) if bias else 0
+    return weights + biases
+
+
+def forward_flops(tokens: int, d_model: int, d_ff: int, *, gated: bool) -> int:
+    """Matrix-product FLOPs of one forward pass: 2 * tokens * (2 or 3) * d_model * d_ff."""
+    tokens = _positive_int(tokens, "tokens")
+    d_model, d_ff = _positive_int(d_model, "d_model"), _positive_int(d_ff, "d_ff")
+    return 2 * tokens * n_matrices(gated) * d_model * d_ff
+
+
+def backward_flops(tokens: int, d_model: int, d_ff: int, *, gated: bool) -> int:
+    """Matrix-product FLOPs of one backward pass: twice the forward."""
+    return 2 * forward_flops(tokens, d_model, d_ff, gated=gated)
+
+
+def dtype_bytes(dtype: torch.dtype | str) -> int:
+    """Bytes per element of a torch dtype (or its name: ``"bfloat16"``)."""
+    if isinstance(dtype, str):
+        resolved = getattr(torch, dtype, None)
+        if not isinstance(resolved, torch.dtype):
+            raise ValueError(f"dtype {dtype!r} is not a torch dtype name (try 'float32', 'bfloat16').")
+        dtype = resolved
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype or its name, got {type(dtype).__name__}.")
+    return torch.empty((), dtype=dtype).element_size()
+
+
+def activation_tensors(*, gated: bool, backward: bool) -> int:
+    """How many (tokens x d_ff) tensors the activation step reads plus writes.
+
+    plain forward: read h, write act(h)                        -> 2
+    plain backward: read h and dy, write dh                    -> 3
+    gated forward: read g and u, write act(g) * u              -> 3
+    gated backward: read g, u and dy, write dg and du          -> 5
+    """
+    if gated:
+        return 5 if backward else 3
+    return 3 if backward else 2
+
+
+def activation_bytes(tokens: int, d_ff: int, dtype: torch.dtype | str = torch.float32, *, gated: bool,
+                     backward: bool = False) -> int:
+    """Minimum bytes the activation step moves (see :func:`activation_tensors`)."""
+    tokens, d_ff = _positive_int(tokens, "tokens"), _positive_int(d_ff, "d_ff")
+    return activation_tensors(gated=gated, backward=backward) * tokens * d_ff * dtype_bytes(dtype)
+
+
+def arithmetic_intensity(flops: float, nbytes: float) -> float:
+    """FLOPs per byte moved: where an operation sits on the roofline's x-axis."""
+    if nbytes <= 0:
+        raise ValueError(f"nbytes must be positive, got {nbytes}.")
+    if flops < 0:
+        raise ValueError(f"flops must be non-negative, got {flops}.")
+    return flops / nbytes
+
+
+def matmul_bytes(tokens: int, d_model: int, d_ff: int, dtype: torch.dtype | str = torch.float32, *,
+                 gated: bool) -> int:
+    """Minimum bytes the forward matrix products move: x and the weights read, the d_ff-wide
+    intermediates written and read back, y written."""
+    tokens = _positive_int(tokens, "tokens")
+    d_model, d_ff = _positive_int(d_model, "d_model"), _positive_int(d_ff, "d_ff")
+    n = n_matrices(gated)
+    elements = n * d_model * d_ff + 2 * tokens * d_model + (n - 1) * tokens * d_ff + tokens * d_ff
+    return elements * dtype_bytes(dtype)
+
+
+def matched_d_ff(d_model: int, *, gated: bool = True, expansion: float = 4.0, multiple_of: int = 1) -> int:
+    """The hidden width that keeps a block's parameters and FLOPs equal to a plain FFN's
+    with ``d_ff = expansion * d_model`` (Shazeer 2020: "we reduce d_ff by a factor of 2/3").
+
+    plain: expansion * d_model; gated: 2/3 of it (the third matrix is paid for by a
+    narrower hidden layer). ``multiple_of`` rounds up, as hardware-friendly codebases do.
+
+    >>> matched_d_ff(768, gated=False), matched_d_ff(768, gated=True)
+    (3072, 2048)
+    """
+    d_model = _positive_int(d_model, "d_model")
+    expansion = _positive_number(expansion, "expansion")
+    multiple_of = _positive_int(multiple_of, "multiple_of")
+    width = expansion * d_model * (2.0 / 3.0 if gated else 1.0)
+    width = int(round(width, 6))  # 2/3 * 3072 is 2047.9999...; exact sizes stay exact
+    return multiple_of * math.ceil(width / multiple_of)
+
+
+def llama_d_ff(d_model: int, multiple_of: int = 256, ffn_dim_multiplier: float | None = None) -> int:
+    """Llama's hidden width, as Meta's reference ``FeedForward.__init__`` computes it.
+
+    hidden = int(2 * 4 d_model / 3); optionally int(ffn_dim_multiplier * hidden);
+    then rounded up to a multiple of ``multiple_of``. (Touvron et al. 2023, sec. 2.2.)
+
+    >>> llama_d_ff(4096), llama_d_ff(4096, multiple_of=1024, ffn_dim_multiplier=1.3)
+    (11008, 14336)
+    """
+    d_model = _positive_int(d_model, "d_model")
+    multiple_of = _positive_int(multiple_of, "multiple_of")
+    hidden = int(2 * (4 * d_model) / 3)
+    if ffn_dim_multiplier is not None:
+        hidden = int(_positive_number(ffn_dim_multiplier, "ffn_dim_multiplier") * hidden)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
