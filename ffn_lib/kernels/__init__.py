@@ -19,6 +19,7 @@ module was imported (slow, for tests and for reading the kernel at work).
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -88,8 +89,8 @@ def _check(tensor: Any, name: str) -> torch.Tensor:
 
 def _rows(t: torch.Tensor, d: int) -> torch.Tensor:
     """A (rows, d) view of ``t`` with unit column stride (a copy only when no such view exists)."""
-    t2 = t.reshape(-1, d)
-    return t2 if t2.stride(1) == 1 or t2.shape[0] * d == 0 else t2.contiguous()
+    t2 = t.reshape(math.prod(t.shape[:-1]), d)
+    return t2 if t2.stride(1) == 1 or t2.numel() == 0 else t2.contiguous()
 
 
 def _grid(rows: int, d: int) -> tuple[tuple[int, int], int]:
@@ -122,7 +123,7 @@ class _ActMul(torch.autograd.Function):
         d = gate.shape[-1]
         g, u = _rows(gate, d), _rows(up, d)
         y = torch.empty(gate.shape, dtype=gate.dtype, device=gate.device)
-        _forward(g, u, y.view(-1, d), act, beta)
+        _forward(g, u, _rows(y, d), act, beta)
         ctx.save_for_backward(g, u)
         ctx.act, ctx.beta, ctx.shape = act, beta, gate.shape
         return y
@@ -143,7 +144,7 @@ class _ActMulCat(torch.autograd.Function):
         x = _rows(gate_up, d2)
         d = d2 // 2
         y = torch.empty((*gate_up.shape[:-1], d), dtype=gate_up.dtype, device=gate_up.device)
-        _forward(x[:, :d], x[:, d:], y.view(-1, d), act, beta)
+        _forward(x[:, :d], x[:, d:], _rows(y, d), act, beta)
         ctx.save_for_backward(x)
         ctx.act, ctx.beta, ctx.shape = act, beta, gate_up.shape
         return y

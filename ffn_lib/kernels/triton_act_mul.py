@@ -57,11 +57,12 @@ def _act_and_grad(g, beta, ACT: tl.constexpr):
         a = g * cdf
         da = cdf + gc * INV_SQRT_2PI * tl.exp(-0.5 * gc * gc)
     elif ACT == GELU_TANH:
+        # 1 + tanh(z) = 2 sigmoid(2z): the tanh GELU is g * sigmoid(2z), with no cancellation for g < 0.
         gc = tl.minimum(tl.maximum(g, -100.0), 100.0)
         z = (gc + 0.044715 * gc * gc * gc) * SQRT_2_OVER_PI
-        t = 2.0 * _sigmoid(2.0 * z) - 1.0  # tanh(z) = 2 sigmoid(2z) - 1
-        a = 0.5 * g * (1.0 + t)
-        da = 0.5 * (1.0 + t) + 0.5 * gc * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 0.134145 * gc * gc)
+        s = _sigmoid(2.0 * z)
+        a = g * s
+        da = s + 2.0 * gc * s * (1.0 - s) * SQRT_2_OVER_PI * (1.0 + 0.134145 * gc * gc)
     else:  # SWISH: x * sigmoid(beta * x); SiLU is beta = 1, the sigmoid GELU beta = 1.702
         s = _sigmoid(beta * g)
         a = g * s

@@ -1,0 +1,36 @@
+"""Shared test set-up.
+
+Without a GPU the Triton kernels run in Triton's CPU interpreter; that choice is
+made when ``ffn_lib.kernels`` is imported, so it is made here, first.
+"""
+
+import os
+
+import torch
+
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Tolerances per dtype for comparisons against a float64 reference (PyTorch's own
+# defaults for torch.testing.assert_close, loosened where an extra rounding occurs).
+TOLERANCES = {
+    torch.float64: dict(rtol=1e-12, atol=1e-12),
+    torch.float32: dict(rtol=1.3e-6, atol=1e-5),
+    torch.bfloat16: dict(rtol=1.6e-2, atol=1e-5),
+    torch.float16: dict(rtol=1e-3, atol=1e-5),
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """Fixed seeds, and exercise progress kept out of the user's home directory."""
+    torch.manual_seed(0)
+    np.random.seed(0)
+    monkeypatch.setenv("FFN_LIB_PROGRESS", str(tmp_path / "progress.json"))
+    monkeypatch.delenv("FFN_LIB_DEVICE", raising=False)
+    yield
