@@ -1,0 +1,88 @@
+"""Exercises of chapter 1: the position-wise FFN block."""
+
+import numpy as np
+
+from .. import sizing
+from ..blocks import ffn_reference
+from . import _cases
+from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
+
+relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
+
+EXERCISES = [
+    NumberExercise(
+        title="Parameters of the base Transformer's FFN",
+        statement=r"The base Transformer has $d_\text{model} = 512$ and $d_\text{ff} = 2048$, and its FFN has "
+                  r"biases. How many parameters does one FFN block have?",
+        hints=["Count the four pieces separately: $W_1$, $b_1$, $W_2$, $b_2$.",
+               r"$W_1$ is $d_\text{model} \times d_\text{ff}$, $W_2$ is $d_\text{ff} \times d_\text{model}$, "
+               r"$b_1$ has $d_\text{ff}$ entries and $b_2$ has $d_\text{model}$."],
+        starter="answer = ...  # a whole number\nex.q1.check(answer)",
+        expected=lambda: sizing.param_count(512, 2048, gated=False, bias=True),
+        integer=True,
+        mistakes=[(lambda: sizing.param_count(512, 2048, gated=False, bias=False),
+                   "that counts the two matrices but leaves out the biases b1 (d_ff entries) and b2 (d_model)."),
+                  (lambda: 512 * 2048, "that is one matrix; the block has two, plus their biases.")],
+    ),
+    ShapeExercise(
+        title="The shape of the hidden layer",
+        statement=r"A batch `x` of shape `(8, 128, 512)` (sequences, positions, $d_\text{model}$) goes through the "
+                  r"base FFN ($d_\text{ff} = 2048$). What is the shape of $h = \mathrm{ReLU}(xW_1 + b_1)$?",
+        hints=["The block acts on each position on its own: the leading dimensions pass through untouched.",
+               r"Only the last dimension changes, from $d_\text{model}$ to $d_\text{ff}$."],
+        starter="answer = ...  # a tuple such as (2, 3)\nex.q2.check(answer)",
+        expected=lambda: (8, 128, 2048),
+        mistakes=[(lambda: (8, 128, 512), "that is the shape of the block's output; h lives in the wider d_ff space."),
+                  (lambda: (1024, 2048), "no flattening is needed: the block keeps every leading dimension."),
+                  (lambda: (2048, 512), "that is the shape nn.Linear stores W1 in, not the shape of h.")],
+    ),
+    FunctionExercise(
+        title="The FFN forward in NumPy",
+        statement=r"Write `ffn_forward(x, W1, b1, W2, b2)` returning $\mathrm{ReLU}(xW_1 + b_1)W_2 + b_2$ for "
+                  r"NumPy arrays in the paper's layout: `x` is `(..., d_model)`, `W1` is `(d_model, d_ff)`, "
+                  r"`b1` is `(d_ff,)`, `W2` is `(d_ff, d_model)`, `b2` is `(d_model,)`.",
+        hints=["`@` multiplies the last dimension of `x` with the first of `W1`, whatever the leading dimensions.",
+               "ReLU is `np.maximum(z, 0)`. It goes between the two layers only."],
+        starter="def ffn_forward(x, W1, b1, W2, b2):\n    ...  # your code here\n\nex.q3.check(ffn_forward)",
+        answer_name="ffn_forward",
+        reference=lambda x, W1, b1, W2, b2: ffn_reference(x, W1, b1, W2, b2, "relu"),
+        cases=lambda rng: _cases.block_weights_numpy(rng, gated=False),
+        mistakes=[(lambda x, W1, b1, W2, b2: (x @ W1 + b1) @ W2 + b2,
+                   "the ReLU is missing; without it the two layers collapse into one linear map."),
+                  (lambda x, W1, b1, W2, b2: relu(relu(x @ W1 + b1) @ W2 + b2),
+                   "ReLU is applied to the output too; the activation sits only between the two layers."),
+                  (lambda x, W1, b1, W2, b2: relu(x @ W1 + b1) @ W2, "the output bias b2 is missing."),
+                  (lambda x, W1, b1, W2, b2: relu(x @ W1) @ W2 + b2, "the hidden bias b1 is missing.")],
+    ),
+    NumberExercise(
+        title="FLOPs of one forward pass",
+        statement=r"How many FLOPs do the two matrix products of the base FFN ($d_\text{model} = 512$, "
+                  r"$d_\text{ff} = 2048$) do for 1,024 tokens? Count a multiply-add as 2 FLOPs.",
+        hints=[r"A product of a $(n \times k)$ and a $(k \times m)$ matrix does $n \cdot k \cdot m$ multiply-adds.",
+               r"There are two products, each $1024 \times 512 \times 2048$ multiply-adds."],
+        starter="answer = ...\nex.q4.check(answer)",
+        expected=lambda: sizing.forward_flops(1024, 512, 2048, gated=False),
+        rel_tol=1e-3,
+        mistakes=[(lambda: sizing.forward_flops(1024, 512, 2048, gated=False) / 2,
+                   "that is half the answer: either a multiply-add was counted as one FLOP (the convention here, "
+                   "as in most papers, is two) or only one of the two products was counted."),
+                  (lambda: sizing.forward_flops(1024, 512, 2048, gated=False) / 1024,
+                   "that is the count for a single token; multiply by the 1,024 tokens.")],
+    ),
+    ChoiceExercise(
+        title="Dead ReLU units",
+        statement="In the chapter, some hidden units of a block are called *dead* on a batch. What does that mean?",
+        hints=["Look at what ReLU outputs, and what its derivative is, for negative inputs.",
+               "A dead unit gives no signal forward and no gradient backward."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q5.check(answer)',
+        options={"a": "Its pre-activation is negative for every input of the batch, so its output and its gradient "
+                      "are zero everywhere.",
+                 "b": "Its weights are exactly zero.",
+                 "c": "Its output is negative.",
+                 "d": "Its gradient is so large that training diverges."},
+        correct="a",
+        mistakes={"b": "a unit with non-zero weights can still be dead: what matters is the sign of x W1 + b1.",
+                  "c": "ReLU never outputs a negative number.",
+                  "d": "that is an exploding gradient; a dead unit has a zero gradient."},
+    ),
+]

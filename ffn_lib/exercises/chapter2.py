@@ -1,0 +1,89 @@
+"""Exercises of chapter 2: GELU."""
+
+import math
+
+import numpy as np
+import torch
+
+from ..activations import gelu, sigmoid
+from . import _cases, _numeric
+from .core import ChoiceExercise, FunctionExercise, NumberExercise
+
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+EXERCISES = [
+    NumberExercise(
+        title="GELU at -1",
+        statement=r"Compute $\mathrm{GELU}(-1) = -1 \cdot \Phi(-1)$ from the definition, to 4 decimal places.",
+        hints=[r"$\Phi$ is the standard normal CDF: $\Phi(x) = \tfrac12\left(1 + \operatorname{erf}(x/\sqrt2)\right)$.",
+               "`math.erf` is in Python's standard library; or use `ffn_lib.gelu` to check your hand computation."],
+        starter="answer = ...\nex.q1.check(answer)",
+        expected=lambda: float(gelu(-1.0)),
+        abs_tol=5e-5,
+        mistakes=[(lambda: float(gelu(-1.0, "tanh")),
+                   "that is the tanh approximation's value; the exercise asks for the definition x Phi(x)."),
+                  (lambda: float(gelu(-1.0, "sigmoid")), "that is the sigmoid approximation x sigmoid(1.702 x)."),
+                  (lambda: -float(gelu(-1.0)), "that is Phi(-1), a probability; GELU multiplies it by x = -1."),
+                  (lambda: 0.0, "0 is ReLU(-1); GELU lets a little of the negative input through.")],
+    ),
+    FunctionExercise(
+        title="The tanh approximation",
+        statement=r"Write `gelu_tanh(x)` for NumPy arrays: "
+                  r"$\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)$.",
+        hints=["`np.tanh` and `np.sqrt(2 / np.pi)` are all you need.",
+               "Mind the cube: `x**3`, inside the tanh, multiplied by 0.044715 and added to x."],
+        starter="import numpy as np\n\ndef gelu_tanh(x):\n    ...  # your code here\n\nex.q2.check(gelu_tanh)",
+        answer_name="gelu_tanh",
+        reference=lambda x: gelu(x, "tanh"),
+        cases=_cases.scalar_function_numpy,
+        mistakes=[(lambda x: gelu(x), "your output matches the erf definition; this exercise asks for the tanh "
+                                      "approximation."),
+                  (lambda x: gelu(x, "sigmoid"), "your output matches the sigmoid approximation x sigmoid(1.702x)."),
+                  (lambda x: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * x)), "the 0.044715 x^3 term is missing."),
+                  (lambda x: x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))),
+                   "the factor 1/2 is missing.")],
+    ),
+    FunctionExercise(
+        title="GELU by its definition, in PyTorch",
+        statement=r"Write `gelu_erf(x)` for torch tensors: $x\,\Phi(x) = \tfrac{x}{2}\left(1 + "
+                  r"\operatorname{erf}(x/\sqrt2)\right)$, keeping the input's dtype.",
+        hints=["`torch.erf` works elementwise on tensors of any shape.",
+               r"Divide by $\sqrt2$ inside the erf: `torch.erf(x / math.sqrt(2))`."],
+        starter="import math\nimport torch\n\ndef gelu_erf(x):\n    ...  # your code here\n\nex.q3.check(gelu_erf)",
+        answer_name="gelu_erf",
+        reference=lambda x: gelu(x),
+        cases=_cases.scalar_function_torch,
+        mistakes=[(lambda x: gelu(x, "tanh"), "your output matches the tanh approximation; this exercise asks for "
+                                              "the erf definition."),
+                  (lambda x: 0.5 * x * (1 + torch.erf(x)), "erf(x) instead of erf(x / sqrt 2): Phi needs the sqrt 2."),
+                  (lambda x: x * sigmoid(1.702 * x), "your output matches the sigmoid approximation.")],
+    ),
+    ChoiceExercise(
+        title="What the article wrote",
+        statement=r"The source article gives GELU as "
+                  r"$0.5x\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715x^3)\right)\right)$. Which statement is right?",
+        hints=["Hendrycks and Gimpel define GELU as $x\\,\\Phi(x)$ and then offer two cheaper forms.",
+               "Exercise 2.5 measures how far the tanh form is from the definition."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q4.check(answer)',
+        options={"a": "It is the definition, and what PyTorch's default `F.gelu` computes.",
+                 "b": r"It approximates the definition $x\,\Phi(x)$, with a largest error of about $5 \times 10^{-4}$.",
+                 "c": "It is exact for |x| < 3 and only differs in the tails.",
+                 "d": r"It is the same function as $x\,\sigma(1.702x)$."},
+        correct="b",
+        mistakes={"a": "PyTorch's default is the erf form; approximate='tanh' selects this one.",
+                  "c": "the two differ everywhere except at 0 and far out; the largest gap is near |x| = 2.7.",
+                  "d": "that is the other, coarser approximation (its error reaches about 0.02)."},
+    ),
+    NumberExercise(
+        title="How large is the tanh form's error?",
+        statement=r"Compute $\max_x |\mathrm{GELU}_{\tanh}(x) - \mathrm{GELU}(x)|$ numerically "
+                  r"(a fine grid on $[-6, 6]$ is enough).",
+        hints=["`ffn_lib.gelu(x, approximate=\"tanh\")` and `ffn_lib.gelu(x)` accept NumPy arrays.",
+               "`np.linspace(-6, 6, 1_000_001)` then `np.max(np.abs(...))`."],
+        starter="answer = ...\nex.q5.check(answer)",
+        expected=_numeric.tanh_gelu_error,
+        rel_tol=1e-2,
+        mistakes=[(_numeric.sigmoid_gelu_error, "that is the sigmoid approximation's largest error; the exercise "
+                                                "asks about the tanh form.")],
+    ),
+]

@@ -1,0 +1,76 @@
+"""Exercises of chapter 3: Swish and SiLU."""
+
+import numpy as np
+
+from ..activations import sigmoid, silu, swish
+from . import _numeric
+from .core import ChoiceExercise, FunctionExercise, NumberExercise
+
+
+def _swish_cases(rng):
+    x = rng.normal(size=(3, 4)) * 3
+    grid = np.linspace(-5, 5, 11)
+    return [(grid, 1.0), (x, 0.5), (grid, 0.0), (x.astype(np.float32), 3.0), (grid, 10.0)]
+
+
+EXERCISES = [
+    FunctionExercise(
+        title="Swish with a slope",
+        statement=r"Write `swish(x, beta)` for NumPy arrays: $\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x)$ with "
+                  r"$\sigma(z) = 1/(1 + e^{-z})$.",
+        hints=["Write the sigmoid first, as its own line, then multiply by x.",
+               "beta multiplies x *inside* the sigmoid, not the result."],
+        starter="import numpy as np\n\ndef swish(x, beta):\n    ...  # your code here\n\nex.q1.check(swish)",
+        answer_name="swish",
+        reference=lambda x, beta: swish(x, beta),
+        cases=_swish_cases,
+        mistakes=[(lambda x, beta: silu(x), "beta is ignored: your output is SiLU (beta = 1) for every beta."),
+                  (lambda x, beta: beta * x * sigmoid(x), "beta multiplies the output instead of the sigmoid's "
+                                                          "argument."),
+                  (lambda x, beta: sigmoid(beta * x), "you returned the gate sigmoid(beta x) without multiplying "
+                                                      "by x.")],
+    ),
+    NumberExercise(
+        title="Swish at beta = 0",
+        statement=r"What is $\mathrm{Swish}_0(3)$?",
+        hints=[r"What is $\sigma(0)$?", r"With $\beta = 0$ the gate is the same constant for every $x$."],
+        starter="answer = ...\nex.q2.check(answer)",
+        expected=lambda: float(swish(3.0, 0.0)),
+        abs_tol=1e-9,
+        mistakes=[(lambda: 3.0, "that is the identity; at beta = 0 the sigmoid is 1/2 everywhere, not 1."),
+                  (lambda: 0.0, "the article calls Swish_0 'a linear function': it is the linear function x/2, "
+                                "not zero.")],
+    ),
+    NumberExercise(
+        title="SiLU's minimum",
+        statement="SiLU dips below zero for negative inputs. What is its smallest value? Give 4 decimal places.",
+        hints=["Evaluate `ffn_lib.silu` on a fine grid of negative numbers and take the minimum.",
+               r"Or solve $\mathrm{SiLU}'(x) = \sigma(x)(1 + x(1 - \sigma(x))) = 0$ numerically."],
+        starter="answer = ...\nex.q3.check(answer)",
+        expected=_numeric.silu_minimum,
+        abs_tol=1e-4,
+        mistakes=[(_numeric.gelu_minimum, "that is GELU's minimum; SiLU dips deeper."),
+                  (lambda: _numeric.minimum(silu)[0], "that is where the minimum is (x), not the value there.")],
+    ),
+    ChoiceExercise(
+        title="Swish for large beta",
+        statement=r"As $\beta \to \infty$, $\mathrm{Swish}_\beta(x)$ tends to:",
+        hints=[r"For $x > 0$, $\sigma(\beta x) \to 1$; for $x < 0$, $\sigma(\beta x) \to 0$."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q4.check(answer)',
+        options={"a": "x / 2", "b": "ReLU(x)", "c": "x", "d": r"$\sigma(x)$"},
+        correct="b",
+        mistakes={"a": "x / 2 is the other end, beta = 0.", "c": "for negative x the gate closes, so it is not x.",
+                  "d": "the sigmoid is the gate; Swish multiplies it by x."},
+    ),
+    NumberExercise(
+        title="How far from ReLU?",
+        statement=r"Compute $\sup_x |\mathrm{Swish}_4(x) - \mathrm{ReLU}(x)|$ numerically.",
+        hints=["The gap is largest at a negative x close to 0: a fine grid on [-10, 10] finds it.",
+               r"The chapter shows the gap scales like $1/\beta$."],
+        starter="answer = ...\nex.q5.check(answer)",
+        expected=lambda: _numeric.swish_relu_gap(4.0),
+        rel_tol=1e-3,
+        mistakes=[(lambda: _numeric.swish_relu_gap(1.0), "that is the gap at beta = 1; it shrinks like 1/beta."),
+                  (lambda: -_numeric.gelu_minimum(), "that is the depth of GELU's dip, not Swish_4's distance to ReLU.")],
+    ),
+]

@@ -1,0 +1,82 @@
+"""Exercises of chapter 4: the GLU FFN."""
+
+import numpy as np
+
+from .. import sizing
+from ..activations import sigmoid, silu
+from ..blocks import gated_ffn_reference
+from . import _cases
+from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
+
+EXERCISES = [
+    NumberExercise(
+        title="The 2/3 rule",
+        statement=r"A plain FFN with $d_\text{model} = 1536$ uses $d_\text{ff} = 4\,d_\text{model}$. What "
+                  r"$d_\text{ff}$ gives a GLU-variant FFN (three matrices) the same number of parameters?",
+        hints=[r"Plain: $2\,d_\text{model}\,d_\text{ff}$ weights. Gated: $3\,d_\text{model}\,d'_\text{ff}$.",
+               r"Set them equal: $d'_\text{ff} = \tfrac23 d_\text{ff}$."],
+        starter="answer = ...\nex.q1.check(answer)",
+        expected=lambda: sizing.matched_d_ff(1536, gated=True),
+        integer=True,
+        mistakes=[(lambda: sizing.matched_d_ff(1536, gated=False),
+                   "d_ff was not scaled by 2/3: with three matrices that block has 1.5 times the parameters."),
+                  (lambda: sizing.matched_d_ff(1536, gated=False) // 3, "that scales d_ff by 1/3, not 2/3.")],
+    ),
+    FunctionExercise(
+        title="The GLU FFN in NumPy",
+        statement=r"Write `glu_ffn(x, W, V, W2)` returning $(\sigma(xW) \otimes xV)\,W_2$ (Shazeer 2020, no "
+                  r"biases) for NumPy arrays: `x` is `(..., d_model)`, `W` and `V` are `(d_model, d_ff)`, `W2` is "
+                  r"`(d_ff, d_model)`.",
+        hints=["Two projections of the same x: `g = x @ W` (the gate) and `u = x @ V` (the value).",
+               "Gate elementwise, `sigmoid(g) * u`, then project back with `@ W2`."],
+        starter="import numpy as np\n\ndef glu_ffn(x, W, V, W2):\n    ...  # your code here\n\nex.q2.check(glu_ffn)",
+        answer_name="glu_ffn",
+        reference=lambda x, W, V, W2: gated_ffn_reference(x, W, V, W2, "sigmoid"),
+        cases=lambda rng: _cases.block_weights_numpy(rng, gated=True),
+        mistakes=[(lambda x, W, V, W2: (sigmoid(x @ V) * (x @ W)) @ W2,
+                   "gate and up are swapped: the sigmoid goes on x W, and x V is the value it gates."),
+                  (lambda x, W, V, W2: ((x @ W) * (x @ V)) @ W2,
+                   "the sigmoid is missing (that is Shazeer's Bilinear variant)."),
+                  (lambda x, W, V, W2: (silu(x @ W) * (x @ V)) @ W2,
+                   "SiLU instead of the sigmoid: that is SwiGLU's gate, not GLU's."),
+                  (lambda x, W, V, W2: sigmoid(x @ W) * (x @ V),
+                   "the projection back with W2 is missing.")],
+    ),
+    ChoiceExercise(
+        title="Which formula is the GLU FFN?",
+        statement="Which of these is the GLU feed-forward block of Shazeer (2020)?",
+        hints=["The block must map d_model to d_model, and gate one projection of x with another.",
+               "Count the matrices: the chapter's block has three."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q3.check(answer)',
+        options={"a": r"$x \otimes \sigma(xW_1)$ with a square $W_1$",
+                 "b": r"$(\sigma(xW) \otimes xV)\,W_2$",
+                 "c": r"$\sigma(xW)\,W_2 + xV$",
+                 "d": r"`F.glu(x)`: the first half of $x$ times the sigmoid of its second half"},
+        correct="b",
+        mistakes={"a": "that is the source article's formula: it gates the input x itself, with a square matrix, "
+                       "and never projects up or back.",
+                  "c": "the gate must multiply the value, not be added to it.",
+                  "d": "F.glu splits x itself; the FFN splits a projection of x, x [W V], into gate and value."},
+    ),
+    NumberExercise(
+        title="Parameters of the GLU block",
+        statement=r"How many parameters does a GLU FFN with $d_\text{model} = 768$, $d_\text{ff} = 2048$ and no "
+                  r"biases have?",
+        hints=["Three matrices: W, V and W2.", r"Each is $768 \times 2048$ (or its transpose)."],
+        starter="answer = ...\nex.q4.check(answer)",
+        expected=lambda: sizing.param_count(768, 2048, gated=True, bias=False),
+        integer=True,
+        mistakes=[(lambda: sizing.param_count(768, 2048, gated=False, bias=False),
+                   "that counts two matrices; the gated block has three (W, V and W2).")],
+    ),
+    ShapeExercise(
+        title="F.glu's halves",
+        statement="`t` has shape `(4, 10, 6144)`. What is the shape of `torch.nn.functional.glu(t, dim=-1)`?",
+        hints=["F.glu splits the chosen dimension into two halves and multiplies them.",
+               "The result has the size of one half along that dimension."],
+        starter="answer = ...\nex.q5.check(answer)",
+        expected=lambda: (4, 10, 3072),
+        mistakes=[(lambda: (4, 10, 6144), "F.glu halves the dimension it splits."),
+                  (lambda: (4, 5, 6144), "dim=-1 is the last dimension, not the second.")],
+    ),
+]

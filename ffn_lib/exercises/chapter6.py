@@ -1,0 +1,106 @@
+"""Exercises of chapter 6: SwiGLU, Llama, and the fused kernel."""
+
+import torch
+
+from .. import sizing
+from ..activations import silu
+from ..variants import VARIANTS
+from . import _cases
+from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
+
+_TABLE1_OPTIONS = {"a": "ReLU", "b": "SwiGLU", "c": "GEGLU", "d": "GLU"}
+
+
+def _best_in_table1() -> str:
+    best = min(VARIANTS.values(), key=lambda v: v.log_perplexity_65k).name
+    return next(k for k, v in _TABLE1_OPTIONS.items() if v == best)
+
+
+def _swiglu(x, W, V, W2, act=silu):
+    return (act(x @ W) * (x @ V)) @ W2
+
+
+EXERCISES = [
+    NumberExercise(
+        title="Llama's d_ff",
+        statement=r"Llama's reference code sizes the FFN as $\tfrac23 \cdot 4\,d_\text{model}$, truncated to an "
+                  r"integer and rounded up to a multiple of 256. What $d_\text{ff}$ does $d_\text{model} = 5120$ get?",
+        hints=[r"First `int(2 * 4 * 5120 / 3)`.", "Then round *up* to the next multiple of 256."],
+        starter="answer = ...\nex.q1.check(answer)",
+        expected=lambda: sizing.llama_d_ff(5120),
+        integer=True,
+        mistakes=[(lambda: int(2 * 4 * 5120 / 3), "that is 2/3 of 4 d_model before rounding up to a multiple of 256."),
+                  (lambda: 4 * 5120, "that is 4 d_model, the plain FFN's width; Llama uses 2/3 of it.")],
+    ),
+    FunctionExercise(
+        title="SwiGLU forward in PyTorch",
+        statement=r"Write `swiglu(x, W, V, W2)` returning $(\mathrm{Swish}_1(xW) \otimes xV)\,W_2$ for torch tensors "
+                  r"in the paper's layout (`W`, `V`: `(d_model, d_ff)`; `W2`: `(d_ff, d_model)`).",
+        hints=["Swish with beta = 1 is SiLU: `torch.nn.functional.silu`.",
+               "`(F.silu(x @ W) * (x @ V)) @ W2`: mind which projection gets the activation."],
+        starter="import torch\nimport torch.nn.functional as F\n\ndef swiglu(x, W, V, W2):\n    ...  # your code here\n\n"
+                "ex.q2.check(swiglu)",
+        answer_name="swiglu",
+        reference=_swiglu,
+        cases=_cases.block_weights_torch,
+        mistakes=[(lambda x, W, V, W2: _swiglu(x, V, W, W2), "gate and up are swapped: SiLU goes on x W."),
+                  (lambda x, W, V, W2: _swiglu(x, W, V, W2, torch.sigmoid),
+                   "that is the sigmoid GLU: the article's section 6 repeats the GLU formula, but SwiGLU's gate is "
+                   "Swish_1 = SiLU."),
+                  (lambda x, W, V, W2: (silu(x @ W) * silu(x @ V)) @ W2, "SiLU is applied to both projections.")],
+    ),
+    FunctionExercise(
+        title="From Llama's weights to the paper's",
+        statement=r"Write `llama_to_paper(state_dict)` that takes a Hugging Face Llama MLP state dict (keys "
+                  r"`gate_proj.weight`, `up_proj.weight`, `down_proj.weight`, stored as nn.Linear's "
+                  r"`(out_features, in_features)`) and returns the tuple `(W, V, W2)` in the paper's layout, so that "
+                  r"$(\mathrm{SiLU}(xW) \otimes xV)W_2$ equals the Llama MLP's output.",
+        hints=["Which projection is passed through the activation in `down_proj(act(gate_proj(x)) * up_proj(x))`?",
+               "nn.Linear computes `x @ weight.T`: the paper's matrix is the transpose."],
+        starter="def llama_to_paper(state_dict):\n    ...  # your code here\n\nex.q3.check(llama_to_paper)",
+        answer_name="llama_to_paper",
+        reference=lambda sd: (sd["gate_proj.weight"].T, sd["up_proj.weight"].T, sd["down_proj.weight"].T),
+        cases=_cases.llama_state_dicts,
+        mistakes=[(lambda sd: (sd["gate_proj.weight"], sd["up_proj.weight"], sd["down_proj.weight"]),
+                   "the matrices are not transposed: nn.Linear stores (out_features, in_features)."),
+                  (lambda sd: (sd["up_proj.weight"].T, sd["gate_proj.weight"].T, sd["down_proj.weight"].T),
+                   "gate and up are swapped: W is gate_proj (the one through SiLU), V is up_proj.")],
+    ),
+    NumberExercise(
+        title="Bytes moved by the fused SwiGLU step",
+        statement=r"The forward of $\mathrm{SiLU}(g) \otimes u$ on $g, u$ of shape $8192 \times 14336$ in bfloat16 "
+                  r"must read $g$ and $u$ and write the result. How many bytes is that, at the least?",
+        hints=["bfloat16 takes 2 bytes per number.", "Three tensors of 8192 x 14336 elements."],
+        starter="answer = ...\nex.q4.check(answer)",
+        expected=lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True),
+        integer=True,
+        mistakes=[(lambda: sizing.activation_bytes(8192, 14336, "float32", gated=True),
+                   "that counts 4 bytes per element; bfloat16 has 2."),
+                  (lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=False),
+                   "that counts two tensors; the gated step reads two and writes one."),
+                  (lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True, backward=True),
+                   "that is the backward pass (read g, u, dy; write dg, du).")],
+    ),
+    ChoiceExercise(
+        title="Shazeer's Table 1",
+        statement="In Shazeer's Table 1, after 65,536 training steps, which FFN has the lowest held-out "
+                  "log-perplexity?",
+        hints=["The chapter draws Table 1 as a figure; `ffn_lib.VARIANTS` holds the quoted numbers."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q5.check(answer)',
+        options=_TABLE1_OPTIONS,
+        correct=_best_in_table1,
+        mistakes={"a": "ReLU is the baseline, and the worst of the eight at 65k steps.",
+                  "b": "SwiGLU is a close second at 65k steps, within one standard deviation of the best.",
+                  "d": "the sigmoid GLU improves on ReLU, but the GELU and Swish gates do better."},
+    ),
+    ShapeExercise(
+        title="A fused gate_up_proj",
+        statement=r"Some checkpoints store `gate_proj` and `up_proj` as one `nn.Linear` called `gate_up_proj`. "
+                  r"For $d_\text{model} = 4096$ and $d_\text{ff} = 11008$, what is the shape of its `weight`?",
+        hints=["nn.Linear's weight is (out_features, in_features).", "It produces the gate and the value at once."],
+        starter="answer = ...\nex.q6.check(answer)",
+        expected=lambda: (2 * 11008, 4096),
+        mistakes=[(lambda: (4096, 2 * 11008), "nn.Linear stores (out_features, in_features): transpose that."),
+                  (lambda: (11008, 4096), "that is one of the two projections; the fused layer has both.")],
+    ),
+]

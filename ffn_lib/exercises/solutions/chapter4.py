@@ -1,0 +1,33 @@
+"""Worked solutions of chapter 4."""
+
+from ..core import Solution
+
+SOLUTIONS = {
+    1: Solution(
+        r"$2 \cdot 1536 \cdot 6144 = 3 \cdot 1536 \cdot d'_\text{ff}$ gives $d'_\text{ff} = \tfrac23 \cdot 6144$.",
+        """d_model = 1536
+answer = 2 * (4 * d_model) // 3""",
+    ),
+    2: Solution(
+        "Two projections of the same input, a sigmoid gate on one, an elementwise product, and a projection back.",
+        """import numpy as np
+
+def glu_ffn(x, W, V, W2):
+    gate = 1 / (1 + np.exp(-(x @ W)))   # sigmoid(x W)
+    value = x @ V
+    return (gate * value) @ W2""",
+    ),
+    3: Solution(
+        r"Shazeer's block projects $x$ twice into $d_\text{ff}$, gates one projection with the sigmoid of the "
+        r"other, and projects back with $W_2$.",
+        'answer = "b"',
+    ),
+    4: Solution(
+        r"Three matrices of $768 \times 2048$: exactly as many as the plain block's two of $768 \times 3072$.",
+        """answer = 3 * 768 * 2048""",
+    ),
+    5: Solution(
+        "F.glu splits the last dimension into two halves of 3072 and returns first * sigmoid(second).",
+        "answer = (4, 10, 3072)",
+    ),
+}
