@@ -38,12 +38,12 @@ mathjax: $(MATHJAX_DIR)/tex-chtml.js
 
 book: $(STAMP) mathjax
 	FFN_LIB_BOOK=1 FFN_LIB_PROGRESS=off MPLBACKEND=module://matplotlib_inline.backend_inline \
-		$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
+		$(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) book
-	$(PY) -m pytest --cov=ffn_lib --cov-report=term-missing:skip-covered
+	FFN_LIB_REQUIRE_BOOK=1 $(PY) -m pytest --cov=ffn_lib --cov-report=term-missing:skip-covered
 
 # The library's tests alone (no book build, no browser): seconds.
 test-fast: $(STAMP)

@@ -66,24 +66,54 @@ def dtype_bytes(dtype: torch.dtype | str) -> int:
     return torch.empty((), dtype=dtype).element_size()
 
 
-def activation_tensors(*, gated: bool, backward: bool) -> int:
+def activation_tensors(*, gated: bool, backward: bool, fused: bool = True) -> int:
     """How many (tokens x d_ff) tensors the activation step reads plus writes.
 
-    plain forward: read h, write act(h)                        -> 2
-    plain backward: read h and dy, write dh                    -> 3
-    gated forward: read g and u, write act(g) * u              -> 3
-    gated backward: read g, u and dy, write dg and du          -> 5
+    Fused (one kernel per pass, the minimum):
+      plain forward: read h, write act(h)                        -> 2
+      plain backward: read h and dy, write dh                    -> 3
+      gated forward: read g and u, write act(g) * u              -> 3
+      gated backward: read g, u and dy, write dg and du          -> 5
+    Eager gated step, ``act(g) * u`` as two PyTorch kernels (``fused=False``):
+      forward: act reads g, writes s; mul reads s and u, writes y                 -> 5
+      backward: mul's backward reads dy, s, u, writes ds, du; act's reads ds, g,
+      writes dg                                                                   -> 8
     """
     if gated:
+        if not fused:
+            return 8 if backward else 5
         return 5 if backward else 3
     return 3 if backward else 2
 
 
 def activation_bytes(tokens: int, d_ff: int, dtype: torch.dtype | str = torch.float32, *, gated: bool,
-                     backward: bool = False) -> int:
-    """Minimum bytes the activation step moves (see :func:`activation_tensors`)."""
+                     backward: bool = False, fused: bool = True) -> int:
+    """Bytes the activation step moves (see :func:`activation_tensors`)."""
     tokens, d_ff = _positive_int(tokens, "tokens"), _positive_int(d_ff, "d_ff")
-    return activation_tensors(gated=gated, backward=backward) * tokens * d_ff * dtype_bytes(dtype)
+    return activation_tensors(gated=gated, backward=backward, fused=fused) * tokens * d_ff * dtype_bytes(dtype)
+
+
+ACT_MUL_OPS_PER_ELEMENT = 5  # SiLU(g) * u: exp, add, divide, multiply by g, multiply by u
+
+
+def act_mul_flops(tokens: int, d_ff: int) -> int:
+    """Approximate arithmetic of the gated step act(g) * u: about 5 operations per element.
+
+    Only an order of magnitude matters here (it places the step on a roofline); the
+    exact count depends on the activation and on how the library evaluates it.
+    """
+    return ACT_MUL_OPS_PER_ELEMENT * _positive_int(tokens, "tokens") * _positive_int(d_ff, "d_ff")
+
+
+def product_bytes(n: int, k: int, m: int, dtype: torch.dtype | str = torch.float32) -> int:
+    """Minimum bytes of an (n x k) @ (k x m) product: both inputs read once, the output written once."""
+    n, k, m = _positive_int(n, "n"), _positive_int(k, "k"), _positive_int(m, "m")
+    return (n * k + k * m + n * m) * dtype_bytes(dtype)
+
+
+def product_flops(n: int, k: int, m: int) -> int:
+    """FLOPs of an (n x k) @ (k x m) product: 2 n k m."""
+    return 2 * _positive_int(n, "n") * _positive_int(k, "k") * _positive_int(m, "m")
 
 
 def arithmetic_intensity(flops: float, nbytes: float) -> float:

@@ -59,3 +59,22 @@ def cite(key: str) -> Source:
         return SOURCES[key]
     except KeyError:
         raise KeyError(f"unknown source {key!r}; known: {', '.join(sorted(SOURCES))}") from None
+
+
+class ReferenceList:
+    """A chapter's references as a Markdown list (shown at the end of each chapter)."""
+
+    def __init__(self, keys: list[str]):
+        self.sources = [cite(k) for k in keys]
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(f"- {s}" for s in self.sources) + (
+            "\n\nThe full bibliography, with every source of the course, is on the References page.")
+
+    def __str__(self) -> str:
+        return self._repr_markdown_()
+
+
+def reference_list(keys: list[str]) -> ReferenceList:
+    """The sources for ``keys``, formatted for a chapter's reference section."""
+    return ReferenceList(list(keys))

@@ -5,7 +5,8 @@ Timing a GPU op naively measures the wrong thing: kernels launch asynchronously
 compilation and allocation, and one measurement is noise. :func:`benchmark`
 does what a careful person does by hand:
 
-1. warm up (compile, allocate, fill caches);
+1. warm up (compile, allocate, fill caches) for ``warmup`` calls and at least
+   ``warmup_time`` seconds, so a cold start does not land in the measurement;
 2. synchronise the device before and after;
 3. on CUDA, time each repetition with CUDA events on the GPU's own clock;
    elsewhere with ``time.perf_counter``;
@@ -188,7 +189,8 @@ def _tensors(args: tuple, kwargs: dict) -> list[torch.Tensor]:
 
 
 def benchmark(fn: Callable[..., Any], *args: Any, label: str | None = None, device: torch.device | str | None = None,
-              warmup: int = 3, min_reps: int = 5, max_reps: int = 1000, min_time: float = 0.2,
+              warmup: int = 3, warmup_time: float = 0.1, min_reps: int = 5, max_reps: int = 1000,
+              min_time: float = 0.2,
               nbytes: float | None = None, flops: float | None = None,
               copy_bandwidth: float | bool | None = None, **kwargs: Any) -> BenchResult:
     """Time ``fn(*args, **kwargs)``: warm-up, synchronisation, repetitions, median.
@@ -210,8 +212,10 @@ def benchmark(fn: Callable[..., Any], *args: Any, label: str | None = None, devi
         device = tensors[0].device if tensors else torch.device("cpu")
     device = torch.device(device)
 
-    for _ in range(warmup):
+    start_warmup, done = time.perf_counter(), 0
+    while done < warmup or (warmup and time.perf_counter() - start_warmup < warmup_time):
         fn(*args, **kwargs)
+        done += 1
     synchronize(device)
 
     times: list[float] = []

@@ -135,6 +135,11 @@ def test_flops_and_bytes_hand_worked():
     assert sizing.dtype_bytes("float16") == 2 and sizing.dtype_bytes(torch.float64) == 8
     assert sizing.arithmetic_intensity(100, 50) == 2.0
     assert sizing.matmul_bytes(1, 1, 1, torch.float32, gated=False) == (2 + 2 + 1 + 1) * 4
+    # eager act(g) * u: two kernels, five tensor passes forward and eight backward
+    assert sizing.activation_bytes(3, 4, torch.float32, gated=True, fused=False) == 5 * 12 * 4
+    assert sizing.activation_bytes(3, 4, torch.float32, gated=True, backward=True, fused=False) == 8 * 12 * 4
+    assert sizing.product_flops(2, 3, 5) == 60 and sizing.product_bytes(2, 3, 5, "bfloat16") == (6 + 15 + 10) * 2
+    assert sizing.act_mul_flops(2, 3) == 30
 
 
 # --- Checkpoint layouts -------------------------------------------------------------------------------

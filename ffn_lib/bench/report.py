@@ -142,3 +142,32 @@ def plot_run(doc: dict[str, Any]):
     ax2.set(ylabel="TFLOP/s (matrix products)", title="FFN blocks, forward + backward")
     fig.suptitle(f"{doc['provenance']['device']['name']}, {doc['config']['dtype']}", fontsize=10)
     return fig
+
+
+class RecordedSection:
+    """Recorded GPU results for some operations, as Markdown; or a clear note that none exist."""
+
+    def __init__(self, runs: list[dict[str, Any]], group: str, ops: Iterable[str] | None, title: str):
+        self.runs, self.group, self.ops, self.title = runs, group, list(ops) if ops is not None else None, title
+
+    def rows(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        return select(doc, group=self.group, ops=self.ops)
+
+    def _repr_markdown_(self) -> str:
+        if not self.runs:
+            return (f"**No recorded GPU run yet** for {self.title}. Nothing is shown rather than a number that "
+                    "was not measured. To record one on a CUDA machine: `python -m ffn_lib.bench --out "
+                    "results/<gpu>-<date>`, then commit the folder; this section reads it from `results/`.")
+        parts = []
+        for doc in self.runs:
+            parts.append(f"**{self.title}, recorded on {describe_run(doc)}.**\n\n{rows_markdown(self.rows(doc))}")
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return self._repr_markdown_()
+
+
+def recorded(group: str, ops: Iterable[str] | None = None, *, title: str = "these operations",
+             folder: str | Path | None = None) -> RecordedSection:
+    """The recorded GPU runs' rows for ``group`` (and ``ops``), ready to display in a chapter."""
+    return RecordedSection(load_runs(folder, device_type="cuda"), group, ops, title)

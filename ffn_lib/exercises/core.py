@@ -15,6 +15,7 @@ import html
 import importlib
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -56,7 +57,12 @@ class Result:
         bg, fg, mark = colors[self.status]
         return (f'<div class="ffn-exercise-result" style="background:{bg};border-left:4px solid {fg};'
                 f'padding:6px 10px;margin:4px 0"><strong style="color:{fg}">{mark} Exercise {self.exercise}: '
-                f'{self.status}</strong><br>{html.escape(self.message)}</div>')
+                f'{self.status}</strong><br>{_code_spans(html.escape(self.message))}</div>')
+
+
+def _code_spans(text: str) -> str:
+    """`code` in a message as <code>code</code> (the message is already HTML-escaped)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
 # --- Display helpers ------------------------------------------------------------------------------------

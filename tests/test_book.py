@@ -1,0 +1,148 @@
+"""The chapter notebooks and the built site (static checks; the browser test is test_browser.py)."""
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, ROOT, notebook, parse, require_book
+
+pytestmark = pytest.mark.book
+SOURCE_NOTE = "About the source"
+
+
+# --- The notebooks as stored --------------------------------------------------------------------
+
+
+def test_six_chapters_in_order():
+    assert [p.stem for p in NOTEBOOKS] == ["01_ffn_block", "02_gelu", "03_swish", "04_glu_ffn", "05_geglu",
+                                           "06_swiglu"]
+    toc = (ROOT / "_toc.yml").read_text()
+    positions = [toc.index(f"notebooks/{p.stem}") for p in NOTEBOOKS]
+    assert positions == sorted(positions) and "numbered: true" in toc
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs(path):
+    for cell in notebook(path)["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, "clear outputs before committing"
+
+
+def _prose_words(path):
+    text = " ".join("".join(c["source"]) for c in notebook(path)["cells"] if c["cell_type"] == "markdown")
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", " ", text, flags=re.S)
+    return len(re.findall(r"[A-Za-z][A-Za-z'-]*", text))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapter_is_a_complete_lesson(path):
+    cells = notebook(path)["cells"]
+    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    words = _prose_words(path)
+    assert 1500 <= words <= 3000, f"{path.stem}: {words} words of prose"
+    for needed in ("Learning goals", "## Summary", "## References", "## Exercises", "$$", "{cite:p}"):
+        assert needed in markdown, (path.stem, needed)
+    assert SOURCE_NOTE in markdown
+    assert "import ffn_lib" in code or "from ffn_lib" in code
+    assert code.count("plotting.") >= 2, "at least two figures through ffn_lib.plotting"
+    assert "ffn_lib.benchmark(" in code and "recorded(" in code, "a live timing section and the recorded GPU runs"
+    assert "pick_device" in code
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_does_not_reimplement_library_formulas(path):
+    code = "\n".join("".join(c["source"]) for c in notebook(path)["cells"] if c["cell_type"] == "code")
+    # the starter cells are the only place a learner writes formulas; nothing else defines them
+    forbidden = [r"0\.044715", r"1\.702\s*\*", r"np\.exp\(", r"torch\.erf\(", r"math\.erf\("]
+    for pattern in forbidden:
+        assert not re.search(pattern, code), (path.stem, pattern)
+
+
+def test_references_bib_has_arxiv_ids_for_papers():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    for key in ("vaswani2017attention", "hendrycks2016gelu", "ramachandran2017swish", "elfwing2017silu",
+                "dauphin2017glu", "shazeer2020glu", "touvron2023llama"):
+        entry = bib[bib.index(key):].split("\n}\n")[0]
+        assert re.search(r"arXiv:\d{4}\.\d{4,5}", entry), key
+
+
+# --- The built site ---------------------------------------------------------------------------------
+
+
+def _pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def test_every_internal_link_and_anchor_resolves():
+    require_book()
+    ids_cache = {}
+    problems = []
+    for page in _pages():
+        for tag, ref, _ in parse(page).refs:
+            url = urlparse(ref)
+            if url.scheme in ("http", "https", "mailto", "javascript", "data") or ref.startswith("//"):
+                continue
+            target = page if not url.path else (page.parent / unquote(url.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page.relative_to(HTML)}: {tag} {ref} -> missing file")
+                continue
+            if url.fragment and target.suffix == ".html":
+                ids = ids_cache.setdefault(target, parse(target).ids)
+                if unquote(url.fragment) not in ids:
+                    problems.append(f"{page.relative_to(HTML)}: {ref} -> no anchor #{url.fragment}")
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_no_page_loads_anything_from_the_internet():
+    require_book()
+    problems = []
+    for page in _pages():
+        text = page.read_text(encoding="utf-8")
+        for tag, ref, attrs in parse(page).refs:
+            remote = ref.startswith(("http://", "https://", "//"))
+            if remote and (tag in ("script", "img") or (tag == "link" and attrs.get("rel") != "canonical")):
+                problems.append(f"{page.relative_to(HTML)}: {tag} {ref}")
+        for m in re.finditer(r"<script[^>]*>(.*?)</script>", text, flags=re.S):
+            if re.search(r"https?://(?!www\.w3\.org)", m.group(1)):
+                problems.append(f"{page.relative_to(HTML)}: inline script with a URL: {m.group(1)[:80]}")
+    for css in (HTML / "_static").rglob("*.css"):
+        for m in re.finditer(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8", errors="replace")):
+            problems.append(f"{css.relative_to(HTML)}: {m.group(0)}")
+    assert not problems, "\n".join(problems[:30])
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists(), "MathJax is served from the site"
+
+
+def test_exercises_and_solutions_are_in_the_built_book():
+    require_book()
+    from ffn_lib import exercises
+
+    for chapter, page in zip(exercises.CHAPTERS, CHAPTER_PAGES):
+        html = (HTML / page).read_text(encoding="utf-8")
+        for ex in exercises.chapter(chapter):
+            assert f'id="{ex.label}"' in html, (page, ex.id)
+        assert html.count('class="solution dropdown') >= len(exercises.chapter(chapter)), page
+        assert "raw" not in re.findall(r'class="([^"]*exercise[^"]*)"', html)
+    appendix = (HTML / "book" / "solutions.html").read_text(encoding="utf-8")
+    assert appendix.count('class="solution dropdown') == len(exercises.all_exercises())
+
+
+def test_chapter_pages_show_their_figures_and_source_notes():
+    require_book()
+    for page in ALL_PAGES[1:]:
+        html = (HTML / page).read_text(encoding="utf-8")
+        assert html.count("<img") >= 2, page
+        assert SOURCE_NOTE in html, page
+        assert "No recorded GPU run yet" in html or "recorded on" in html, page
+
+
+def test_status_page_has_the_execution_table_and_machine():
+    require_book()
+    html = (HTML / "book" / "status.html").read_text(encoding="utf-8")
+    for stem in ("01_ffn_block", "06_swiglu"):
+        assert stem in html
+    assert "device:" in html and "torch" in html
