@@ -120,6 +120,17 @@ def gelu_derivative(x: Any, approximate: str = "none") -> Any:
     return finish(0.5 * (1.0 + t) + 0.5 * c * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * c * c))
 
 
+def gelu_tanh_taylor_coefficient() -> float:
+    r"""The x^3 coefficient that makes the tanh form match Phi to third order at 0: 2/(3 pi) - 1/6.
+
+    Expanding Phi(x) = 1/2 + (x - x^3/6)/sqrt(2 pi) + O(x^5) and
+    (1 + tanh(u))/2 with u = sqrt(2/pi)(x + a x^3) to third order, and equating
+    the x^3 terms, gives a = 2/(3 pi) - 1/6 = 0.0455. Hendrycks & Gimpel's
+    0.044715 is close to it: a fit over a range of x rather than a match at 0.
+    """
+    return 2.0 / (3.0 * math.pi) - 1.0 / 6.0
+
+
 # --- Sigmoid, Swish, SiLU -------------------------------------------------------
 
 

@@ -260,3 +260,20 @@ def test_bad_arguments_are_named():
         A.get_activation("relu", beta=2.0)
     with pytest.raises(TypeError, match="activation must be a name"):
         A.get_activation(3)
+
+
+def test_tanh_coefficient_from_taylor_series():
+    a = A.gelu_tanh_taylor_coefficient()
+    assert a == pytest.approx(0.044715, rel=0.02)
+    # with that coefficient the tanh form matches Phi to third order near 0: error O(x^5)
+    x = np.array([1e-2, 2e-2])
+    phi = A.gelu(x) / x
+    approx = 0.5 * (1 + np.tanh(A.SQRT_2_OVER_PI * (x + a * x**3)))
+    err = np.abs(approx - phi)
+    assert err[1] / err[0] == pytest.approx(2**5, rel=0.05)
+
+
+def test_swish_is_a_rescaled_silu():
+    x = np.linspace(-6, 6, 1001)
+    for beta in (0.3, 1.0, 2.5):
+        np.testing.assert_allclose(A.swish(x, beta), A.silu(beta * x) / beta, rtol=1e-12, atol=1e-15)
