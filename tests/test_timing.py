@@ -17,7 +17,7 @@ def test_benchmark_statistics_on_a_known_duration():
     duration = 0.01
     result = timing.benchmark(time.sleep, duration, label="sleep", warmup=1, min_reps=7, min_time=0.05)
     assert result.reps >= 7
-    assert duration <= result.median_s < duration * 1.5
+    assert duration <= result.median_s < duration * 2  # sleep overshoots a little on a loaded machine
     q1, q3 = result.quartiles_s
     assert q1 <= result.median_s <= q3
     assert result.device == "cpu" and "CPU" in result.device_name
