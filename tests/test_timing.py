@@ -149,3 +149,25 @@ def test_schema_is_valid_json_schema():
     from ffn_lib.bench.report import schema
 
     jsonschema.Draft202012Validator.check_schema(schema())
+
+
+def test_recorded_sections_show_gpu_runs_and_say_when_there_are_none(tmp_path):
+    from ffn_lib.bench import recorded
+
+    empty = recorded("act_mul", ["silu"], title="x", folder=tmp_path)
+    assert "No recorded GPU run yet" in empty._repr_markdown_() and empty.figure() is None
+    out = tmp_path / "h100-test"
+    bench_main.main(["--quick", "--out", str(out), "--no-progress", "--device", "cpu"])
+    doc = json.loads((out / "results.json").read_text())
+    doc["provenance"]["device"].update(type="cuda", name="Synthetic GPU", capability="9.0")
+    (out / "results.json").write_text(json.dumps(doc))
+    section = recorded("act_mul", ["silu"], title="SwiGLU step", folder=tmp_path)
+    md = section._repr_markdown_()
+    assert "Synthetic GPU" in md and "| silu | eager | forward |" in md
+    fig = section.figure()
+    assert fig is not None and len(fig.axes[0].patches) == len(section.rows(doc))
+    block_fig = recorded("block", ["SwiGLU"], folder=tmp_path).figure()
+    assert "TFLOP/s" in block_fig.axes[0].get_ylabel()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -166,6 +166,31 @@ class RecordedSection:
     def __str__(self) -> str:
         return self._repr_markdown_()
 
+    def figure(self):
+        """A bar chart of the latest recorded run's rows (share of copy bandwidth, or TFLOP/s for blocks);
+        None when no run is recorded, so that a chapter shows nothing rather than an empty plot."""
+        if not self.runs:
+            return None
+        import matplotlib.pyplot as plt
+
+        from ..plotting import bars
+
+        doc = self.runs[-1]
+        rows = self.rows(doc)
+        if not rows:
+            return None
+        labels = [f"{r['op']} {r['impl']} {r['pass']}".replace("forward+backward", "f+b") for r in rows]
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(rows)), 3.8), layout="constrained")
+        if self.group == "block":
+            bars(labels, [r["flop_rate"]["value"] / 1e12 for r in rows], ax=ax, ylabel="TFLOP/s",
+                 title=f"{self.title}: {doc['provenance']['device']['name']}", annotate="{:.0f}")
+        else:
+            bars(labels, [r["copy_share"]["value"] for r in rows], ax=ax, ylabel="share of copy bandwidth",
+                 title=f"{self.title}: {doc['provenance']['device']['name']}", annotate="{:.0%}")
+            ax.axhline(0.9, color="0.3", ls="--", lw=1)
+        plt.close(fig)  # shown once, as the cell's value, not again by the inline backend
+        return fig
+
 
 def recorded(group: str, ops: Iterable[str] | None = None, *, title: str = "these operations",
              folder: str | Path | None = None) -> RecordedSection:
