@@ -190,7 +190,8 @@ class Exercise:
 
     # -- rendering --
     def statement_markdown(self) -> str:
-        return f"**{self.title}** ({self.kind}). {self.statement}"
+        """The statement for the solutions appendix (the title is the section heading there)."""
+        return f"*Answer with {self.kind}.* {self.statement}"
 
     def notebook_markdown(self) -> str:
         return (f"#### Exercise {self.id}: {self.title}\n\n{self.statement}\n\n"
@@ -314,6 +315,9 @@ class ChoiceExercise(Exercise):
 
     def statement_with_options(self) -> str:
         return "\n".join(f"- **({k})** {v}" for k, v in self.options.items())
+
+    def statement_markdown(self) -> str:
+        return f"{super().statement_markdown()}\n\n{self.statement_with_options()}"
 
     def expected_text(self) -> str:
         k = self.correct_key()
