@@ -110,8 +110,8 @@ def gelu_derivative(x: Any, approximate: str = "none") -> Any:
     if approximate == "sigmoid":
         return swish_derivative(x, beta=GELU_SIGMOID_COEF)
     a, ops, finish = as_array(x)
-    c = ops.clip(a, -_PDF_CLIP if approximate == "none" else -_TANH_CLIP,
-                 _PDF_CLIP if approximate == "none" else _TANH_CLIP)
+    limit = _PDF_CLIP if approximate == "none" else _TANH_CLIP
+    c = ops.clip(a, -limit, limit)
     if approximate == "none":
         cdf = 0.5 * (1.0 + ops.erf(a * INV_SQRT_2))
         pdf = INV_SQRT_2PI * ops.exp(-0.5 * c * c)

@@ -20,12 +20,11 @@ module was imported (slow, for tests and for reading the kernel at work).
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import torch
 
-from ..activations import canonical_name, get_activation
+from ..activations import GELU_SIGMOID_COEF, canonical_name, get_activation
 
 try:  # Triton is optional: `pip install .[gpu]`
     import triton
@@ -45,15 +44,12 @@ MAX_BLOCK = 1024
 NUM_WARPS = 4
 
 
-def _kernel_activation(name: str) -> tuple[int, float]:
-    """(activation code, default beta) for the kernels, from a registry name."""
-    canonical = canonical_name(name)
-    codes = {
-        "identity": (0, 1.0), "sigmoid": (1, 1.0), "relu": (2, 1.0), "gelu": (3, 1.0), "gelu_tanh": (4, 1.0),
-        "silu": (5, 1.0), "swish": (5, get_activation("swish").params["beta"]),
-        "gelu_sigmoid": (5, 1.702),
-    }
-    return codes[canonical]
+# The kernels' activation codes (see triton_act_mul.py) and the beta each registry name implies.
+# "swish" takes its beta from the caller; its default is the registry's.
+_KERNEL_CODES: dict[str, tuple[int, float]] = {
+    "identity": (0, 1.0), "sigmoid": (1, 1.0), "relu": (2, 1.0), "gelu": (3, 1.0), "gelu_tanh": (4, 1.0),
+    "silu": (5, 1.0), "swish": (5, get_activation("swish").params["beta"]), "gelu_sigmoid": (5, GELU_SIGMOID_COEF),
+}
 
 
 def backend() -> str:
@@ -159,7 +155,7 @@ class _ActMulCat(torch.autograd.Function):
 
 
 def _resolve(activation: str, beta: float | None) -> tuple[int, float]:
-    act, default_beta = _kernel_activation(activation)
+    act, default_beta = _KERNEL_CODES[canonical_name(activation)]
     if beta is None:
         return act, default_beta
     if canonical_name(activation) != "swish":
@@ -197,8 +193,3 @@ def act_mul_eager(gate: torch.Tensor, up: torch.Tensor, activation: str = "silu"
     """act(gate) * up the way it is usually written: PyTorch's activation kernel, then a multiply."""
     act = get_activation(activation) if beta is None else get_activation(activation, beta=beta)
     return act.torch(gate) * up
-
-
-def interpreter_requested() -> bool:
-    """Whether TRITON_INTERPRET is set in the environment now (it takes effect at import)."""
-    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
