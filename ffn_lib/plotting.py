@@ -70,8 +70,8 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", yla
     colors = list(colors) if colors is not None else [COLORS[i % len(COLORS)] for i in range(len(labels))]
     positions = np.arange(len(labels))
     ax.bar(positions, values, yerr=errors, color=colors, capsize=3)
-    ax.set_xticks(positions, labels, rotation=30 if max(map(len, labels), default=0) > 6 else 0, ha="right"
-                  if max(map(len, labels), default=0) > 6 else "center")
+    slanted = max(map(len, labels), default=0) > 6  # long labels are tilted so they do not overlap
+    ax.set_xticks(positions, labels, rotation=30 if slanted else 0, ha="right" if slanted else "center")
     if ylim is not None:
         ax.set_ylim(*ylim)
     if annotate:

@@ -36,8 +36,8 @@ def gated_pair_torch(rng: np.random.Generator) -> list[tuple]:
     ]
 
 
-def block_weights_numpy(rng: np.random.Generator, gated: bool, biases: bool = False) -> list[tuple]:
-    """(x, weights...) in the papers' layout: x (..., d), W/V (d, f), W2 (f, d)."""
+def block_weights_numpy(rng: np.random.Generator, gated: bool) -> list[tuple]:
+    """(x, weights...) in the papers' layout: x (..., d), W/V (d, f), W2 (f, d); the plain block gets biases."""
     cases = []
     for shape, d, f in (((4, 6), 6, 10), ((2, 3, 5), 5, 8), ((1, 4), 4, 4)):
         x = rng.normal(size=shape)
