@@ -32,6 +32,7 @@ from .activations import (
     swish_derivative,
 )
 from .blocks import FFN, LAYOUTS, GatedFFN, ffn_reference, gated_ffn_reference
+from .source_view import show_source
 from .sources import SOURCES, cite
 from .timing import benchmark, measure_copy_bandwidth, pick_device
 from .variants import VARIANTS, Variant, get_variant
@@ -42,6 +43,6 @@ __all__ = [
     "ACTIVATIONS", "Activation", "FFN", "GatedFFN", "LAYOUTS", "SOURCES", "VARIANTS", "Variant",
     "activation_names", "benchmark", "cite", "ffn_reference", "gated_ffn_reference", "gelu", "gelu_derivative",
     "get_activation", "get_variant", "identity", "identity_derivative", "measure_copy_bandwidth", "pick_device",
-    "relu", "relu_derivative", "sigmoid", "sigmoid_derivative", "silu", "silu_derivative", "sizing", "swish",
+    "relu", "relu_derivative", "show_source", "sigmoid", "sigmoid_derivative", "silu", "silu_derivative", "sizing", "swish",
     "swish_derivative",
 ]

@@ -386,3 +386,15 @@ def get_activation(name: str | Activation, **params: Any) -> Activation:
     """
     act = name if isinstance(name, Activation) else ACTIVATIONS[canonical_name(name)]
     return act.with_params(**params) if params else act
+
+
+def act_mul_eager(gate: torch.Tensor, up: torch.Tensor, activation: str | Activation = "silu",
+                  **params: Any) -> torch.Tensor:
+    """act(gate) * up the way it is usually written: PyTorch's activation kernel, then a multiply.
+
+    The one place the eager gated step is written (blocks, kernels' reference and
+    the benchmarks all call it). ``params`` (e.g. ``beta``) override the
+    activation's own; a tensor ``beta`` keeps its gradient.
+    """
+    act = get_activation(activation, **params) if params else get_activation(activation)
+    return act.torch(gate) * up

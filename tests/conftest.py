@@ -34,3 +34,21 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("FFN_LIB_PROGRESS", str(tmp_path / "progress.json"))
     monkeypatch.delenv("FFN_LIB_DEVICE", raising=False)
     yield
+
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.fixture(params=DEVICES)
+def device(request) -> torch.device:
+    """Every device this machine has: the CPU always, CUDA when present.
+
+    Create every tensor of a test on it (``torch.randn(..., device=device)``).
+    """
+    return torch.device(request.param)
+
+
+@pytest.fixture
+def kernel_device() -> torch.device:
+    """The one device the Triton kernels run on here: CUDA when present, else the CPU interpreter."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
