@@ -1,0 +1,136 @@
+"""Execute every chapter notebook's code cells in order, outside Jupyter, and record the outcome.
+
+Used by ``scripts/gpu_run.sh`` on a lent GPU machine that has PyTorch and Triton but
+no Jupyter: the cells run in one namespace per notebook, in order, exactly as a
+kernel would run them (a cell's last expression is displayed through its
+``_repr_markdown_`` / ``_repr_html_``, so display code runs too). Where IPython is
+missing, a minimal ``IPython.display`` stands in. The outcome (per notebook: ok or
+the failing cell and its error, seconds, device) is written as JSON.
+
+    python scripts/run_notebook_code.py --out results/<run>/notebooks.json [notebooks/*.ipynb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _install_ipython_stub() -> bool:
+    """A minimal IPython.display when IPython is not installed; returns True if the stub is used."""
+    try:
+        import IPython.display  # noqa: F401
+        return False
+    except ImportError:
+        pass
+
+    class _Text:
+        def __init__(self, data: str = "", **_):
+            self.data = data
+
+    class Markdown(_Text):
+        def _repr_markdown_(self):
+            return self.data
+
+    class HTML(_Text):
+        def _repr_html_(self):
+            return self.data
+
+    def display(*objs, **_):
+        for obj in objs:
+            _render(obj)
+
+    ipython = types.ModuleType("IPython")
+    disp = types.ModuleType("IPython.display")
+    disp.Markdown, disp.HTML, disp.display = Markdown, HTML, display
+    ipython.display = disp
+    sys.modules["IPython"], sys.modules["IPython.display"] = ipython, disp
+    return True
+
+
+def _render(obj) -> str:
+    for name in ("_repr_markdown_", "_repr_html_"):
+        method = getattr(obj, name, None)
+        if callable(method):
+            text = method()
+            if text is not None:
+                return str(text)
+    return repr(obj)
+
+
+def run_notebook(path: Path) -> dict:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = json.loads(path.read_text())
+    namespace: dict = {"__name__": "__main__"}
+    started = time.perf_counter()
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    out = io.StringIO()
+    for index, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        try:
+            tree = ast.parse(source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            with contextlib.redirect_stdout(out):
+                exec(compile(tree, f"{path.name}[code cell {index}]", "exec"), namespace)
+                if last is not None:
+                    value = eval(compile(ast.Expression(last.value), f"{path.name}[code cell {index}]", "eval"),
+                                 namespace)
+                    if value is not None:
+                        _render(value)
+            plt.close("all")
+        except BaseException as exc:  # noqa: BLE001 - recorded, not hidden
+            return {"notebook": path.name, "ok": False, "cells": len(cells), "failed_cell": index,
+                    "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:],
+                    "seconds": round(time.perf_counter() - started, 1)}
+    return {"notebook": path.name, "ok": True, "cells": len(cells),
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("FFN_LIB_PROGRESS", "off")
+    stub = _install_ipython_stub()
+    import torch
+
+    paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
+    records = []
+    cwd = os.getcwd()
+    for path in paths:
+        os.chdir(path.parent)  # as Jupyter does: a notebook runs in its own folder
+        try:
+            record = run_notebook(path)
+        finally:
+            os.chdir(cwd)
+        record["device"] = device
+        records.append(record)
+        status = "ok" if record["ok"] else f"FAILED at code cell {record['failed_cell']}: {record['error']}"
+        print(f"{path.name}: {status} ({record['seconds']} s)", flush=True)
+    doc = {"device": device, "ipython": "stub" if stub else "installed", "torch": torch.__version__,
+           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "notebooks": records}
+    args.out = args.out if args.out.is_absolute() else ROOT / args.out
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
+    return 0 if all(r["ok"] for r in records) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
