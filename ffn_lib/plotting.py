@@ -63,9 +63,14 @@ def curves(x: Sequence[float], ys: Mapping[str, Sequence[float]], *, title: str 
 
 
 def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", ylabel: str = "",
-         errors: Sequence[float] | None = None, ax: plt.Axes | None = None, annotate: str | None = "{:.3g}",
+         errors: Sequence[float] | None = None, ax: plt.Axes | None = None, annotate: str | None = "{:.4g}",
          ylim: tuple[float, float] | None = None, colors: Iterable[str] | None = None) -> plt.Axes:
-    """A bar per label, optionally with error bars and the value written on top."""
+    """A bar per label, optionally with error bars and the value written on top.
+
+    Values are written with four significant digits by default (``annotate``), so
+    quoted numbers such as 1.997 keep their precision, and above the error bar's
+    cap, not across it.
+    """
     ax = _axes(ax)
     colors = list(colors) if colors is not None else [COLORS[i % len(COLORS)] for i in range(len(labels))]
     positions = np.arange(len(labels))
@@ -75,9 +80,11 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", yla
     if ylim is not None:
         ax.set_ylim(*ylim)
     if annotate:
-        for p, v in zip(positions, values):
-            ax.annotate(annotate.format(v), (p, v), ha="center", va="bottom", fontsize=8,
-                        xytext=(0, 2), textcoords="offset points")
+        tops = [v + (e if errors is not None and v >= 0 else 0) for v, e in
+                zip(values, errors if errors is not None else [0] * len(values))]
+        for p, v, top in zip(positions, values, tops):
+            ax.annotate(annotate.format(v), (p, top), ha="center", va="bottom", fontsize=8,
+                        xytext=(0, 3), textcoords="offset points")
     ax.set(title=title, ylabel=ylabel)
     ax.grid(axis="x", visible=False)
     return ax
