@@ -3,7 +3,8 @@
 The tested library behind the course. Everything a chapter shows comes from here:
 
 * activations and their derivatives: :func:`relu`, :func:`gelu`, :func:`swish`,
-  :func:`silu`, :func:`sigmoid` and one registry, :func:`get_activation`;
+  :func:`silu`, :func:`sigmoid`, :func:`squared_relu` and one registry,
+  :func:`get_activation`; :func:`act_mul_eager`, the eager gated step;
 * the blocks: :class:`FFN` (Vaswani et al. 2017) and :class:`GatedFFN`
   (Shazeer 2020), with NumPy references and checkpoint conversion;
 * :mod:`ffn_lib.sizing` (parameters, FLOPs, bytes, the 2/3 rule, Llama's d_ff);
@@ -16,6 +17,7 @@ from . import sizing
 from .activations import (
     ACTIVATIONS,
     Activation,
+    act_mul_eager,
     activation_names,
     gelu,
     gelu_derivative,
@@ -28,6 +30,8 @@ from .activations import (
     sigmoid_derivative,
     silu,
     silu_derivative,
+    squared_relu,
+    squared_relu_derivative,
     swish,
     swish_derivative,
 )
@@ -41,8 +45,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS", "Activation", "FFN", "GatedFFN", "LAYOUTS", "SOURCES", "VARIANTS", "Variant",
-    "activation_names", "benchmark", "cite", "ffn_reference", "gated_ffn_reference", "gelu", "gelu_derivative",
-    "get_activation", "get_variant", "identity", "identity_derivative", "measure_copy_bandwidth", "pick_device",
-    "relu", "relu_derivative", "show_source", "sigmoid", "sigmoid_derivative", "silu", "silu_derivative", "sizing", "swish",
-    "swish_derivative",
+    "act_mul_eager", "activation_names", "benchmark", "cite", "ffn_reference", "gated_ffn_reference", "gelu",
+    "gelu_derivative", "get_activation", "get_variant", "identity", "identity_derivative", "measure_copy_bandwidth",
+    "pick_device", "relu", "relu_derivative", "show_source", "sigmoid", "sigmoid_derivative", "silu",
+    "silu_derivative", "sizing", "squared_relu", "squared_relu_derivative", "swish", "swish_derivative",
 ]

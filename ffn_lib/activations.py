@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -37,9 +38,12 @@ GELU_SIGMOID_COEF = 1.702  # Hendrycks & Gimpel 2016, sec. 2
 GELU_APPROXIMATIONS = ("none", "tanh", "sigmoid")
 
 # tanh and the Gaussian density are flat beyond these arguments in float64;
-# clipping there keeps x**3 and x**2 from overflowing for huge inputs.
-_TANH_CLIP = 100.0
-_PDF_CLIP = 40.0
+# clipping there keeps x**3 and x**2 from overflowing for huge inputs. The fused
+# kernels import these (and the constants above): one source of truth.
+TANH_CLIP = 100.0
+PDF_CLIP = 40.0
+_TANH_CLIP = TANH_CLIP  # the names the kernels import
+_PDF_CLIP = PDF_CLIP
 
 
 def _times(x: Any, p: Any, ops: Ops) -> Any:
@@ -62,6 +66,29 @@ def relu_derivative(x: Any) -> Any:
     return finish(ops.where(a > 0, ops.ones_like(a), ops.zeros_like(a)))
 
 
+# --- Squared ReLU --------------------------------------------------------------
+
+
+def squared_relu(x: Any) -> Any:
+    r"""Squared ReLU: ReLU(x)^2 = max(0, x)^2.
+
+    So et al. 2021, "Primer: Searching for Efficient Transformers for Language
+    Modeling" (arXiv:2109.08668), sec. 3; the FFN activation of Nemotron-4.
+    Hugging Face calls it ``relu2``. Zero for x <= 0, x^2 above: no ceiling on the
+    output, so float16 overflows to inf above about 256.
+    """
+    a, ops, finish = as_array(x)
+    r = ops.maximum0(a)
+    with np.errstate(over="ignore"):  # (1e300)^2 is inf in float64: the right answer, not an error
+        return finish(r * r)
+
+
+def squared_relu_derivative(x: Any) -> Any:
+    r"""d/dx ReLU(x)^2 = 2 max(0, x): continuous at 0, unlike ReLU's step."""
+    a, ops, finish = as_array(x)
+    return finish(2.0 * ops.maximum0(a))
+
+
 # --- GELU ---------------------------------------------------------------------
 
 
@@ -74,7 +101,7 @@ def _check_approximate(approximate: str) -> str:
 
 
 def _gelu_tanh_inner(a: Any, ops: Ops) -> Any:
-    c = ops.clip(a, -_TANH_CLIP, _TANH_CLIP)
+    c = ops.clip(a, -TANH_CLIP, TANH_CLIP)
     return ops.tanh(SQRT_2_OVER_PI * (c + GELU_TANH_COEF * c * c * c))
 
 
@@ -110,7 +137,7 @@ def gelu_derivative(x: Any, approximate: str = "none") -> Any:
     if approximate == "sigmoid":
         return swish_derivative(x, beta=GELU_SIGMOID_COEF)
     a, ops, finish = as_array(x)
-    limit = _PDF_CLIP if approximate == "none" else _TANH_CLIP
+    limit = PDF_CLIP if approximate == "none" else TANH_CLIP
     c = ops.clip(a, -limit, limit)
     if approximate == "none":
         cdf = 0.5 * (1.0 + ops.erf(a * INV_SQRT_2))
@@ -248,6 +275,10 @@ def _torch_swish(x: torch.Tensor, beta: Any = 1.0) -> torch.Tensor:
     return x * torch.sigmoid(beta * x)
 
 
+def _torch_squared_relu(x: torch.Tensor) -> torch.Tensor:
+    return torch.square(F.relu(x))
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
@@ -260,6 +291,17 @@ ACTIVATIONS: dict[str, Activation] = {
             forward=relu,
             backward=relu_derivative,
             torch_op=F.relu,
+        ),
+        Activation(
+            name="squared_relu",
+            description="squared ReLU (Primer; Nemotron-4)",
+            formula=r"\mathrm{ReLU}(x)^2 = \max(0, x)^2",
+            derivative_formula=r"2\max(0, x)",
+            source="so2021primer",
+            forward=squared_relu,
+            backward=squared_relu_derivative,
+            torch_op=_torch_squared_relu,
+            aliases=("relu2", "relu_squared"),
         ),
         Activation(
             name="gelu",
@@ -275,10 +317,11 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             name="gelu_tanh",
             description="GELU, tanh approximation",
-            formula=r"\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
+            formula=(rf"\tfrac{{x}}{{2}}\left(1 + \tanh\!\left(\sqrt{{2/\pi}}\,"
+                     rf"(x + {GELU_TANH_COEF:g}\,x^3)\right)\right)"),
             derivative_formula=(
-                r"\tfrac{1+t}{2} + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}\,(1 + 0.134145\,x^2),"
-                r"\; t = \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)"
+                rf"\tfrac{{1+t}}{{2}} + \tfrac{{x}}{{2}}(1 - t^2)\sqrt{{2/\pi}}\,(1 + {3 * GELU_TANH_COEF:g}\,x^2),"
+                rf"\; t = \tanh\!\left(\sqrt{{2/\pi}}\,(x + {GELU_TANH_COEF:g}\,x^3)\right)"
             ),
             source="hendrycks2016gelu",
             forward=lambda x: gelu(x, "tanh"),
@@ -289,8 +332,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             name="gelu_sigmoid",
             description="GELU, sigmoid approximation",
-            formula=r"x\,\sigma(1.702\,x)",
-            derivative_formula=r"s + 1.702\,x\,s(1 - s),\; s = \sigma(1.702\,x)",
+            formula=rf"x\,\sigma({GELU_SIGMOID_COEF:g}\,x)",
+            derivative_formula=rf"s + {GELU_SIGMOID_COEF:g}\,x\,s(1 - s),\; s = \sigma({GELU_SIGMOID_COEF:g}\,x)",
             source="hendrycks2016gelu",
             forward=lambda x: gelu(x, "sigmoid"),
             backward=lambda x: gelu_derivative(x, "sigmoid"),

@@ -20,7 +20,7 @@ from torch import nn
 
 from . import sizing
 from ._checks import finite_scalar, positive_int
-from .activations import Activation, get_activation
+from .activations import Activation, act_mul_eager, get_activation
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
@@ -29,10 +29,11 @@ SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
 def ffn_reference(x: np.ndarray, W1: np.ndarray, b1: np.ndarray | None, W2: np.ndarray,
-                  b2: np.ndarray | None, activation: str = "relu") -> np.ndarray:
+                  b2: np.ndarray | None, activation: str | Activation = "relu") -> np.ndarray:
     """FFN(x) = act(x W1 + b1) W2 + b2  (Vaswani et al. 2017, eq. 2, with ReLU).
 
     ``x``: (..., d_model); ``W1``: (d_model, d_ff); ``W2``: (d_ff, d_model).
+    ``activation`` is a name or an :class:`Activation` (whose parameters, e.g. Swish's beta, are used).
     """
     act = get_activation(activation)
     h = np.asarray(x, dtype=np.float64) @ W1
@@ -43,7 +44,7 @@ def ffn_reference(x: np.ndarray, W1: np.ndarray, b1: np.ndarray | None, W2: np.n
 
 
 def gated_ffn_reference(x: np.ndarray, W: np.ndarray, V: np.ndarray, W2: np.ndarray,
-                        activation: str = "silu", b: np.ndarray | None = None,
+                        activation: str | Activation = "silu", b: np.ndarray | None = None,
                         c: np.ndarray | None = None, b2: np.ndarray | None = None) -> np.ndarray:
     """FFN_act(x) = (act(x W + b) * (x V + c)) W2 + b2  (Shazeer 2020, eq. 5-6; no biases there).
 
@@ -121,10 +122,10 @@ class FFN(nn.Module):
         """The same forward computed by :func:`ffn_reference` in float64 NumPy."""
         W1, b1 = _linear_to_paper(self.w1)
         W2, b2 = _linear_to_paper(self.w2)
-        return ffn_reference(_to_numpy(x), W1, b1, W2, b2, self.activation.name)
+        return ffn_reference(_to_numpy(x), W1, b1, W2, b2, self.activation)
 
     def extra_repr(self) -> str:
-        return f"d_model={self.d_model}, d_ff={self.d_ff}, activation={self.activation.name!r}"
+        return f"d_model={self.d_model}, d_ff={self.d_ff}, activation={self.activation!r}"
 
 
 def _to_numpy(x: Any) -> np.ndarray:
@@ -200,9 +201,10 @@ class GatedFFN(nn.Module):
     Swish's beta a trainable parameter.
 
     ``fused=True`` computes act(g) * u with the Triton kernels of
-    :mod:`ffn_lib.kernels` when they can run (CUDA tensors and Triton installed,
-    or Triton's CPU interpreter), and with the eager PyTorch ops otherwise.
-    A trainable beta always takes the eager path (the kernel treats beta as a constant).
+    :mod:`ffn_lib.kernels` wherever they can (:meth:`fused_active` says whether
+    they do for a given input), and with the eager PyTorch ops everywhere else:
+    dtypes the kernels do not take (float64), devices where they cannot run, and
+    a trainable beta unless the kernels support its gradient.
 
     Attribute names follow the job each matrix does: ``w_gate`` is Shazeer's W
     (Llama's ``gate_proj``, T5's ``wi_0``), ``w_up`` is V (``up_proj``, ``wi_1``),
@@ -235,26 +237,30 @@ class GatedFFN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _check_input(x, self.d_model, self.w_gate.weight)
-        gate, up = self.w_gate(x), self.w_up(x)
-        return self.w_down(self.act_mul(gate, up))
+        gate, up = self.w_gate(x), self.w_up(x)  # x W, x V
+        return self.w_down(self.act_mul(gate, up))  # (act(x W) * x V) W2
 
     def act_mul(self, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
-        """act(gate) * up: the elementwise step between the matrix products."""
-        if self.beta is not None:
-            return self.activation.torch_op(gate, beta=self.beta) * up
+        """act(gate) * up: the elementwise step between the matrix products (fused kernel or eager)."""
+        act = self.current_activation()
         if self.fused_active(gate):
-            from . import kernels
+            return _fused_act_mul(gate, up, act)
+        return act_mul_eager(gate, up, act)
 
-            return kernels.act_mul(gate, up, self.activation.name, **self.activation.params)
-        return self.activation.torch(gate) * up
+    def current_activation(self) -> Activation:
+        """The activation with its parameters as they are now (a trainable beta as its tensor)."""
+        return self.activation if self.beta is None else self.activation.with_params(beta=self.beta)
 
     def fused_active(self, tensor: torch.Tensor | None = None) -> bool:
-        """Whether the forward on ``tensor`` (default: the weights) runs the Triton kernel."""
-        if not self.fused or self.beta is not None:
-            return False
-        from . import kernels
+        """Whether the forward on ``tensor`` (default: the weights) runs the fused kernel.
 
-        return kernels.can_run(self.w_gate.weight if tensor is None else tensor)
+        True only when ``fused=True`` and :mod:`ffn_lib.kernels` supports the tensor's dtype and
+        device, the activation and its beta; everywhere else the block runs eagerly.
+        """
+        if not self.fused:
+            return False
+        tensor = self.w_gate.weight if tensor is None else tensor
+        return _kernels_support(tensor, self.current_activation(), self.beta)
 
     # -- sizes --
 
@@ -282,15 +288,35 @@ class GatedFFN(nn.Module):
 
     @classmethod
     def from_state_dict(cls, state_dict: Mapping[str, Any], layout: str = "llama", *,
-                        activation: str | Activation = "silu", prefix: str = "", **kwargs: Any) -> "GatedFFN":
+                        activation: str | Activation | None = None, prefix: str = "",
+                        **kwargs: Any) -> "GatedFFN":
         """Build a block from a checkpoint's MLP weights in one of :data:`LAYOUTS`.
 
         ``prefix`` selects one layer of a whole model's state dict, e.g.
         ``"model.layers.0.mlp."``. The block takes the weights' dtype and device.
+        ``activation`` defaults to the layout's own (:data:`LAYOUT_ACTIVATIONS`).
+        A Swish beta saved by :meth:`to_state_dict` (key ``act_beta``) is read
+        back: the block becomes Swish with that beta (``learn_beta=True`` keeps
+        training it); an activation without a beta refuses such a checkpoint.
         """
         if layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}; got {layout!r}.")
         found = _read_state_dict(state_dict, layout, prefix)
+        beta = _read_beta(state_dict, prefix)
+        if beta is None:
+            activation = LAYOUT_ACTIVATIONS[layout] if activation is None else activation
+        else:
+            activation = get_activation("swish" if activation is None else activation)
+            if "beta" not in activation.params:
+                raise ValueError(
+                    f"state_dict[{prefix + BETA_KEY!r}] holds Swish's beta = {beta:g}, but activation="
+                    f"{activation.name!r} takes no beta: load it with activation='swish' (the default when "
+                    "the key is present), or drop the key to discard beta."
+                )
+            if kwargs.get("beta") is not None:
+                raise ValueError(f"beta is given twice: beta={kwargs['beta']!r} and "
+                                 f"state_dict[{prefix + BETA_KEY!r}] = {beta:g}; drop one of them.")
+            kwargs["beta"] = beta
         gate = found["gate.weight"]
         d_ff, d_model = gate.shape
         block = cls(d_model, d_ff, activation, bias="gate.bias" in found, **kwargs)
@@ -304,7 +330,13 @@ class GatedFFN(nn.Module):
         return block
 
     def to_state_dict(self, layout: str = "llama", prefix: str = "") -> dict[str, torch.Tensor]:
-        """The block's weights under a checkpoint layout's names (the way back)."""
+        """The block's weights under a checkpoint layout's names (the way back).
+
+        A Swish block also saves its beta (fixed or learned) as ``act_beta``, a key
+        the original models do not have: :meth:`from_state_dict` reads it back, and
+        loading it into a model with a plain SiLU fails loudly (an unexpected key)
+        instead of silently running with beta = 1.
+        """
         if layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}; got {layout!r}.")
         out = {}
@@ -313,19 +345,24 @@ class GatedFFN(nn.Module):
             out[f"{prefix}{stem}.weight"] = layer.weight.detach().clone()
             if layer.bias is not None:
                 out[f"{prefix}{stem}.bias"] = layer.bias.detach().clone()
+        if self.beta is not None:
+            out[f"{prefix}{BETA_KEY}"] = self.beta.detach().clone()
+        elif "beta" in self.activation.params:
+            out[f"{prefix}{BETA_KEY}"] = torch.tensor(float(self.activation.params["beta"]), dtype=torch.float64,
+                                                      device=self.w_gate.weight.device)
         return out
 
     @classmethod
-    def from_llama(cls, state_dict: Mapping[str, Any], *, activation: str | Activation = "silu",
+    def from_llama(cls, state_dict: Mapping[str, Any], *, activation: str | Activation | None = None,
                    prefix: str = "", **kwargs: Any) -> "GatedFFN":
-        """From Hugging Face Llama MLP weights: ``gate_proj``, ``up_proj``, ``down_proj`` (SwiGLU)."""
+        """From Hugging Face Llama MLP weights: ``gate_proj``, ``up_proj``, ``down_proj`` (SwiGLU by default)."""
         return cls.from_state_dict(state_dict, "llama", activation=activation, prefix=prefix, **kwargs)
 
     def to_llama(self, prefix: str = "") -> dict[str, torch.Tensor]:
         return self.to_state_dict("llama", prefix)
 
     @classmethod
-    def from_t5(cls, state_dict: Mapping[str, Any], *, activation: str | Activation = "gelu_tanh",
+    def from_t5(cls, state_dict: Mapping[str, Any], *, activation: str | Activation | None = None,
                 prefix: str = "", **kwargs: Any) -> "GatedFFN":
         """From T5 v1.1 ``DenseReluDense`` weights: ``wi_0``, ``wi_1``, ``wo``.
 
@@ -335,3 +372,46 @@ class GatedFFN(nn.Module):
 
     def to_t5(self, prefix: str = "") -> dict[str, torch.Tensor]:
         return self.to_state_dict("t5", prefix)
+
+
+# --- Checkpoint helpers and the fused path ------------------------------------------------------
+
+# The activation each layout's models use when the caller names none.
+LAYOUT_ACTIVATIONS: dict[str, str] = {"llama": "silu", "meta": "silu", "t5": "gelu_tanh"}
+
+# The key under which to_state_dict saves Swish's beta (no original checkpoint has one).
+BETA_KEY = "act_beta"
+
+
+def _read_beta(state_dict: Mapping[str, Any], prefix: str) -> float | None:
+    key = prefix + BETA_KEY
+    if key not in state_dict:
+        return None
+    value = state_dict[key]
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"state_dict[{key!r}] (Swish's beta) must hold one number, "
+                             f"got shape {tuple(value.shape)}.")
+        value = value.item()
+    return finite_scalar(value, f"state_dict[{key!r}] (Swish's beta)")
+
+
+def _kernels_support(tensor: torch.Tensor, activation: Activation, beta: torch.Tensor | None) -> bool:
+    """Whether :mod:`ffn_lib.kernels` can compute act(g) * u on ``tensor`` (else the block runs eagerly)."""
+    from . import kernels
+
+    supports = getattr(kernels, "supports", None)
+    if supports is not None:
+        return bool(supports(tensor, activation, beta))
+    # kernels without supports(): device and dtype, and a beta only as a constant
+    learned = isinstance(beta, torch.Tensor) and beta.requires_grad
+    return kernels.can_run(tensor) and tensor.dtype in kernels.KERNEL_DTYPES and not learned
+
+
+def _fused_act_mul(gate: torch.Tensor, up: torch.Tensor, activation: Activation) -> torch.Tensor:
+    from . import kernels
+
+    if getattr(kernels, "supports", None) is not None:  # kernels that honour an Activation's parameters
+        return kernels.act_mul(gate, up, activation)
+    params = {k: float(v) for k, v in activation.params.items()}
+    return kernels.act_mul(gate, up, activation.name, **params)

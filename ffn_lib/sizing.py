@@ -74,14 +74,17 @@ def activation_tensors(*, gated: bool, backward: bool, fused: bool = True) -> in
       plain backward: read h and dy, write dh                    -> 3
       gated forward: read g and u, write act(g) * u              -> 3
       gated backward: read g, u and dy, write dg and du          -> 5
-    Eager gated step, ``act(g) * u`` as two PyTorch kernels (``fused=False``):
-      forward: act reads g, writes s; mul reads s and u, writes y                 -> 5
-      backward: mul's backward reads dy, s, u, writes ds, du; act's reads ds, g,
-      writes dg                                                                   -> 8
+    Eager gated step, ``act(g) * u`` as PyTorch kernels (``fused=False``), as
+    ``torch.profiler`` shows them (:func:`ffn_lib.analysis.elementwise_passes`
+    measures it):
+      forward, 2 kernels: act reads g, writes s; mul reads s and u, writes y      -> 5
+      backward, 3 kernels: du = dy * s and ds = dy * u (each reads dy: two reads),
+      then act's backward reads ds and g, writes dg                               -> 9
+    The eager plain step is one kernel each way, as fused (2 and 3).
     """
     if gated:
         if not fused:
-            return 8 if backward else 5
+            return 9 if backward else 5
         return 5 if backward else 3
     return 3 if backward else 2
 

@@ -4,17 +4,23 @@
   a Swish with a known beta (Ramachandran et al. 2017 train beta with the network).
 * :func:`product_task` and :func:`train_block`: fit y = x_1 * x_2 (summed over
   pairs), the multiplicative interaction a gated block represents directly.
+* :func:`compare_variants`: a fair comparison of Shazeer's variants on a synthetic
+  regression target, at matched parameter counts, over several seeds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import statistics
 from dataclasses import dataclass
+from typing import Iterator, Sequence
 
 import torch
 from torch import nn
 
 from ._checks import positive_int, positive_number
 from .activations import swish
+from .variants import get_variant
 
 
 @dataclass
@@ -68,3 +74,122 @@ def train_block(block: nn.Module, x: torch.Tensor, y: torch.Tensor, *, steps: in
         opt.step()
         history.losses.append(loss.item())
     return history
+
+
+# --- A fair comparison of the variants --------------------------------------------------------------
+
+TARGETS = ("product", "abs")
+
+
+def regression_task(target: str, n: int, d_model: int, *, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs x ~ N(0, I) of width ``d_model`` and a target of the same width:
+
+    * ``"product"``: y_i = x_i * x_(i+1 mod d), a multiplicative interaction of two
+      continuous features (one gated unit with the identity gate computes it exactly);
+    * ``"abs"``: y_i = |x_i|, piecewise linear with no product in it (two ReLU units
+      compute it exactly): the control.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(map(repr, TARGETS))}; got {target!r}.")
+    n, d_model = positive_int(n, "n"), positive_int(d_model, "d_model")
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d_model, generator=gen)
+    y = x * torch.roll(x, -1, dims=-1) if target == "product" else x.abs()
+    return x, y
+
+
+@dataclass(frozen=True)
+class VariantScore:
+    """One variant's held-out loss (mean squared error) over seeds."""
+
+    name: str
+    d_ff: int
+    params: int
+    losses: tuple[float, ...]  # one per seed
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.losses)
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation over seeds (0 for one seed)."""
+        return statistics.stdev(self.losses) if len(self.losses) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare_variants`."""
+
+    target: str
+    baseline: float  # held-out loss of predicting the training mean, averaged over seeds
+    scores: dict[str, VariantScore]
+
+    def table(self) -> str:
+        """A Markdown table: variant, d_ff, parameters, held-out loss (mean +- std), relative to the baseline."""
+        rows = ["| variant | d_ff | parameters | held-out loss (mean ± std) | loss / baseline |",
+                "|---|---:|---:|---|---:|"]
+        for s in self.scores.values():
+            rows.append(f"| {s.name} | {s.d_ff} | {s.params:,} | {s.mean:.3g} ± {s.std:.2g} "
+                        f"| {s.mean / self.baseline:.3g} |")
+        return "\n".join(rows)
+
+    def _repr_markdown_(self) -> str:
+        return self.table()
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Tiny matrices run fastest on one CPU thread, and the result then does not depend on the thread count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def compare_variants(target: str = "product", variants: Sequence[str] = ("ReLU", "GELU", "Bilinear", "SwiGLU"), *,
+                     seeds: Sequence[int] = (0, 1, 2), d_model: int = 8, budget: int = 512, steps: int = 200,
+                     n_train: int = 2048, n_test: int = 2048, lr: float = 1e-2, batch: int = 256) -> Comparison:
+    """Train each of Shazeer's variants on :func:`regression_task` and report its held-out loss over seeds.
+
+    Fair by construction: every variant gets the same parameter budget (d_ff =
+    budget / (2 d_model) plain, budget / (3 d_model) gated, rounded down), the
+    library's own initialisation (``Variant.build``: ``nn.Linear``'s default, no
+    biases), the same data, optimiser, steps and learning rate for a given seed,
+    and :func:`train_block`'s plain Adam loop. Seed s draws the training and test
+    sets, the initial weights and the minibatch order.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(map(repr, TARGETS))}; got {target!r}.")
+    chosen = [get_variant(name) for name in variants]
+    if not chosen:
+        raise ValueError("variants must name at least one variant (e.g. 'ReLU', 'SwiGLU').")
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed.")
+    d_model, budget = positive_int(d_model, "d_model"), positive_int(budget, "budget")
+    n_train, n_test = positive_int(n_train, "n_train"), positive_int(n_test, "n_test")
+    losses: dict[str, list[float]] = {v.name: [] for v in chosen}
+    widths: dict[str, tuple[int, int]] = {}
+    baselines = []
+    with _one_thread():
+        for seed in seeds:
+            x, y = regression_task(target, n_train + n_test, d_model, seed=seed)
+            x_train, y_train, x_test, y_test = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+            baselines.append(torch.mean((y_train.mean(0) - y_test) ** 2).item())
+            for variant in chosen:
+                d_ff = budget // ((3 if variant.gated else 2) * d_model)
+                if d_ff < 1:
+                    raise ValueError(f"budget={budget} is too small for d_model={d_model}: "
+                                     f"{variant.name} gets d_ff = 0.")
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(seed)
+                    block = variant.build(d_model, d_ff)
+                train_block(block, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
+                with torch.no_grad():
+                    losses[variant.name].append(torch.mean((block(x_test) - y_test) ** 2).item())
+                widths[variant.name] = (d_ff, sum(p.numel() for p in block.parameters()))
+    scores = {name: VariantScore(name, *widths[name], tuple(values)) for name, values in losses.items()}
+    return Comparison(target, statistics.fmean(baselines), scores)

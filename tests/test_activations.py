@@ -1,4 +1,7 @@
-"""Activations: agreement with PyTorch, NumPy/torch parity, derivatives, properties, edge inputs, errors."""
+"""Activations: agreement with PyTorch, NumPy/torch parity, derivatives, properties, edge inputs, errors.
+
+Every torch tensor is made on the ``device`` fixture (the CPU, and CUDA when present).
+"""
 
 import math
 
@@ -19,13 +22,14 @@ TORCH_REFERENCE = {
     "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
     "silu": F.silu,
     "sigmoid": torch.sigmoid,
+    "squared_relu": lambda x: torch.square(F.relu(x)),
 }
 ALL = sorted(A.ACTIVATIONS)
 DTYPES = [torch.float32, torch.float64, torch.bfloat16]
 
 
-def grid(dtype=torch.float64, n=2001, lim=8.0):
-    return torch.linspace(-lim, lim, n, dtype=torch.float64).to(dtype)
+def grid(device, dtype=torch.float64, n=2001, lim=8.0):
+    return torch.linspace(-lim, lim, n, dtype=torch.float64, device=device).to(dtype)
 
 
 # --- Agreement with torch ---------------------------------------------------------------------
@@ -33,30 +37,32 @@ def grid(dtype=torch.float64, n=2001, lim=8.0):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("name", sorted(TORCH_REFERENCE))
-def test_matches_torch(name, dtype):
-    x = torch.cat([grid(dtype), torch.randn(1000).to(dtype) * 3])
+def test_matches_torch(name, dtype, device):
+    x = torch.cat([grid(device, dtype), torch.randn(1000, device=device).to(dtype) * 3])
     ours = A.get_activation(name)(x)
     assert ours.dtype == dtype
     torch.testing.assert_close(ours, TORCH_REFERENCE[name](x), **TOLERANCES[dtype])
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
-def test_glu_gate_matches_F_glu(dtype):
-    a, b = torch.randn(64, 10).to(dtype), torch.randn(64, 10).to(dtype)
+def test_glu_gate_matches_F_glu(dtype, device):
+    a, b = torch.randn(64, 10, device=device).to(dtype), torch.randn(64, 10, device=device).to(dtype)
     # F.glu gates the first half with the sigmoid of the second half.
     ours = a * A.sigmoid(b)
     torch.testing.assert_close(ours, F.glu(torch.cat([a, b], -1), dim=-1), **TOLERANCES[dtype])
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_numpy_and_torch_paths_agree(name):
+def test_numpy_and_torch_paths_agree(name, device):
     x = np.linspace(-10, 10, 4001)
+    xt = torch.from_numpy(x).to(device)
     act = A.get_activation(name)
     np_out = act(x)
-    torch_out = act(torch.from_numpy(x))
+    torch_out = act(xt)
     assert isinstance(np_out, np.ndarray) and isinstance(torch_out, torch.Tensor)
-    np.testing.assert_allclose(np_out, torch_out.numpy(), rtol=1e-12, atol=1e-13)
-    np.testing.assert_allclose(act.derivative(x), act.derivative(torch.from_numpy(x)).numpy(), rtol=1e-12, atol=1e-13)
+    assert torch_out.device == xt.device
+    np.testing.assert_allclose(np_out, torch_out.cpu().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(act.derivative(x), act.derivative(xt).cpu().numpy(), rtol=1e-12, atol=1e-13)
 
 
 def test_numpy_scalar_and_dtypes():
@@ -90,8 +96,8 @@ def test_registry_entries_are_complete():
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_derivative_matches_autograd(name):
-    x = torch.cat([grid(), torch.tensor([-30.0, 30.0], dtype=torch.float64)])
+def test_derivative_matches_autograd(name, device):
+    x = torch.cat([grid(device), torch.tensor([-30.0, 30.0], dtype=torch.float64, device=device)])
     x = x[x != 0].requires_grad_()  # ReLU's derivative at 0 is a convention
     act = A.get_activation(name)
     (grad,) = torch.autograd.grad(act(x).sum(), x)
@@ -99,16 +105,17 @@ def test_derivative_matches_autograd(name):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_gradcheck(name):
-    x = (torch.randn(20, dtype=torch.float64) * 3).requires_grad_()
+def test_gradcheck(name, device):
+    x = (torch.randn(20, dtype=torch.float64, device=device) * 3).requires_grad_()
     if name == "relu":
-        x = x.detach().abs().add(0.1).mul(torch.sign(torch.randn(20, dtype=torch.float64))).requires_grad_()
+        sign = torch.sign(torch.randn(20, dtype=torch.float64, device=device))
+        x = x.detach().abs().add(0.1).mul(sign).requires_grad_()
     assert torch.autograd.gradcheck(A.get_activation(name), (x,))
 
 
-def test_gradcheck_trainable_beta():
-    x = torch.randn(20, dtype=torch.float64, requires_grad=True)
-    beta = torch.tensor(1.3, dtype=torch.float64, requires_grad=True)
+def test_gradcheck_trainable_beta(device):
+    x = torch.randn(20, dtype=torch.float64, device=device, requires_grad=True)
+    beta = torch.tensor(1.3, dtype=torch.float64, device=device, requires_grad=True)
     assert torch.autograd.gradcheck(lambda x, b: A.swish(x, b), (x, beta))
 
 
@@ -184,8 +191,10 @@ EDGE = [-math.inf, math.inf, math.nan, -1e4, 1e4, 0.0, -0.0, 1e-30, -1e300, 1e30
 LIMITS = {  # the value each function must take at -inf and +inf
     "relu": (0.0, math.inf), "gelu": (0.0, math.inf), "gelu_tanh": (0.0, math.inf),
     "gelu_sigmoid": (0.0, math.inf), "swish": (0.0, math.inf), "silu": (0.0, math.inf),
-    "sigmoid": (0.0, 1.0), "identity": (-math.inf, math.inf),
+    "sigmoid": (0.0, 1.0), "identity": (-math.inf, math.inf), "squared_relu": (0.0, math.inf),
 }
+# Squared ReLU grows like x^2: its derivative's limit at +inf is +inf, and (1e300)^2 rounds to inf in float64.
+DERIVATIVE_AT_POS_INF = {"squared_relu": math.inf}
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -194,8 +203,14 @@ def test_edge_inputs_numpy(name):
     y = act(np.array(EDGE))
     assert (y[0], y[1]) == LIMITS[name]
     assert np.isnan(y[2])
-    assert np.all(np.isfinite(y[3:])) or name == "identity"
-    assert np.all(np.isfinite(act.derivative(np.array(EDGE))[[0, 1, 3, 4, 5, 7]]))
+    if name == "squared_relu":
+        assert y[-1] == math.inf and np.all(np.isfinite(y[3:-1]))
+    else:
+        assert np.all(np.isfinite(y[3:]))
+    d = act.derivative(np.array(EDGE))
+    assert d[1] == DERIVATIVE_AT_POS_INF.get(name, d[1]) and np.all(np.isfinite(d[[0, 3, 4, 5, 7]]))
+    if name not in DERIVATIVE_AT_POS_INF:
+        assert np.isfinite(d[1])
     assert act(np.empty(0)).shape == (0,)
     assert act(np.empty((3, 0))).shape == (3, 0)
     assert act(np.float64(2.0)).shape == ()
@@ -203,21 +218,25 @@ def test_edge_inputs_numpy(name):
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64], ids=str)
 @pytest.mark.parametrize("name", ALL)
-def test_edge_inputs_torch(name, dtype):
+def test_edge_inputs_torch(name, dtype, device):
     act = A.get_activation(name)
-    x = torch.tensor(EDGE[:6], dtype=torch.float64).to(dtype)
+    x = torch.tensor(EDGE[:6], dtype=torch.float64, device=device).to(dtype)
     y = act(x)
-    assert y.dtype == dtype
+    assert y.dtype == dtype and y.device == x.device
     assert (y[0].item(), y[1].item()) == LIMITS[name]
     assert torch.isnan(y[2])
-    assert torch.isfinite(y[3:]).all()
-    assert act(torch.empty(0, dtype=dtype)).shape == (0,)
-    assert act(torch.tensor(1.5, dtype=dtype)).shape == ()
+    if name == "squared_relu" and dtype == torch.float16:
+        assert y[4].item() == math.inf  # (1e4)^2 = 1e8 is past float16's largest number, 65504
+        assert torch.isfinite(y[[3, 5]]).all()
+    else:
+        assert torch.isfinite(y[3:]).all()
+    assert act(torch.empty(0, dtype=dtype, device=device)).shape == (0,)
+    assert act(torch.tensor(1.5, dtype=dtype, device=device)).shape == ()
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_non_contiguous_tensor(name):
-    base = torch.randn(8, 6, dtype=torch.float64)
+def test_non_contiguous_tensor(name, device):
+    base = torch.randn(8, 6, dtype=torch.float64, device=device)
     x = base.t()  # a transposed view
     assert not x.is_contiguous()
     act = A.get_activation(name)
@@ -277,3 +296,64 @@ def test_swish_is_a_rescaled_silu():
     x = np.linspace(-6, 6, 1001)
     for beta in (0.3, 1.0, 2.5):
         np.testing.assert_allclose(A.swish(x, beta), A.silu(beta * x) / beta, rtol=1e-12, atol=1e-15)
+
+
+# --- Squared ReLU ----------------------------------------------------------------------------------
+
+
+def test_squared_relu_by_hand(device):
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    np.testing.assert_array_equal(A.squared_relu(x), [0.0, 0.0, 0.0, 0.25, 9.0])
+    np.testing.assert_array_equal(A.squared_relu_derivative(x), [0.0, 0.0, 0.0, 1.0, 6.0])
+    xt = torch.tensor(x, device=device)
+    torch.testing.assert_close(A.squared_relu(xt), torch.tensor([0.0, 0.0, 0.0, 0.25, 9.0], dtype=torch.float64,
+                                                               device=device))
+    for name in ("relu2", "relu_squared", "squared_relu"):  # Hugging Face's ACT2FN calls it relu2
+        act = A.get_activation(name)
+        assert act.name == "squared_relu" and act.source == "so2021primer"
+        torch.testing.assert_close(act.torch(xt), act(xt))
+    assert ffn_lib.squared_relu is A.squared_relu and ffn_lib.squared_relu_derivative is A.squared_relu_derivative
+
+
+# --- One source of truth for the kernels' constants ----------------------------------------------------
+
+
+def test_kernel_constants_are_public_and_used():
+    assert A.SQRT_2_OVER_PI == pytest.approx(math.sqrt(2 / math.pi), rel=1e-15)
+    assert A.INV_SQRT_2 == pytest.approx(1 / math.sqrt(2), rel=1e-15)
+    assert A.INV_SQRT_2PI == pytest.approx(1 / math.sqrt(2 * math.pi), rel=1e-15)
+    assert (A.GELU_TANH_COEF, A.GELU_SIGMOID_COEF) == (0.044715, 1.702)
+    assert A.TANH_CLIP == A._TANH_CLIP and A.PDF_CLIP == A._PDF_CLIP
+    # past the clip limits tanh and the Gaussian density are flat in float64 ...
+    assert math.tanh(A.SQRT_2_OVER_PI * A.TANH_CLIP) == 1.0
+    assert math.exp(-0.5 * A.PDF_CLIP**2) * A.PDF_CLIP < 1e-300
+    # ... and the formulas the book prints are written from the same constants
+    assert f"{A.GELU_TANH_COEF:g}" in A.get_activation("gelu_tanh").formula
+    assert f"{3 * A.GELU_TANH_COEF:g}" in A.get_activation("gelu_tanh").derivative_formula
+    assert f"{A.GELU_SIGMOID_COEF:g}" in A.get_activation("gelu_sigmoid").formula
+
+
+# --- The eager gated step -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_act_mul_eager_is_act_times_up(name, device):
+    g = torch.randn(5, 7, dtype=torch.float64, device=device)
+    u = torch.randn(5, 7, dtype=torch.float64, device=device)
+    act = A.get_activation(name)
+    y = A.act_mul_eager(g, u, name)
+    assert y.device == g.device
+    torch.testing.assert_close(y, act(g) * u, rtol=1e-12, atol=1e-12)
+    assert ffn_lib.act_mul_eager is A.act_mul_eager
+
+
+def test_act_mul_eager_honours_parameters(device):
+    g = torch.randn(64, dtype=torch.float64, device=device)
+    u = torch.randn(64, dtype=torch.float64, device=device)
+    two = A.swish(g, 2.0) * u
+    torch.testing.assert_close(A.act_mul_eager(g, u, "swish", beta=2.0), two)
+    torch.testing.assert_close(A.act_mul_eager(g, u, A.get_activation("swish", beta=2.0)), two)
+    assert not torch.allclose(A.act_mul_eager(g, u, "swish"), two)
+    beta = torch.tensor(2.0, dtype=torch.float64, device=device, requires_grad=True)
+    A.act_mul_eager(g, u, "swish", beta=beta).sum().backward()
+    assert beta.grad is not None and beta.grad.device == g.device and beta.grad.abs() > 0

@@ -9,30 +9,94 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+import math  # noqa: E402
+
 import ffn_lib  # noqa: E402
 from ffn_lib import FFN, GatedFFN, analysis, plotting, toy  # noqa: E402
+from ffn_lib.activations import gelu, gelu_derivative  # noqa: E402
 from ffn_lib.sources import reference_list  # noqa: E402
 
 
-def test_dead_units_by_hand():
-    block = FFN(2, 3, bias=True)
+def test_dead_units_by_hand(device):
+    block = FFN(2, 3, bias=True).to(device)
     with torch.no_grad():
-        block.w1.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
-        block.w1.bias.copy_(torch.tensor([0.0, 0.0, -100.0]))  # unit 2 can never fire on these inputs
-    x = torch.tensor([[1.0, -1.0], [-1.0, 1.0], [2.0, 2.0]])
+        block.w1.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], device=device))
+        block.w1.bias.copy_(torch.tensor([0.0, 0.0, -100.0], device=device))  # unit 2 never fires on these inputs
+    x = torch.tensor([[1.0, -1.0], [-1.0, 1.0], [2.0, 2.0]], device=device)
     assert analysis.dead_unit_fraction(block, x) == pytest.approx(1 / 3)
     # zeros after ReLU: unit 0 at row 1, unit 1 at row 0, unit 2 everywhere -> 5 of 9
     assert analysis.zero_output_fraction(block, x) == pytest.approx(5 / 9)
-    gated = GatedFFN(2, 3, "relu")
+    gated = GatedFFN(2, 3, "relu").to(device)
     assert analysis.pre_activations(gated, x).shape == (3, 3)
 
 
-def test_relative_difference():
-    a, b = torch.tensor([1.0, 2.0]), torch.tensor([1.0, 4.0])
+def test_relative_difference(device):
+    a, b = torch.tensor([1.0, 2.0], device=device), torch.tensor([1.0, 4.0], device=device)
     assert analysis.relative_difference(a, b) == pytest.approx(0.5)
-    assert analysis.relative_difference(torch.zeros(2), torch.zeros(2)) == 0
+    assert analysis.relative_difference(torch.zeros(2, device=device), torch.zeros(2, device=device)) == 0
     with pytest.raises(ValueError, match="same shape"):
-        analysis.relative_difference(a, torch.zeros(3))
+        analysis.relative_difference(a, torch.zeros(3, device=device))
+
+
+# --- Numbers the chapters quote, computed ---------------------------------------------------------------
+
+
+def test_gelu_derivative_zero_and_negative_slope_below_it():
+    x0 = analysis.gelu_derivative_zero()
+    assert x0 == pytest.approx(-0.75179, abs=1e-5)
+    assert abs(gelu_derivative(x0)) < 1e-12
+    below = np.linspace(-12.0, x0 - 1e-6, 10_001)
+    assert np.all(gelu_derivative(below) < 0)  # GELU' < 0 all the way down: the gradient is reversed, not cut
+    assert np.all(gelu_derivative(np.linspace(x0 + 1e-6, 5.0, 1001)) > 0)
+    grid = np.linspace(-3, 0, 300_001)
+    assert grid[np.argmin(gelu(grid))] == pytest.approx(x0, abs=2e-5)  # the zero is GELU's minimum
+
+
+def test_expected_max_normal_exact_cases_and_monte_carlo():
+    assert analysis.expected_max_normal(1) == pytest.approx(0.0, abs=1e-12)
+    assert analysis.expected_max_normal(2) == pytest.approx(1 / math.sqrt(math.pi), rel=1e-9)  # closed form
+    assert analysis.expected_max_normal(3) == pytest.approx(3 / (2 * math.sqrt(math.pi)), rel=1e-9)
+    e4096 = analysis.expected_max_normal(4096)
+    samples = np.random.default_rng(0).standard_normal((400, 4096)).max(axis=1)
+    assert e4096 == pytest.approx(samples.mean(), abs=4 * samples.std() / math.sqrt(400))
+    assert 3.5 < e4096 < 3.7
+    assert analysis.expected_max_normal(64) < analysis.expected_max_normal(4096) < analysis.expected_max_normal(10**6)
+    with pytest.raises(ValueError, match="n"):
+        analysis.expected_max_normal(0)
+
+
+def test_tanh_coefficient_errors_recomputed():
+    errors = analysis.tanh_coefficient_errors()
+    taylor, paper, minimax = errors["taylor"], errors["paper"], errors["minimax"]
+    assert taylor.coefficient == pytest.approx(2 / (3 * math.pi) - 1 / 6, rel=1e-15)
+    assert paper.coefficient == 0.044715
+    assert taylor.max_error == pytest.approx(7.5e-4, rel=0.02)
+    assert paper.max_error == pytest.approx(4.73e-4, rel=5e-3) and paper.at == pytest.approx(2.70, abs=0.02)
+    assert minimax.coefficient == pytest.approx(0.04438, abs=2e-5)
+    assert minimax.max_error == pytest.approx(3.9e-4, rel=0.02)
+    assert minimax.max_error < paper.max_error < taylor.max_error
+    # minimax: any nearby coefficient does worse
+    for step in (-2e-5, 2e-5):
+        assert analysis.tanh_gelu_max_error(minimax.coefficient + step)[0] > minimax.max_error
+
+
+# --- What eager backward keeps -------------------------------------------------------------------------
+
+
+def test_saved_tensors_swiglu_vs_relu(device):
+    tokens, d_model, d_ff = 32, 8, 24
+    x = torch.randn(tokens, d_model, device=device)
+    relu = analysis.saved_activation_bytes(FFN(d_model, d_ff, "relu").to(device), x)
+    swiglu = analysis.saved_activation_bytes(GatedFFN(d_model, d_ff, "silu").to(device), x)
+    one = tokens * d_ff * 4  # one float32 (tokens x d_ff) tensor
+    assert (relu.count, relu.nbytes) == (1, one)  # ReLU's output, shared with the second product
+    assert (swiglu.count, swiglu.nbytes) == (4, 4 * one)  # g, silu(g), u, and the product
+    with_x = analysis.saved_activation_bytes(GatedFFN(d_model, d_ff, "silu").to(device), x, include_input=True)
+    assert with_x.count == 5 and with_x.nbytes == 4 * one + x.numel() * 4
+    g = torch.randn(tokens, d_ff, device=device, requires_grad=True)
+    assert analysis.saved_activation_bytes(lambda t: torch.nn.functional.silu(t) * t, g).count == 1
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        analysis.saved_activation_bytes(FFN(2, 2), [1.0, 2.0])
 
 
 def test_fit_swish_beta_recovers_beta():
@@ -51,7 +115,37 @@ def test_gated_blocks_learn_products_better_than_relu():
     assert bilinear_loss < relu_loss / 10
 
 
+def test_compare_variants_is_reproducible_and_learns():
+    kwargs = dict(variants=("ReLU", "Bilinear"), seeds=(0, 1), steps=120)
+    first = toy.compare_variants("product", **kwargs)
+    assert first == toy.compare_variants("product", **kwargs)  # same seeds, same numbers
+    assert set(first.scores) == {"ReLU", "Bilinear"}
+    relu, bilinear = first.scores["ReLU"], first.scores["Bilinear"]
+    assert (relu.d_ff, bilinear.d_ff) == (32, 21) and relu.params == 512 and bilinear.params == 504
+    assert len(relu.losses) == 2 and relu.std > 0
+    assert first.baseline == pytest.approx(1.0, rel=0.1)  # Var(x_i x_j) = 1 for independent N(0, 1)
+    for score in first.scores.values():
+        assert score.mean < 0.5 * first.baseline  # learns: well below predicting the mean
+    assert bilinear.mean < relu.mean / 10  # one identity-gated unit is exactly a product
+    control = toy.compare_variants("abs", **kwargs)
+    assert control.scores["ReLU"].mean < control.scores["Bilinear"].mean  # no product: the gate does not help
+    assert "| ReLU | 32 | 512 |" in first.table()
+
+
+def test_regression_targets_by_hand():
+    x, y = toy.regression_task("product", 64, 5, seed=3)
+    torch.testing.assert_close(y[:, 4], x[:, 4] * x[:, 0])
+    x, y = toy.regression_task("abs", 64, 5, seed=3)
+    torch.testing.assert_close(y, x.abs())
+
+
 def test_toy_argument_errors():
+    with pytest.raises(ValueError, match="target"):
+        toy.compare_variants("xor")
+    with pytest.raises(ValueError, match="SwiGLU"):
+        toy.compare_variants(variants=("swiglu2",))
+    with pytest.raises(ValueError, match="budget"):
+        toy.compare_variants(budget=10)
     with pytest.raises(ValueError, match="steps"):
         toy.fit_swish_beta(steps=0)
     with pytest.raises(ValueError, match="lr"):

@@ -1,0 +1,83 @@
+"""Sizes, FLOPs and bytes: hand-worked values, and the eager step's tensor passes measured with the profiler."""
+
+import pytest
+import torch
+
+from ffn_lib import act_mul_eager, get_activation, sizing
+from ffn_lib.analysis import elementwise_passes
+
+# Activations that PyTorch computes in one kernel forward and one backward (Swish with a beta is several).
+ONE_KERNEL = ["relu", "gelu", "gelu_tanh", "silu", "sigmoid"]
+
+
+def test_llama_d_ff():
+    assert sizing.llama_d_ff(4096) == 11008
+    assert sizing.llama_d_ff(5120) == 13824
+    assert sizing.llama_d_ff(8192) == 22016
+    assert sizing.llama_d_ff(4096, multiple_of=1024, ffn_dim_multiplier=1.3) == 14336  # Llama 3 8B
+    assert sizing.matched_d_ff(4096, gated=True, multiple_of=256) == 11008
+
+
+def test_flops_and_bytes_hand_worked():
+    # 2 tokens, d_model 3, d_ff 5: plain 2*2*2*3*5 = 120 FLOPs, gated 180; backward twice that.
+    assert sizing.forward_flops(2, 3, 5, gated=False) == 120
+    assert sizing.forward_flops(2, 3, 5, gated=True) == 180
+    assert sizing.backward_flops(2, 3, 5, gated=True) == 360
+    # gated forward moves g, u, y: 3 * 8192 * 14336 * 2 bytes in bf16
+    assert sizing.activation_bytes(8192, 14336, torch.bfloat16, gated=True) == 3 * 8192 * 14336 * 2
+    assert sizing.activation_bytes(8192, 14336, "bfloat16", gated=True, backward=True) == 5 * 8192 * 14336 * 2
+    assert sizing.activation_bytes(4, 4, torch.float32, gated=False) == 2 * 16 * 4
+    assert sizing.dtype_bytes("float16") == 2 and sizing.dtype_bytes(torch.float64) == 8
+    assert sizing.arithmetic_intensity(100, 50) == 2.0
+    assert sizing.matmul_bytes(1, 1, 1, torch.float32, gated=False) == (2 + 2 + 1 + 1) * 4
+    # eager act(g) * u: five tensor passes forward and nine backward (measured below)
+    assert sizing.activation_bytes(3, 4, torch.float32, gated=True, fused=False) == 5 * 12 * 4
+    assert sizing.activation_bytes(3, 4, torch.float32, gated=True, backward=True, fused=False) == 9 * 12 * 4
+    assert sizing.product_flops(2, 3, 5) == 60 and sizing.product_bytes(2, 3, 5, "bfloat16") == (6 + 15 + 10) * 2
+    assert sizing.act_mul_flops(2, 3) == 30
+
+
+def _total(passes) -> int:
+    return sum(p.reads + p.writes for p in passes)
+
+
+@pytest.mark.parametrize("name", ONE_KERNEL)
+def test_eager_gated_passes_measured_by_the_profiler(name, device):
+    g = torch.randn(16, 24, device=device)
+    u = torch.randn(16, 24, device=device)
+    step = lambda g, u: act_mul_eager(g, u, name)  # noqa: E731
+    forward = elementwise_passes(step, g, u)
+    backward = elementwise_passes(step, g, u, backward=True)
+    assert len(forward) == 2 and len(backward) == 3  # act, mul; then mul, mul, act's backward
+    assert _total(forward) == sizing.activation_tensors(gated=True, backward=False, fused=False) == 5
+    # dy is read by both multiplications of mul's backward: 9 passes, not 8
+    assert sum(p.reads for p in backward[:2]) == 4
+    assert _total(backward) == sizing.activation_tensors(gated=True, backward=True, fused=False) == 9
+
+
+@pytest.mark.parametrize("name", ["relu", "gelu", "silu"])
+def test_eager_plain_passes_equal_the_fused_minimum(name, device):
+    h = torch.randn(16, 24, device=device)
+    act = get_activation(name).torch
+    assert _total(elementwise_passes(act, h)) == sizing.activation_tensors(gated=False, backward=False) == 2
+    assert _total(elementwise_passes(act, h, backward=True)) == sizing.activation_tensors(gated=False, backward=True)
+
+
+def test_elementwise_passes_errors():
+    with pytest.raises(TypeError, match="inputs"):
+        elementwise_passes(torch.relu)
+    with pytest.raises(ValueError, match="one shape"):
+        elementwise_passes(torch.mul, torch.zeros(2, 3), torch.zeros(3, 2))
+
+
+def test_sizing_errors():
+    with pytest.raises(ValueError, match="d_model"):
+        sizing.matched_d_ff(0)
+    with pytest.raises(TypeError, match="d_ff"):
+        sizing.param_count(4, 2.5, gated=True, bias=False)
+    with pytest.raises(ValueError, match="ffn_dim_multiplier"):
+        sizing.llama_d_ff(4096, ffn_dim_multiplier=-1.0)
+    with pytest.raises(ValueError, match="dtype"):
+        sizing.dtype_bytes("float99")
+    with pytest.raises(ValueError, match="nbytes"):
+        sizing.arithmetic_intensity(1, 0)
