@@ -3,26 +3,44 @@
 >>> from ffn_lib import exercises
 >>> ex = exercises.chapter(2)                   # doctest: +SKIP
 >>> ex.q1                                       # the statement     # doctest: +SKIP
->>> ex.q1.check(-0.1587)                        # a Result          # doctest: +SKIP
+>>> ex.q1.check(-0.1002)                        # a Result          # doctest: +SKIP
 >>> ex.q1.hint(); ex.q1.solution()              # doctest: +SKIP
 >>> exercises.progress()                        # every exercise, and how far you got  # doctest: +SKIP
 
 Answers are passed explicitly to ``check`` (nothing is read from the notebook's
 globals), so this works in JupyterLab, classic Notebook, VS Code and plain Python.
 Progress is saved in a small JSON file: see :mod:`ffn_lib.exercises.store`.
+In the built book, number, choice and shape exercises are checked in the page
+itself: see :mod:`ffn_lib.exercises.page`. Chapters are discovered from the
+modules ``chapterN.py`` present in this package (:data:`CHAPTERS`).
 """
 
 from __future__ import annotations
 
 import html
 import importlib
+import pkgutil
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import store as _progress
 from .core import (ChoiceExercise, Exercise, FunctionExercise, Markdown, NumberExercise, Result, ShapeExercise,
                    Solution)
 
-CHAPTERS = (1, 2, 3, 4, 5, 6)
+
+
+def _discover() -> tuple[int, ...]:
+    """The chapters that have an exercise module ``chapterN.py`` in this package, in order."""
+    found = set()
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        m = re.fullmatch(r"chapter([0-9]+)", info.name)
+        if m:
+            found.add(int(m.group(1)))
+    return tuple(sorted(found))
+
+
+CHAPTERS = _discover()
 
 __all__ = ["CHAPTERS", "ChoiceExercise", "Exercise", "FunctionExercise", "Markdown", "NumberExercise", "Result",
            "ShapeExercise", "Solution", "all_exercises", "chapter", "get", "progress", "solutions_markdown"]
@@ -52,14 +70,17 @@ class ChapterExercises:
     def __repr__(self) -> str:
         return self._repr_markdown_()
 
+    __str__ = __repr__
+
 
 _CACHE: dict[int, ChapterExercises] = {}
 
 
 def chapter(number: int) -> ChapterExercises:
-    """The exercises of chapter ``number`` (1 to 6)."""
-    if isinstance(number, bool) or not isinstance(number, int) or number not in CHAPTERS:
-        raise ValueError(f"number must be a chapter from {CHAPTERS[0]} to {CHAPTERS[-1]}, got {number!r}.")
+    """The exercises of chapter ``number`` (every chapter with a module ``chapterN.py``, see :data:`CHAPTERS`)."""
+    chapters = _discover()
+    if isinstance(number, bool) or not isinstance(number, int) or number not in chapters:
+        raise ValueError(f"number must be a chapter with exercises ({', '.join(map(str, chapters))}), got {number!r}.")
     if number not in _CACHE:
         module = importlib.import_module(f"ffn_lib.exercises.chapter{number}")
         _CACHE[number] = ChapterExercises(number, list(module.EXERCISES))
@@ -67,7 +88,7 @@ def chapter(number: int) -> ChapterExercises:
 
 
 def all_exercises() -> list[Exercise]:
-    return [ex for n in CHAPTERS for ex in chapter(n)]
+    return [ex for n in _discover() for ex in chapter(n)]
 
 
 def get(exercise_id: str) -> Exercise:
@@ -98,9 +119,10 @@ class ProgressTable:
     def _repr_html_(self) -> str:
         colors = {"correct": "#1e7e34", "incorrect": "#b02a37", "not attempted": "#6c757d"}
         body = "".join(
-            f"<tr><td>{r['id']}</td><td>{html.escape(r['title'])}</td>"
-            f"<td style='color:{colors[r['status']]}'>{r['status']}</td><td>{r['attempts']}</td>"
-            f"<td>{r['hints']}</td><td>{'yes' if r['solution_viewed'] else ''}</td></tr>" for r in self.rows)
+            f"<tr><td>{html.escape(str(r['id']))}</td><td>{html.escape(str(r['title']))}</td>"
+            f"<td style='color:{colors.get(r['status'], '#6c757d')}'>{html.escape(str(r['status']))}</td>"
+            f"<td>{html.escape(str(r['attempts']))}</td><td>{html.escape(str(r['hints']))}</td>"
+            f"<td>{'yes' if r['solution_viewed'] is True else ''}</td></tr>" for r in self.rows)
         return (f"<p><strong>{self.summary()}</strong> {html.escape(self.note)}</p><table><thead><tr><th>id</th>"
                 f"<th>exercise</th><th>status</th><th>checks</th><th>hints</th><th>solution seen</th></tr></thead>"
                 f"<tbody>{body}</tbody></table>")
@@ -108,20 +130,25 @@ class ProgressTable:
 
 def progress() -> ProgressTable:
     """Every exercise of the course: correct / incorrect / not attempted, checks made, hints used."""
-    saved = _progress.load()
+    try:
+        saved = _progress.load()
+    except Exception:  # never raise at a learner (load itself does not)
+        saved = {}
     rows = []
     for ex in all_exercises():
         entry = saved.get(ex.id, {})
+        if not isinstance(entry, dict):
+            entry = {}
         rows.append({"id": ex.id, "title": ex.title, "status": entry.get("status", "not attempted"),
                      "attempts": entry.get("attempts", 0), "hints": entry.get("hints", 0),
                      "solution_viewed": entry.get("solution_viewed", False)})
     return ProgressTable(rows, _progress.status_line())
 
 
-def solutions_markdown(chapters=CHAPTERS) -> Markdown:
+def solutions_markdown(chapters=None) -> Markdown:
     """Every solution as MyST (the book's solutions appendix), taken from the same registry as the checks."""
     parts = []
-    for n in chapters:
+    for n in (_discover() if chapters is None else chapters):
         parts.append(f"## Chapter {n}")
         for ex in chapter(n):
             parts.append(f"### Exercise {ex.id}: {ex.title}\n\n{ex.statement_markdown()}\n\n"

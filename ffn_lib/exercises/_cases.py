@@ -1,46 +1,78 @@
-"""Inputs for function exercises: fixed edge cases first, then seeded random ones."""
+"""Hidden inputs for function exercises, drawn from the exercise's seeded generator.
+
+Every generator reaches the regimes that tell functions apart: a moderate grid
+(where approximations differ by 1e-4), large magnitudes (|x| > 6, where ReLU6 is
+not ReLU and a missing term shows), negative tails, and, for torch exercises
+that keep the dtype, float16 and bfloat16 tensors.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+HALF = (torch.float16, torch.bfloat16)
+
+
+def _tails(rng: np.random.Generator, n: int = 8) -> np.ndarray:
+    """n values with 6 < |x| < 40, half of them negative."""
+    mags = rng.uniform(6.0, 40.0, size=n)
+    return np.where(np.arange(n) % 2 == 0, -mags, mags)
+
+
+def _tensor(a: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
+    return torch.tensor(a, dtype=dtype)
+
 
 def scalar_function_numpy(rng: np.random.Generator) -> list[tuple]:
-    """Arrays for f(x): a grid, a 2-D float64 batch, a float32 vector, a 0-d array."""
+    """Arrays for f(x): a grid, a 2-D batch, the tails, a float32 vector, a 0-d array."""
     return [
-        (np.linspace(-4.0, 4.0, 17),),
+        (np.linspace(-4.0, 4.0, 33),),
         (rng.normal(size=(3, 5)) * 3,),
-        (rng.normal(size=7).astype(np.float32) * 2,),
-        (np.array(0.5),),
+        (_tails(rng).reshape(2, 4),),
+        (rng.normal(size=7).astype(np.float32) * 8,),
+        (np.array(rng.uniform(-2.0, 2.0)),),
     ]
 
 
-def scalar_function_torch(rng: np.random.Generator) -> list[tuple]:
-    """Tensors for f(x): a float64 grid, a float32 batch, a 3-D float64 tensor."""
-    gen = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
-    return [
-        (torch.linspace(-4.0, 4.0, 17, dtype=torch.float64),),
-        (torch.randn(4, 6, generator=gen) * 3,),
-        (torch.randn(2, 3, 5, generator=gen, dtype=torch.float64),),
+def scalar_function_torch(rng: np.random.Generator, half: bool = True) -> list[tuple]:
+    """Tensors for f(x): a float64 grid, a float32 batch with large values, float64 tails, float16/bfloat16."""
+    cases = [
+        (torch.linspace(-4.0, 4.0, 33, dtype=torch.float64),),
+        (_tensor(rng.normal(size=(4, 6)) * 8, torch.float32),),
+        (_tensor(_tails(rng).reshape(2, 2, 2), torch.float64),),
     ]
+    if half:
+        cases += [(_tensor(rng.normal(size=(3, 5)) * 4, dtype),) for dtype in HALF]
+    return cases
 
 
-def gated_pair_torch(rng: np.random.Generator) -> list[tuple]:
-    """(g, u) pairs of tensors of equal shape."""
-    gen = torch.Generator().manual_seed(int(rng.integers(1 << 30)))
-    return [
-        (torch.linspace(-4, 4, 9, dtype=torch.float64), torch.linspace(1, 2, 9, dtype=torch.float64)),
-        (torch.randn(3, 8, generator=gen) * 2, torch.randn(3, 8, generator=gen)),
-        (torch.randn(2, 2, 5, generator=gen, dtype=torch.float64), torch.randn(2, 2, 5, generator=gen, dtype=torch.float64)),
+def gated_pair_torch(rng: np.random.Generator, half: bool = True) -> list[tuple]:
+    """(g, u) pairs of tensors of equal shape and dtype."""
+    cases = [
+        (torch.linspace(-4, 4, 33, dtype=torch.float64), _tensor(rng.uniform(1, 2, size=33), torch.float64)),
+        (_tensor(rng.normal(size=(3, 8)) * 8, torch.float32), _tensor(rng.normal(size=(3, 8)), torch.float32)),
+        (_tensor(_tails(rng).reshape(2, 4), torch.float64), _tensor(rng.normal(size=(2, 4)), torch.float64)),
     ]
+    if half:
+        cases += [(_tensor(rng.normal(size=(2, 6)) * 4, d), _tensor(rng.normal(size=(2, 6)), d)) for d in HALF]
+    return cases
+
+
+def gated_backward_torch(rng: np.random.Generator) -> list[tuple]:
+    """(g, u, dy) triples: the gated step's inputs and the gradient of its output."""
+    return [(g, u, _tensor(rng.normal(size=tuple(g.shape)), g.dtype)) for g, u in gated_pair_torch(rng)]
+
+
+_BLOCK_SHAPES = (((4, 6), 6, 10), ((2, 3, 5), 5, 8), ((1, 4), 4, 4), ((3, 6), 6, 12))
+_BLOCK_SCALES = (1.0, 1.0, 1.0, 8.0)  # the last case has pre-activations far beyond 6
 
 
 def block_weights_numpy(rng: np.random.Generator, gated: bool) -> list[tuple]:
     """(x, weights...) in the papers' layout: x (..., d), W/V (d, f), W2 (f, d); the plain block gets biases."""
     cases = []
-    for shape, d, f in (((4, 6), 6, 10), ((2, 3, 5), 5, 8), ((1, 4), 4, 4)):
-        x = rng.normal(size=shape)
+    for (shape, d, f), scale in zip(_BLOCK_SHAPES, _BLOCK_SCALES):
+        x = rng.normal(size=shape) * scale
         W, W2 = rng.normal(size=(d, f)) / np.sqrt(d), rng.normal(size=(f, d)) / np.sqrt(f)
         if gated:
             cases.append((x, W, rng.normal(size=(d, f)) / np.sqrt(d), W2))
@@ -50,22 +82,23 @@ def block_weights_numpy(rng: np.random.Generator, gated: bool) -> list[tuple]:
 
 
 def block_weights_torch(rng: np.random.Generator) -> list[tuple]:
-    """(x, W, V, W2) as tensors, float32 and float64."""
+    """(x, W, V, W2) as tensors: float32, float64, bfloat16, float32 with large inputs."""
     out = []
-    for (shape, d, f), dtype in zip((((4, 6), 6, 10), ((2, 3, 5), 5, 8)), (torch.float32, torch.float64)):
-        arrays = [rng.normal(size=shape), rng.normal(size=(d, f)) / np.sqrt(d), rng.normal(size=(d, f)) / np.sqrt(d),
-                  rng.normal(size=(f, d)) / np.sqrt(f)]
-        out.append(tuple(torch.tensor(a, dtype=dtype) for a in arrays))
+    dtypes = (torch.float32, torch.float64, torch.bfloat16, torch.float32)
+    for (shape, d, f), scale, dtype in zip(_BLOCK_SHAPES, _BLOCK_SCALES, dtypes):
+        arrays = [rng.normal(size=shape) * scale, rng.normal(size=(d, f)) / np.sqrt(d),
+                  rng.normal(size=(d, f)) / np.sqrt(d), rng.normal(size=(f, d)) / np.sqrt(f)]
+        out.append(tuple(_tensor(a, dtype) for a in arrays))
     return out
 
 
 def llama_state_dicts(rng: np.random.Generator) -> list[tuple]:
     """Hugging Face Llama MLP state dicts (nn.Linear layout: (out_features, in_features))."""
     out = []
-    for d, f in ((6, 10), (4, 7)):
+    for (d, f), dtype in zip(((6, 10), (4, 7), (5, 9)), (torch.float32, torch.float32, torch.bfloat16)):
         out.append(({
-            "gate_proj.weight": torch.tensor(rng.normal(size=(f, d)), dtype=torch.float32),
-            "up_proj.weight": torch.tensor(rng.normal(size=(f, d)), dtype=torch.float32),
-            "down_proj.weight": torch.tensor(rng.normal(size=(d, f)), dtype=torch.float32),
+            "gate_proj.weight": _tensor(rng.normal(size=(f, d)), dtype),
+            "up_proj.weight": _tensor(rng.normal(size=(f, d)), dtype),
+            "down_proj.weight": _tensor(rng.normal(size=(d, f)), dtype),
         },))
     return out

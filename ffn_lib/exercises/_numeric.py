@@ -1,4 +1,6 @@
-"""Numbers the exercises' answers are computed from (never typed in)."""
+"""Numbers the exercises' answers are computed from (never typed in); cached, as checks repeat them."""
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -11,6 +13,7 @@ def max_abs_gap(f, g, lo=-6.0, hi=6.0, n=1_200_001) -> float:
     return float(np.max(np.abs(f(x) - g(x))))
 
 
+@lru_cache(maxsize=None)
 def minimum(f, lo=-4.0, hi=0.0, n=4_000_001) -> tuple[float, float]:
     """(argmin, min) of f on a fine grid of [lo, hi]."""
     x = np.linspace(lo, hi, n)
@@ -19,21 +22,57 @@ def minimum(f, lo=-4.0, hi=0.0, n=4_000_001) -> tuple[float, float]:
     return float(x[i]), float(y[i])
 
 
+@lru_cache(maxsize=None)
 def tanh_gelu_error() -> float:
     return max_abs_gap(lambda x: gelu(x, "tanh"), gelu)
 
 
+@lru_cache(maxsize=None)
 def sigmoid_gelu_error() -> float:
     return max_abs_gap(lambda x: gelu(x, "sigmoid"), gelu)
 
 
+@lru_cache(maxsize=None)
 def silu_minimum() -> float:
     return minimum(silu)[1]
 
 
+@lru_cache(maxsize=None)
 def gelu_minimum() -> float:
     return minimum(gelu)[1]
 
 
+@lru_cache(maxsize=None)
 def swish_relu_gap(beta: float) -> float:
     return max_abs_gap(lambda x: swish(x, beta), relu, lo=-40.0 / beta, hi=40.0 / beta)
+
+
+@lru_cache(maxsize=None)
+def swish_relu_gap_peak(beta: float) -> float:
+    """The positive x where |Swish_beta(x) - ReLU(x)| peaks (the gap is even, so -x is the other peak)."""
+    x = np.linspace(0.0, 10.0 / beta, 2_000_001)
+    return float(x[int(np.argmax(np.abs(swish(x, beta) - relu(x))))])
+
+
+@lru_cache(maxsize=None)
+def gelu_tanh_error_with(c: float) -> float:
+    """max |x/2 (1 + tanh(sqrt(2/pi) (x + c x^3))) - GELU(x)| on [-6, 6]: the tanh form with coefficient c."""
+    k = np.sqrt(2.0 / np.pi)
+    return max_abs_gap(lambda x: 0.5 * x * (1.0 + np.tanh(k * (x + c * x**3))), gelu)
+
+
+@lru_cache(maxsize=None)
+def max_slope(derivative, lo=-10.0, hi=10.0, n=2_000_001) -> tuple[float, float]:
+    """(argmax, max) of a derivative on a fine grid of [lo, hi]."""
+    x = np.linspace(lo, hi, n)
+    y = derivative(x)
+    i = int(np.argmax(y))
+    return float(x[i]), float(y[i])
+
+
+def gaussian_mean(f, n=400_001, width=12.0) -> float:
+    """E[f(z)] for z standard normal, by quadrature on [-width, width]."""
+    z = np.linspace(-width, width, n)
+    w = np.exp(-0.5 * z**2) / np.sqrt(2.0 * np.pi)
+    integrate = getattr(np, "trapezoid", None) or np.trapz  # NumPy 2 renamed trapz
+    return float(integrate(f(z) * w, z))

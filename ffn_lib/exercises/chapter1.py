@@ -11,18 +11,19 @@ relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
 
 EXERCISES = [
     NumberExercise(
-        title="Parameters of the base Transformer's FFN",
-        statement=r"The base Transformer has $d_\text{model} = 512$ and $d_\text{ff} = 2048$, and its FFN has "
-                  r"biases. How many parameters does one FFN block have?",
+        title="Parameters of BERT-base's FFN",
+        statement=r"BERT-base (like GPT-2 small) has $d_\text{model} = 768$ and $d_\text{ff} = 3072$, and its FFN "
+                  r"has biases. How many parameters does one FFN block have?",
         hints=["Count the four pieces separately: $W_1$, $b_1$, $W_2$, $b_2$.",
                r"$W_1$ is $d_\text{model} \times d_\text{ff}$, $W_2$ is $d_\text{ff} \times d_\text{model}$, "
                r"$b_1$ has $d_\text{ff}$ entries and $b_2$ has $d_\text{model}$."],
         starter="answer = ...  # a whole number\nex.q1.check(answer)",
-        expected=lambda: sizing.param_count(512, 2048, gated=False, bias=True),
+        expected=lambda: sizing.param_count(768, 3072, gated=False, bias=True),
         integer=True,
-        mistakes=[(lambda: sizing.param_count(512, 2048, gated=False, bias=False),
+        mistakes=[(lambda: sizing.param_count(768, 3072, gated=False, bias=False),
                    "that counts the two matrices but leaves out the biases b1 (d_ff entries) and b2 (d_model)."),
-                  (lambda: 512 * 2048, "that is one matrix; the block has two, plus their biases.")],
+                  (lambda: 768 * 3072, "that is one matrix; the block has two, plus their biases."),
+                  (lambda: 768 * 3072 + 3072, "that is the first layer (W1 and b1) only; add W2 and b2.")],
     ),
     ShapeExercise(
         title="The shape of the hidden layer",
@@ -52,22 +53,24 @@ EXERCISES = [
                   (lambda x, W1, b1, W2, b2: relu(relu(x @ W1 + b1) @ W2 + b2),
                    "ReLU is applied to the output too; the activation sits only between the two layers."),
                   (lambda x, W1, b1, W2, b2: relu(x @ W1 + b1) @ W2, "the output bias b2 is missing."),
-                  (lambda x, W1, b1, W2, b2: relu(x @ W1) @ W2 + b2, "the hidden bias b1 is missing.")],
+                  (lambda x, W1, b1, W2, b2: relu(x @ W1) @ W2 + b2, "the hidden bias b1 is missing."),
+                  (lambda x, W1, b1, W2, b2: np.clip(x @ W1 + b1, 0.0, 6.0) @ W2 + b2,
+                   "that is ReLU6 (clipped at 6), not ReLU: large pre-activations must pass through unchanged.")],
     ),
     NumberExercise(
         title="FLOPs of one forward pass",
-        statement=r"How many FLOPs do the two matrix products of the base FFN ($d_\text{model} = 512$, "
-                  r"$d_\text{ff} = 2048$) do for 1,024 tokens? Count a multiply-add as 2 FLOPs.",
+        statement=r"How many FLOPs do the two matrix products of a BERT-base FFN ($d_\text{model} = 768$, "
+                  r"$d_\text{ff} = 3072$) do for 2,048 tokens? Count a multiply-add as 2 FLOPs.",
         hints=[r"A product of a $(n \times k)$ and a $(k \times m)$ matrix does $n \cdot k \cdot m$ multiply-adds.",
-               r"There are two products, each $1024 \times 512 \times 2048$ multiply-adds."],
+               r"There are two products, each $2048 \times 768 \times 3072$ multiply-adds."],
         starter="answer = ...\nex.q4.check(answer)",
-        expected=lambda: sizing.forward_flops(1024, 512, 2048, gated=False),
+        expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False),
         rel_tol=1e-3,
-        mistakes=[(lambda: sizing.forward_flops(1024, 512, 2048, gated=False) / 2,
+        mistakes=[(lambda: sizing.forward_flops(2048, 768, 3072, gated=False) / 2,
                    "that is half the answer: either a multiply-add was counted as one FLOP (the convention here, "
                    "as in most papers, is two) or only one of the two products was counted."),
-                  (lambda: sizing.forward_flops(1024, 512, 2048, gated=False) / 1024,
-                   "that is the count for a single token; multiply by the 1,024 tokens.")],
+                  (lambda: sizing.forward_flops(2048, 768, 3072, gated=False) / 2048,
+                   "that is the count for a single token; multiply by the 2,048 tokens.")],
     ),
     ChoiceExercise(
         title="Dead ReLU units",
@@ -84,5 +87,25 @@ EXERCISES = [
         mistakes={"b": "a unit with non-zero weights can still be dead: what matters is the sign of x W1 + b1.",
                   "c": "ReLU never outputs a negative number.",
                   "d": "that is an exploding gradient; a dead unit has a zero gradient."},
+    ),
+    NumberExercise(
+        title="FLOPs of a training step",
+        statement=r"Training runs the block forward and backward. Derive the matrix-product FLOPs of one training "
+                  r"step (forward and backward) of the BERT-base FFN ($d_\text{model} = 768$, $d_\text{ff} = 3072$) "
+                  r"on 2,048 tokens, counting a multiply-add as 2 FLOPs.",
+        hints=[r"For $y = xW$, the backward needs two products: $\partial L/\partial x = (\partial L/\partial y) "
+               r"W^\top$ and $\partial L/\partial W = x^\top (\partial L/\partial y)$.",
+               r"Each backward product costs as much as the forward one, so a step costs 3 forwards: the "
+               r"'6 N D' rule of thumb (N parameters, D tokens)."],
+        starter="answer = ...\nex.q6.check(answer)",
+        expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False)
+        + sizing.backward_flops(2048, 768, 3072, gated=False),
+        rel_tol=1e-3,
+        mistakes=[(lambda: sizing.forward_flops(2048, 768, 3072, gated=False),
+                   "that is the forward pass only; the backward adds two products per layer."),
+                  (lambda: sizing.backward_flops(2048, 768, 3072, gated=False),
+                   "that is two forwards: the backward alone, or the forward with one backward product per layer. "
+                   "A step is the forward plus a backward of two products per layer (input's and weight's "
+                   "gradients).")],
     ),
 ]

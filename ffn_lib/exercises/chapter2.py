@@ -5,26 +5,35 @@ import math
 import numpy as np
 import torch
 
-from ..activations import gelu, sigmoid
+from ..activations import gelu, gelu_derivative, sigmoid
 from . import _cases, _numeric
 from .core import ChoiceExercise, FunctionExercise, NumberExercise
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
+
+def _phi_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _phi_pdf(x: float) -> float:
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
 EXERCISES = [
     NumberExercise(
-        title="GELU at -1",
-        statement=r"Compute $\mathrm{GELU}(-1) = -1 \cdot \Phi(-1)$ from the definition, to 4 decimal places.",
+        title="GELU at -1.5",
+        statement=r"Compute $\mathrm{GELU}(-1.5) = -1.5 \cdot \Phi(-1.5)$ from the definition, to 4 decimal places.",
         hints=[r"$\Phi$ is the standard normal CDF: $\Phi(x) = \tfrac12\left(1 + \operatorname{erf}(x/\sqrt2)\right)$.",
                "`math.erf` is in Python's standard library; or use `ffn_lib.gelu` to check your hand computation."],
         starter="answer = ...\nex.q1.check(answer)",
-        expected=lambda: float(gelu(-1.0)),
+        expected=lambda: float(gelu(-1.5)),
         abs_tol=5e-5,
-        mistakes=[(lambda: float(gelu(-1.0, "tanh")),
+        mistakes=[(lambda: float(gelu(-1.5, "tanh")),
                    "that is the tanh approximation's value; the exercise asks for the definition x Phi(x)."),
-                  (lambda: float(gelu(-1.0, "sigmoid")), "that is the sigmoid approximation x sigmoid(1.702 x)."),
-                  (lambda: -float(gelu(-1.0)), "that is Phi(-1), a probability; GELU multiplies it by x = -1."),
-                  (lambda: 0.0, "0 is ReLU(-1); GELU lets a little of the negative input through.")],
+                  (lambda: float(gelu(-1.5, "sigmoid")), "that is the sigmoid approximation x sigmoid(1.702 x)."),
+                  (lambda: -float(gelu(-1.5)) / 1.5, "that is Phi(-1.5), a probability; GELU multiplies it by "
+                                                     "x = -1.5."),
+                  (lambda: 0.0, "0 is ReLU(-1.5); GELU lets a little of the negative input through.")],
     ),
     FunctionExercise(
         title="The tanh approximation",
@@ -63,10 +72,10 @@ EXERCISES = [
         statement=r"The source article gives GELU as "
                   r"$0.5x\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715x^3)\right)\right)$. Which statement is right?",
         hints=["Hendrycks and Gimpel define GELU as $x\\,\\Phi(x)$ and then offer two cheaper forms.",
-               "Exercise 2.5 measures how far the tanh form is from the definition."],
+               "The chapter measures how far the tanh form is from the definition."],
         starter='answer = ...  # "a", "b", "c" or "d"\nex.q4.check(answer)',
         options={"a": "It is the definition, and what PyTorch's default `F.gelu` computes.",
-                 "b": r"It approximates the definition $x\,\Phi(x)$, with a largest error of about $5 \times 10^{-4}$.",
+                 "b": r"It approximates the definition $x\,\Phi(x)$, with a largest error below $10^{-3}$.",
                  "c": "It is exact for |x| < 3 and only differs in the tails.",
                  "d": r"It is the same function as $x\,\sigma(1.702x)$."},
         correct="b",
@@ -75,15 +84,36 @@ EXERCISES = [
                   "d": "that is the other, coarser approximation (its error reaches about 0.02)."},
     ),
     NumberExercise(
-        title="How large is the tanh form's error?",
-        statement=r"Compute $\max_x |\mathrm{GELU}_{\tanh}(x) - \mathrm{GELU}(x)|$ numerically "
+        title="A rounder coefficient",
+        statement=r"Suppose the tanh form used the rounder coefficient $c = 0.05$ instead of 0.044715: "
+                  r"$\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. Compute its "
+                  r"largest error against the definition, $\max_x |\,\cdot\, - \mathrm{GELU}(x)|$, numerically "
                   r"(a fine grid on $[-6, 6]$ is enough).",
-        hints=["`ffn_lib.gelu(x, approximate=\"tanh\")` and `ffn_lib.gelu(x)` accept NumPy arrays.",
+        hints=["`ffn_lib.gelu(x)` accepts NumPy arrays; write the tanh form with c = 0.05 yourself.",
                "`np.linspace(-6, 6, 1_000_001)` then `np.max(np.abs(...))`."],
         starter="answer = ...\nex.q5.check(answer)",
-        expected=_numeric.tanh_gelu_error,
+        expected=lambda: _numeric.gelu_tanh_error_with(0.05),
         rel_tol=1e-2,
-        mistakes=[(_numeric.sigmoid_gelu_error, "that is the sigmoid approximation's largest error; the exercise "
-                                                "asks about the tanh form.")],
+        mistakes=[(_numeric.tanh_gelu_error, "that is the error with the paper's coefficient 0.044715; the exercise "
+                                             "asks about c = 0.05."),
+                  (_numeric.sigmoid_gelu_error, "that is the sigmoid approximation's largest error; the exercise "
+                                                "asks about the tanh form with c = 0.05.")],
+    ),
+    NumberExercise(
+        title="GELU's slope in the negative tail",
+        statement=r"Differentiate $\mathrm{GELU}(x) = x\,\Phi(x)$ and evaluate $\mathrm{GELU}'(-2)$. "
+                  r"(Use $\Phi' = \varphi$, the standard normal density $\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}$.)",
+        hints=[r"The product rule: $\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x)$.",
+               r"At $x = -2$ the second term is negative and larger than the first: the slope is negative, "
+               r"so a smooth activation can pass a *negative* gradient."],
+        starter="answer = ...\nex.q6.check(answer)",
+        expected=lambda: float(gelu_derivative(-2.0)),
+        abs_tol=5e-5,
+        mistakes=[(lambda: _phi_cdf(-2.0),
+                   "that is Phi(-2) alone: the product rule also gives x phi(x)."),
+                  (lambda: _phi_cdf(-2.0) + 2.0 * _phi_pdf(-2.0),
+                   "the sign of the second term is off: it is x phi(x) with x = -2."),
+                  (lambda: _phi_pdf(-2.0), "that is phi(-2), the density; GELU' is Phi(x) + x phi(x)."),
+                  (lambda: 0.0, "0 is ReLU's slope for negative x; GELU's is not zero there.")],
     ),
 ]

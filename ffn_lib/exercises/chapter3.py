@@ -2,15 +2,17 @@
 
 import numpy as np
 
-from ..activations import sigmoid, silu, swish
+from ..activations import sigmoid, silu, silu_derivative, swish
 from . import _numeric
 from .core import ChoiceExercise, FunctionExercise, NumberExercise
 
 
 def _swish_cases(rng):
+    """Several betas (never 1 first: at beta = 1 swapped arguments look like other mistakes), large |x|."""
     x = rng.normal(size=(3, 4)) * 3
-    grid = np.linspace(-5, 5, 11)
-    return [(grid, 1.0), (x, 0.5), (grid, 0.0), (x.astype(np.float32), 3.0), (grid, 10.0)]
+    grid = np.linspace(-5, 5, 41)
+    tails = np.where(np.arange(8) % 2 == 0, -1.0, 1.0) * rng.uniform(6.0, 40.0, size=8)
+    return [(x, 0.5), (grid, 1.0), (tails, 2.0), (grid, 0.0), (x.astype(np.float32), 3.0), (grid, 10.0)]
 
 
 EXERCISES = [
@@ -28,7 +30,9 @@ EXERCISES = [
                   (lambda x, beta: beta * x * sigmoid(x), "beta multiplies the output instead of the sigmoid's "
                                                           "argument."),
                   (lambda x, beta: sigmoid(beta * x), "you returned the gate sigmoid(beta x) without multiplying "
-                                                      "by x.")],
+                                                      "by x."),
+                  (lambda x, beta: beta * sigmoid(beta * x),
+                   "x and beta are swapped: the function is called as swish(x, beta), x first.")],
     ),
     NumberExercise(
         title="Swish at beta = 0",
@@ -64,13 +68,35 @@ EXERCISES = [
     ),
     NumberExercise(
         title="How far from ReLU?",
-        statement=r"Compute $\sup_x |\mathrm{Swish}_4(x) - \mathrm{ReLU}(x)|$ numerically.",
-        hints=["The gap is largest at a negative x close to 0: a fine grid on [-10, 10] finds it.",
-               r"The chapter shows the gap scales like $1/\beta$."],
+        statement=r"Compute $\sup_x |\mathrm{Swish}_5(x) - \mathrm{ReLU}(x)|$ numerically.",
+        hints=[r"For $x > 0$ the gap is $x - x\sigma(5x) = x\,\sigma(-5x)$; for $x < 0$ it is $|x|\,\sigma(5x)$. "
+               r"Both are the same function of $|x|$: the gap is even, with two equal peaks.",
+               r"A fine grid on $[-10, 10]$ finds them; or substitute $t = 5x$ and recall SiLU's dip: the chapter "
+               r"shows the gap scales like $1/\beta$."],
         starter="answer = ...\nex.q5.check(answer)",
-        expected=lambda: _numeric.swish_relu_gap(4.0),
+        expected=lambda: _numeric.swish_relu_gap(5.0),
         rel_tol=1e-3,
         mistakes=[(lambda: _numeric.swish_relu_gap(1.0), "that is the gap at beta = 1; it shrinks like 1/beta."),
-                  (lambda: -_numeric.gelu_minimum(), "that is the depth of GELU's dip, not Swish_4's distance to ReLU.")],
+                  (lambda: _numeric.swish_relu_gap(4.0), "that is the gap at beta = 4; this exercise has beta = 5."),
+                  (lambda: _numeric.swish_relu_gap_peak(5.0),
+                   "that is where the gap peaks (x), not the gap's size there."),
+                  (lambda: -_numeric.gelu_minimum(),
+                   "that is the depth of GELU's dip, not Swish_5's distance to ReLU.")],
+    ),
+    NumberExercise(
+        title="SiLU's steepest slope",
+        statement=r"Differentiate $\mathrm{SiLU}(x) = x\,\sigma(x)$. Its slope exceeds 1 somewhere: what is the "
+                  r"largest value of $\mathrm{SiLU}'(x)$ over all $x$?",
+        hints=[r"With $\sigma' = \sigma(1 - \sigma)$: $\mathrm{SiLU}'(x) = \sigma(x)\,(1 + x\,(1 - \sigma(x)))$.",
+               r"It tends to 1 as $x \to \infty$ from above: evaluate it on a fine grid of $[0, 10]$ and take the "
+               r"maximum (or solve $\mathrm{SiLU}''(x) = 0$)."],
+        starter="answer = ...\nex.q6.check(answer)",
+        expected=lambda: _numeric.max_slope(silu_derivative)[1],
+        abs_tol=1e-4,
+        mistakes=[(lambda: 1.0, "1 is ReLU's slope and SiLU's slope far out; SiLU overshoots it first."),
+                  (lambda: 0.5, "0.5 is the slope at x = 0, not the largest."),
+                  (lambda: _numeric.max_slope(silu_derivative)[0], "that is where the slope is largest (x), "
+                                                                   "not the slope there."),
+                  (lambda: 0.25, "0.25 is the sigmoid's largest slope; SiLU multiplies by x.")],
     ),
 ]

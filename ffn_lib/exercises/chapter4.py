@@ -1,9 +1,8 @@
 """Exercises of chapter 4: the GLU FFN."""
 
-import numpy as np
 
 from .. import sizing
-from ..activations import sigmoid, silu
+from ..activations import sigmoid, sigmoid_derivative, silu
 from ..blocks import gated_ffn_reference
 from . import _cases
 from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
@@ -60,14 +59,16 @@ EXERCISES = [
     ),
     NumberExercise(
         title="Parameters of the GLU block",
-        statement=r"How many parameters does a GLU FFN with $d_\text{model} = 768$, $d_\text{ff} = 2048$ and no "
+        statement=r"How many parameters does a GLU FFN with $d_\text{model} = 1024$, $d_\text{ff} = 2816$ and no "
                   r"biases have?",
-        hints=["Three matrices: W, V and W2.", r"Each is $768 \times 2048$ (or its transpose)."],
+        hints=["Three matrices: W, V and W2.", r"Each is $1024 \times 2816$ (or its transpose)."],
         starter="answer = ...\nex.q4.check(answer)",
-        expected=lambda: sizing.param_count(768, 2048, gated=True, bias=False),
+        expected=lambda: sizing.param_count(1024, 2816, gated=True, bias=False),
         integer=True,
-        mistakes=[(lambda: sizing.param_count(768, 2048, gated=False, bias=False),
-                   "that counts two matrices; the gated block has three (W, V and W2).")],
+        mistakes=[(lambda: sizing.param_count(1024, 2816, gated=False, bias=False),
+                   "that counts two matrices; the gated block has three (W, V and W2)."),
+                  (lambda: sizing.param_count(1024, 2816, gated=True, bias=True),
+                   "that adds biases; Shazeer's gated blocks have none.")],
     ),
     ShapeExercise(
         title="F.glu's halves",
@@ -78,5 +79,19 @@ EXERCISES = [
         expected=lambda: (4, 10, 3072),
         mistakes=[(lambda: (4, 10, 6144), "F.glu halves the dimension it splits."),
                   (lambda: (4, 5, 6144), "dim=-1 is the last dimension, not the second.")],
+    ),
+    NumberExercise(
+        title="The gradient through the gate",
+        statement=r"One hidden unit of the GLU block computes $h = \sigma(g)\,u$ from its gate $g$ and value $u$. "
+                  r"Derive $\partial h / \partial g$ and evaluate it at $g = 1$, $u = 3$.",
+        hints=[r"$u$ does not depend on $g$: $\partial h/\partial g = \sigma'(g)\,u$.",
+               r"$\sigma'(g) = \sigma(g)\,(1 - \sigma(g))$."],
+        starter="answer = ...\nex.q6.check(answer)",
+        expected=lambda: float(sigmoid_derivative(1.0)) * 3.0,
+        abs_tol=5e-5,
+        mistakes=[(lambda: float(sigmoid(1.0)), "that is the derivative with respect to u, sigma(g)."),
+                  (lambda: float(sigmoid_derivative(1.0)), "that is sigma'(1) alone; the value u = 3 multiplies it."),
+                  (lambda: float(sigmoid(1.0)) * 3.0, "that is h itself, sigma(g) u, not its derivative."),
+                  (lambda: float(sigmoid_derivative(3.0)) * 1.0, "g and u are swapped: the gate is g = 1.")],
     ),
 ]

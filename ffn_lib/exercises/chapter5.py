@@ -1,10 +1,11 @@
 """Exercises of chapter 5: GEGLU and its siblings."""
 
+import numpy as np
 
 from .. import sizing
 from ..activations import gelu, relu
 from ..blocks import gated_ffn_reference
-from . import _cases
+from . import _cases, _numeric
 from .core import ChoiceExercise, FunctionExercise, NumberExercise
 
 EXERCISES = [
@@ -50,7 +51,9 @@ EXERCISES = [
         mistakes=[(lambda x, W, V, W2: (relu(x @ V) * (x @ W)) @ W2, "gate and up are swapped: ReLU goes on x W."),
                   (lambda x, W, V, W2: (relu(x @ W) * relu(x @ V)) @ W2,
                    "ReLU is applied to both projections; the value x V stays linear."),
-                  (lambda x, W, V, W2: relu(x @ W) @ W2, "the value x V is missing: that is a plain ReLU FFN.")],
+                  (lambda x, W, V, W2: relu(x @ W) @ W2, "the value x V is missing: that is a plain ReLU FFN."),
+                  (lambda x, W, V, W2: (np.clip(x @ W, 0.0, 6.0) * (x @ V)) @ W2,
+                   "that is ReLU6 (clipped at 6), not ReLU: large gate pre-activations must pass through unchanged.")],
     ),
     NumberExercise(
         title="Parameter ratio at matched width",
@@ -65,5 +68,21 @@ EXERCISES = [
         abs_tol=1e-3,
         mistakes=[(lambda: 1.5, "1.5 is the ratio with an unscaled d_ff = 3072 in the gated block."),
                   (lambda: 2 / 3, "2/3 is the width ratio, not the parameter ratio.")],
+    ),
+    NumberExercise(
+        title="The scale of a gated unit",
+        statement=r"At initialisation, take the gate $g$ and the value $u$ of one ReGLU hidden unit to be independent "
+                  r"standard normal numbers. Derive the second moment $\mathbb{E}\big[(\max(0, g)\,u)^2\big]$ "
+                  r"of the unit $h = \max(0, g)\,u$.",
+        hints=[r"Independence splits the expectation: $\mathbb{E}[\max(0,g)^2]\;\mathbb{E}[u^2]$.",
+               r"$\max(0, g)^2$ is $g^2$ on the half of the line where $g > 0$ and 0 elsewhere; the normal density "
+               r"is symmetric."],
+        starter="answer = ...\nex.q5.check(answer)",
+        expected=lambda: _numeric.gaussian_mean(lambda z: relu(z) ** 2),
+        abs_tol=5e-3,
+        mistakes=[(lambda: 1.0, "1 is E[g^2 u^2], without the ReLU: the ReLU zeroes the negative half of g."),
+                  (lambda: 0.25, "that squares the one half: the ReLU keeps half of the line, not half of g."),
+                  (lambda: _numeric.gaussian_mean(lambda z: relu(z)) ** 2,
+                   "that is (E[max(0, g)])^2, the squared mean; the second moment is E[max(0, g)^2].")],
     ),
 ]

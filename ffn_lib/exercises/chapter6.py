@@ -3,7 +3,7 @@
 import torch
 
 from .. import sizing
-from ..activations import silu
+from ..activations import sigmoid, silu, silu_derivative
 from ..variants import VARIANTS
 from . import _cases
 from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
@@ -24,13 +24,16 @@ EXERCISES = [
     NumberExercise(
         title="Llama's d_ff",
         statement=r"Llama's reference code sizes the FFN as $\tfrac23 \cdot 4\,d_\text{model}$, truncated to an "
-                  r"integer and rounded up to a multiple of 256. What $d_\text{ff}$ does $d_\text{model} = 5120$ get?",
-        hints=[r"First `int(2 * 4 * 5120 / 3)`.", "Then round *up* to the next multiple of 256."],
+                  r"integer and rounded up to a multiple of 256. What $d_\text{ff}$ does LLaMA 33B's $d_\text{model} = 6656$ "
+                  r"get?",
+        hints=[r"First `int(2 * 4 * 6656 / 3)`.", "Then round *up* to the next multiple of 256."],
         starter="answer = ...\nex.q1.check(answer)",
-        expected=lambda: sizing.llama_d_ff(5120),
+        expected=lambda: sizing.llama_d_ff(6656),
         integer=True,
-        mistakes=[(lambda: int(2 * 4 * 5120 / 3), "that is 2/3 of 4 d_model before rounding up to a multiple of 256."),
-                  (lambda: 4 * 5120, "that is 4 d_model, the plain FFN's width; Llama uses 2/3 of it.")],
+        mistakes=[(lambda: int(2 * 4 * 6656 / 3), "that is 2/3 of 4 d_model before rounding up to a multiple of 256."),
+                  (lambda: 256 * (int(2 * 4 * 6656 / 3) // 256),
+                   "that rounds down; Llama rounds up to the next multiple of 256."),
+                  (lambda: 4 * 6656, "that is 4 d_model, the plain FFN's width; Llama uses 2/3 of it.")],
     ),
     FunctionExercise(
         title="SwiGLU forward in PyTorch",
@@ -78,8 +81,14 @@ EXERCISES = [
                    "that counts 4 bytes per element; bfloat16 has 2."),
                   (lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=False),
                    "that counts two tensors; the gated step reads two and writes one."),
-                  (lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True, backward=True),
-                   "that is the backward pass (read g, u, dy; write dg, du).")],
+                  (lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True, fused=False),
+                   "that is five tensors' worth: the eager forward (SiLU writes s, the multiply reads it back) "
+                   "moves that much, and so does the fused backward. The fused forward reads g and u and writes the "
+                   "result once."),
+                  (lambda: sizing.activation_tensors(gated=True, backward=False),
+                   "that is the number of tensors; the question asks for bytes (elements times 2 bytes each)."),
+                  (lambda: sizing.activation_tensors(gated=True, backward=False, fused=False),
+                   "that is the eager forward's number of tensors; the question asks for the fused step's bytes.")],
     ),
     ChoiceExercise(
         title="Shazeer's Table 1",
@@ -102,5 +111,50 @@ EXERCISES = [
         expected=lambda: (2 * 11008, 4096),
         mistakes=[(lambda: (4096, 2 * 11008), "nn.Linear stores (out_features, in_features): transpose that."),
                   (lambda: (11008, 4096), "that is one of the two projections; the fused layer has both.")],
+    ),
+    FunctionExercise(
+        title="The backward of SiLU(g) * u",
+        statement=r"Write `silu_mul_backward(g, u, dy)` for torch tensors: the backward of $y = \mathrm{SiLU}(g) "
+                  r"\otimes u$. Given the gradient `dy` of the output, return the tuple `(dg, du)` of the gradients "
+                  r"with respect to `g` and `u`, without autograd, keeping the dtype.",
+        hints=[r"The product rule: $du = dy \cdot \mathrm{SiLU}(g)$ and $dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$.",
+               r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$; `torch.sigmoid` gives $\sigma$."],
+        starter="import torch\n\ndef silu_mul_backward(g, u, dy):\n    ...  # your code here: return dg, du\n\n"
+                "ex.q7.check(silu_mul_backward)",
+        answer_name="silu_mul_backward",
+        reference=lambda g, u, dy: (dy * u * silu_derivative(g), dy * silu(g)),
+        cases=_cases.gated_backward_torch,
+        mistakes=[(lambda g, u, dy: (dy * u * sigmoid(g), dy * silu(g)),
+                   "SiLU's derivative is not the sigmoid: the product rule gives sigma(g) (1 + g (1 - sigma(g)))."),
+                  (lambda g, u, dy: (dy * silu(g), dy * u * silu_derivative(g)),
+                   "dg and du are swapped: return (dg, du) in that order."),
+                  (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
+                   "dy is missing: the chain rule multiplies both gradients by the output's gradient."),
+                  (lambda g, u, dy: (dy * silu_derivative(g), dy * silu(g)),
+                   "u is missing from dg: the value multiplies the gate's derivative.")],
+    ),
+    NumberExercise(
+        title="Predict the backward kernel's bytes",
+        statement=r"The fused backward kernel of $\mathrm{SiLU}(g) \otimes u$ (`ffn_lib.kernels`) takes $g$, $u$ "
+                  r"and the output's gradient $dy$, each $4096 \times 11008$ in bfloat16 (LLaMA 7B's width), and "
+                  r"writes $dg$ and $du$. Predict the fewest bytes it must move between GPU memory and the chip. "
+                  r"(Divided by a measured time, this gives the bandwidth the kernel reaches.)",
+        hints=["Count the tensors it must read and the tensors it must write, each read or written once.",
+               "Read g, u, dy; write dg, du: five tensors of 4096 x 11008 elements at 2 bytes each."],
+        starter="answer = ...\nex.q8.check(answer)",
+        expected=lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True, backward=True),
+        integer=True,
+        mistakes=[(lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True),
+                   "that is the forward kernel (read g and u, write y); the backward reads three tensors and "
+                   "writes two."),
+                  (lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True, backward=True, fused=False),
+                   "that is the eager backward, two kernels with an intermediate written and read back; the fused "
+                   "kernel reads each input once and writes each gradient once."),
+                  (lambda: sizing.activation_bytes(4096, 11008, "float32", gated=True, backward=True),
+                   "that counts 4 bytes per element; bfloat16 has 2."),
+                  (lambda: 4 * 4096 * 11008 * sizing.dtype_bytes("bfloat16"),
+                   "that is four tensors: the kernel reads g, u and dy and writes dg and du."),
+                  (lambda: sizing.activation_tensors(gated=True, backward=True),
+                   "that is the number of tensors; the question asks for bytes (elements times 2 bytes each).")],
     ),
 ]

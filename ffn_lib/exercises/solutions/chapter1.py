@@ -4,9 +4,9 @@ from ..core import Solution
 
 SOLUTIONS = {
     1: Solution(
-        r"Two matrices of $512 \times 2048$ and two bias vectors: $2 \cdot 512 \cdot 2048 + 2048 + 512$. "
+        r"Two matrices of $768 \times 3072$ and two bias vectors: $2 \cdot 768 \cdot 3072 + 3072 + 768$. "
         "`ffn_lib.sizing.param_count` does the same sum.",
-        """d_model, d_ff = 512, 2048
+        """d_model, d_ff = 768, 3072
 answer = d_model * d_ff + d_ff + d_ff * d_model + d_model""",
     ),
     2: Solution(
@@ -24,14 +24,24 @@ def ffn_forward(x, W1, b1, W2, b2):
     return h @ W2 + b2                  # back to (..., d_model)""",
     ),
     4: Solution(
-        r"Each product of a $1024 \times 512$ by a $512 \times 2048$ matrix does $1024 \cdot 512 \cdot 2048$ "
+        r"Each product of a $2048 \times 768$ by a $768 \times 3072$ matrix does $2048 \cdot 768 \cdot 3072$ "
         r"multiply-adds, i.e. twice that many FLOPs; the second product does the same number again.",
-        """tokens, d_model, d_ff = 1024, 512, 2048
+        """tokens, d_model, d_ff = 2048, 768, 3072
 answer = 2 * (2 * tokens * d_model * d_ff)""",
     ),
     5: Solution(
         r"ReLU outputs 0 and has derivative 0 for negative inputs. A unit whose pre-activation $xW_1 + b_1$ is "
         "negative for the whole batch contributes nothing forward and receives no gradient backward.",
         'answer = "a"',
+    ),
+    6: Solution(
+        r"Forward: two products of $2 \cdot T \cdot d_\text{model} \cdot d_\text{ff}$ FLOPs each. Backward: "
+        r"for each layer $y = xW$ one product gives $\partial L/\partial x$ and one gives $\partial L/\partial W$, "
+        r"each as costly as the forward product, so the backward is twice the forward and the step is three times "
+        r"it: $6 \cdot T \cdot N$ with $N = 2\,d_\text{model}\,d_\text{ff}$ weights, the '6ND' rule. "
+        "`ffn_lib.sizing.backward_flops` encodes the factor 2.",
+        """tokens, d_model, d_ff = 2048, 768, 3072
+forward = 2 * (2 * tokens * d_model * d_ff)
+answer = 3 * forward""",
     ),
 }

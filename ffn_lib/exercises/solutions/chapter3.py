@@ -1,6 +1,11 @@
 """Worked solutions of chapter 3."""
 
+from .. import _numeric
+from ...activations import silu_derivative
 from ..core import Solution
+
+_PEAK = _numeric.swish_relu_gap_peak(5.0)
+_SLOPE_AT = _numeric.max_slope(silu_derivative)[0]
 
 SOLUTIONS = {
     1: Solution(
@@ -18,8 +23,8 @@ def swish(x, beta):
         """answer = 3 * 0.5""",
     ),
     3: Solution(
-        "A fine grid over the negative numbers finds the dip; its depth is the same 0.27846 that bounds Swish's "
-        "distance to ReLU (scaled by 1/beta).",
+        "A fine grid over the negative numbers finds the dip; its depth, scaled by 1/beta, is also Swish_beta's "
+        "largest distance to ReLU (exercise 3.5).",
         """import numpy as np
 import ffn_lib
 
@@ -32,11 +37,24 @@ answer = ffn_lib.silu(x).min()""",
         'answer = "b"',
     ),
     5: Solution(
-        r"The largest gap sits at a small negative $x$; it equals the depth of the dip, $0.27846/\beta$.",
+        r"For $x > 0$ the gap is $x\,\sigma(-5x)$ and for $x < 0$ it is $|x|\,\sigma(5x)$: the same function of "
+        r"$|x|$, so the gap is even, with two equal peaks, at "
+        f"$x = \\pm {_PEAK:.4f}$ (computed here). Substituting $t = 5x$ turns it into $|{{\\rm SiLU}}(-|t|)|/5$: "
+        "the peak is the depth of SiLU's dip divided by 5.",
         """import numpy as np
 import ffn_lib
 
 x = np.linspace(-10, 10, 2_000_001)
-answer = np.max(np.abs(ffn_lib.swish(x, beta=4.0) - ffn_lib.relu(x)))""",
+answer = np.max(np.abs(ffn_lib.swish(x, beta=5.0) - ffn_lib.relu(x)))""",
+    ),
+    6: Solution(
+        r"$\mathrm{SiLU}'(x) = \sigma(x) + x\,\sigma(x)(1 - \sigma(x))$. It is 1/2 at 0, tends to 1 from above "
+        f"as $x$ grows, and peaks at $x \\approx {_SLOPE_AT:.4f}$ (computed here): SiLU is steeper than the identity "
+        "there, one reason its gradients can exceed ReLU's. `ffn_lib.silu_derivative` is the same formula.",
+        """import numpy as np
+import ffn_lib
+
+x = np.linspace(0, 10, 2_000_001)
+answer = ffn_lib.silu_derivative(x).max()""",
     ),
 }

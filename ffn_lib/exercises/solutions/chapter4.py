@@ -23,11 +23,21 @@ def glu_ffn(x, W, V, W2):
         'answer = "b"',
     ),
     4: Solution(
-        r"Three matrices of $768 \times 2048$: exactly as many as the plain block's two of $768 \times 3072$.",
-        """answer = 3 * 768 * 2048""",
+        r"Three matrices of $1024 \times 2816$, no biases.",
+        """answer = 3 * 1024 * 2816""",
     ),
     5: Solution(
         "F.glu splits the last dimension into two halves of 3072 and returns first * sigmoid(second).",
         "answer = (4, 10, 3072)",
+    ),
+    6: Solution(
+        r"The value $u$ is a constant for this derivative, so $\partial h/\partial g = \sigma'(g)\,u = "
+        r"\sigma(g)(1 - \sigma(g))\,u$. The gate's gradient is scaled by the value: a unit whose value is large "
+        r"passes a large gradient to its gate, one reason gated products need care at initialisation.",
+        """import math
+
+g, u = 1.0, 3.0
+s = 1 / (1 + math.exp(-g))
+answer = s * (1 - s) * u""",
     ),
 }

@@ -31,4 +31,13 @@ gated = ffn_lib.sizing.param_count(768, ffn_lib.sizing.matched_d_ff(768), gated=
 plain = ffn_lib.sizing.param_count(768, 3072, gated=False, bias=False)
 answer = gated / plain""",
     ),
+    5: Solution(
+        r"By independence, $\mathbb{E}[h^2] = \mathbb{E}[\max(0,g)^2]\,\mathbb{E}[u^2]$. $\mathbb{E}[u^2] = 1$, and "
+        r"by symmetry of the normal density $\mathbb{E}[\max(0,g)^2] = \tfrac12\mathbb{E}[g^2] = \tfrac12$. "
+        r"A plain ReLU unit $\max(0, g)$ has the same second moment: the product with a unit-variance value keeps "
+        r"the scale, but its distribution has heavier tails (a product of two normals).",
+        """E_relu_g_squared = 0.5   # half of E[g^2] = 1, by symmetry
+E_u_squared = 1.0
+answer = E_relu_g_squared * E_u_squared""",
+    ),
 }

@@ -1,0 +1,327 @@
+"""The exercises in the built book: an answer box, a Check button and hints, checked in the page.
+
+While the book is built (``FFN_LIB_BOOK=1``), an exercise's notebook output is MyST:
+the ``{exercise}`` directive with the statement and, inside it, a raw HTML block
+(:func:`exercise_html`) holding
+
+* a JSON spec exported by :meth:`Exercise.page_spec` from the same registry the
+  Python checker uses: the expected value and its tolerance, each known mistake
+  with its own tolerance and diagnosis, and every message template;
+* an answer box (a number or a shape) or radio buttons (a choice) with a Check
+  button, and the hints, revealed one at a time;
+* the small checker :data:`CHECKER_JS`, inlined (it defines itself once per page),
+  which applies the same steps as :meth:`NumberExercise.verdict` and friends.
+
+Everything works offline from the page itself: no server, no request. Progress
+(status, checks, hints seen) is kept in the browser's ``localStorage``. Function
+exercises say how to run them in the notebook instead.
+
+The spec necessarily contains the expected answer, so a reader who opens the page's
+source can see it: acceptable for self-study; the page never *displays* it until the
+reader opens the worked solution. ``tests/test_exercises_page.py`` runs this checker
+in Node and proves it agrees with the Python checker on every recorded answer.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from .core import ChoiceExercise, Exercise, FunctionExercise, NumberExercise, ShapeExercise
+
+STORAGE_KEY = "ffn_lib.exercises.v1"
+
+CHECKER_JS = r"""
+(function () {
+  "use strict";
+  var root = typeof window !== "undefined" ? window : globalThis;
+  if (root.FFNExercises) { root.FFNExercises.mountAll(); return; }
+  var F = {};
+  var STORAGE_KEY = "__STORAGE_KEY__";
+  var RANK = {"not attempted": 0, "incorrect": 1, "correct": 2};
+  // Python's repr of a float: shortest round-trip digits; fixed notation for 1e-4 <= |v| < 1e16.
+  F.fmt = function (v) {
+    if (Number.isNaN(v)) return "nan";
+    if (!isFinite(v)) return v > 0 ? "inf" : "-inf";
+    if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v === 0 ? 0 : v);
+    var parts = v.toExponential().split("e");
+    var mant = parts[0], ex = parseInt(parts[1], 10);
+    var neg = mant.charAt(0) === "-";
+    if (neg) mant = mant.slice(1);
+    if (ex >= -4 && ex < 16) {
+      var digits = mant.replace(".", ""), s;
+      if (ex >= 0) {
+        s = digits.length <= ex + 1 ? digits + "0".repeat(ex + 1 - digits.length) + ".0"
+          : digits.slice(0, ex + 1) + "." + digits.slice(ex + 1);
+      } else {
+        s = "0." + "0".repeat(-ex - 1) + digits;
+      }
+      return (neg ? "-" : "") + s;
+    }
+    var a = Math.abs(ex);
+    return (neg ? "-" : "") + mant + "e" + (ex < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
+  };
+  F.fmtShape = function (a) {
+    return "(" + a.join(", ") + (a.length === 1 ? "," : "") + ")";
+  };
+  var NUMBER = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+  var THOUSANDS = /^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+  var SHAPE = /^[0-9]{1,15}(\s*(,|x|\s)\s*[0-9]{1,15})*\s*,?$/;
+  F.parseNumber = function (text) {
+    var s = text.trim().replace(/\u2212/g, "-");
+    if (THOUSANDS.test(s)) s = s.replace(/,/g, "");
+    if (!NUMBER.test(s)) return null;
+    return Number(s);
+  };
+  F.parseShape = function (text) {
+    var s = text.trim().replace(/\u00d7/g, "x");
+    var close = {"(": ")", "[": "]"};
+    if (s.length >= 2 && close[s.charAt(0)] && s.charAt(s.length - 1) === close[s.charAt(0)]) {
+      s = s.slice(1, -1).trim();
+    }
+    if (!SHAPE.test(s)) return null;
+    return s.match(/[0-9]+/g).map(function (n) { return parseInt(n, 10); });
+  };
+  F.fill = function (template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) {
+      return Object.prototype.hasOwnProperty.call(values, k) ? values[k] : m;
+    });
+  };
+  F.quote = function (text) {
+    var s = text.trim();
+    return "\u201c" + (s.length <= 40 ? s : s.slice(0, 40) + "...") + "\u201d";
+  };
+  function result(status, message) {
+    return {status: status, message: message.trim().split(/\s+/).join(" ")};
+  }
+  function numberVerdict(spec, v) {
+    var m = spec.messages;
+    if (Number.isNaN(v)) return result("incorrect", m.nan);
+    var text = F.fmt(v);
+    if (spec.integer && isFinite(v) && v !== Math.trunc(v)) {
+      return result("incorrect", F.fill(m.not_whole, {value: text}));
+    }
+    if (Math.abs(v - spec.expected) <= spec.tol) return result("correct", F.fill(m.correct, {value: text}));
+    for (var i = 0; i < spec.mistakes.length; i++) {
+      var k = spec.mistakes[i];
+      if (Math.abs(v - k.value) <= k.tol) {
+        return result("incorrect", F.fill(m.mistake, {value: text, diagnosis: k.diagnosis}));
+      }
+    }
+    return result("incorrect", F.fill(v > spec.expected ? m.large : m.small, {value: text}));
+  }
+  function shapeVerdict(spec, a) {
+    var m = spec.messages, text = F.fmtShape(a);
+    var same = function (b) { return b.length === a.length && b.every(function (n, i) { return n === a[i]; }); };
+    if (same(spec.expected)) return result("correct", F.fill(m.correct, {shape: text}));
+    for (var i = 0; i < spec.mistakes.length; i++) {
+      if (same(spec.mistakes[i].shape)) {
+        return result("incorrect", F.fill(m.mistake, {shape: text, diagnosis: spec.mistakes[i].diagnosis}));
+      }
+    }
+    return result("incorrect", F.fill(a.length !== spec.expected.length ? m.ndim : m.sizes, {shape: text}));
+  }
+  function choiceVerdict(spec, text) {
+    var m = spec.messages;
+    var key = text.trim().replace(/^[()]+|[()]+$/g, "").toLowerCase();
+    if (spec.options.indexOf(key) < 0) return result("incorrect", F.fill(m.junk, {text: F.quote(text)}));
+    if (key === spec.correct) return result("correct", F.fill(m.correct, {key: key}));
+    var why = Object.prototype.hasOwnProperty.call(spec.mistakes, key) ? spec.mistakes[key] : m["default"];
+    return result("incorrect", F.fill(m.mistake, {key: key, diagnosis: why}));
+  }
+  // The verdict on a typed answer: the same steps as the Python checker's check_text.
+  F.verdict = function (spec, text) {
+    text = String(text);
+    if (!text.trim()) return result("not attempted", spec.messages.empty);
+    if (spec.kind === "number") {
+      var v = F.parseNumber(text);
+      if (v === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+      return numberVerdict(spec, v);
+    }
+    if (spec.kind === "shape") {
+      var a = F.parseShape(text);
+      if (a === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+      return shapeVerdict(spec, a);
+    }
+    if (spec.kind === "choice") return choiceVerdict(spec, text);
+    return result("not attempted", "Check this exercise in the notebook.");
+  };
+  // Progress in the browser (best status, checks, hints seen); nothing breaks without storage.
+  F.loadProgress = function () {
+    try {
+      var data = JSON.parse(root.localStorage.getItem(STORAGE_KEY) || "{}");
+      return data && typeof data === "object" && !Array.isArray(data) ? data : {};
+    } catch (e) { return {}; }
+  };
+  F.saveProgress = function (id, change) {
+    try {
+      var data = F.loadProgress();
+      var entry = data[id] && typeof data[id] === "object" ? data[id] : {};
+      var old = RANK.hasOwnProperty(entry.status) ? entry.status : "not attempted";
+      var rec = {status: old, attempts: entry.attempts | 0, hints: entry.hints | 0};
+      if (change.status) {
+        if (change.status !== "not attempted") rec.attempts += 1;
+        if (RANK[change.status] >= RANK[old]) rec.status = change.status;
+      }
+      if (change.hints) rec.hints = Math.max(rec.hints, change.hints);
+      data[id] = rec;
+      root.localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+      return rec;
+    } catch (e) { return null; }
+  };
+  var COLORS = {"correct": ["#e6f4ea", "#1e7e34", "\u2714"], "incorrect": ["#fdecea", "#b02a37", "\u2718"],
+                "not attempted": ["#f1f3f5", "#495057", "\u2026"]};
+  function escapeHtml(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function show(box, id, res) {
+    var c = COLORS[res.status] || COLORS["not attempted"];
+    box.style.cssText = "background:" + c[0] + ";border-left:4px solid " + c[1] + ";padding:6px 10px;margin:6px 0";
+    box.innerHTML = '<strong style="color:' + c[1] + '">' + c[2] + " Exercise " + id + ": " + res.status +
+      "</strong><br>" + escapeHtml(res.message).replace(/`([^`]+)`/g, "<code>$1</code>");
+    box.setAttribute("data-status", res.status);
+    box.hidden = false;
+  }
+  F.mount = function (el) {
+    if (el.getAttribute("data-ffn-mounted")) return;
+    el.setAttribute("data-ffn-mounted", "1");
+    var spec = JSON.parse(el.querySelector("script.ffn-ex-spec").textContent);
+    var feedback = el.querySelector(".ffn-ex-feedback");
+    var input = el.querySelector("input.ffn-ex-input");
+    var button = el.querySelector("button.ffn-ex-check");
+    var hints = el.querySelectorAll(".ffn-ex-hint");
+    var hintButton = el.querySelector("button.ffn-ex-hint-button");
+    var shown = 0;
+    function revealHints(n) {
+      n = Math.min(n, hints.length);
+      for (var i = shown; i < n; i++) {
+        hints[i].hidden = false;
+        if (root.MathJax && root.MathJax.typesetPromise) {
+          root.MathJax.typesetPromise([hints[i]]).catch(function () {});
+        }
+      }
+      shown = Math.max(shown, n);
+      if (hintButton) {
+        if (shown >= hints.length) { hintButton.hidden = true; }
+        else { hintButton.textContent = "Show hint " + (shown + 1) + " of " + hints.length; }
+      }
+    }
+    var saved = F.loadProgress()[spec.id];
+    if (saved && typeof saved === "object") {
+      revealHints(saved.hints | 0);
+      if (RANK.hasOwnProperty(saved.status) && saved.status !== "not attempted") {
+        var note = el.querySelector(".ffn-ex-earlier");
+        if (note) {
+          note.textContent = "Earlier in this browser: " + saved.status + " (" + (saved.attempts | 0) + " checks).";
+          note.hidden = false;
+        }
+      }
+    }
+    if (hintButton) {
+      hintButton.addEventListener("click", function () {
+        revealHints(shown + 1);
+        F.saveProgress(spec.id, {hints: shown});
+      });
+    }
+    if (!button) return;
+    function answerText() {
+      if (spec.kind === "choice") {
+        var picked = el.querySelector("input.ffn-ex-option:checked");
+        return picked ? picked.value : "";
+      }
+      return input ? input.value : "";
+    }
+    function run() {
+      var res = F.verdict(spec, answerText());
+      show(feedback, spec.id, res);
+      F.saveProgress(spec.id, {status: res.status});
+    }
+    button.addEventListener("click", run);
+    if (input) {
+      input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); run(); } });
+    }
+  };
+  F.mountAll = function () {
+    var all = document.querySelectorAll("div.ffn-ex");
+    for (var i = 0; i < all.length; i++) {
+      try { F.mount(all[i]); } catch (e) { if (root.console) root.console.error("ffn exercise", e); }
+    }
+  };
+  root.FFNExercises = F;
+  if (typeof module !== "undefined" && module.exports) module.exports = F;
+  if (typeof document !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", F.mountAll);
+    else F.mountAll();
+  }
+})();
+""".replace("__STORAGE_KEY__", STORAGE_KEY)
+
+
+def _inline_js() -> str:
+    """The checker without blank lines (a blank line would end the Markdown HTML block)."""
+    return "\n".join(line for line in CHECKER_JS.strip().splitlines() if line.strip())
+
+
+def _emphasis(escaped: str) -> str:
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"<em>\1</em>", escaped)
+
+
+def inline_html(markdown: str) -> str:
+    """A hint's Markdown as HTML: `code`, **bold**, *emphasis*, and $math$ as Sphinx marks inline math."""
+    out, pos = [], 0
+    for m in re.finditer(r"\$([^$]+)\$|`([^`]+)`", markdown):
+        out.append(_emphasis(html.escape(markdown[pos:m.start()], quote=False)))
+        if m.group(1) is not None:
+            tex = html.escape(m.group(1), quote=False)
+            out.append(f'<span class="math notranslate nohighlight">\\({tex}\\)</span>')
+        else:
+            out.append(f"<code>{html.escape(m.group(2), quote=False)}</code>")
+        pos = m.end()
+    out.append(_emphasis(html.escape(markdown[pos:], quote=False)))
+    return " ".join("".join(out).split())
+
+
+def spec_json(ex: Exercise) -> str:
+    """The exercise's page spec as JSON that is safe inside a <script> element."""
+    return json.dumps(ex.page_spec(), ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _form(ex: Exercise) -> str:
+    label = f"ffn-ex-{ex.chapter}-{ex.number}"
+    check = '<button type="button" class="ffn-ex-check">Check</button>'
+    if isinstance(ex, ChoiceExercise):
+        options = "".join(f'<label style="margin-right:1em"><input type="radio" class="ffn-ex-option" name="{label}" '
+                          f'value="{html.escape(k)}"> ({html.escape(k)})</label>' for k in ex.options)
+        return f'<div class="ffn-ex-form"><span>Your answer: </span>{options}{check}</div>'
+    placeholder = "a number, e.g. 0.25 or 1e-3" if isinstance(ex, NumberExercise) else "a shape, e.g. (2, 3)"
+    return (f'<div class="ffn-ex-form"><label>Your answer: <input type="text" class="ffn-ex-input" '
+            f'autocomplete="off" spellcheck="false" size="28" placeholder="{placeholder}" '
+            f'aria-label="answer to exercise {ex.id}"></label> {check}</div>')
+
+
+def exercise_html(ex: Exercise) -> str:
+    """MyST for the page: how to answer, and one raw HTML block with the checker (no blank line inside)."""
+    n = len(ex.hints)
+    hints = "".join(f'<div class="ffn-ex-hint" hidden><strong>Hint {i} of {n}:</strong> {inline_html(h)}</div>'
+                    for i, h in enumerate(ex.hints, 1))
+    hint_button = f'<button type="button" class="ffn-ex-hint-button">Show hint 1 of {n}</button>' if n else ""
+    lines = [f'<div class="ffn-ex" data-ffn-ex="{ex.id}" data-kind="{ex.page_spec()["kind"]}">',
+             f'<script type="application/json" class="ffn-ex-spec">{spec_json(ex)}</script>']
+    if not isinstance(ex, FunctionExercise) and isinstance(ex, (NumberExercise, ChoiceExercise, ShapeExercise)):
+        lines.append(_form(ex))
+        lines.append('<div class="ffn-ex-feedback" role="status" aria-live="polite" hidden></div>')
+        lines.append('<div class="ffn-ex-earlier" style="color:#6c757d;font-size:0.9em" hidden></div>')
+    lines += [f'<div class="ffn-ex-hints">{hints}</div>', hint_button, "</div>",
+              f"<script>\n{_inline_js()}\n</script>"]
+    block = "\n".join(line for line in lines if line)
+    assert "\n\n" not in block and "\n\n" not in block.replace("\r", "")
+    if isinstance(ex, FunctionExercise):
+        intro = (f"*Write this function in the chapter's notebook and check it there:* run the cell below, then "
+                 f"`{ex.handle}.check({ex.answer_name})`, `{ex.handle}.hint()`, `{ex.handle}.solution()`. "
+                 "*The notebook is the download button's `.ipynb` at the top of the page; it needs the course's "
+                 "`ffn_lib` package (`pip install .` in the course's repository).*")
+        return f"{intro}\n\n```python\n{ex.starter.strip()}\n```\n\n{block}"
+    return (f"*Type your answer and press Check; the page checks it, offline. In the notebook:* "
+            f"`{ex.handle}.check(...)`, `{ex.handle}.hint()`, `{ex.handle}.solution()`.\n\n{block}")

@@ -1,0 +1,271 @@
+"""Exercise verdicts: no false passes, each mistake with its own tolerance, readable numbers, time limits."""
+
+import math
+import re
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ffn_lib import exercises as E
+from ffn_lib.exercises import _numeric, core
+
+EXERCISES = E.all_exercises()
+NUMBERS = [ex for ex in EXERCISES if ex.kind == "a number"]
+FUNCTIONS = [ex for ex in EXERCISES if ex.kind == "a function"]
+
+
+def solution_answer(ex):
+    namespace = {}
+    exec(compile(ex.load_solution().code, f"<solution {ex.id}>", "exec"), namespace)
+    return namespace[ex.answer_name]
+
+
+# --- False passes -----------------------------------------------------------------------------------------
+
+
+def test_relu6_does_not_pass_as_relu():
+    """The two submissions of issue 12: pre-activations beyond 6 must be in the hidden cases."""
+    r = E.chapter(1).q3.check(lambda x, W1, b1, W2, b2: np.clip(x @ W1 + b1, 0, 6) @ W2 + b2)
+    assert r.status == "incorrect" and "ReLU6" in r.message
+    r = E.chapter(5).q3.check(lambda x, W, V, W2: (np.clip(x @ W, 0, 6) * (x @ V)) @ W2)
+    assert r.status == "incorrect" and "ReLU6" in r.message
+    # a clip that is not a registered mistake is still caught (and then described by the first difference)
+    r = E.chapter(1).q3.check(lambda x, W1, b1, W2, b2: np.clip(x @ W1 + b1, 0, 9) @ W2 + b2)
+    assert r.status == "incorrect" and "differs from the reference" in r.message
+
+
+@pytest.mark.parametrize("ex", FUNCTIONS, ids=[e.id for e in FUNCTIONS])
+def test_function_cases_are_seeded_and_reach_large_magnitudes(ex):
+    first, second = ex._cases(), ex._cases()
+    assert len(first) >= 3
+    for a, b in zip(first, second):
+        assert all(core._same(x, y) for x, y in zip(a, b)), "the hidden cases must be the same at every check"
+    if ex.id == "6.3":  # weight conversion: no activation to saturate
+        return
+    peak = 0.0
+    for case in first:
+        x = core._as_float64(case[0])
+        peak = max(peak, float(np.max(np.abs(x))))
+    assert peak > 6, f"{ex.id}: inputs never leave [-6, 6]"
+
+
+def test_torch_exercises_that_keep_the_dtype_are_checked_in_half_precision():
+    for ex in (E.chapter(2).q3, E.chapter(5).q1, E.chapter(6).q7):
+        assert {"float16", "bfloat16"} <= set(ex._dtypes()), ex.id
+    r = E.chapter(2).q3.check(lambda x: torch.nn.functional.gelu(x.float()))
+    assert r.status == "incorrect" and "dtype" in r.message and "keep the input's dtype" in r.message
+
+
+def test_one_precision_policy_float32_inside_is_accepted_everywhere():
+    """Computing in float32 and casting back passes in 2.3, 5.1 and 6.2 alike (issue 12)."""
+    F = torch.nn.functional
+    assert E.chapter(2).q3.check(lambda x: F.gelu(x.float()).to(x.dtype)).passed
+    assert E.chapter(5).q1.check(lambda g, u: (F.gelu(g.float()) * u.float()).to(g.dtype)).passed
+    assert E.chapter(6).q2.check(
+        lambda x, W, V, W2: ((F.silu(x.float() @ W.float()) * (x.float() @ V.float())) @ W2.float()).to(x.dtype)).passed
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[e.id for e in EXERCISES])
+def test_every_statement_states_the_precision_policy(ex):
+    text = ex.full_statement()
+    assert ex.policy_text() and ex.policy_text() in text
+    if ex.kind == "a number":
+        assert "exact whole number" in text if ex.integer else "within" in text
+    if ex.kind == "a function":
+        for dtype in ex._dtypes():
+            assert dtype in text and f"{dtype} rtol = atol = {core.FUNCTION_TOL[dtype][0]:g}" in text
+        assert "input's type, shape and dtype" in text and f"{core.TIME_LIMIT_S:g} s" in text
+
+
+# --- Mistakes with their own tolerance -------------------------------------------------------------------
+
+
+def test_known_mistakes_have_their_own_tolerance():
+    ex = E.chapter(1).q4
+    result = ex.check(0)
+    assert "single token" not in result.message and "too small" in result.message
+    per_token = ex.expected() / 2048
+    assert "single token" in ex.check(per_token).message
+    assert "single token" not in ex.check(per_token * 2).message
+
+
+@pytest.mark.parametrize("ex", NUMBERS, ids=[e.id for e in NUMBERS])
+def test_mistake_bands_never_overlap_the_answer_or_each_other(ex):
+    e = float(ex.expected())
+    bands = [(e, ex.tolerance(e), "answer")] + ex.known_mistakes()
+    for i, (v, t, what) in enumerate(bands):
+        assert math.isfinite(v) and t >= 0
+        for w, u, other in bands[i + 1:]:
+            assert abs(v - w) > t + u, f"{ex.id}: {what!r} and {other!r} overlap"
+    for v, t, diagnosis in ex.known_mistakes():
+        for probe in (v, v + 0.99 * t, v - 0.99 * t):
+            assert diagnosis in ex.check(probe).message
+
+
+@pytest.mark.parametrize("ex", FUNCTIONS, ids=[e.id for e in FUNCTIONS])
+def test_function_mistakes_are_told_apart_from_the_answer(ex):
+    for wrong, diagnosis in ex.mistakes:
+        result = ex.check(wrong)
+        assert result.status == "incorrect" and diagnosis in result.message, (ex.id, diagnosis, result.message)
+
+
+# --- Numbers printed so they can be typed back -----------------------------------------------------------
+
+
+def test_numbers_are_printed_with_the_digits_that_matter():
+    assert "1.5000001 is too large" in E.chapter(3).q2.check(1.5000001).message
+    for value in (2.5, 0.1 + 0.2, 1e-7, -1.5e300, 2099712.0, 123456789.125, 1e16, -0.0):
+        assert float(core.fmt_number(value)) == value
+
+
+@pytest.mark.parametrize("ex", NUMBERS, ids=[e.id for e in NUMBERS])
+def test_the_value_a_success_message_shows_passes_when_typed_back(ex):
+    result = ex.check(solution_answer(ex))
+    shown = result.message.split(" is right")[0]
+    assert ex.check(float(shown)).passed, shown
+    assert ex.check_text(shown).passed, shown
+
+
+def test_feedback_templates_are_whole_sentences():
+    answers = {E.chapter(1).q1: [True, "7", {"a": 1}, 3.5, 10**12, float("nan"), torch.ones(2)],
+               E.chapter(2).q4: [3, None, "z", ["a"]], E.chapter(1).q2: [(1, 2), "x", (1.5,)]}
+    for ex, values in answers.items():
+        for v in values:
+            message = ex.check(v).message
+            for broken in ("exactly of the expected", "got a bool (True/False) is", "not a int", "should return"):
+                assert broken not in message, (ex.id, v, message)
+    assert "not an int" in E.chapter(2).q4.check(3).message
+    assert E.chapter(1).q1.check(True).message == "Expected a single number, but got a bool (True/False)."
+
+
+def test_a_failed_function_check_shows_shapes_and_the_first_differing_value():
+    result = E.chapter(1).q3.check(lambda x, W1, b1, W2, b2: np.maximum(x @ W1 + b1, 0) @ W2 + b2 + 1e-3)
+    m = result.message
+    assert result.status == "incorrect" and "array (4, 6) float64" in m and "b2 array (6,) float64" in m
+    assert re.search(r"first at index \(\d+, \d+\): got -?[0-9.e+-]+, expected -?[0-9.e+-]+", m), m
+    assert "[" not in m and len(m) < 500
+    result = E.chapter(2).q2.check(lambda x: np.where(x > 3, 0.0, 0.5 * x * (1 + np.tanh(
+        np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))))
+    assert "inputs there: x = " in result.message
+
+
+# --- Content -----------------------------------------------------------------------------------------------
+
+
+def test_swish_relu_gap_is_even_and_the_solution_says_where_it_peaks():
+    beta = 5.0
+    x = np.linspace(0.01, 3, 301)
+    from ffn_lib import relu, swish
+    assert np.allclose(np.abs(swish(x, beta) - relu(x)), np.abs(swish(-x, beta) - relu(-x)), rtol=0, atol=1e-15)
+    peak = _numeric.swish_relu_gap_peak(beta)
+    sol = E.chapter(3).q5.load_solution().explanation
+    assert f"\\pm {peak:.4f}" in sol and "negative" not in sol
+    assert not any("negative x close to 0" in h for h in E.chapter(3).q5.hints)
+
+
+def test_choice_2_4_b_agrees_with_the_measured_error():
+    b = E.chapter(2).q4.options["b"]
+    assert "10^{-3}" in b and _numeric.tanh_gelu_error() < 1e-3
+
+
+def test_6_4_eager_forward_and_3_1_swapped_arguments_get_their_own_diagnosis():
+    from ffn_lib import sizing
+    ex = E.chapter(6).q4
+    eager = sizing.activation_bytes(8192, 14336, "bfloat16", gated=True, fused=False)
+    assert "eager forward" in ex.check(eager).message
+    assert "number of tensors" in ex.check(3).message
+    r = E.chapter(3).q1.check(lambda beta, x: x / (1 + np.exp(-beta * x)))
+    assert "swapped" in r.message
+
+
+def test_answers_printed_by_the_chapters_are_not_the_exercises_answers():
+    """Issue 12 listed numbers each chapter prints just before its exercises: they must not be answers."""
+    printed = {"1.1": 2_099_712, "2.1": -0.158655, "2.5": 0.000473, "3.5": 0.06962, "4.4": 4_718_592, "6.1": 13824}
+    for ex_id, value in printed.items():
+        ex = E.get(ex_id)
+        e = ex.expected()
+        assert abs(e - value) > max(ex.tolerance(e), 1e-3 * abs(value)), ex_id
+
+
+# --- Time limit ---------------------------------------------------------------------------------------------
+
+
+def test_a_function_that_never_returns_is_stopped(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 0.5)
+    ex = E.chapter(2).q2
+
+    def endless(x):
+        while True:
+            pass
+
+    def sleepy(x):
+        time.sleep(5)
+        return x
+
+    previous = signal.getsignal(signal.SIGALRM)
+    for fn in (endless, sleepy):
+        start = time.monotonic()
+        result = ex.check(fn)
+        assert time.monotonic() - start < 1.5
+        assert result.status == "incorrect" and "did not return within 0.5 s" in result.message
+    assert signal.getsignal(signal.SIGALRM) is previous and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_the_time_limit_also_works_off_the_main_thread(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 0.3)
+    out = {}
+
+    def sleepy(x):
+        time.sleep(1.0)
+        return x
+
+    worker = threading.Thread(target=lambda: out.setdefault("r", E.chapter(2).q2.check(sleepy)))
+    worker.start()
+    worker.join(5)
+    assert "did not return within 0.3 s" in out["r"].message
+
+
+def test_warnings_in_a_learners_function_do_not_break_the_check():
+    def noisy_but_right(x):
+        np.exp(np.float64(1000.0))  # overflow warning
+        return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+
+    assert E.chapter(2).q2.check(noisy_but_right).passed
+
+
+# --- Plain Python and discovery -------------------------------------------------------------------------------
+
+
+def test_repr_and_str_print_the_statement_not_the_dataclass():
+    ex = E.chapter(1).q3
+    for text in (repr(ex), str(ex)):
+        assert ex.statement in text and "Exercise 1.3" in text
+        assert "hints=" not in text and "lambda" not in text and "mistakes" not in text
+    assert "(a)" in repr(E.chapter(1).q5)
+
+
+def test_chapters_are_discovered_from_the_modules_present():
+    package = Path(E.__file__).parent
+    present = sorted(int(p.stem[len("chapter"):]) for p in package.glob("chapter*.py")
+                     if p.stem[len("chapter"):].isdigit())
+    assert list(E._discover()) == present and list(E.CHAPTERS) == present
+    assert {1, 2, 3, 4, 5, 6} <= set(present)
+
+
+def test_each_chapter_has_a_derivation_exercise():
+    derivations = {"1.6", "2.6", "3.6", "4.6", "5.5", "6.7", "6.8"}
+    assert {d.split(".")[0] for d in derivations} >= {str(n) for n in range(1, 7)}
+    for ex_id in derivations:
+        assert E.get(ex_id).load_solution().code
+    assert E.get("6.7").kind == "a function" and E.get("6.8").kind == "a number"
+
+
+def test_choice_mistakes_name_wrong_options_only():
+    for ex in (e for e in EXERCISES if e.kind == "a choice"):
+        assert ex.correct_key() in ex.options and ex.correct_key() not in ex.mistakes, ex.id
+        assert set(ex.mistakes) <= set(ex.options), ex.id
