@@ -148,8 +148,8 @@ EXERCISES = [
                    "that is the forward kernel (read g and u, write y); the backward reads three tensors and "
                    "writes two."),
                   (lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True, backward=True, fused=False),
-                   "that is the eager backward, two kernels with an intermediate written and read back; the fused "
-                   "kernel reads each input once and writes each gradient once."),
+                   "that is the eager backward: three kernels (two multiplies, each reading dy, and the activation's "
+                   "backward), nine tensor passes; the fused kernel reads each input once and writes each gradient once."),
                   (lambda: sizing.activation_bytes(4096, 11008, "float32", gated=True, backward=True),
                    "that counts 4 bytes per element; bfloat16 has 2."),
                   (lambda: 4 * 4096 * 11008 * sizing.dtype_bytes("bfloat16"),
