@@ -172,3 +172,25 @@ def llama_d_ff(d_model: int, multiple_of: int = 256, ffn_dim_multiplier: float |
     if ffn_dim_multiplier is not None:
         hidden = int(_positive_number(ffn_dim_multiplier, "ffn_dim_multiplier") * hidden)
     return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+def gemm_waves(m: int, n: int, *, sms: int, tile_m: int = 128, tile_n: int = 128) -> tuple[int, int, float]:
+    """Tile and wave quantisation of an ``m x n`` matrix-product output.
+
+    The output is cut into ``tile_m x tile_n`` tiles, handed to ``sms`` streaming
+    multiprocessors one tile each per *wave*:
+
+        tiles  = ceil(m / tile_m) * ceil(n / tile_n)
+        waves  = ceil(tiles / sms)
+        useful = m * n / (waves * sms * tile_m * tile_n)
+
+    ``useful`` is the share of tile slots doing useful work: a partial last tile in
+    each row or column of tiles and a partly filled last wave both lower it. This
+    is the counting argument for round widths, not a model of any library's time
+    (libraries choose among tile shapes and split work in other ways).
+    """
+    m, n = _positive_int(m, "m"), _positive_int(n, "n")
+    sms, tile_m, tile_n = _positive_int(sms, "sms"), _positive_int(tile_m, "tile_m"), _positive_int(tile_n, "tile_n")
+    tiles = math.ceil(m / tile_m) * math.ceil(n / tile_n)
+    waves = math.ceil(tiles / sms)
+    return tiles, waves, m * n / (waves * sms * tile_m * tile_n)

@@ -81,3 +81,20 @@ def test_sizing_errors():
         sizing.dtype_bytes("float99")
     with pytest.raises(ValueError, match="nbytes"):
         sizing.arithmetic_intensity(1, 0)
+
+
+def test_gemm_waves_counts_tiles_and_waves():
+    # 256 x 256 in 128-tiles: 4 tiles, one wave on 4 SMs, every slot useful
+    assert sizing.gemm_waves(256, 256, sms=4) == (4, 1, 1.0)
+    # one more column: a partial column of tiles (2 x 3 = 6 tiles), 2 waves on 4 SMs
+    tiles, waves, useful = sizing.gemm_waves(256, 257, sms=4)
+    assert (tiles, waves) == (6, 2)
+    assert useful == pytest.approx(256 * 257 / (2 * 4 * 128 * 128))
+    # Llama's rounded width wastes fewer slots than the unrounded 2/3 width on an example GPU
+    assert sizing.gemm_waves(8192, 11008, sms=132)[2] > sizing.gemm_waves(8192, 10922, sms=132)[2]
+
+
+@pytest.mark.parametrize("kwargs", [dict(m=0, n=4, sms=1), dict(m=4, n=4, sms=0), dict(m=4, n=4, sms=1, tile_m=-1)])
+def test_gemm_waves_names_a_bad_argument(kwargs):
+    with pytest.raises((ValueError, TypeError), match=next(k for k, v in kwargs.items() if v <= 0)):
+        sizing.gemm_waves(**kwargs)
