@@ -7,29 +7,38 @@
   ``F.glu`` is the other way round: it gates the *first* half with the sigmoid
   of the *second*.)
 
-Both are ``torch.autograd.Function`` s with a fused forward and a fused backward.
-``activation`` takes any name :func:`ffn_lib.get_activation` knows, plus
-``"identity"`` (Bilinear); Swish's ``beta`` may be given.
+Both have a fused forward and a fused backward and give what eager
+``act(gate) * up`` gives (:func:`act_mul_eager`), NaN included; at +-inf they
+give the limits :mod:`ffn_lib.activations` documents. ``activation`` is any name
+:func:`ffn_lib.get_activation` knows or an :class:`~ffn_lib.Activation`, whose
+parameters (Swish's ``beta``) are honoured.
 
 Where they run: on CUDA tensors when Triton is installed; on CPU tensors when
 Triton's interpreter is on, i.e. ``TRITON_INTERPRET=1`` was set before this
 module was imported (slow, for tests and for reading the kernel at work).
-:func:`can_run` says which; :func:`backend` says why.
+:func:`supports` says whether a call can run fused, :func:`backend` says where.
+
+Under ``torch.compile`` both go through PyTorch custom ops (``ffn_lib::act_mul``
+and friends, with autograd and fake-tensor rules), so a compiled model traces
+them without a graph break; in eager mode they skip that dispatch layer, which
+costs CPU time on every call (:func:`host_overhead` measures the wrapper).
 """
 
 from __future__ import annotations
 
-import math
+import contextlib
+import time
 from typing import Any
 
 import torch
 
-from ..activations import GELU_SIGMOID_COEF, canonical_name, get_activation
+from ..activations import GELU_SIGMOID_COEF, Activation, act_mul_eager, get_activation
 
 try:  # Triton is optional: `pip install .[gpu]`
     import triton
 
     from . import triton_act_mul as _k
+    from ._launch import Launcher, stub_launches
 
     HAS_TRITON = True
     INTERPRETED = type(_k.act_mul_fwd_kernel).__name__ == "InterpretedFunction"
@@ -39,17 +48,57 @@ except ImportError:  # pragma: no cover - exercised only where Triton is absent
     HAS_TRITON = False
     INTERPRETED = False
 
+__all__ = ["act_mul", "act_mul_cat", "act_mul_eager", "supports", "can_run", "backend", "host_overhead",
+           "set_math", "KERNEL_DTYPES", "HAS_TRITON", "INTERPRETED"]
+
+# torch.library.custom_op (PyTorch >= 2.4) registers the ops that torch.compile traces.
+HAS_CUSTOM_OPS = HAS_TRITON and hasattr(torch.library, "custom_op")
+_is_compiling = getattr(torch.compiler, "is_compiling", lambda: False)
+
 KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32)
-MAX_BLOCK = 1024
+_DTYPES = frozenset(KERNEL_DTYPES)
+
+# Launch shape (see triton_act_mul.py): blocks of 1024 elements and 4 warps per program (8 elements, 16 bytes of
+# bfloat16, per thread); shorter rows take the next power of two. Grid axis 1 (rows) takes at most 65535.
+BLOCK = 1024
 NUM_WARPS = 4
+MAX_GRID_ROWS = 65535
 
-
-# The kernels' activation codes (see triton_act_mul.py) and the beta each registry name implies.
-# "swish" takes its beta from the caller; its default is the registry's.
-_KERNEL_CODES: dict[str, tuple[int, float]] = {
-    "identity": (0, 1.0), "sigmoid": (1, 1.0), "relu": (2, 1.0), "gelu": (3, 1.0), "gelu_tanh": (4, 1.0),
-    "silu": (5, 1.0), "swish": (5, get_activation("swish").params["beta"]), "gelu_sigmoid": (5, GELU_SIGMOID_COEF),
+# The kernels' activation codes for each registry name; "swish" and "gelu_sigmoid" take a beta.
+_CODES: dict[str, int] = {
+    "identity": 0, "sigmoid": 1, "relu": 2, "gelu": 3, "gelu_tanh": 4, "silu": 5, "swish": 6, "gelu_sigmoid": 6,
 }
+_SILU, _SWISH = 5, 6
+_RESOLVED: dict[str, tuple[int, float]] = {}  # name -> (code, beta) for calls without a beta
+
+ERF_VARIANTS = ("as7126", "libdevice")
+_erf = 0  # the kernels' ERF constant: an index into ERF_VARIANTS
+_fast_rcp = False  # the kernels' FAST_RCP constant
+
+
+def set_math(erf: str = "as7126", *, fast_rcp: bool | None = None) -> None:
+    """Choose how the kernels do their costliest arithmetic (an advanced option, for benchmarks).
+
+    ``erf``, for GELU's erf: ``"as7126"`` (default), Abramowitz & Stegun 7.1.26, the GELU within
+    3e-7 |x| of the exact value in float32; ``"libdevice"``, the CUDA math library's ``erff``, within
+    1.1e-7 |x| but dearer. ``fast_rcp``: every 1/x (the sigmoid's, A&S's) with the GPU's approximate
+    reciprocal instruction, within 1 ulp, instead of a division; default on for compiled kernels, and
+    always off in the CPU interpreter. Calling ``set_math()`` restores the defaults.
+    """
+    global _erf, _fast_rcp
+    if erf not in ERF_VARIANTS:
+        raise ValueError(f"erf must be one of {', '.join(map(repr, ERF_VARIANTS))}, got {erf!r}.")
+    _erf = ERF_VARIANTS.index(erf)
+    _fast_rcp = not INTERPRETED and (fast_rcp is None or bool(fast_rcp))
+
+
+if HAS_TRITON:
+    set_math()
+    _fwd_launch = Launcher(_k.act_mul_fwd_kernel, INTERPRETED)
+    _bwd_launch = Launcher(_k.act_mul_bwd_kernel, INTERPRETED)
+
+
+# --- where the kernels run --------------------------------------------------------------------------------------
 
 
 def backend() -> str:
@@ -65,131 +114,285 @@ def can_run(tensor: torch.Tensor) -> bool:
     """Whether the kernels can run on ``tensor``'s device in this process."""
     if not HAS_TRITON:
         return False
-    return tensor.device.type == "cpu" if INTERPRETED else tensor.device.type == "cuda"
+    return tensor.device.type == "cpu" if INTERPRETED else tensor.is_cuda
 
 
-def _check(tensor: Any, name: str) -> torch.Tensor:
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}.")
-    if tensor.dtype not in KERNEL_DTYPES:
-        raise TypeError(f"{name} has dtype {tensor.dtype}; the kernels take "
+def supports(tensor: torch.Tensor, activation: str | Activation = "silu",
+             beta: float | torch.Tensor | None = None) -> bool:
+    """Whether :func:`act_mul` can run this call fused (else run :func:`act_mul_eager`).
+
+    True when ``tensor``'s dtype is in :data:`KERNEL_DTYPES`, its device can run the kernels here
+    (:func:`can_run`), the activation is one of the kernels' and no beta needs a gradient.
+    """
+    if not (isinstance(tensor, torch.Tensor) and tensor.dtype in _DTYPES and can_run(tensor)):
+        return False
+    try:
+        _resolve(activation, beta)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+# --- arguments -------------------------------------------------------------------------------------------------
+
+
+def _beta_value(beta: Any) -> float:
+    if isinstance(beta, torch.Tensor):
+        if beta.requires_grad and torch.is_grad_enabled():
+            raise ValueError("beta is a tensor that requires grad; the fused kernels do not compute beta's "
+                             "gradient. Use act_mul_eager (GatedFFN(fused=True) does so by itself), or pass "
+                             "beta.detach() for a constant beta.")
+        if beta.numel() != 1:
+            raise ValueError(f"beta must be a single number, got a tensor of shape {tuple(beta.shape)}.")
+        beta = beta.item()
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or beta != beta or abs(beta) == float("inf"):
+        raise ValueError(f"beta must be a finite real number, got {beta!r}.")
+    return float(beta)
+
+
+def _resolve(activation: str | Activation, beta: Any) -> tuple[int, float]:
+    """The kernel's activation code and beta (1.0 where unused) for a name or an Activation."""
+    if beta is None and activation.__class__ is str:
+        resolved = _RESOLVED.get(activation)
+        if resolved is None:
+            resolved = _RESOLVED[activation] = _resolve_new(get_activation(activation), None)
+        return resolved
+    if not isinstance(activation, (str, Activation)):
+        raise TypeError(f"activation must be a name (str) or an Activation, got {type(activation).__name__}.")
+    return _resolve_new(get_activation(activation), beta)
+
+
+def _resolve_new(act: Activation, beta: Any) -> tuple[int, float]:
+    code = _CODES.get(act.name)
+    if code is None:
+        raise ValueError(f"activation {act.name!r} has no fused kernel; the kernels take {', '.join(_CODES)}.")
+    if beta is not None and "beta" not in act.params:
+        raise ValueError(f"beta is a parameter of activation='swish', not of {act.name!r}.")
+    if code != _SWISH:
+        return code, 1.0
+    if act.name == "gelu_sigmoid":
+        return code, GELU_SIGMOID_COEF
+    b = _beta_value(act.params["beta"] if beta is None else beta)
+    return (_SILU, 1.0) if b == 1.0 else (code, b)
+
+
+def _on_kernel_device(t: torch.Tensor) -> bool:
+    return t.is_cpu if INTERPRETED else t.is_cuda
+
+
+def _check(t: Any, name: str) -> None:
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}.")
+    if t.dtype not in _DTYPES:
+        raise TypeError(f"{name} has dtype {t.dtype}; the kernels take "
                         f"{', '.join(map(str, KERNEL_DTYPES))} (math is done in float32).")
-    if tensor.ndim == 0:
-        raise ValueError(f"{name} must have at least one dimension, got a 0-d tensor.")
-    if not can_run(tensor):
-        raise RuntimeError(f"{name} is on {tensor.device}, where the kernels cannot run here: {backend()}. "
+    if not can_run(t):
+        raise RuntimeError(f"{name} is on {t.device}, where the kernels cannot run here: {backend()}. "
                            "Move it to a CUDA device, or set TRITON_INTERPRET=1 before importing "
                            "ffn_lib.kernels to use the CPU interpreter.")
-    return tensor
+
+
+def _check_pair(gate: Any, up: Any) -> None:
+    """The checks of :func:`act_mul`: a fast test first, the explanation only when it fails."""
+    if (isinstance(gate, torch.Tensor) and isinstance(up, torch.Tensor) and gate.dtype in _DTYPES
+            and gate.dtype == up.dtype and _on_kernel_device(gate) and gate.get_device() == up.get_device()
+            and gate.shape == up.shape):
+        return
+    _check(gate, "gate")
+    _check(up, "up")
+    if gate.shape != up.shape:
+        raise ValueError(f"gate and up must have the same shape, got {tuple(gate.shape)} and {tuple(up.shape)}.")
+    raise TypeError(f"gate and up must share dtype and device, got {gate.dtype} on {gate.device} "
+                    f"and {up.dtype} on {up.device}.")
+
+
+# --- launches --------------------------------------------------------------------------------------------------
+
+
+def _all_contiguous(tensors: tuple[torch.Tensor, ...]) -> bool:
+    for t in tensors:
+        if not t.is_contiguous():
+            return False
+    return True
 
 
 def _rows(t: torch.Tensor, d: int) -> torch.Tensor:
     """A (rows, d) view of ``t`` with unit column stride (a copy only when no such view exists)."""
-    t2 = t.reshape(math.prod(t.shape[:-1]), d)
-    return t2 if t2.stride(1) == 1 or t2.numel() == 0 else t2.contiguous()
+    t2 = t.reshape(-1, d)
+    return t2 if t2.stride(1) == 1 else t2.contiguous()
 
 
-def _grid(rows: int, d: int) -> tuple[tuple[int, int], int]:
-    block = min(MAX_BLOCK, triton.next_power_of_2(d))
-    return (rows, triton.cdiv(d, block)), block
-
-
-def _forward(g: torch.Tensor, u: torch.Tensor, y: torch.Tensor, act: int, beta: float) -> None:
-    rows, d = g.shape
-    if rows * d == 0:
+def _launch(launch: Launcher, ins: tuple, outs: tuple, code: int, beta: float) -> None:
+    """Launch over tensors of equal shape: one flat row when all are contiguous, else row by row."""
+    n = outs[0].numel()
+    if n == 0:
         return
-    grid, block = _grid(rows, d)
-    _k.act_mul_fwd_kernel[grid](g, u, y, d, g.stride(0), u.stride(0), y.stride(0), beta,
-                                ACT=act, BLOCK=block, num_warps=NUM_WARPS)
-
-
-def _backward(g: torch.Tensor, u: torch.Tensor, dy: torch.Tensor, dg: torch.Tensor, du: torch.Tensor, act: int,
-              beta: float) -> None:
-    rows, d = g.shape
-    if rows * d == 0:
+    if _all_contiguous(ins) and _all_contiguous(outs):
+        n_blocks = (n + BLOCK - 1) // BLOCK
+        launch((n_blocks, 1), (*ins, *outs), (n, *(0,) * (len(ins) + len(outs))), beta,
+               (code, BLOCK, n_blocks * BLOCK >= 2**31, _erf, _fast_rcp), NUM_WARPS)
         return
-    grid, block = _grid(rows, d)
-    _k.act_mul_bwd_kernel[grid](g, u, dy, dg, du, d, g.stride(0), u.stride(0), dy.stride(0), dg.stride(0),
-                                du.stride(0), beta, ACT=act, BLOCK=block, num_warps=NUM_WARPS)
+    d = outs[0].shape[-1]
+    views = [_rows(t, d) for t in ins] + [t.view(-1, d) for t in outs]
+    block = min(BLOCK, triton.next_power_of_2(d))
+    n_col_blocks = (d + block - 1) // block
+    n_rows = views[0].shape[0]
+    for start in range(0, n_rows, MAX_GRID_ROWS):  # grid axis 1 holds 65535 rows: more rows, more launches
+        chunk = views if n_rows <= MAX_GRID_ROWS else [v[start:start + MAX_GRID_ROWS] for v in views]
+        rows = chunk[0].shape[0]
+        int64 = max((rows - 1) * v.stride(0) for v in chunk) + n_col_blocks * block >= 2**31
+        launch((n_col_blocks, rows), tuple(chunk), (d, *(v.stride(0) for v in chunk)), beta,
+               (code, block, int64, _erf, _fast_rcp), max(1, min(NUM_WARPS, block // 256)))
+
+
+def _empty(t: torch.Tensor) -> torch.Tensor:
+    return torch.empty_like(t, memory_format=torch.contiguous_format)
+
+
+def _forward(gate: torch.Tensor, up: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+    y = _empty(gate)
+    _launch(_fwd_launch, (gate, up), (y,), code, beta)
+    return y
+
+
+def _backward(gate: torch.Tensor, up: torch.Tensor, dy: torch.Tensor, code: int, beta: float):
+    dg, du = _empty(gate), _empty(up)
+    _launch(_bwd_launch, (gate, up, dy), (dg, du), code, beta)
+    return dg, du
+
+
+def _forward_cat(x: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+    d = x.shape[-1] // 2
+    gate, up = x[..., :d], x[..., d:]
+    y = _empty(gate)
+    _launch(_fwd_launch, (gate, up), (y,), code, beta)
+    return y
+
+
+def _backward_cat(x: torch.Tensor, dy: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+    d = x.shape[-1] // 2
+    dx = _empty(x)
+    _launch(_bwd_launch, (x[..., :d], x[..., d:], dy), (dx[..., :d], dx[..., d:]), code, beta)
+    return dx
 
 
 class _ActMul(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, gate: torch.Tensor, up: torch.Tensor, act: int, beta: float) -> torch.Tensor:
-        d = gate.shape[-1]
-        g, u = _rows(gate, d), _rows(up, d)
-        y = torch.empty(gate.shape, dtype=gate.dtype, device=gate.device)
-        _forward(g, u, _rows(y, d), act, beta)
-        ctx.save_for_backward(g, u)
-        ctx.act, ctx.beta, ctx.shape = act, beta, gate.shape
-        return y
+    def forward(ctx, gate: torch.Tensor, up: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+        ctx.save_for_backward(gate, up)
+        ctx.code, ctx.beta = code, beta
+        return _forward(gate, up, code, beta)
 
     @staticmethod
     def backward(ctx, dy: torch.Tensor):
-        g, u = ctx.saved_tensors
-        d = g.shape[1]
-        dg, du = torch.empty_like(g), torch.empty_like(u)
-        _backward(g, u, _rows(dy, d), dg, du, ctx.act, ctx.beta)
-        return dg.view(ctx.shape), du.view(ctx.shape), None, None
+        gate, up = ctx.saved_tensors
+        dg, du = _backward(gate, up, dy, ctx.code, ctx.beta)
+        return dg, du, None, None
 
 
 class _ActMulCat(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, gate_up: torch.Tensor, act: int, beta: float) -> torch.Tensor:
-        d2 = gate_up.shape[-1]
-        x = _rows(gate_up, d2)
-        d = d2 // 2
-        y = torch.empty((*gate_up.shape[:-1], d), dtype=gate_up.dtype, device=gate_up.device)
-        _forward(x[:, :d], x[:, d:], _rows(y, d), act, beta)
+    def forward(ctx, x: torch.Tensor, code: int, beta: float) -> torch.Tensor:
         ctx.save_for_backward(x)
-        ctx.act, ctx.beta, ctx.shape = act, beta, gate_up.shape
-        return y
+        ctx.code, ctx.beta = code, beta
+        return _forward_cat(x, code, beta)
 
     @staticmethod
     def backward(ctx, dy: torch.Tensor):
         (x,) = ctx.saved_tensors
-        d = x.shape[1] // 2
-        dx = torch.empty_like(x)
-        _backward(x[:, :d], x[:, d:], _rows(dy, d), dx[:, :d], dx[:, d:], ctx.act, ctx.beta)
-        return dx.view(ctx.shape), None, None
+        return _backward_cat(x, dy, ctx.code, ctx.beta), None, None
 
 
-def _resolve(activation: str, beta: float | None) -> tuple[int, float]:
-    act, default_beta = _KERNEL_CODES[canonical_name(activation)]
-    if beta is None:
-        return act, default_beta
-    if canonical_name(activation) != "swish":
-        raise ValueError(f"beta is a parameter of activation='swish', not of {activation!r}.")
-    return act, float(get_activation("swish", beta=beta).params["beta"])
+# --- the public functions --------------------------------------------------------------------------------------
 
 
-def act_mul(gate: torch.Tensor, up: torch.Tensor, activation: str = "silu", *,
-            beta: float | None = None) -> torch.Tensor:
-    """Fused act(gate) * up for tensors of any (equal) shape; differentiable.
+def act_mul(gate: torch.Tensor, up: torch.Tensor, activation: str | Activation = "silu", *,
+            beta: float | torch.Tensor | None = None) -> torch.Tensor:
+    """Fused act(gate) * up for tensors of any (equal) shape; differentiable in gate and up.
+
+    ``beta`` overrides Swish's slope (a float, or a one-element tensor that does not require grad;
+    a trainable beta is refused: use :func:`act_mul_eager`).
 
     >>> y = act_mul(g, u, "silu")          # SwiGLU's inner step  # doctest: +SKIP
     """
-    act, beta = _resolve(activation, beta)
-    gate, up = _check(gate, "gate"), _check(up, "up")
-    if gate.shape != up.shape:
-        raise ValueError(f"gate and up must have the same shape, got {tuple(gate.shape)} and {tuple(up.shape)}.")
-    if gate.dtype != up.dtype or gate.device != up.device:
-        raise TypeError(f"gate and up must share dtype and device, got {gate.dtype} on {gate.device} "
-                        f"and {up.dtype} on {up.device}.")
-    return _ActMul.apply(gate, up, act, beta)
+    code, beta = _resolve(activation, beta)
+    _check_pair(gate, up)
+    if _is_compiling() and HAS_CUSTOM_OPS:
+        return torch.ops.ffn_lib.act_mul(gate, up, code, beta)
+    if (gate.requires_grad or up.requires_grad) and torch.is_grad_enabled():
+        return _ActMul.apply(gate, up, code, beta)
+    return _forward(gate, up, code, beta)
 
 
-def act_mul_cat(gate_up: torch.Tensor, activation: str = "silu", *, beta: float | None = None) -> torch.Tensor:
+def act_mul_cat(gate_up: torch.Tensor, activation: str | Activation = "silu", *,
+                beta: float | torch.Tensor | None = None) -> torch.Tensor:
     """Fused act(x[..., :d]) * x[..., d:] for x of shape (..., 2d): first half gate, second half up."""
-    act, beta = _resolve(activation, beta)
-    gate_up = _check(gate_up, "gate_up")
-    if gate_up.shape[-1] % 2:
-        raise ValueError(f"gate_up's last dimension must be even (gate and up halves), got {gate_up.shape[-1]}.")
-    return _ActMulCat.apply(gate_up, act, beta)
+    code, beta = _resolve(activation, beta)
+    _check(gate_up, "gate_up")
+    if gate_up.ndim == 0 or gate_up.shape[-1] % 2:
+        raise ValueError(f"gate_up's last dimension must be even (gate and up halves), got shape "
+                         f"{tuple(gate_up.shape)}.")
+    if _is_compiling() and HAS_CUSTOM_OPS:
+        return torch.ops.ffn_lib.act_mul_cat(gate_up, code, beta)
+    if gate_up.requires_grad and torch.is_grad_enabled():
+        return _ActMulCat.apply(gate_up, code, beta)
+    return _forward_cat(gate_up, code, beta)
 
 
-def act_mul_eager(gate: torch.Tensor, up: torch.Tensor, activation: str = "silu", *,
-                  beta: float | None = None) -> torch.Tensor:
-    """act(gate) * up the way it is usually written: PyTorch's activation kernel, then a multiply."""
-    act = get_activation(activation) if beta is None else get_activation(activation, beta=beta)
-    return act.torch(gate) * up
+# --- host time ---------------------------------------------------------------------------------------------------
+
+
+def host_overhead(activation: str | Activation = "silu", shape: tuple[int, ...] = (8, 64), *,
+                  device: torch.device | str | None = None, dtype: torch.dtype = torch.float32,
+                  backward: bool = False, stub_launch: bool = True, calls: int = 200,
+                  repeats: int = 5) -> dict[str, float]:
+    """CPU time to issue one call of :func:`act_mul` and of eager ``act(g) * u``, in microseconds.
+
+    The fastest of ``repeats`` rounds of ``calls`` calls each (the round least disturbed by other
+    processes), timed with :func:`time.perf_counter`; fused and eager rounds alternate.
+    ``backward=True`` times forward and backward through autograd (``torch.autograd.grad``).
+    ``stub_launch=True`` makes the kernel launch a no-op: what is left is the Python wrapper's own
+    cost, on any machine (on a GPU, ``stub_launch=False`` with small tensors times the real calls).
+    Eager runs for real; with small tensors on a GPU its time is its host time too.
+    """
+    device = torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available()
+                                                                            else "cpu")
+    gen = torch.Generator().manual_seed(0)
+    g, u, dy = (torch.randn(shape, generator=gen).to(device=device, dtype=dtype) for _ in range(3))
+    if backward:
+        g.requires_grad_()
+        u.requires_grad_()
+    act = get_activation(activation)
+
+    def fused():
+        y = act_mul(g, u, activation)
+        if backward:
+            torch.autograd.grad(y, (g, u), dy)
+
+    def eager():
+        y = act_mul_eager(g, u, act)
+        if backward:
+            torch.autograd.grad(y, (g, u), dy)
+
+    def per_call(fn) -> float:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return (time.perf_counter() - start) / calls * 1e6
+
+    fused()  # warm-up: compiles on first use
+    eager()
+    fused_us, eager_us = [], []
+    for _ in range(repeats):  # alternate rounds, so that both see the same load from other processes
+        with stub_launches() if stub_launch else contextlib.nullcontext():
+            fused_us.append(per_call(fused))
+        eager_us.append(per_call(eager))
+    return {"fused_us": min(fused_us), "eager_us": min(eager_us)}
+
+
+if HAS_CUSTOM_OPS:
+    from . import _ops  # noqa: E402,F401  (registers torch.ops.ffn_lib.*)
