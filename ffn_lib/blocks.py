@@ -400,18 +400,10 @@ def _kernels_support(tensor: torch.Tensor, activation: Activation, beta: torch.T
     """Whether :mod:`ffn_lib.kernels` can compute act(g) * u on ``tensor`` (else the block runs eagerly)."""
     from . import kernels
 
-    supports = getattr(kernels, "supports", None)
-    if supports is not None:
-        return bool(supports(tensor, activation, beta))
-    # kernels without supports(): device and dtype, and a beta only as a constant
-    learned = isinstance(beta, torch.Tensor) and beta.requires_grad
-    return kernels.can_run(tensor) and tensor.dtype in kernels.KERNEL_DTYPES and not learned
+    return bool(kernels.supports(tensor, activation, beta))
 
 
 def _fused_act_mul(gate: torch.Tensor, up: torch.Tensor, activation: Activation) -> torch.Tensor:
     from . import kernels
 
-    if getattr(kernels, "supports", None) is not None:  # kernels that honour an Activation's parameters
-        return kernels.act_mul(gate, up, activation)
-    params = {k: float(v) for k, v in activation.params.items()}
-    return kernels.act_mul(gate, up, activation.name, **params)
+    return kernels.act_mul(gate, up, activation)  # the kernels honour the Activation's parameters
