@@ -1,62 +1,130 @@
-"""Timing helpers and the benchmark suite, on the CPU."""
+"""ffn_lib.timing: the standard timing method, references, and interleaved comparisons."""
 
-import json
 import time
 
-import jsonschema
 import pytest
 import torch
 
 from ffn_lib import timing
-from ffn_lib.bench import __main__ as bench_main
-from ffn_lib.bench import load_runs, validate
-from ffn_lib.bench.report import default_results_dir, markdown_table, select
 
 
 def test_benchmark_statistics_on_a_known_duration():
     duration = 0.01
-    result = timing.benchmark(time.sleep, duration, label="sleep", warmup=1, min_reps=7, min_time=0.05)
+    result = timing.benchmark(time.sleep, duration, label="sleep", device="cpu", warmup=1, min_reps=7, min_time=0.05)
     assert result.reps >= 7
     assert duration <= result.median_s < duration * 2  # sleep overshoots a little on a loaded machine
     q1, q3 = result.quartiles_s
     assert q1 <= result.median_s <= q3
     assert result.device == "cpu" and "CPU" in result.device_name
     assert "sleep" in result.summary() and "ms" in result.summary()
+    # the host time of a synchronous CPU call is the call itself; so is one isolated call's latency
+    assert duration <= result.host_time_s < duration * 3
+    assert duration <= result.latency_s < duration * 3
+    assert "perf_counter" in result.method and result.samples_s is result.times_s
 
 
 def test_benchmark_reports_rates_from_bytes_and_flops():
-    result = timing.benchmark(time.sleep, 0.002, nbytes=2e6, flops=4e6, copy_bandwidth=2e9, min_reps=5,
-                              min_time=0.01)
+    result = timing.benchmark(time.sleep, 0.002, device="cpu", nbytes=2e6, flops=4e6, copy_bandwidth=2e9,
+                              min_reps=5, min_time=0.01)
     assert result.bandwidth == pytest.approx(2e6 / result.median_s)
     assert result.flop_rate == pytest.approx(4e6 / result.median_s)
     assert result.copy_share == pytest.approx(result.bandwidth / 2e9)
     assert "of the measured copy bandwidth" in result.summary()
     d = result.to_dict()
     assert d["median_s"] == result.median_s and len(d["times_s"]) == result.reps
+    assert {"method", "host_time_s", "latency_s", "calls_per_sample", "cache_flushed"} <= set(d)
 
 
-def test_benchmark_records_tensors_and_respects_max_reps():
-    x = torch.randn(10, 20)
-    result = timing.benchmark(torch.relu, x, min_reps=3, max_reps=3, min_time=10.0)
+def test_benchmark_records_tensors_and_respects_max_reps(device):
+    x = torch.randn(10, 20, device=device)
+    result = timing.benchmark(torch.relu, x, min_reps=3, max_reps=3, min_time=10.0, host_time=False)
     assert result.reps == 3
     assert result.shapes == [[10, 20]] and result.dtype == "float32"
+    assert result.device == str(x.device) and result.host_time_s is None
 
 
 def test_benchmark_argument_errors():
     with pytest.raises(TypeError, match="fn must be callable"):
         timing.benchmark(3)
     with pytest.raises(ValueError, match="max_reps"):
-        timing.benchmark(time.sleep, 0, min_reps=5, max_reps=2)
+        timing.benchmark(time.sleep, 0, device="cpu", min_reps=5, max_reps=2)
     with pytest.raises(ValueError, match="min_time"):
-        timing.benchmark(time.sleep, 0, min_time=0)
+        timing.benchmark(time.sleep, 0, device="cpu", min_time=0)
 
 
-def test_copy_bandwidth_and_matmul_rate_are_plausible():
-    bw = timing.measure_copy_bandwidth("cpu", nbytes=8 * 2**20)
-    assert 1e8 < bw < 1e13  # 0.1 GB/s .. 10 TB/s
-    assert timing.measure_copy_bandwidth("cpu", nbytes=8 * 2**20) == bw  # cached
-    rate = timing.measure_matmul_rate("cpu", n=256)
-    assert 1e7 < rate < 1e15
+def test_a_callable_without_tensors_needs_a_device():
+    """No silent CPU: a closure over GPU tensors timed with the CPU's clock was chapter 6's bug."""
+    x = torch.randn(4)
+    with pytest.raises(ValueError, match="device"):
+        timing.benchmark(lambda: torch.relu(x))
+    with pytest.raises(ValueError, match="device"):
+        timing.benchmark(lambda: None, device="not-a-device")
+    if torch.cuda.is_available():
+        with pytest.raises(ValueError, match="device='cpu'"):
+            timing.benchmark(torch.relu, torch.randn(4, device="cuda"), device="cpu")
+    assert timing.benchmark(lambda: torch.relu(x), device="cpu", min_reps=2, min_time=0.001).device == "cpu"
+
+
+def test_calls_are_queued_back_to_back_between_synchronisations(monkeypatch):
+    """Inside a sample the calls follow each other with no synchronisation (a batch on the CPU)."""
+    log = []
+    monkeypatch.setattr(timing, "synchronize", lambda device: log.append("sync"))
+
+    def fn():
+        log.append("call")
+        time.sleep(2e-5)
+
+    sampler = timing._Sampler(fn, torch.device("cpu"), flush=False)
+    sampler.batch = 5
+    log.clear()
+    times = sampler.sample(3)
+    assert len(times) == 3
+    assert "".join("c" if e == "call" else "s" for e in log) == "s" + "ccccc" "ss" + "ccccc" "ss" + "ccccc" "s"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_samples_have_no_host_sync_inside(monkeypatch):
+    calls = []
+    real = torch.cuda.synchronize
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda *a: (calls.append("sync"), real(*a)))
+    x = torch.randn(1 << 20, device="cuda")
+    sampler = timing._Sampler(lambda: x.mul_(1.0), torch.device("cuda"), flush=True)
+    times = sampler.sample(20)
+    assert len(times) == 20 and calls == ["sync"] and all(t > 0 for t in times)
+
+
+def test_the_cache_is_flushed_before_each_sample_when_asked(device):
+    buffer = timing._flush_buffer(device)
+    cache = timing.cache_bytes(device)
+    if cache:
+        assert buffer.numel() * 4 > cache  # larger than the cache it must evict
+    buffer.fill_(7)
+    x = torch.randn(64, device=device)
+    result = timing.benchmark(torch.relu, x, flush_cache=True, min_reps=2, min_time=0.001, host_time=False)
+    assert result.cache_flushed and "flush" in result.method
+    assert int(buffer.abs().max()) == 0  # it was written over
+    default = timing.benchmark(torch.relu, x, min_reps=2, min_time=0.001, host_time=False)
+    assert default.cache_flushed == (device.type == "cuda")  # do_bench's default on CUDA; batches on the CPU
+
+
+def test_copy_bandwidth_and_matmul_rate_are_plausible(device):
+    size = (256 if device.type == "cuda" else 16) * 2**20  # past a GPU's L2 cache
+    bw = timing.measure_copy_bandwidth(device, nbytes=size)
+    assert 1e8 < bw < 2e13  # 0.1 GB/s .. 20 TB/s
+    assert timing.measure_copy_bandwidth(device, nbytes=size) == bw  # cached
+    copy = timing.measure_copy(device, nbytes=size)
+    assert copy.nbytes == size  # half read, half written: the working set, all counted
+    rate = timing.measure_matmul_rate(device, n=128)
+    assert 1e7 < rate < 1e16
+    rect = timing.measure_matmul(device, torch.float32, 64, 32, 16)
+    assert rect.flops == 2 * 64 * 32 * 16 and rect.shapes == [[64, 32], [32, 16]]
+
+
+def test_default_reference_sizes_exceed_the_caches():
+    assert timing.default_copy_bytes("cuda") == 2 * 2**30
+    llc = timing.cache_bytes("cpu")
+    assert timing.default_copy_bytes("cpu") >= max(64 * 2**20, 4 * (llc or 0))
+    assert llc is None or llc >= 2**16
 
 
 def test_roofline_arithmetic_hand_worked():
@@ -89,85 +157,85 @@ def test_format_helpers():
     assert timing.format_rate(4.23e12, "B/s") == "4.23 TB/s"
 
 
-def test_bench_quick_end_to_end(tmp_path, capsys):
-    out = tmp_path / "run"
-    assert bench_main.main(["--quick", "--out", str(out), "--no-progress", "--device", "cpu"]) == 0
-    doc = json.loads((out / "results.json").read_text())
-    validate(doc)
-    assert doc["provenance"]["command"] == f"python -m ffn_lib.bench --quick --out {out} --no-progress --device cpu"
-    assert doc["provenance"]["device"]["type"] == "cpu" and doc["config"]["quick"] is True
-    groups = {r["group"] for r in doc["results"]}
-    assert groups == {"activation", "act_mul", "block"}
-    # every gated activation in every pass, and every Shazeer variant as a block
-    assert len(select(doc, group="act_mul", impl="eager")) == 6 * 3
-    assert {r["op"] for r in select(doc, group="block")} == {
-        "ReLU", "GELU", "Swish", "GLU", "GEGLU", "Bilinear", "SwiGLU", "ReGLU"}
-    for r in doc["results"]:
-        assert r["time"]["q1"] <= r["time"]["median"] <= r["time"]["q3"]
-        if r["bytes"]:
-            assert r["bandwidth"]["value"] == pytest.approx(r["bytes"]["value"] / r["time"]["median"])
-    md = (out / "results.md").read_text()
-    assert "| silu | eager | forward |" in md and "Skipped torch.compile" in md
-    png = (out / "results.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
-    assert load_runs(tmp_path)[0]["path"].endswith("results.json")
+# --- compare ---------------------------------------------------------------------------------------
 
 
-def test_schema_rejects_a_number_without_provenance(tmp_path):
-    out = tmp_path / "run"
-    bench_main.main(["--quick", "--out", str(out), "--no-progress", "--device", "cpu"])
-    doc = json.loads((out / "results.json").read_text())
-    broken = json.loads(json.dumps(doc))
-    del broken["provenance"]["torch"]
-    with pytest.raises(ValueError, match="torch"):
-        validate(broken)
-    broken = json.loads(json.dumps(doc))
-    broken["results"][0]["time"]["median"] = -1
-    with pytest.raises(ValueError, match="results/0/time/median"):
-        validate(broken)
-    broken = json.loads(json.dumps(doc))
-    broken["results"][0]["bandwidth"] = 12.5  # a bare number, no unit
-    with pytest.raises(ValueError):
-        validate(broken)
-    assert "Activations alone" in markdown_table(doc)
+def _synthetic(times_a, times_b, name="Test CPU, 2 cores (CPU)"):
+    results = {label: timing.BenchResult(label=label, times_s=list(t), device="cpu", device_name=name)
+               for label, t in (("GELU (erf)", times_a), ("ReLU", times_b))}
+    return timing.Comparison(results=results, device="cpu", device_name=name, rounds=4)
 
 
-def test_committed_results_validate_and_carry_provenance():
-    """Every results file committed under results/ is a real run of the suite."""
-    folder = default_results_dir()
-    for path in sorted(folder.glob("**/results.json")):
-        doc = json.loads(path.read_text())
-        validate(doc, str(path))
-        prov = doc["provenance"]
-        assert prov["command"].startswith("python -m ffn_lib.bench")
-        if prov["device"]["type"] == "cuda":
-            assert prov["driver"] and prov["cuda"] and prov["device"]["capability"]
-        assert (path.parent / "results.md").exists() and (path.parent / "results.png").exists()
+def test_sentence_when_the_middle_halves_are_apart():
+    cmp = _synthetic([1.30, 1.31, 1.32, 1.29, 1.30], [1.00, 1.01, 0.99, 1.00, 1.02])
+    assert cmp.ratio("GELU (erf)", "ReLU") == pytest.approx(1.30)
+    lo, hi = cmp.ratio_range("GELU (erf)", "ReLU")
+    assert lo == pytest.approx(1.30 / 1.01) and hi == pytest.approx(1.31 / 1.00)
+    assert cmp.distinguishable("GELU (erf)", "ReLU")
+    assert cmp.sentence("GELU (erf)", "ReLU") == (
+        "On this machine (Test CPU, 2 cores, CPU) GELU (erf) took 1.30× as long as ReLU (middle halves 1.29-1.31×).")
+    # the other way round: the ratio below one
+    assert "ReLU took 0.77× as long as GELU (erf)" in cmp.sentence("ReLU", "GELU (erf)")
 
 
-def test_schema_is_valid_json_schema():
-    from ffn_lib.bench.report import schema
+def test_sentence_when_the_middle_halves_overlap():
+    cmp = _synthetic([1.00, 1.20, 1.05, 1.10, 0.95], [1.02, 1.00, 1.15, 0.98, 1.05])
+    assert not cmp.distinguishable("GELU (erf)", "ReLU")
+    text = cmp.sentence("GELU (erf)", "ReLU")
+    assert text.startswith("On this machine (Test CPU, 2 cores, CPU) GELU (erf) took 1.03× as long as ReLU (middle halves 0.95-1.10×)")
+    assert text.endswith("the difference is within the run-to-run spread, so this run cannot tell them apart.")
+    with pytest.raises(KeyError, match="SiLU"):
+        cmp.ratio("SiLU", "ReLU")
 
-    jsonschema.Draft202012Validator.check_schema(schema())
+
+def test_compare_interleaves_the_variants_and_warms_each_first():
+    order = []
+
+    def variant(name):
+        def fn():
+            order.append(name)
+            time.sleep(2e-4)
+        return fn
+
+    cmp = timing.compare({"a": variant("a"), "b": variant("b"), "c": variant("c")}, device="cpu", rounds=4,
+                         min_time=0.02, warmup=2, warmup_time=0.0)
+    # warm-up and calibration: each variant alone, a then b then c
+    first = [order.index(n) for n in "abc"]
+    assert first == sorted(first)
+    # after every variant has been warmed, the calls switch between variants round after round
+    measured = order[max(len(order) - sum(r.reps * r.calls_per_sample for r in cmp.results.values()), 0):]
+    switches = sum(1 for x, y in zip(measured, measured[1:]) if x != y)
+    assert switches >= 4 * 3 - 1
+    # each round starts one variant further along, so no variant is always first
+    assert {r.reps for r in cmp.results.values()} and all(r.reps >= 4 for r in cmp.results.values())
+    assert "interleaved over 4 rounds" in cmp.results["a"].method
 
 
-def test_recorded_sections_show_gpu_runs_and_say_when_there_are_none(tmp_path):
-    from ffn_lib.bench import recorded
+def test_compare_table_figure_and_rates(device):
+    x = torch.randn(256, 256, device=device)
+    out = torch.empty_like(x)
+    cmp = timing.compare({"ReLU": lambda: torch.clamp_min(x, 0, out=out),
+                          "copy": lambda: out.copy_(x)}, device=device, nbytes=2 * x.numel() * 4,
+                         flops={"ReLU": x.numel()}, copy_bandwidth=1e10, rounds=3, min_time=0.03)
+    assert set(cmp.results) == {"ReLU", "copy"} and cmp.device_name == timing.device_name(device)
+    assert cmp.results["ReLU"].copy_share == pytest.approx(cmp.results["ReLU"].bandwidth / 1e10)
+    assert cmp.results["copy"].flops is None and cmp.results["ReLU"].flops == x.numel()
+    md = cmp._repr_markdown_()
+    assert "| ReLU |" in md and "share of copy" in md and "interleaved over 3 rounds" in md
+    html = cmp._repr_html_()
+    assert html.count("<tr>") == 3 and "<table>" in html
+    fig = cmp.figure()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ReLU", "copy"]
+    assert "time per call" in ax.get_xlabel()
 
-    empty = recorded("act_mul", ["silu"], title="x", folder=tmp_path)
-    assert "No recorded GPU run yet" in empty._repr_markdown_() and empty.figure() is None
-    out = tmp_path / "h100-test"
-    bench_main.main(["--quick", "--out", str(out), "--no-progress", "--device", "cpu"])
-    doc = json.loads((out / "results.json").read_text())
-    doc["provenance"]["device"].update(type="cuda", name="Synthetic GPU", capability="9.0")
-    (out / "results.json").write_text(json.dumps(doc))
-    section = recorded("act_mul", ["silu"], title="SwiGLU step", folder=tmp_path)
-    md = section._repr_markdown_()
-    assert "Synthetic GPU" in md and "| silu | eager | forward |" in md
-    fig = section.figure()
-    assert fig is not None and len(fig.axes[0].patches) == len(section.rows(doc))
-    block_fig = recorded("block", ["SwiGLU"], folder=tmp_path).figure()
-    assert "TFLOP/s" in block_fig.axes[0].get_ylabel()
-    import matplotlib.pyplot as plt
 
-    plt.close("all")
+def test_compare_argument_errors():
+    with pytest.raises(ValueError, match="device"):
+        timing.compare({"a": lambda: None}, device=None)
+    with pytest.raises(ValueError, match="fns"):
+        timing.compare({}, device="cpu")
+    with pytest.raises(TypeError, match="fns\\['a'\\]"):
+        timing.compare({"a": 3}, device="cpu")
+    with pytest.raises(ValueError, match="nbytes names \\['b'\\]"):
+        timing.compare({"a": lambda: None}, device="cpu", nbytes={"b": 1.0})

@@ -1,7 +1,16 @@
-"""Reading, checking and showing recorded benchmark runs (``results/**/results.json``)."""
+"""Reading, checking and showing recorded benchmark runs (``results/*/results.json``).
+
+* :func:`load_runs`, :func:`latest_run`: the recorded runs (validated against ``schema.json``);
+* :func:`select`, :func:`row`, :func:`value`: the numbers, for sentences generated from them;
+* :func:`self_checks`: what a trustworthy run must satisfy (no rate above the same-run
+  matrix-product roof by more than 5%, no share of copy bandwidth above 105% for a
+  working set larger than the cache);
+* :func:`recorded`: one display object for a chapter, a table and a figure.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from functools import lru_cache
@@ -11,6 +20,9 @@ from typing import Any, Iterable
 from ..timing import format_rate, format_time
 
 RESULTS_ENV = "FFN_LIB_RESULTS"
+TOLERANCE = 0.05  # a rate may exceed its roof by this much (timer noise, clock drift) before a check fails
+NO_RUN = "No recorded GPU run yet; see the GPU results page."
+QUANTITIES = ("copy_share", "time", "bandwidth", "flop_rate", "peak_memory", "host_time", "latency")
 
 
 @lru_cache(maxsize=1)
@@ -41,26 +53,120 @@ def default_results_dir() -> Path:
 
 
 def load_runs(folder: str | Path | None = None, *, device_type: str | None = None) -> list[dict[str, Any]]:
-    """Every recorded run under ``folder`` (validated), oldest first; ``device_type="cuda"`` keeps GPU runs.
+    """Every recorded run ``folder/*/results.json`` (validated), oldest first; ``device_type="cuda"`` keeps GPU runs.
 
     Each run gets a ``"path"`` entry naming its file.
     """
     folder = Path(folder) if folder is not None else default_results_dir()
     runs = []
-    for path in sorted(folder.glob("**/results.json")) if folder.is_dir() else []:
-        doc = validate(json.loads(path.read_text()), str(path))
+    for path in sorted(folder.glob("*/results.json")) if folder.is_dir() else []:
+        doc = json.loads(path.read_text())
+        if not is_bench_run(doc):
+            continue  # another tool's results.json (the language-model runs, say)
+        validate(doc, str(path))
         if device_type is None or doc["provenance"]["device"]["type"] == device_type:
             runs.append({**doc, "path": str(path)})
     return sorted(runs, key=lambda d: d["provenance"]["date"])
 
 
+def is_bench_run(doc: Any) -> bool:
+    """Whether a JSON document claims to be a run of this suite (it is then validated in full)."""
+    command = doc.get("provenance", {}).get("command", "") if isinstance(doc, dict) else ""
+    return isinstance(command, str) and command.startswith("python -m ffn_lib.bench")
+
+
+def latest_run(folder: str | Path | None = None, *, device_type: str | None = "cuda") -> dict[str, Any] | None:
+    """The most recent recorded run (a GPU run by default), or None."""
+    runs = load_runs(folder, device_type=device_type)
+    return runs[-1] if runs else None
+
+
 def select(doc: dict[str, Any], *, group: str | None = None, ops: Iterable[str] | None = None,
-           pass_: str | None = None, impl: str | None = None) -> list[dict[str, Any]]:
-    """The result rows of one run matching every given filter."""
+           pass_: str | None = None, impl: str | None = None, impls: Iterable[str] | None = None,
+           passes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The result rows of one run matching every given filter, in the run's order."""
     ops = set(ops) if ops is not None else None
+    impls = set(impls) if impls is not None else None
+    passes = set(passes) if passes is not None else None
     return [r for r in doc["results"]
             if (group is None or r["group"] == group) and (ops is None or r["op"] in ops)
-            and (pass_ is None or r["pass"] == pass_) and (impl is None or r["impl"] == impl)]
+            and (pass_ is None or r["pass"] == pass_) and (impl is None or r["impl"] == impl)
+            and (impls is None or r["impl"] in impls) and (passes is None or r["pass"] in passes)]
+
+
+def row(doc: dict[str, Any], group: str, op: str, impl: str, pass_: str) -> dict[str, Any] | None:
+    """The one row of ``doc`` for (group, op, impl, pass), or None."""
+    rows = select(doc, group=group, ops=[op], impl=impl, pass_=pass_)
+    return rows[0] if rows else None
+
+
+def _number(r: dict[str, Any], quantity: str) -> float | None:
+    if quantity not in QUANTITIES:
+        raise ValueError(f"quantity must be one of {', '.join(QUANTITIES)}; got {quantity!r}.")
+    if quantity == "time":
+        return r["time"]["median"]
+    q = r.get(quantity)
+    return None if q is None else q["value"]
+
+
+def value(group: str, op: str, impl: str, pass_: str, quantity: str = "copy_share", *,
+          run: dict[str, Any] | None = None, folder: str | Path | None = None) -> float | None:
+    """One recorded number: ``quantity`` (``copy_share``, ``time`` (median, s), ``flop_rate``, ``bandwidth``,
+    ``peak_memory``, ``host_time``, ``latency``) of a row of ``run`` (default: the latest GPU run).
+
+    None when there is no run or no such row, so a chapter can write its sentence only when the number exists.
+    """
+    doc = run if run is not None else latest_run(folder)
+    if doc is None:
+        return None
+    r = row(doc, group, op, impl, pass_)
+    return None if r is None else _number(r, quantity)
+
+
+# --- Self-checks -----------------------------------------------------------------------------------
+
+
+def flop_roof(doc: dict[str, Any]) -> float:
+    """The same run's matrix-product roof (FLOP/s): the fastest rate any of its matrix products reached,
+    in its fastest sample. A ceiling is the best the chip was seen to do; on a GPU the best sample is within
+    a few percent of the median, and on a shared CPU the median of a single measurement is at the mercy of
+    whatever else runs."""
+    ref = doc["reference"]
+    s = ref["matmul_shape"]
+    rates = [2 * s[0] * s[1] * s[2] / min(ref["matmul_samples"])]
+    rates += [r["flops"]["value"] / min(r["samples"]) for r in doc["results"] if r["group"] == "gemm" and r["flops"]]
+    return max(rates)
+
+
+def self_checks(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a trustworthy run satisfies; returns ``{"passed", "failures", "flop_roof", "cache_bytes", "checked"}``.
+
+    * no FLOP rate (outside the roof's own matrix products) above the run's roof by more than 5%;
+    * no share of copy bandwidth above 105% where the bytes moved exceed the cache (L2 on a GPU,
+      the last-level cache on a CPU): such a working set cannot come from the cache.
+    """
+    roof = flop_roof(doc)
+    cache = (doc["reference"].get("cache_bytes") or {}).get("value")
+    failures, flops_checked, shares_checked = [], 0, 0
+    for r in doc["results"]:
+        name = f"{r['group']} {r['op']} {r['impl']} {r['pass']}"
+        if r["flop_rate"] and r["group"] != "gemm":
+            flops_checked += 1
+            if r["flop_rate"]["value"] > (1 + TOLERANCE) * roof:
+                failures.append(f"{name}: {format_rate(r['flop_rate']['value'], 'FLOP/s')} is above the same-run "
+                                f"matrix-product roof {format_rate(roof, 'FLOP/s')} by more than {TOLERANCE:.0%}")
+        if r["copy_share"] and r["bytes"] and cache and r["bytes"]["value"] > cache:
+            shares_checked += 1
+            if r["copy_share"]["value"] > 1 + TOLERANCE:
+                failures.append(f"{name}: {r['copy_share']['value']:.0%} of the copy bandwidth with "
+                                f"{r['bytes']['value'] / 2**20:.0f} MiB moved, more than the cache holds")
+    return {"passed": not failures, "failures": failures,
+            "flop_roof": {"value": float(roof), "unit": "FLOP/s"},
+            "cache_bytes": None if cache is None else {"value": float(cache), "unit": "B"},
+            "checked": {"flop_rate": flops_checked, "copy_share": shares_checked}}
+
+
+# --- Text -----------------------------------------------------------------------------------------
 
 
 def describe_run(doc: dict[str, Any]) -> str:
@@ -71,128 +177,258 @@ def describe_run(doc: dict[str, Any]) -> str:
             f"{format_rate(doc['reference']['copy_bandwidth']['value'], 'B/s')}")
 
 
-def _cell(q: dict[str, Any] | None, kind: str) -> str:
+def checks_line(doc: dict[str, Any]) -> str:
+    checks = doc.get("checks") or self_checks(doc)
+    n = checks["checked"]
+    if checks["passed"]:
+        return (f"Self-checks passed: {n['flop_rate']} FLOP rates at most 5% above the run's matrix-product roof "
+                f"({format_rate(checks['flop_roof']['value'], 'FLOP/s')}), {n['copy_share']} shares of copy "
+                "bandwidth beyond the cache at most 105%.")
+    return "Self-checks FAILED: " + "; ".join(checks["failures"]) + "."
+
+
+def _fmt(r: dict[str, Any], column: str) -> str:
+    if column == "median time":
+        return format_time(r["time"]["median"])
+    if column == "middle half":
+        return f"{format_time(r['time']['q1'])} to {format_time(r['time']['q3'])}"
+    q = r.get({"share of copy": "copy_share", "bandwidth": "bandwidth", "FLOP/s": "flop_rate",
+               "peak memory": "peak_memory", "host time / call": "host_time", "latency": "latency"}[column])
     if q is None:
         return "–"
-    v = q["value"]
-    if kind == "share":
-        return f"{v:.0%}"
-    if kind == "time":
-        return format_time(v)
-    return format_rate(v, q["unit"]) if kind == "rate" else f"{v / 2**20:.0f} MiB"
+    if column == "share of copy":
+        return f"{q['value']:.0%}"
+    if column == "peak memory":
+        return f"{q['value'] / 2**30:.2f} GiB"
+    if column in ("host time / call", "latency"):
+        return format_time(q["value"])
+    return format_rate(q["value"], q["unit"])
+
+
+_COLUMNS = {
+    "activation": ["median time", "middle half", "bandwidth", "share of copy"],
+    "act_mul": ["median time", "middle half", "bandwidth", "share of copy"],
+    "host": ["host time / call", "latency", "median time"],
+    "block": ["median time", "middle half", "FLOP/s", "peak memory"],
+    "gemm": ["median time", "middle half", "FLOP/s"],
+}
 
 
 def rows_markdown(rows: list[dict[str, Any]]) -> str:
-    """A Markdown table of result rows: op, impl, pass, time, bandwidth, share of copy, FLOP rate, peak memory."""
-    lines = ["| op | impl | pass | median time | bandwidth | share of copy | FLOP/s | peak memory |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+    """A Markdown table of result rows, with the columns that suit their group(s)."""
+    columns: list[str] = []
     for r in rows:
-        lines.append(f"| {r['op']} | {r['impl']} | {r['pass']} | {_cell(r['time'] | {'value': r['time']['median']}, 'time')} "
-                     f"| {_cell(r['bandwidth'], 'rate')} | {_cell(r['copy_share'], 'share')} "
-                     f"| {_cell(r['flop_rate'], 'rate')} | {_cell(r['peak_memory'], 'mem')} |")
+        for c in _COLUMNS.get(r["group"], _COLUMNS["act_mul"]):
+            if c not in columns:
+                columns.append(c)
+    columns = [c for c in columns if any(_fmt(r, c) != "–" for r in rows)]
+    lines = ["| op | impl | pass | " + " | ".join(columns) + " |", "|---|---|---|" + "---:|" * len(columns)]
+    for r in rows:
+        lines.append(f"| {r['op']} | {r['impl']} | {r['pass']} | " + " | ".join(_fmt(r, c) for c in columns) + " |")
     return "\n".join(lines) + "\n"
 
 
-def markdown_table(doc: dict[str, Any]) -> str:
-    """The whole run as Markdown: provenance, then one table per group."""
+TITLES = {"activation": "Activations alone", "act_mul": "Gated act(g) * u", "host": "Host time to issue one call",
+          "block": "Whole FFN blocks", "gemm": "The block's matrix products alone (the roof)"}
+
+
+def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
+    """The whole run as Markdown: provenance, self-checks, then one table per group.
+
+    ``level``: the heading level of the run's title (its groups get the next level)."""
     c = doc["config"]
-    parts = [f"# ffn_lib.bench: {doc['provenance']['device']['name']}\n",
+    p = doc["provenance"]
+    clocks = (p.get("clocks") or {}).get("start")
+    h = "#" * level
+    parts = [f"{h} ffn_lib.bench: {p['device']['name']}\n",
              f"{describe_run(doc)}.\n",
              f"Sizes: {c['tokens']} tokens, d_model {c['d_model']}; elementwise ops on {c['tokens']} x {c['d_ff_act']}; "
-             f"blocks with d_ff {c['d_ff_plain']} (plain) / {c['d_ff_gated']} (gated, parameter-matched).\n"]
-    titles = {"activation": "Activations alone", "act_mul": "Gated act(g) * u", "block": "Whole FFN blocks"}
-    for group, title in titles.items():
+             f"blocks with d_ff {c['d_ff_plain']} (plain) / {c['d_ff_gated']} (gated, parameter-matched), and the "
+             f"SwiGLU block with d_ff {c['d_ff_swiglu']}.\n",
+             f"Provenance: driver {p['driver'] or '–'}, CUDA {p['cuda'] or '–'}, compute capability "
+             f"{p['device']['capability'] or '–'}, Python {p['python']}, Liger-Kernel {p.get('liger_kernel') or 'absent'}, "
+             f"{p['platform']}; the suite took {format_time((doc.get('wall_time') or {}).get('value', 0) or 0)}.\n",
+             f"Method: {p['method']}\n",
+             checks_line(doc) + "\n"]
+    if clocks:
+        parts.append("Clocks at the start: " + ", ".join(f"{k} {v}" for k, v in clocks.items()) + ".\n")
+    for group, title in TITLES.items():
         rows = select(doc, group=group)
         if rows:
-            parts.append(f"## {title}\n\n{rows_markdown(rows)}")
-    if any(r["copy_share"] and r["copy_share"]["value"] > 1 for r in doc["results"]):
-        parts.append("Shares above 100% mean the tensors fit in a cache; the copy bandwidth is measured on "
-                     "tensors too large for any cache, so it is the ceiling for data that lives in main memory.\n")
+            parts.append(f"{h}# {title}\n\n{rows_markdown(rows)}")
     for s in doc["skipped"]:
         parts.append(f"- Skipped {s['what']}: {s['why']}.\n")
     return "\n".join(parts)
 
 
-def plot_run(doc: dict[str, Any]):
-    """Two panels: the gated step's share of copy bandwidth per implementation, and block throughput."""
+# --- Figures ----------------------------------------------------------------------------------------
+
+
+def _metric(group: str) -> tuple[str, str]:
+    """(quantity, axis label) a group is plotted by."""
+    if group in ("block", "gemm"):
+        return "flop_rate", "TFLOP/s (matrix products)"
+    if group == "host":
+        return "host_time", "host time to issue one call (µs)"
+    return "copy_share", "share of the measured copy bandwidth"
+
+
+def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, title: str = "", ax=None):
+    """Grouped bars: one group of bars per (op, pass), one colour per implementation; whiskers span the
+    middle half of the samples (the quartiles of the time). Returns the axes."""
     import matplotlib.pyplot as plt
     import numpy as np
 
     from ..plotting import COLORS, use_style
 
     use_style()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-    act_rows = select(doc, group="act_mul")
-    ops = list(dict.fromkeys(r["op"] for r in act_rows))
-    keys = list(dict.fromkeys((r["impl"], r["pass"]) for r in act_rows if r["pass"] != "forward+backward"))
-    width = 0.8 / max(len(keys), 1)
-    for k, (impl, pass_) in enumerate(keys):
-        vals = [next((r["copy_share"]["value"] for r in act_rows
-                      if r["op"] == op and r["impl"] == impl and r["pass"] == pass_), np.nan) for op in ops]
-        ax1.bar(np.arange(len(ops)) + k * width, vals, width, label=f"{impl} {pass_}", color=COLORS[k % len(COLORS)])
-    ax1.axhline(0.9, color="0.3", ls="--", lw=1, label="90% of copy")
-    ax1.set_xticks(np.arange(len(ops)) + 0.4 - width / 2, ops, rotation=20)
-    ax1.set(ylabel="share of measured copy bandwidth", title="act(g) * u", ylim=(0, 1.1))
-    ax1.legend(fontsize=7)
-    block_rows = select(doc, group="block", pass_="forward+backward")
-    labels = [f"{r['op']}{' (fused)' if r['impl'] == 'fused' else ''}" for r in block_rows]
-    ax2.bar(range(len(block_rows)), [r["flop_rate"]["value"] / 1e12 for r in block_rows],
-            color=[COLORS[i % len(COLORS)] for i in range(len(block_rows))])
-    ax2.set_xticks(range(len(block_rows)), labels, rotation=35, ha="right")
-    ax2.set(ylabel="TFLOP/s (matrix products)", title="FFN blocks, forward + backward")
-    fig.suptitle(f"{doc['provenance']['device']['name']}, {doc['config']['dtype']}", fontsize=10)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+    quantity, ylabel = _metric(group)
+    scale = {"flop_rate": 1e12, "host_time": 1e-6}.get(quantity, 1.0)
+    passes = list(dict.fromkeys(r["pass"] for r in rows))
+    cats = list(dict.fromkeys((r["op"], r["pass"]) for r in rows))
+    impls = list(dict.fromkeys(r["impl"] for r in rows))
+    width = 0.8 / max(len(impls), 1)
+    for k, impl in enumerate(impls):
+        vals, lo, hi = [], [], []
+        for op, pass_ in cats:
+            r = next((x for x in rows if x["op"] == op and x["pass"] == pass_ and x["impl"] == impl), None)
+            v = None if r is None else _number(r, quantity)
+            if v is None:
+                vals.append(np.nan)
+                lo.append(0.0)
+                hi.append(0.0)
+                continue
+            v /= scale
+            vals.append(v)
+            if quantity == "host_time":
+                lo.append(0.0)
+                hi.append(0.0)
+            else:  # a rate is work / time: the quartiles of the time give its spread
+                t, q1, q3 = r["time"]["median"], r["time"]["q1"], r["time"]["q3"]
+                lo.append(v - v * t / q3)
+                hi.append(v * t / q1 - v)
+        x = np.arange(len(cats)) + (k - (len(impls) - 1) / 2) * width
+        ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, label=impl, color=COLORS[k % len(COLORS)])
+    labels = [op if len(passes) == 1 else f"{op}\n{pass_.replace('forward+backward', 'fwd+bwd')}" for op, pass_ in cats]
+    ax.set_xticks(np.arange(len(cats)), labels, rotation=30 if len(cats) > 6 else 0,
+                  ha="right" if len(cats) > 6 else "center", fontsize=8)
+    if quantity == "copy_share":
+        ax.axhline(1.0, color="0.3", ls="--", lw=1, label="copy bandwidth")
+    elif quantity == "flop_rate":
+        ax.axhline(flop_roof(doc) / scale, color="0.3", ls="--", lw=1, label="matrix-product roof (same run)")
+    ax.set(ylabel=ylabel, title=title)
+    ax.grid(axis="x", visible=False)
+    ax.legend(fontsize=7, ncols=min(len(impls) + 1, 6))
+    return ax
+
+
+def plot_run(doc: dict[str, Any]):
+    """The whole run: one panel per group that it measured."""
+    import matplotlib.pyplot as plt
+
+    groups = [g for g in TITLES if select(doc, group=g)]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(12, 3.6 * len(groups)), layout="constrained", squeeze=False)
+    for ax, group in zip(axes[:, 0], groups):
+        rows = select(doc, group=group)
+        if group == "act_mul" and len({r["op"] for r in rows}) > 1:
+            rows = [r for r in rows if r["pass"] == "forward+backward"] or rows
+            title = TITLES[group] + ", forward+backward"
+        else:
+            title = TITLES[group]
+        plot_rows(doc, rows, group, title=title, ax=ax)
+    fig.suptitle(f"{doc['provenance']['device']['name']}, {doc['config']['dtype']}, {doc['provenance']['date'][:10]}",
+                 fontsize=10)
     return fig
 
 
+# --- A chapter's recorded section ----------------------------------------------------------------------
+
+
 class RecordedSection:
-    """Recorded GPU results for some operations, as Markdown; or a clear note that none exist."""
+    """Recorded GPU results for some operations: a table per run and a figure of the latest,
+    shown together; or one short line while no run exists."""
 
-    def __init__(self, runs: list[dict[str, Any]], group: str, ops: Iterable[str] | None, title: str):
-        self.runs, self.group, self.ops, self.title = runs, group, list(ops) if ops is not None else None, title
+    def __init__(self, runs: list[dict[str, Any]], group: str, ops: Iterable[str] | None, title: str,
+                 impls: Iterable[str] | None = None, passes: Iterable[str] | None = None):
+        self.runs, self.group, self.title = runs, group, title
+        self.ops = list(ops) if ops is not None else None
+        self.impls = list(impls) if impls is not None else None
+        self.passes = list(passes) if passes is not None else None
 
-    def rows(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
-        return select(doc, group=self.group, ops=self.ops)
+    @property
+    def run(self) -> dict[str, Any] | None:
+        """The latest recorded run, or None."""
+        return self.runs[-1] if self.runs else None
+
+    def rows(self, doc: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The rows shown, ordered by op (as asked), then pass, then implementation (as run)."""
+        doc = doc if doc is not None else self.run
+        if doc is None:
+            return []
+        rows = select(doc, group=self.group, ops=self.ops, impls=self.impls, passes=self.passes)
+        ops = self.ops or list(dict.fromkeys(r["op"] for r in rows))
+        impls = list(dict.fromkeys(r["impl"] for r in rows))
+        passes = ("forward", "backward", "forward+backward")
+        return sorted(rows, key=lambda r: (ops.index(r["op"]), passes.index(r["pass"]), impls.index(r["impl"])))
+
+    def value(self, op: str, impl: str, pass_: str, quantity: str = "copy_share") -> float | None:
+        """A number of the latest run (see :func:`value`), or None without a run."""
+        return None if self.run is None else value(self.group, op, impl, pass_, quantity, run=self.run)
 
     def _repr_markdown_(self) -> str:
         if not self.runs:
-            return (f"**No recorded GPU run yet** for {self.title}. Nothing is shown rather than a number that "
-                    "was not measured. To record one on a CUDA machine: `python -m ffn_lib.bench --out "
-                    "results/<gpu>-<date>`, then commit the folder; this section reads it from `results/`.")
+            return NO_RUN
         parts = []
         for doc in self.runs:
-            parts.append(f"**{self.title}, recorded on {describe_run(doc)}.**\n\n{rows_markdown(self.rows(doc))}")
-        return "\n\n".join(parts)
+            rows = self.rows(doc)
+            if rows:
+                parts.append(f"**{self.title}, recorded on {describe_run(doc)}.**\n\n{rows_markdown(rows)}")
+        return "\n\n".join(parts) or f"The recorded GPU runs measured none of {self.title}."
 
     def __str__(self) -> str:
         return self._repr_markdown_()
 
+    def _ipython_display_(self) -> None:
+        from IPython.display import Image, Markdown, display
+
+        display(Markdown(self._repr_markdown_()))
+        fig = self.figure()
+        if fig is not None:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+            display(Image(data=buf.getvalue(), format="png"))
+
     def figure(self):
-        """A bar chart of the latest recorded run's rows (share of copy bandwidth, or TFLOP/s for blocks);
+        """The figure of the latest run's rows (share of copy bandwidth, TFLOP/s for blocks, host time);
         None when no run is recorded, so that a chapter shows nothing rather than an empty plot."""
-        if not self.runs:
-            return None
         import matplotlib.pyplot as plt
 
-        from ..plotting import bars
-
-        doc = self.runs[-1]
-        rows = self.rows(doc)
+        rows = self.rows()
         if not rows:
             return None
-        labels = [f"{r['op']} {r['impl']} {r['pass']}".replace("forward+backward", "f+b") for r in rows]
-        fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(rows)), 3.8), layout="constrained")
-        if self.group == "block":
-            bars(labels, [r["flop_rate"]["value"] / 1e12 for r in rows], ax=ax, ylabel="TFLOP/s",
-                 title=f"{self.title}: {doc['provenance']['device']['name']}", annotate="{:.0f}")
-        else:
-            bars(labels, [r["copy_share"]["value"] for r in rows], ax=ax, ylabel="share of copy bandwidth",
-                 title=f"{self.title}: {doc['provenance']['device']['name']}", annotate="{:.0%}")
-            ax.axhline(0.9, color="0.3", ls="--", lw=1)
-        plt.close(fig)  # shown once, as the cell's value, not again by the inline backend
+        doc = self.run
+        has_memory = self.group == "block" and any(r["peak_memory"] for r in rows)
+        fig, axes = plt.subplots(1, 2 if has_memory else 1, figsize=(11 if has_memory else 8, 3.8),
+                                 layout="constrained", squeeze=False, width_ratios=[2, 1] if has_memory else None)
+        plot_rows(doc, rows, self.group, title=f"{self.title}: {doc['provenance']['device']['name']}", ax=axes[0, 0])
+        if has_memory:
+            mem_rows = [r for r in rows if r["peak_memory"]]
+            ax = axes[0, 1]
+            labels = [f"{r['op']}\n{r['impl']}" for r in mem_rows]
+            ax.bar(range(len(mem_rows)), [r["peak_memory"]["value"] / 2**30 for r in mem_rows],
+                   color="0.55")
+            ax.set_xticks(range(len(mem_rows)), labels, fontsize=8, rotation=30 if len(mem_rows) > 4 else 0)
+            ax.set(ylabel="GiB", title="peak memory of one training step")
+            ax.grid(axis="x", visible=False)
+        plt.close(fig)  # shown once, by the section or as a cell's value
         return fig
 
 
-def recorded(group: str, ops: Iterable[str] | None = None, *, title: str = "these operations",
+def recorded(group: str, ops: Iterable[str] | None = None, *, impls: Iterable[str] | None = None,
+             passes: Iterable[str] | None = None, title: str = "these operations",
              folder: str | Path | None = None) -> RecordedSection:
-    """The recorded GPU runs' rows for ``group`` (and ``ops``), ready to display in a chapter."""
-    return RecordedSection(load_runs(folder, device_type="cuda"), group, ops, title)
+    """The recorded GPU runs' rows for ``group`` (filtered by ``ops``, ``impls``, ``passes``), ready to display
+    in a chapter as a table and a figure."""
+    return RecordedSection(load_runs(folder, device_type="cuda"), group, ops, title, impls=impls, passes=passes)
