@@ -38,14 +38,14 @@ from .activations import (
 from .blocks import FFN, LAYOUTS, GatedFFN, ffn_reference, gated_ffn_reference
 from .source_view import show_source
 from .sources import SOURCES, cite
-from .timing import benchmark, measure_copy_bandwidth, pick_device
+from .timing import benchmark, compare, measure_copy_bandwidth, pick_device
 from .variants import VARIANTS, Variant, get_variant
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS", "Activation", "FFN", "GatedFFN", "LAYOUTS", "SOURCES", "VARIANTS", "Variant",
-    "act_mul_eager", "activation_names", "benchmark", "cite", "ffn_reference", "gated_ffn_reference", "gelu",
+    "act_mul_eager", "activation_names", "benchmark", "cite", "compare", "ffn_reference", "gated_ffn_reference", "gelu",
     "gelu_derivative", "get_activation", "get_variant", "identity", "identity_derivative", "measure_copy_bandwidth",
     "pick_device", "relu", "relu_derivative", "show_source", "sigmoid", "sigmoid_derivative", "silu",
     "silu_derivative", "sizing", "squared_relu", "squared_relu_derivative", "swish", "swish_derivative",
