@@ -1,24 +1,54 @@
 #!/usr/bin/env bash
-# Everything this course needs a GPU for, in one command (a few minutes on an H100/H200):
-#   1. the kernel tests on CUDA (the same tests CI runs through Triton's interpreter, plus the
-#      64-bit-offset test that is too slow for the interpreter);
-#   2. the full benchmark suite, writing results/<gpu>-<date>/results.{json,md,png}.
-# Run from the repository root with torch and Triton installed (make install, or PYTHONPATH=.).
-# Then commit the new results/ folder: the book and the tests read it from there.
-set -euo pipefail
+# Everything this course needs a GPU for, in one command (about 8 minutes on an H100/H200):
+#   tests      the activation, block, kernel, timing and benchmark tests on CUDA (0 failures expected),
+#              including the 64-bit-offset kernel test that is too slow for the CPU interpreter;
+#   bench      the full benchmark suite  -> results/<gpu>-<date>/results.{json,md,png};
+#   lm         chapter 7's GPU-scale experiment -> results/lm-<gpu>-<date>/;
+#   notebooks  every chapter notebook's code cells, in order, on the GPU (Jupyter if present is not needed)
+#              -> results/<gpu>-<date>/notebooks.json.
+# Usage, from the repository root with torch and Triton installed (make install, or PYTHONPATH=.):
+#   bash scripts/gpu_run.sh                 # all four steps
+#   bash scripts/gpu_run.sh tests bench     # some of them
+# Each step's log and outcome are written into the run folder; a failing step does not stop the others, and the
+# script exits non-zero if any failed. Then commit the new results/ folders: the book and the tests read them.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONUNBUFFERED=1
-python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA device')"
-name=$(python3 -c "import torch; print(torch.cuda.get_device_name().split()[-1].lower())")
-out="${1:-results/${name}-$(date -u +%Y-%m-%d)}"
-python3 -m pytest -q -p no:cacheprovider tests/test_kernels.py tests/test_activations.py tests/test_blocks.py
-python3 -m ffn_lib.bench --out "$out" --no-progress
-python3 - "$out" <<'PY'
-import json, sys
-from ffn_lib.bench import validate, select
-doc = validate(json.load(open(f"{sys.argv[1]}/results.json")))
-print("copy bandwidth:", doc["reference"]["copy_bandwidth"])
-for r in select(doc, group="act_mul", ops=["silu"]):
-    print(r["op"], r["impl"], r["pass"], f'{r["time"]["median"]*1e3:.3f} ms', f'{r["copy_share"]["value"]:.0%}')
-PY
-echo "wrote $out"
+export PYTHONUNBUFFERED=1 PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" FFN_LIB_PROGRESS=off MPLBACKEND=Agg
+PY=${PYTHON:-python3}
+$PY -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA device')" || exit 2
+name=$($PY -c "import torch; print(torch.cuda.get_device_name().split()[-1].lower())")
+day=$(date -u +%Y-%m-%d)
+run="${RUN_DIR:-results/${name}-${day}}"
+lm_run="${LM_RUN_DIR:-results/lm-${name}-${day}}"
+mkdir -p "$run"
+steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(tests bench lm notebooks)
+status=0
+step() {  # step NAME TIMEOUT_S COMMAND...: run with a time limit, log into the run folder, record the outcome
+  local label=$1 limit=$2; shift 2
+  local t0=$SECONDS
+  echo "== $label (limit ${limit}s): $*"
+  timeout "$limit" "$@" > >(tee "$run/$label.log") 2>&1
+  local rc=$?
+  echo "== $label: exit $rc after $((SECONDS - t0)) s"
+  echo "{\"step\": \"$label\", \"exit\": $rc, \"seconds\": $((SECONDS - t0))}" >> "$run/steps.jsonl"
+  [ $rc -eq 0 ] || status=1
+  # ARCHIVE=file.tar.gz: pack the run folders after every step, so a run cut short still leaves what it measured
+  [ -n "${ARCHIVE:-}" ] && tar czf "$ARCHIVE" "$run" $(ls -d "$lm_run" 2>/dev/null)
+  return 0
+}
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv > "$run/nvidia-smi.csv" 2>&1
+for s in "${steps[@]}"; do
+  case $s in
+    tests)     xdist=$($PY -c "import xdist" 2>/dev/null && echo "-n 8")
+               step tests ${TESTS_LIMIT:-150} $PY -m pytest -q -p no:cacheprovider -p no:benchmark $xdist \
+                 -m "not book and not browser" \
+                 --junitxml="$run/tests-cuda.xml" tests/test_activations.py tests/test_blocks.py \
+                 tests/test_kernels.py tests/test_timing.py $(ls tests/test_kernels_*.py tests/test_bench*.py 2>/dev/null) ;;
+    bench)     step bench ${BENCH_LIMIT:-330} $PY -m ffn_lib.bench --out "$run" --no-progress --log ;;
+    lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ;;
+    notebooks) step notebooks ${NOTEBOOKS_LIMIT:-240} $PY scripts/run_notebook_code.py --out "$run/notebooks.json" ${NOTEBOOKS:-} ;;
+    *) echo "unknown step $s (tests, bench, lm, notebooks)"; status=2 ;;
+  esac
+done
+echo "wrote $run ${lm_run}"
+exit $status

@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
     records = []
+    doc = {"device": device, "ipython": "stub" if stub else "installed", "torch": torch.__version__,
+           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "notebooks": records}
+    args.out = args.out if args.out.is_absolute() else ROOT / args.out
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     cwd = os.getcwd()
     for path in paths:
         os.chdir(path.parent)  # as Jupyter does: a notebook runs in its own folder
@@ -124,11 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         records.append(record)
         status = "ok" if record["ok"] else f"FAILED at code cell {record['failed_cell']}: {record['error']}"
         print(f"{path.name}: {status} ({record['seconds']} s)", flush=True)
-    doc = {"device": device, "ipython": "stub" if stub else "installed", "torch": torch.__version__,
-           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "notebooks": records}
-    args.out = args.out if args.out.is_absolute() else ROOT / args.out
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=1) + "\n")
+        args.out.write_text(json.dumps(doc, indent=1) + "\n")  # after each notebook: a run cut short keeps its part
     return 0 if all(r["ok"] for r in records) else 1
 
 
