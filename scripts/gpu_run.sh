@@ -15,8 +15,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1 PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" FFN_LIB_PROGRESS=off MPLBACKEND=Agg
 PY=${PYTHON:-python3}
-$PY -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA device')" || exit 2
-name=$($PY -c "import torch; print(torch.cuda.get_device_name().split()[-1].lower())")
+if [ -n "${DRY_RUN:-}" ]; then  # exercise this script's own logic on a machine without a GPU
+  name=dry-run
+else
+  $PY -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA device')" || exit 2
+  name=$($PY -c "import torch; print(torch.cuda.get_device_name().split()[-1].lower())")
+fi
 day=$(date -u +%Y-%m-%d)
 run="${RUN_DIR:-results/${name}-${day}}"
 lm_run="${LM_RUN_DIR:-results/lm-${name}-${day}}"
@@ -33,13 +37,13 @@ step() {  # step NAME TIMEOUT_S COMMAND...: run with a time limit, log into the 
   echo "{\"step\": \"$label\", \"exit\": $rc, \"seconds\": $((SECONDS - t0))}" >> "$run/steps.jsonl"
   [ $rc -eq 0 ] || status=1
   # ARCHIVE=file.tar.gz: pack the run folders after every step, so a run cut short still leaves what it measured
-  [ -n "${ARCHIVE:-}" ] && tar czf "$ARCHIVE" "$run" $(ls -d "$lm_run" 2>/dev/null)
+  [ -n "${ARCHIVE:-}" ] && tar czf "$ARCHIVE.$BASHPID" "$run" $(ls -d "$lm_run" 2>/dev/null) && mv "$ARCHIVE.$BASHPID" "$ARCHIVE"
   return 0
 }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv > "$run/nvidia-smi.csv" 2>&1
-for s in "${steps[@]}"; do
-  case $s in
-    tests)     xdist=$($PY -c "import xdist" 2>/dev/null && echo "-n 8")
+run_step() {
+  case $1 in
+    tests)     xdist=$($PY -c "import xdist" 2>/dev/null && echo "-n ${TEST_WORKERS:-8}")
                step tests ${TESTS_LIMIT:-150} $PY -m pytest -q -p no:cacheprovider -p no:benchmark $xdist \
                  -m "not book and not browser" \
                  --junitxml="$run/tests-cuda.xml" tests/test_activations.py tests/test_blocks.py \
@@ -47,8 +51,20 @@ for s in "${steps[@]}"; do
     bench)     step bench ${BENCH_LIMIT:-330} $PY -m ffn_lib.bench --out "$run" --no-progress --log ;;
     lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ;;
     notebooks) step notebooks ${NOTEBOOKS_LIMIT:-240} $PY scripts/run_notebook_code.py --out "$run/notebooks.json" ${NOTEBOOKS:-} ;;
-    *) echo "unknown step $s (tests, bench, lm, notebooks)"; status=2 ;;
+    *) echo "unknown step $1 (tests, bench, lm, notebooks)"; status=2 ;;
   esac
+}
+# A step named "a+b+c" runs a, b and c at the same time: only for steps whose timings are not recorded
+# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark always runs alone.
+for s in "${steps[@]}"; do
+  if [[ $s == *+* ]]; then
+    IFS=+ read -ra group <<< "$s"
+    for g in "${group[@]}"; do run_step "$g" & done
+    wait
+    grep -q '"exit": [1-9]' "$run/steps.jsonl" 2>/dev/null && status=1
+  else
+    run_step "$s"
+  fi
 done
 echo "wrote $run ${lm_run}"
 exit $status
