@@ -49,8 +49,12 @@ test: $(STAMP) book
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not book and not browser" --cov=ffn_lib --cov-report=term-missing:skip-covered
 
+# JupyterLab refuses to start as root ("Use --allow-root to bypass"); Docker and most cloud
+# notebooks run as root, so pass the flag there and only there.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
 bench: $(STAMP)
 	$(PY) -m ffn_lib.bench --out bench-out

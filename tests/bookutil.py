@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
+# The built site: `make book` writes _build/html; FFN_LIB_BOOK_HTML points the tests at another build
+# (for example `jupyter-book build . --path-output /tmp/x` -> FFN_LIB_BOOK_HTML=/tmp/x/_build/html).
+HTML = Path(os.environ.get("FFN_LIB_BOOK_HTML") or ROOT / "_build" / "html").resolve()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 CHAPTER_PAGES = [f"notebooks/{p.stem}.html" for p in NOTEBOOKS]
 ALL_PAGES = ["book/intro.html", *CHAPTER_PAGES]
@@ -19,7 +21,7 @@ def require_book():
     """Skip when the book has not been built, unless FFN_LIB_REQUIRE_BOOK=1 (set by `make test`)."""
     if not (HTML / "index.html").exists():
         if os.environ.get("FFN_LIB_REQUIRE_BOOK") == "1":
-            pytest.fail("the book was not built: run `make book` (make test does it first)")
+            pytest.fail(f"the book was not built ({HTML}): run `make book` (make test does it first)")
         pytest.skip("the book is not built; `make test` builds it first (or run `make book`)")
 
 

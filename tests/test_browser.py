@@ -9,10 +9,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, ROOT, chapter_title, require_book
+from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, chapter_title, require_book
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOTS = HTML.parent / "screenshots"
 
 
 def _chromium():
@@ -66,8 +66,9 @@ class Visit:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        self.page.evaluate("() => MathJax.startup.promise")
+        if self.page.locator("script[src*='mathjax']").count():  # Sphinx loads MathJax only on pages with math
+            self.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            self.page.evaluate("() => MathJax.startup.promise")
 
     def _route(self, route):
         host = urlparse(route.request.url).hostname
@@ -129,5 +130,90 @@ def test_solutions_are_collapsed_until_clicked(site, browser, path):
         assert body.is_visible(), "the solution did not open on click"
         assert not solutions.nth(1).locator("section").first.is_visible(), "opening one opened others"
         assert not visit.errors, visit.errors
+    finally:
+        visit.close()
+
+
+# Every element of the main column must fit in the column, or sit inside a box of its own that fits and
+# scrolls sideways (overflow-x auto or scroll). Content clipped by a box with overflow hidden counts as
+# overflowing: the reader cannot see it.
+OVERFLOW = """() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main');
+  const box = column.getBoundingClientRect();
+  const left = box.left - 1, right = box.right + 1;
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const fits = r => r.left >= left && r.right <= right;
+  const name = el => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+      ? '.' + el.className.trim().split(/\\s+/).slice(0, 3).join('.') : '');
+  const problems = [];
+  for (const el of column.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || fits(r)) continue;
+    let p = el.parentElement, contained = false;
+    while (p && p !== column) {
+      if (scrolls(p) && fits(p.getBoundingClientRect())) { contained = true; break; }
+      p = p.parentElement;
+    }
+    if (contained) continue;
+    // report the outermost offender only: skip an element whose parent is already reported
+    if (problems.some(q => q.el.contains(el))) continue;
+    problems.push({el, what: `${name(el)} is ${Math.round(r.width)} px wide at x=${Math.round(r.left)}`
+      + ` (column ${Math.round(box.width)} px at x=${Math.round(box.left)}):`
+      + ` ${(el.innerText || el.textContent || '').trim().slice(0, 60).replace(/\\s+/g, ' ')}`});
+  }
+  return {column: box.width, problems: problems.map(q => q.what)};
+}"""
+
+# Text outputs and display equations are read, not panned: they must fit the column without a sideways
+# scrollbar (outputs wrap; an equation too wide for the column is split over lines in the notebook).
+SIDEWAYS = """() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main');
+  const boxes = [...column.querySelectorAll(
+    'div.cell_output div.output:is(.stream, .text_plain, .stderr, .traceback) pre, mjx-container[display="true"]')];
+  // a formula wider than its table cell runs under the next cell and is hidden there
+  const clipped = [...column.querySelectorAll('td mjx-container, th mjx-container')].filter(m => {
+    const cell = m.closest('td, th').getBoundingClientRect(), r = m.getBoundingClientRect();
+    return r.width > 0 && (r.right > cell.right + 1 || r.left < cell.left - 1);
+  });
+  return [...boxes.filter(b => b.clientWidth > 0 && b.scrollWidth > b.clientWidth + 2), ...clipped].map(b =>
+    `${b.tagName.toLowerCase()} needs ${b.scrollWidth} px in ${b.clientWidth} px`
+    + (b.closest('td, th') ? ` (its cell is ${Math.round(b.closest('td, th').getBoundingClientRect().width)} px)` : '')
+    + ': '
+    + (b.innerText || '').trim().slice(0, 70).replace(/\\s+/g, ' '));
+}"""
+
+WHOLE_TABLE = """(selector) => Array.from(document.querySelectorAll(selector)).map(t => {
+  const column = document.querySelector('article.bd-article').getBoundingClientRect();
+  const r = t.getBoundingClientRect();
+  return [Math.round(r.width), Math.round(column.width), r.right <= column.right + 1];
+})"""
+
+
+@pytest.mark.parametrize("path", [*ALL_PAGES, "book/about-the-source.html", "book/notation.html",
+                                  "book/references.html", "book/solutions.html", "book/gpu-results.html",
+                                  "book/status.html"])
+def test_nothing_is_wider_than_the_column(site, browser, path):
+    if not (HTML / path).exists():
+        pytest.skip(f"{path} is not in this build")
+    visit = Visit(browser, f"{site}/{path}")
+    try:
+        result = visit.page.evaluate(OVERFLOW)
+        assert result["column"] > 500, f"the main column is only {result['column']} px wide at 1280 px"
+        assert not result["problems"], f"{path}: " + "\n".join(result["problems"][:12])
+        panned = visit.page.evaluate(SIDEWAYS)
+        assert not panned, f"{path}: " + "\n".join(panned[:12])
+    finally:
+        visit.close()
+
+
+def test_about_the_source_table_shows_every_column(site, browser):
+    """The corrections column must be visible at 1280 px without scrolling the table."""
+    visit = Visit(browser, f"{site}/book/about-the-source.html")
+    try:
+        tables = visit.page.evaluate(WHOLE_TABLE, "table.source-claims")
+        assert tables, "the table of corrections (class source-claims) is missing"
+        assert all(fits for _, _, fits in tables), tables
+        header = visit.page.locator("table.source-claims th").last
+        assert header.is_visible() and "chapter" in header.inner_text()
     finally:
         visit.close()

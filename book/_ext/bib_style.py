@@ -1,0 +1,134 @@
+"""Author-year citations, in the text and in the reference list alike.
+
+sphinxcontrib-bibtex's ``author_year`` reference style writes citations in the text
+as "Vaswani et al. [2017]" ({cite:t}) and "[Vaswani et al., 2017]" ({cite:p}), but
+its list keeps pybtex's numeric labels ([1], [2], ...), so a reader cannot find a
+citation in the list by its name. This extension registers:
+
+* ``author_year_round``: the same reference style with round brackets, the usual
+  author-year convention: "Vaswani et al. (2017)" and "(Vaswani et al., 2017)",
+  with the year exactly as in the list ("Touvron et al. (2023a)");
+* ``author_year``: a pybtex formatting style for the list (pybtex's ``unsrt``
+  entries) whose labels are the same author-year text as the citations,
+  "Vaswani et al., 2017", sorted by author, year and title.
+
+Selected in ``_config.yml``: ``bibtex_reference_style: author_year_round`` and
+``bibtex_default_style: author_year``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.template import join, node
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+    BasicAuthorYearTextualReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
+
+
+def _round() -> BracketStyle:
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
+@node
+def label_year(children, data) -> Text:
+    """The year part of the entry's list label: "2023b" of "Touvron et al., 2023b"."""
+    assert not children
+    return Text(data["formatted_entry"].label.rpartition(", ")[2])
+
+
+@dataclasses.dataclass
+class _Parenthetical(BasicAuthorYearParentheticalReferenceStyle):
+    def inner(self, role_name: str):
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text,
+            reference[join(sep=self.author_year_sep)[
+                self.person.author_or_editor_or_title(full="s" in role_name), label_year]],
+            post_text,
+        ]
+
+
+@dataclasses.dataclass
+class _Textual(BasicAuthorYearTextualReferenceStyle):
+    def inner(self, role_name: str):
+        return join(sep=self.text_reference_sep)[
+            self.person.author_or_editor_or_title(full="s" in role_name),
+            join[self.bracket.left,
+                 join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[pre_text, reference[label_year], post_text],
+                 self.bracket.right],
+        ]
+
+
+@dataclasses.dataclass
+class RoundAuthorYearReferenceStyle(AuthorYearReferenceStyle):
+    """In-text citations "Author (year)" and "(Author, year)", the year as in the list ("2023a")."""
+
+    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_round)
+    bracket_textual: BracketStyle = dataclasses.field(default_factory=_round)
+    bracket_author: BracketStyle = dataclasses.field(default_factory=_round)
+    bracket_label: BracketStyle = dataclasses.field(default_factory=_round)
+    bracket_year: BracketStyle = dataclasses.field(default_factory=_round)
+
+    def __post_init__(self):
+        super().__post_init__()
+        for i, style in enumerate(self.styles):
+            if type(style) is BasicAuthorYearParentheticalReferenceStyle:
+                self.styles[i] = _Parenthetical(bracket=style.bracket, person=style.person,
+                                                author_year_sep=style.author_year_sep,
+                                                pre_text_sep=style.pre_text_sep, post_text_sep=style.post_text_sep)
+            elif type(style) is BasicAuthorYearTextualReferenceStyle:
+                self.styles[i] = _Textual(bracket=style.bracket, person=style.person,
+                                          text_reference_sep=style.text_reference_sep,
+                                          pre_text_sep=style.pre_text_sep, post_text_sep=style.post_text_sep)
+        self.role_style.update((role, style) for style in self.styles for role in style.role_names())
+
+
+def _surname(person) -> str:
+    latex = " ".join(person.prelast_names + person.last_names)
+    return Text.from_latex(latex).render_as("text")
+
+
+def author_year_label(entry) -> str:
+    """"Shazeer, 2020", "Hendrycks and Gimpel, 2016", "Vaswani et al., 2017" (as the in-text citations)."""
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [_surname(p) for p in persons if _surname(p) != "others"]
+    if not names:
+        who = Text.from_latex(entry.fields.get("title", entry.key)).render_as("text")
+    elif len(names) == 1 and len(persons) == 1:
+        who = names[0]
+    elif len(names) == 2 and len(persons) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearLabelStyle(BaseLabelStyle):
+    """Author-year labels; two entries with the same label get "a", "b" after the year, in list order."""
+
+    def format_labels(self, sorted_entries):
+        labels = [author_year_label(entry) for entry in sorted_entries]
+        for i, label in enumerate(labels):
+            same = [j for j, other in enumerate(labels) if other == label]
+            yield label if len(same) == 1 else label + "abcdefghijklmnopqrstuvwxyz"[same.index(i)]
+
+
+class AuthorYearStyle(UnsrtStyle):
+    default_label_style = "author_year"
+    default_sorting_style = "author_year_title"
+
+
+def setup(app):
+    register_plugin("pybtex.style.labels", "author_year", AuthorYearLabelStyle)
+    register_plugin("pybtex.style.formatting", "author_year", AuthorYearStyle)
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYearReferenceStyle)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

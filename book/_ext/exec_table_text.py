@@ -1,0 +1,29 @@
+"""Plain-text status in MyST-NB's execution table.
+
+``{nb-exec-table}`` marks each notebook with the emoji U+2705 / U+274C, which a
+browser without an emoji font draws as an empty box. After MyST-NB has built the
+table (its post-transform has priority 8), this replaces the two marks by words.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+MARKS = {"\u2705": "passed", "\u274c": "failed"}
+
+
+class ExecTableText(SphinxPostTransform):
+    default_priority = 9  # after myst_nb's ExecutionStatsPostTransform (8)
+
+    def run(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            for text in list(table.findall(nodes.Text)):
+                word = MARKS.get(text.astext().strip())
+                if word is not None:
+                    text.parent.replace(text, nodes.Text(word))
+
+
+def setup(app):
+    app.add_post_transform(ExecTableText)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
