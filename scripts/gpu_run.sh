@@ -49,7 +49,7 @@ run_step() {
                  --junitxml="$run/tests-cuda.xml" tests/test_activations.py tests/test_blocks.py \
                  tests/test_kernels.py tests/test_timing.py $(ls tests/test_kernels_*.py tests/test_bench*.py 2>/dev/null) ;;
     bench)     step bench ${BENCH_LIMIT:-330} $PY -m ffn_lib.bench --out "$run" --no-progress --log ;;
-    lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ;;
+    lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ${LM_ARGS:-} ;;
     notebooks) step notebooks ${NOTEBOOKS_LIMIT:-240} $PY scripts/run_notebook_code.py --out "$run/notebooks.json" ${NOTEBOOKS:-} ;;
     *) echo "unknown step $1 (tests, bench, lm, notebooks)"; status=2 ;;
   esac
