@@ -271,6 +271,8 @@ def _resolve_device(device: torch.device | str | None, tensors: list[torch.Tenso
 
 def _flush_buffer(device: torch.device) -> torch.Tensor:
     """A buffer larger than the last cache level of ``device``, kept for the life of the process."""
+    if device.type == "cuda" and device.index is None:  # "cuda" and "cuda:0" are one device: one buffer
+        device = torch.device("cuda", torch.cuda.current_device())
     key = str(device)
     if key not in _FLUSH_BUFFERS:
         size = CUDA_FLUSH_BYTES if device.type == "cuda" else 2 * (cache_bytes(device) or 32 * 2**20)

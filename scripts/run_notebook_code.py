@@ -52,6 +52,9 @@ def _install_ipython_stub() -> bool:
             _render(obj)
 
     ipython = types.ModuleType("IPython")
+    # what libraries probe to learn whether they run inside IPython (matplotlib's display hook, for one): no
+    ipython.get_ipython = lambda: None
+    ipython.version_info = (0, 0, 0, "stub")
     disp = types.ModuleType("IPython.display")
     disp.Markdown, disp.HTML, disp.display = Markdown, HTML, display
     ipython.display = disp

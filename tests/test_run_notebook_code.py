@@ -39,7 +39,9 @@ def test_the_ipython_stub_stands_in_when_ipython_is_missing(tmp_path, monkeypatc
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "IPython", None)  # import IPython now raises ImportError
     assert runner._install_ipython_stub() is True
-    path = _notebook(tmp_path, "from IPython.display import Markdown, display\ndisplay(Markdown('hi'))")
+    # matplotlib probes sys.modules["IPython"] when it switches backend (as every notebook's first figure does)
+    path = _notebook(tmp_path, "from IPython.display import Markdown, display\ndisplay(Markdown('hi'))",
+                     "import matplotlib.pyplot as plt\nplt.switch_backend('Agg')\nfig, ax = plt.subplots()")
     assert runner.run_notebook(path)["ok"]
 
 
