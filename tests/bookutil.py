@@ -59,3 +59,50 @@ def parse(path):
     p = Links()
     p.feed(Path(path).read_text(encoding="utf-8"))
     return p
+
+
+# --- A real browser against the built site (tests/test_browser*.py) ---------------------------------------
+
+
+def chromium_path():
+    """Debian's Chromium; skips (fails under FFN_LIB_REQUIRE_BROWSER=1, as .ci/run sets) when it is missing."""
+    import shutil
+
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                      "/usr/bin/chromium"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    message = ("SKIPPED the browser test: Chromium was not found. Install Debian's `chromium` package "
+               "(apt-get install chromium) to run it; .ci/run installs it and makes this test mandatory.")
+    if os.environ.get("FFN_LIB_REQUIRE_BROWSER") == "1":
+        pytest.fail(message.replace("SKIPPED", "FAILED"))
+    pytest.skip(message)
+
+
+def serve(folder):
+    """Serve ``folder`` on 127.0.0.1 in a thread; yields the base URL (use in a fixture with ``yield from``)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def launch_browser():
+    """Headless Chromium through Playwright, with no background network; yields the browser."""
+    executable = chromium_path()
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()

@@ -1,7 +1,6 @@
 """The chapter notebooks and the built site (static checks; the browser test is test_browser.py)."""
 
 import re
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest

@@ -1,58 +1,24 @@
 """The built site in a real browser: headless Chromium, every request outside localhost blocked."""
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from urllib.parse import urlparse
 
 import pytest
 
-from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, chapter_title, require_book
+from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, chapter_title, launch_browser, require_book, serve
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = HTML.parent / "screenshots"
 
 
-def _chromium():
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                      "/usr/bin/chromium"):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    message = ("SKIPPED the browser test: Chromium was not found. Install Debian's `chromium` package "
-               "(apt-get install chromium) to run it; .ci/run installs it and makes this test mandatory.")
-    if os.environ.get("FFN_LIB_REQUIRE_BROWSER") == "1":
-        pytest.fail(message.replace("SKIPPED", "FAILED"))
-    pytest.skip(message)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site():
     require_book()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(HTML)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from serve(HTML)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = _chromium()
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 class Visit:

@@ -6,18 +6,14 @@ book is not built (unless ``FFN_LIB_REQUIRE_BOOK=1``) or Chromium is missing (un
 ``FFN_LIB_REQUIRE_BROWSER=1``).
 """
 
-import functools
-import http.server
 import json
 import os
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from bookutil import HTML
+from bookutil import HTML, launch_browser, serve
 from ffn_lib import exercises as E
 from ffn_lib.exercises import core, page
 
@@ -44,42 +40,16 @@ def _require_site():
     return pages
 
 
-def _chromium():
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                      "/usr/bin/chromium"):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    message = "SKIPPED: Chromium was not found (apt-get install chromium); .ci/run makes this test mandatory."
-    if os.environ.get("FFN_LIB_REQUIRE_BROWSER") == "1":
-        pytest.fail(message.replace("SKIPPED", "FAILED"))
-    pytest.skip(message)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site():
     pages = _require_site()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", pages
-    server.shutdown()
-    server.server_close()
+    for url in serve(SITE):
+        yield url, pages
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = _chromium()
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 class Tab:

@@ -30,16 +30,21 @@ def schema() -> dict[str, Any]:
     return json.loads((Path(__file__).with_name("schema.json")).read_text())
 
 
-def validate(doc: Any, where: str = "results") -> dict[str, Any]:
-    """Check a results document against the schema; ``ValueError`` says what is wrong and where."""
+def check_schema(doc: Any, against: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validate ``doc`` against a JSON schema; ``ValueError`` says what is wrong and where (any recorded file)."""
     import jsonschema
 
     try:
-        jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
+        jsonschema.validate(doc, against, format_checker=jsonschema.FormatChecker())
     except jsonschema.ValidationError as err:
         path = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         raise ValueError(f"{where}: {err.message} at {path}") from None
     return doc
+
+
+def validate(doc: Any, where: str = "results") -> dict[str, Any]:
+    """Check a results document against the schema; ``ValueError`` says what is wrong and where."""
+    return check_schema(doc, schema(), where)
 
 
 def default_results_dir() -> Path:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -36,13 +35,13 @@ from typing import Any
 
 import numpy as np
 
+from ..bench.report import check_schema, default_results_dir
 from ..variants import SHAZEER_2020, VARIANTS
 
 RESOLVE_K = 2.0
 MATCH_TOLERANCE = 0.01  # every variant's total parameters within 1% of every other's
 RESULTS_FILE = "lm_results.json"
 RESULTS_GLOB = f"lm-*/{RESULTS_FILE}"
-RESULTS_ENV = "FFN_LIB_RESULTS"
 
 
 # --- Checking ---------------------------------------------------------------------------------------
@@ -101,13 +100,7 @@ def _consistency_problems(doc: dict[str, Any]) -> list[str]:
 
 def validate(doc: Any, where: str = "results") -> dict[str, Any]:
     """Check a results document; ``ValueError`` says what is wrong and where."""
-    import jsonschema
-
-    try:
-        jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
-    except jsonschema.ValidationError as err:
-        path = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise ValueError(f"{where}: {err.message} at {path}") from None
+    check_schema(doc, schema(), where)
     problems = _consistency_problems(doc)
     if problems:
         raise ValueError(f"{where}: " + "; ".join(problems))
@@ -115,16 +108,6 @@ def validate(doc: Any, where: str = "results") -> dict[str, Any]:
 
 
 # --- Reading ------------------------------------------------------------------------------------------
-
-
-def default_results_dir() -> Path:
-    """``$FFN_LIB_RESULTS``, else the ``results/`` folder of the course checkout around the working directory."""
-    if os.environ.get(RESULTS_ENV):
-        return Path(os.environ[RESULTS_ENV])
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / "_config.yml").exists() and (folder / "ffn_lib").is_dir():
-            return folder / "results"
-    return Path(__file__).resolve().parents[2] / "results"
 
 
 def results_files(folder: str | Path | None = None) -> list[Path]:
