@@ -323,9 +323,11 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
         ax.axhline(1.0, color="0.3", ls="--", lw=1, label="copy bandwidth")
     elif quantity == "flop_rate":
         ax.axhline(flop_roof(doc) / scale, color="0.3", ls="--", lw=1, label="matrix-product roof (same run)")
-    ax.set(ylabel=ylabel, title=title)
+    ax.set(ylabel=ylabel)
+    ax.set_title(title, pad=22)  # room for the legend between the title and the bars
     ax.grid(axis="x", visible=False)
-    ax.legend(fontsize=7, ncols=min(len(impls) + 1, 6))
+    ax.legend(fontsize=7, ncols=min(len(impls) + 1, 6), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              borderaxespad=0.2)
     return ax
 
 
