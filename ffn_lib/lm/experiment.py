@@ -62,8 +62,8 @@ CPU = Preset("cpu", d_model=64, n_layer=2, n_head=2, context=64, seeds=(0, 1, 2)
 CPU_THREADS = 1
 
 # The recorded GPU run: 500 steps of 16 windows of 256 characters = 2.05M characters per run,
-# about 5 passes over the training text; bfloat16 autocast; 5 seeds.
-GPU = Preset("gpu", d_model=256, n_layer=4, n_head=4, context=256, seeds=(0, 1, 2, 3, 4),
+# about 5 passes over the training text; bfloat16 autocast; 3 seeds (the recorded H200 run's setting).
+GPU = Preset("gpu", d_model=256, n_layer=4, n_head=4, context=256, seeds=(0, 1, 2),
              train=TrainConfig(steps=500, batch_size=16, lr=2e-3, warmup_steps=50, eval_every=50,
                                eval_tokens=16384, amp_bf16=True))
 
