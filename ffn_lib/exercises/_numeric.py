@@ -38,6 +38,12 @@ def silu_minimum() -> float:
 
 
 @lru_cache(maxsize=None)
+def swish_minimum(beta: float) -> tuple[float, float]:
+    """(argmin, min) of Swish_beta: SiLU's dip, with x and the value both divided by beta."""
+    return minimum(lambda x: swish(x, beta), lo=-4.0 / beta, hi=0.0)
+
+
+@lru_cache(maxsize=None)
 def gelu_minimum() -> float:
     return minimum(gelu)[1]
 

@@ -46,15 +46,21 @@ EXERCISES = [
                                 "not zero.")],
     ),
     NumberExercise(
-        title="SiLU's minimum",
-        statement="SiLU dips below zero for negative inputs. What is its smallest value? Give 4 decimal places.",
-        hints=["Evaluate `ffn_lib.silu` on a fine grid of negative numbers and take the minimum.",
-               r"Or solve $\mathrm{SiLU}'(x) = \sigma(x)(1 + x(1 - \sigma(x))) = 0$ numerically."],
+        title="Swish's minimum",
+        statement=r"$\mathrm{Swish}_3(x) = x\,\sigma(3x)$ dips below zero for negative inputs. What is its smallest "
+                  "value? Give 4 decimal places.",
+        hints=["Evaluate `ffn_lib.swish(x, beta=3.0)` on a fine grid of negative numbers and take the minimum.",
+               r"Or use the chapter's rescaling, $\mathrm{Swish}_\beta(x) = \mathrm{SiLU}(\beta x)/\beta$: the dip "
+               r"is SiLU's, at $1/\beta$ of the depth."],
         starter="answer = ...\nex.q3.check(answer)",
-        expected=_numeric.silu_minimum,
+        expected=lambda: _numeric.swish_minimum(3.0)[1],
         abs_tol=1e-4,
-        mistakes=[(_numeric.gelu_minimum, "that is GELU's minimum; SiLU dips deeper."),
-                  (lambda: _numeric.minimum(silu)[0], "that is where the minimum is (x), not the value there.")],
+        mistakes=[(_numeric.silu_minimum, "that is SiLU's minimum (beta = 1); Swish_3(x) = SiLU(3x)/3 dips a third "
+                                          "as deep."),
+                  (lambda: 3.0 * _numeric.silu_minimum(), "that is SiLU's minimum times 3; the rescaling divides "
+                                                          "by beta: Swish_beta(x) = SiLU(beta x)/beta."),
+                  (_numeric.gelu_minimum, "that is GELU's minimum, not Swish_3's."),
+                  (lambda: _numeric.swish_minimum(3.0)[0], "that is where the minimum is (x), not the value there.")],
     ),
     ChoiceExercise(
         title="Swish for large beta",

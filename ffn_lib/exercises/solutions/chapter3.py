@@ -23,13 +23,14 @@ def swish(x, beta):
         """answer = 3 * 0.5""",
     ),
     3: Solution(
-        "A fine grid over the negative numbers finds the dip; its depth, scaled by 1/beta, is also Swish_beta's "
-        "largest distance to ReLU (exercise 3.5).",
+        r"$\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x) = \mathrm{SiLU}(\beta x)/\beta$, so Swish_3 has SiLU's dip, "
+        r"at a third of the depth and a third of the distance from 0. A fine grid over the negative numbers finds it; "
+        "the same depth is also Swish_3's largest distance to ReLU (exercise 3.5 asks it for beta = 5).",
         """import numpy as np
 import ffn_lib
 
-x = np.linspace(-4, 0, 4_000_001)
-answer = ffn_lib.silu(x).min()""",
+x = np.linspace(-2, 0, 2_000_001)
+answer = ffn_lib.swish(x, beta=3.0).min()""",
     ),
     4: Solution(
         r"The gate $\sigma(\beta x)$ becomes a step: 1 for $x > 0$, 0 for $x < 0$. So $x\,\sigma(\beta x) \to "
