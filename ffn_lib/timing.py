@@ -580,6 +580,9 @@ def _time_unit(seconds: float) -> tuple[float, str]:
     return 1e-9, "ns"
 
 
+_COPY = "\x00copy"  # the hidden copy-reference variant of compare()
+
+
 def compare(fns: Mapping[str, Callable[[], Any]], *, device: torch.device | str,
             nbytes: float | Mapping[str, float] | None = None, flops: float | Mapping[str, float] | None = None,
             rounds: int = 10, min_time: float = 0.5, warmup: int = 3, warmup_time: float = 0.05,
@@ -590,7 +593,9 @@ def compare(fns: Mapping[str, Callable[[], Any]], *, device: torch.device | str,
     turn (starting one further along each round), each taking about
     ``min_time / rounds`` seconds of samples. ``nbytes`` / ``flops``: one number
     for all, or a dict name -> number. ``copy_bandwidth`` defaults to measuring it
-    when ``nbytes`` is given.
+    when ``nbytes`` is given, as one more variant of the same interleaved rounds
+    (a ``dst.copy_(src)`` of :func:`default_copy_bytes`), so that the share of copy
+    bandwidth compares two numbers taken under the same conditions.
     """
     if not isinstance(fns, Mapping) or not fns:
         raise ValueError("fns must be a non-empty dict name -> zero-argument callable.")
@@ -606,19 +611,30 @@ def compare(fns: Mapping[str, Callable[[], Any]], *, device: torch.device | str,
     bytes_by, flops_by = _per_name(nbytes, names, "nbytes"), _per_name(flops, names, "flops")
     flush = device.type == "cuda" if flush_cache is None else bool(flush_cache)
 
+    if copy_bandwidth is None:
+        copy_bandwidth = any(v is not None for v in bytes_by.values())
     samplers = {n: _Sampler(fns[n], device, flush) for n in names}
+    copy_traffic = None
+    if copy_bandwidth is True:  # the copy reference runs in the same rounds, so drift hits it alike
+        src = torch.ones(default_copy_bytes(device) // 8, dtype=torch.float32, device=device)
+        dst = torch.empty_like(src)
+        copy_traffic = 2 * src.numel() * 4  # read and write
+        samplers[_COPY] = _Sampler(lambda: dst.copy_(src), device, False)
+    order = list(samplers)
     estimates = {}
     for name, sampler in samplers.items():
         sampler.warm(warmup, warmup_time)
         estimates[name] = sampler.calibrate()
-    times: dict[str, list[float]] = {n: [] for n in names}
+    times: dict[str, list[float]] = {n: [] for n in order}
     for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in order[r % len(order):] + order[:r % len(order)]:
             times[name] += samplers[name].sample_for(min_time / rounds, 1, 10_000, estimates[name])
 
-    if copy_bandwidth is None:
-        copy_bandwidth = any(v is not None for v in bytes_by.values())
-    bw = measure_copy_bandwidth(device) if copy_bandwidth is True else (copy_bandwidth or None)
+    if copy_traffic is not None:
+        bw = copy_traffic / statistics.median(times.pop(_COPY))
+        del src, dst
+    else:
+        bw = copy_bandwidth or None
     results = {
         n: BenchResult(label=n, times_s=times[n], device=str(device), device_name=device_name(device),
                        nbytes=bytes_by[n], flops=flops_by[n], copy_bandwidth=bw,

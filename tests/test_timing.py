@@ -230,6 +230,28 @@ def test_compare_table_figure_and_rates(device):
     assert "time per call" in ax.get_xlabel()
 
 
+def test_compare_measures_its_copy_reference_inside_the_same_rounds(monkeypatch):
+    samplers = []
+    real = timing._Sampler
+
+    class Recording(real):
+        def __init__(self, fn, device, flush):
+            super().__init__(fn, device, flush)
+            samplers.append(self)
+
+    monkeypatch.setattr(timing, "_Sampler", Recording)
+    monkeypatch.setattr(timing, "default_copy_bytes", lambda device: 8 * 2**20)
+    x = torch.randn(1 << 16)
+    out = torch.empty_like(x)
+    cmp = timing.compare({"ReLU": lambda: torch.clamp_min(x, 0, out=out)}, device="cpu",
+                         nbytes=2 * x.numel() * 4, rounds=3, min_time=0.03)
+    assert len(samplers) == 2  # the variant and the hidden copy, sampled in the same rounds
+    assert set(cmp.results) == {"ReLU"}  # the copy is a reference, not a row
+    bw = cmp.results["ReLU"].copy_bandwidth
+    assert bw is not None and 1e8 < bw < 1e13  # bytes per second of an 8 MiB copy on a CPU
+    assert cmp.results["ReLU"].copy_share == pytest.approx(cmp.results["ReLU"].bandwidth / bw)
+
+
 def test_compare_argument_errors():
     with pytest.raises(ValueError, match="device"):
         timing.compare({"a": lambda: None}, device=None)
