@@ -59,6 +59,9 @@ run_step() {
 for s in "${steps[@]}"; do
   if [[ $s == *+* ]]; then
     IFS=+ read -ra group <<< "$s"
+    if [[ " ${group[*]} " == *" bench "* ]]; then
+      echo "bench cannot share the GPU with other steps ($s): its timings are the recorded ones"; status=2; continue
+    fi
     for g in "${group[@]}"; do run_step "$g" & done
     wait
     grep -q '"exit": [1-9]' "$run/steps.jsonl" 2>/dev/null && status=1
