@@ -321,7 +321,7 @@ def test_a_recorded_gpu_run_is_shown_with_its_costs(small_doc, tmp_path):
     shown = lm.recorded(tmp_path)
     assert len(shown.docs) == 1 and shown.latest["provenance"]["device"]["name"] == "NVIDIA H200"
     text = shown._repr_markdown_()
-    assert "Recorded GPU run" in text and "peak memory" in text and "Peak memory ranges from 102 MiB (ReLU) to 103 MiB (SwiGLU)" in text
+    assert "Recorded GPU run" in text and "| peak mem. |" in text and "Peak memory ranges from 102 MiB (ReLU) to 103 MiB (SwiGLU)" in text
     missing = copy.deepcopy(gpu)
     missing["runs"][0]["peak_memory_bytes"] = None
     with pytest.raises(ValueError, match="peak memory"):

@@ -296,8 +296,9 @@ def table_markdown(doc: dict[str, Any]) -> str:
     summaries = summarize(doc)
     ranked = [s.variant for s in ranking(summaries)]
     cuda = doc["provenance"]["device"]["type"] == "cuda"
-    head = ("| variant | d_ff | parameters | held-out loss, mean ± std | seeds | rank | Table 1, 65k steps (quoted) "
-            "| tokens/s |" + (" peak memory |" if cuda else ""))
+    # short headers: the table must fit the book's column at 1280 px without scrolling sideways
+    head = ("| variant | d_ff | params | loss, mean ± sd | seeds | rank | Table 1 (quoted) "
+            "| tokens/s |" + (" peak mem. |" if cuda else ""))
     lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if cuda else "")]
     for s in summaries:
         mem = f" {s.peak_memory_bytes / 2**20:.0f} MiB |" if cuda and s.peak_memory_bytes is not None else (
