@@ -320,11 +320,13 @@ def test_eager_reference_is_the_registry_one():
     assert kernels.act_mul_eager is activations.act_mul_eager
 
 
-def test_host_overhead_is_no_more_than_eager(kernel_device):
+def test_host_overhead_stays_within_a_small_factor_of_eager(kernel_device):
     """The wrapper's CPU time per call (launch stubbed) against eager act(g) * u on tiny tensors.
 
     On the CPU eager does its (tiny) arithmetic in that time too, so this is generous to eager; on a GPU
-    eager pays two CUDA launches. The factors leave room for a shared, noisy machine.
+    eager pays two CUDA launches. The factors leave room for a shared, noisy machine: this guards against
+    a regression in the wrapper (a registry lookup or a copy per call), not the issue's target of "no more
+    than eager", which the recorded GPU run measures (forward met, forward+backward not yet).
     """
     forward = kernels.host_overhead("silu", device=kernel_device)
     both = kernels.host_overhead("silu", device=kernel_device, backward=True)
