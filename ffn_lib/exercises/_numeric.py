@@ -5,6 +5,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..activations import gelu, relu, silu, swish
+from ..analysis import tanh_gelu_max_error
 
 
 def max_abs_gap(f, g, lo=-6.0, hi=6.0, n=1_200_001) -> float:
@@ -62,9 +63,8 @@ def swish_relu_gap_peak(beta: float) -> float:
 
 @lru_cache(maxsize=None)
 def gelu_tanh_error_with(c: float) -> float:
-    """max |x/2 (1 + tanh(sqrt(2/pi) (x + c x^3))) - GELU(x)| on [-6, 6]: the tanh form with coefficient c."""
-    k = np.sqrt(2.0 / np.pi)
-    return max_abs_gap(lambda x: 0.5 * x * (1.0 + np.tanh(k * (x + c * x**3))), gelu)
+    """max |x/2 (1 + tanh(sqrt(2/pi) (x + c x^3))) - GELU(x)|: the tanh form with coefficient c (the library's)."""
+    return tanh_gelu_max_error(c)[0]
 
 
 @lru_cache(maxsize=None)
