@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import sizing
-from ..activations import get_activation
+from ..activations import act_mul_eager, get_activation
 from ..timing import (
     BenchResult,
     benchmark,
@@ -209,10 +209,10 @@ def _eager(name: str) -> Callable:
     act_name, params = _gate(name)
     act = get_activation(act_name, **params)
 
-    def act_mul_eager(g: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
-        return act.torch(g) * u
+    def eager(g: torch.Tensor, u: torch.Tensor) -> torch.Tensor:  # a new function object per gate, for compile
+        return act_mul_eager(g, u, act)
 
-    return act_mul_eager
+    return eager
 
 
 def _liger(name: str) -> Callable | None:
