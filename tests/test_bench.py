@@ -57,8 +57,8 @@ def test_quick_run_end_to_end(quick_run, tmp_path):
     assert blocks == set(VARIANTS) | {f"SwiGLU (d_ff {doc['config']['d_ff_swiglu']})"}
     assert {r["op"] for r in select(doc, group="gemm")} == {"square", "gate and up, two GEMMs", "gate_up, one GEMM",
                                                              "down"}
-    assert {(r["impl"], r["pass"]) for r in select(doc, group="host")} == {("eager", "forward"),
-                                                                            ("eager", "forward+backward")}
+    assert {(r["impl"], r["pass"]) for r in select(doc, group="host")} == {(i, p) for i in ("eager", "floor")
+                                                                            for p in suite.PASSES}
     for r in doc["results"]:
         assert r["time"]["q1"] <= r["time"]["median"] <= r["time"]["q3"]
         assert len(r["samples"]) == r["reps"] and min(r["samples"]) > 0
@@ -220,10 +220,30 @@ def test_every_gate_is_compiled_fresh_and_its_rows_recorded(monkeypatch, device)
                              "d_ff_act": 16, "min_time": 0.002, "warmup_time": 0.0})
     with torch._dynamo.config.patch(recompile_limit=2):
         doc = suite.run_suite(device, config, ["--test"], progress=False)
-    compiled = select(doc, group="act_mul", impl="compile")
-    assert {(r["op"], r["pass"]) for r in compiled} == {(g, p) for g in ("silu", "swish", "gelu_tanh")
-                                                         for p in suite.PASSES}
+    for impl in ("compile", "compile_cat"):  # the two layouts, each compiled fresh per gate
+        compiled = select(doc, group="act_mul", impl=impl)
+        assert {(r["op"], r["pass"]) for r in compiled} == {(g, p) for g in ("silu", "swish", "gelu_tanh")
+                                                             for p in suite.PASSES}
+    assert row(doc, "act_mul", "silu", "compile_cat", "forward")["shapes"] == [[8, 32]]
     validate(doc)
+
+
+def test_concatenated_layout_is_the_same_step_on_halves(device):
+    """compile_cat's input: act(x[..., :d]) * x[..., d:], the gate first, as act_mul_cat takes it."""
+    x = torch.randn(4, 16, device=device)
+    torch.testing.assert_close(suite._eager_cat("swish")(x), suite._eager("swish")(x[:, :8], x[:, 8:]))
+    assert not torch.allclose(suite._eager_cat("silu")(x), suite._eager("silu")(x[:, 8:], x[:, :8]))
+
+
+def test_python_floor_allocates_and_differentiates_but_computes_nothing(device):
+    """The host group's floor: an autograd.Function with outputs of the right shape, dtype and device."""
+    g = torch.randn(3, 5, device=device, dtype=torch.bfloat16, requires_grad=True)
+    u = torch.randn(3, 5, device=device, dtype=torch.bfloat16, requires_grad=True)
+    y = suite.python_floor(g, u)
+    assert (y.shape, y.dtype, y.device) == (g.shape, g.dtype, g.device)
+    assert y.grad_fn is not None and "PythonFloor" in type(y.grad_fn).__name__
+    dg, du = torch.autograd.grad(y, (g, u), torch.ones_like(y))
+    assert dg.shape == g.shape and du.shape == u.shape and dg.device == g.device
 
 
 def test_compiled_gate_matches_eager(device):

@@ -4,11 +4,15 @@ Five groups of measurements, each a list of :class:`Case` s:
 
 * ``activation``: each activation alone, PyTorch's own kernel (reads h, writes act(h));
 * ``act_mul``: each gated act(g) * u (sigmoid, identity, relu, gelu, gelu_tanh, silu,
-  swish with beta 1.5): eager, ``torch.compile`` (compiled fresh for each gate), the
-  fused Triton kernels through the public ``act_mul`` and ``act_mul_cat``, and
+  swish with beta 1.5): eager, ``torch.compile`` (compiled fresh for each gate) on two
+  tensors (``compile``) and on the halves of one ``[gate | up]`` tensor (``compile_cat``),
+  the fused Triton kernels through the public ``act_mul`` and ``act_mul_cat`` (``fused``,
+  ``fused_cat``: each is compared with the compile of the same layout), and
   Liger-Kernel's SwiGLU / GEGLU when it is installed; forward, backward and
   forward+backward;
-* ``host``: the host time to issue one gated step, eager against fused, on small tensors;
+* ``host``: the host time to issue one gated step on small tensors, eager against fused,
+  beside ``floor``: a Python ``autograd.Function`` that allocates its outputs and launches
+  nothing, the least any op written in Python costs;
 * ``block``: every Shazeer variant as a whole block at parameter-matched sizes, and
   the Llama-3-8B SwiGLU block, forward and one training step (gradients of the input
   and of every parameter), with the step's peak memory;
@@ -215,6 +219,43 @@ def _eager(name: str) -> Callable:
     return eager
 
 
+def _eager_cat(name: str) -> Callable:
+    """act(x[..., :d]) * x[..., d:] on one [gate | up] tensor, as eager PyTorch writes it (compile's input for
+    the layout of ``act_mul_cat``)."""
+    act_name, params = _gate(name)
+    act = get_activation(act_name, **params)
+
+    def eager_cat(gate_up: torch.Tensor) -> torch.Tensor:  # a new function object per gate, for compile
+        d = gate_up.shape[-1] // 2
+        return act_mul_eager(gate_up[..., :d], gate_up[..., d:], act)
+
+    return eager_cat
+
+
+class _PythonFloor(torch.autograd.Function):
+    """An op written in Python that does no work: it saves its inputs and allocates its outputs, nothing else.
+
+    Its host time is the least that any ``autograd.Function`` (a fused kernel's wrapper, Liger's) can cost on
+    this machine: the Python call, autograd's bookkeeping and, on a GPU, the hand-over of the backward to
+    autograd's device thread, which must take Python's interpreter lock to run a Python backward.
+    """
+
+    @staticmethod
+    def forward(ctx, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(gate, up)
+        return torch.empty_like(gate)
+
+    @staticmethod
+    def backward(ctx, dy: torch.Tensor):
+        gate, up = ctx.saved_tensors
+        return torch.empty_like(gate), torch.empty_like(up)
+
+
+def python_floor(gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
+    """See :class:`_PythonFloor`: the host-time floor of an op written as a Python ``autograd.Function``."""
+    return _PythonFloor.apply(gate, up)
+
+
 def _liger(name: str) -> Callable | None:
     if name not in LIGER:
         return None
@@ -237,7 +278,7 @@ def _act_mul_impls(config: Config, device: torch.device, skipped: list[dict[str,
     if not config.compile:
         skipped.append({"what": "torch.compile", "why": "--quick skips compilation (minutes on a CPU)"})
     else:
-        impls.append("compile")
+        impls += ["compile", "compile_cat"]
     if _kernels_compiled(device):
         impls += ["fused", "fused_cat"]
     elif device.type == "cuda":
@@ -348,33 +389,35 @@ def build_cases(config: Config, device: torch.device, skipped: list[dict[str, st
         impls = _act_mul_impls(config, device, skipped)
         for name in GATED_ACTIVATIONS:
             act_name, params = _gate(name)
-            compiled = FreshCompiled(_eager(name), config.compile_backend) if "compile" in impls else None
+            compiled = {impl: FreshCompiled(make(name), config.compile_backend)
+                        for impl, make in (("compile", _eager), ("compile_cat", _eager_cat)) if impl in impls}
             for impl in impls:
-                fn, inputs_kind, shapes = None, "gu", [[n, f], [n, f]]
-                if impl == "eager":
+                if impl in compiled:
+                    fn = compiled[impl]
+                elif impl == "eager":
                     fn = _eager(name)
-                elif impl == "compile":
-                    fn = compiled
-                elif impl == "fused":
-                    fn = _fused(act_name, params)
-                elif impl == "fused_cat":
-                    fn = _fused(act_name, params, cat=True)
-                    inputs_kind, shapes = "gate_up", [[n, 2 * f]]
                 elif impl == "liger":
-                    fn, inputs_kind = _liger(name), "liger"
+                    fn = _liger(name)
+                else:
+                    fn = _fused(act_name, params, cat=impl == "fused_cat")
+                cat = impl.endswith("_cat")  # one [gate | up] tensor, not two
+                inputs_kind = "gate_up" if cat else "liger" if impl == "liger" else "gu"
+                shapes = [[n, 2 * f]] if cat else [[n, f], [n, f]]
                 if fn is None:
                     continue
                 for pass_ in PASSES:
                     cases.append(Case(
                         "act_mul", name, impl, pass_, _lazy(fn, functools.partial(_inputs, tensors, inputs_kind), pass_),
                         PASS_TENSORS[pass_] * n * f * elt, None, shapes, params=dict(params),
-                        after=compiled.check if impl == "compile" else None))
+                        after=compiled[impl].check if impl in compiled else None))
 
     if "host" in config.groups:
-        impls = ["eager"] + (["fused"] if _kernels_compiled(device) else [])
-        for impl in impls:
-            fn = _eager("silu") if impl == "eager" else _fused("silu", {})
-            for pass_ in ("forward", "forward+backward"):
+        impls = {"eager": _eager("silu")}
+        if _kernels_compiled(device):
+            impls["fused"] = _fused("silu", {})
+        impls["floor"] = python_floor
+        for impl, fn in impls.items():
+            for pass_ in PASSES:
                 cases.append(Case("host", "silu", impl, pass_, _lazy(fn, functools.partial(_inputs, tensors, "host"),
                                                                      pass_),
                                   PASS_TENSORS[pass_] * config.host_tokens * f * elt, None,
