@@ -12,7 +12,7 @@ import pytest
 
 from ffn_lib import sizing
 from ffn_lib.bench import latest_run, row, value
-from tests.bookutil import ROOT
+from bookutil import ROOT
 
 
 def _lessons():
