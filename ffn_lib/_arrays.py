@@ -25,12 +25,12 @@ import torch
 TORCH_FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 NUMPY_FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 
-_np_erf = np.frompyfunc(math.erf, 1, 1)
+_np_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
-def _numpy_erf(x: np.ndarray) -> np.ndarray:
-    """erf for NumPy arrays (NumPy has none); exact to double precision."""
-    return np.asarray(_np_erf(x), dtype=np.float64) if x.size else np.zeros_like(x)
+def _numpy_erfc(x: np.ndarray) -> np.ndarray:
+    """erfc(x) = 1 - erf(x) for NumPy arrays (NumPy has neither); exact to double precision, tail included."""
+    return np.asarray(_np_erfc(x), dtype=np.float64) if x.size else np.zeros_like(x)
 
 
 def _numpy_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -47,7 +47,7 @@ def _torch_sigmoid(x: torch.Tensor) -> torch.Tensor:
 class Ops:
     """The elementwise operations a formula may use."""
 
-    erf: Callable[[Any], Any]
+    erfc: Callable[[Any], Any]  # 1 - erf(x), without the cancellation of writing it so
     tanh: Callable[[Any], Any]
     exp: Callable[[Any], Any]
     sigmoid: Callable[[Any], Any]
@@ -61,7 +61,7 @@ class Ops:
 
 
 NUMPY_OPS = Ops(
-    erf=_numpy_erf,
+    erfc=_numpy_erfc,
     tanh=np.tanh,
     exp=np.exp,
     sigmoid=_numpy_sigmoid,
@@ -75,7 +75,7 @@ NUMPY_OPS = Ops(
 )
 
 TORCH_OPS = Ops(
-    erf=torch.erf,
+    erfc=torch.special.erfc,
     tanh=torch.tanh,
     exp=torch.exp,
     sigmoid=_torch_sigmoid,

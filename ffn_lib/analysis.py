@@ -84,6 +84,37 @@ def gelu_derivative_zero() -> float:
     return _bisect(lambda x: float(gelu_derivative(x)), -1.0, -0.5)
 
 
+# --- GELU's negative tail: a cancellation ------------------------------------------------------------
+
+
+def textbook_gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU written as x (1 + erf(x / sqrt 2)) / 2, computed in ``x``'s own dtype (float32 or float64).
+
+    The same function as :func:`ffn_lib.activations.gelu`, written the way papers print it: for x << 0,
+    erf(x / sqrt 2) rounds to -1 and 1 + erf cancels to exactly 0, long before the true value leaves the
+    dtype's range. The library computes Phi as erfc(-x / sqrt 2) / 2, with no subtraction.
+    """
+    if not isinstance(x, torch.Tensor) or x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"x must be a float32 or float64 tensor, got {getattr(x, 'dtype', type(x).__name__)}.")
+    return x * 0.5 * (1.0 + torch.erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def textbook_gelu_zero_below(dtype: torch.dtype = torch.float32, *, step: float = 1e-3) -> float:
+    """The largest x < 0 (on a grid of ``step``) at which :func:`textbook_gelu` in ``dtype`` gives exactly 0,
+    while the exact GELU there is a normal number of that dtype: where the cancellation starts."""
+    if dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype}.")
+    step = finite_scalar(step, "step")
+    if not 0 < step <= 0.1:
+        raise ValueError(f"step must be in (0, 0.1], got {step}.")
+    x = torch.arange(-40.0, 0.0, step, dtype=torch.float64)
+    exact = gelu(x)  # float64, from erfc: accurate down to where it underflows
+    lost = (textbook_gelu(x.to(dtype)) == 0) & (exact.abs() > torch.finfo(dtype).tiny)
+    if not lost.any():
+        raise ValueError(f"the textbook form loses no value of {dtype} above -40.")
+    return float(x[lost].max())
+
+
 # --- The largest of n Gaussian samples ---------------------------------------------------------
 
 

@@ -357,3 +357,23 @@ def test_act_mul_eager_honours_parameters(device):
     beta = torch.tensor(2.0, dtype=torch.float64, device=device, requires_grad=True)
     A.act_mul_eager(g, u, "swish", beta=beta).sum().backward()
     assert beta.grad is not None and beta.grad.device == g.device and beta.grad.abs() > 0
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_gelu_keeps_its_negative_tail(dtype, device):
+    """x Phi(x) with Phi = erfc(-x / sqrt 2) / 2: relatively accurate where (1 + erf) / 2 cancels to 0."""
+    x = torch.tensor([-30.0, -10.0, -8.5, -5.0, -2.0], dtype=dtype, device=device)
+    exact = torch.tensor([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x.tolist()], dtype=torch.float64)
+    got = A.gelu(x).double().cpu()
+    tiny = torch.finfo(dtype).tiny
+    keep = exact.abs() > tiny  # values the dtype can hold as normal numbers
+    assert keep.sum() >= (4 if dtype == torch.float64 else 3)
+    torch.testing.assert_close(got[keep], exact[keep], rtol=1e-5 if dtype == torch.float32 else 1e-12, atol=0)
+    naive = x * 0.5 * (1 + torch.erf(x / math.sqrt(2)))  # the textbook form loses the tail
+    assert (naive.double().cpu()[keep] == 0).any()
+    # and its derivative's tail, Phi(x) + x phi(x), against the same exact Phi
+    d_exact = torch.tensor([0.5 * math.erfc(-v / math.sqrt(2)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi)
+                            for v in x.tolist()], dtype=torch.float64)
+    keep = d_exact.abs() > tiny
+    torch.testing.assert_close(A.gelu_derivative(x).double().cpu()[keep], d_exact[keep],
+                               rtol=1e-4 if dtype == torch.float32 else 1e-10, atol=0)

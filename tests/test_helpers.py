@@ -168,3 +168,26 @@ def test_reference_list_uses_the_registry():
     text = str(reference_list(["shazeer2020glu", "touvron2023llama"]))
     assert "arXiv:2002.05202" in text and "arXiv:2302.13971" in text
     assert str(ffn_lib.cite("nair2010relu")).endswith("ICML 2010")
+
+
+def test_textbook_gelu_is_gelu_until_it_cancels():
+    x = torch.linspace(-5.0, 5.0, 101, dtype=torch.float64)
+    torch.testing.assert_close(analysis.textbook_gelu(x), ffn_lib.gelu(x), rtol=1e-12, atol=1e-15)
+    assert analysis.textbook_gelu(torch.tensor([-10.0], dtype=torch.float64)).item() == 0
+    assert ffn_lib.gelu(torch.tensor([-10.0], dtype=torch.float64)).item() < 0  # the library keeps the tail
+    with pytest.raises(TypeError, match="x must be a float32 or float64 tensor"):
+        analysis.textbook_gelu(torch.zeros(2, dtype=torch.bfloat16))
+
+
+def test_where_the_textbook_gelu_cancels_to_zero():
+    z32 = analysis.textbook_gelu_zero_below(torch.float32)
+    z64 = analysis.textbook_gelu_zero_below(torch.float64)
+    assert -6.0 < z32 < -5.0 and -9.0 < z64 < -8.0  # erf(x / sqrt 2) rounds to -1 sooner in float32
+    for z, dtype in ((z32, torch.float32), (z64, torch.float64)):
+        below = torch.tensor([z, z - 0.5], dtype=dtype)
+        assert (analysis.textbook_gelu(below) == 0).all()
+        assert analysis.textbook_gelu(torch.tensor([z + 0.01], dtype=dtype)).item() != 0
+    with pytest.raises(ValueError, match="step"):
+        analysis.textbook_gelu_zero_below(torch.float32, step=0.0)
+    with pytest.raises(TypeError, match="dtype"):
+        analysis.textbook_gelu_zero_below(torch.float16)
