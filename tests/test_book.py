@@ -61,6 +61,21 @@ def test_notebook_does_not_reimplement_library_formulas(path):
         assert not re.search(pattern, code), (path.stem, pattern)
 
 
+CODE_COLUMNS = 117  # what a code cell shows without scrolling at 1280 px (book/_css/ffn.css; test_browser.py)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_on_the_page_fits_its_column(path):
+    """Code is read, not panned: every line of a code cell the page shows fits the column."""
+    long = []
+    for cell in notebook(path)["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] != "code" or {"remove-input", "remove-cell"} & set(tags):
+            continue
+        long += [line.rstrip("\n") for line in cell["source"] if len(line.rstrip("\n")) > CODE_COLUMNS]
+    assert not long, f"{len(long)} line(s) over {CODE_COLUMNS} characters, e.g. {long[0]!r}"
+
+
 def test_references_bib_has_arxiv_ids_for_papers():
     bib = (ROOT / "book" / "references.bib").read_text()
     for key in ("vaswani2017attention", "hendrycks2016gelu", "ramachandran2017swish", "elfwing2017silu",

@@ -130,12 +130,13 @@ OVERFLOW = """() => {
   return {column: box.width, problems: problems.map(q => q.what)};
 }"""
 
-# Text outputs and display equations are read, not panned: they must fit the column without a sideways
-# scrollbar (outputs wrap; an equation too wide for the column is split over lines in the notebook).
+# Code, text outputs and display equations are read, not panned: they must fit the column without a sideways
+# scrollbar (outputs wrap; an equation too wide for the column is split over lines in the notebook; code lines
+# are kept short enough, tests/test_book.py::test_code_on_the_page_fits_its_column).
 SIDEWAYS = """() => {
   const column = document.querySelector('article.bd-article') || document.querySelector('main');
-  const boxes = [...column.querySelectorAll(
-    'div.cell_output div.output:is(.stream, .text_plain, .stderr, .traceback) pre, mjx-container[display="true"]')];
+  const boxes = [...column.querySelectorAll('div.cell_input pre, '
+    + 'div.cell_output div.output:is(.stream, .text_plain, .stderr, .traceback) pre, mjx-container[display="true"]')];
   // a formula wider than its table cell runs under the next cell and is hidden there
   const clipped = [...column.querySelectorAll('td mjx-container, th mjx-container')].filter(m => {
     const cell = m.closest('td, th').getBoundingClientRect(), r = m.getBoundingClientRect();
@@ -181,5 +182,31 @@ def test_about_the_source_table_shows_every_column(site, browser):
         assert all(fits for _, _, fits in tables), tables
         header = visit.page.locator("table.source-claims th").last
         assert header.is_visible() and "chapter" in header.inner_text()
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("width", [1280, 900])
+def test_in_page_contents_open_from_the_article_header(site, browser, width):
+    """The in-page table of contents is a drawer (the column takes its place); the list button in the article's
+    header opens it, with a link to every section, and Escape closes it."""
+    visit = Visit(browser, f"{site}/{CHAPTER_PAGES[5]}")
+    try:
+        page = visit.page
+        page.set_viewport_size({"width": width, "height": 900})
+        column = page.evaluate("() => document.querySelector('article.bd-article').getBoundingClientRect().width")
+        if width == 1280:
+            assert column > 900, f"the column is {column} px wide at 1280 px: the contents still take its room"
+        button = page.locator(".bd-header-article button.secondary-toggle")
+        assert button.is_visible()
+        button.click()
+        page.wait_for_timeout(600)
+        links = page.locator("dialog[open] nav.page-toc a")
+        assert links.count() >= 10 and links.first.is_visible()
+        assert any("Eager, torch.compile and fused" in t for t in links.all_inner_texts())
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(400)
+        assert page.locator("dialog[open]").count() == 0
+        assert not visit.errors, visit.errors
     finally:
         visit.close()
