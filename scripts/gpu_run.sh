@@ -5,7 +5,9 @@
 #   bench      the full benchmark suite  -> results/<gpu>-<date>/results.{json,md,png};
 #   lm         chapter 7's GPU-scale experiment -> results/lm-<gpu>-<date>/;
 #   notebooks  every chapter notebook's code cells, in order, on the GPU (Jupyter if present is not needed)
-#              -> results/<gpu>-<date>/notebooks.json.
+#              -> results/<gpu>-<date>/notebooks.json;
+#   tune       (only when named) act_mul_cat under several launch shapes against act_mul's flat launch
+#              (scripts/tune_launch.py, about a minute) -> results/<gpu>-<date>/tune.json.
 # Usage, from the repository root with torch and Triton installed (make install, or PYTHONPATH=.):
 #   bash scripts/gpu_run.sh                 # all four steps
 #   bash scripts/gpu_run.sh tests bench     # some of them
@@ -51,16 +53,17 @@ run_step() {
     bench)     step bench ${BENCH_LIMIT:-330} $PY -m ffn_lib.bench --out "$run" --no-progress --log ;;
     lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ${LM_ARGS:-} ;;
     notebooks) step notebooks ${NOTEBOOKS_LIMIT:-240} $PY scripts/run_notebook_code.py --out "$run/notebooks.json" ${NOTEBOOKS:-} ;;
-    *) echo "unknown step $1 (tests, bench, lm, notebooks)"; status=2 ;;
+    tune)      step tune ${TUNE_LIMIT:-180} $PY scripts/tune_launch.py --out "$run/tune.json" ${TUNE_ARGS:-} ;;
+    *) echo "unknown step $1 (tests, bench, lm, notebooks, tune)"; status=2 ;;
   esac
 }
 # A step named "a+b+c" runs a, b and c at the same time: only for steps whose timings are not recorded
-# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark always runs alone.
+# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark and the tuner always run alone.
 for s in "${steps[@]}"; do
   if [[ $s == *+* ]]; then
     IFS=+ read -ra group <<< "$s"
-    if [[ " ${group[*]} " == *" bench "* ]]; then
-      echo "bench cannot share the GPU with other steps ($s): its timings are the recorded ones"; status=2; continue
+    if [[ " ${group[*]} " == *" bench "* || " ${group[*]} " == *" tune "* ]]; then
+      echo "bench and tune cannot share the GPU with other steps ($s): their timings are the point"; status=2; continue
     fi
     for g in "${group[@]}"; do run_step "$g" & done
     wait

@@ -166,20 +166,51 @@ def test_set_math_checks_its_argument():
         kernels.set_math(erf="fast")
 
 
-@pytest.mark.parametrize("activation", ["silu", "gelu", "gelu_tanh", "sigmoid"])
-def test_concatenated_layout(activation, kernel_device):
-    x = (torch.randn(2, 3, 2 * 1023, device=kernel_device) * 2).requires_grad_()
+@pytest.mark.parametrize("block, num_warps", [(2048, 8), (256, 1)])
+def test_any_launch_shape_gives_the_same_results(block, num_warps, kernel_device):
+    """set_launch changes how the work is cut up, never the numbers: odd rows, flat and row-by-row launches."""
+    g, u = inputs((3, 1500), torch.float32, kernel_device)
+    x = torch.cat([g, u], dim=-1).detach().requires_grad_()
+    try:
+        kernels.set_launch(block, num_warps)
+        assert kernels.launch_config() == {"block": block, "num_warps": num_warps}
+        check_forward_and_backward(kernels.act_mul(g, u, "gelu"), g, u, "gelu", torch.float32)
+        check_concatenated(x, "silu")
+    finally:
+        kernels.set_launch()
+    assert kernels.launch_config() == {"block": 1024, "num_warps": 4}
+
+
+def test_set_launch_checks_its_arguments():
+    with pytest.raises(ValueError, match="block must be a power of two"):
+        kernels.set_launch(1000)
+    with pytest.raises(ValueError, match="num_warps must be"):
+        kernels.set_launch(1024, 3)
+    with pytest.raises(ValueError, match="at least one element"):
+        kernels.set_launch(128, 8)
+    assert kernels.launch_config() == {"block": 1024, "num_warps": 4}
+
+
+def check_concatenated(x, activation):
+    """act_mul_cat(x) and its gradient against float64, the first half of x being the gate; returns the output."""
+    d = x.shape[-1] // 2
     y = kernels.act_mul_cat(x, activation)
-    assert y.shape == (2, 3, 1023)
-    gate, up = x[..., :1023], x[..., 1023:]  # first half is the gate
-    y_ref, g64, u64 = reference(gate, up, activation)
+    assert y.shape == (*x.shape[:-1], d)
+    y_ref, g64, u64 = reference(x[..., :d], x[..., d:], activation)
     assert_close(y, y_ref, torch.float32)
     dy = torch.randn_like(y)
     (dx,) = torch.autograd.grad(y, x, dy)
     y_ref.backward(dy.double())
     assert_close(dx, torch.cat([g64.grad, u64.grad], -1), torch.float32)
+    return y
+
+
+@pytest.mark.parametrize("activation", ["silu", "gelu", "gelu_tanh", "sigmoid"])
+def test_concatenated_layout(activation, kernel_device):
+    x = (torch.randn(2, 3, 2 * 1023, device=kernel_device) * 2).requires_grad_()
+    y = check_concatenated(x, activation)
     # the separate-tensor entry point gives the same numbers on the halves (strided views)
-    torch.testing.assert_close(kernels.act_mul(gate, up, activation), y)
+    torch.testing.assert_close(kernels.act_mul(x[..., :1023], x[..., 1023:], activation), y)
 
 
 @pytest.mark.parametrize("d", [1, 5, 300, 1100])

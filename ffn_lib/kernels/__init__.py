@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover - exercised only where Triton is absent
     INTERPRETED = False
 
 __all__ = ["act_mul", "act_mul_cat", "act_mul_eager", "supports", "can_run", "backend", "host_overhead",
-           "set_math", "KERNEL_DTYPES", "HAS_TRITON", "INTERPRETED"]
+           "set_math", "set_launch", "launch_config", "KERNEL_DTYPES", "HAS_TRITON", "INTERPRETED"]
 
 # torch.library.custom_op (PyTorch >= 2.4) registers the ops that torch.compile traces.
 HAS_CUSTOM_OPS = HAS_TRITON and hasattr(torch.library, "custom_op")
@@ -90,6 +90,32 @@ def set_math(erf: str = "as7126", *, fast_rcp: bool | None = None) -> None:
         raise ValueError(f"erf must be one of {', '.join(map(repr, ERF_VARIANTS))}, got {erf!r}.")
     _erf = ERF_VARIANTS.index(erf)
     _fast_rcp = not INTERPRETED and (fast_rcp is None or bool(fast_rcp))
+
+
+_DEFAULT_LAUNCH = (BLOCK, NUM_WARPS)
+
+
+def set_launch(block: int = _DEFAULT_LAUNCH[0], num_warps: int = _DEFAULT_LAUNCH[1]) -> None:
+    """Choose the launch shape: ``block`` elements per program, ``num_warps`` warps of 32 threads each
+    (an advanced option, for tuning on a GPU: ``scripts/tune_launch.py`` times the choices).
+
+    Each thread handles ``block / (32 num_warps)`` elements; a row shorter than ``block`` takes the next power
+    of two, with proportionally fewer warps. Calling ``set_launch()`` restores the defaults (1024, 4).
+    """
+    global BLOCK, NUM_WARPS
+    if isinstance(block, bool) or not isinstance(block, int) or not 128 <= block <= 16384 or block & (block - 1):
+        raise ValueError(f"block must be a power of two from 128 to 16384, got {block!r}.")
+    if isinstance(num_warps, bool) or num_warps not in (1, 2, 4, 8, 16):
+        raise ValueError(f"num_warps must be 1, 2, 4, 8 or 16, got {num_warps!r}.")
+    if block < 32 * num_warps:
+        raise ValueError(f"block ({block}) must give every thread at least one element: at least "
+                         f"32 * num_warps = {32 * num_warps}.")
+    BLOCK, NUM_WARPS = block, num_warps
+
+
+def launch_config() -> dict[str, int]:
+    """The launch shape in use: ``{"block": ..., "num_warps": ...}`` (see :func:`set_launch`)."""
+    return {"block": BLOCK, "num_warps": NUM_WARPS}
 
 
 if HAS_TRITON:
@@ -242,7 +268,7 @@ def _launch(launch: Launcher, ins: tuple, outs: tuple, code: int, beta: float) -
         rows = chunk[0].shape[0]
         int64 = max((rows - 1) * v.stride(0) for v in chunk) + n_col_blocks * block >= 2**31
         launch((n_col_blocks, rows), tuple(chunk), (d, *(v.stride(0) for v in chunk)), beta,
-               (code, block, int64, _erf, _fast_rcp), max(1, min(NUM_WARPS, block // 256)))
+               (code, block, int64, _erf, _fast_rcp), max(1, min(NUM_WARPS, block * NUM_WARPS // BLOCK)))
 
 
 def _empty(t: torch.Tensor) -> torch.Tensor:

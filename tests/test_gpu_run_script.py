@@ -1,0 +1,48 @@
+"""scripts/gpu_run.sh's own logic, exercised without a GPU (DRY_RUN=1 skips the CUDA check)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+ROOT = Path(ROOT)
+
+
+def _run(tmp_path, *steps, **env):
+    run = tmp_path / "run"
+    full = {**os.environ, "DRY_RUN": "1", "RUN_DIR": str(run), "LM_RUN_DIR": str(tmp_path / "lm"),
+            "PYTHON": sys.executable, **env}
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "gpu_run.sh"), *steps], cwd=ROOT, env=full,
+                          capture_output=True, text=True, timeout=300)
+    steps_file = run / "steps.jsonl"
+    records = [json.loads(line) for line in steps_file.read_text().splitlines()] if steps_file.exists() else []
+    return proc, run, records
+
+
+def test_timed_steps_refuse_to_share_the_gpu(tmp_path):
+    for group in ("tests+bench", "notebooks+tune"):
+        proc, _, records = _run(tmp_path, group)
+        assert proc.returncode == 2 and "cannot share the GPU" in proc.stdout
+        assert records == []  # nothing ran
+
+
+def test_an_unknown_step_fails_the_run(tmp_path):
+    proc, _, _ = _run(tmp_path, "benchmark")
+    assert proc.returncode == 2 and "unknown step benchmark" in proc.stdout
+
+
+def test_the_tune_step_writes_its_record(tmp_path):
+    pytest.importorskip("triton")
+    proc, run, records = _run(tmp_path, "tune", TRITON_INTERPRET="1",
+                              TUNE_ARGS="--gates silu --shapes 1024x4 --passes forward --tokens 2 --d-ff 16 "
+                                        "--dtype float32 --rounds 1 --min-time 0.01")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [(r["step"], r["exit"]) for r in records] == [("tune", 0)]
+    doc = json.loads((run / "tune.json").read_text())
+    assert {r["variant"] for r in doc["rows"]} == {"act_mul, default shape", "act_mul_cat, 1024x4"}
+    assert (run / "tune.log").read_text().count("best:") == 1
