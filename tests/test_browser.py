@@ -130,12 +130,12 @@ OVERFLOW = """() => {
   return {column: box.width, problems: problems.map(q => q.what)};
 }"""
 
-# Code, text outputs and display equations are read, not panned: they must fit the column without a sideways
+# Code (cells and code blocks), text outputs and display equations are read, not panned: they must fit the column without a sideways
 # scrollbar (outputs wrap; an equation too wide for the column is split over lines in the notebook; code lines
 # are kept short enough, tests/test_book.py::test_code_on_the_page_fits_its_column).
 SIDEWAYS = """() => {
   const column = document.querySelector('article.bd-article') || document.querySelector('main');
-  const boxes = [...column.querySelectorAll('div.cell_input pre, '
+  const boxes = [...column.querySelectorAll('div.highlight pre, '
     + 'div.cell_output div.output:is(.stream, .text_plain, .stderr, .traceback) pre, mjx-container[display="true"]')];
   // a formula wider than its table cell runs under the next cell and is hidden there
   const clipped = [...column.querySelectorAll('td mjx-container, th mjx-container')].filter(m => {
