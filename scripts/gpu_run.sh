@@ -11,6 +11,8 @@
 # Usage, from the repository root with torch and Triton installed (make install, or PYTHONPATH=.):
 #   bash scripts/gpu_run.sh                 # all four steps
 #   bash scripts/gpu_run.sh tests bench     # some of them
+#   ARCHIVE=$OUT/run.tar.gz bash scripts/gpu_run.sh tests+notebooks tune bench
+#                                           # a lent machine's 15 minutes: about 6 minutes, packed after each step
 # Each step's log and outcome are written into the run folder; a failing step does not stop the others, and the
 # script exits non-zero if any failed. Then commit the new results/ folders: the book and the tests read them.
 set -uo pipefail
