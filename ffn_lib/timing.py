@@ -83,7 +83,8 @@ def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.dev
         if not available.get(device.type, False):
             raise ValueError(f"{source}={wanted!r} asks for {device.type}, which this machine does not have.")
     if verbose:
-        print(f"ffn_lib: timing on {device_name(device)} ({device}); set {DEVICE_ENV} to choose another device.")
+        where = device_name(device) if device.type == "cpu" else f"{device_name(device)} ({device})"
+        print(f"ffn_lib: timing on {where}; set {DEVICE_ENV} to choose another device.")
     return device
 
 
@@ -382,8 +383,8 @@ class _Sampler:
         if self.device.type == "cuda":
             how = "CUDA events around each call, calls queued back to back with no host synchronisation"
         else:
-            how = (f"time.perf_counter around batches of {self.batch} back-to-back call"
-                   f"{'s' if self.batch > 1 else ''}")
+            how = ("time.perf_counter around " + (f"batches of {self.batch} back-to-back calls" if self.batch > 1
+                                                  else "each call"))
         if self.buffer is not None:
             how += f"; {self.buffer.numel() * 4 // 2**20} MiB written before each sample to flush the cache"
         return f"{how}; median of {reps} samples"
@@ -519,8 +520,14 @@ class Comparison:
 
     def caption(self) -> str:
         first = next(iter(self.results.values()))
-        return (f"Timed on {self.device_name} ({self.device}), interleaved over {self.rounds} rounds; "
-                f"{first.method.split(';')[0]}.")
+        where = self.device_name if self.device == "cpu" else f"{self.device_name} ({self.device})"
+        text = f"Timed on {where}, interleaved over {self.rounds} rounds; {first.method.split(';')[0]}."
+        over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
+        if over and not first.cache_flushed:
+            text += (f" A share of copy above 100% ({', '.join(over)}) means that part of the data stayed in the "
+                     "cache between calls: the copy reference is measured on a working set larger than the cache, "
+                     "from memory, and the cache was not flushed between these calls.")
+        return text
 
     def _repr_markdown_(self) -> str:
         rows = self.rows()

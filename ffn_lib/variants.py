@@ -43,6 +43,10 @@ class Variant:
 
 SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202, Tables 1-3 (quoted)"
 
+# Quoted: the run-to-run standard deviation of the fine-tuning averages, the "ibid. stddev." row of Shazeer's
+# Tables 2 and 3, itself quoted from Raffel et al. (2020, T5), Table 1's baseline over several runs.
+FINETUNE_STD: dict[str, float] = {"glue": 0.235, "superglue": 0.416}
+
 VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (

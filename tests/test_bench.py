@@ -326,6 +326,23 @@ def test_recorded_blocks_show_rates_and_peak_memory(quick_run, tmp_path):
     host = recorded("host", folder=tmp_path)
     assert "host time / call" in host._repr_markdown_()
     assert "host time" in host.figure().axes[0].get_ylabel()
+    assert "above what was allocated before it" in section._repr_markdown_()  # what the peak memory counts
+
+
+def test_recorded_sections_say_what_each_implementation_is(quick_run, tmp_path):
+    _, _, cpu_doc = quick_run
+    doc = json.loads(json.dumps(cpu_doc))
+    extra = json.loads(json.dumps(row(doc, "act_mul", "silu", "eager", "forward")))
+    extra["impl"], extra["copy_share"] = "fused_cat", {"value": 1.01, "unit": "fraction of copy bandwidth"}
+    doc["results"].append(extra)
+    _as_gpu_run(doc, tmp_path / "h200-test")
+    md = recorded("act_mul", ["silu"], passes=["forward"], title="step", folder=tmp_path)._repr_markdown_()
+    assert "*eager: PyTorch as usually written, one kernel per operation; fused_cat: the same kernel on one" in md
+    assert "a little above 100% means the op streamed slightly better" in md
+    blocks = recorded("block", ["SwiGLU"], title="blocks", folder=tmp_path)._repr_markdown_()
+    assert "fused" not in blocks or "`GatedFFN(fused=True)`" in blocks
+    one = recorded("act_mul", ["silu"], impls=["eager"], title="step", folder=tmp_path)._repr_markdown_()
+    assert "PyTorch as usually written" not in one  # a single implementation needs no legend
 
 
 def test_load_runs_skips_other_tools_results(tmp_path, quick_run):

@@ -6,6 +6,7 @@ never a figure the book shows.
 """
 
 import copy
+import math
 import json
 
 import pytest
@@ -20,7 +21,7 @@ def _lessons():
     cell = next("".join(c["source"]) for c in nb["cells"]
                 if c["cell_type"] == "code" and "def lessons(run)" in "".join(c["source"]))
     definition = cell[:cell.index("\nhost = {")]  # the definitions, without the live measurement below them
-    scope = {"sizing": sizing, "row": row, "value": value, "latest_run": latest_run}
+    scope = {"math": math, "sizing": sizing, "row": row, "value": value, "latest_run": latest_run}
     exec(compile(definition, "06_swiglu.ipynb", "exec"), scope)  # noqa: S102 - the chapter's own code
     return scope["lessons"]
 

@@ -475,3 +475,20 @@ def test_cli_unwritable_out_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         lm_main(["--out", str(blocker / "sub"), "--steps", "2"])
     assert exit_info.value.code == 2 and "--out" in capsys.readouterr().err
+
+
+def test_coverage_counts_what_a_run_reads():
+    """Random windows with replacement: the covered share and the re-read share, checked against a direct count."""
+    preset = lm.CPU
+    n = 20_000
+    got = lm.coverage(n, preset, seed=3)
+    starts = lm.batch_starts(n, preset.train.steps, preset.train.batch_size, preset.context, 3).flatten().tolist()
+    seen = set()
+    for s in starts:
+        seen.update(range(s, s + preset.context))
+    reads = len(starts) * preset.context
+    assert got["covered"] == pytest.approx(len(seen) / n)
+    assert got["repeated"] == pytest.approx(1 - len(seen) / reads)
+    assert 0 < got["covered"] <= 1 and 0 <= got["repeated"] < 1
+    with pytest.raises(ValueError, match="n_tokens"):
+        lm.coverage(0, preset)

@@ -188,6 +188,22 @@ def test_sentence_when_the_middle_halves_overlap():
         cmp.ratio("SiLU", "ReLU")
 
 
+def test_caption_names_the_machine_once_and_explains_a_share_above_the_copy():
+    results = {label: timing.BenchResult(label=label, times_s=[t] * 5, device="cpu", device_name="Test CPU (CPU)",
+                                         nbytes=1e9, copy_bandwidth=1e9, method="time.perf_counter around each call")
+               for label, t in (("ReLU", 0.8), ("GELU (erf)", 1.2))}
+    cmp = timing.Comparison(results=results, device="cpu", device_name="Test CPU (CPU)", rounds=4)
+    caption = cmp.caption()
+    assert caption.startswith("Timed on Test CPU (CPU), interleaved over 4 rounds; time.perf_counter around each call.")
+    assert "(cpu)" not in caption
+    assert "A share of copy above 100% (ReLU) means that part of the data stayed in the cache" in caption
+    results["ReLU"].times_s = [1.1] * 5  # both below the copy: no note
+    assert "above 100%" not in cmp.caption()
+    for r in results.values():  # on a GPU the cache is flushed before each call: the note would not apply
+        r.times_s, r.cache_flushed = [0.8] * 5, True
+    assert "above 100%" not in cmp.caption()
+
+
 def test_compare_interleaves_the_variants_and_warms_each_first():
     order = []
 

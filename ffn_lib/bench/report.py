@@ -22,6 +22,19 @@ from ..timing import format_rate, format_time
 RESULTS_ENV = "FFN_LIB_RESULTS"
 TOLERANCE = 0.05  # a rate may exceed its roof by this much (timer noise, clock drift) before a check fails
 NO_RUN = "No recorded GPU run yet; see the GPU results page."
+
+# What each implementation in a recorded run is: the one place these names are explained to a reader.
+IMPLS = {
+    "eager": "PyTorch as usually written, one kernel per operation",
+    "compile": "`torch.compile` of that code, compiled fresh",
+    "compile_cat": "the same on one `[gate | up]` tensor",
+    "fused": "the course's Triton kernel, `kernels.act_mul`",
+    "fused_cat": "the same kernel on one `[gate | up]` tensor, `kernels.act_mul_cat`",
+    "liger": "Liger-Kernel's fused op",
+    "floor": "a Python `autograd.Function` that launches nothing",
+}
+BLOCK_IMPLS = {"eager": "the block as written, PyTorch's kernels",
+               "fused": "`GatedFFN(fused=True)`, its activation step by the course's Triton kernel"}
 QUANTITIES = ("copy_share", "time", "bandwidth", "flop_rate", "peak_memory", "host_time", "latency")
 
 
@@ -237,6 +250,15 @@ TITLES = {"activation": "Activations alone", "act_mul": "Gated act(g) * u", "hos
           "block": "Whole FFN blocks", "gemm": "The block's matrix products alone (the roof)"}
 
 
+def _param_gap(config: dict[str, Any]) -> float:
+    """The gated blocks' parameter count over the plain blocks', minus one (their widths are rounded)."""
+    from ..sizing import param_count
+
+    d = config["d_model"]
+    return (param_count(d, config["d_ff_gated"], gated=True, bias=False)
+            / param_count(d, config["d_ff_plain"], gated=False, bias=False) - 1)
+
+
 def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
     """The whole run as Markdown: provenance, self-checks, then one table per group.
 
@@ -248,7 +270,8 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
     parts = [f"{h} ffn_lib.bench: {p['device']['name']}\n",
              f"{describe_run(doc)}.\n",
              f"Sizes: {c['tokens']} tokens, d_model {c['d_model']}; elementwise ops on {c['tokens']} x {c['d_ff_act']}; "
-             f"blocks with d_ff {c['d_ff_plain']} (plain) / {c['d_ff_gated']} (gated, parameter-matched), and the "
+             f"blocks with d_ff {c['d_ff_plain']} (plain) / {c['d_ff_gated']} (gated: the 2/3 rule, rounded, "
+             f"{_param_gap(c):+.1%} parameters), and the "
              f"SwiGLU block with d_ff {c['d_ff_swiglu']}.\n",
              f"Provenance: driver {p['driver'] or '–'}, CUDA {p['cuda'] or '–'}, compute capability "
              f"{p['device']['capability'] or '–'}, Python {p['python']}, Liger-Kernel {p.get('liger_kernel') or 'absent'}, "
@@ -387,12 +410,26 @@ class RecordedSection:
     def _repr_markdown_(self) -> str:
         if not self.runs:
             return NO_RUN
-        parts = []
+        parts, impls, shares = [], {}, []
         for doc in self.runs:
             rows = self.rows(doc)
             if rows:
                 parts.append(f"**{self.title}, recorded on {describe_run(doc)}.**\n\n{rows_markdown(rows)}")
-        return "\n\n".join(parts) or f"The recorded GPU runs measured none of {self.title}."
+                impls.update(dict.fromkeys(r["impl"] for r in rows))
+                shares += [r["copy_share"]["value"] for r in rows if r.get("copy_share")]
+        if not parts:
+            return f"The recorded GPU runs measured none of {self.title}."
+        if len(impls) > 1:
+            names = BLOCK_IMPLS if self.group == "block" else IMPLS
+            parts.append("*" + "; ".join(f"{i}: {names.get(i, i)}" for i in impls) + ".*")
+        if self.group == "block" and any(r.get("peak_memory") for doc in self.runs for r in self.rows(doc)):
+            parts.append("*Peak memory: what one training step allocates above what was allocated before it (the "
+                         "weights and the input).*")
+        if shares and max(shares) > 1:
+            parts.append("*A share of copy is the least traffic the pass needs over the copy bandwidth measured in "
+                         "the same run; a little above 100% means the op streamed slightly better than that copy "
+                         "(the suite's self-check fails any above 105%).*")
+        return "\n\n".join(parts)
 
     def __str__(self) -> str:
         return self._repr_markdown_()
@@ -427,7 +464,7 @@ class RecordedSection:
             ax.bar(range(len(mem_rows)), [r["peak_memory"]["value"] / 2**30 for r in mem_rows],
                    color="0.55")
             ax.set_xticks(range(len(mem_rows)), labels, fontsize=8, rotation=30 if len(mem_rows) > 4 else 0)
-            ax.set(ylabel="GiB", title="peak memory of one training step")
+            ax.set(ylabel="GiB", title="peak memory of one training step, above weights and input")
             ax.grid(axis="x", visible=False)
         plt.close(fig)  # shown once, by the section or as a cell's value
         return fig

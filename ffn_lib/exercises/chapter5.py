@@ -73,12 +73,14 @@ EXERCISES = [
         title="The scale of a gated unit",
         statement=r"At initialisation, take the gate $g$ and the value $u$ of one ReGLU hidden unit to be independent "
                   r"standard normal numbers. Derive the second moment $\mathbb{E}\big[(\max(0, g)\,u)^2\big]$ "
-                  r"of the unit $h = \max(0, g)\,u$.",
+                  r"of the unit $h = \max(0, g)\,u$. (With PyTorch's default initialisation both have a standard "
+                  r"deviation $s$ below 1, as the chapter measured; the moment then scales by $s^4$.)",
         hints=[r"Independence splits the expectation: $\mathbb{E}[\max(0,g)^2]\;\mathbb{E}[u^2]$.",
                r"$\max(0, g)^2$ is $g^2$ on the half of the line where $g > 0$ and 0 elsewhere; the normal density "
                r"is symmetric."],
         starter="answer = ...\nex.q5.check(answer)",
-        expected=lambda: _numeric.gaussian_mean(lambda z: relu(z) ** 2),
+        # by quadrature, rounded to 12 decimals: its error (about 1e-16) would otherwise print as 0.5000000000000001
+        expected=lambda: round(_numeric.gaussian_mean(lambda z: relu(z) ** 2), 12),
         abs_tol=5e-3,
         mistakes=[(lambda: 1.0, "1 is E[g^2 u^2], without the ReLU: the ReLU zeroes the negative half of g."),
                   (lambda: 0.25, "that squares the one half: the ReLU keeps half of the line, not half of g."),

@@ -507,7 +507,8 @@ class ChoiceExercise(Exercise):
 
     def expected_text(self) -> str:
         k = self.correct_key()
-        return f"The answer is **({k})**: {self.options[k]} "
+        option = self.options[k].rstrip()
+        return f"The answer is **({k})**: {option}{'' if option.endswith(('.', '?', '!')) else '.'} "
 
     def messages(self) -> dict[str, str]:
         return {"empty": "Choose one option, then press Check.",

@@ -13,8 +13,8 @@
 
 from .data import (CharTokenizer, Corpus, batch_starts, corpus_text, eval_windows, load_corpus, split_point,
                    unigram_loss, windows_at)
-from .experiment import (CPU, CPU_THREADS, GPU, PRESETS, Preset, estimate_seconds, fit_budget, flops_per_step,
-                         run_experiment)
+from .experiment import (CPU, CPU_THREADS, GPU, PRESETS, Preset, coverage, estimate_seconds, fit_budget,
+                         flops_per_step, run_experiment)
 from .model import GPT, GPTConfig, param_table
 from .results import (Pair, VariantSummary, gated_minus_plain, load_runs, markdown_report, pairwise, plot_curves,
                       plot_pairwise, plot_vs_table1, ranking, recorded, sentences, spearman, summarize,
@@ -23,7 +23,7 @@ from .train import RunResult, TrainConfig, cpu_threads, evaluate, learning_rate,
 
 __all__ = [
     "CPU", "CPU_THREADS", "CharTokenizer", "Corpus", "GPT", "GPTConfig", "GPU", "PRESETS", "Pair", "Preset",
-    "RunResult", "TrainConfig", "VariantSummary", "batch_starts", "corpus_text", "cpu_threads", "estimate_seconds", "eval_windows",
+    "RunResult", "TrainConfig", "VariantSummary", "batch_starts", "corpus_text", "coverage", "cpu_threads", "estimate_seconds", "eval_windows",
     "evaluate", "fit_budget", "flops_per_step", "gated_minus_plain", "learning_rate", "load_corpus", "load_runs", "markdown_report",
     "pairwise", "param_table", "plot_curves", "plot_pairwise", "plot_vs_table1", "ranking", "recorded",
     "run_experiment", "sentences", "spearman", "split_point", "summarize", "table1_agreement", "table_markdown",

@@ -26,7 +26,7 @@ import torch
 
 from .._checks import positive_int, positive_number
 from ..variants import VARIANTS, get_variant
-from .data import Corpus, load_corpus, unigram_loss
+from .data import Corpus, batch_starts, load_corpus, unigram_loss
 from .model import GPT, GPTConfig, param_table
 from .train import TrainConfig, cpu_threads, train_run
 
@@ -52,9 +52,9 @@ class Preset:
         return self.train.steps * self.train.batch_size * self.context
 
 
-# The book's run: 160 steps of 16 windows of 64 characters = 163,840 characters per run,
-# about 40% of the training text, so the model sees almost no character twice (no repetition,
-# as in Shazeer's pre-training on C4). Run on one thread (CPU_THREADS): the numbers then do not
+# The book's run: 160 steps of 16 windows of 64 characters = 163,840 characters per run. Its windows start at
+# random, with replacement, so a run covers only part of the training text and reads some of it twice
+# (coverage() measures both; Shazeer's pre-training on C4 never repeats). Run on one thread (CPU_THREADS): the numbers then do not
 # depend on the machine's core count, and a shared machine does not slow it down by oversubscription.
 CPU = Preset("cpu", d_model=64, n_layer=2, n_head=2, context=64, seeds=(0, 1, 2),
              train=TrainConfig(steps=160, batch_size=16, lr=3e-3, warmup_steps=16, eval_every=20,
@@ -74,6 +74,24 @@ ASSUMED = {
     "cuda": {"flop_rate": 100e12, "host_s_per_layer_step": 0.6e-3, "host_s_per_step": 1.0e-3, "startup_s": 25.0},
     "cpu": {"flop_rate": 30e9, "host_s_per_layer_step": 1.0e-3, "host_s_per_step": 1.0e-3, "startup_s": 2.0},
 }
+
+
+def coverage(n_tokens: int, preset: Preset, seed: int = 0) -> dict[str, float]:
+    """How much of a training text of ``n_tokens`` characters one run of ``preset`` with ``seed`` reads.
+
+    ``covered``: the share of the text's characters inside at least one of the run's input windows;
+    ``repeated``: the share of the characters the run reads that it had already read. Windows start at random,
+    with replacement (:func:`ffn_lib.lm.batch_starts`, the run's own draw), so both are below what a pass
+    in order would give.
+    """
+    n_tokens = positive_int(n_tokens, "n_tokens")
+    starts = batch_starts(n_tokens, preset.train.steps, preset.train.batch_size, preset.context, seed).flatten()
+    edges = torch.zeros(n_tokens + 1, dtype=torch.int64)  # +1 where a window starts, -1 where it ends
+    edges.index_add_(0, starts, torch.ones_like(starts))
+    edges.index_add_(0, starts + preset.context, -torch.ones_like(starts))
+    covered = int((edges.cumsum(0)[:n_tokens] > 0).sum())
+    reads = starts.numel() * preset.context
+    return {"covered": covered / n_tokens, "repeated": 1 - covered / reads}
 
 
 def flops_per_step(preset: Preset, vocab_size: int, variant: str = "ReLU") -> float:

@@ -347,9 +347,9 @@ def sentences(doc: dict[str, Any]) -> list[str]:
     if gp is not None and gp[2] > 1:
         diff, se, k = gp
         word = "lower" if diff < 0 else "higher"
-        verdict = ("more than twice its standard error: at this scale the gated family "
+        verdict = ("that is more than twice its standard error, so at this scale the gated family "
                    f"{'does better' if diff < 0 else 'does worse'}." if abs(diff) > RESOLVE_K * se else
-                   "within twice its standard error, so this run cannot tell the two families apart.")
+                   "that is within twice its standard error, so this run cannot tell the two families apart.")
         out.append(f"Seed by seed, the gated variants' mean held-out loss is {abs(diff):.4f} {word} than the plain "
                    f"ones' (standard error {se:.4f} over {k} seeds): {verdict}")
     agreement = table1_agreement(summaries)

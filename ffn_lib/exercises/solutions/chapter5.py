@@ -11,7 +11,7 @@ def geglu_act_mul(g, u):
     return F.gelu(g) * u""",
     ),
     2: Solution(
-        "T5 v1.1's `gated-gelu` is the tanh approximation, which Hugging Face calls `gelu_new`; loading such a "
+        "T5 v1.1's `gated-gelu` uses it, and Hugging Face names it `gelu_new`; loading such a "
         "checkpoint with the erf GELU changes its outputs slightly.",
         'answer = "b"',
     ),
