@@ -175,6 +175,8 @@ def test_references_are_author_year_in_text_and_list():
     assert "Vaswani et al., 2017" in labels and "Shazeer, 2020" in labels, labels[:5]
     assert not [label for label in labels if label.isdigit()], "numeric labels in the list"
     assert len(labels) == len(set(labels)), "two entries share a label"
+    initials = [label[0].lower() for label in labels]
+    assert initials == sorted(initials), f"the list is not in author order: {labels}"  # corporate authors too
     # in the text: "(Author, year)" and "Author (year)" with the list's labels, linked to the list
     about = (HTML / "book" / "about-the-source.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", "", about)

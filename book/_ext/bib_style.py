@@ -24,6 +24,7 @@ from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import join, node
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
@@ -122,13 +123,22 @@ class AuthorYearLabelStyle(BaseLabelStyle):
             yield label if len(same) == 1 else label + "abcdefghijklmnopqrstuvwxyz"[same.index(i)]
 
 
+class PlainAuthorYearTitleSorting(AuthorYearTitleSorting):
+    """pybtex's author, year, title order, with a corporate author's braces ("{Gemma Team}") left out of the key,
+    so that it sorts by its first letter and not after "Z"."""
+
+    def person_key(self, person):
+        return super().person_key(person).replace("{", "").replace("}", "")
+
+
 class AuthorYearStyle(UnsrtStyle):
     default_label_style = "author_year"
-    default_sorting_style = "author_year_title"
+    default_sorting_style = "author_year_title_plain"
 
 
 def setup(app):
     register_plugin("pybtex.style.labels", "author_year", AuthorYearLabelStyle)
+    register_plugin("pybtex.style.sorting", "author_year_title_plain", PlainAuthorYearTitleSorting)
     register_plugin("pybtex.style.formatting", "author_year", AuthorYearStyle)
     register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYearReferenceStyle)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

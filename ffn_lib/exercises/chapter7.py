@@ -69,8 +69,8 @@ def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> floa
 
 # The corpus is the running Python's own pydoc_data text, so its vocabulary, and the answers that depend on it,
 # can differ between Python versions.
-_DEPENDS_ON_PYTHON = (" *The text, and so the answer, comes with your Python: the box on this page checks the "
-                      "answer for the Python that built the page (printed with the corpus above); "
+_DEPENDS_ON_PYTHON = (" *The text, and so the answer, comes with your Python: the answer box in chapter 7's page "
+                      "checks the answer for the Python that built the book (printed there with the corpus); "
                       "`check` in your notebook checks it for yours.*")
 
 EXERCISES = [
