@@ -38,14 +38,13 @@ mathjax: $(MATHJAX_DIR)/tex-chtml.js
 
 # jupyter-cache re-executes a notebook only when its own code changes. The chapters also print what ffn_lib
 # computes and what results/ records, so a change there empties the cache: every number is recomputed.
-BOOK_INPUTS_HASH = $(shell find ffn_lib results -type f -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort \
-	| xargs cat | sha256sum | cut -c1-16)
-
 book: $(STAMP) mathjax
-	@if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$(BOOK_INPUTS_HASH)" ]; then \
+	@inputs=$$(find ffn_lib results -type f -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort \
+		| xargs cat | sha256sum | cut -c1-16); \
+	if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$$inputs" ]; then \
 		echo "ffn_lib/ or results/ changed since the last build: every notebook is executed afresh"; \
-		rm -rf _build/.jupyter_cache; fi
-	@mkdir -p _build && echo "$(BOOK_INPUTS_HASH)" > _build/.book-inputs
+		rm -rf _build/.jupyter_cache; fi; \
+	mkdir -p _build && echo "$$inputs" > _build/.book-inputs
 	FFN_LIB_BOOK=1 FFN_LIB_PROGRESS=off MPLBACKEND=module://matplotlib_inline.backend_inline \
 		$(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going
 	@echo

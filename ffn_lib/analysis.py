@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ._checks import finite_scalar, positive_int
-from .activations import (GELU_TANH_COEF, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
+from .activations import (GELU_TANH_COEF, INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
                           gelu_tanh_taylor_coefficient)
 from .blocks import FFN, GatedFFN
 
@@ -96,7 +96,7 @@ def textbook_gelu(x: torch.Tensor) -> torch.Tensor:
     """
     if not isinstance(x, torch.Tensor) or x.dtype not in (torch.float32, torch.float64):
         raise TypeError(f"x must be a float32 or float64 tensor, got {getattr(x, 'dtype', type(x).__name__)}.")
-    return x * 0.5 * (1.0 + torch.erf(x * (1.0 / math.sqrt(2.0))))
+    return x * 0.5 * (1.0 + torch.erf(x * INV_SQRT_2))
 
 
 def textbook_gelu_zero_below(dtype: torch.dtype = torch.float32, *, step: float = 1e-3) -> float:

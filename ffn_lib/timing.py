@@ -64,6 +64,14 @@ def _mps_available() -> bool:
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
+def _where(device: torch.device | str, name: str | None = None) -> str:
+    """The machine in words, with the device's index where there is one: "NVIDIA H200 (cuda:0)"; a CPU's name
+    already says "(CPU)"."""
+    device = torch.device(device)
+    name = name or device_name(device)
+    return name if device.type == "cpu" else f"{name} ({device})"
+
+
 def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.device:
     """CUDA if present, else Apple's MPS, else the CPU.
 
@@ -83,8 +91,7 @@ def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.dev
         if not available.get(device.type, False):
             raise ValueError(f"{source}={wanted!r} asks for {device.type}, which this machine does not have.")
     if verbose:
-        where = device_name(device) if device.type == "cpu" else f"{device_name(device)} ({device})"
-        print(f"ffn_lib: timing on {where}; set {DEVICE_ENV} to choose another device.")
+        print(f"ffn_lib: timing on {_where(device)}; set {DEVICE_ENV} to choose another device.")
     return device
 
 
@@ -520,8 +527,7 @@ class Comparison:
 
     def caption(self) -> str:
         first = next(iter(self.results.values()))
-        where = self.device_name if self.device == "cpu" else f"{self.device_name} ({self.device})"
-        text = f"Timed on {where}, interleaved over {self.rounds} rounds; {first.method.split(';')[0]}."
+        text = f"Timed on {_where(self.device, self.device_name)}, interleaved over {self.rounds} rounds; {first.method.split(';')[0]}."
         over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
         if over and not first.cache_flushed:
             text += (f" A share of copy above 100% ({', '.join(over)}) means that part of the data stayed in the "

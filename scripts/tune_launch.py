@@ -65,15 +65,16 @@ def tune(gates: list[str], shapes: list[tuple[int, int]], passes: list[str], tok
     for gate in gates:
         for pass_ in passes:
             fns = {FLAT: _pass_runner(lambda a, b, gate=gate: kernels.act_mul(a, b, gate), [g, u], pass_)}
+            shape_of = {FLAT: (None, None)}
             for shape in shapes:
                 run = _pass_runner(lambda t, gate=gate: kernels.act_mul_cat(t, gate), [x], pass_)
-                fns[f"act_mul_cat, {shape[0]}x{shape[1]}"] = _under(shape, run)
+                name = f"act_mul_cat, {shape[0]}x{shape[1]}"
+                fns[name], shape_of[name] = _under(shape, run), shape
             nbytes = PASS_TENSORS[pass_] * tokens * d_ff * sizing.dtype_bytes(dtype)
             cmp = compare(fns, device=device, nbytes=nbytes, rounds=rounds, min_time=min_time)
             for name, r in cmp.results.items():
-                shape = None if name == FLAT else _shape(name.split(", ")[1])
-                rows.append({"gate": gate, "pass": pass_, "variant": name,
-                             "block": shape[0] if shape else None, "num_warps": shape[1] if shape else None,
+                block, num_warps = shape_of[name]
+                rows.append({"gate": gate, "pass": pass_, "variant": name, "block": block, "num_warps": num_warps,
                              "median_s": r.median_s, "q1_s": r.quartiles_s[0], "q3_s": r.quartiles_s[1],
                              "copy_share": r.copy_share, "copy_bandwidth": r.copy_bandwidth})
             best = max((row for row in rows[-len(fns):]), key=lambda row: row["copy_share"])

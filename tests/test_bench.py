@@ -231,8 +231,8 @@ def test_every_gate_is_compiled_fresh_and_its_rows_recorded(monkeypatch, device)
 def test_concatenated_layout_is_the_same_step_on_halves(device):
     """compile_cat's input: act(x[..., :d]) * x[..., d:], the gate first, as act_mul_cat takes it."""
     x = torch.randn(4, 16, device=device)
-    torch.testing.assert_close(suite._eager_cat("swish")(x), suite._eager("swish")(x[:, :8], x[:, 8:]))
-    assert not torch.allclose(suite._eager_cat("silu")(x), suite._eager("silu")(x[:, 8:], x[:, :8]))
+    torch.testing.assert_close(suite._eager("swish", cat=True)(x), suite._eager("swish")(x[:, :8], x[:, 8:]))
+    assert not torch.allclose(suite._eager("silu", cat=True)(x), suite._eager("silu")(x[:, 8:], x[:, :8]))
 
 
 def test_python_floor_allocates_and_differentiates_but_computes_nothing(device):

@@ -410,19 +410,20 @@ class RecordedSection:
     def _repr_markdown_(self) -> str:
         if not self.runs:
             return NO_RUN
-        parts, impls, shares = [], {}, []
+        parts, impls, shares, has_memory = [], {}, [], False
         for doc in self.runs:
             rows = self.rows(doc)
             if rows:
                 parts.append(f"**{self.title}, recorded on {describe_run(doc)}.**\n\n{rows_markdown(rows)}")
                 impls.update(dict.fromkeys(r["impl"] for r in rows))
                 shares += [r["copy_share"]["value"] for r in rows if r.get("copy_share")]
+                has_memory = has_memory or any(r.get("peak_memory") for r in rows)
         if not parts:
             return f"The recorded GPU runs measured none of {self.title}."
         if len(impls) > 1:
             names = BLOCK_IMPLS if self.group == "block" else IMPLS
             parts.append("*" + "; ".join(f"{i}: {names.get(i, i)}" for i in impls) + ".*")
-        if self.group == "block" and any(r.get("peak_memory") for doc in self.runs for r in self.rows(doc)):
+        if self.group == "block" and has_memory:
             parts.append("*Peak memory: what one training step allocates above what was allocated before it (the "
                          "weights and the input).*")
         if shares and max(shares) > 1:

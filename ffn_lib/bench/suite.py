@@ -209,27 +209,20 @@ def _gate(name: str) -> tuple[str, dict[str, float]]:
     return (name, {"beta": SWISH_BETA}) if name == "swish" else (name, {})
 
 
-def _eager(name: str) -> Callable:
+def _eager(name: str, cat: bool = False) -> Callable:
+    """act(g) * u as eager PyTorch writes it, on two tensors or (``cat``) on the halves of one [gate | up] tensor,
+    the layout of ``act_mul_cat``. A new function object per call, so each gate is its own code to compile."""
     act_name, params = _gate(name)
     act = get_activation(act_name, **params)
 
-    def eager(g: torch.Tensor, u: torch.Tensor) -> torch.Tensor:  # a new function object per gate, for compile
+    def eager(g: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
         return act_mul_eager(g, u, act)
 
-    return eager
-
-
-def _eager_cat(name: str) -> Callable:
-    """act(x[..., :d]) * x[..., d:] on one [gate | up] tensor, as eager PyTorch writes it (compile's input for
-    the layout of ``act_mul_cat``)."""
-    act_name, params = _gate(name)
-    act = get_activation(act_name, **params)
-
-    def eager_cat(gate_up: torch.Tensor) -> torch.Tensor:  # a new function object per gate, for compile
+    def eager_cat(gate_up: torch.Tensor) -> torch.Tensor:
         d = gate_up.shape[-1] // 2
         return act_mul_eager(gate_up[..., :d], gate_up[..., d:], act)
 
-    return eager_cat
+    return eager_cat if cat else eager
 
 
 class _PythonFloor(torch.autograd.Function):
@@ -389,8 +382,8 @@ def build_cases(config: Config, device: torch.device, skipped: list[dict[str, st
         impls = _act_mul_impls(config, device, skipped)
         for name in GATED_ACTIVATIONS:
             act_name, params = _gate(name)
-            compiled = {impl: FreshCompiled(make(name), config.compile_backend)
-                        for impl, make in (("compile", _eager), ("compile_cat", _eager_cat)) if impl in impls}
+            compiled = {impl: FreshCompiled(_eager(name, cat=impl == "compile_cat"), config.compile_backend)
+                        for impl in ("compile", "compile_cat") if impl in impls}
             for impl in impls:
                 if impl in compiled:
                     fn = compiled[impl]

@@ -137,7 +137,8 @@ EXERCISES = [
         title="Predict the backward kernel's bytes",
         statement=r"The fused backward kernel of $\mathrm{SiLU}(g) \otimes u$ (`ffn_lib.kernels`) takes $g$, $u$ "
                   r"and the output's gradient $dy$, each 4096 tokens $\times$ $d_\text{ff} = 11008$ in bfloat16 "
-                  r"(LLaMA 7B's width), and writes $dg$ and $du$. Predict the fewest bytes it must move between GPU memory and the chip. "
+                  r"(LLaMA 7B's width), and writes $dg$ and $du$. Predict the fewest bytes it must move between "
+                  r"GPU memory and the chip. "
                   r"(Divided by a measured time, this gives the bandwidth the kernel reaches.)",
         hints=["Count the tensors it must read and the tensors it must write, each read or written once.",
                "Read g, u, dy; write dg, du: five tensors of 4096 x 11008 elements at 2 bytes each."],

@@ -54,8 +54,9 @@ class Preset:
 
 # The book's run: 160 steps of 16 windows of 64 characters = 163,840 characters per run. Its windows start at
 # random, with replacement, so a run covers only part of the training text and reads some of it twice
-# (coverage() measures both; Shazeer's pre-training on C4 never repeats). Run on one thread (CPU_THREADS): the numbers then do not
-# depend on the machine's core count, and a shared machine does not slow it down by oversubscription.
+# (coverage() measures both; Shazeer's pre-training on C4 never repeats). Run on one thread (CPU_THREADS):
+# the numbers then do not depend on the machine's core count, and a shared machine does not slow it down by
+# oversubscription.
 CPU = Preset("cpu", d_model=64, n_layer=2, n_head=2, context=64, seeds=(0, 1, 2),
              train=TrainConfig(steps=160, batch_size=16, lr=3e-3, warmup_steps=16, eval_every=20,
                                eval_tokens=4096))

@@ -32,7 +32,8 @@ def gelu_erf(x):
     ),
     4: Solution(
         r"Hendrycks and Gimpel define GELU as $x\,\Phi(x)$ and give the tanh form as a cheaper approximation. "
-        "Its error is small but not zero (chapter 2's section *Two approximations* measures it), and PyTorch's default `F.gelu` is the erf form.",
+        "Its error is small but not zero (chapter 2's section *Two approximations* measures it), and PyTorch's "
+        "default `F.gelu` is the erf form.",
         'answer = "b"',
     ),
     5: Solution(
