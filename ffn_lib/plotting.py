@@ -13,7 +13,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .timing import format_rate
+from .formatting import format_rate
 
 STYLE = {
     "figure.figsize": (6.4, 3.8),
