@@ -8,7 +8,12 @@ The tested library behind the course. Everything a chapter shows comes from here
 * the blocks: :class:`FFN` (Vaswani et al. 2017) and :class:`GatedFFN`
   (Shazeer 2020), with NumPy references and checkpoint conversion;
 * :mod:`ffn_lib.sizing` (parameters, FLOPs, bytes, the 2/3 rule, Llama's d_ff);
-* :mod:`ffn_lib.timing` and ``python -m ffn_lib.bench`` (trustworthy timing);
+* timing: :mod:`ffn_lib.timing` (:func:`benchmark`, and every timing name
+  re-exported), :mod:`ffn_lib.sampler` (how a callable is sampled),
+  :mod:`ffn_lib.comparison` (:func:`compare` and the sentences it writes),
+  :mod:`ffn_lib.ceilings` (copy bandwidth, matrix-product rate),
+  :mod:`ffn_lib.roofline`, :mod:`ffn_lib.devices`, :mod:`ffn_lib.formatting`;
+  ``python -m ffn_lib.bench`` (the benchmark suite);
 * :mod:`ffn_lib.kernels` (fused Triton kernels), :mod:`ffn_lib.exercises`,
   :mod:`ffn_lib.plotting`.
 """

@@ -5,7 +5,7 @@ import time
 import pytest
 import torch
 
-from ffn_lib import timing
+from ffn_lib import comparison, sampler, timing
 
 
 def test_benchmark_statistics_on_a_known_duration():
@@ -68,16 +68,16 @@ def test_a_callable_without_tensors_needs_a_device():
 def test_calls_are_queued_back_to_back_between_synchronisations(monkeypatch):
     """Inside a sample the calls follow each other with no synchronisation (a batch on the CPU)."""
     log = []
-    monkeypatch.setattr(timing, "synchronize", lambda device: log.append("sync"))
+    monkeypatch.setattr(sampler, "synchronize", lambda device: log.append("sync"))
 
     def fn():
         log.append("call")
         time.sleep(2e-5)
 
-    sampler = timing._Sampler(fn, torch.device("cpu"), flush=False)
-    sampler.batch = 5
+    cpu = timing._Sampler(fn, torch.device("cpu"), flush=False)
+    cpu.batch = 5
     log.clear()
-    times = sampler.sample(3)
+    times = cpu.sample(3)
     assert len(times) == 3
     assert "".join("c" if e == "call" else "s" for e in log) == "s" + "ccccc" "ss" + "ccccc" "ss" + "ccccc" "s"
 
@@ -88,8 +88,8 @@ def test_cuda_samples_have_no_host_sync_inside(monkeypatch):
     real = torch.cuda.synchronize
     monkeypatch.setattr(torch.cuda, "synchronize", lambda *a: (calls.append("sync"), real(*a)))
     x = torch.randn(1 << 20, device="cuda")
-    sampler = timing._Sampler(lambda: x.mul_(1.0), torch.device("cuda"), flush=True)
-    times = sampler.sample(20)
+    cuda = timing._Sampler(lambda: x.mul_(1.0), torch.device("cuda"), flush=True)
+    times = cuda.sample(20)
     assert len(times) == 20 and calls == ["sync"] and all(t > 0 for t in times)
 
 
@@ -255,8 +255,8 @@ def test_compare_measures_its_copy_reference_inside_the_same_rounds(monkeypatch)
             super().__init__(fn, device, flush)
             samplers.append(self)
 
-    monkeypatch.setattr(timing, "_Sampler", Recording)
-    monkeypatch.setattr(timing, "default_copy_bytes", lambda device: 8 * 2**20)
+    monkeypatch.setattr(comparison, "_Sampler", Recording)
+    monkeypatch.setattr(comparison, "default_copy_bytes", lambda device: 8 * 2**20)
     x = torch.randn(1 << 16)
     out = torch.empty_like(x)
     cmp = timing.compare({"ReLU": lambda: torch.clamp_min(x, 0, out=out)}, device="cpu",
