@@ -204,7 +204,9 @@ class GatedFFN(nn.Module):
     :mod:`ffn_lib.kernels` wherever they can (:meth:`fused_active` says whether
     they do for a given input), and with the eager PyTorch ops everywhere else:
     dtypes the kernels do not take (float64), devices where they cannot run, and
-    a trainable beta unless the kernels support its gradient.
+    a trainable beta while it needs a gradient (the kernels compute none for it).
+    Whether the kernels can run is decided once, when the block is built or moved
+    (``.to(...)``), not at every call.
 
     Attribute names follow the job each matrix does: ``w_gate`` is Shazeer's W
     (Llama's ``gate_proj``, T5's ``wi_0``), ``w_up`` is V (``up_proj``, ``wi_1``),
@@ -228,24 +230,29 @@ class GatedFFN(nn.Module):
         else:
             self.beta = None
         self.activation = act
-        self.fused = bool(fused)
         self.w_gate = nn.Linear(self.d_model, self.d_ff, bias=bias)  # W  (gate_proj, wi_0)
         self.w_up = nn.Linear(self.d_model, self.d_ff, bias=bias)  # V  (up_proj,   wi_1)
         self.w_down = nn.Linear(self.d_ff, self.d_model, bias=bias)  # W2 (down_proj, wo)
+        self.fused = fused  # decides, here and whenever the block moves, whether the kernels run
 
     # -- forward --
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _check_input(x, self.d_model, self.w_gate.weight)
-        gate, up = self.w_gate(x), self.w_up(x)  # x W, x V
-        return self.w_down(self.act_mul(gate, up))  # (act(x W) * x V) W2
+        if self._runs_fused():
+            return self.w_down(_fused_act_mul(self.w_gate(x), self.w_up(x), self.current_activation()))
+        return self.w_down(self.act(self.w_gate(x)) * self.w_up(x))  # (act(x W) * x V) W2
+
+    def act(self, gate: torch.Tensor) -> torch.Tensor:
+        """act(gate) with PyTorch's own ops, and a trainable beta as it is now (so it gets its gradient)."""
+        beta = self.beta
+        return self.activation.torch(gate) if beta is None else self.activation.torch_op(gate, beta=beta)
 
     def act_mul(self, gate: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
         """act(gate) * up: the elementwise step between the matrix products (fused kernel or eager)."""
-        act = self.current_activation()
-        if self.fused_active(gate):
-            return _fused_act_mul(gate, up, act)
-        return act_mul_eager(gate, up, act)
+        if self._runs_fused():
+            return _fused_act_mul(gate, up, self.current_activation())
+        return self.act(gate) * up
 
     def current_activation(self) -> Activation:
         """The activation with its parameters as they are now (a trainable beta as its tensor)."""
@@ -257,10 +264,38 @@ class GatedFFN(nn.Module):
         True only when ``fused=True`` and :mod:`ffn_lib.kernels` supports the tensor's dtype and
         device, the activation and its beta; everywhere else the block runs eagerly.
         """
-        if not self.fused:
-            return False
-        tensor = self.w_gate.weight if tensor is None else tensor
-        return _kernels_support(tensor, self.current_activation(), self.beta)
+        weight = self.w_gate.weight
+        if tensor is None or (tensor.device, tensor.dtype) == (weight.device, weight.dtype):
+            return self._runs_fused()
+        return self.fused and _kernels_support(tensor, self.current_activation(), self.beta)
+
+    @property
+    def fused(self) -> bool:
+        """Whether the block asks for the fused kernels (``fused=True``); :meth:`fused_active` says if it gets them."""
+        return self._fused
+
+    @fused.setter
+    def fused(self, value: bool) -> None:
+        self._fused = bool(value)
+        self._decide_fused()
+
+    def _decide_fused(self) -> None:
+        """Whether the kernels can run on the weights' device and dtype: decided when built or moved."""
+        weight = getattr(getattr(self, "w_gate", None), "weight", None)
+        self._fused_here = bool(self._fused and weight is not None
+                                and _kernels_support(weight, self.activation, None))
+
+    def _apply(self, fn: Any, *args: Any, **kwargs: Any) -> "GatedFFN":
+        module = super()._apply(fn, *args, **kwargs)  # .to(), .cuda(), .half(), ...: a new device or dtype
+        self._decide_fused()
+        return module
+
+    def _runs_fused(self) -> bool:
+        """The decision made when the block was built or moved; a trainable beta needing a gradient runs eagerly
+        (the kernels compute no gradient for beta)."""
+        if not self._fused_here or self.beta is None:
+            return self._fused_here
+        return not (self.beta.requires_grad and torch.is_grad_enabled())
 
     # -- sizes --
 

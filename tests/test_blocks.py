@@ -288,6 +288,30 @@ def test_fused_block_uses_the_kernel_exactly_where_it_can(dtype, device, monkeyp
     torch.testing.assert_close(dx_fused, dx_eager, **FUSED_TOL[dtype])
 
 
+def test_whether_to_fuse_is_decided_when_built_or_moved_not_at_every_call(kernel_device, monkeypatch):
+    asked = []
+    real = kernels.supports
+    monkeypatch.setattr(kernels, "supports", lambda *a, **k: (asked.append(a[0].dtype), real(*a, **k))[1])
+    block = GatedFFN(8, 16, fused=True).to(kernel_device)
+    runnable = kernels.can_run(block.w_gate.weight)
+    assert block.fused_active() is runnable and asked
+    asked.clear()
+    x = torch.randn(4, 8, device=kernel_device)
+    for _ in range(3):
+        block(x)
+    assert asked == []  # three forwards, no question asked
+    block.double()  # a dtype the kernels do not take: decided again, now eager
+    assert asked == [torch.float64] and not block.fused_active()
+    block.float()
+    assert block.fused_active() is runnable
+    block.fused = False
+    assert not block.fused_active() and not block.fused
+    with torch.no_grad():  # a learned beta runs fused only while it needs no gradient
+        learned = GatedFFN(8, 16, "swish", learn_beta=True, fused=True).to(kernel_device)
+        assert learned.fused_active() is runnable
+    assert not learned.fused_active()
+
+
 def test_fused_block_without_triton_runs_eagerly(device, monkeypatch):
     monkeypatch.setattr(kernels, "HAS_TRITON", False)
     block = GatedFFN(8, 16, fused=True).to(device)
