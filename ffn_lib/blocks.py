@@ -186,6 +186,12 @@ def _read_state_dict(state_dict: Mapping[str, Any], layout: str, prefix: str) ->
     biases = {k for k in found if k.endswith(".bias")}
     if biases and len(biases) != 3:
         raise ValueError(f"state_dict has biases for {sorted(biases)} only; give all three or none.")
+    dtypes = {tensor.dtype for tensor in found.values()}
+    if len(dtypes) > 1:
+        each = ", ".join(f"{prefix + names[rk.split('.')[0]] + '.' + rk.split('.')[1]}: {str(t.dtype).replace('torch.', '')}"
+                         for rk, t in found.items())
+        raise TypeError(f"state_dict mixes dtypes ({each}); a block has one dtype. Convert them to one first, "
+                        "e.g. {k: v.to(torch.float32) for k, v in state_dict.items()}.")
     return found
 
 
@@ -328,7 +334,10 @@ class GatedFFN(nn.Module):
         """Build a block from a checkpoint's MLP weights in one of :data:`LAYOUTS`.
 
         ``prefix`` selects one layer of a whole model's state dict, e.g.
-        ``"model.layers.0.mlp."``. The block takes the weights' dtype and device.
+        ``"model.layers.0.mlp."``. The block takes the weights' dtype and device;
+        a checkpoint whose tensors have different dtypes is refused (naming each),
+        never loaded silently as the first one's. Biases are there or not as the
+        checkpoint has them: ``bias=`` may be given only if it agrees.
         ``activation`` defaults to the layout's own (:data:`LAYOUT_ACTIVATIONS`).
         A Swish beta saved by :meth:`to_state_dict` (key ``act_beta``) is read
         back: the block becomes Swish with that beta (``learn_beta=True`` keeps
@@ -352,9 +361,13 @@ class GatedFFN(nn.Module):
                 raise ValueError(f"beta is given twice: beta={kwargs['beta']!r} and "
                                  f"state_dict[{prefix + BETA_KEY!r}] = {beta:g}; drop one of them.")
             kwargs["beta"] = beta
+        has_bias = "gate.bias" in found
+        if "bias" in kwargs and bool(kwargs.pop("bias")) != has_bias:
+            raise ValueError(f"bias={not has_bias} disagrees with the checkpoint, which has "
+                             f"{'biases' if has_bias else 'no biases'}; the checkpoint decides: drop bias=.")
         gate = found["gate.weight"]
         d_ff, d_model = gate.shape
-        block = cls(d_model, d_ff, activation, bias="gate.bias" in found, **kwargs)
+        block = cls(d_model, d_ff, activation, bias=has_bias, **kwargs)
         block.to(device=gate.device, dtype=gate.dtype)
         with torch.no_grad():
             for role in ("gate", "up", "down"):

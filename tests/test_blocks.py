@@ -191,6 +191,40 @@ def test_meta_layout_and_prefix(device):
     assert torch.equal(GatedFFN.from_state_dict(meta, "meta")(x), hf(x))
 
 
+def test_meta_layout_against_metas_published_feedforward(device):
+    """Meta's llama/model.py, FeedForward.forward: ``self.w2(F.silu(self.w1(x)) * self.w3(x))``.
+
+    Written here with torch ops from that line alone, not through the library's layout table, so
+    a table with w1 and w3 swapped (or w2 misplaced) fails."""
+    gen = torch.Generator().manual_seed(3)
+    dim, hidden = 8, 24
+    w1, w3 = torch.randn(hidden, dim, generator=gen), torch.randn(hidden, dim, generator=gen)
+    w2 = torch.randn(dim, hidden, generator=gen)
+    w1, w2, w3 = (w.to(device) for w in (w1, w2, w3))
+    x = torch.randn(5, dim, generator=gen).to(device)
+    meta = (F.silu(x @ w1.T) * (x @ w3.T)) @ w2.T  # w2(silu(w1(x)) * w3(x)), nn.Linear: y = x W^T
+    block = GatedFFN.from_state_dict({"w1.weight": w1, "w2.weight": w2, "w3.weight": w3}, "meta")
+    torch.testing.assert_close(block(x), meta)
+    back = block.to_state_dict("meta")
+    assert torch.equal(back["w1.weight"], w1) and torch.equal(back["w3.weight"], w3)
+    assert torch.equal(back["w2.weight"], w2)
+
+
+def test_checkpoint_bias_argument_and_mixed_dtypes(device):
+    hf = LlamaMLP(8, 24).to(device).state_dict()
+    assert GatedFFN.from_llama(hf, bias=False).w_gate.bias is None  # agrees with the checkpoint: fine
+    with pytest.raises(ValueError, match="bias=True disagrees with the checkpoint, which has no biases"):
+        GatedFFN.from_llama(hf, bias=True)
+    biased = dict(hf, **{f"{k}_proj.bias": torch.zeros(n, device=device)
+                         for k, n in (("gate", 24), ("up", 24), ("down", 8))})
+    assert GatedFFN.from_llama(biased, bias=True).w_down.bias is not None
+    with pytest.raises(ValueError, match="bias=False disagrees"):
+        GatedFFN.from_llama(biased, bias=False)
+    mixed = dict(hf, **{"up_proj.weight": hf["up_proj.weight"].to(torch.bfloat16)})
+    with pytest.raises(TypeError, match="mixes dtypes.*up_proj.weight: bfloat16.*down_proj.weight: float32"):
+        GatedFFN.from_llama(mixed)
+
+
 def test_state_dict_errors_name_the_key(device):
     hf = LlamaMLP(8, 24).to(device).state_dict()
     missing = {k: v for k, v in hf.items() if k != "up_proj.weight"}

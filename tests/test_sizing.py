@@ -15,6 +15,21 @@ def test_llama_d_ff():
     assert sizing.llama_d_ff(5120) == 13824
     assert sizing.llama_d_ff(8192) == 22016
     assert sizing.llama_d_ff(4096, multiple_of=1024, ffn_dim_multiplier=1.3) == 14336  # Llama 3 8B
+
+
+def _metas_feedforward_width(dim, multiple_of, ffn_dim_multiplier=None):
+    """Meta's llama/model.py FeedForward.__init__, transcribed (hidden_dim = 4 * dim is passed in)."""
+    hidden_dim = int(2 * (4 * dim) / 3)
+    if ffn_dim_multiplier is not None:
+        hidden_dim = int(ffn_dim_multiplier * hidden_dim)
+    return multiple_of * ((hidden_dim + multiple_of - 1) // multiple_of)
+
+
+@pytest.mark.parametrize("dim, multiple_of", [(3072, 256), (96, 256), (384, 64), (4095, 256), (4096, 1)])
+def test_llama_d_ff_at_exact_multiples_is_not_rounded_up(dim, multiple_of):
+    """8/3 * 3072 = 8192 is already a multiple of 256: Meta's rounding keeps it (h // m + 1 would give 8448)."""
+    assert sizing.llama_d_ff(dim, multiple_of) == _metas_feedforward_width(dim, multiple_of)
+    assert sizing.llama_d_ff(3072) == 8192 and sizing.llama_d_ff(96) == 256
     assert sizing.matched_d_ff(4096, gated=True, multiple_of=256) == 11008
 
 
