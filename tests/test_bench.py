@@ -99,6 +99,17 @@ def test_self_checks_catch_impossible_numbers(quick_run):
     assert "act_mul silu eager forward:" not in " ".join(self_checks(broken)["failures"])
 
 
+def test_the_roof_is_the_fastest_matrix_product_sample():
+    """The roof is the best the chip was seen to do: 2 m k n / the shortest sample, over the reference square
+    and the gemm rows; the slowest sample (or the median) would let an impossible rate pass."""
+    doc = {"reference": {"matmul_shape": [10, 20, 30], "matmul_samples": [4.0, 1.0, 2.0]},
+           "results": [{"group": "gemm", "flops": {"value": 6000.0}, "samples": [8.0, 5.0, 10.0]},
+                       {"group": "block", "flops": {"value": 1e9}, "samples": [1e-9]}]}
+    assert flop_roof(doc) == 2 * 10 * 20 * 30 / 1.0  # 12000 FLOP/s, not 3000 (slowest) or 6000 (median)
+    doc["results"][0]["samples"] = [0.25, 0.5]  # a gemm row faster than the reference square: it is the roof
+    assert flop_roof(doc) == 6000.0 / 0.25
+
+
 def test_committed_results_validate_carry_provenance_and_pass_self_checks():
     """Every results file committed under results/ is a real run of the suite, and a sane one."""
     folder = default_results_dir()

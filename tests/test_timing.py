@@ -2,10 +2,11 @@
 
 import time
 
+import numpy as np
 import pytest
 import torch
 
-from ffn_lib import comparison, sampler, timing
+from ffn_lib import ceilings, comparison, sampler, timing
 
 
 def test_benchmark_statistics_on_a_known_duration():
@@ -107,17 +108,63 @@ def test_the_cache_is_flushed_before_each_sample_when_asked(device):
     assert default.cache_flushed == (device.type == "cuda")  # do_bench's default on CUDA; batches on the CPU
 
 
+def _best_time_per_call(fn, device, calls=10, repeats=5):
+    """An independent clock on ``fn``: the best of ``repeats`` runs of ``calls`` calls, synchronised."""
+    best = float("inf")
+    for _ in range(repeats):
+        timing.synchronize(device)
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        timing.synchronize(device)
+        best = min(best, (time.perf_counter() - t0) / calls)
+    return best
+
+
 def test_copy_bandwidth_and_matmul_rate_are_plausible(device):
-    size = (256 if device.type == "cuda" else 16) * 2**20  # past a GPU's L2 cache
+    cuda = device.type == "cuda"
+    size = (256 if cuda else 16) * 2**20  # past a GPU's L2 cache
     bw = timing.measure_copy_bandwidth(device, nbytes=size)
-    assert 1e8 < bw < 2e13  # 0.1 GB/s .. 20 TB/s
     assert timing.measure_copy_bandwidth(device, nbytes=size) == bw  # cached
     copy = timing.measure_copy(device, nbytes=size)
     assert copy.nbytes == size  # half read, half written: the working set, all counted
-    rate = timing.measure_matmul_rate(device, n=128)
-    assert 1e7 < rate < 1e16
+    assert bw == pytest.approx(size / copy.median_s)  # bytes over the median of the same samples
+    # the range a real machine's copy falls in: a CPU's memory (or its last cache), a GPU's HBM
+    assert (5e10 < bw < 2e13) if cuda else (5e8 < bw < 2e12)
+    src = torch.ones(size // 8, device=device)
+    dst = torch.empty_like(src)
+    by_hand = size / _best_time_per_call(lambda: dst.copy_(src), device)
+    assert 0.2 < bw / by_hand < 5  # the same copy on an independent clock: a miscounted byte or call shows
+
+    n = 128
+    matmul = timing.measure_matmul(device, n=n)
+    rate = timing.measure_matmul_rate(device, n=n)
+    assert matmul.flop_rate == pytest.approx(2 * n**3 / matmul.median_s)  # 2 n^3 FLOPs over the same samples' median
+    assert (1e10 < rate < 3e15) if cuda else (1e8 < rate < 1e13)
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    by_hand = 2 * n**3 / _best_time_per_call(lambda: a @ b, device, calls=50)
+    assert 0.1 < rate / by_hand < 5
     rect = timing.measure_matmul(device, torch.float32, 64, 32, 16)
     assert rect.flops == 2 * 64 * 32 * 16 and rect.shapes == [[64, 32], [32, 16]]
+
+
+def test_the_ceilings_default_to_the_chosen_device_not_the_cpu(monkeypatch):
+    """On a GPU machine measure_copy_bandwidth() measures the GPU: the default is pick_device's choice."""
+    asked = []
+    monkeypatch.setattr(ceilings, "pick_device", lambda verbose=True: (asked.append(verbose), torch.device("cpu"))[1])
+    assert timing.measure_matmul(n=8, min_time=0.001).device == "cpu" and asked == [False]
+    assert timing.measure_matmul_rate(n=8) > 0 and len(asked) == 2
+    assert timing.measure_copy_bandwidth(nbytes=2**16) > 0 and len(asked) == 3
+
+
+def test_the_cpu_sampler_batches_fast_calls():
+    """A call far shorter than the timer's resolution is timed in batches of back-to-back calls."""
+    fast = timing.benchmark(lambda: None, device="cpu", min_reps=5, min_time=0.01, host_time=False)
+    assert fast.calls_per_sample >= 50 and f"batches of {fast.calls_per_sample}" in fast.method
+    assert fast.calls_per_sample * fast.median_s < 20 * timing.CPU_SAMPLE_TIME  # divided by the batch, per call
+    assert fast.median_s < 2e-5  # a no-op call: well under 20 µs once the batch is divided out
+    slow = timing.benchmark(time.sleep, 0.003, device="cpu", min_reps=3, min_time=0.01, host_time=False)
+    assert slow.calls_per_sample == 1 and "around each call" in slow.method
 
 
 def test_default_reference_sizes_exceed_the_caches():
@@ -171,16 +218,17 @@ def test_sentence_when_the_middle_halves_are_apart():
     assert cmp.ratio("GELU (erf)", "ReLU") == pytest.approx(1.30)
     lo, hi = cmp.ratio_range("GELU (erf)", "ReLU")
     assert lo == pytest.approx(1.30 / 1.01) and hi == pytest.approx(1.31 / 1.00)
-    assert cmp.distinguishable("GELU (erf)", "ReLU")
+    assert cmp.distinguishable("GELU (erf)", "ReLU") and cmp.distinguishable("ReLU", "GELU (erf)")  # both orders
     assert cmp.sentence("GELU (erf)", "ReLU") == (
         "On this machine (Test CPU, 2 cores, CPU) GELU (erf) took 1.30× as long as ReLU (middle halves 1.29-1.31×).")
-    # the other way round: the ratio below one
-    assert "ReLU took 0.77× as long as GELU (erf)" in cmp.sentence("ReLU", "GELU (erf)")
+    # the other way round: the ratio below one, and still told apart
+    assert cmp.sentence("ReLU", "GELU (erf)") == (
+        "On this machine (Test CPU, 2 cores, CPU) ReLU took 0.77× as long as GELU (erf) (middle halves 0.76-0.78×).")
 
 
 def test_sentence_when_the_middle_halves_overlap():
     cmp = _synthetic([1.00, 1.20, 1.05, 1.10, 0.95], [1.02, 1.00, 1.15, 0.98, 1.05])
-    assert not cmp.distinguishable("GELU (erf)", "ReLU")
+    assert not cmp.distinguishable("GELU (erf)", "ReLU") and not cmp.distinguishable("ReLU", "GELU (erf)")
     text = cmp.sentence("GELU (erf)", "ReLU")
     assert text.startswith("On this machine (Test CPU, 2 cores, CPU) GELU (erf) took 1.03× as long as ReLU (middle halves 0.95-1.10×)")
     assert text.endswith("the difference is within the run-to-run spread, so this run cannot tell them apart.")
@@ -266,6 +314,20 @@ def test_compare_measures_its_copy_reference_inside_the_same_rounds(monkeypatch)
     bw = cmp.results["ReLU"].copy_bandwidth
     assert bw is not None and 1e8 < bw < 1e13  # bytes per second of an 8 MiB copy on a CPU
     assert cmp.results["ReLU"].copy_share == pytest.approx(cmp.results["ReLU"].bandwidth / bw)
+
+
+def test_compare_takes_numpy_numbers():
+    x = torch.randn(1 << 10)
+    cmp = timing.compare({"relu": lambda: torch.relu(x)}, device="cpu", nbytes=np.int64(8 * x.numel()),
+                         flops={"relu": np.float32(x.numel())}, copy_bandwidth=np.float64(1e10), rounds=2,
+                         min_time=0.01)
+    r = cmp.results["relu"]
+    assert r.nbytes == 8 * x.numel() and type(r.nbytes) is int and type(r.flops) is float
+    assert r.copy_share == pytest.approx(r.bandwidth / 1e10)
+    with pytest.raises(TypeError, match="nbytes must be a number"):
+        timing.compare({"relu": lambda: None}, device="cpu", nbytes=True)
+    with pytest.raises(TypeError, match="flops\\['relu'\\] must be a number"):
+        timing.compare({"relu": lambda: None}, device="cpu", flops={"relu": "many"})
 
 
 def test_compare_argument_errors():
