@@ -4,7 +4,8 @@ The tested library behind the course. Everything a chapter shows comes from here
 
 * activations and their derivatives: :func:`relu`, :func:`gelu`, :func:`swish`,
   :func:`silu`, :func:`sigmoid`, :func:`squared_relu` and one registry,
-  :func:`get_activation`; :func:`act_mul_eager`, the eager gated step;
+  :func:`get_activation` (``.module()`` gives an ``nn.Module`` for ``nn.Sequential``);
+  :func:`act_mul_eager`, the eager gated step;
 * the blocks: :class:`FFN` (Vaswani et al. 2017) and :class:`GatedFFN`
   (Shazeer 2020), with NumPy references and checkpoint conversion;
 * :mod:`ffn_lib.sizing` (parameters, FLOPs, bytes, the 2/3 rule, Llama's d_ff);
@@ -22,6 +23,7 @@ from . import sizing
 from .activations import (
     ACTIVATIONS,
     Activation,
+    ActivationModule,
     act_mul_eager,
     activation_names,
     gelu,
@@ -49,7 +51,7 @@ from .variants import VARIANTS, Variant, get_variant
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "FFN", "GatedFFN", "LAYOUTS", "SOURCES", "VARIANTS", "Variant",
+    "ACTIVATIONS", "Activation", "ActivationModule", "FFN", "GatedFFN", "LAYOUTS", "SOURCES", "VARIANTS", "Variant",
     "act_mul_eager", "activation_names", "benchmark", "cite", "compare", "ffn_reference", "gated_ffn_reference", "gelu",
     "gelu_derivative", "get_activation", "get_variant", "identity", "identity_derivative", "measure_copy_bandwidth",
     "pick_device", "relu", "relu_derivative", "show_source", "sigmoid", "sigmoid_derivative", "silu",

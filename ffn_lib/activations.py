@@ -45,8 +45,6 @@ GELU_APPROXIMATIONS = ("none", "tanh", "sigmoid")
 # kernels import these (and the constants above): one source of truth.
 TANH_CLIP = 100.0
 PDF_CLIP = 40.0
-_TANH_CLIP = TANH_CLIP  # the names the kernels import
-_PDF_CLIP = PDF_CLIP
 
 
 def _times(x: Any, p: Any, ops: Ops) -> Any:
@@ -266,6 +264,13 @@ class Activation:
         """PyTorch's own implementation, with this activation's parameters."""
         return self.torch_op(x, **self.params)
 
+    def module(self, *, trainable: bool = False) -> "ActivationModule":
+        """This activation as an ``nn.Module`` (for ``nn.Sequential``), running :meth:`torch`.
+
+        A parameter (Swish's beta) keeps its value; ``trainable=True`` makes it an ``nn.Parameter``.
+        """
+        return ActivationModule(self, trainable=trainable)
+
     def with_params(self, **params: Any) -> "Activation":
         unknown = sorted(set(params) - set(self.params))
         if unknown:
@@ -450,3 +455,32 @@ def act_mul_eager(gate: torch.Tensor, up: torch.Tensor, activation: str | Activa
     """
     act = get_activation(activation, **params) if params else get_activation(activation)
     return act.torch(gate) * up
+
+
+class ActivationModule(torch.nn.Module):
+    """An :class:`Activation` as an ``nn.Module``, as Hugging Face's ``ACT2FN`` values are.
+
+    ``forward`` is the activation's PyTorch op (:meth:`Activation.torch`), so
+    ``get_activation("gelu_tanh").module()`` computes what ``nn.GELU(approximate="tanh")`` does.
+    With ``trainable=True`` the activation's parameter (Swish's beta) is an ``nn.Parameter``.
+    """
+
+    def __init__(self, activation: str | Activation, *, trainable: bool = False):
+        super().__init__()
+        self.activation = get_activation(activation)
+        if trainable:
+            if "beta" not in self.activation.params:
+                raise ValueError(f"trainable=True needs an activation with a parameter (swish), "
+                                 f"got {self.activation.name!r}.")
+            self.beta = torch.nn.Parameter(torch.tensor(float(self.activation.params["beta"])))
+        else:
+            self.beta = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.beta is None:
+            return self.activation.torch(x)
+        return self.activation.torch_op(x, beta=self.beta)
+
+    def extra_repr(self) -> str:
+        params = "".join(f", {k}={v}" for k, v in self.activation.params.items())
+        return f"{self.activation.name!r}{params}" + (", trainable=True" if self.beta is not None else "")

@@ -323,7 +323,6 @@ def test_kernel_constants_are_public_and_used():
     assert A.INV_SQRT_2 == pytest.approx(1 / math.sqrt(2), rel=1e-15)
     assert A.INV_SQRT_2PI == pytest.approx(1 / math.sqrt(2 * math.pi), rel=1e-15)
     assert (A.GELU_TANH_COEF, A.GELU_SIGMOID_COEF) == (0.044715, 1.702)
-    assert A.TANH_CLIP == A._TANH_CLIP and A.PDF_CLIP == A._PDF_CLIP
     # past the clip limits tanh and the Gaussian density are flat in float64 ...
     assert math.tanh(A.SQRT_2_OVER_PI * A.TANH_CLIP) == 1.0
     assert math.exp(-0.5 * A.PDF_CLIP**2) * A.PDF_CLIP < 1e-300
@@ -331,6 +330,14 @@ def test_kernel_constants_are_public_and_used():
     assert f"{A.GELU_TANH_COEF:g}" in A.get_activation("gelu_tanh").formula
     assert f"{3 * A.GELU_TANH_COEF:g}" in A.get_activation("gelu_tanh").derivative_formula
     assert f"{A.GELU_SIGMOID_COEF:g}" in A.get_activation("gelu_sigmoid").formula
+
+
+def test_the_kernels_take_the_constants_under_the_same_names():
+    pytest.importorskip("triton")
+    from ffn_lib.kernels import triton_act_mul as K  # constexprs wrapping the library's one definition of each
+
+    assert (K.TANH_CLIP.value, K.PDF_CLIP.value) == (A.TANH_CLIP, A.PDF_CLIP)
+    assert (K.INV_SQRT_2.value, K.SQRT_2_OVER_PI.value) == (A.INV_SQRT_2, A.SQRT_2_OVER_PI)
 
 
 # --- The eager gated step -----------------------------------------------------------------------------
@@ -377,3 +384,45 @@ def test_gelu_keeps_its_negative_tail(dtype, device):
     keep = d_exact.abs() > tiny
     torch.testing.assert_close(A.gelu_derivative(x).double().cpu()[keep], d_exact[keep],
                                rtol=1e-4 if dtype == torch.float32 else 1e-10, atol=0)
+
+
+# --- Activation.module(): the registry in nn.Sequential -------------------------------------------------
+
+NN_MODULES = {"relu": torch.nn.ReLU(), "gelu": torch.nn.GELU(), "gelu_tanh": torch.nn.GELU(approximate="tanh"),
+              "silu": torch.nn.SiLU(), "sigmoid": torch.nn.Sigmoid(), "identity": torch.nn.Identity()}
+EDGES = [0.0, -0.0, 1e-30, -1e-30, 1.0, -1.0, 3.5, -3.5, 20.0, -20.0, 1e4, -1e4, 3e38, -3e38,
+         math.inf, -math.inf, math.nan]
+
+
+@pytest.mark.parametrize("name", sorted(NN_MODULES))
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_module_equals_torch_nn_module(name, dtype, device):
+    ours, theirs = A.get_activation(name).module(), NN_MODULES[name]
+    gen = torch.Generator().manual_seed(5)
+    inputs = [torch.tensor(EDGES, dtype=torch.float64).to(device, dtype),
+              (torch.randn(4, 7, 9, generator=gen, dtype=torch.float64) * 6).to(device, dtype)]
+    for x in inputs:
+        expected, got = theirs(x), ours(x)
+        assert got.dtype == x.dtype and got.shape == x.shape
+        finite = ~torch.isnan(expected)  # torch's NaN at an infinity (F.gelu(-inf)): ours may give the limit
+        torch.testing.assert_close(got[finite], expected[finite], rtol=0, atol=0)
+        assert torch.isnan(got[torch.isnan(x)]).all()
+
+
+def test_module_in_sequential_and_swish_keeps_its_beta(device):
+    torch.manual_seed(0)
+    x = torch.randn(5, 6, device=device)
+    swish = A.get_activation("swish", beta=2.0).module()
+    assert "beta=2.0" in repr(swish) and list(swish.parameters()) == []
+    torch.testing.assert_close(swish(x), x * torch.sigmoid(2.0 * x))
+    net = torch.nn.Sequential(torch.nn.Linear(6, 6), A.get_activation("silu").module(), torch.nn.Linear(6, 2)).to(device)
+    ref = torch.nn.Sequential(torch.nn.Linear(6, 6), torch.nn.SiLU(), torch.nn.Linear(6, 2)).to(device)
+    ref.load_state_dict(net.state_dict())  # no extra keys: the module holds no state
+    torch.testing.assert_close(net(x), ref(x), rtol=0, atol=0)
+    trained = A.get_activation("swish", beta=1.5).module(trainable=True).to(device)
+    (beta,) = trained.parameters()
+    assert beta.item() == 1.5 and "trainable=True" in repr(trained)
+    trained(x).sum().backward()
+    assert beta.grad is not None and beta.grad.abs() > 0
+    with pytest.raises(ValueError, match="trainable=True needs an activation with a parameter"):
+        A.get_activation("relu").module(trainable=True)

@@ -58,8 +58,8 @@ INV_SQRT_2 = tl.constexpr(_a.INV_SQRT_2)
 INV_SQRT_2PI = tl.constexpr(_a.INV_SQRT_2PI)
 SQRT_2_OVER_PI = tl.constexpr(_a.SQRT_2_OVER_PI)
 TANH_COEF = tl.constexpr(_a.GELU_TANH_COEF)  # 0.044715
-TANH_CLIP = tl.constexpr(_a._TANH_CLIP)  # tanh is flat beyond: the derivative's terms are 0 there
-PDF_CLIP = tl.constexpr(_a._PDF_CLIP)  # exp(-x**2 / 2) is 0 beyond
+TANH_CLIP = tl.constexpr(_a.TANH_CLIP)  # tanh is flat beyond: the derivative's terms are 0 there
+PDF_CLIP = tl.constexpr(_a.PDF_CLIP)  # exp(-x**2 / 2) is 0 beyond
 FLOAT32_MAX = tl.constexpr(3.4028234663852886e38)
 HALF_LOG2E = tl.constexpr(0.7213475204444817)  # log2(e) / 2: exp(-x**2 / 2) = exp2(-x**2 * HALF_LOG2E)
 
