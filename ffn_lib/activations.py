@@ -48,7 +48,14 @@ PDF_CLIP = 40.0
 
 
 def _times(x: Any, p: Any, ops: Ops) -> Any:
-    """x * p where p == 0 gives 0 even for infinite x (the limit, not NaN)."""
+    """x * p where p == 0 gives 0 even for infinite x (the limit, not NaN).
+
+    Through autograd too: at x = +-inf the factor p is flat (its slope is 0 there), so its gradient is not
+    multiplied by x (inf * 0 = NaN); what is left is p's limit, GELU'(+inf) = SiLU'(+inf) = 1, as the
+    derivatives below and the kernels give.
+    """
+    if isinstance(p, torch.Tensor) and p.requires_grad:
+        p = torch.where(x.isinf(), p.detach(), p)
     return ops.where(p == 0, 0.0 * p, x) * p
 
 
@@ -182,9 +189,31 @@ def sigmoid_derivative(x: Any) -> Any:
 
 
 def _beta_times(a: Any, beta: Any, ops: Ops) -> Any:
+    if isinstance(beta, torch.Tensor) and isinstance(a, torch.Tensor):
+        beta = beta.to(a.dtype)  # the input's dtype decides the result's, as with a float beta
+        if beta.requires_grad:  # finite a: beta's gradient at a = +-inf is its limit 0, not 0 * inf
+            big = torch.finfo(a.dtype).max
+            a = a.clamp(-big, big)
     if isinstance(beta, float) and beta == 0.0:
         return 0.0 * ops.clip(a, -1.0, 1.0)  # zeros that keep NaN, without 0 * inf
     return beta * a
+
+
+def _beta(beta: Any) -> Any:
+    """Swish's beta checked: a finite real number, or a one-element floating tensor holding one, as a 0-d
+    tensor (so that it neither changes the result's shape nor promotes its dtype, as a float would not).
+
+    A tensor that requires grad (a parameter being trained) is not checked for finiteness on every call: that
+    would wait for the GPU at each step; it starts from a checked float (``GatedFFN(learn_beta=True)``).
+    """
+    beta = finite_scalar(beta, "beta", allow_tensor=True)
+    if isinstance(beta, torch.Tensor):
+        if not beta.is_floating_point():
+            raise TypeError(f"beta must be a floating-point tensor, got dtype {beta.dtype}.")
+        if not beta.requires_grad and not bool(torch.isfinite(beta).all()):
+            raise ValueError(f"beta must be finite, got {beta.item()}.")
+        beta = beta.reshape(())
+    return beta
 
 
 def swish(x: Any, beta: Any = 1.0) -> Any:
@@ -194,14 +223,14 @@ def swish(x: Any, beta: Any = 1.0) -> Any:
     sup_x |Swish_beta(x) - ReLU(x)| = 0.27846 / beta. ``beta`` may be a float or,
     with a torch input, a one-element tensor (a trainable parameter).
     """
-    beta = finite_scalar(beta, "beta", allow_tensor=True)
+    beta = _beta(beta)
     a, ops, finish = as_array(x)
     return finish(_times(a, ops.sigmoid(_beta_times(a, beta, ops)), ops))
 
 
 def swish_derivative(x: Any, beta: Any = 1.0) -> Any:
     r"""d/dx Swish_beta(x) = s + beta x s (1 - s), with s = sigmoid(beta x)."""
-    beta = finite_scalar(beta, "beta", allow_tensor=True)
+    beta = _beta(beta)
     a, ops, finish = as_array(x)
     bx = _beta_times(a, beta, ops)
     s = ops.sigmoid(bx)
@@ -277,7 +306,7 @@ class Activation:
             allowed = ", ".join(self.params) or "none"
             raise TypeError(f"activation {self.name!r} takes no parameter {', '.join(unknown)} (it takes: {allowed}).")
         for key, value in params.items():
-            finite_scalar(value, key, allow_tensor=True)
+            _beta(value) if key == "beta" else finite_scalar(value, key, allow_tensor=True)
         return replace(self, params={**self.params, **params})
 
     def __repr__(self) -> str:
@@ -286,6 +315,8 @@ class Activation:
 
 
 def _torch_swish(x: torch.Tensor, beta: Any = 1.0) -> torch.Tensor:
+    if isinstance(beta, torch.Tensor):  # a (1,) or float64 beta: no new shape, no promotion
+        beta = beta.reshape(()).to(x.dtype)
     return x * torch.sigmoid(beta * x)
 
 

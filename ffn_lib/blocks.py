@@ -74,7 +74,7 @@ def _check_input(x: Any, d_model: int, weight: torch.Tensor) -> torch.Tensor:
         )
     if x.dtype not in SUPPORTED_DTYPES:
         raise TypeError(f"x has dtype {x.dtype}; the FFN blocks take {', '.join(map(str, SUPPORTED_DTYPES))}.")
-    if x.dtype != weight.dtype:
+    if x.dtype != weight.dtype and not torch.is_autocast_enabled(x.device.type):  # autocast casts, as nn.Linear
         raise TypeError(
             f"x has dtype {x.dtype} but the block's weights are {weight.dtype}; "
             f"convert one of them (block.to({x.dtype}) or x.to({weight.dtype}))."

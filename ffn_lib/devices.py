@@ -1,21 +1,27 @@
-"""Which device the course runs on, and what it is called.
+"""Which device the course runs on, what it is called, and which dtype it computes in.
 
 :func:`pick_device` chooses CUDA, else Apple's MPS, else the CPU (``FFN_LIB_DEVICE``
 overrides); :func:`device_name` names the machine in words; :func:`synchronize`
 waits for queued work; :func:`cache_bytes` says how large a working set must be
 to be read from memory rather than from the last cache.
+
+The dtype policy, one for every chapter: :func:`choose_dtype` takes bfloat16 where the
+GPU runs it natively, float16 on older CUDA GPUs, float32 on Apple GPUs and CPUs;
+:func:`has_float64` says whether a device has float64 at all (Apple's MPS has not);
+:func:`policy_line` is the one sentence a chapter prints about its choice.
+:func:`gpu_slug` names a GPU model for a folder (``"NVIDIA H100 80GB HBM3"`` -> ``h100``).
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import re
 from pathlib import Path
 
 import torch
 
 DEVICE_ENV = "FFN_LIB_DEVICE"
-
 
 
 def _mps_available() -> bool:
@@ -59,7 +65,7 @@ def device_name(device: torch.device | str) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     if device.type == "mps":
-        return "Apple GPU (MPS)"
+        return "Apple GPU"  # _where adds "(mps)"
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -102,3 +108,91 @@ def cache_bytes(device: torch.device | str) -> int | None:
         if digits.isdigit():
             sizes.append(int(digits) * scale)
     return max(sizes) if sizes else None
+
+
+# --- the dtype policy ---------------------------------------------------------------------------------------------
+
+
+def _is_rocm() -> bool:
+    return bool(getattr(torch.version, "hip", None))
+
+
+def _native_bf16(device: torch.device) -> bool:
+    """Whether the GPU ``device`` computes in bfloat16 natively, not by emulation.
+
+    What ``torch.cuda.is_bf16_supported(including_emulation=False)`` answers for the current device, asked of
+    ``device`` itself: compute capability 8.0 or more on NVIDIA (Ampere and later); on ROCm, PyTorch's answer.
+    """
+    if _is_rocm():
+        return bool(torch.cuda.is_bf16_supported(including_emulation=False))
+    return tuple(torch.cuda.get_device_capability(device)) >= (8, 0)
+
+
+def choose_dtype(device: torch.device | str) -> torch.dtype:
+    """The dtype a chapter computes in on ``device``: what its matrix products run fastest in, natively.
+
+    * CUDA or ROCm GPU with native bfloat16 (NVIDIA sm_80+: A100, RTX 30xx/40xx, L4, H100, H200; AMD MI200/MI300):
+      ``torch.bfloat16``, what models are trained and served in;
+    * older CUDA GPU (T4, V100, RTX 20xx): ``torch.float16``. PyTorch emulates bfloat16 there
+      (``torch.cuda.is_bf16_supported()`` is True by emulation), without tensor cores, so every
+      matrix-product rate, ridge point and compute-bound verdict would be wrong;
+    * Apple GPU (MPS) and CPU: ``torch.float32`` (the CPU's bfloat16 matrix products are emulated on most
+      processors; MPS's float32 is its well-trodden path).
+
+    Source: ``torch.cuda.is_bf16_supported(including_emulation=False)``, per device (:func:`_native_bf16`).
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.bfloat16 if _native_bf16(device) else torch.float16
+    return torch.float32
+
+
+def has_float64(device: torch.device | str) -> bool:
+    """Whether ``device`` can hold float64 tensors: every device here but Apple's MPS, which has no float64."""
+    return torch.device(device).type != "mps"
+
+
+def policy_line(device: torch.device | str, dtype: torch.dtype | None = None) -> str:
+    """One sentence saying which dtype this chapter computes in on ``device``, and why (for a chapter to print)."""
+    device = torch.device(device)
+    dtype = choose_dtype(device) if dtype is None else dtype
+    name = str(dtype).removeprefix("torch.")
+    if device.type == "cuda":
+        if dtype == torch.bfloat16:
+            why = "this GPU computes in bfloat16 natively, the format models are trained and served in"
+        elif dtype == torch.float16:
+            why = ("this GPU has no native bfloat16 (PyTorch would emulate it, without tensor cores), "
+                   "so float16 runs its matrix products at full rate")
+        else:
+            why = "chosen by hand; this GPU's fast formats are " + (
+                "bfloat16 and float16" if _native_bf16(device) else "float16")
+    elif device.type == "mps":
+        why = "Apple GPUs run float32 on their well-trodden path (and have no float64)"
+    elif device.type == "cpu":
+        why = "a CPU computes in float32 natively (bfloat16 is emulated on most processors)"
+    else:
+        why = "the default for this kind of device"
+    return f"ffn_lib: computing in {name} on {_where(device)}: {why}."
+
+
+# --- naming a GPU for a folder ----------------------------------------------------------------------------------
+
+_VENDOR_WORDS = {"nvidia", "amd", "geforce", "tesla", "quadro", "instinct", "radeon", "intel", "apple"}
+
+
+def gpu_slug(name: str) -> str:
+    """A short lower-case name of the GPU model for a results folder: its first word with a digit.
+
+    >>> [gpu_slug(n) for n in ("NVIDIA H100 80GB HBM3", "NVIDIA GeForce RTX 4090", "Tesla T4", "AMD Instinct MI300X")]
+    ['h100', 'rtx4090', 't4', 'mi300x']
+
+    Vendor and family words are dropped; "RTX" (and "GTX") joins the number after it; a name
+    with no model number gives its words joined by ``-``. The name is what ``torch.cuda.get_device_name()`` says.
+    """
+    words = [w for w in re.split(r"[\s_/()]+", name.lower()) if w and w not in _VENDOR_WORDS]
+    for i, word in enumerate(words):
+        if word in ("rtx", "gtx") and i + 1 < len(words):
+            return re.sub(r"[^a-z0-9]", "", word + words[i + 1])
+        if any(ch.isdigit() for ch in word):
+            return re.sub(r"[^a-z0-9]", "", word.split("-")[0]) or "gpu"
+    return "-".join(re.sub(r"[^a-z0-9]", "", w) for w in words) or "gpu"

@@ -4,7 +4,10 @@ On a machine without a GPU these run in Triton's CPU interpreter (see conftest.p
 with a GPU the same tests run the compiled kernels on CUDA tensors.
 """
 
+import contextlib
+import inspect
 import math
+import types
 
 import numpy as np
 import pytest
@@ -431,3 +434,129 @@ def test_gated_ffn_fused_falls_back_where_kernels_cannot_run(kernel_device):
     block64 = GatedFFN(8, 16, "silu", fused=True).to(kernel_device).double()
     assert not block64.fused_active()  # float64: not a kernel dtype
     assert block64(torch.randn(2, 8, device=kernel_device, dtype=torch.float64)).dtype == torch.float64
+
+
+# --- where the kernels can run (devices faked: see ffn_lib._fake_device) -----------------------------------------
+
+from ffn_lib._fake_device import faked  # noqa: E402
+
+
+@pytest.fixture
+def compiled_mode(monkeypatch):
+    """The kernels as on a GPU machine (not the interpreter), with the capability cache emptied before and after."""
+    monkeypatch.setattr(kernels, "INTERPRETED", False)
+    kernels._gpu_ok.cache_clear()
+    yield
+    kernels._gpu_ok.cache_clear()
+
+
+def test_available_here_and_without_triton(monkeypatch):
+    assert kernels.available() is (kernels.INTERPRETED or torch.cuda.is_available())
+    monkeypatch.setattr(kernels, "HAS_TRITON", False)
+    assert not kernels.available() and "not installed" in kernels.backend()
+
+
+@pytest.mark.parametrize("machine, ok", [("h100", True), ("a100", True), ("rtx4090", True), ("mi300x", True),
+                                         ("t4", False), ("v100", False), ("cpu", False), ("mps", False)])
+def test_kernels_run_on_sm80_and_rocm_only(machine, ok, compiled_mode):
+    with faked(machine) as p:
+        assert kernels.available() is ok
+        if p.kind == "cuda":
+            fake = types.SimpleNamespace(is_cuda=True, device=torch.device("cuda:0"))
+            assert kernels.can_run(fake) is ok
+            assert ok or "8.0" in kernels.backend()
+
+
+def test_fast_reciprocal_is_never_chosen_on_rocm(compiled_mode):
+    saved = kernels._erf, kernels._fast_rcp
+    try:
+        with faked("h100"):
+            kernels.set_math()
+            assert kernels._fast_rcp  # PTX's rcp.approx on NVIDIA
+        with faked("mi300x"):
+            kernels.set_math()
+            assert not kernels._fast_rcp
+            kernels.set_math(fast_rcp=True)
+            assert not kernels._fast_rcp  # PTX cannot assemble for an AMD GPU, even when asked
+    finally:
+        kernels._erf, kernels._fast_rcp = saved
+
+
+def test_every_launch_is_guarded_by_its_tensors_device(monkeypatch):
+    """A launch on cuda:1's tensors makes cuda:1 current while it launches (Triton launches on the current GPU)."""
+    log = []
+
+    @contextlib.contextmanager
+    def device(d):
+        log.append(f"enter {d}")
+        yield
+        log.append("exit")
+
+    monkeypatch.setattr(torch.cuda, "device", device)
+    monkeypatch.setattr(kernels, "_launch_here", lambda *a: log.append("launch"))
+    out = types.SimpleNamespace(is_cuda=True, device=torch.device("cuda:1"), numel=lambda: 8)
+    kernels._launch(None, (out,), (out,), 5, 1.0)
+    assert log == ["enter cuda:1", "launch", "exit"]
+    for fn in (kernels._forward, kernels._backward, kernels._forward_cat, kernels._backward_cat):
+        assert "_launch(launch or " in inspect.getsource(fn)  # every launch goes through the guarded _launch
+
+
+@pytest.mark.parametrize("cat", [False, True], ids=["act_mul", "act_mul_cat"])
+@pytest.mark.parametrize("activation", ["silu", "gelu", "gelu_tanh", "swish", "sigmoid", "relu"])
+def test_double_backward_matches_eager(activation, cat, kernel_device):
+    """A gradient penalty, ||d(sum y)/dg||^2, differentiated again: the eager formulas' answer, not a constant."""
+    act = get_activation(activation, beta=1.7) if activation == "swish" else get_activation(activation)
+
+    def penalty_grads(fn):
+        g, u = inputs((3, 33), torch.float32, kernel_device, seed=1)
+        y = fn(g, u)
+        dg, du = torch.autograd.grad((y * y).sum(), (g, u), create_graph=True)
+        penalty = (dg * dg).sum() + (du * du).sum()
+        return (penalty, *torch.autograd.grad(penalty, (g, u)))
+
+    fused = (lambda g, u: kernels.act_mul_cat(torch.cat([g, u], -1), act)) if cat else (
+        lambda g, u: kernels.act_mul(g, u, act))
+    for a, b in zip(penalty_grads(fused), penalty_grads(lambda g, u: activations.act_mul_eager(g, u, act))):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+
+
+def test_first_order_backward_stays_fused(monkeypatch, kernel_device):
+    called = []
+    monkeypatch.setattr(kernels, "_backward_eager", lambda *a: called.append(1))
+    g, u = inputs((2, 8), torch.float32, kernel_device)
+    torch.autograd.grad(kernels.act_mul(g, u).sum(), (g, u))
+    assert called == []
+
+
+@pytest.mark.filterwarnings("ignore:In CPU autocast, but the target dtype is not supported:UserWarning")
+def test_autocast_runs_a_float32_block_on_bf16_activations(kernel_device):
+    """Inside torch.autocast, as nn.Linear does, a float32 block takes bfloat16 activations (fused or eager)."""
+    torch.manual_seed(0)
+    eager = GatedFFN(16, 32, "silu").to(kernel_device)
+    fused = GatedFFN(16, 32, "silu", fused=True).to(kernel_device)
+    fused.load_state_dict(eager.state_dict())
+    x = torch.randn(4, 16, device=kernel_device, dtype=torch.bfloat16)
+    with torch.autocast(kernel_device.type, dtype=torch.bfloat16):
+        y_e, y_f = eager(x), fused(x)
+        assert fused.fused_active(fused.w_gate(x))
+    assert y_e.dtype == y_f.dtype == torch.bfloat16
+    torch.testing.assert_close(y_f, y_e, **KERNEL_TOL[torch.bfloat16])
+    with pytest.raises(TypeError, match="weights are torch.float32"):
+        eager(x)  # outside autocast the mismatch is still an error
+
+
+def test_the_triton_op_registration_runs_eagerly_in_the_interpreter(kernel_device):
+    """_ops.register(traceable=True), what a GPU machine uses: torch.library.triton_op + wrap_triton."""
+    from ffn_lib.kernels import _ops
+
+    if not _ops.HAS_TRITON_OP:
+        pytest.skip("torch.library.triton_op needs PyTorch 2.6")
+    if not hasattr(torch.ops, "ffn_lib_triton_op_test") or not hasattr(torch.ops.ffn_lib_triton_op_test, "act_mul"):
+        _ops.register("ffn_lib_triton_op_test", traceable=True)
+    ops = torch.ops.ffn_lib_triton_op_test
+    g, u = inputs((3, 40), torch.float32, kernel_device)
+    code, beta = kernels._resolve("gelu", None)
+    y = ops.act_mul(g, u, code, beta)
+    check_forward_and_backward(y, g, u, "gelu", torch.float32)
+    x = torch.cat([g, u], -1).detach().requires_grad_()
+    torch.testing.assert_close(ops.act_mul_cat(x, code, beta), kernels.act_mul_cat(x, "gelu"))

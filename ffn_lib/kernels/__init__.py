@@ -13,21 +13,37 @@ give the limits :mod:`ffn_lib.activations` documents. ``activation`` is any name
 :func:`ffn_lib.get_activation` knows or an :class:`~ffn_lib.Activation`, whose
 parameters (Swish's ``beta``) are honoured.
 
-Where they run: on CUDA tensors when Triton is installed; on CPU tensors when
-Triton's interpreter is on, i.e. ``TRITON_INTERPRET=1`` was set before this
-module was imported (slow, for tests and for reading the kernel at work).
-:func:`supports` says whether a call can run fused, :func:`backend` says where.
+Where they run (:func:`available`, :func:`supports`, :func:`backend`):
+
+* on CUDA tensors of a GPU with compute capability 8.0 or more (Ampere and later: A100, RTX 30xx/40xx, L4,
+  H100, H200), and on ROCm GPUs, when Triton is installed. Triton itself requires sm_80+ (Turing was
+  dropped after 3.2) and its bfloat16 conversions do not assemble below sm_80 ("Feature '.bf16' requires
+  .target sm_80"); float16 and float32 may still work on a T4 or V100, but are not supported: there
+  :func:`supports` says no and ``GatedFFN(fused=True)`` runs eagerly;
+* on CPU tensors when Triton's interpreter is on, i.e. ``TRITON_INTERPRET=1`` was set before this
+  module was imported (slow, for tests and for reading the kernel at work);
+* nowhere without Triton: this module still imports (``available()`` is False, the kernels' source is
+  still readable as ``triton_act_mul``), and a launch raises an error naming the missing package.
+
+Every launch runs on its tensors' GPU (a device guard), not on whichever GPU is current.
+
+Gradients: a fused backward; with ``create_graph=True`` (a gradient penalty, a Hessian-vector product) the
+backward is computed by the eager formulas instead, so that it can itself be differentiated (the kernels have no
+second derivative of their own).
 
 Under ``torch.compile`` both go through PyTorch custom ops (``ffn_lib::act_mul``
-and friends, with autograd and fake-tensor rules), so a compiled model traces
-them without a graph break; in eager mode they skip that dispatch layer, which
+and friends, registered with ``torch.library.triton_op`` where the kernels are compiled; see ``_ops.py``), so a
+compiled model traces them without a graph break; in eager mode they skip that dispatch layer, which
 costs CPU time on every call (:func:`host_overhead` measures the wrapper).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
+import types
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -42,16 +58,24 @@ try:  # Triton is optional: `pip install .[gpu]`
 
     HAS_TRITON = True
     INTERPRETED = type(_k.act_mul_fwd_kernel).__name__ == "InterpretedFunction"
-except ImportError:  # pragma: no cover - exercised only where Triton is absent
+except ImportError as _exc:  # exercised by tests/test_kernels_without_triton.py, with Triton hidden
     triton = None
     _k = None
     HAS_TRITON = False
     INTERPRETED = False
+    MISSING = _exc.name or "triton"
+    # The kernels' source stays readable (a chapter shows it as text): the file, as a module that is not run.
+    triton_act_mul = types.ModuleType(f"{__name__}.triton_act_mul", "The kernels' source (Triton is not installed).")
+    triton_act_mul.__file__ = str(Path(__file__).with_name("triton_act_mul.py"))
+    stub_launches = contextlib.nullcontext
+else:
+    MISSING = None
 
-__all__ = ["act_mul", "act_mul_cat", "act_mul_eager", "supports", "can_run", "backend", "host_overhead",
-           "set_math", "set_launch", "launch_config", "KERNEL_DTYPES", "HAS_TRITON", "INTERPRETED"]
+__all__ = ["act_mul", "act_mul_cat", "act_mul_eager", "available", "supports", "can_run", "backend",
+           "host_overhead", "set_math", "set_launch", "launch_config", "KERNEL_DTYPES", "HAS_TRITON", "INTERPRETED"]
 
-# torch.library.custom_op (PyTorch >= 2.4) registers the ops that torch.compile traces.
+# torch.library.triton_op (PyTorch >= 2.6), or custom_op (>= 2.4) in the interpreter, registers the ops that
+# torch.compile traces (see _ops.py).
 HAS_CUSTOM_OPS = HAS_TRITON and hasattr(torch.library, "custom_op")
 _is_compiling = getattr(torch.compiler, "is_compiling", lambda: False)
 
@@ -82,14 +106,19 @@ def set_math(erf: str = "as7126", *, fast_rcp: bool | None = None) -> None:
     ``erf``, for GELU's erf: ``"as7126"`` (default), Abramowitz & Stegun 7.1.26, the GELU within
     3e-7 |x| of the exact value in float32; ``"libdevice"``, the CUDA math library's ``erff``, within
     1.1e-7 |x| but dearer. ``fast_rcp``: every 1/x (the sigmoid's, A&S's) with the GPU's approximate
-    reciprocal instruction, within 1 ulp, instead of a division; default on for compiled kernels, and
-    always off in the CPU interpreter. Calling ``set_math()`` restores the defaults.
+    reciprocal instruction (inline PTX), within 1 ulp, instead of a division; default on for compiled kernels
+    on NVIDIA GPUs, and always off in the CPU interpreter and on ROCm (PTX does not assemble there).
+    Calling ``set_math()`` restores the defaults.
     """
     global _erf, _fast_rcp
     if erf not in ERF_VARIANTS:
         raise ValueError(f"erf must be one of {', '.join(map(repr, ERF_VARIANTS))}, got {erf!r}.")
     _erf = ERF_VARIANTS.index(erf)
-    _fast_rcp = not INTERPRETED and (fast_rcp is None or bool(fast_rcp))
+    _fast_rcp = not INTERPRETED and not _is_rocm() and (fast_rcp is None or bool(fast_rcp))
+
+
+def _is_rocm() -> bool:
+    return bool(getattr(torch.version, "hip", None))
 
 
 _DEFAULT_LAUNCH = (BLOCK, NUM_WARPS)
@@ -120,6 +149,9 @@ def launch_config() -> dict[str, int]:
 
 if HAS_TRITON:
     set_math()
+    # Eager calls launch through _launch.Launcher, which skips Triton's per-call argument binding: kept until a
+    # recorded GPU run shows whether it pays over the public launch (the torch.library ops in _ops.py, which
+    # torch.compile uses); see results/<gpu>-<date>/results.json, host_overhead rows, and kernels.host_overhead.
     _fwd_launch = Launcher(_k.act_mul_fwd_kernel, INTERPRETED)
     _bwd_launch = Launcher(_k.act_mul_bwd_kernel, INTERPRETED)
 
@@ -127,20 +159,58 @@ if HAS_TRITON:
 # --- where the kernels run --------------------------------------------------------------------------------------
 
 
+MIN_CAPABILITY = (8, 0)  # Triton's requirement (its README), and bfloat16's
+
+
+def _missing() -> ModuleNotFoundError:
+    return ModuleNotFoundError(f"the fused kernels need the package {MISSING!r} (Triton), which is not installed "
+                               "here: pip install '.[gpu]' on Linux with an NVIDIA GPU. act_mul_eager computes the "
+                               "same thing, and GatedFFN(fused=True) falls back to it by itself.", name=MISSING)
+
+
+@functools.lru_cache(maxsize=None)
+def _gpu_ok(index: int) -> bool:
+    """Whether Triton supports GPU ``index``: any ROCm GPU PyTorch runs on, or an NVIDIA GPU of sm_80 or more."""
+    return _is_rocm() or tuple(torch.cuda.get_device_capability(index)) >= MIN_CAPABILITY
+
+
+def _gpu_index(device: torch.device) -> int:
+    return device.index if device.index is not None else torch.cuda.current_device()
+
+
+def available() -> bool:
+    """Whether the kernels can run anywhere in this process: Triton is importable and either its interpreter is
+    on (CPU tensors) or some GPU here is one Triton supports (compute capability 8.0+, or ROCm).
+
+    What a chapter asks before launching: where this is False it shows the kernel's source and skips the launch.
+    """
+    if not HAS_TRITON:
+        return False
+    if INTERPRETED:
+        return True
+    return torch.cuda.is_available() and any(_gpu_ok(i) for i in range(torch.cuda.device_count()))
+
+
 def backend() -> str:
     """Where the kernels run in this process, in words."""
     if not HAS_TRITON:
-        return "Triton is not installed (pip install .[gpu]); act_mul is unavailable, GatedFFN(fused=True) runs eagerly"
+        return (f"Triton is not installed (no module named {MISSING!r}; pip install '.[gpu]'): the kernels cannot "
+                "launch, GatedFFN(fused=True) runs eagerly")
     if INTERPRETED:
         return "Triton's CPU interpreter (TRITON_INTERPRET=1): correct but slow; CPU tensors only"
+    if not available():
+        return ("no GPU here that Triton supports (it needs compute capability 8.0+, or ROCm): the kernels "
+                "cannot launch, GatedFFN(fused=True) runs eagerly")
     return "compiled Triton kernels on CUDA tensors"
 
 
 def can_run(tensor: torch.Tensor) -> bool:
-    """Whether the kernels can run on ``tensor``'s device in this process."""
+    """Whether the kernels can run on ``tensor``'s device in this process (a supported GPU, or the interpreter)."""
     if not HAS_TRITON:
         return False
-    return tensor.device.type == "cpu" if INTERPRETED else tensor.is_cuda
+    if INTERPRETED:
+        return tensor.device.type == "cpu"
+    return tensor.is_cuda and _gpu_ok(_gpu_index(tensor.device))
 
 
 def supports(tensor: torch.Tensor, activation: str | Activation = "silu",
@@ -148,7 +218,9 @@ def supports(tensor: torch.Tensor, activation: str | Activation = "silu",
     """Whether :func:`act_mul` can run this call fused (else run :func:`act_mul_eager`).
 
     True when ``tensor``'s dtype is in :data:`KERNEL_DTYPES`, its device can run the kernels here
-    (:func:`can_run`), the activation is one of the kernels' and no beta needs a gradient.
+    (:func:`can_run`: compute capability 8.0+ or ROCm, or the interpreter on CPU tensors; below sm_80
+    bfloat16 cannot compile and float16/float32 may work but are not supported, so the answer is no),
+    the activation is one of the kernels' and no beta needs a gradient.
     """
     if not (isinstance(tensor, torch.Tensor) and tensor.dtype in _DTYPES and can_run(tensor)):
         return False
@@ -203,7 +275,7 @@ def _resolve_new(act: Activation, beta: Any) -> tuple[int, float]:
 
 
 def _on_kernel_device(t: torch.Tensor) -> bool:
-    return t.is_cpu if INTERPRETED else t.is_cuda
+    return t.is_cpu if INTERPRETED else t.is_cuda and _gpu_ok(_gpu_index(t.device))
 
 
 def _check(t: Any, name: str) -> None:
@@ -213,6 +285,11 @@ def _check(t: Any, name: str) -> None:
         raise TypeError(f"{name} has dtype {t.dtype}; the kernels take "
                         f"{', '.join(map(str, KERNEL_DTYPES))} (math is done in float32).")
     if not can_run(t):
+        if t.is_cuda and not INTERPRETED:
+            cap = ".".join(map(str, torch.cuda.get_device_capability(t.device)))
+            raise RuntimeError(f"{name} is on {t.device}, a GPU of compute capability {cap}; Triton's kernels need "
+                               "8.0 or more (A100, RTX 30xx and later). Use act_mul_eager there "
+                               "(GatedFFN(fused=True) does so by itself).")
         raise RuntimeError(f"{name} is on {t.device}, where the kernels cannot run here: {backend()}. "
                            "Move it to a CUDA device, or set TRITON_INTERPRET=1 before importing "
                            "ffn_lib.kernels to use the CPU interpreter.")
@@ -248,11 +325,25 @@ def _rows(t: torch.Tensor, d: int) -> torch.Tensor:
     return t2 if t2.stride(1) == 1 else t2.contiguous()
 
 
-def _launch(launch: Launcher, ins: tuple, outs: tuple, code: int, beta: float) -> None:
-    """Launch over tensors of equal shape: one flat row when all are contiguous, else row by row."""
-    n = outs[0].numel()
-    if n == 0:
+def _device_guard(t: torch.Tensor):
+    """Make ``t``'s GPU the current one for the launch (Triton launches on the current device)."""
+    return torch.cuda.device(t.device) if t.is_cuda else contextlib.nullcontext()
+
+
+def _launch(launch: "Launcher", ins: tuple, outs: tuple, code: int, beta: float) -> None:
+    """Launch over tensors of equal shape on their own device: one flat row when all are contiguous, else row
+    by row."""
+    if outs[0].numel() == 0:
         return
+    if not outs[0].is_cuda:  # the interpreter: no device to guard
+        _launch_here(launch, ins, outs, code, beta)
+        return
+    with _device_guard(outs[0]):
+        _launch_here(launch, ins, outs, code, beta)
+
+
+def _launch_here(launch: "Launcher", ins: tuple, outs: tuple, code: int, beta: float) -> None:
+    n = outs[0].numel()
     if _all_contiguous(ins) and _all_contiguous(outs):
         n_blocks = (n + BLOCK - 1) // BLOCK
         launch((n_blocks, 1), (*ins, *outs), (n, *(0,) * (len(ins) + len(outs))), beta,
@@ -275,31 +366,52 @@ def _empty(t: torch.Tensor) -> torch.Tensor:
     return torch.empty_like(t, memory_format=torch.contiguous_format)
 
 
-def _forward(gate: torch.Tensor, up: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+def _forward(gate: torch.Tensor, up: torch.Tensor, code: int, beta: float, launch=None) -> torch.Tensor:
     y = _empty(gate)
-    _launch(_fwd_launch, (gate, up), (y,), code, beta)
+    _launch(launch or _fwd_launch, (gate, up), (y,), code, beta)
     return y
 
 
-def _backward(gate: torch.Tensor, up: torch.Tensor, dy: torch.Tensor, code: int, beta: float):
+def _backward(gate: torch.Tensor, up: torch.Tensor, dy: torch.Tensor, code: int, beta: float, launch=None):
     dg, du = _empty(gate), _empty(up)
-    _launch(_bwd_launch, (gate, up, dy), (dg, du), code, beta)
+    _launch(launch or _bwd_launch, (gate, up, dy), (dg, du), code, beta)
     return dg, du
 
 
-def _forward_cat(x: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+def _forward_cat(x: torch.Tensor, code: int, beta: float, launch=None) -> torch.Tensor:
     d = x.shape[-1] // 2
     gate, up = x[..., :d], x[..., d:]
     y = _empty(gate)
-    _launch(_fwd_launch, (gate, up), (y,), code, beta)
+    _launch(launch or _fwd_launch, (gate, up), (y,), code, beta)
     return y
 
 
-def _backward_cat(x: torch.Tensor, dy: torch.Tensor, code: int, beta: float) -> torch.Tensor:
+def _backward_cat(x: torch.Tensor, dy: torch.Tensor, code: int, beta: float, launch=None) -> torch.Tensor:
     d = x.shape[-1] // 2
     dx = _empty(x)
-    _launch(_bwd_launch, (x[..., :d], x[..., d:], dy), (dx[..., :d], dx[..., d:]), code, beta)
+    _launch(launch or _bwd_launch, (x[..., :d], x[..., d:], dy), (dx[..., :d], dx[..., d:]), code, beta)
     return dx
+
+
+_NAMES = {code: name for name, code in _CODES.items() if name != "gelu_sigmoid"}  # code -> registry name
+
+
+def _activation_of(code: int, beta: float) -> Activation:
+    act = get_activation(_NAMES[code])
+    return act.with_params(beta=beta) if code == _SWISH else act
+
+
+def _backward_eager(gate: torch.Tensor, up: torch.Tensor, dy: torch.Tensor, code: int, beta: float):
+    """dg = dy u act'(g), du = dy act(g) by ffn_lib's formulas: differentiable again (create_graph=True)."""
+    act = _activation_of(code, beta)
+    return dy * up * act.derivative(gate), dy * act(gate)
+
+
+def _backward_any(gate, up, dy, code, beta):
+    """The fused backward, or, when autograd records it (create_graph=True), the eager formulas."""
+    if torch.is_grad_enabled():
+        return _backward_eager(gate, up, dy, code, beta)
+    return _backward(gate, up, dy, code, beta)
 
 
 class _ActMul(torch.autograd.Function):
@@ -312,7 +424,7 @@ class _ActMul(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy: torch.Tensor):
         gate, up = ctx.saved_tensors
-        dg, du = _backward(gate, up, dy, ctx.code, ctx.beta)
+        dg, du = _backward_any(gate, up, dy, ctx.code, ctx.beta)
         return dg, du, None, None
 
 
@@ -326,6 +438,9 @@ class _ActMulCat(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy: torch.Tensor):
         (x,) = ctx.saved_tensors
+        if torch.is_grad_enabled():
+            d = x.shape[-1] // 2
+            return torch.cat(_backward_eager(x[..., :d], x[..., d:], dy, ctx.code, ctx.beta), -1), None, None
         return _backward_cat(x, dy, ctx.code, ctx.beta), None, None
 
 
@@ -341,6 +456,8 @@ def act_mul(gate: torch.Tensor, up: torch.Tensor, activation: str | Activation =
 
     >>> y = act_mul(g, u, "silu")          # SwiGLU's inner step  # doctest: +SKIP
     """
+    if not HAS_TRITON:
+        raise _missing()
     code, beta = _resolve(activation, beta)
     _check_pair(gate, up)
     if _is_compiling() and HAS_CUSTOM_OPS:
@@ -353,6 +470,8 @@ def act_mul(gate: torch.Tensor, up: torch.Tensor, activation: str | Activation =
 def act_mul_cat(gate_up: torch.Tensor, activation: str | Activation = "silu", *,
                 beta: float | torch.Tensor | None = None) -> torch.Tensor:
     """Fused act(x[..., :d]) * x[..., d:] for x of shape (..., 2d): first half gate, second half up."""
+    if not HAS_TRITON:
+        raise _missing()
     code, beta = _resolve(activation, beta)
     _check(gate_up, "gate_up")
     if gate_up.ndim == 0 or gate_up.shape[-1] % 2:

@@ -1,0 +1,93 @@
+"""The device-and-dtype policy (ffn_lib.devices), with the machines this one is not faked."""
+
+import pytest
+import torch
+
+from ffn_lib import devices
+from ffn_lib._fake_device import PROFILES, faked
+
+# (machine, the dtype the policy must choose, whether it has float64)
+POLICY = [
+    ("h100", torch.bfloat16, True),   # sm_90
+    ("a100", torch.bfloat16, True),   # sm_80
+    ("rtx4090", torch.bfloat16, True),
+    ("t4", torch.float16, True),      # sm_75: bf16 only by emulation
+    ("v100", torch.float16, True),
+    ("mi300x", torch.bfloat16, True),  # ROCm
+    ("mps", torch.float32, False),
+    ("cpu", torch.float32, True),
+]
+
+
+@pytest.mark.parametrize("machine, dtype, f64", POLICY, ids=[p[0] for p in POLICY])
+def test_choose_dtype_and_float64(machine, dtype, f64):
+    with faked(machine) as p:
+        device = torch.device(p.kind)
+        assert devices.pick_device(verbose=False) == device
+        assert devices.choose_dtype(device) == dtype
+        assert devices.has_float64(device) is f64
+        line = devices.policy_line(device, dtype)
+    assert line.count(".") >= 1 and "\n" not in line
+    assert str(dtype).removeprefix("torch.") in line
+    if p.kind == "cuda":
+        assert p.name in line
+
+
+def test_t4_line_says_why_not_bf16():
+    with faked("t4"):
+        line = devices.policy_line("cuda")
+    assert "float16" in line and "no native bfloat16" in line and "emulate" in line
+
+
+def test_a_hand_chosen_dtype_is_named_as_such():
+    with faked("t4"):
+        assert "chosen by hand" in devices.policy_line("cuda", torch.float32)
+
+
+def test_emulated_bf16_is_not_native():
+    # PyTorch says yes to bf16 on a T4 by emulation; the policy asks without it
+    with faked("t4"):
+        assert torch.cuda.is_bf16_supported() and not torch.cuda.is_bf16_supported(including_emulation=False)
+        assert devices.choose_dtype("cuda") == torch.float16
+
+
+def test_mps_device_line_names_it_once():
+    with faked("mps"):
+        where = devices._where("mps")
+    assert where == "Apple GPU (mps)"
+
+
+def test_fake_restores_torch():
+    before = torch.cuda.is_available, torch.version.hip
+    with faked("mi300x"):
+        assert torch.version.hip
+    assert (torch.cuda.is_available, torch.version.hip) == before
+    assert set(PROFILES) >= {"cpu", "mps", "t4", "a100", "h100"}
+
+
+# Real names, as torch.cuda.get_device_name() gives them, and the folder each run goes into.
+GPU_NAMES = {
+    "NVIDIA H100 80GB HBM3": "h100",
+    "NVIDIA H100 PCIe": "h100",
+    "NVIDIA H200": "h200",
+    "NVIDIA A100-SXM4-80GB": "a100",
+    "NVIDIA A100-PCIE-40GB": "a100",
+    "NVIDIA GeForce RTX 4090": "rtx4090",
+    "NVIDIA GeForce RTX 3090 Ti": "rtx3090",
+    "Tesla T4": "t4",
+    "Tesla V100-SXM2-16GB": "v100",
+    "NVIDIA L4": "l4",
+    "NVIDIA A10G": "a10g",
+    "AMD Instinct MI300X": "mi300x",
+    "NVIDIA RTX A6000": "rtxa6000",
+}
+
+
+@pytest.mark.parametrize("name", GPU_NAMES)
+def test_gpu_slug_names_the_model(name):
+    assert devices.gpu_slug(name) == GPU_NAMES[name]
+
+
+def test_gpu_slug_without_a_model_number():
+    assert devices.gpu_slug("Some Accelerator") == "some-accelerator"
+    assert devices.gpu_slug("") == "gpu"
