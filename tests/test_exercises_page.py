@@ -1,6 +1,6 @@
 """The book page's exercise checker agrees with the Python checker on every recorded answer.
 
-The checker (``ffn_lib.exercises.page.CHECKER_JS``) runs in Node when it is installed, else in
+The checker (``ffn_lib.exercises.page.checker_js()``, the site's one static script) runs in Node when it is installed, else in
 Chromium through Playwright; the test is skipped, saying why, when neither is available. A second
 test drives the real widgets (answer box, Check button, hints, browser storage) in Chromium on a
 small page generated here from the registry: no book build needed.
@@ -28,7 +28,10 @@ CHECKABLE = [ex for ex in EXERCISES if ex.kind in PAGE_KINDS]
 
 JUNK = ["abc", "1.2.3", "nan", "inf", "-inf", "0x10", "1e", "--1", "\uff11\uff12", "1/3", "2,09,712", "\u00bd",
         "1 000", "\t\n", "a" * 60, "<script>alert(1)</script>", "12 ", " 0.5\n", "(", "()", "[8, 128", "8,,2",
-        "\u22121.5", "+7", ".5", "5.", "1E+03", "0012", "1e400", "-0", "(8, 128, 2048", "8 x 128 x 2048"]
+        "\u22121.5", "+7", ".5", "5.", "1E+03", "0012", "1e400", "-0", "(8, 128, 2048", "8 x 128 x 2048",
+        "1/2", "3/2", "-1/2", "1/0", "1 / 4", "1/-2", "1.5/2", "4 722 432", "4\u202f722\u202f432", "4\u00a0722\u00a0432",
+        "4_722_432", "4,722,432", "4,722,432.5", "1,234.5", "2,549", "-2,549", "12,345", "0,5", "0,500", "-0,093",
+        "2,5491", "1234,5", "2,5e-3", "4 72 432", "4__722", "_4722", "1 000 000,5", "\u2212\u00bd"]
 
 
 def recorded_answers(ex):
@@ -100,7 +103,7 @@ def _run_browser(payload):
         try:
             tab = browser.new_page()
             tab.set_content("<!doctype html><title>checker</title>")
-            tab.add_script_tag(content=page.CHECKER_JS)
+            tab.add_script_tag(content=page.checker_js())
             return tab.evaluate(BROWSER_SCRIPT, payload)
         finally:
             browser.close()
@@ -116,7 +119,7 @@ def _floats():
 
 def test_page_checker_agrees_with_the_python_checker_on_every_recorded_answer():
     cases = [(ex.id, text) for ex in CHECKABLE for text in recorded_answers(ex)]
-    payload = {"checker": page.CHECKER_JS, "specs": {ex.id: ex.page_spec() for ex in CHECKABLE},
+    payload = {"checker": page.checker_js(), "specs": {ex.id: ex.page_spec() for ex in CHECKABLE},
                "cases": cases, "floats": _floats()}
     out = _run_node(NODE_SCRIPT, payload)
     if out is None:
@@ -155,11 +158,19 @@ def test_python_text_checks_match_object_checks():
             assert ex.check_text(core.fmt_shape(shape)).message == ex.check(shape).message
 
 
+NUMBER_TEXTS = {  # what a learner types -> the readings (two when ambiguous, none when not a number)
+    "0.5": (0.5,), "-1.25e-3": (-1.25e-3,), "\u22120.25": (-0.25,), "1/2": (0.5,), "3/2": (1.5,), "-1/3": (-1 / 3,),
+    "1/0": (), "2,099,712": (2099712.0,), "4 722 432": (4722432.0,), "4\u202f722\u202f432": (4722432.0,),
+    "4_722_432": (4722432.0,), "1,234.5": (1234.5,), "0,5": (0.5,), "0,500": (0.5,), "-0,093": (-0.093,),
+    "2,5491": (2.5491,), "2,549": (2.549, 2549.0), "nan": (), "inf": (), "0x10": (), "2,09,712": (), "\uff11": (),
+    "4 72 432": (), "1,2,3": (),
+}
+
+
 def test_text_parsers():
-    assert core.parse_number_text("2,099,712") == 2099712.0
-    assert core.parse_number_text("\u22120.25") == -0.25
-    for junk in ("nan", "inf", "1/3", "0x10", "1 000", "2,09,712", "\uff11"):
-        assert core.parse_number_text(junk) is None, junk
+    for text, readings in NUMBER_TEXTS.items():
+        assert core.read_number(text) == readings, text
+        assert core.parse_number_text(text) == (readings[0] if len(readings) == 1 else None), text
     assert core.parse_shape_text("[8, 128, 512]") == (8, 128, 512)
     assert core.parse_shape_text("8 \u00d7 128") == (8, 128)
     assert core.parse_shape_text("(3,)") == (3,)
@@ -167,11 +178,72 @@ def test_text_parsers():
         assert core.parse_shape_text(junk) is None, junk
 
 
+def test_page_and_python_read_numbers_alike():
+    """The page's parser, built from the same table (number_text.NUMBER_FORMS), reads every text the same."""
+    texts = list(NUMBER_TEXTS) + JUNK
+    out = _run_node(NODE_READ, {"checker": page.checker_js(), "texts": texts})
+    if out is None:
+        pytest.skip("Node (`node`) is not installed: the page's parser cannot be run here")
+    for text, js in zip(texts, out):
+        assert tuple(js) == tuple(core.fmt_number(v) for v in core.read_number(text)), text
+
+
+def test_an_ambiguous_comma_gets_a_question_not_a_verdict():
+    ex = E.get("1.1")
+    result = ex.check_text("2,549")
+    assert result.status == "not attempted" and "2.549 or 2549" in result.message
+
+
+NODE_READ = r"""
+const fs = require("fs");
+const payload = JSON.parse(fs.readFileSync(0, "utf8"));
+const F = (new Function("module", "globalThis", payload.checker + "; return module.exports;"))({exports: {}}, {});
+process.stdout.write(JSON.stringify(payload.texts.map((t) => F.readNumber(t).map(F.fmt))));
+"""
+
+
+NODE_MIGRATE = r"""
+const fs = require("fs");
+const payload = JSON.parse(fs.readFileSync(0, "utf8"));
+const items = payload.items;
+const storage = {getItem: (k) => (k in items ? items[k] : null), setItem: (k, v) => { items[k] = String(v); }};
+const load = () => (new Function("module", "globalThis", payload.checker + "; return module.exports;"))(
+  {exports: {}}, {localStorage: storage});
+load();  // the checker migrates when it loads
+const first = JSON.parse(JSON.stringify(items));
+load();  // and only once
+process.stdout.write(JSON.stringify({first: first, second: items,
+                                     ids: payload.ids.map((i) => load().renumbered(i))}));
+"""
+
+
+def test_the_pages_saved_progress_moves_to_the_new_ids_once():
+    """Browser storage under the old key: every id renumbered at once (6.6 -> 7.1, 7.1 -> 8.1), then left alone."""
+    from ffn_lib.exercises import ids
+
+    old = {"6.5": {"status": "correct", "attempts": 2, "hints": 1}, "6.6": {"status": "incorrect", "attempts": 1},
+           "7.1": {"status": "correct", "attempts": 3, "hints": 2}, "7.4": {"status": "incorrect", "attempts": 5}}
+    items = {page.OLD_STORAGE_KEYS[0]: json.dumps(old)}
+    probe = ["6.1", "6.5", "6.6", "6.7", "6.8", "7.1", "7.2", "7.4", "7.12", "8.1", "1.1"]
+    out = _run_node(NODE_MIGRATE, {"checker": page.checker_js(), "items": items, "ids": probe})
+    if out is None:
+        pytest.skip("Node (`node`) is not installed: the page's storage migration cannot be run here")
+    assert out["ids"] == [ids.renumbered(i) for i in probe]
+    assert out["ids"][2] == "7.1" and out["ids"][5] == "8.1" and out["ids"][1] == "6.5"
+    moved = json.loads(out["first"][page.STORAGE_KEY])
+    assert moved == {"6.5": {"status": "correct", "attempts": 2, "hints": 1},
+                     "7.1": {"status": "incorrect", "attempts": 1, "hints": 0},
+                     "8.1": {"status": "correct", "attempts": 3, "hints": 2},
+                     "8.4": {"status": "incorrect", "attempts": 5, "hints": 0}}
+    assert out["second"] == out["first"], "a second page load migrates nothing again"
+
+
 @pytest.mark.parametrize("ex", EXERCISES, ids=[e.id for e in EXERCISES])
 def test_page_markup(ex):
     md = ex.book_markdown()
     assert md.startswith(f"::::{{exercise}} {ex.title}\n:label: {ex.label}")
-    block = md[md.index('<div class="ffn-ex"'):md.index("</script>\n::::") + len("</script>")]
+    block = md[md.index('<div class="ffn-ex"'):md.index("</div>\n::::") + len("</div>")]
+    assert "FFNExercises" not in md and md.count("<script") == 1, "the checker is the site's static file"
     assert "\n\n" not in block, "a blank line would end the raw HTML block"
     spec = json.loads(re.search(r'<script type="application/json" class="ffn-ex-spec">(.*?)</script>', block).group(1))
     assert spec == json.loads(json.dumps(ex.page_spec()))
@@ -193,7 +265,8 @@ def test_page_markup(ex):
 
 
 def _html_page(exercises):
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>exercises</title></head><body>"]
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>exercises</title>"
+             f"<script src='{page.ASSET}'></script></head><body>"]
     for ex in exercises:
         md = page.exercise_html(ex)
         parts.append(f'<section id="{ex.label}">' + md[md.index('<div class="ffn-ex"'):] + "</section>")
@@ -215,6 +288,7 @@ def test_widgets_in_chromium_on_a_generated_page(tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     number, choice, shape = E.get("1.1"), E.get("2.4"), E.get("1.2")
     (tmp_path / "index.html").write_text(_html_page([number, choice, shape, E.get("1.3")]), encoding="utf-8")
+    (tmp_path / page.ASSET).write_text(page.checker_js(), encoding="utf-8")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/index.html"

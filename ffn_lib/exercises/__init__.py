@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import store as _progress
-from .core import (ChoiceExercise, Exercise, FunctionExercise, Markdown, NumberExercise, Result, ShapeExercise,
-                   Solution)
-
+from .base import Exercise, Markdown, Result, Solution
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
+from .shape import ShapeExercise
 
 
 def _discover() -> tuple[int, ...]:

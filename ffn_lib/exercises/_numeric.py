@@ -68,6 +68,17 @@ def gelu_tanh_error_with(c: float) -> float:
 
 
 @lru_cache(maxsize=None)
+def tanh_forms_gap(c1: float, c2: float) -> float:
+    """max |tanh form with coefficient c1 - tanh form with c2| (not an error against GELU: a known mistake)."""
+    return max_abs_gap(lambda x: gelu_tanh_with(x, c1), lambda x: gelu_tanh_with(x, c2))
+
+
+def gelu_tanh_with(x, c: float):
+    """x/2 (1 + tanh(sqrt(2/pi) (x + c x^3))) for a NumPy array."""
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + c * x**3)))
+
+
+@lru_cache(maxsize=None)
 def max_slope(derivative, lo=-10.0, hi=10.0, n=2_000_001) -> tuple[float, float]:
     """(argmax, max) of a derivative on a fine grid of [lo, hi]."""
     x = np.linspace(lo, hi, n)

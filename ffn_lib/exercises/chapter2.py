@@ -50,7 +50,10 @@ EXERCISES = [
                   (lambda x: gelu(x, "sigmoid"), "your output matches the sigmoid approximation x sigmoid(1.702x)."),
                   (lambda x: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * x)), "the 0.044715 x^3 term is missing."),
                   (lambda x: x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))),
-                   "the factor 1/2 is missing.")],
+                   "the factor 1/2 is missing."),
+                  *[(lambda x, c=c: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + c * x**3))),
+                     f"the coefficient is rounded ({c:g}); use 0.044715 exactly, as the statement gives it.")
+                    for c in (0.0447, 0.04472, 0.0445, 0.045)]],
     ),
     FunctionExercise(
         title="GELU by its definition, in PyTorch",
@@ -88,16 +91,20 @@ EXERCISES = [
         statement=r"Suppose the tanh form used the rounder coefficient $c = 0.05$ instead of 0.044715: "
                   r"$\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. Compute its "
                   r"largest error against the definition, $\max_x |\,\cdot\, - \mathrm{GELU}(x)|$, numerically "
-                  r"(a fine grid on $[-6, 6]$ is enough).",
+                  r"(a fine grid on $[-6, 6]$ is enough), to 5 significant digits: the gap to the paper's own tanh form "
+                  r"is only 0.03% away.",
         hints=["`ffn_lib.gelu(x)` accepts NumPy arrays; write the tanh form with c = 0.05 yourself.",
                "`np.linspace(-6, 6, 1_000_001)` then `np.max(np.abs(...))`."],
         starter="answer = ...\nex.q5.check(answer)",
         expected=lambda: _numeric.gelu_tanh_error_with(0.05),
-        rel_tol=1e-2,
+        rel_tol=1e-4,
         mistakes=[(_numeric.tanh_gelu_error, "that is the error with the paper's coefficient 0.044715; the exercise "
                                              "asks about c = 0.05."),
                   (_numeric.sigmoid_gelu_error, "that is the sigmoid approximation's largest error; the exercise "
-                                                "asks about the tanh form with c = 0.05.")],
+                                                "asks about the tanh form with c = 0.05."),
+                  (lambda: _numeric.tanh_forms_gap(0.05, 0.044715),
+                   "that is the largest gap to the paper's tanh form (c = 0.044715), not to the definition "
+                   "x Phi(x): compare with `ffn_lib.gelu(x)`, the erf form.")],
     ),
     NumberExercise(
         title="GELU's slope in the negative tail",

@@ -93,14 +93,16 @@ EXERCISES = [
         title="Matched width for a budget",
         statement=r"A layer's FFN budget is what a plain block with $d_\text{model} = 512$ and $d_\text{ff} = 2048$ "
                   r"spends on weights (no biases). What $d_\text{ff}$ gives a SwiGLU block the same budget, rounded "
-                  r"down to a whole number?",
+                  r"down to a whole number? (Give that whole number: the exact quotient is not accepted.)",
         hints=[r"The plain block has $2\,d_\text{model}\,d_\text{ff}$ weights; SwiGLU has "
                r"$3\,d_\text{model}\,d'_\text{ff}$.",
                r"Solve $3 \cdot 512 \cdot d'_\text{ff} = 2 \cdot 512 \cdot 2048$ and round down."],
         starter="answer = ...\nex.q2.check(answer)",
         expected=lambda: sizing.matched_d_ff(512, gated=True),
-        abs_tol=0.5,
-        mistakes=[(lambda: 2048, "that is the plain block's width: with three matrices SwiGLU would then spend "
+        integer=True,
+        mistakes=[(lambda: sizing.matched_d_ff(512, gated=True) + 1, "that rounds up; the statement asks for the "
+                                                                     "width rounded down (the budget is a ceiling)."),
+                  (lambda: 2048, "that is the plain block's width: with three matrices SwiGLU would then spend "
                                  "1.5 times the budget."),
                   (lambda: 3072, "that multiplies by 3/2; the third matrix is paid for by a narrower layer, "
                                  "2/3 of 2048."),

@@ -1,25 +1,31 @@
 """The exercises in the built book: an answer box, a Check button and hints, checked in the page.
 
-While the book is built (``FFN_LIB_BOOK=1``), an exercise's notebook output is MyST:
-the ``{exercise}`` directive with the statement and, inside it, a raw HTML block
-(:func:`exercise_html`) holding
+While the book is built (``FFN_LIB_BOOK=1``), an exercise's notebook output is MyST
+(:func:`book_markdown`): the ``{exercise}`` directive with the statement and, inside it, a raw
+HTML block (:func:`exercise_html`) holding
 
-* a JSON spec exported by :meth:`Exercise.page_spec` from the same registry the
-  Python checker uses: the expected value and its tolerance, each known mistake
-  with its own tolerance and diagnosis, and every message template;
+* a JSON spec exported by the exercise's ``page_spec()`` from the same registry the
+  Python checker uses: the expected value and its bands, each known mistake with its own
+  tolerance and diagnosis, every message template;
 * an answer box (a number or a shape) or radio buttons (a choice) with a Check
-  button, and the hints, revealed one at a time;
-* the small checker :data:`CHECKER_JS`, inlined (it defines itself once per page),
-  which applies the same steps as :meth:`NumberExercise.verdict` and friends.
+  button, and the hints, revealed one at a time.
 
-Everything works offline from the page itself: no server, no request. Progress
-(status, checks, hints seen) is kept in the browser's ``localStorage``. Function
+The checker itself, :func:`checker_js`, is one static file of the site (``_static/ffn-exercises.js``,
+written by the book's extension ``book/_ext/exercise_widget.py``), loaded once per page and cached
+across pages. It applies the same steps as the Python checker (``NumberExercise.verdict`` and
+friends) and reads numbers with the same grammar (:data:`ffn_lib.exercises.number_text.NUMBER_FORMS`,
+embedded as JSON). Everything works offline: no server, no request. Progress (status, checks, hints
+seen) is kept in the browser's ``localStorage`` under :data:`STORAGE_KEY`; progress saved under an
+older key is migrated once with the renumbering table of :mod:`ffn_lib.exercises.ids`. Function
 exercises say how to run them in the notebook instead.
 
 The spec necessarily contains the expected answer, so a reader who opens the page's
 source can see it: acceptable for self-study; the page never *displays* it until the
 reader opens the worked solution. ``tests/test_exercises_page.py`` runs this checker
 in Node and proves it agrees with the Python checker on every recorded answer.
+
+This module imports no exercise class: it reads an exercise through its ``page_spec()``,
+``hints``, ``options`` and ``load_solution()``, so the exercise kinds can import it.
 """
 
 from __future__ import annotations
@@ -28,11 +34,14 @@ import html
 import json
 import re
 
-from .core import ChoiceExercise, Exercise, FunctionExercise, NumberExercise, ShapeExercise
+from . import ids, number_text
 
-STORAGE_KEY = "ffn_lib.exercises.v1"
+STORAGE_KEY = "ffn_lib.exercises.v2"
+OLD_STORAGE_KEYS = ("ffn_lib.exercises.v1",)  # saved before the renumbering of ids.RENUMBERED
+ASSET = "ffn-exercises.js"  # the checker's file name in the site's _static folder
+PAGE_KINDS = ("number", "choice", "shape")  # checked in the page; functions are checked in the notebook
 
-CHECKER_JS = r"""
+_CHECKER_TEMPLATE = r"""
 (function () {
   "use strict";
   var root = typeof window !== "undefined" ? window : globalThis;
@@ -65,14 +74,33 @@ CHECKER_JS = r"""
   F.fmtShape = function (a) {
     return "(" + a.join(", ") + (a.length === 1 ? "," : "") + ")";
   };
-  var NUMBER = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
-  var THOUSANDS = /^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-  var SHAPE = /^[0-9]{1,15}(\s*(,|x|\s)\s*[0-9]{1,15})*\s*,?$/;
+  var GRAMMAR = __GRAMMAR__;
+  var FORMS = GRAMMAR.forms.map(function (f) {
+    return {name: f.name, re: new RegExp(f.pattern), how: f.how, chars: f.chars};
+  });
+  var SHAPE = new RegExp(GRAMMAR.shape);
+  function strip(s, chars) {
+    return s.split("").filter(function (c) { return chars.indexOf(c) < 0; }).join("");
+  }
+  // The number(s) a text can mean: [] none, [v] one, [decimal, thousands] when ambiguous (number_text.read_number).
+  F.readNumber = function (text) {
+    var s = text.trim().split(GRAMMAR.minus).join("-");
+    for (var i = 0; i < FORMS.length; i++) {
+      var f = FORMS[i], m = f.re.exec(s);
+      if (!m) continue;
+      if (f.how === "fraction") {
+        var den = Number(m[2]);
+        return den === 0 ? [] : [Number(m[1]) / den];
+      }
+      if (f.how === "comma") return [Number(s.replace(",", "."))];
+      if (f.how === "both") return [Number(s.replace(",", ".")), Number(strip(s, ","))];
+      return [Number(strip(s, f.chars))];
+    }
+    return [];
+  };
   F.parseNumber = function (text) {
-    var s = text.trim().replace(/\u2212/g, "-");
-    if (THOUSANDS.test(s)) s = s.replace(/,/g, "");
-    if (!NUMBER.test(s)) return null;
-    return Number(s);
+    var v = F.readNumber(text);
+    return v.length === 1 ? v[0] : null;
   };
   F.parseShape = function (text) {
     var s = text.trim().replace(/\u00d7/g, "x");
@@ -102,14 +130,22 @@ CHECKER_JS = r"""
     if (spec.integer && isFinite(v) && v !== Math.trunc(v)) {
       return result("incorrect", F.fill(m.not_whole, {value: text}));
     }
-    if (Math.abs(v - spec.expected) <= spec.tol) return result("correct", F.fill(m.correct, {value: text}));
+    var e = spec.expected;
+    if (Math.abs(v - e) <= spec.tol) return result("correct", F.fill(m.correct, {value: text}));
     for (var i = 0; i < spec.mistakes.length; i++) {
       var k = spec.mistakes[i];
       if (Math.abs(v - k.value) <= k.tol) {
         return result("incorrect", F.fill(m.mistake, {value: text, diagnosis: k.diagnosis}));
       }
     }
-    return result("incorrect", F.fill(v > spec.expected ? m.large : m.small, {value: text}));
+    if (e !== 0 && Math.abs(v + e) <= spec.sign) return result("incorrect", F.fill(m.sign, {value: text}));
+    if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
+    for (var j = 0; j < spec.units.length; j++) {
+      if (Math.abs(v * spec.units[j].factor - e) <= spec.close) {
+        return result("incorrect", F.fill(spec.units[j].message, {value: text}));
+      }
+    }
+    return result("incorrect", F.fill(v > e ? m.large : m.small, {value: text}));
   }
   function shapeVerdict(spec, a) {
     var m = spec.messages, text = F.fmtShape(a);
@@ -135,9 +171,13 @@ CHECKER_JS = r"""
     text = String(text);
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
-      var v = F.parseNumber(text);
-      if (v === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
-      return numberVerdict(spec, v);
+      var vs = F.readNumber(text);
+      if (!vs.length) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+      if (vs.length === 2) {
+        return result("not attempted", F.fill(spec.messages.ambiguous,
+                                              {text: F.quote(text), first: F.fmt(vs[0]), second: F.fmt(vs[1])}));
+      }
+      return numberVerdict(spec, vs[0]);
     }
     if (spec.kind === "shape") {
       var a = F.parseShape(text);
@@ -148,11 +188,46 @@ CHECKER_JS = r"""
     return result("not attempted", "Check this exercise in the notebook.");
   };
   // Progress in the browser (best status, checks, hints seen); nothing breaks without storage.
-  F.loadProgress = function () {
+  var RENUMBER = __RENUMBER__;
+  var OLD_KEYS = __OLD_KEYS__;
+  function own(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+  // The id an exercise saved before the renumbering has now (ids.renumbered): one table, applied at once.
+  F.renumbered = function (id) {
+    if (own(RENUMBER.ids, id)) return RENUMBER.ids[id];
+    var m = /^([0-9]{1,3})\.([0-9]{1,3})$/.exec(id);
+    var ch = m ? String(parseInt(m[1], 10)) : null;
+    return ch !== null && own(RENUMBER.chapters, ch) ? RENUMBER.chapters[ch] + "." + m[2] : id;
+  };
+  function readKey(key) {
+    var data = JSON.parse(root.localStorage.getItem(key) || "{}");
+    return data && typeof data === "object" && !Array.isArray(data) ? data : {};
+  }
+  function merged(a, b) {
+    var sa = own(RANK, a.status) ? a.status : "not attempted", sb = own(RANK, b.status) ? b.status : "not attempted";
+    return {status: RANK[sb] > RANK[sa] ? sb : sa, attempts: (a.attempts | 0) + (b.attempts | 0),
+            hints: Math.max(a.hints | 0, b.hints | 0)};
+  }
+  // Progress saved under an older key moves to the current one, once, every id renumbered.
+  F.migrate = function () {
     try {
-      var data = JSON.parse(root.localStorage.getItem(STORAGE_KEY) || "{}");
-      return data && typeof data === "object" && !Array.isArray(data) ? data : {};
-    } catch (e) { return {}; }
+      if (root.localStorage.getItem(STORAGE_KEY) !== null) return false;
+      var out = {}, found = false;
+      OLD_KEYS.forEach(function (key) {
+        if (root.localStorage.getItem(key) === null) return;
+        found = true;
+        var old = readKey(key);
+        Object.keys(old).forEach(function (id) {
+          if (!old[id] || typeof old[id] !== "object") return;
+          var now = F.renumbered(id);
+          out[now] = own(out, now) ? merged(out[now], old[id]) : merged({}, old[id]);
+        });
+      });
+      if (found) root.localStorage.setItem(STORAGE_KEY, JSON.stringify(out));
+      return found;
+    } catch (e) { return false; }
+  };
+  F.loadProgress = function () {
+    try { return readKey(STORAGE_KEY); } catch (e) { return {}; }
   };
   F.saveProgress = function (id, change) {
     try {
@@ -213,7 +288,8 @@ CHECKER_JS = r"""
       if (RANK.hasOwnProperty(saved.status) && saved.status !== "not attempted") {
         var note = el.querySelector(".ffn-ex-earlier");
         if (note) {
-          note.textContent = "Earlier in this browser: " + saved.status + " (" + (saved.attempts | 0) + " checks).";
+          note.textContent = "Earlier in this browser: " + saved.status + " (" + (saved.attempts | 0) +
+            ((saved.attempts | 0) === 1 ? " check)." : " checks).");
           note.hidden = false;
         }
       }
@@ -248,6 +324,7 @@ CHECKER_JS = r"""
       try { F.mount(all[i]); } catch (e) { if (root.console) root.console.error("ffn exercise", e); }
     }
   };
+  F.migrate();
   root.FFNExercises = F;
   if (typeof module !== "undefined" && module.exports) module.exports = F;
   if (typeof document !== "undefined") {
@@ -255,12 +332,17 @@ CHECKER_JS = r"""
     else F.mountAll();
   }
 })();
-""".replace("__STORAGE_KEY__", STORAGE_KEY)
+"""
 
 
-def _inline_js() -> str:
-    """The checker without blank lines (a blank line would end the Markdown HTML block)."""
-    return "\n".join(line for line in CHECKER_JS.strip().splitlines() if line.strip())
+def checker_js() -> str:
+    """The page's checker: one script for the whole site, with the number grammar and the id renumbering
+    embedded from their Python definitions."""
+    renumber = {"ids": ids.RENUMBERED, "chapters": {str(k): str(v) for k, v in ids.CHAPTER_MOVED.items()}}
+    values = {"__STORAGE_KEY__": STORAGE_KEY, "__OLD_KEYS__": json.dumps(list(OLD_STORAGE_KEYS)),
+              "__GRAMMAR__": json.dumps(number_text.grammar_spec(), ensure_ascii=True),
+              "__RENUMBER__": json.dumps(renumber)}
+    return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
 
 def _emphasis(escaped: str) -> str:
@@ -283,41 +365,42 @@ def inline_html(markdown: str) -> str:
     return " ".join("".join(out).split())
 
 
-def spec_json(ex: Exercise) -> str:
+def spec_json(ex) -> str:
     """The exercise's page spec as JSON that is safe inside a <script> element."""
     return json.dumps(ex.page_spec(), ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _form(ex: Exercise) -> str:
+def _form(ex, kind: str) -> str:
     label = f"ffn-ex-{ex.chapter}-{ex.number}"
     check = '<button type="button" class="ffn-ex-check">Check</button>'
-    if isinstance(ex, ChoiceExercise):
+    if kind == "choice":
         options = "".join(f'<label style="margin-right:1em"><input type="radio" class="ffn-ex-option" name="{label}" '
                           f'value="{html.escape(k)}"> ({html.escape(k)})</label>' for k in ex.options)
         return f'<div class="ffn-ex-form"><span>Your answer: </span>{options}{check}</div>'
-    placeholder = "a number, e.g. 0.25 or 1e-3" if isinstance(ex, NumberExercise) else "a shape, e.g. (2, 3)"
+    placeholder = "a number, e.g. 0.25, 3/4 or 1e-3" if kind == "number" else "a shape, e.g. (2, 3)"
     return (f'<div class="ffn-ex-form"><label>Your answer: <input type="text" class="ffn-ex-input" '
             f'autocomplete="off" spellcheck="false" size="28" placeholder="{placeholder}" '
             f'aria-label="answer to exercise {ex.id}"></label> {check}</div>')
 
 
-def exercise_html(ex: Exercise) -> str:
-    """MyST for the page: how to answer, and one raw HTML block with the checker (no blank line inside)."""
+def exercise_html(ex) -> str:
+    """MyST for the page: how to answer, and one raw HTML block (no blank line inside) with the exercise's
+    spec, its form and hints; the checker script is the site's static file (:func:`checker_js`)."""
+    kind = ex.page_spec()["kind"]
     n = len(ex.hints)
     hints = "".join(f'<div class="ffn-ex-hint" hidden><strong>Hint {i} of {n}:</strong> {inline_html(h)}</div>'
                     for i, h in enumerate(ex.hints, 1))
     hint_button = f'<button type="button" class="ffn-ex-hint-button">Show hint 1 of {n}</button>' if n else ""
-    lines = [f'<div class="ffn-ex" data-ffn-ex="{ex.id}" data-kind="{ex.page_spec()["kind"]}">',
+    lines = [f'<div class="ffn-ex" data-ffn-ex="{ex.id}" data-kind="{kind}">',
              f'<script type="application/json" class="ffn-ex-spec">{spec_json(ex)}</script>']
-    if not isinstance(ex, FunctionExercise) and isinstance(ex, (NumberExercise, ChoiceExercise, ShapeExercise)):
-        lines.append(_form(ex))
+    if kind in PAGE_KINDS:
+        lines.append(_form(ex, kind))
         lines.append('<div class="ffn-ex-feedback" role="status" aria-live="polite" hidden></div>')
         lines.append('<div class="ffn-ex-earlier" style="color:#6c757d;font-size:0.9em" hidden></div>')
-    lines += [f'<div class="ffn-ex-hints">{hints}</div>', hint_button, "</div>",
-              f"<script>\n{_inline_js()}\n</script>"]
+    lines += [f'<div class="ffn-ex-hints">{hints}</div>', hint_button, "</div>"]
     block = "\n".join(line for line in lines if line)
     assert "\n\n" not in block and "\n\n" not in block.replace("\r", "")
-    if isinstance(ex, FunctionExercise):
+    if kind not in PAGE_KINDS:
         intro = (f"*Write this function in the chapter's notebook and check it there:* run the cell below, then "
                  f"`{ex.handle}.check({ex.answer_name})`, `{ex.handle}.hint()`, `{ex.handle}.solution()`. "
                  "*The notebook is the download button's `.ipynb` at the top of the page; it needs the course's "
@@ -325,3 +408,15 @@ def exercise_html(ex: Exercise) -> str:
         return f"{intro}\n\n```python\n{ex.starter.strip()}\n```\n\n{block}"
     return (f"*Type your answer and press Check; the page checks it, offline. In the notebook:* "
             f"`{ex.handle}.check(...)`, `{ex.handle}.hint()`, `{ex.handle}.solution()`.\n\n{block}")
+
+
+def book_markdown(ex, with_exercise: bool = True) -> str:
+    """MyST: the exercise with its page form and hints, and its solution, collapsed (for the built book)."""
+    sol = ex.load_solution()
+    parts = []
+    if with_exercise:
+        parts.append(f"::::{{exercise}} {ex.title}\n:label: {ex.label}\n\n{ex.full_statement()}\n\n"
+                     f"{exercise_html(ex)}\n::::")
+    parts.append(f"::::{{solution}} {ex.label}\n:class: dropdown\n\n{ex.expected_text()}{sol.explanation}"
+                 f"\n\n```python\n{sol.code.strip()}\n```\n::::")
+    return "\n\n".join(parts)

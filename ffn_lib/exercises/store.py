@@ -1,39 +1,63 @@
-"""Where a learner's progress is kept between kernel restarts.
+"""Progress on the exercises, kept between kernel restarts and safe with two notebooks open at once.
 
 A small JSON file, by default ``~/.ffn_lib/progress.json``. The environment
 variable ``FFN_LIB_PROGRESS`` names another file, or switches saving off with
-``off`` (also ``0`` or ``none``). If the file cannot be written (a read-only
-home directory, say) progress is kept in memory for the session and
-:func:`status_line` says so.
+``off`` (also ``0`` or ``none``).
 
 Per exercise it stores the best status reached ("correct" beats "incorrect"
 beats "not attempted"), the number of checks, the hints seen and whether the
-solution was opened.
+solution was opened. Every change is a read-merge-write under an advisory lock
+(``fcntl.flock`` on ``<file>.lock``, waiting at most :data:`LOCK_TIMEOUT_S`; where
+``fcntl`` is missing the file is written unlocked): the file is read, the change
+merged in (best status, summed checks, most hints), and a complete new file
+atomically replaces the old one (a temporary file in the same folder, then
+``os.replace``), with the old file's mode. Two processes checking at once lose
+nothing.
 
-Progress is never lost and never breaks a check: every entry read back is
-validated and what is valid is kept; a file that cannot be read, or whose
-structure is damaged, is set aside as ``progress.json.corrupt-<time>`` (with a
-one-line warning on stderr) before a clean file replaces it. No function here
-raises, and no temporary file is left behind.
+Progress is never lost and never breaks a check; whatever happens is said once, on
+stderr, and :func:`status_line` says where progress is kept:
+
+* a damaged progress file (not JSON, or this course's structure with invalid
+  entries) is set aside as ``progress.json.corrupt-<time>``; its valid entries are
+  kept (the warning says how many);
+* a JSON file that is not this course's progress (say ``settings.json``), one written by
+  a newer version, an unreadable file or a read-only one is never replaced: the progress
+  of this run of Python is kept in memory;
+* a file of version 1 (before exercises were renumbered, :mod:`ffn_lib.exercises.ids`) is
+  migrated once, every id moved at once, and written back as version 2.
+
+No function here raises, and no temporary file is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+from . import ids
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; writes stay atomic, concurrent ones may race
+    fcntl = None
 
 ENV = "FFN_LIB_PROGRESS"
+VERSION = 2  # 1: ids before the renumbering of ids.RENUMBERED
+LOCK_TIMEOUT_S = 10.0
 _RANK = {"not attempted": 0, "incorrect": 1, "correct": 2}
 _DEFAULTS: dict[str, Any] = {"status": "not attempted", "attempts": 0, "hints": 0, "solution_viewed": False}
 _ID = re.compile(r"^[0-9]{1,3}\.[0-9]{1,3}$")
-_memory: dict[str, dict[str, Any]] = {}
-_unwritable: set[str] = set()
+_unsaved_by_path: dict[str, dict[str, dict[str, Any]]] = {}  # per file: changes not (yet) in it
+_blocked: dict[str, str] = {}  # path -> why the file is not written (said once)
 
 
 def location() -> Path | None:
@@ -46,6 +70,30 @@ def location() -> Path | None:
 
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9 else None
+
+
+def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Two records of one exercise as one: the best status, the checks summed, the most hints, seen if either."""
+    a, b = {**_DEFAULTS, **a}, {**_DEFAULTS, **b}
+    out = {"status": a["status"] if _RANK.get(a["status"], 0) >= _RANK.get(b["status"], 0) else b["status"],
+           "attempts": a["attempts"] + b["attempts"], "hints": max(a["hints"], b["hints"]),
+           "solution_viewed": bool(a["solution_viewed"] or b["solution_viewed"])}
+    stamps = [s for s in (a.get("updated"), b.get("updated")) if isinstance(s, str)]
+    if stamps:
+        out["updated"] = max(stamps)
+    return out
+
+
+def _merge_all(base: dict[str, dict], changes: dict[str, dict]) -> dict[str, dict]:
+    out = dict(base)
+    for key, entry in changes.items():
+        out[key] = merge(out[key], entry) if key in out else merge({}, entry)
+    return out
+
+
+def is_progress(data: Any) -> bool:
+    """True for this course's progress file structure (an object with ``exercises``), however damaged inside."""
+    return isinstance(data, dict) and "exercises" in data
 
 
 def clean(data: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -84,6 +132,11 @@ def clean(data: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
     return out, problems
 
 
+def migrate(data: dict) -> dict[str, dict[str, Any]]:
+    """A version-1 file's entries under today's ids (one mapping, applied to all ids at once)."""
+    return ids.renumber(clean(data)[0], merge)
+
+
 def _warn(message: str) -> None:
     try:
         print(f"ffn_lib.exercises: {message}", file=sys.stderr)
@@ -91,7 +144,20 @@ def _warn(message: str) -> None:
         pass
 
 
-def _set_aside(path: Path, reason: str) -> None:
+def _block(path: Path, why: str) -> None:
+    """Stop writing ``path`` for this run of Python, saying why once."""
+    if str(path) not in _blocked:
+        _blocked[str(path)] = why
+        _warn(f"the progress file {path} {why}; it is left as it is, and the progress of this session is "
+              "kept in memory.")
+
+
+def _entries_phrase(n: int) -> str:
+    return "none of its entries could be read" if n == 0 else \
+        f"its {n} readable entr{'y was' if n == 1 else 'ies were'} kept"
+
+
+def _set_aside(path: Path, reason: str, kept: int) -> bool:
     """Rename a damaged progress file to ``<name>.corrupt-<time>`` and say so in one line."""
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
@@ -101,88 +167,155 @@ def _set_aside(path: Path, reason: str) -> None:
         n += 1
     try:
         os.replace(path, target)
-        _warn(f"the progress file {path} was damaged ({reason}); it was kept as {target.name} "
-              "and its readable entries were kept.")
     except OSError:
-        _warn(f"the progress file {path} was damaged ({reason}) and could not be set aside; "
-              "progress is kept for this session only.")
-        _unwritable.add(str(path))
+        _block(path, f"is damaged ({reason}) and could not be set aside")
+        return False
+    _warn(f"the progress file {path} was damaged ({reason}); it was kept as {target.name} and "
+          f"{_entries_phrase(kept)}.")
+    return True
 
 
-def load() -> dict[str, dict[str, Any]]:
-    """Every saved entry, validated. Never raises."""
-    path = location()
-    if path is None or str(path) in _unwritable:
-        return _memory
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[bool]:
+    """Hold the advisory lock of ``path`` (True), or False after LOCK_TIMEOUT_S; True without fcntl."""
+    if fcntl is None:
+        yield True
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:  # no lock file possible (a read-only folder): the write will tell
+        yield True
+        return
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.005)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path) -> tuple[str, dict[str, dict], str]:
+    """(state, entries, detail): state is missing, ok, old (version 1), damaged, foreign or unreadable."""
     try:
         if not path.exists():
-            return {}
+            return "missing", {}, ""
         raw = path.read_bytes()
-    except OSError:
-        _unwritable.add(str(path))
-        return _memory
+    except OSError as err:
+        return "unreadable", {}, type(err).__name__
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as err:
-        entries, problems = {}, [f"not readable as JSON: {type(err).__name__}"]
-    else:
-        entries, problems = clean(data)
+        return "damaged", {}, f"not readable as JSON: {type(err).__name__}"
+    if not is_progress(data):
+        return "foreign", {}, "holds JSON that is not this course's progress"
+    version = data.get("version", 1)
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        return "foreign", {}, f"was written by a newer ffn_lib (version {version})"
+    entries, problems = clean(data)
     if problems:
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        _set_aside(path, problems[0] + more)
-        _save(entries)
-    return entries
+        return "damaged", (migrate(data) if version == 1 else entries), problems[0] + more
+    return ("old", migrate(data), "") if version == 1 else ("ok", entries, "")
 
 
-def _save(entries: dict[str, dict[str, Any]]) -> None:
-    path = location()
-    if path is None or str(path) in _unwritable:
-        _memory.update(entries)
-        return
+def _write(path: Path, entries: dict[str, dict]) -> None:
+    """A complete new file in place of the old one, atomically, with the old one's mode."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
                                          prefix=f".{path.name}.") as f:
             tmp = f.name
-            json.dump({"version": 1, "exercises": entries}, f, indent=1, sort_keys=True)
+            json.dump({"version": VERSION, "exercises": entries}, f, indent=1, sort_keys=True)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         tmp = None
-    except (OSError, TypeError, ValueError):
-        _unwritable.add(str(path))
-        _memory.update(entries)
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
 
 
-def _update(exercise_id: str, **changes: Any) -> None:
+def _transaction(change: dict[str, dict] | None = None) -> dict[str, dict[str, Any]]:
+    """Read the file under its lock, repair or migrate it, merge the unsaved changes (and ``change``) in,
+    write it back when anything changed; return every entry. Never raises."""
+    path = location()
+    _unsaved = _unsaved_by_path.setdefault(str(path), {})
+    if change:
+        for key, entry in change.items():
+            _unsaved[key] = merge(_unsaved[key], entry) if key in _unsaved else merge({}, entry)
+    if path is None:
+        return dict(_unsaved)
     try:
-        entries = load()
-        entry = {**_DEFAULTS, **entries.get(exercise_id, {})}
-        for key, value in changes.items():
-            entry[key] = value(entry[key]) if callable(value) else value
-        entry["updated"] = _dt.datetime.now().isoformat(timespec="seconds")
-        entries[exercise_id] = entry
-        _save(entries)
+        with _locked(path) as held:
+            state, entries, detail = _read(path)
+            if state in ("foreign", "unreadable"):
+                _block(path, detail if state == "foreign" else f"could not be read ({detail})")
+                return _merge_all(entries, _unsaved)
+            if not held:
+                _warn(f"the progress file {path} stayed locked for {LOCK_TIMEOUT_S:g} s; this change is kept in "
+                      "memory and written with the next one.")
+                return _merge_all(entries, _unsaved)
+            if str(path) in _blocked:
+                return _merge_all(entries, _unsaved)
+            if state == "damaged" and not _set_aside(path, detail, len(entries)):
+                return _merge_all(entries, _unsaved)
+            if not _unsaved and state in ("ok", "missing"):
+                return entries
+            if state in ("ok", "old") and not path.stat().st_mode & 0o222:
+                _block(path, "is read-only")
+                return _merge_all(entries, _unsaved)
+            merged = _merge_all(entries, _unsaved)
+            try:
+                _write(path, merged)
+            except (OSError, TypeError, ValueError) as err:
+                _block(path, f"could not be written ({type(err).__name__})")
+                return merged
+            _unsaved.clear()
+            return merged
     except Exception as err:  # progress must never break a check
         _warn(f"progress could not be recorded ({type(err).__name__}: {err}).")
+        return dict(_unsaved)
+
+
+def load() -> dict[str, dict[str, Any]]:
+    """Every saved entry, validated (with this session's unsaved changes). Never raises."""
+    return _transaction()
+
+
+def _now() -> str:
+    return _dt.datetime.now().isoformat(timespec="seconds")
 
 
 def record_attempt(exercise_id: str, status: str) -> None:
-    _update(exercise_id, attempts=lambda n: n + (status != "not attempted"),
-            status=lambda old: status if _RANK.get(status, 0) >= _RANK.get(old, 0) else old)
+    _transaction({exercise_id: {"status": status if status in _RANK else "not attempted",
+                                "attempts": int(status != "not attempted"), "updated": _now()}})
 
 
 def record_hint(exercise_id: str, n: int) -> None:
-    _update(exercise_id, hints=lambda old: max(old, n))
+    _transaction({exercise_id: {"hints": int(n), "updated": _now()}})
 
 
 def record_solution_viewed(exercise_id: str) -> None:
-    _update(exercise_id, solution_viewed=True)
+    _transaction({exercise_id: {"solution_viewed": True, "updated": _now()}})
 
 
 def hints_used(exercise_id: str) -> int:
@@ -193,20 +326,22 @@ def hints_used(exercise_id: str) -> int:
 
 
 def reset() -> None:
-    """Forget all progress (the file and the in-memory copy)."""
-    _memory.clear()
+    """Forget all progress (this course's file and the in-memory copy); a file that is not ours stays."""
     path = location()
+    _unsaved_by_path.pop(str(path), None)
     try:
-        if path is not None and path.exists():
+        if path is not None and str(path) not in _blocked and path.exists():
             path.unlink()
     except OSError:
         pass
+    if path is not None:
+        _blocked.pop(str(path), None)
 
 
 def status_line() -> str:
     path = location()
     if path is None:
         return f"Progress is not saved ({ENV} is off)."
-    if str(path) in _unwritable:
-        return f"Progress could not be written to {path}; it is kept for this session only."
+    if str(path) in _blocked:
+        return f"Progress is not written to {path} (it {_blocked[str(path)]}); it is kept for this session only."
     return f"Progress is saved in {path} (set {ENV} to another file, or to 'off')."

@@ -1,0 +1,187 @@
+"""Function exercises: the learner's function, run on hidden seeded inputs against a float64 reference.
+
+Every check of a function sees the same inputs (drawn from a generator seeded by the exercise),
+chosen to reach the regimes that tell functions apart (see :mod:`ffn_lib.exercises._cases`). The
+result must keep the input's type, shape, dtype and device and match the reference within
+:data:`ffn_lib.exercises.values.FUNCTION_TOL`; all calls together get :data:`ffn_lib.exercises.base.TIME_LIMIT_S`. An
+exception from the learner's code (``SystemExit`` too) is reported as theirs, with the inputs.
+"""
+
+from __future__ import annotations
+
+import dis
+import inspect
+import re
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+
+from . import base
+from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, quiet
+from .number_text import plural
+from .values import FUNCTION_TOL, describe, dtype_name, snapshot, unchanged, values_match, widen
+
+_STUB_PATTERNS = (
+    [("LOAD_CONST", None), ("RETURN_VALUE", None)],
+    [("RETURN_CONST", None)],
+)
+
+
+def is_stub(fn: Callable) -> bool:
+    """True for a function whose body is only ``...``, ``pass``, ``return None`` or ``raise NotImplementedError``."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    ops = [(i.opname, i.argval) for i in dis.get_instructions(code)
+           if i.opname not in ("RESUME", "NOP", "CACHE", "POP_TOP", "PUSH_NULL", "PRECALL", "CALL")]
+    if ops in _STUB_PATTERNS:
+        return True
+    return bool(ops) and ops[0] == ("LOAD_GLOBAL", "NotImplementedError") and ops[-1][0] == "RAISE_VARARGS"
+
+
+def _param_names(fn: Callable, n: int, starter: str = "") -> list[str]:
+    """Names for the arguments in messages: the learner's parameter names, else the starter's."""
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    if len(names) < n:
+        m = re.search(r"def \w+\(([^)]*)\)", starter)
+        names = [a.strip() for a in m.group(1).split(",") if a.strip()] if m else []
+    return (names + [f"argument {i + 1}" for i in range(len(names), n)])[:n]
+
+
+def _safe_match(got: Any, want: Any, values: Any, **kwargs) -> str | None:
+    """values_match, with a learner's result that cannot even be read (a failing __len__, a tensor with no
+    storage, ...) reported as such, not as a checker error."""
+    try:
+        return values_match(got, want, values, **kwargs)
+    except (KeyboardInterrupt, TimeUp):
+        raise
+    except BaseException as err:
+        return f"could not be read as numbers ({learner_error(err)}); it is {describe(got)}"
+
+
+@dataclass(eq=False, repr=False)
+class FunctionExercise(Exercise):
+    """The answer is a function, run against a float64 reference on hidden seeded cases.
+
+    ``cases(rng)`` returns the argument tuples; ``rng`` is seeded from ``seed`` and the exercise id,
+    so every check of a function sees the same inputs. ``time_limit`` (seconds, all calls together)
+    defaults to :data:`ffn_lib.exercises.base.TIME_LIMIT_S`.
+    """
+
+    reference: Callable[..., Any] = lambda *a: None
+    cases: Callable[[np.random.Generator], list[tuple]] = lambda rng: []
+    mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
+    seed: int = 2020
+    time_limit: float | None = None
+
+    def __post_init__(self):
+        self.kind = "a function"
+
+    def rng(self) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(f"{self.title}|{self.answer_name}".encode())])
+
+    def _cases(self) -> list[tuple]:
+        return list(self.cases(self.rng()))
+
+    def _dtypes(self) -> list[str]:
+        seen: list[str] = []
+
+        def visit(v):
+            if isinstance(v, (torch.Tensor, np.ndarray)):
+                name = dtype_name(v)
+                if name not in seen:
+                    seen.append(name)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    visit(x)
+            elif isinstance(v, (tuple, list)):
+                for x in v:
+                    visit(x)
+        for case in self._cases():
+            visit(case)
+        return seen
+
+    def policy_text(self) -> str:
+        dtypes = self._dtypes()
+        tols = "; ".join(f"{d} rtol = atol = {FUNCTION_TOL[d][0]:g}" for d in dtypes if d in FUNCTION_TOL)
+        limit = self.time_limit or base.TIME_LIMIT_S
+        numpy = any(isinstance(a, np.ndarray) for case in self._cases() for a in case)
+        wider = "a NumPy result may also be a wider float, e.g. float64 for float32 input; " if numpy else ""
+        return (f"Your function is run on hidden inputs chosen to tell functions apart, drawn from a fixed seed "
+                f"(the same at every check), in {', '.join(dtypes)}. Return the input's type, shape and dtype "
+                f"({wider}computing in float32 inside and casting back is fine). Each value must be within rtol |expected| + atol max(1, max |expected|) "
+                f"of a float64 reference: {tols}. The check stops after {limit:g} s.")
+
+    def _run(self, answer: Callable, cases: list[tuple], names: list[str]) -> tuple[list, str | None]:
+        """Call the learner's function on every case: (runs, None) or (runs so far, the problem)."""
+        limit = self.time_limit or base.TIME_LIMIT_S
+        runs = []
+        deadline = time.monotonic() + limit
+        for args in cases:
+            before = [snapshot(a) for a in args]
+            shown = ", ".join(f"{n} {describe(a, values=False)}" for n, a in zip(names, before))
+            try:
+                got = call_with_time_limit(answer, tuple(args), deadline - time.monotonic())
+            except TimeUp:
+                return runs, (f"Your function did not return within {limit:g} s (all calls of this check "
+                              f"together; it was called with {shown}). Is there an endless loop?")
+            except KeyboardInterrupt:
+                raise
+            except (Exception, SystemExit) as err:
+                return runs, f"Your function raised {learner_error(err)} when called with {shown}."
+            if got is None:
+                return runs, f"Your function returned None for {shown}: is a `return` missing at the end?"
+            if not all(unchanged(b, a) for b, a in zip(before, args)):
+                return runs, (f"Your function changed its input in place (called with {shown}); "
+                              "compute a new result instead of writing into the arguments.")
+            runs.append((before, got, shown))
+        return runs, None
+
+    def _check(self, answer: Any) -> tuple[str, str]:
+        if is_unanswered(answer) or (callable(answer) and is_stub(answer)):
+            return "not attempted", (f"`{self.answer_name}` is still the starter stub: write its body "
+                                     "(and `return` the result), then run the check again.")
+        if not callable(answer):
+            return "incorrect", (f"Pass the function itself (`{self.answer_name}`, without calling it), "
+                                 f"not {describe(answer)}.")
+        cases = self._cases()
+        names = _param_names(answer, max((len(c) for c in cases), default=0), self.starter)
+        runs, problem = self._run(answer, cases, names)
+        if problem:
+            return "incorrect", problem
+        for before, got, shown in runs:
+            problem = _safe_match(got, self.reference(*before), self.reference(*widen(before)), inputs=before,
+                                  names=names)
+            if problem:
+                diagnosis = self._diagnose(runs)
+                if diagnosis:
+                    return "incorrect", f"Known mistake: {diagnosis}"
+                return "incorrect", f"For inputs {shown}, your result {problem}."
+        return "correct", (f"passed the checks: {plural(len(cases), 'hidden case')}, every dtype the statement "
+                           "names. Good evidence, not a proof.")
+
+    def _diagnose(self, runs: list) -> str | None:
+        """The known mistake the learner's outputs match on every case where it applies (at least one)."""
+        for wrong, diagnosis in self.mistakes:
+            matched = 0
+            for before, got, _ in runs:
+                try:
+                    with quiet():
+                        out, out64 = wrong(*before), wrong(*widen(before))
+                except Exception:  # a mistake that does not apply to this case
+                    continue
+                if _safe_match(got, out, out64, check_dtype=False) is not None:
+                    break
+                matched += 1
+            else:
+                if matched:
+                    return diagnosis
+        return None

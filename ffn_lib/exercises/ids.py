@@ -1,0 +1,38 @@
+"""Exercise ids across renumberings: the one table the progress file and the page's storage migrate with.
+
+The chapter split of this round (chapter 7 "Writing the fused kernel" inserted, the capstone moved to 8)
+renumbered exercises: old 6.6, 6.7, 6.8 are now 7.1, 7.2, 7.3, and every old 7.N is now 8.N; 6.1-6.5 stay.
+:func:`renumber` applies the table to a whole set of ids at once (simultaneously, never chained: old 6.6
+becomes 7.1 and stays 7.1, although old 7.1 itself becomes 8.1). :mod:`ffn_lib.exercises.store` (progress
+file, version 1 -> 2) and the page's checker (browser storage, generated from this table by
+:mod:`ffn_lib.exercises.page`) both use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+RENUMBERED: dict[str, str] = {"6.6": "7.1", "6.7": "7.2", "6.8": "7.3"}  # one exercise each
+CHAPTER_MOVED: dict[int, int] = {7: 8}  # every exercise N of the old chapter keeps N in the new one
+
+_ID = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})$")
+
+
+def renumbered(old_id: str) -> str:
+    """The id an exercise saved as ``old_id`` (before the renumbering) has now."""
+    if old_id in RENUMBERED:
+        return RENUMBERED[old_id]
+    m = _ID.match(old_id)
+    if m and int(m.group(1)) in CHAPTER_MOVED:
+        return f"{CHAPTER_MOVED[int(m.group(1))]}.{m.group(2)}"
+    return old_id
+
+
+def renumber(entries: dict[str, dict], merge) -> dict[str, dict]:
+    """Every entry under its new id, all moved at once; ``merge(a, b)`` combines two entries that land on
+    the same new id (only possible in a file that already mixed old and new ids)."""
+    out: dict[str, dict] = {}
+    for old_id, entry in entries.items():
+        new_id = renumbered(old_id)
+        out[new_id] = merge(out[new_id], entry) if new_id in out else entry
+    return out

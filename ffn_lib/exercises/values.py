@@ -1,0 +1,164 @@
+"""A learner's values, compared and described: :func:`values_match` and :func:`describe`.
+
+:func:`values_match` compares a function exercise's result with the float64 reference
+(structure, shape, dtype, device, then every value within :data:`FUNCTION_TOL` of the
+expected dtype); :func:`describe` says what a value is in one short phrase (type, shape,
+dtype, first values), never printing a whole array or list.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from .number_text import fmt_number
+
+# The one tolerance table for a learner's float results, per dtype of the expected result:
+# |got - want| <= rtol |want| + atol max(1, max |want|), with want a float64 reference. float64 results
+# accept computing in float32 inside (measured: at most 1.2e-7 of that scale, chapter 6's block) but not a
+# rounded constant (0.04472 for 0.044715 in the tanh GELU is 8.5e-7 off): 4e-7 sits between the two.
+# float32 and half-precision results are held to their own dtype's precision.
+FUNCTION_TOL = {"float64": (4e-7, 4e-7), "float32": (1e-5, 1e-5), "float16": (5e-3, 5e-3),
+                "bfloat16": (4e-2, 4e-2)}
+
+_SHOWN = 4  # first values shown in a description
+
+
+def dtype_name(x: Any) -> str:
+    return str(x.dtype).replace("torch.", "")
+
+
+def as_float64(x: Any) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().to(torch.float64).cpu().numpy() if x.dtype != torch.bool else x.cpu().numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+def _first_values(flat: np.ndarray) -> str:
+    shown = ", ".join(f"{float(v):.6g}" for v in flat[:_SHOWN])
+    return f"[{shown}{', ...' if flat.size > _SHOWN else ''}]"
+
+
+def article(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def describe(value: Any, depth: int = 0, *, values: bool = True) -> str:
+    """A short description of a value: its kind, shape and dtype (and, with ``values``, its first values to
+    6 digits), never its whole content."""
+    try:
+        if isinstance(value, torch.Tensor):
+            head = f"tensor {tuple(value.shape)} {dtype_name(value)}"
+            if value.device.type != "cpu":
+                return f"{head} on device {value.device}"
+            if not values or value.numel() == 0 or value.is_complex() or value.dtype == torch.bool:
+                return head
+            return f"{head}, first values {_first_values(as_float64(value).reshape(-1))}"
+        if isinstance(value, np.ndarray):
+            head = f"array {value.shape} {value.dtype}"
+            if not values or value.size == 0 or value.dtype.kind not in "fiu":
+                return head
+            return f"{head}, first values {_first_values(value.astype(np.float64).reshape(-1))}"
+        if isinstance(value, dict):
+            keys = ", ".join(map(repr, list(value)[:_SHOWN])) + (", ..." if len(value) > _SHOWN else "")
+            return f"dict with {len(value)} keys ({keys})"
+        if isinstance(value, (tuple, list)):
+            name = type(value).__name__
+            if depth >= 1:
+                return f"{name} of {len(value)}"
+            inner = ", ".join(describe(v, depth + 1, values=values) for v in value[:_SHOWN])
+            return f"{name} of {len(value)} ({inner}{', ...' if len(value) > _SHOWN else ''})"
+        text = repr(value)
+    except Exception:  # a learner's object whose repr fails
+        return article(type(value).__name__)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def snapshot(value: Any) -> Any:
+    """A copy of an argument, to tell later whether the learner's function changed it in place."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return copy.deepcopy(value)
+
+
+def widen(value: Any) -> Any:
+    """The same inputs in float64: the reference is computed from them."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().double() if value.is_floating_point() else value
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64) if value.dtype.kind == "f" else value
+    if isinstance(value, dict):
+        return {k: widen(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(widen(v) for v in value)
+    return value
+
+
+def unchanged(a: Any, b: Any) -> bool:
+    """True when ``b`` still equals its snapshot ``a`` (tensors, arrays and dicts of them)."""
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(a.detach(), b.detach())
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(unchanged(a[k], b[k]) for k in a)
+    return True
+
+
+def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool = True, inputs: Sequence = (),
+                 names: Sequence[str] = ()) -> str | None:
+    """None when ``got`` matches ``want`` (structure, shape, dtype, device) and ``values`` (float64 numbers,
+    default ``want``) within :data:`FUNCTION_TOL`; else a phrase saying what differs, with shapes and
+    the first differing value (never whole arrays)."""
+    values = want if values is None else values
+    if isinstance(want, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"should be a tuple of {len(want)} values, but it is {describe(got)}"
+        for i, (g, w, v) in enumerate(zip(got, want, values)):
+            problem = values_match(g, w, v, check_dtype=check_dtype)
+            if problem:
+                return f"has item {i} that {problem}"
+        return None
+    is_torch = isinstance(want, torch.Tensor)
+    if is_torch and not isinstance(got, torch.Tensor):
+        return f"should be a torch tensor, but it is {describe(got)}"
+    if not is_torch:
+        if isinstance(got, (float, int, np.floating)) and np.ndim(want) == 0:
+            got = np.asarray(got, dtype=want.dtype)
+        if not isinstance(got, np.ndarray):
+            return f"should be a NumPy array, but it is {describe(got)}"
+    if is_torch and got.device != want.device:
+        return (f"is on device {got.device} (it holds no values there to compare); keep the input's device, "
+                f"{want.device}")
+    if tuple(got.shape) != tuple(want.shape):
+        return f"has shape {tuple(got.shape)}; expected {tuple(want.shape)}"
+    if check_dtype:
+        widened = (not is_torch and got.dtype.kind == "f" and got.dtype.itemsize >= want.dtype.itemsize)
+        if dtype_name(got) != dtype_name(want) and not widened:
+            return f"has dtype {dtype_name(got)}; expected {dtype_name(want)} (keep the input's dtype)"
+    if isinstance(got, torch.Tensor) and got.is_complex() or isinstance(got, np.ndarray) and got.dtype.kind == "c":
+        return "is complex; expected real numbers"
+    if isinstance(got, np.ndarray) and got.dtype.kind not in "biuf":
+        return f"has dtype {got.dtype}; expected numbers"
+    g, w = as_float64(got), as_float64(values)
+    rtol, atol = FUNCTION_TOL.get(dtype_name(want), FUNCTION_TOL["float64"])
+    scale = max(1.0, float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = (np.abs(g - w) <= rtol * np.abs(w) + atol * scale) | (g == w) | (np.isnan(g) & np.isnan(w))
+    if ok.all():
+        return None
+    i = tuple(int(k) for k in np.argwhere(~ok)[0]) if g.ndim else ()
+    where = f"at index {i}" if i else "there"
+    source = ""
+    arrays = [(n, a) for n, a in zip(names, inputs) if isinstance(a, (torch.Tensor, np.ndarray))]
+    if g.ndim and arrays and all(tuple(a.shape) == tuple(want.shape) for _, a in arrays):  # elementwise
+        source = " (inputs there: " + ", ".join(f"{n} = {fmt_number(float(as_float64(a)[i]))}"
+                                                for n, a in arrays) + ")"
+    return (f"differs from the reference at {int((~ok).sum())} of {ok.size} positions; first {where}: "
+            f"got {fmt_number(float(g[i]))}, expected {fmt_number(float(w[i]))}{source} "
+            f"(tolerance rtol={rtol:g}, atol={atol:g} x max|expected|)")
