@@ -3,6 +3,10 @@
 Three helpers cover the book: :func:`curves` (functions of x), :func:`bars`
 (one number per variant or implementation) and :func:`roofline`. Each takes an
 ``ax`` or makes a figure of its own, labels its axes, and returns the axes.
+
+Importing this module installs :mod:`ffn_lib.figure_check` in the mode the environment
+asks for (``FFN_LIB_FIGURE_CHECK``; "warn" while the book is built), so every figure a
+chapter saves or shows is checked for clipped text, overlapping tick labels and small fonts.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import figure_check
 from .formatting import format_rate
 
 STYLE = {
@@ -112,3 +117,6 @@ def roofline(points: Mapping[str, tuple[float, float]], *, bandwidth: float, pea
     ax.set(title=title, xlabel="arithmetic intensity (FLOP / byte)", ylabel="achieved FLOP/s")
     ax.legend(fontsize=7, loc="lower right")
     return ax
+
+
+figure_check.install_from_env()

@@ -19,9 +19,14 @@ class Source:
     arxiv: str | None = None
     venue: str | None = None
 
+    @property
+    def year_label(self) -> str:
+        """The year as the book cites it: "2023a" where two sources share authors and year."""
+        return f"{self.year}{_SAME_AUTHORS_AND_YEAR.get(self.key, '')}"
+
     def __str__(self) -> str:
         where = f"arXiv:{self.arxiv}" if self.arxiv else (self.venue or "")
-        return f"{self.authors} ({self.year}), \"{self.title}\", {where}"
+        return f"{self.authors} ({self.year_label}), \"{self.title}\", {where}"
 
 
 SOURCES: dict[str, Source] = {
@@ -78,7 +83,28 @@ SOURCES: dict[str, Source] = {
                "2311.16867"),
         Source("zhang2022opt", "Zhang et al.", 2022, "OPT: Open Pre-trained Transformer Language Models", "2205.01068"),
         Source("parmar2024nemotron4", "Parmar et al.", 2024, "Nemotron-4 15B Technical Report", "2402.16819"),
+        Source("page1977normal", "Page", 1977,
+               "Approximations to the Cumulative Normal Function and Its Inverse for Use on a Pocket Calculator",
+               venue="Journal of the Royal Statistical Society, Series C (Applied Statistics) 26(1), 75-76"),
+        Source("abramowitz1964handbook", "Abramowitz & Stegun", 1964,
+               "Handbook of Mathematical Functions with Formulas, Graphs, and Mathematical Tables",
+               venue="National Bureau of Standards, Applied Mathematics Series 55 (formula 7.1.26)"),
+        Source("hsu2024liger", "Hsu et al.", 2024, "Liger Kernel: Efficient Triton Kernels for LLM Training",
+               "2410.10989"),
+        Source("karpathy2022nanogpt", "Karpathy", 2022, "nanoGPT", venue="https://github.com/karpathy/nanoGPT"),
+        Source("ansel2024pytorch2", "Ansel et al.", 2024,
+               "PyTorch 2: Faster Machine Learning Through Dynamic Python Bytecode Transformation and Graph "
+               "Compilation", venue="ASPLOS 2024"),
+        Source("openai2025gptoss", "OpenAI", 2025, "gpt-oss reference implementation (gpt_oss/torch/model.py)",
+               venue="https://github.com/openai/gpt-oss"),
     )
+}
+
+# Two sources with the same authors and year get "a", "b" after the year, in the order the book's
+# reference list sorts them (book/_ext/bib_style.py; a test keeps the two in step).
+_SAME_AUTHORS_AND_YEAR = {
+    "touvron2023llama": "a",  # LLaMA (first author Touvron, second Lavril)
+    "touvron2023llama2": "b",  # Llama 2 (second author Martin)
 }
 
 

@@ -1,0 +1,184 @@
+"""Diagrams of the FFN block: where it sits in a Transformer layer, the gated block's three matrices
+with their shapes, and which GELU a checkpoint's config names.
+
+Each function returns a matplotlib Figure drawn on a white, rounded panel, so that it reads the same
+in the book's light and dark themes; its ``ALT`` entry is the figure's alt text (the chapters put it
+in the cell's ``mystnb.image.alt`` metadata). Labels come from the library where there is one (the
+activation registry for the GELU chart), never from a second copy.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from ..activations import get_activation
+from ..plotting import use_style
+
+INK = "#1a1a1a"
+PANEL = "#ffffff"
+FILL = {"norm": "#e8eef7", "attn": "#f3e8f7", "ffn": "#fff1db", "matrix": "#dcebf9", "act": "#fde2e1",
+        "mul": "#e3f4e1", "data": "#f2f2f2", "question": "#eeeeee"}
+
+ALT = {
+    "ffn_in_layer": ("A pre-norm Transformer layer drawn from bottom to top: the input x goes through a norm and "
+                     "self-attention, whose output is added back to x; the sum goes through a second norm and "
+                     "the FFN (W1 from d_model to d_ff, the activation, W2 back to d_model), whose output is "
+                     "added back again. The FFN box is highlighted."),
+    "gated_block": ("The gated FFN: the input x of shape tokens by d_model is multiplied by W and by V, both "
+                    "d_model by d_ff; the activation is applied to xW only; the two tokens-by-d_ff results are "
+                    "multiplied element by element, and the product is multiplied by W2, d_ff by d_model, giving "
+                    "an output of the input's shape."),
+    "gelu_decision": ("A decision chart: read the activation name in the checkpoint's config; each name leads "
+                      "to the GELU form it means, erf, tanh or sigmoid, and the PyTorch call that computes it."),
+}
+
+
+def _figure(width: float, height: float) -> tuple[Figure, plt.Axes]:
+    use_style()
+    fig = plt.figure(figsize=(width, height), facecolor=PANEL)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    ax.add_patch(FancyBboxPatch((0.04, 0.04), width - 0.08, height - 0.08, boxstyle="round,pad=0,rounding_size=0.12",
+                                facecolor=PANEL, edgecolor="#bbbbbb", lw=1))
+    return fig, ax
+
+
+def _box(ax: plt.Axes, x: float, y: float, w: float, h: float, text: str, kind: str, *, size: float = 10,
+         bold: bool = False) -> tuple[float, float, float, float]:
+    """A rounded box centred at (x, y); returns (left, bottom, right, top)."""
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.08",
+                                facecolor=FILL[kind], edgecolor=INK, lw=1.1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=size, color=INK, weight="bold" if bold else "normal")
+    return x - w / 2, y - h / 2, x + w / 2, y + h / 2
+
+
+def _arrow(ax: plt.Axes, start: tuple[float, float], end: tuple[float, float], *, style: str = "-|>",
+           connection: str = "arc3", color: str = INK) -> None:
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=12, lw=1.2, color=color,
+                                 connectionstyle=connection, shrinkA=0, shrinkB=0))
+
+
+def _plus(ax: plt.Axes, x: float, y: float, r: float = 0.16) -> None:
+    ax.add_patch(plt.Circle((x, y), r, facecolor=PANEL, edgecolor=INK, lw=1.2))
+    ax.text(x, y, "+", ha="center", va="center", fontsize=12, color=INK)
+
+
+def ffn_in_layer() -> Figure:
+    """One pre-norm Transformer layer, bottom to top, with the FFN's inside shown:
+    h = x + Attention(Norm(x)); out = h + FFN(Norm(h)), FFN(z) = act(z W1) W2 (Vaswani et al. 2017, eq. 2;
+    pre-norm as in GPT-2 and Llama)."""
+    fig, ax = _figure(7.6, 6.4)
+    cx = 2.3
+    ax.text(cx, 0.35, "x   (tokens × d_model)", ha="center", va="center", fontsize=10, color=INK)
+    _box(ax, cx, 1.0, 2.2, 0.45, "Norm", "norm")
+    _box(ax, cx, 1.8, 2.2, 0.55, "self-attention", "attn")
+    _plus(ax, cx, 2.6)
+    _box(ax, cx, 3.35, 2.2, 0.45, "Norm", "norm")
+    ffn = _box(ax, cx, 4.45, 2.6, 1.3, "", "ffn")
+    ax.text(cx, 4.45 + 0.47, "FFN", ha="center", va="center", fontsize=11, color=INK, weight="bold")
+    ax.text(cx, 4.45 + 0.07, "z W1  →  act  →  · W2", ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 4.45 - 0.35, "every token on its own", ha="center", va="center", fontsize=9, color="#444444",
+            style="italic")
+    _plus(ax, cx, 5.45)
+    ax.text(cx, 6.0, "out   (tokens × d_model)", ha="center", va="center", fontsize=10, color=INK)
+    for a, b in ((0.5, 0.775), (1.225, 1.525), (2.075, 2.44), (2.76, 3.125), (3.575, ffn[1]), (ffn[3], 5.29),
+                 (5.61, 5.85)):
+        _arrow(ax, (cx, a), (cx, b))
+    for y0, y1 in ((0.62, 2.6), (2.76 + 0.12, 5.45)):  # residual paths around each sub-block
+        ax.plot([cx, cx - 1.55, cx - 1.55], [y0, y0, y1], color=INK, lw=1.2)
+        _arrow(ax, (cx - 1.55, y1), (cx - 0.16, y1))
+    ax.text(cx - 1.65, 1.6, "residual", rotation=90, ha="right", va="center", fontsize=9, color="#444444")
+    ax.text(cx - 1.65, 4.2, "residual", rotation=90, ha="right", va="center", fontsize=9, color="#444444")
+    # the FFN's inside, to the right
+    x0, w = 4.55, 2.7
+    ax.plot([ffn[2], x0 - 0.1], [ffn[3], 5.75], color="#999999", lw=0.8, ls="--")
+    ax.plot([ffn[2], x0 - 0.1], [ffn[1], 2.55], color="#999999", lw=0.8, ls="--")
+    ax.text(x0 + w / 2, 5.95, "inside the FFN", ha="center", fontsize=10, color=INK, weight="bold")
+    rows = [(2.85, "z   (tokens × d_model)", "data"), (3.55, "· W1   (d_model × d_ff)", "matrix"),
+            (4.25, "act   (elementwise, tokens × d_ff)", "act"), (4.95, "· W2   (d_ff × d_model)", "matrix")]
+    for y, text, kind in rows:
+        _box(ax, x0 + w / 2, y, w, 0.45, text, kind, size=9)
+    for (ya, _, _), (yb, _, _) in zip(rows, rows[1:]):
+        _arrow(ax, (x0 + w / 2, ya + 0.225), (x0 + w / 2, yb - 0.225))
+    ax.text(x0 + w / 2, 5.5, "d_ff = 4 d_model in the original", ha="center", fontsize=9, color="#444444")
+    return fig
+
+
+def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens: str | int = "tokens",
+                activation: str = "act") -> Figure:
+    """The gated FFN (act(x W) ⊗ x V) W2 of Shazeer (2020), each tensor and matrix with its shape.
+
+    ``d_model``, ``d_ff``, ``tokens``: numbers or names to print in the shapes; ``activation``: the gate's name.
+    """
+    fig, ax = _figure(8.6, 4.4)
+    t, d, f = (str(v) for v in (tokens, d_model, d_ff))
+    _box(ax, 1.15, 2.2, 1.7, 0.7, f"x\n{t} × {d}", "data")
+    _box(ax, 3.3, 3.35, 1.75, 0.6, f"· W\n{d} × {f}", "matrix")
+    _box(ax, 3.3, 1.05, 1.75, 0.6, f"· V\n{d} × {f}", "matrix")
+    _box(ax, 5.05, 3.35, 1.15, 0.6, activation, "act", bold=True)
+    ax.add_patch(plt.Circle((6.05, 2.2), 0.27, facecolor=FILL["mul"], edgecolor=INK, lw=1.2))
+    ax.text(6.05, 2.2, "⊗", ha="center", va="center", fontsize=15, color=INK)
+    _box(ax, 7.45, 2.2, 1.6, 0.7, f"· W2\n{f} × {d}", "matrix")
+    _arrow(ax, (2.0, 2.35), (2.42, 3.3), connection="arc3,rad=-0.15")
+    _arrow(ax, (2.0, 2.05), (2.42, 1.1), connection="arc3,rad=0.15")
+    _arrow(ax, (4.18, 3.35), (4.47, 3.35))
+    _arrow(ax, (5.63, 3.2), (5.9, 2.43), connection="arc3,rad=-0.2")
+    _arrow(ax, (4.18, 1.05), (5.85, 2.0), connection="arc3,rad=0.25")
+    _arrow(ax, (6.32, 2.2), (6.65, 2.2))
+    ax.text(5.05, 3.85, f"gate  g = act(x W):  {t} × {f}", ha="center", fontsize=9, color=INK)
+    ax.text(5.0, 0.55, f"value  u = x V:  {t} × {f}", ha="center", fontsize=9, color=INK)
+    ax.text(6.0, 1.7, f"h = g ⊗ u: {t} × {f}", ha="left", va="center", fontsize=8.5, color="#444444")
+    ax.text(7.45, 1.35, f"out: {t} × {d}", ha="center", fontsize=9, color=INK)
+    ax.text(4.3, 4.12, "(act(xW) ⊗ xV) W2: three matrices, no biases", ha="center", fontsize=10, color=INK,
+            weight="bold")
+    return fig
+
+
+# Names a checkpoint's config uses for its activation (Hugging Face ``hidden_act``; T5's
+# ``feed_forward_proj``), grouped by the form they resolve to in the library's registry.
+CONFIG_NAMES = ("gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh", "quick_gelu")
+TORCH_CALL = {"gelu": 'F.gelu(x)', "gelu_tanh": 'F.gelu(x, approximate="tanh")',
+              "gelu_sigmoid": "x * torch.sigmoid(1.702 * x)"}
+FORM = {"gelu": "erf: x Φ(x), the definition", "gelu_tanh": "tanh form (Page's Φ, c = 0.044715)",
+        "gelu_sigmoid": "sigmoid form: x σ(1.702 x)"}
+
+
+def gelu_forms() -> dict[str, list[str]]:
+    """The registry's form for each config name of :data:`CONFIG_NAMES`, grouped: form -> names."""
+    out: dict[str, list[str]] = {}
+    for name in CONFIG_NAMES:
+        out.setdefault(get_activation(name).name, []).append(name)
+    return out
+
+
+def gelu_decision() -> Figure:
+    """Which GELU a checkpoint uses: from the name in its config to the formula and the PyTorch call.
+
+    The grouping is the library's registry (:func:`ffn_lib.activations.get_activation`), so the chart and
+    the code cannot disagree.
+    """
+    fig, ax = _figure(9.4, 4.6)
+    _box(ax, 4.7, 4.0, 6.6, 0.62, "Read the activation name in the checkpoint's config\n"
+         "(hidden_act, hidden_activation; T5: feed_forward_proj)", "question", size=9.5)
+    groups = gelu_forms()
+    xs = {k: x for k, x in zip(("gelu", "gelu_tanh", "gelu_sigmoid"), (1.65, 4.7, 7.75))}
+    for form, names in groups.items():
+        x = xs[form]
+        quoted = [f'"{n}"' for n in names]
+        label = ", ".join(quoted[:2]) + (",\n" + ", ".join(quoted[2:]) if len(quoted) > 2 else "")
+        _box(ax, x, 2.55, 2.8, 0.62, label, "data", size=8.5)
+        _arrow(ax, (4.7 + (x - 4.7) * 0.55, 3.69), (x, 2.87))
+        _box(ax, x, 1.5, 2.8, 0.62, FORM[form], "act", size=9)
+        _arrow(ax, (x, 2.24), (x, 1.81))
+        ax.text(x, 0.82, TORCH_CALL[form], ha="center", va="center", fontsize=8.5, color=INK, family="DejaVu Sans Mono")
+        _arrow(ax, (x, 1.19), (x, 0.98))
+    ax.text(4.7, 0.3, "T5 v1.1's \"gated-gelu\" is the tanh form, in a GEGLU block. Run a checkpoint with exactly "
+            "the form it was trained with.", ha="center", fontsize=8.5, color="#444444")
+    return fig
+
+
+__all__ = ["ALT", "CONFIG_NAMES", "ffn_in_layer", "gated_block", "gelu_decision", "gelu_forms"]

@@ -1,0 +1,85 @@
+"""FP8 and the gated block's outliers, on a CPU: scaled casts to float8_e4m3fn and back.
+
+* :func:`fake_quantize`: x -> q(x / s) * s, with q the cast to ``torch.float8_e4m3fn`` (round to
+  nearest) and s = amax / 448 (E4M3's largest value), either one s for the whole tensor
+  (``per_channel=False``, "per-tensor scaling") or one per channel of the last dimension;
+* :func:`relative_error`: ||fake_quantize(x) - x|| / ||x||, per channel or overall;
+* :func:`smooth_scale`: the per-channel scale of Smooth-SwiGLU (Fishman et al. 2024), each hidden
+  channel's largest |value| over a calibration batch, to be folded into W2 with
+  :func:`ffn_lib.rescaling.fold_channel_scale`;
+* :func:`clamped_swiglu`: the other production answer, a SwiGLU whose gate and value are clamped,
+  as released in OpenAI's gpt-oss (``gpt_oss/torch/model.py``, ``swiglu(x, alpha=1.702, limit=7.0)``,
+  ``ModelConfig.swiglu_limit = 7.0``): out = g' sigma(alpha g') (u' + 1), g' = min(g, limit),
+  u' = clamp(u, -limit, limit).
+
+Everything runs on any device torch has float8 casts for (the CPU included); no FP8 matrix product
+is used: the point is what the cast does to the numbers.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ._checks import finite_scalar, positive_number
+
+FP8 = torch.float8_e4m3fn
+FP8_MAX = float(torch.finfo(FP8).max)  # 448
+
+
+def _check_tensor(x: torch.Tensor, name: str = "x") -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}.")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got {x.dtype}.")
+    return x
+
+
+def amax_scale(x: torch.Tensor, *, per_channel: bool = False) -> torch.Tensor:
+    """s = amax(|x|) / 448, over the whole tensor (a 0-d tensor) or per channel of the last dimension
+    (shape ``x.shape[-1:]``); an all-zero channel gets s = 1."""
+    _check_tensor(x)
+    a = x.abs().reshape(-1, x.shape[-1]).amax(dim=0) if per_channel else x.abs().amax()
+    return torch.where(a > 0, a / FP8_MAX, torch.ones_like(a))
+
+
+def fake_quantize(x: torch.Tensor, *, per_channel: bool = False) -> torch.Tensor:
+    """x -> float8_e4m3fn(x / s) * s in x's dtype, s from :func:`amax_scale`."""
+    s = amax_scale(x, per_channel=per_channel)
+    return (x / s).to(FP8).to(x.dtype) * s
+
+
+def relative_error(x: torch.Tensor, *, per_channel: bool = False, by_channel: bool = False) -> torch.Tensor:
+    """||fake_quantize(x) - x|| / ||x||: overall (a 0-d tensor) or, with ``by_channel``, for each channel
+    of the last dimension."""
+    err = fake_quantize(x, per_channel=per_channel) - x
+    if by_channel:
+        e, n = err.reshape(-1, x.shape[-1]), x.reshape(-1, x.shape[-1])
+        return e.norm(dim=0) / n.norm(dim=0).clamp_min(torch.finfo(x.dtype).tiny)
+    return err.norm() / x.norm()
+
+
+def smooth_scale(hidden: torch.Tensor) -> torch.Tensor:
+    """Smooth-SwiGLU's per-channel scale from a calibration batch of the hidden tensor act(xW) * xV:
+    each channel's largest |value| (1 for an all-zero channel), shape ``(d_ff,)``. Dividing the channel by
+    it (and multiplying W2's matching column) gives every channel the same range."""
+    _check_tensor(hidden, "hidden")
+    a = hidden.detach().abs().reshape(-1, hidden.shape[-1]).amax(dim=0)
+    return torch.where(a > 0, a, torch.ones_like(a))
+
+
+def clamped_swiglu(gate: torch.Tensor, up: torch.Tensor, *, alpha: float = 1.702, limit: float = 7.0) -> torch.Tensor:
+    """gpt-oss's clamped SwiGLU: g' sigma(alpha g') (u' + 1), g' = min(g, limit), u' = clamp(u, -limit, limit).
+
+    Source: OpenAI, gpt-oss reference code, ``gpt_oss/torch/model.py`` (``swiglu``; the default limit is the
+    released ``swiglu_limit`` of 7.0). Note the +1 on the value and alpha = 1.702 (a Swish, not SiLU): the
+    gate is bounded above by limit, so |out| <= limit (limit + 1) whatever the input.
+    """
+    _check_tensor(gate, "gate")
+    _check_tensor(up, "up")
+    if gate.shape != up.shape:
+        raise ValueError(f"gate and up must have the same shape, got {tuple(gate.shape)} and {tuple(up.shape)}.")
+    alpha = finite_scalar(alpha, "alpha")
+    limit = positive_number(limit, "limit")
+    g = gate.clamp(max=limit)
+    u = up.clamp(min=-limit, max=limit)
+    return g * torch.sigmoid(alpha * g) * (u + 1)

@@ -1,0 +1,82 @@
+import pytest
+import torch
+
+from ffn_lib import GatedFFN, fp8, rescaling
+
+
+def _block(act="swish", **kw):
+    torch.manual_seed(0)
+    return GatedFFN(16, 24, act, **kw).double()
+
+
+@pytest.mark.parametrize("beta", [2.5, 0.3, -1.5])
+def test_folding_beta_gives_a_silu_block_with_the_same_outputs(beta):
+    block = _block(beta=beta, bias=True)
+    folded = rescaling.fold_swish_beta(block)
+    assert folded.current_activation().name == "silu"
+    x = torch.randn(32, 16, dtype=torch.float64)
+    torch.testing.assert_close(folded(x), block(x), rtol=1e-12, atol=1e-12)
+    assert not torch.allclose(folded.w_gate.weight, block.w_gate.weight)  # the weights did change
+
+
+def test_folding_a_learned_beta_uses_its_current_value():
+    block = _block(learn_beta=True)
+    with torch.no_grad():
+        block.beta.fill_(1.7)
+    x = torch.randn(8, 16, dtype=torch.float64)
+    torch.testing.assert_close(rescaling.fold_swish_beta(block)(x), block(x), rtol=1e-12, atol=1e-12)
+
+
+def test_fold_beta_refuses_what_it_cannot_fold():
+    with pytest.raises(ValueError, match="beta = 0"):
+        rescaling.fold_swish_beta(_block(beta=0.0))
+    with pytest.raises(ValueError, match="activation='swish'"):
+        rescaling.fold_swish_beta(_block("gelu"))
+    with pytest.raises(TypeError, match="GatedFFN"):
+        rescaling.fold_swish_beta(torch.nn.Linear(2, 2))
+
+
+def test_channel_scale_folds_into_w2_exactly_and_smooths_the_hidden_tensor():
+    block = _block("silu")
+    x = torch.randn(64, 16, dtype=torch.float64)
+    hidden = block.act_mul(block.w_gate(x), block.w_up(x))
+    s = fp8.smooth_scale(hidden)
+    smoothed = rescaling.fold_channel_scale(block, s)
+    torch.testing.assert_close(smoothed(x), block(x), rtol=1e-12, atol=1e-12)
+    h2 = smoothed.act_mul(smoothed.w_gate(x), smoothed.w_up(x))
+    torch.testing.assert_close(h2.abs().amax(dim=0), torch.ones(24, dtype=torch.float64))
+    torch.testing.assert_close(h2 * s, hidden)
+    with pytest.raises(ValueError, match="shape"):
+        rescaling.fold_channel_scale(block, torch.ones(5))
+    with pytest.raises(ValueError, match="positive"):
+        rescaling.fold_channel_scale(block, -torch.ones(24))
+
+
+def test_fake_quantize_matches_the_cast_and_per_channel_beats_per_tensor_with_an_outlier_channel():
+    torch.manual_seed(0)
+    x = torch.randn(512, 8)
+    q = fp8.fake_quantize(x)
+    s = x.abs().max() / 448
+    torch.testing.assert_close(q, (x / s).to(torch.float8_e4m3fn).float() * s)
+    assert fp8.relative_error(x) < 0.05  # E4M3 keeps 3 mantissa bits: a few per cent
+    x[:, 3] *= 1e5  # one outlier channel, as large as Sun et al.'s massive activations
+    per_tensor = fp8.relative_error(x, by_channel=True)
+    per_channel = fp8.relative_error(x, per_channel=True, by_channel=True)
+    others = [i for i in range(8) if i != 3]
+    assert (per_tensor[others] > 0.3).all()  # the small channels fall to E4M3's subnormals or to zero
+    assert (per_channel < 0.05).all()
+
+
+def test_clamped_swiglu_is_gpt_oss_formula_and_bounded():
+    g = torch.tensor([-20.0, -1.0, 0.0, 1.0, 3.0, 100.0])
+    u = torch.tensor([50.0, 2.0, -3.0, -100.0, 0.5, 100.0])
+    out = fp8.clamped_swiglu(g, u)
+    gc, uc = g.clamp(max=7.0), u.clamp(-7.0, 7.0)
+    torch.testing.assert_close(out, gc * torch.sigmoid(1.702 * gc) * (uc + 1))
+    assert out.abs().max() <= 7.0 * 8.0
+    big = fp8.clamped_swiglu(torch.full((3,), 1e6), torch.full((3,), 1e6))
+    torch.testing.assert_close(big, torch.full((3,), 7.0 * torch.sigmoid(torch.tensor(1.702 * 7.0)).item() * 8.0))
+    with pytest.raises(ValueError, match="limit"):
+        fp8.clamped_swiglu(g, u, limit=0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        fp8.clamped_swiglu(g, u[:2])
