@@ -10,7 +10,7 @@ import torch
 
 from ffn_lib.bench import __main__ as bench_main
 from ffn_lib.bench import latest_run, load_runs, recorded, self_checks, validate, value
-from ffn_lib.bench import suite
+from ffn_lib.bench import cases, suite
 from ffn_lib.bench.report import NO_RUN, default_results_dir, flop_roof, markdown_table, row, select
 from ffn_lib.variants import VARIANTS
 
@@ -225,7 +225,7 @@ def test_every_gate_is_compiled_fresh_and_its_rows_recorded(monkeypatch, device)
     silently run eagerly; each gate is compiled after a reset, so none falls back (run with a limit of 2)."""
     import torch._dynamo
 
-    monkeypatch.setattr(suite, "GATED_ACTIVATIONS", ("silu", "swish", "gelu_tanh"))
+    monkeypatch.setattr(cases, "GATED_ACTIVATIONS", ("silu", "swish", "gelu_tanh"))
     config = suite.Config.default(device, quick=True, groups=("act_mul",))
     config = suite.Config(**{**config.__dict__, "compile": True, "compile_backend": "eager", "tokens": 8,
                              "d_ff_act": 16, "min_time": 0.002, "warmup_time": 0.0})
