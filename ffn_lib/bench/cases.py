@@ -216,8 +216,9 @@ def _act_mul_cases(config: Config, device: torch.device, inputs: _Inputs, skippe
             cat = impl.endswith("_cat")  # one [gate | up] tensor, not two
             kind = "gate_up" if cat else "liger" if impl == "liger" else "gu"
             shapes = [[n, 2 * f]] if cat else [[n, f], [n, f]]
+            args = functools.partial(inputs.listed, kind)
             for pass_ in PASSES:
-                cases.append(Case("act_mul", name, impl, pass_, _lazy(fn, functools.partial(inputs.listed, kind), pass_),
+                cases.append(Case("act_mul", name, impl, pass_, _lazy(fn, args, pass_),
                                   PASS_TENSORS[pass_] * n * f * elt, None, shapes, params=dict(params),
                                   after=compiled[impl].check if impl in compiled else None))
     return cases
