@@ -55,21 +55,7 @@ from .cases import (  # noqa: F401 (re-exported: the suite's names)
     build_cases,
 )
 from .compiled import CompileFallbackError, FreshCompiled  # noqa: F401 (re-exported)
-from .impls import (  # noqa: F401 (re-exported)
-    LIGER,
-    SWISH_BETA,
-    TrainingStep,
-    _eager,
-    _fused,
-    _gate,
-    _gemm_one,
-    _gemm_square,
-    _gemm_two,
-    _pass_runner,
-    block_forward,
-    python_floor,
-    training_step,
-)
+from .impls import SWISH_BETA, TrainingStep, _pass_runner, block_forward, training_step  # noqa: F401
 from .provenance import provenance, read_clocks  # noqa: F401 (re-exported)
 
 SCHEMA_VERSION = 2
