@@ -90,9 +90,12 @@ TORCH_OPS = Ops(
 
 
 def as_array(x: Any, name: str = "x") -> tuple[Any, Ops, Callable[[Any], Any]]:
-    """Return ``(working_array, ops, finish)`` for an activation input.
+    """Return ``(working_array, ops, like_input)`` for an activation input.
 
-    ``finish`` turns the computed result back into the caller's type and dtype.
+    ``working_array`` is the input in the precision the formula is computed in (float32 for half
+    tensors, float64 for NumPy), ``ops`` the elementwise operations for it, and ``like_input(y)``
+    gives a result back as the input was: a tensor in its dtype, a NumPy array in its float dtype,
+    a Python number as a NumPy scalar.
     """
     if isinstance(x, torch.Tensor):
         if x.dtype not in TORCH_FLOAT_DTYPES:
@@ -122,8 +125,8 @@ def as_array(x: Any, name: str = "x") -> tuple[Any, Ops, Callable[[Any], Any]]:
     scalar = arr.ndim == 0 and not isinstance(x, np.ndarray)
     work = arr.astype(np.float64)
 
-    def finish(y: np.ndarray) -> Any:
+    def like_input(y: np.ndarray) -> Any:
         y = np.asarray(y, dtype=np.float64).astype(out_dtype)
         return y[()] if scalar else y
 
-    return work, NUMPY_OPS, finish
+    return work, NUMPY_OPS, like_input

@@ -47,7 +47,7 @@ TANH_CLIP = 100.0
 PDF_CLIP = 40.0
 
 
-def _times(x: Any, p: Any, ops: Ops) -> Any:
+def _mul_or_zero(x: Any, p: Any, ops: Ops) -> Any:
     """x * p where p == 0 gives 0 even for infinite x (the limit, not NaN).
 
     Through autograd too: at x = +-inf the factor p is flat (its slope is 0 there), so its gradient is not
@@ -64,14 +64,14 @@ def _times(x: Any, p: Any, ops: Ops) -> Any:
 
 def relu(x: Any) -> Any:
     r"""ReLU(x) = max(0, x).  Nair & Hinton 2010; the FFN of Vaswani et al. 2017, eq. 2."""
-    a, ops, finish = as_array(x)
-    return finish(ops.maximum0(a))
+    a, ops, like_input = as_array(x)
+    return like_input(ops.maximum0(a))
 
 
 def relu_derivative(x: Any) -> Any:
     r"""d/dx ReLU(x) = 1 if x > 0 else 0 (0 at x = 0, as PyTorch's autograd)."""
-    a, ops, finish = as_array(x)
-    return finish(ops.where(a > 0, ops.ones_like(a), ops.zeros_like(a)))
+    a, ops, like_input = as_array(x)
+    return like_input(ops.where(a > 0, ops.ones_like(a), ops.zeros_like(a)))
 
 
 # --- Squared ReLU --------------------------------------------------------------
@@ -85,16 +85,16 @@ def squared_relu(x: Any) -> Any:
     Hugging Face calls it ``relu2``. Zero for x <= 0, x^2 above: no ceiling on the
     output, so float16 overflows to inf above about 256.
     """
-    a, ops, finish = as_array(x)
+    a, ops, like_input = as_array(x)
     r = ops.maximum0(a)
     with np.errstate(over="ignore"):  # (1e300)^2 is inf in float64: the right answer, not an error
-        return finish(r * r)
+        return like_input(r * r)
 
 
 def squared_relu_derivative(x: Any) -> Any:
     r"""d/dx ReLU(x)^2 = 2 max(0, x): continuous at 0, unlike ReLU's step."""
-    a, ops, finish = as_array(x)
-    return finish(2.0 * ops.maximum0(a))
+    a, ops, like_input = as_array(x)
+    return like_input(2.0 * ops.maximum0(a))
 
 
 # --- GELU ---------------------------------------------------------------------
@@ -132,12 +132,12 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     float64, where 1 + erf gives 0; PyTorch's ``F.gelu`` gives 0 there).
     """
     _check_approximate(approximate)
-    a, ops, finish = as_array(x)
+    a, ops, like_input = as_array(x)
     if approximate == "none":
-        return finish(_times(a, _gelu_cdf(a, ops), ops))
+        return like_input(_mul_or_zero(a, _gelu_cdf(a, ops), ops))
     if approximate == "tanh":
-        return finish(_times(a, 0.5 * (1.0 + _gelu_tanh_inner(a, ops)), ops))
-    return finish(_times(a, ops.sigmoid(GELU_SIGMOID_COEF * a), ops))
+        return like_input(_mul_or_zero(a, 0.5 * (1.0 + _gelu_tanh_inner(a, ops)), ops))
+    return like_input(_mul_or_zero(a, ops.sigmoid(GELU_SIGMOID_COEF * a), ops))
 
 
 def gelu_derivative(x: Any, approximate: str = "none") -> Any:
@@ -151,14 +151,14 @@ def gelu_derivative(x: Any, approximate: str = "none") -> Any:
     _check_approximate(approximate)
     if approximate == "sigmoid":
         return swish_derivative(x, beta=GELU_SIGMOID_COEF)
-    a, ops, finish = as_array(x)
+    a, ops, like_input = as_array(x)
     limit = PDF_CLIP if approximate == "none" else TANH_CLIP
     c = ops.clip(a, -limit, limit)
     if approximate == "none":
         pdf = INV_SQRT_2PI * ops.exp(-0.5 * c * c)
-        return finish(_gelu_cdf(a, ops) + c * pdf)
+        return like_input(_gelu_cdf(a, ops) + c * pdf)
     t = _gelu_tanh_inner(a, ops)
-    return finish(0.5 * (1.0 + t) + 0.5 * c * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * c * c))
+    return like_input(0.5 * (1.0 + t) + 0.5 * c * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * c * c))
 
 
 def gelu_tanh_taylor_coefficient() -> float:
@@ -177,18 +177,19 @@ def gelu_tanh_taylor_coefficient() -> float:
 
 def sigmoid(x: Any) -> Any:
     r"""sigmoid(x) = 1 / (1 + e^{-x}), computed without overflow for any x."""
-    a, ops, finish = as_array(x)
-    return finish(ops.sigmoid(a))
+    a, ops, like_input = as_array(x)
+    return like_input(ops.sigmoid(a))
 
 
 def sigmoid_derivative(x: Any) -> Any:
     r"""d/dx sigmoid(x) = sigmoid(x) (1 - sigmoid(x))."""
-    a, ops, finish = as_array(x)
+    a, ops, like_input = as_array(x)
     s = ops.sigmoid(a)
-    return finish(s * (1.0 - s))
+    return like_input(s * (1.0 - s))
 
 
-def _beta_times(a: Any, beta: Any, ops: Ops) -> Any:
+def _beta_x(a: Any, beta: Any, ops: Ops) -> Any:
+    """beta * a, the argument of Swish's sigmoid; for beta == 0, zeros (NaN kept) rather than 0 * inf."""
     if isinstance(beta, torch.Tensor) and isinstance(a, torch.Tensor):
         beta = beta.to(a.dtype)  # the input's dtype decides the result's, as with a float beta
         if beta.requires_grad:  # finite a: beta's gradient at a = +-inf is its limit 0, not 0 * inf
@@ -224,17 +225,17 @@ def swish(x: Any, beta: Any = 1.0) -> Any:
     with a torch input, a one-element tensor (a trainable parameter).
     """
     beta = _beta(beta)
-    a, ops, finish = as_array(x)
-    return finish(_times(a, ops.sigmoid(_beta_times(a, beta, ops)), ops))
+    a, ops, like_input = as_array(x)
+    return like_input(_mul_or_zero(a, ops.sigmoid(_beta_x(a, beta, ops)), ops))
 
 
 def swish_derivative(x: Any, beta: Any = 1.0) -> Any:
     r"""d/dx Swish_beta(x) = s + beta x s (1 - s), with s = sigmoid(beta x)."""
     beta = _beta(beta)
-    a, ops, finish = as_array(x)
-    bx = _beta_times(a, beta, ops)
+    a, ops, like_input = as_array(x)
+    bx = _beta_x(a, beta, ops)
     s = ops.sigmoid(bx)
-    return finish(s + _times(bx, s * (1.0 - s), ops))
+    return like_input(s + _mul_or_zero(bx, s * (1.0 - s), ops))
 
 
 def silu(x: Any) -> Any:
@@ -249,14 +250,14 @@ def silu_derivative(x: Any) -> Any:
 
 def identity(x: Any) -> Any:
     r"""The identity, the 'activation' of Shazeer's Bilinear layer."""
-    a, _, finish = as_array(x)
-    return finish(a)
+    a, _, like_input = as_array(x)
+    return like_input(a)
 
 
 def identity_derivative(x: Any) -> Any:
     r"""d/dx x = 1."""
-    a, ops, finish = as_array(x)
-    return finish(ops.ones_like(a))
+    a, ops, like_input = as_array(x)
+    return like_input(ops.ones_like(a))
 
 
 # --- The registry ----------------------------------------------------------------

@@ -188,8 +188,8 @@ def _read_state_dict(state_dict: Mapping[str, Any], layout: str, prefix: str) ->
         raise ValueError(f"state_dict has biases for {sorted(biases)} only; give all three or none.")
     dtypes = {tensor.dtype for tensor in found.values()}
     if len(dtypes) > 1:
-        each = ", ".join(f"{prefix + names[rk.split('.')[0]] + '.' + rk.split('.')[1]}: {str(t.dtype).replace('torch.', '')}"
-                         for rk, t in found.items())
+        key = {rk: f"{prefix}{names[rk.split('.')[0]]}.{rk.split('.')[1]}" for rk in found}
+        each = ", ".join(f"{key[rk]}: {str(t.dtype).replace('torch.', '')}" for rk, t in found.items())
         raise TypeError(f"state_dict mixes dtypes ({each}); a block has one dtype. Convert them to one first, "
                         "e.g. {k: v.to(torch.float32) for k, v in state_dict.items()}.")
     return found

@@ -187,16 +187,20 @@ class _Sampler:
             done += 1
         synchronize(self.device)
 
-    def calibrate(self) -> float:
-        """Estimate the time of one call (a few isolated calls) and choose the batch size; returns the estimate."""
+    def isolated_calls(self, count: int) -> list[float]:
+        """The times of ``count`` isolated calls, each: synchronise, call, synchronise."""
         times = []
-        for _ in range(3):
+        for _ in range(count):
             synchronize(self.device)
             t0 = time.perf_counter()
             self.fn()
             synchronize(self.device)
             times.append(time.perf_counter() - t0)
-        estimate = max(min(times), 1e-9)
+        return times
+
+    def calibrate(self) -> float:
+        """Estimate the time of one call (a few isolated calls) and choose the batch size; returns the estimate."""
+        estimate = max(min(self.isolated_calls(3)), 1e-9)
         if self.device.type != "cuda":  # CUDA: events around every call, as do_bench; elsewhere: batches
             self.batch = max(1, min(1000, math.ceil(CPU_SAMPLE_TIME / estimate)))
         return estimate
@@ -261,14 +265,7 @@ class _Sampler:
                 self.fn()
             host.append((time.perf_counter() - t0) / calls)
             synchronize(self.device)
-        latency = []
-        for _ in range(3):
-            synchronize(self.device)
-            t0 = time.perf_counter()
-            self.fn()
-            synchronize(self.device)
-            latency.append(time.perf_counter() - t0)
-        return statistics.median(host), statistics.median(latency)
+        return statistics.median(host), statistics.median(self.isolated_calls(3))
 
     def method(self, reps: int) -> str:
         if self.device.type == "cuda":

@@ -10,7 +10,7 @@ import torch
 
 from ffn_lib.bench import __main__ as bench_main
 from ffn_lib.bench import latest_run, load_runs, recorded, self_checks, validate, value
-from ffn_lib.bench import suite
+from ffn_lib.bench import cases, impls, suite
 from ffn_lib.bench.report import NO_RUN, default_results_dir, flop_roof, markdown_table, row, select
 from ffn_lib.variants import VARIANTS
 
@@ -51,7 +51,7 @@ def test_quick_run_end_to_end(quick_run, tmp_path):
     eager = select(doc, group="act_mul", impl="eager")
     assert len(eager) == len(suite.GATED_ACTIVATIONS) * 3
     assert {r["op"] for r in eager} == {"sigmoid", "identity", "relu", "gelu", "gelu_tanh", "silu", "swish"}
-    assert row(doc, "act_mul", "swish", "eager", "forward")["params"] == {"beta": suite.SWISH_BETA}
+    assert row(doc, "act_mul", "swish", "eager", "forward")["params"] == {"beta": impls.SWISH_BETA}
     # every Shazeer variant as a block, plus the SwiGLU block of issue 10, forward and training step
     blocks = {r["op"] for r in select(doc, group="block")}
     assert blocks == set(VARIANTS) | {f"SwiGLU (d_ff {doc['config']['d_ff_swiglu']})"}
@@ -225,7 +225,7 @@ def test_every_gate_is_compiled_fresh_and_its_rows_recorded(monkeypatch, device)
     silently run eagerly; each gate is compiled after a reset, so none falls back (run with a limit of 2)."""
     import torch._dynamo
 
-    monkeypatch.setattr(suite, "GATED_ACTIVATIONS", ("silu", "swish", "gelu_tanh"))
+    monkeypatch.setattr(cases, "GATED_ACTIVATIONS", ("silu", "swish", "gelu_tanh"))
     config = suite.Config.default(device, quick=True, groups=("act_mul",))
     config = suite.Config(**{**config.__dict__, "compile": True, "compile_backend": "eager", "tokens": 8,
                              "d_ff_act": 16, "min_time": 0.002, "warmup_time": 0.0})
@@ -242,15 +242,15 @@ def test_every_gate_is_compiled_fresh_and_its_rows_recorded(monkeypatch, device)
 def test_concatenated_layout_is_the_same_step_on_halves(device):
     """compile_cat's input: act(x[..., :d]) * x[..., d:], the gate first, as act_mul_cat takes it."""
     x = torch.randn(4, 16, device=device)
-    torch.testing.assert_close(suite._eager("swish", cat=True)(x), suite._eager("swish")(x[:, :8], x[:, 8:]))
-    assert not torch.allclose(suite._eager("silu", cat=True)(x), suite._eager("silu")(x[:, 8:], x[:, :8]))
+    torch.testing.assert_close(impls._eager("swish", cat=True)(x), impls._eager("swish")(x[:, :8], x[:, 8:]))
+    assert not torch.allclose(impls._eager("silu", cat=True)(x), impls._eager("silu")(x[:, 8:], x[:, :8]))
 
 
 def test_python_floor_allocates_and_differentiates_but_computes_nothing(device):
     """The host group's floor: an autograd.Function with outputs of the right shape, dtype and device."""
     g = torch.randn(3, 5, device=device, dtype=torch.bfloat16, requires_grad=True)
     u = torch.randn(3, 5, device=device, dtype=torch.bfloat16, requires_grad=True)
-    y = suite.python_floor(g, u)
+    y = impls.python_floor(g, u)
     assert (y.shape, y.dtype, y.device) == (g.shape, g.dtype, g.device)
     assert y.grad_fn is not None and "PythonFloor" in type(y.grad_fn).__name__
     dg, du = torch.autograd.grad(y, (g, u), torch.ones_like(y))
@@ -259,9 +259,9 @@ def test_python_floor_allocates_and_differentiates_but_computes_nothing(device):
 
 def test_compiled_gate_matches_eager(device):
     g, u = torch.randn(4, 8, device=device), torch.randn(4, 8, device=device)
-    compiled = suite.FreshCompiled(suite._eager("swish"), backend="eager")
-    torch.testing.assert_close(compiled(g, u), suite._eager("swish")(g, u))
-    assert torch.allclose(suite._eager("swish")(g, u), g * torch.sigmoid(1.5 * g) * u)
+    compiled = suite.FreshCompiled(impls._eager("swish"), backend="eager")
+    torch.testing.assert_close(compiled(g, u), impls._eager("swish")(g, u))
+    assert torch.allclose(impls._eager("swish")(g, u), g * torch.sigmoid(1.5 * g) * u)
 
 
 # --- A block's forward+backward is a training step ------------------------------------------------------
@@ -270,7 +270,7 @@ def test_compiled_gate_matches_eager(device):
 def test_training_step_takes_the_gradients_of_the_input_and_every_parameter(device):
     block = VARIANTS["SwiGLU"].build(16, 32).to(device)
     x = torch.randn(5, 16, device=device, requires_grad=True)
-    grads = suite.training_step(block, x)()
+    grads = impls.training_step(block, x)()
     params = list(block.parameters())
     assert len(grads) == 1 + len(params) == 4
     assert grads[0].shape == x.shape and all(g.shape == p.shape for g, p in zip(grads[1:], params))
@@ -280,7 +280,7 @@ def test_training_step_takes_the_gradients_of_the_input_and_every_parameter(devi
 def test_peak_memory_of_a_step(device):
     block = VARIANTS["GELU"].build(32, 128).to(device)
     x = torch.randn(64, 32, device=device, requires_grad=True)
-    peak = suite._peak_memory(device, suite.training_step(block, x))
+    peak = suite._peak_memory(device, impls.training_step(block, x))
     if device.type == "cuda":
         assert peak >= 64 * 128 * 4  # at least the hidden activation
     else:
@@ -386,11 +386,11 @@ def test_the_wheel_carries_the_schema_and_declares_jsonschema():
 @pytest.mark.parametrize("gate", suite.GATED_ACTIVATIONS)
 def test_the_fused_rows_time_the_public_kernels_with_the_right_gate(gate, kernel_device):
     """What the suite labels 'fused' / 'fused_cat' computes the same act(g) * u as its eager row (swish with beta)."""
-    act_name, params = suite._gate(gate)
+    act_name, params = impls._gate(gate)
     g, u = torch.randn(3, 16, device=kernel_device), torch.randn(3, 16, device=kernel_device)
-    expected = suite._eager(gate)(g, u)
-    torch.testing.assert_close(suite._fused(act_name, params)(g, u), expected, rtol=1e-5, atol=1e-5)
-    torch.testing.assert_close(suite._fused(act_name, params, cat=True)(torch.cat([g, u], -1)), expected,
+    expected = impls._eager(gate)(g, u)
+    torch.testing.assert_close(impls._fused(act_name, params)(g, u), expected, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(impls._fused(act_name, params, cat=True)(torch.cat([g, u], -1)), expected,
                                rtol=1e-5, atol=1e-5)
 
 
@@ -398,7 +398,7 @@ def test_a_graph_break_recorded_after_compiling_is_caught(device):
     """Belt and braces beside fullgraph=True: dynamo's graph-break counter is read after each compiled case."""
     from torch._dynamo.utils import counters
 
-    compiled = suite.FreshCompiled(suite._eager("silu"), backend="eager")
+    compiled = suite.FreshCompiled(impls._eager("silu"), backend="eager")
     compiled(torch.ones(2, device=device), torch.ones(2, device=device))
     compiled.check()  # nothing recorded since the compile
     counters["graph_break"]["a break elsewhere"] += 1

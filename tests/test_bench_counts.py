@@ -11,7 +11,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 
 from ffn_lib import sizing
-from ffn_lib.bench import suite
+from ffn_lib.bench import impls, suite
 from ffn_lib.variants import VARIANTS
 
 TOKENS, D_MODEL = 6, 16
@@ -31,9 +31,9 @@ def test_block_flops_match_the_flop_counter(name, device):
     x = torch.randn(TOKENS, D_MODEL, device=device, requires_grad=True)
     forward = sizing.forward_flops(TOKENS, D_MODEL, d_ff, gated=variant.gated)
     backward = sizing.backward_flops(TOKENS, D_MODEL, d_ff, gated=variant.gated)
-    assert _flops(suite.block_forward(block, x)) == forward
+    assert _flops(impls.block_forward(block, x)) == forward
     # the training step the suite times: gradients of x and of every weight
-    assert _flops(suite.training_step(block, x)) == forward + backward
+    assert _flops(impls.training_step(block, x)) == forward + backward
 
 
 def test_plain_block_with_biases_counts_the_same_products(device):
@@ -41,7 +41,7 @@ def test_plain_block_with_biases_counts_the_same_products(device):
 
     block = FFN(D_MODEL, 32, "gelu", bias=True).to(device)
     x = torch.randn(TOKENS, D_MODEL, device=device, requires_grad=True)
-    assert _flops(suite.training_step(block, x)) == 3 * sizing.forward_flops(TOKENS, D_MODEL, 32, gated=False)
+    assert _flops(impls.training_step(block, x)) == 3 * sizing.forward_flops(TOKENS, D_MODEL, 32, gated=False)
 
 
 def test_input_gradient_alone_misses_two_thirds_of_the_backward(device):
@@ -57,10 +57,10 @@ def test_gemm_flops_match_the_flop_counter(device):
     n, d, f = 8, 16, 24
     dtype = torch.float32
     cases = {
-        "square": (suite._gemm_square(n, device, dtype), sizing.product_flops(n, n, n)),
-        "two": (suite._gemm_two(n, d, f, device, dtype), 2 * sizing.product_flops(n, d, f)),
-        "one": (suite._gemm_one(n, d, 2 * f, device, dtype), sizing.product_flops(n, d, 2 * f)),
-        "down": (suite._gemm_one(n, f, d, device, dtype), sizing.product_flops(n, f, d)),
+        "square": (impls._gemm_square(n, device, dtype), sizing.product_flops(n, n, n)),
+        "two": (impls._gemm_two(n, d, f, device, dtype), 2 * sizing.product_flops(n, d, f)),
+        "one": (impls._gemm_one(n, d, 2 * f, device, dtype), sizing.product_flops(n, d, 2 * f)),
+        "down": (impls._gemm_one(n, f, d, device, dtype), sizing.product_flops(n, f, d)),
     }
     for name, (fn, expected) in cases.items():
         assert _flops(fn) == expected, name
@@ -90,7 +90,7 @@ def test_eager_gated_step_traffic_matches_sizing(gate, device):
     """The eager count of ffn_lib.sizing models one PyTorch kernel for the activation (true of these gates;
     Swish with beta != 1 takes three, and the identity none)."""
     n, f = 4, 8
-    fn = suite._eager(gate)
+    fn = impls._eager(gate)
     g = torch.randn(n, f, device=device, requires_grad=True)
     u = torch.randn(n, f, device=device, requires_grad=True)
     with _Traffic() as fwd:
@@ -106,7 +106,7 @@ def test_eager_swish_with_beta_moves_more_than_the_two_kernel_model(device):
     g = torch.randn(4, 8, device=device, requires_grad=True)
     u = torch.randn(4, 8, device=device, requires_grad=True)
     with _Traffic() as fwd:
-        suite._eager("swish")(g, u)
+        impls._eager("swish")(g, u)
     assert fwd.bytes > sizing.activation_bytes(4, 8, torch.float32, gated=True, fused=False)
     assert len(fwd.kernels) > 2
 
