@@ -7,11 +7,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-# Machines without an NVIDIA driver (CI included) take torch's CPU build through a
-# constraints file; a machine with nvidia-smi gets PyPI's default (CUDA) build.
-# Override with `make test TORCH_CONSTRAINTS=` (none) or a file of your own.
+# Machines without an NVIDIA driver (CI included) pin torch (constraints/cpu.txt) and add PyTorch's CPU wheel
+# index when it answers within seconds (constraints/torch-cpu-index.sh), where the pin resolves to the CPU
+# build. Where that index cannot be reached, pip resolves the pin from its configured indexes: the CPU build
+# only where a local mirror holds one (this course's CI image), else PyPI's CUDA build. A machine with
+# nvidia-smi gets PyPI's default (CUDA) build. Override with `make install TORCH_CONSTRAINTS=` (no pin),
+# `TORCH_INDEX=` (no extra index) or values of your own.
 ifeq ($(shell command -v nvidia-smi 2>/dev/null),)
 TORCH_CONSTRAINTS ?= constraints/cpu.txt
+TORCH_INDEX ?= $$(PYTHON=$(PYTHON) bash constraints/torch-cpu-index.sh)
 endif
 PIP_CONSTRAINTS := $(if $(TORCH_CONSTRAINTS),-c $(TORCH_CONSTRAINTS),)
 
@@ -24,7 +28,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml $(TORCH_CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) -e '.[book,test,gpu]'
+	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) $(TORCH_INDEX) -e '.[book,test,gpu]'
 	@touch $@
 
 # MathJax 3 served from the site itself (no CDN): copied out of the

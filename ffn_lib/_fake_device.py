@@ -33,7 +33,9 @@ PROFILES = {
     "v100": Profile("cuda", "Tesla V100-SXM2-16GB", (7, 0)),
     "rtx4090": Profile("cuda", "NVIDIA GeForce RTX 4090", (8, 9)),
     "a100": Profile("cuda", "NVIDIA A100-SXM4-80GB", (8, 0)),
+    "l4": Profile("cuda", "NVIDIA L4", (8, 9)),
     "h100": Profile("cuda", "NVIDIA H100 80GB HBM3", (9, 0)),
+    "h200": Profile("cuda", "NVIDIA H200", (9, 0)),
     "mi300x": Profile("cuda", "AMD Instinct MI300X", (9, 4), hip="6.2"),
 }
 

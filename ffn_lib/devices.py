@@ -196,3 +196,33 @@ def gpu_slug(name: str) -> str:
         if any(ch.isdigit() for ch in word):
             return re.sub(r"[^a-z0-9]", "", word.split("-")[0]) or "gpu"
     return "-".join(re.sub(r"[^a-z0-9]", "", w) for w in words) or "gpu"
+
+
+# --- what runs where, for the hardware page ---------------------------------------------------------------------
+
+
+def policy_rows() -> list[dict[str, str]]:
+    """The policy applied to representative machines (faked: ``ffn_lib._fake_device.PROFILES``), one row each.
+
+    Each row: ``machine``, ``device`` (what :func:`pick_device` picks), ``dtype`` (:func:`choose_dtype`),
+    ``float64`` (:func:`has_float64`) and ``kernels`` (where :mod:`ffn_lib.kernels` launches its Triton
+    kernels there: its own rule, compute capability 8.0+ or ROCm). The book's hardware page prints these.
+    """
+    from . import _fake_device
+    from .kernels import _gpu_ok
+
+    labels = {"cpu": "any CPU", "mps": "Apple GPU (M1 and later)"}
+    rows = []
+    for key, profile in _fake_device.PROFILES.items():
+        with _fake_device.faked(profile):
+            device = pick_device(verbose=False)
+            _gpu_ok.cache_clear()
+            if device.type == "cuda":
+                sm = "ROCm" if profile.hip else "sm_" + "".join(map(str, profile.capability))
+                name, kernels = f"{profile.name} ({sm})", "compiled" if _gpu_ok(0) else "no (eager only)"
+            else:
+                name, kernels = labels[key], "interpreter only (CPU tensors, slow)" if key == "cpu" else "no (eager only)"
+            rows.append({"machine": name, "device": device.type, "dtype": str(choose_dtype(device)).removeprefix("torch."),
+                         "float64": "yes" if has_float64(device) else "no", "kernels": kernels})
+        _gpu_ok.cache_clear()
+    return rows

@@ -13,23 +13,45 @@
 #   bash scripts/gpu_run.sh tests bench     # some of them
 #   ARCHIVE=$OUT/run.tar.gz bash scripts/gpu_run.sh tests+notebooks tune bench
 #                                           # a lent machine's 15 minutes: about 6 minutes, packed after each step
+# A preflight first imports what the named steps need and exits 3 naming what is missing (one line, in seconds).
 # Each step's log and outcome are written into the run folder; a failing step does not stop the others, and the
 # script exits non-zero if any failed. Then commit the new results/ folders: the book and the tests read them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1 PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" FFN_LIB_PROGRESS=off MPLBACKEND=Agg
 PY=${PYTHON:-python3}
+steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(tests bench lm notebooks)
+# Preflight, in seconds: import every module the named steps need and name, in one line, what is missing.
+$PY - "${steps[@]}" <<'PREFLIGHT' || exit 3
+import importlib, sys
+need = {"tests": ["pytest", "hypothesis", "numpy", "torch", "triton", "matplotlib", "ffn_lib.kernels"],
+        "bench": ["numpy", "torch", "triton", "matplotlib", "tqdm", "ffn_lib.bench.suite"],
+        "lm": ["numpy", "torch", "matplotlib", "ffn_lib.lm.experiment"],
+        "notebooks": ["numpy", "torch", "matplotlib", "ffn_lib"],
+        "tune": ["torch", "triton", "ffn_lib.kernels"]}
+steps = [g for s in sys.argv[1:] for g in s.split("+")]
+missing = {}
+for step in steps:
+    for module in need.get(step, []):
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # ImportError, or a module that fails as it imports
+            missing.setdefault(getattr(exc, "name", None) or module, []).append(step)
+if missing:
+    sys.exit("preflight: missing " + "; ".join(f"{m} (for {', '.join(dict.fromkeys(s))})" for m, s in missing.items())
+             + ": install them (pip install -e '.[gpu,test]') or leave those steps out")
+PREFLIGHT
 if [ -n "${DRY_RUN:-}" ]; then  # exercise this script's own logic on a machine without a GPU
   name=dry-run
 else
   $PY -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA device')" || exit 2
-  name=$($PY -c "import torch; print(torch.cuda.get_device_name().split()[-1].lower())")
+  # the GPU model, as ffn_lib.devices.gpu_slug names it: "NVIDIA H100 80GB HBM3" -> h100
+  name=$($PY -c "import torch; from ffn_lib.devices import gpu_slug; print(gpu_slug(torch.cuda.get_device_name()))")
 fi
 day=$(date -u +%Y-%m-%d)
 run="${RUN_DIR:-results/${name}-${day}}"
 lm_run="${LM_RUN_DIR:-results/lm-${name}-${day}}"
 mkdir -p "$run"
-steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(tests bench lm notebooks)
 status=0
 step() {  # step NAME TIMEOUT_S COMMAND...: run with a time limit, log into the run folder, record the outcome
   local label=$1 limit=$2; shift 2

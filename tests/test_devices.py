@@ -91,3 +91,16 @@ def test_gpu_slug_names_the_model(name):
 def test_gpu_slug_without_a_model_number():
     assert devices.gpu_slug("Some Accelerator") == "some-accelerator"
     assert devices.gpu_slug("") == "gpu"
+
+
+def test_the_hardware_pages_table_is_the_policy():
+    rows = {r["machine"]: r for r in devices.policy_rows()}
+    t4 = rows["Tesla T4 (sm_75)"]
+    assert (t4["device"], t4["dtype"], t4["kernels"]) == ("cuda", "float16", "no (eager only)")
+    assert rows["NVIDIA A100-SXM4-80GB (sm_80)"]["kernels"] == "compiled"
+    assert rows["NVIDIA H200 (sm_90)"]["dtype"] == "bfloat16"
+    assert rows["AMD Instinct MI300X (ROCm)"]["kernels"] == "compiled"
+    apple = rows["Apple GPU (M1 and later)"]
+    assert (apple["device"], apple["dtype"], apple["float64"]) == ("mps", "float32", "no")
+    assert len(rows) == len(PROFILES)
+    assert not torch.cuda.is_available() or torch.cuda.get_device_name()  # the fakes were undone

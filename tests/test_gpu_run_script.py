@@ -46,3 +46,31 @@ def test_the_tune_step_writes_its_record(tmp_path):
     doc = json.loads((run / "tune.json").read_text())
     assert {r["variant"] for r in doc["rows"]} == {"act_mul, default shape", "act_mul_cat, 1024x4"}
     assert (run / "tune.log").read_text().count("best:") == 1
+
+
+def test_preflight_names_what_is_missing_in_one_line(tmp_path):
+    """A step whose module is missing stops the run before anything runs, with one line naming it."""
+    hide = tmp_path / "hide"
+    (hide / "triton").mkdir(parents=True)
+    (hide / "triton" / "__init__.py").write_text("raise ImportError('hidden for the test', name='triton')\n")
+    proc, run, records = _run(tmp_path, "tune", "lm", PYTHONPATH=f"{hide}:{ROOT}")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines == ["preflight: missing triton (for tune): install them (pip install -e '.[gpu,test]') or leave "
+                     "those steps out"]
+    assert records == [] and not run.exists()
+
+
+def test_preflight_passes_and_is_quick_when_all_is_there(tmp_path):
+    pytest.importorskip("triton")
+    import time
+
+    start = time.perf_counter()
+    proc, _, _ = _run(tmp_path, "nosuchstep")  # the preflight passes, then the step is refused
+    assert proc.returncode == 2 and "unknown step nosuchstep" in proc.stdout
+    assert time.perf_counter() - start < 60  # seconds on a quiet machine; generous for a shared 2-core one
+
+
+def test_the_run_folder_is_named_by_the_gpu_model():
+    script = (ROOT / "scripts" / "gpu_run.sh").read_text()
+    assert "gpu_slug(torch.cuda.get_device_name())" in script  # the names themselves: tests/test_devices.py

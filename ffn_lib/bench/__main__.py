@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..timing import pick_device
+from .report import validate_written
 from .suite import GROUPS, Config, run_suite, write_outputs
 
 
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     paths = write_outputs(doc, args.out)
     for path in paths.values():
         print(f"wrote {path}")
+    try:  # validated once its numbers are on disk, so that a schema problem cannot lose a finished run
+        print(validate_written(doc, str(paths["json"])))
+    except ValueError as err:
+        print(f"results INVALID: {err}", file=sys.stderr)
+        return 1
     checks = doc["checks"]
     if not checks["passed"]:
         print("self-checks FAILED:\n  " + "\n  ".join(checks["failures"]), file=sys.stderr)

@@ -58,7 +58,7 @@ try:  # Triton is optional: `pip install .[gpu]`
 
     HAS_TRITON = True
     INTERPRETED = type(_k.act_mul_fwd_kernel).__name__ == "InterpretedFunction"
-except ImportError as _exc:  # exercised by tests/test_kernels_without_triton.py, with Triton hidden
+except ImportError as _exc:  # exercised with Triton hidden: tests/test_run_notebook_code.py
     triton = None
     _k = None
     HAS_TRITON = False
@@ -151,7 +151,7 @@ if HAS_TRITON:
     set_math()
     # Eager calls launch through _launch.Launcher, which skips Triton's per-call argument binding: kept until a
     # recorded GPU run shows whether it pays over the public launch (the torch.library ops in _ops.py, which
-    # torch.compile uses); see results/<gpu>-<date>/results.json, host_overhead rows, and kernels.host_overhead.
+    # torch.compile uses); see the "host" rows of results/<gpu>-<date>/results.json and kernels.host_overhead.
     _fwd_launch = Launcher(_k.act_mul_fwd_kernel, INTERPRETED)
     _bwd_launch = Launcher(_k.act_mul_bwd_kernel, INTERPRETED)
 

@@ -117,10 +117,13 @@ def results_files(folder: str | Path | None = None) -> list[Path]:
 
 
 def load_runs(folder: str | Path | None = None, *, device_type: str | None = None) -> list[dict[str, Any]]:
-    """Every recorded experiment under ``folder`` (validated), oldest first; ``device_type="cuda"`` keeps GPU runs."""
+    """Every recorded experiment under ``folder``, oldest first; ``device_type="cuda"`` keeps GPU runs.
+
+    Not validated on read (no jsonschema needed): validated when written, and every committed one by the tests.
+    """
     docs = []
     for path in results_files(folder):
-        doc = validate(json.loads(path.read_text()), str(path))
+        doc = json.loads(path.read_text())
         if device_type is None or doc["provenance"]["device"]["type"] == device_type:
             docs.append({**doc, "path": str(path)})
     return sorted(docs, key=lambda d: d["provenance"]["date"])
@@ -493,14 +496,25 @@ def plot_vs_table1(doc: dict[str, Any], ax=None):
 
 
 def write_outputs(doc: dict[str, Any], out: str | Path) -> dict[str, Path]:
-    """``lm_results.json`` (validated first), ``lm_results.md`` and ``lm_curves.png`` in ``out``."""
+    """``lm_results.json``, ``lm_results.md`` and ``lm_curves.png`` in ``out``.
+
+    The numbers are written first, then validated (:func:`ffn_lib.bench.report.validate_written`): an invalid
+    document is kept as ``lm_results.invalid.json`` (not read by the chapter), and a ``ValueError`` says why.
+    """
     import matplotlib.pyplot as plt
 
-    validate(doc, "the new results")
+    from ..bench.report import validate_written
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / RESULTS_FILE, "md": out / "lm_results.md", "png": out / "lm_curves.png"}
-    paths["json"].write_text(json.dumps(doc, indent=1) + "\n")
+    side = out / "lm_results.invalid.json"
+    side.write_text(json.dumps(doc, indent=1) + "\n")  # a finished run's numbers are on disk before any check
+    try:
+        print(validate_written(doc, str(paths["json"]), validate))
+    except ValueError as err:
+        raise ValueError(f"{err} (the numbers are kept in {side})") from None
+    side.replace(paths["json"])
     paths["md"].write_text(markdown_report(doc))
     ax = plot_curves(doc)
     ax.figure.savefig(paths["png"], metadata={"Software": None})
