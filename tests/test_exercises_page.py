@@ -43,6 +43,8 @@ def recorded_answers(ex):
         answers += [core.fmt_number(e), f" {core.fmt_number(e)} ", core.fmt_number(e + 0.5 * tol)]
         step = max(3 * tol, 1.0 if ex.integer else 1e-6 * max(1.0, abs(e)))
         answers += [core.fmt_number(e + step), core.fmt_number(e - step), core.fmt_number(-e)]
+        answers += [core.fmt_number(e * 1.005), core.fmt_number(e * 0.995), core.fmt_number(-e * 1.003)]  # close, sign
+        answers += [core.fmt_number(e / f) for f in (1e3, 2**10, 2**20, 1e9, 2**30)] + [core.fmt_number(e * 1e3)]
         if ex.integer:
             answers += [f"{int(e):,}", core.fmt_number(e + 0.5)]
         if e < 0:
