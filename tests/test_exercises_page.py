@@ -351,3 +351,27 @@ def _drive_widgets(tab, number, choice, shape):
     assert stored[number.id]["status"] == "correct" and stored[choice.id]["hints"] == 1
     assert stored[shape.id]["status"] == "incorrect"
     assert math.isfinite(number.expected())
+
+
+def test_the_checker_is_one_static_asset_not_inlined_per_exercise(tmp_path):
+    """A chapter's exercises carry data and forms only; the book's extension serves the checker once, as a file."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    for n in E.CHAPTERS:
+        chapter_md = "\n\n".join(ex.book_markdown() for ex in E.chapter(n))
+        assert "FFNExercises" not in chapter_md and "mountAll" not in chapter_md, n
+        assert chapter_md.count("<script") == len(E.chapter(n)), "one JSON spec per exercise, no code"
+    source = Path(__file__).resolve().parents[1] / "book" / "_ext" / "exercise_widget.py"
+    spec = importlib.util.spec_from_file_location("exercise_widget", source)
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    calls = {"js": [], "events": {}}
+    app = SimpleNamespace(add_js_file=lambda name, **kw: calls["js"].append(name),
+                          connect=lambda event, fn, **kw: calls["events"].setdefault(event, fn),
+                          outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    ext.setup(app)
+    assert calls["js"] == [page.ASSET], "linked once, from every page"
+    calls["events"]["builder-inited"](app)
+    assert (tmp_path / "_static" / page.ASSET).read_text(encoding="utf-8") == page.checker_js()
