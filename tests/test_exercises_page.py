@@ -1,7 +1,7 @@
 """The book page's exercise checker agrees with the Python checker on every recorded answer.
 
-The checker (``ffn_lib.exercises.page.checker_js()``, the site's one static script) runs in Node when it is installed, else in
-Chromium through Playwright; the test is skipped, saying why, when neither is available. A second
+The checker (``ffn_lib.exercises.page.checker_js()``, the site's one static script) runs in Node when it is
+installed, else in Chromium through Playwright; the test is skipped, saying why, when neither is available. A second
 test drives the real widgets (answer box, Check button, hints, browser storage) in Chromium on a
 small page generated here from the registry: no book build needed.
 """
@@ -29,7 +29,8 @@ CHECKABLE = [ex for ex in EXERCISES if ex.kind in PAGE_KINDS]
 JUNK = ["abc", "1.2.3", "nan", "inf", "-inf", "0x10", "1e", "--1", "\uff11\uff12", "1/3", "2,09,712", "\u00bd",
         "1 000", "\t\n", "a" * 60, "<script>alert(1)</script>", "12 ", " 0.5\n", "(", "()", "[8, 128", "8,,2",
         "\u22121.5", "+7", ".5", "5.", "1E+03", "0012", "1e400", "-0", "(8, 128, 2048", "8 x 128 x 2048",
-        "1/2", "3/2", "-1/2", "1/0", "1 / 4", "1/-2", "1.5/2", "4 722 432", "4\u202f722\u202f432", "4\u00a0722\u00a0432",
+        "1/2", "3/2", "-1/2", "1/0", "1 / 4", "1/-2", "1.5/2", "4 722 432", "4\u202f722\u202f432",
+        "4\u00a0722\u00a0432",
         "4_722_432", "4,722,432", "4,722,432.5", "1,234.5", "2,549", "-2,549", "12,345", "0,5", "0,500", "-0,093",
         "2,5491", "1234,5", "2,5e-3", "4 72 432", "4__722", "_4722", "1 000 000,5", "\u2212\u00bd"]
 

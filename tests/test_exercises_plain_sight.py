@@ -7,7 +7,6 @@ is found in the built pages only: ``test_built_pages`` scans those when the book
 """
 
 import json
-import math
 import os
 import re
 from pathlib import Path

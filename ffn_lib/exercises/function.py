@@ -117,8 +117,9 @@ class FunctionExercise(Exercise):
         wider = "a NumPy result may also be a wider float, e.g. float64 for float32 input; " if numpy else ""
         return (f"Your function is run on hidden inputs chosen to tell functions apart, drawn from a fixed seed "
                 f"(the same at every check), in {', '.join(dtypes)}. Return the input's type, shape and dtype "
-                f"({wider}computing in float32 inside and casting back is fine). Each value must be within rtol |expected| + atol max(1, max |expected|) "
-                f"of a float64 reference: {tols}. The check stops after {limit:g} s.")
+                f"({wider}computing in float32 inside and casting back is fine). Each value must be within "
+                f"rtol |expected| + atol max(1, max |expected|) of a float64 reference: {tols}. The check stops "
+                f"after {limit:g} s.")
 
     def _run(self, answer: Callable, cases: list[tuple], names: list[str]) -> tuple[list, str | None]:
         """Call the learner's function on every case: (runs, None) or (runs so far, the problem)."""
