@@ -134,9 +134,9 @@ class FunctionExercise(Exercise):
             except TimeUp:
                 return runs, (f"Your function did not return within {limit:g} s (all calls of this check "
                               f"together; it was called with {shown}). Is there an endless loop?")
-            except KeyboardInterrupt:
+            except KeyboardInterrupt:  # the learner stops the check
                 raise
-            except (Exception, SystemExit) as err:
+            except BaseException as err:  # SystemExit, or anything else their code raises
                 return runs, f"Your function raised {learner_error(err)} when called with {shown}."
             if got is None:
                 return runs, f"Your function returned None for {shown}: is a `return` missing at the end?"

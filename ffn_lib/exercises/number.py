@@ -71,8 +71,8 @@ def to_number(answer: Any) -> float | str:
     if hasattr(type(answer), "__float__") and not isinstance(answer, (str, bytes)):  # another library's scalar
         try:
             return float(answer)
-        except (TypeError, ValueError, ArithmeticError):
-            return article(type(answer).__name__)
+        except Exception as err:  # the learner's object, not the checker
+            return f"{article(type(answer).__name__)} whose float() raised {type(err).__name__}"
     if isinstance(answer, str):
         return f"the string {answer[:40]!r} (give the number itself, e.g. 0.5, not '0.5')"
     return article(type(answer).__name__)
