@@ -186,3 +186,19 @@ def test_function_exercises_say_how_to_run_them(site, browser):
         assert text
     finally:
         tab.close()
+
+
+def test_each_page_loads_the_checker_once_as_a_static_file():
+    """The checker is _static/ffn-exercises.js, linked once per page, never inlined (issue 17); no page declares
+    thebe's configuration twice ("Identifier 'THEBE_JS_URL' has already been declared")."""
+    import re
+
+    pages = _require_site()
+    assert (SITE / "_static" / page.ASSET).read_text(encoding="utf-8") == page.checker_js()
+    for html in sorted(SITE.rglob("*.html")):
+        text = html.read_text(encoding="utf-8", errors="replace")
+        name = html.relative_to(SITE).as_posix()
+        assert "root.FFNExercises = F" not in text, f"{name}: the checker is inlined"
+        assert len(re.findall(r"THEBE_JS_URL\s*=", text)) <= 1, f"{name}: thebe's configuration twice"
+        if name in set(pages.values()):
+            assert len(re.findall(r'<script[^>]+src="[^"]*_static/ffn-exercises\.js', text)) == 1, name

@@ -284,3 +284,32 @@ def test_solutions_appendix_lists_every_solution():
     for ex in EXERCISES:
         assert f"::::{{solution}} {ex.label}" in md
         assert ex.load_solution().code.strip() in md
+
+
+def test_the_exercise_modules_import_no_cycle():
+    """Module-level or inside functions: the exercises package's imports form no cycle (issue 17)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(E.__file__).parent
+    graph = {}
+    for path in root.glob("*.py"):
+        name = path.stem
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    deps.add(node.module.split(".")[0])
+                else:
+                    deps.update(a.name for a in node.names)
+        graph[name] = {d for d in deps if (root / f"{d}.py").exists()}
+    graph.pop("__init__", None)
+
+    def visit(node, stack):
+        assert node not in stack, " -> ".join(stack + [node])
+        for dep in graph.get(node, ()):
+            visit(dep, stack + [node])
+
+    for module in graph:
+        visit(module, [])
+    assert not graph["page"] & {"base", "number", "choice", "shape", "function", "core"}

@@ -1,6 +1,8 @@
 """Exercise verdicts: no false passes, each mistake with its own tolerance, readable numbers, time limits."""
 
 import math
+from decimal import Decimal
+from fractions import Fraction
 import re
 import signal
 import threading
@@ -270,3 +272,81 @@ def test_choice_mistakes_name_wrong_options_only():
     for ex in (e for e in EXERCISES if e.kind == "a choice"):
         assert ex.correct_key() in ex.options and ex.correct_key() not in ex.mistakes, ex.id
         assert set(ex.mistakes) <= set(ex.options), ex.id
+
+
+# --- feedback that diagnoses (issue 18) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ex_id, typed, words", [
+    ("3.6", "1.1", "close (within 1%)"), ("1.4", "1.93e10", "4 significant digits"),
+    ("4.6", "0.59", "4 decimal places"),
+    ("2.1", "-0.100", "close"), ("2.1", "0.1002", "wrong sign"), ("1.4", "19.33", "10^9 times too small"),
+    ("6.4", "672", "MiB"), ("1.1", "4722.432", "10^3 times too small"), ("1.1", "2,549", "2.549 or 2549"),
+])
+def test_close_wrong_sign_and_unit_slips_are_named(ex_id, typed, words):
+    ex = E.get(ex_id)
+    for result in (ex.check_text(typed), ex.check(core.read_number(typed)[0])):
+        if "2,549" in typed and result is not None and result.message.startswith("2.549"):
+            continue  # check(2.549) is a plain number: only the typed text is ambiguous
+        assert words in result.message, (ex_id, typed, result)
+        assert "Try the next hint" not in result.message
+    if "2,549" in typed:
+        assert ex.check_text(typed).status == "not attempted"
+
+
+def test_fractions_and_decimals_are_numbers():
+    assert E.get("5.5").check(Fraction(1, 2)).passed and E.get("5.5").check_text("1/2").passed
+    assert E.get("1.1").check(Decimal(4722432)).passed
+    assert E.get("3.2").check_text("3/2").passed
+    for typed in ("4 722 432", "4\u202f722\u202f432", "4_722_432", "4,722,432"):
+        assert E.get("1.1").check_text(typed).passed, typed
+
+
+def test_a_learners_exit_or_error_is_a_message_and_an_interrupt_still_stops():
+    def leaves(*args):
+        raise SystemExit(3)
+
+    result = E.get("1.3").check(leaves)
+    assert result.status == "incorrect" and "SystemExit" in result.message and "report" not in result.message
+
+    class Exits:
+        def __float__(self):
+            raise SystemExit(1)
+
+    assert "SystemExit" in E.get("1.1").check(Exits()).message
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        E.get("1.3").check(interrupted)
+
+
+def test_a_meta_tensor_is_the_learners_output_not_a_checker_bug():
+    result = E.get("2.3").check(lambda x: torch.empty_like(x, device="meta"))
+    assert result.status == "incorrect" and "meta" in result.message and "report" not in result.message
+    assert "meta" in E.get("2.1").check(torch.empty((), device="meta")).message
+
+
+@pytest.mark.parametrize("ex", [e for e in EXERCISES if e.kind in ("a number", "a shape")],
+                         ids=lambda e: e.id)
+def test_no_junk_example_is_the_answer_or_a_known_mistake(ex):
+    message = ex.check_text("abc").message
+    if ex.kind == "a shape":
+        taken = [core.fmt_shape(ex.expected())] + [core.fmt_shape(w) for w, _ in ex.known_mistakes()]
+        assert not any(t in message + ex.messages()["empty"] for t in taken), (ex.id, message)
+        return
+    examples = message.split("such as ", 1)[1].rstrip(".").replace(" or ", ", ").split(", ")
+    assert len(examples) >= 3
+    for text in examples:
+        result = ex.check(core.read_number(text)[0])
+        assert not result.passed and "not it" not in result.message, (ex.id, text, result)
+
+
+def test_long_values_are_summarised_and_counts_agree():
+    result = E.get("1.3").check(lambda x, *a: (x @ a[0]).tolist())
+    assert len(result.message) < 400 and "list of 4" in result.message
+    assert "first values [" in values.describe(torch.arange(1000.0)) and len(values.describe(list(range(999)))) < 80
+    assert core.fmt_number(1.0) == "1"
+    from ffn_lib.exercises.number_text import plural
+    assert plural(1, "check") == "1 check" and plural(2, "check") == "2 checks"

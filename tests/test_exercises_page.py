@@ -1,7 +1,7 @@
 """The book page's exercise checker agrees with the Python checker on every recorded answer.
 
-The checker (``ffn_lib.exercises.page.checker_js()``, the site's one static script) runs in Node when it is installed, else in
-Chromium through Playwright; the test is skipped, saying why, when neither is available. A second
+The checker (``ffn_lib.exercises.page.checker_js()``, the site's one static script) runs in Node when it is
+installed, else in Chromium through Playwright; the test is skipped, saying why, when neither is available. A second
 test drives the real widgets (answer box, Check button, hints, browser storage) in Chromium on a
 small page generated here from the registry: no book build needed.
 """
@@ -29,7 +29,8 @@ CHECKABLE = [ex for ex in EXERCISES if ex.kind in PAGE_KINDS]
 JUNK = ["abc", "1.2.3", "nan", "inf", "-inf", "0x10", "1e", "--1", "\uff11\uff12", "1/3", "2,09,712", "\u00bd",
         "1 000", "\t\n", "a" * 60, "<script>alert(1)</script>", "12 ", " 0.5\n", "(", "()", "[8, 128", "8,,2",
         "\u22121.5", "+7", ".5", "5.", "1E+03", "0012", "1e400", "-0", "(8, 128, 2048", "8 x 128 x 2048",
-        "1/2", "3/2", "-1/2", "1/0", "1 / 4", "1/-2", "1.5/2", "4 722 432", "4\u202f722\u202f432", "4\u00a0722\u00a0432",
+        "1/2", "3/2", "-1/2", "1/0", "1 / 4", "1/-2", "1.5/2", "4 722 432", "4\u202f722\u202f432",
+        "4\u00a0722\u00a0432",
         "4_722_432", "4,722,432", "4,722,432.5", "1,234.5", "2,549", "-2,549", "12,345", "0,5", "0,500", "-0,093",
         "2,5491", "1234,5", "2,5e-3", "4 72 432", "4__722", "_4722", "1 000 000,5", "\u2212\u00bd"]
 
@@ -43,6 +44,8 @@ def recorded_answers(ex):
         answers += [core.fmt_number(e), f" {core.fmt_number(e)} ", core.fmt_number(e + 0.5 * tol)]
         step = max(3 * tol, 1.0 if ex.integer else 1e-6 * max(1.0, abs(e)))
         answers += [core.fmt_number(e + step), core.fmt_number(e - step), core.fmt_number(-e)]
+        answers += [core.fmt_number(e * 1.005), core.fmt_number(e * 0.995), core.fmt_number(-e * 1.003)]  # close, sign
+        answers += [core.fmt_number(e / f) for f in (1e3, 2**10, 2**20, 1e9, 2**30)] + [core.fmt_number(e * 1e3)]
         if ex.integer:
             answers += [f"{int(e):,}", core.fmt_number(e + 0.5)]
         if e < 0:
@@ -349,3 +352,27 @@ def _drive_widgets(tab, number, choice, shape):
     assert stored[number.id]["status"] == "correct" and stored[choice.id]["hints"] == 1
     assert stored[shape.id]["status"] == "incorrect"
     assert math.isfinite(number.expected())
+
+
+def test_the_checker_is_one_static_asset_not_inlined_per_exercise(tmp_path):
+    """A chapter's exercises carry data and forms only; the book's extension serves the checker once, as a file."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    for n in E.CHAPTERS:
+        chapter_md = "\n\n".join(ex.book_markdown() for ex in E.chapter(n))
+        assert "FFNExercises" not in chapter_md and "mountAll" not in chapter_md, n
+        assert chapter_md.count("<script") == len(E.chapter(n)), "one JSON spec per exercise, no code"
+    source = Path(__file__).resolve().parents[1] / "book" / "_ext" / "exercise_widget.py"
+    spec = importlib.util.spec_from_file_location("exercise_widget", source)
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    calls = {"js": [], "events": {}}
+    app = SimpleNamespace(add_js_file=lambda name, **kw: calls["js"].append(name),
+                          connect=lambda event, fn, **kw: calls["events"].setdefault(event, fn),
+                          outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    ext.setup(app)
+    assert calls["js"] == [page.ASSET], "linked once, from every page"
+    calls["events"]["builder-inited"](app)
+    assert (tmp_path / "_static" / page.ASSET).read_text(encoding="utf-8") == page.checker_js()

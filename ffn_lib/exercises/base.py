@@ -201,11 +201,13 @@ class Exercise:
         """Check ``answer``; record the outcome in the progress file; return a :class:`Result`."""
         try:
             status, message = self._check(answer)
-        except SystemExit as err:  # from a learner's object (its __float__, __len__, ...)
-            status, message = "incorrect", f"Your answer raised {learner_error(err)} when the checker read it."
+        except KeyboardInterrupt:  # the learner stops the check
+            raise
         except Exception as err:  # a checker bug must never look like the learner's fault
             status, message = "incorrect", (f"The checker could not assess this answer ({type(err).__name__}: "
                                             f"{one_line(err)}). Please report this.")
+        except BaseException as err:  # SystemExit and the like, from a learner's object (its __float__, ...)
+            status, message = "incorrect", f"Your answer raised {learner_error(err)} when the checker read it."
         result = Result(self.id, status, one_line(message))
         _progress.record_attempt(self.id, status)
         return result

@@ -91,8 +91,8 @@ EXERCISES = [
         statement=r"Suppose the tanh form used the rounder coefficient $c = 0.05$ instead of 0.044715: "
                   r"$\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. Compute its "
                   r"largest error against the definition, $\max_x |\,\cdot\, - \mathrm{GELU}(x)|$, numerically "
-                  r"(a fine grid on $[-6, 6]$ is enough), to 5 significant digits: the gap to the paper's own tanh form "
-                  r"is only 0.03% away.",
+                  r"(a fine grid on $[-6, 6]$ is enough), to 5 significant digits: the gap to the paper's own "
+                  r"tanh form is only 0.03% away.",
         hints=["`ffn_lib.gelu(x)` accepts NumPy arrays; write the tanh form with c = 0.05 yourself.",
                "`np.linspace(-6, 6, 1_000_001)` then `np.max(np.abs(...))`."],
         starter="answer = ...\nex.q5.check(answer)",

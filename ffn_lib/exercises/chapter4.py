@@ -10,16 +10,16 @@ from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercis
 EXERCISES = [
     NumberExercise(
         title="The 2/3 rule",
-        statement=r"A plain FFN with $d_\text{model} = 1536$ uses $d_\text{ff} = 4\,d_\text{model}$. What "
+        statement=r"A plain FFN with $d_\text{model} = 1344$ uses $d_\text{ff} = 4\,d_\text{model}$. What "
                   r"$d_\text{ff}$ gives a GLU-variant FFN (three matrices) the same number of parameters?",
         hints=[r"Plain: $2\,d_\text{model}\,d_\text{ff}$ weights. Gated: $3\,d_\text{model}\,d'_\text{ff}$.",
                r"Set them equal: $d'_\text{ff} = \tfrac23 d_\text{ff}$."],
         starter="answer = ...\nex.q1.check(answer)",
-        expected=lambda: sizing.matched_d_ff(1536, gated=True),
+        expected=lambda: sizing.matched_d_ff(1344, gated=True),
         integer=True,
-        mistakes=[(lambda: sizing.matched_d_ff(1536, gated=False),
+        mistakes=[(lambda: sizing.matched_d_ff(1344, gated=False),
                    "d_ff was not scaled by 2/3: with three matrices that block has 1.5 times the parameters."),
-                  (lambda: sizing.matched_d_ff(1536, gated=False) // 3, "that scales d_ff by 1/3, not 2/3.")],
+                  (lambda: sizing.matched_d_ff(1344, gated=False) // 3, "that scales d_ff by 1/3, not 2/3.")],
     ),
     FunctionExercise(
         title="The GLU FFN in NumPy",

@@ -117,8 +117,9 @@ class FunctionExercise(Exercise):
         wider = "a NumPy result may also be a wider float, e.g. float64 for float32 input; " if numpy else ""
         return (f"Your function is run on hidden inputs chosen to tell functions apart, drawn from a fixed seed "
                 f"(the same at every check), in {', '.join(dtypes)}. Return the input's type, shape and dtype "
-                f"({wider}computing in float32 inside and casting back is fine). Each value must be within rtol |expected| + atol max(1, max |expected|) "
-                f"of a float64 reference: {tols}. The check stops after {limit:g} s.")
+                f"({wider}computing in float32 inside and casting back is fine). Each value must be within "
+                f"rtol |expected| + atol max(1, max |expected|) of a float64 reference: {tols}. The check stops "
+                f"after {limit:g} s.")
 
     def _run(self, answer: Callable, cases: list[tuple], names: list[str]) -> tuple[list, str | None]:
         """Call the learner's function on every case: (runs, None) or (runs so far, the problem)."""
@@ -133,9 +134,9 @@ class FunctionExercise(Exercise):
             except TimeUp:
                 return runs, (f"Your function did not return within {limit:g} s (all calls of this check "
                               f"together; it was called with {shown}). Is there an endless loop?")
-            except KeyboardInterrupt:
+            except KeyboardInterrupt:  # the learner stops the check
                 raise
-            except (Exception, SystemExit) as err:
+            except BaseException as err:  # SystemExit, or anything else their code raises
                 return runs, f"Your function raised {learner_error(err)} when called with {shown}."
             if got is None:
                 return runs, f"Your function returned None for {shown}: is a `return` missing at the end?"

@@ -1,10 +1,10 @@
 """Number exercises: one number, exact for counts, else within a stated tolerance.
 
 The verdict's steps, in order (the page's checker applies the same steps to the same
-:meth:`NumberExercise.page_spec`): NaN; not whole where a whole number is asked for; right;
-a known mistake (each with its own band); the right size with the wrong sign; close
-(within :data:`CLOSE` but outside the tolerance: how many digits to give); a unit slip (off
-by 10^3, 2^10, 10^6, 2^20, 10^9, 2^30 or 10^12: the unit named); too large / too small.
+:meth:`NumberExercise.page_spec`): NaN; right; a known mistake (each with its own band); the
+right size with the wrong sign; a unit slip (off by 10^3, 2^10, 10^6, 2^20, 10^9, 2^30 or
+10^12: the unit named); not whole where a whole number is asked for; close (within
+:data:`CLOSE` but outside the tolerance: how many digits to give); too large / too small.
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ def to_number(answer: Any) -> float | str:
             return "a number too large for a float"
         except (ValueError, ArithmeticError):
             return f"{article(type(answer).__name__)} that is not a number ({answer})"
+    if hasattr(type(answer), "__float__") and not isinstance(answer, (str, bytes)):  # another library's scalar
+        try:
+            return float(answer)
+        except Exception as err:  # the learner's object, not the checker
+            return f"{article(type(answer).__name__)} whose float() raised {type(err).__name__}"
     if isinstance(answer, str):
         return f"the string {answer[:40]!r} (give the number itself, e.g. 0.5, not '0.5')"
     return article(type(answer).__name__)
@@ -81,7 +86,7 @@ def close_advice(abs_tol: float, rel_tol: float, integer: bool) -> str:
     if abs_tol:
         parts.append(f"round to {max(0, math.ceil(-math.log10(2 * abs_tol) - 1e-9))} decimal places")
     if rel_tol:
-        parts.append(f"give {max(1, math.ceil(1 - math.log10(2 * rel_tol) - 1e-9))} significant digits")
+        parts.append(f"{max(1, math.ceil(1 - math.log10(2 * rel_tol) - 1e-9))} significant digits")
     return "give more digits: " + " or ".join(parts) + " or more"
 
 
@@ -185,8 +190,6 @@ class NumberExercise(Exercise):
         if math.isnan(value):
             return "incorrect", msg["nan"]
         text = fmt_number(value)
-        if self.integer and math.isfinite(value) and value != int(value):
-            return "incorrect", fill(msg["not_whole"], value=text)
         expected = float(self.expected())
         band = self.bands(expected)
         if abs(value - expected) <= band["tol"]:
@@ -196,11 +199,13 @@ class NumberExercise(Exercise):
                 return "incorrect", fill(msg["mistake"], value=text, diagnosis=diagnosis)
         if expected != 0 and abs(value + expected) <= band["sign"]:
             return "incorrect", fill(msg["sign"], value=text)
-        if abs(value - expected) <= band["close"]:
-            return "incorrect", fill(msg["close"], value=text)
         for factor, message in self.unit_slips():
             if abs(value * factor - expected) <= band["close"]:
                 return "incorrect", fill(message, value=text)
+        if self.integer and math.isfinite(value) and value != int(value):
+            return "incorrect", fill(msg["not_whole"], value=text)
+        if abs(value - expected) <= band["close"]:
+            return "incorrect", fill(msg["close"], value=text)
         return "incorrect", fill(msg["large" if value > expected else "small"], value=text)
 
     def _check(self, answer: Any) -> tuple[str, str]:

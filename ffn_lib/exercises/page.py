@@ -127,9 +127,6 @@ _CHECKER_TEMPLATE = r"""
     var m = spec.messages;
     if (Number.isNaN(v)) return result("incorrect", m.nan);
     var text = F.fmt(v);
-    if (spec.integer && isFinite(v) && v !== Math.trunc(v)) {
-      return result("incorrect", F.fill(m.not_whole, {value: text}));
-    }
     var e = spec.expected;
     if (Math.abs(v - e) <= spec.tol) return result("correct", F.fill(m.correct, {value: text}));
     for (var i = 0; i < spec.mistakes.length; i++) {
@@ -139,12 +136,15 @@ _CHECKER_TEMPLATE = r"""
       }
     }
     if (e !== 0 && Math.abs(v + e) <= spec.sign) return result("incorrect", F.fill(m.sign, {value: text}));
-    if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
     for (var j = 0; j < spec.units.length; j++) {
       if (Math.abs(v * spec.units[j].factor - e) <= spec.close) {
         return result("incorrect", F.fill(spec.units[j].message, {value: text}));
       }
     }
+    if (spec.integer && isFinite(v) && v !== Math.trunc(v)) {
+      return result("incorrect", F.fill(m.not_whole, {value: text}));
+    }
+    if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
     return result("incorrect", F.fill(v > e ? m.large : m.small, {value: text}));
   }
   function shapeVerdict(spec, a) {

@@ -69,7 +69,7 @@ def describe(value: Any, depth: int = 0, *, values: bool = True) -> str:
             name = type(value).__name__
             if depth >= 1:
                 return f"{name} of {len(value)}"
-            inner = ", ".join(describe(v, depth + 1, values=values) for v in value[:_SHOWN])
+            inner = ", ".join(describe(v, depth + 1, values=False) for v in value[:_SHOWN])
             return f"{name} of {len(value)} ({inner}{', ...' if len(value) > _SHOWN else ''})"
         text = repr(value)
     except Exception:  # a learner's object whose repr fails

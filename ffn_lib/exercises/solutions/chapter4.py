@@ -4,8 +4,8 @@ from ..core import Solution
 
 SOLUTIONS = {
     1: Solution(
-        r"$2 \cdot 1536 \cdot 6144 = 3 \cdot 1536 \cdot d'_\text{ff}$ gives $d'_\text{ff} = \tfrac23 \cdot 6144$.",
-        """d_model = 1536
+        r"$2 \cdot 1344 \cdot 5376 = 3 \cdot 1344 \cdot d'_\text{ff}$ gives $d'_\text{ff} = \tfrac23 \cdot 5376$.",
+        """d_model = 1344
 answer = 2 * (4 * d_model) // 3""",
     ),
     2: Solution(
