@@ -13,7 +13,8 @@ per problem, naming the figure and the offending text:
 
 :func:`install` wraps ``FigureCanvasBase.print_figure`` (what ``savefig`` and the inline backend call)
 so that every figure saved is checked, in one of three modes: ``"error"`` raises
-:class:`FigureCheckError`, ``"warn"`` issues a :class:`FigureCheckWarning`, ``"off"``. The mode comes from
+:class:`FigureCheckError`, ``"warn"`` prints the problems to the process's own stderr (the build log, not
+the page), ``"off"`` does nothing. The mode comes from
 ``FFN_LIB_FIGURE_CHECK``; while the book is built (``FFN_LIB_BOOK=1``) it defaults to ``"warn"``.
 :mod:`ffn_lib.plotting` installs it on import, so every chapter's figures are checked.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-import warnings
+import sys
 from typing import Iterable
 
 from matplotlib.axes import Axes
@@ -45,7 +46,7 @@ class FigureCheckError(ValueError):
 
 
 class FigureCheckWarning(UserWarning):
-    """A figure failed the check (warn mode)."""
+    """The name warn mode prints its message under."""
 
 
 def figure_name(fig: Figure) -> str:
@@ -172,7 +173,8 @@ def check(fig: Figure, *, mode: str = "error", bbox_inches: object = None) -> li
         message = "figure check failed:\n- " + "\n- ".join(found)
         if mode == "error":
             raise FigureCheckError(message)
-        warnings.warn(message, FigureCheckWarning, stacklevel=3)
+        # the process's own stderr: the build log, not the page (a notebook captures sys.stderr into the cell)
+        print(f"{FigureCheckWarning.__name__}: {message}", file=sys.__stderr__ or sys.stderr, flush=True)
     return found
 
 

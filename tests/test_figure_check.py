@@ -1,4 +1,4 @@
-import warnings
+import sys
 
 import matplotlib
 
@@ -66,13 +66,18 @@ def test_installed_check_raises_or_warns_on_savefig_and_names_the_text():
     figure_check.install("error")
     with pytest.raises(figure_check.FigureCheckError, match="peak memory"):
         _clipped_title().savefig(io.BytesIO(), format="png")
+
+def test_warn_mode_prints_to_the_process_stderr_not_the_page(monkeypatch, capsys):
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "__stderr__", log)
     figure_check.install("warn")
-    with pytest.warns(figure_check.FigureCheckWarning, match="peak memory"):
-        _clipped_title().savefig(io.BytesIO(), format="png")
+    _clipped_title().savefig(io.BytesIO(), format="png")
+    assert "FigureCheckWarning" in log.getvalue() and "peak memory" in log.getvalue()
+    assert "peak memory" not in capsys.readouterr().err  # a notebook's captured stderr stays clean
     figure_check.install("off")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        _clipped_title().savefig(io.BytesIO(), format="png")
+    before = log.getvalue()
+    _clipped_title().savefig(io.BytesIO(), format="png")
+    assert log.getvalue() == before
 
 
 def test_mode_from_the_environment():
