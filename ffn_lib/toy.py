@@ -207,7 +207,7 @@ class BetaRun:
     beta_start: float
     beta_end: float
     test_loss: float
-    folded_test_loss: float  # the same block with beta folded into W and W2 (a SiLU block), on the same test set
+    folded_test_loss: float  # the same block with beta folded into W and W2 (a SiLU block); NaN if beta is 0
 
 
 def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = (("β = 1, fixed", 1.0, False),
@@ -245,9 +245,12 @@ def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = (("β = 1,
                     block = GatedFFN(d_model, d_ff, "swish", beta=beta, learn_beta=learned)
                 train_block(block, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
                 with torch.no_grad():
-                    folded = fold_swish_beta(block)
                     loss = torch.mean((block(x_test) - y_test) ** 2).item()
-                    folded_loss = torch.mean((folded(x_test) - y_test) ** 2).item()
+                    try:
+                        folded = fold_swish_beta(block)
+                        folded_loss = torch.mean((folded(x_test) - y_test) ** 2).item()
+                    except ValueError:  # beta exactly 0: Swish_0 is linear, there is nothing to fold
+                        folded_loss = float("nan")
                 end = float(block.current_activation().params["beta"].detach()) if learned else float(beta)
                 runs.append(BetaRun(label, seed, bool(learned), float(beta), end, loss, folded_loss))
     return runs
