@@ -21,12 +21,11 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
 from ._checks import finite_scalar
-from .activations import GELU_TANH_COEF, SQRT_2_OVER_PI, gelu, gelu_tanh_taylor_coefficient
+from .activations import GELU_TANH_COEF, SQRT_2_OVER_PI, gelu_tanh_taylor_coefficient
+from .analysis import _golden_section_min  # the package's one 1-D minimiser (golden-section search)
 
 TARGETS = ("cdf", "gelu")
 GRID_HALF_WIDTH = 8.0  # beyond |x| = 8 both errors are below 1e-15
@@ -75,24 +74,6 @@ def max_error(coefficient: float, target: str = "cdf") -> tuple[float, float]:
     return float(err[i]), float(x[i])
 
 
-def _golden_section_min(f: Callable[[float], float], lo: float, hi: float, *, tol: float = 1e-10) -> float:
-    """The minimiser of a unimodal ``f`` on [lo, hi], by golden-section search."""
-    r = (math.sqrt(5.0) - 1.0) / 2.0
-    a, b = lo, hi
-    c, d = b - r * (b - a), a + r * (b - a)
-    fc, fd = f(c), f(d)
-    while b - a > tol:
-        if fc < fd:
-            b, d, fd = d, c, fc
-            c = b - r * (b - a)
-            fc = f(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + r * (b - a)
-            fd = f(d)
-    return 0.5 * (a + b)
-
-
 @functools.lru_cache(maxsize=None)
 def minimax_coefficient(target: str = "cdf") -> float:
     """The c that minimises :func:`max_error` for ``target`` (golden-section search on [0.040, 0.050]).
@@ -101,7 +82,7 @@ def minimax_coefficient(target: str = "cdf") -> float:
     """
     _check_target(target)
     lo, hi = SEARCH_BRACKET
-    c = _golden_section_min(lambda a: max_error(a, target)[0], lo, hi)
+    c = _golden_section_min(lambda a: max_error(a, target)[0], lo, hi, tol=1e-10)
     if not (lo + 1e-6 < c < hi - 1e-6):  # a minimum on the bracket's edge is not a minimum
         raise RuntimeError(f"the minimax coefficient for {target!r} is not inside {SEARCH_BRACKET}")
     return c

@@ -13,7 +13,8 @@ per problem, naming the figure and the offending text:
 
 :func:`install` wraps ``FigureCanvasBase.print_figure`` (what ``savefig`` and the inline backend call)
 so that every figure saved is checked, in one of three modes: ``"error"`` raises
-:class:`FigureCheckError`, ``"warn"`` issues a :class:`FigureCheckWarning`, ``"off"``. The mode comes from
+:class:`FigureCheckError`, ``"warn"`` appends the problems to a log (:func:`log_path`; stderr outside the
+book build), ``"off"`` does nothing. The mode comes from
 ``FFN_LIB_FIGURE_CHECK``; while the book is built (``FFN_LIB_BOOK=1``) it defaults to ``"warn"``.
 :mod:`ffn_lib.plotting` installs it on import, so every chapter's figures are checked.
 """
@@ -23,7 +24,8 @@ from __future__ import annotations
 import functools
 import math
 import os
-import warnings
+import sys
+from pathlib import Path
 from typing import Iterable
 
 from matplotlib.axes import Axes
@@ -34,6 +36,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 ENV = "FFN_LIB_FIGURE_CHECK"
+LOG_ENV = "FFN_LIB_FIGURE_LOG"
 MODES = ("error", "warn", "off")
 COLUMN_PX = 820  # the content column's width at a 1280 px window (sphinx-book-theme); wider figures shrink
 MIN_DISPLAY_PX = 8.0  # smallest font, in displayed pixels, that reads comfortably
@@ -45,7 +48,7 @@ class FigureCheckError(ValueError):
 
 
 class FigureCheckWarning(UserWarning):
-    """A figure failed the check (warn mode)."""
+    """The name warn mode prints its message under."""
 
 
 def figure_name(fig: Figure) -> str:
@@ -172,8 +175,35 @@ def check(fig: Figure, *, mode: str = "error", bbox_inches: object = None) -> li
         message = "figure check failed:\n- " + "\n- ".join(found)
         if mode == "error":
             raise FigureCheckError(message)
-        warnings.warn(message, FigureCheckWarning, stacklevel=3)
+        _warn(message)
     return found
+
+
+def log_path(environ: dict[str, str] | None = None) -> Path | None:
+    """Where warn mode writes: ``FFN_LIB_FIGURE_LOG`` if set; while the book is built (``FFN_LIB_BOOK=1``)
+    ``_build/figure-check.log`` beside the package's repository (``make book`` creates ``_build``); else None
+    (stderr)."""
+    env = os.environ if environ is None else environ
+    if env.get(LOG_ENV):
+        return Path(env[LOG_ENV])
+    build = Path(__file__).resolve().parent.parent / "_build"
+    return build / "figure-check.log" if env.get("FFN_LIB_BOOK") == "1" and build.is_dir() else None
+
+
+def _warn(message: str) -> None:
+    """Warn mode: append to :func:`log_path` (a notebook kernel sends even the process's stderr to the page, so
+    the book build writes a file that ``tests/test_figure_check.py`` reads), or print to stderr. A log older
+    than the build's start (``_build/.book-inputs``, written first by ``make book``) is a previous build's and
+    is started afresh."""
+    path = log_path()
+    line = f"{FigureCheckWarning.__name__}: {message}"
+    if path is None:
+        print(line, file=sys.stderr, flush=True)
+        return
+    started = path.parent / ".book-inputs"
+    stale = path.exists() and started.exists() and path.stat().st_mtime < started.stat().st_mtime
+    with open(path, "w" if stale else "a", encoding="utf-8") as f:
+        f.write(line + "\n")
 
 
 _ORIGINAL = FigureCanvasBase.print_figure

@@ -193,3 +193,64 @@ def compare_variants(target: str = "product", variants: Sequence[str] = ("ReLU",
                 widths[variant.name] = (d_ff, sum(p.numel() for p in block.parameters()))
     scores = {name: VariantScore(name, *widths[name], tuple(values)) for name, values in losses.items()}
     return Comparison(target, statistics.fmean(baselines), scores)
+
+
+# --- Learning beta where the weights can absorb it --------------------------------------------------
+
+@dataclass(frozen=True)
+class BetaRun:
+    """One SwiGLU block trained on chapter 4's product task: its beta setting and what it ended with."""
+
+    label: str
+    seed: int
+    learned: bool
+    beta_start: float
+    beta_end: float
+    test_loss: float
+    folded_test_loss: float  # the same block with beta folded into W and W2 (a SiLU block); NaN if beta is 0
+
+
+def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = (("β = 1, fixed", 1.0, False),
+                                                                     ("β = 2.5, fixed", 2.5, False),
+                                                                     ("β learned, from 1", 1.0, True)), *,
+                        seeds: Sequence[int] = (0, 1, 2), d_model: int = 8, budget: int = 512, steps: int = 200,
+                        n_train: int = 2048, n_test: int = 2048, lr: float = 1e-2,
+                        batch: int = 256) -> list[BetaRun]:
+    """Train a Swish-gated block (act(xW) * xV) W2 on :func:`regression_task` ``"product"`` with beta fixed or
+    learned, the rest as :func:`compare_variants` (same budget, data, initialisation, optimiser, steps).
+
+    ``settings``: (label, starting beta, learned?). Each run also folds its final beta into the weights
+    (:func:`ffn_lib.rescaling.fold_swish_beta`) and scores the resulting SiLU block: the rescaling identity
+    Swish_beta(z) = SiLU(beta z) / beta says the two losses agree to rounding.
+    """
+    from .blocks import GatedFFN
+    from .rescaling import fold_swish_beta
+
+    seeds = [int(s) for s in seeds]
+    if not seeds or not settings:
+        raise ValueError("seeds and settings must each hold at least one entry.")
+    d_model, budget = positive_int(d_model, "d_model"), positive_int(budget, "budget")
+    n_train, n_test = positive_int(n_train, "n_train"), positive_int(n_test, "n_test")
+    d_ff = budget // (3 * d_model)
+    if d_ff < 1:
+        raise ValueError(f"budget={budget} is too small for d_model={d_model}: the gated block gets d_ff = 0.")
+    runs = []
+    with _one_thread():
+        for seed in seeds:
+            x, y = regression_task("product", n_train + n_test, d_model, seed=seed)
+            x_train, y_train, x_test, y_test = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+            for label, beta, learned in settings:
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(seed)
+                    block = GatedFFN(d_model, d_ff, "swish", beta=beta, learn_beta=learned)
+                train_block(block, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
+                with torch.no_grad():
+                    loss = torch.mean((block(x_test) - y_test) ** 2).item()
+                    try:
+                        folded = fold_swish_beta(block)
+                        folded_loss = torch.mean((folded(x_test) - y_test) ** 2).item()
+                    except ValueError:  # beta exactly 0: Swish_0 is linear, there is nothing to fold
+                        folded_loss = float("nan")
+                end = float(block.current_activation().params["beta"].detach()) if learned else float(beta)
+                runs.append(BetaRun(label, seed, bool(learned), float(beta), end, loss, folded_loss))
+    return runs

@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, chapter_title, launch_browser, require_book, serve
+from bookutil import ALL_PAGES, CHAPTER_PAGES, HTML, NOTEBOOKS, ROOT, chapter_title, launch_browser, require_book, serve
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = HTML.parent / "screenshots"
@@ -46,6 +46,28 @@ class Visit:
 
     def close(self):
         self.context.close()
+
+
+# every page of the site: the chapters, the front page and every other book page (GPU results, references, ...)
+SITE_PAGES = [*ALL_PAGES, *(f"book/{p.stem}.html" for p in sorted((ROOT / "book").glob("*.md")) if p.stem != "intro")]
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_console_is_clean_on_every_page(site, browser, path):
+    """No console error (such as a duplicated inline script's "Identifier ... has already been declared") and no
+    request outside the site, on every page, book pages included."""
+    if not (HTML / path).exists():
+        pytest.skip(f"{path} is not in this build")
+    visit = Visit(browser, f"{site}/{path}")
+    try:
+        visit.page.wait_for_load_state("networkidle")
+        assert not visit.errors, f"{path}: {visit.errors}"
+        assert not visit.blocked, f"{path}: {visit.blocked}"
+        declared = visit.page.evaluate("""() => Array.from(document.scripts).filter(s => !s.src)
+                                          .map(s => s.textContent).filter(t => t.includes('THEBE_JS_URL')).length""")
+        assert declared <= 1, f"{path}: thebe's inline configuration appears {declared} times"
+    finally:
+        visit.close()
 
 
 PROSE_TEXT = """() => {

@@ -52,3 +52,20 @@ def test_gelu_chart_groups_config_names_as_the_registry_does():
         assert f'"{name}"' in text
     assert set(groups) == {"gelu", "gelu_tanh", "gelu_sigmoid"}
     assert 'F.gelu(x, approximate="tanh")' in text
+
+
+def test_every_diagram_cell_in_the_chapters_carries_its_alt_text():
+    import json
+    import re
+    from pathlib import Path
+
+    found = {}
+    for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"])
+            for name in re.findall(r"diagrams\.(\w+)\(", source):
+                if name in blocks.ALT:
+                    alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+                    assert alt == blocks.ALT[name], (path.stem, name)
+                    found[name] = path.stem
+    assert set(found) == set(blocks.ALT), found  # every diagram is shown somewhere, with its alt text

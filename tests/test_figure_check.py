@@ -1,4 +1,4 @@
-import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -10,6 +10,8 @@ import pytest  # noqa: E402
 
 from ffn_lib import figure_check, plotting  # noqa: E402
 from ffn_lib.diagrams import blocks  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -66,13 +68,32 @@ def test_installed_check_raises_or_warns_on_savefig_and_names_the_text():
     figure_check.install("error")
     with pytest.raises(figure_check.FigureCheckError, match="peak memory"):
         _clipped_title().savefig(io.BytesIO(), format="png")
+
+def test_warn_mode_writes_the_log_not_the_page(monkeypatch, tmp_path, capsys):
+    log = tmp_path / "figure-check.log"
+    monkeypatch.setenv("FFN_LIB_FIGURE_LOG", str(log))
     figure_check.install("warn")
-    with pytest.warns(figure_check.FigureCheckWarning, match="peak memory"):
-        _clipped_title().savefig(io.BytesIO(), format="png")
+    _clipped_title().savefig(io.BytesIO(), format="png")
+    assert "peak memory" in log.read_text()
+    assert "peak memory" not in capsys.readouterr().err  # the cell's output stays clean
     figure_check.install("off")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        _clipped_title().savefig(io.BytesIO(), format="png")
+    before = log.read_text()
+    _clipped_title().savefig(io.BytesIO(), format="png")
+    assert log.read_text() == before
+    monkeypatch.delenv("FFN_LIB_FIGURE_LOG")
+    figure_check.install("warn")  # outside the book build: stderr
+    _clipped_title().savefig(io.BytesIO(), format="png")
+    assert "peak memory" in capsys.readouterr().err
+
+
+def test_the_latest_book_build_logged_no_figure_problem():
+    """After `make book`: every figure every chapter drew passed (the log holds this build's problems only)."""
+    log, started = ROOT / "_build" / "figure-check.log", ROOT / "_build" / ".book-inputs"
+    if not started.exists():
+        pytest.skip("the book has not been built here")
+    if not log.exists() or log.stat().st_mtime < started.stat().st_mtime:
+        return  # nothing logged by this build
+    assert not log.read_text().strip(), log.read_text()[:4000]
 
 
 def test_mode_from_the_environment():
@@ -81,15 +102,3 @@ def test_mode_from_the_environment():
     assert figure_check.mode_from_env({"FFN_LIB_BOOK": "1", "FFN_LIB_FIGURE_CHECK": "error"}) == "error"
     with pytest.raises(ValueError, match="FFN_LIB_FIGURE_CHECK"):
         figure_check.mode_from_env({"FFN_LIB_FIGURE_CHECK": "loud"})
-
-
-@pytest.mark.xfail(strict=True, reason="ffn_lib/bench/report.py (owned by another engineer) still clips the "
-                   "'peak memory' title, crowds its x-tick labels and uses 7 pt legends; the fix is in the "
-                   "polish branch's report")
-def test_recorded_block_figure_passes():
-    from ffn_lib.bench import recorded
-
-    fig = recorded("block", None, title="each block").figure()
-    if fig is None:
-        pytest.skip("no recorded run")
-    assert figure_check.problems(fig) == []

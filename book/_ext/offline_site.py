@@ -22,11 +22,14 @@ def _strip_remote_scripts(app, pagename, templatename, context, doctree):
             continue  # a remote script file: drop it
         body = getattr(js, "attributes", {}).get("body")
         if body:
-            if body in bodies:
+            # compare without the addresses: the first page's pass blanks them in the shared script object, so
+            # on later pages one copy arrives blanked and the other not, and comparing raw bodies kept both
+            stripped = _URL.sub("", body)
+            if stripped in bodies:
                 continue  # the same inline script again
-            bodies.add(body)
-            if _URL.search(body):
-                js.attributes["body"] = _URL.sub("", body)
+            bodies.add(stripped)
+            if stripped != body:
+                js.attributes["body"] = stripped
         scripts.append(js)
     context["script_files"] = scripts
     context["css_files"] = [css for css in context.get("css_files", [])

@@ -38,6 +38,7 @@ ALT = {
 def _figure(width: float, height: float) -> tuple[Figure, plt.Axes]:
     use_style()
     fig = plt.figure(figsize=(width, height), facecolor=PANEL)
+    plt.close(fig)  # shown once, as the cell's value (not again by the inline backend)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
