@@ -20,9 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # may only shrink: a cycle that disappears must be removed from it (the last test says so), and a
 # new one fails the first test. At merge, remove what the other branches removed:
 KNOWN_CYCLES: set[frozenset[str]] = {
-    # core.book_markdown imports page, page imports core's classes: the `exercises` branch (issue 17)
-    # moves exercise rendering into page.py.
-    frozenset({"ffn_lib.exercises.core", "ffn_lib.exercises.page"}),
     # kernels/__init__ imports _ops at its end to register the custom ops, _ops imports the launchers
     # back from kernels/__init__: the `portable` branch re-registers the kernels with triton_op.
     frozenset({"ffn_lib.kernels", "ffn_lib.kernels._ops"}),
