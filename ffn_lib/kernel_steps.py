@@ -37,6 +37,22 @@ def setup() -> bool:
     return importlib.util.find_spec("triton") is not None
 
 
+def __getattr__(name: str) -> Any:
+    """``triton`` and ``tl``: the real modules where Triton is importable, else :func:`no_triton`'s stand-ins.
+
+    Imported only when first asked for (``from ffn_lib.kernel_steps import triton, tl``), so that
+    :func:`setup` can turn the interpreter on before."""
+    if name in ("triton", "tl"):
+        if setup():
+            import triton
+            import triton.language as tl
+        else:
+            triton, tl = no_triton()
+        globals().update(triton=triton, tl=tl)
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def device() -> str:
     """Where the teaching kernels run: the GPU, else the CPU through the interpreter."""
     return "cuda" if torch.cuda.is_available() else "cpu"

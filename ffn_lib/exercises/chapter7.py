@@ -4,10 +4,36 @@
 7.4 onwards are answered with a Triton kernel (:mod:`ffn_lib.exercises.kernel`).
 """
 
+import torch
+
 from .. import sizing
-from ..activations import sigmoid, silu, silu_derivative
+from ..activations import act_mul_eager, sigmoid, silu, silu_derivative
 from . import _cases
+from . import kernel as _k
 from .core import FunctionExercise, NumberExercise, ShapeExercise
+
+
+def _halves(x):
+    d = x.shape[-1] // 2
+    return x[..., :d], x[..., d:]
+
+
+def _grads(g, u, dy, swap=False):
+    """Eager autograd's (dg, du) of act(g) * u (or, with ``swap``, of act(u) * g, returned in (g, u) order)."""
+    g, u = g.detach().requires_grad_(), u.detach().requires_grad_()
+    y = act_mul_eager(u, g, "silu") if swap else act_mul_eager(g, u, "silu")
+    return torch.autograd.grad(y, (g, u), dy)
+
+
+_FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
+
+
+@triton.jit
+def {name}({params}):
+    ...  # your kernel here
+
+
+ex.q{q}.check({name})"""
 
 EXERCISES = [
     ShapeExercise(
@@ -65,5 +91,72 @@ EXERCISES = [
                    "that is four tensors: the kernel reads g, u and dy and writes dg and du."),
                   (lambda: sizing.activation_tensors(gated=True, backward=True),
                    "that is the number of tensors; the question asks for bytes (elements times 2 bytes each).")],
+    ),
+    _k.KernelExercise(
+        title="GEGLU's forward as a Triton kernel",
+        statement=r"Write the Triton kernel `geglu_tanh_kernel(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr)` for "
+                  r"$y = \mathrm{GELU}_\tanh(g) \cdot u$ over flat, contiguous tensors of `n` elements, one program "
+                  r"per block of `BLOCK`, as step 1 of this chapter, with the tanh GELU "
+                  r"$\tfrac12 g\,(1 + \tanh(\sqrt{2/\pi}\,(g + 0.044715 g^3)))$. NaN and $\pm\infty$ must come "
+                  r"out as in eager `F.gelu(g, approximate='tanh') * u`.",
+        hints=["Start from step 1's `silu_mul_kernel`: only the line computing y changes.",
+               r"$\tfrac12(1 + \tanh z) = \sigma(2z)$, and `tl.sigmoid` exists: y = g * sigmoid(2 z) * u.",
+               "Keep the mask on the loads and the store, and `.to(tl.float32)` after loading."],
+        starter=_FLAT_STARTER.format(name="geglu_tanh_kernel", params="g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr",
+                                     q=4),
+        answer_name="geglu_tanh_kernel",
+        params=("g_ptr", "u_ptr", "y_ptr", "n", "BLOCK"),
+        launch=_k.launch_flat,
+        reference=lambda g, u: (act_mul_eager(g, u, "gelu_tanh"),),
+        cases=_k.flat_cases,
+        emulated_mistakes=[(lambda g, u: (act_mul_eager(u, g, "gelu_tanh"),),
+                   "gate and up swapped: the GELU goes on g (the gate), and u multiplies it."),
+                  (lambda g, u: (act_mul_eager(g, u, "gelu"),),
+                   "that is the erf GELU; the exercise asks for the tanh form (GEGLU as in T5 v1.1 and Gemma)."),
+                  (lambda g, u: (act_mul_eager(g, u, "silu"),), "that is SiLU(g) * u, step 1's kernel: change the gate.")],
+    ),
+    _k.KernelExercise(
+        title="SwiGLU on one [gate | up] tensor",
+        statement=r"Write `silu_mul_cat_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr)`: "
+                  r"for `x` of shape `(rows, 2d)`, gate first (`x[:, :d]`) and up second (`x[:, d:]`), write "
+                  r"$y = \mathrm{SiLU}(\text{gate}) \cdot \text{up}$ of shape `(rows, d)`. The launch grid is "
+                  r"`(cdiv(d, BLOCK), rows)`: `program_id(1)` is the row. Rows of `x` may be further apart than "
+                  r"`2d` (`x` can be a slice of a wider tensor).",
+        hints=["Step 4 of this chapter is this kernel.",
+               "Row r of the gate starts at `x_ptr + r * x_row_stride`; its up half starts `d` elements later.",
+               "Never compute the row start from `d`: use the stride you are given."],
+        starter=_FLAT_STARTER.format(name="silu_mul_cat_kernel",
+                                     params="x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr", q=5),
+        answer_name="silu_mul_cat_kernel",
+        params=("x_ptr", "y_ptr", "d", "x_row_stride", "y_row_stride", "BLOCK"),
+        launch=_k.launch_cat,
+        reference=lambda x: (act_mul_eager(*_halves(x), "silu"),),
+        cases=_k.cat_cases,
+        strided_case=3,
+        emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_halves(x)), "silu"),),
+                   "gate and up swapped: the first half of each row is the gate (vLLM's and Phi-3's layout); "
+                   "F.glu is the other way round.")],
+    ),
+    _k.KernelExercise(
+        title="The fused backward, recomputing SiLU",
+        statement=r"Write `silu_mul_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr)`: "
+                  r"the backward of $y = \mathrm{SiLU}(g) \cdot u$ over flat tensors of `n` elements, writing "
+                  r"$dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$ and $du = dy \cdot \mathrm{SiLU}(g)$, with "
+                  r"$\mathrm{SiLU}(g)$ **recomputed** from $g$, not read from a saved tensor.",
+        hints=[r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$.",
+               "Load g, u and dy (masked, as float32), compute s = tl.sigmoid(g) once, store two results."],
+        starter=_FLAT_STARTER.format(name="silu_mul_bwd_kernel",
+                                     params="g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr", q=6),
+        answer_name="silu_mul_bwd_kernel",
+        params=("g_ptr", "u_ptr", "dy_ptr", "dg_ptr", "du_ptr", "n", "BLOCK"),
+        launch=_k.launch_backward,
+        reference=_grads,
+        cases=_k.backward_cases,
+        recompute=True,
+        emulated_mistakes=[(lambda g, u, dy: tuple(reversed(_grads(g, u, dy))), "dg and du swapped: store dg through dg_ptr."),
+                  (lambda g, u, dy: _grads(g, u, dy, swap=True),
+                   "gate and up swapped: SiLU is applied to g, and u multiplies it."),
+                  (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
+                   "dy is missing: both gradients are multiplied by the output's gradient.")],
     ),
 ]

@@ -25,4 +25,56 @@ def silu_mul_backward(g, u, dy):
         """tokens, d_ff, bytes_per_element = 4096, 11008, 2
 answer = 5 * tokens * d_ff * bytes_per_element""",
     ),
+    4: Solution(
+        r"Step 1's kernel with the tanh GELU, written as $g\,\sigma(2z)$ since $\tfrac12(1 + \tanh z) = "
+        r"\sigma(2z)$: no tanh needed, and NaN and $\pm\infty$ come out as eager's ($-\infty \cdot 0$ is NaN in both).",
+        """import triton
+import triton.language as tl
+
+
+@triton.jit
+def geglu_tanh_kernel(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    z = 0.7978845608028654 * (g + 0.044715 * g * g * g)  # sqrt(2 / pi) (g + 0.044715 g^3)
+    y = g * tl.sigmoid(2 * z) * u
+    tl.store(y_ptr + offsets, y.to(y_ptr.dtype.element_ty), mask=mask)""",
+    ),
+    5: Solution(
+        "Each program takes a block of columns of one row; the row's start comes from the stride, the up half is "
+        "d elements after the gate.",
+        """import triton
+import triton.language as tl
+
+
+@triton.jit
+def silu_mul_cat_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(1)
+    cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = cols < d
+    g = tl.load(x_ptr + row * x_row_stride + cols, mask=mask).to(tl.float32)
+    u = tl.load(x_ptr + row * x_row_stride + d + cols, mask=mask).to(tl.float32)
+    y = g * tl.sigmoid(g) * u
+    tl.store(y_ptr + row * y_row_stride + cols, y.to(y_ptr.dtype.element_ty), mask=mask)""",
+    ),
+    6: Solution(
+        r"Load $g$, $u$, $dy$; recompute $s = \sigma(g)$; store $dg = dy\,u\,s\,(1 + g(1 - s))$ and "
+        r"$du = dy\,g\,s$. Five tensors move, the minimum.",
+        """import triton
+import triton.language as tl
+
+
+@triton.jit
+def silu_mul_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    s = tl.sigmoid(g)
+    tl.store(dg_ptr + offsets, (dy * u * s * (1 + g * (1 - s))).to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)""",
+    ),
 }
