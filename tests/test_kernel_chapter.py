@@ -153,3 +153,18 @@ def test_recorded_roofline_has_every_point():
     n = sum(len(c.get_offsets()) for c in ax.collections)
     assert n == len(predict.roofline_points(run))
     assert run["provenance"]["device"]["name"] in ax.get_title() and "ridge" in fig.alt
+
+
+def test_the_chapter_gives_each_diagram_its_alt_text():
+    from ffn_lib.diagrams import kernel as D
+
+    calls = {"flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
+             "row_grid(rows=3, d=100, block=64)": D.row_grid(rows=3, d=100, block=64), "data_flow()": D.data_flow()}
+    found = {}
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        text = "".join(cell["source"])
+        for call, fig in calls.items():
+            if cell["cell_type"] == "code" and f"kernel_diagrams.{call}" in text:
+                found[call] = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+                assert found[call] == fig.alt, call
+    assert set(found) == set(calls)
