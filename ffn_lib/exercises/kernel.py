@@ -64,6 +64,16 @@ def padded_like(t: torch.Tensor, fill: float | None = None) -> tuple[torch.Tenso
     return view, buffer
 
 
+def _finish() -> None:
+    """Wait for a GPU launch by polling, so that the check's time limit can interrupt the wait (a blocking
+    synchronise cannot be interrupted); the interpreter has already finished."""
+    if torch.cuda.is_available():
+        done = torch.cuda.Event()
+        done.record()
+        while not done.query():
+            time.sleep(0.001)
+
+
 def _tail_written(buffers: Sequence[torch.Tensor], n: Sequence[int]) -> bool:
     return any(bool((b[k:] != SENTINEL).any()) for b, k in zip(buffers, n))
 
@@ -183,6 +193,7 @@ def launch_flat(kernel, g, u):
     (gv, _), (uv, _), (yv, yb) = padded_like(g), padded_like(u), padded_like(g, fill=SENTINEL)
     n = g.numel()
     kernel[((n + BLOCK - 1) // BLOCK,)](gv, uv, yv, n, BLOCK=BLOCK)
+    _finish()
     return (yv,), (yb,), (n,)
 
 
@@ -191,6 +202,7 @@ def launch_backward(kernel, g, u, dy):
     (dgv, dgb), (duv, dub) = padded_like(g, fill=SENTINEL), padded_like(u, fill=SENTINEL)
     n = g.numel()
     kernel[((n + BLOCK - 1) // BLOCK,)](gv, uv, dyv, dgv, duv, n, BLOCK=BLOCK)
+    _finish()
     return (dgv, duv), (dgb, dub), (n, n)
 
 
@@ -203,6 +215,7 @@ def launch_cat(kernel, x):
     xv.copy_(x)
     (yv, yb) = padded_like(torch.empty(rows, d, dtype=x.dtype), fill=SENTINEL)
     kernel[((d + BLOCK - 1) // BLOCK, rows)](xv, yv, d, xv.stride(0), yv.stride(0), BLOCK=BLOCK)
+    _finish()
     return (yv,), (yb,), (rows * d,)
 
 
