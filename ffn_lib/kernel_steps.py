@@ -34,7 +34,10 @@ def setup() -> bool:
     if not torch.cuda.is_available():
         os.environ.setdefault(INTERPRET_ENV, "1")
     # TODO(lead): ffn_lib.kernels.available() (the device policy API) replaces this check at merge
-    return importlib.util.find_spec("triton") is not None
+    try:
+        return importlib.util.find_spec("triton") is not None
+    except (ImportError, ValueError):  # a broken or blocked installation counts as missing
+        return False
 
 
 def __getattr__(name: str) -> Any:

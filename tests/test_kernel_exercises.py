@@ -151,3 +151,17 @@ def test_padding_catches_writes_past_the_end():
     assert not K._tail_written([buffer], [10])
     buffer[12] = 0.0
     assert K._tail_written([buffer], [10])
+
+
+def test_without_triton_the_check_says_so(monkeypatch):
+    from ffn_lib import kernel_steps
+
+    stand_in, tl_stand_in = kernel_steps.no_triton()
+
+    @stand_in.jit
+    def written(g_ptr, u_ptr, y_ptr, n, BLOCK: tl_stand_in.constexpr):
+        return g_ptr
+
+    monkeypatch.setattr(K, "_triton", lambda: None)
+    r = q(4).check(written)
+    assert r.status == "not attempted" and "Triton is not installed" in r.message
