@@ -26,6 +26,7 @@ import ast
 import contextlib
 import io
 import json
+import linecache
 import os
 import sys
 import time
@@ -158,6 +159,8 @@ def run_notebook(path: Path) -> dict:
     out = io.StringIO()
     for index, cell in enumerate(cells):
         source = "".join(cell["source"])
+        name = f"{path.name}[code cell {index}]"  # in linecache, as Jupyter's cells: inspect.getsource finds them
+        linecache.cache[name] = (len(source), None, source.splitlines(True), name)  # (Triton's interpreter needs it)
         try:
             tree = ast.parse(source)
             last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None

@@ -14,9 +14,9 @@ SOURCE_NOTE = "About the source"
 # --- The notebooks as stored --------------------------------------------------------------------
 
 
-def test_seven_chapters_in_order():
+def test_eight_chapters_in_order():
     assert [p.stem for p in NOTEBOOKS] == ["01_ffn_block", "02_gelu", "03_swish", "04_glu_ffn", "05_geglu",
-                                           "06_swiglu", "07_does_the_gate_pay"]
+                                           "06_swiglu", "07_writing_the_kernel", "08_does_the_gate_pay"]
     toc = (ROOT / "_toc.yml").read_text()
     positions = [toc.index(f"notebooks/{p.stem}") for p in NOTEBOOKS]
     assert positions == sorted(positions) and "numbered: true" in toc

@@ -1,4 +1,4 @@
-"""Chapter 6's sentences about the recorded GPU run are generated from its numbers: check that they follow them.
+"""Chapter 7's sentences about the recorded GPU run are generated from its numbers: check that they follow them.
 
 The chapter's ``lessons`` function is taken from the notebook itself (the cell that defines it), so the test
 reads what the reader reads. Runs here are the committed recorded run, edited row by row: a test's input,
@@ -17,12 +17,12 @@ from bookutil import ROOT
 
 
 def _lessons():
-    nb = json.loads((ROOT / "notebooks" / "06_swiglu.ipynb").read_text())
+    nb = json.loads((ROOT / "notebooks" / "07_writing_the_kernel.ipynb").read_text())
     cell = next("".join(c["source"]) for c in nb["cells"]
                 if c["cell_type"] == "code" and "def lessons(run)" in "".join(c["source"]))
     definition = cell[:cell.index("\nhost = {")]  # the definitions, without the live measurement below them
     scope = {"math": math, "sizing": sizing, "row": row, "value": value, "latest_run": latest_run}
-    exec(compile(definition, "06_swiglu.ipynb", "exec"), scope)  # noqa: S102 - the chapter's own code
+    exec(compile(definition, "07_writing_the_kernel.ipynb", "exec"), scope)  # noqa: S102 - the chapter's own code
     return scope["lessons"]
 
 

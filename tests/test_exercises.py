@@ -38,7 +38,7 @@ def test_every_chapter_has_at_least_four_exercises_of_mixed_kinds():
         assert len(chapter) >= 4, n
         kinds |= {ex.kind for ex in chapter}
         assert len({ex.kind for ex in chapter}) >= 2, n
-    assert kinds == {"a number", "a function", "a choice", "a shape"}
+    assert kinds >= {"a number", "a function", "a choice", "a shape"}
 
 
 def test_ids_are_unique_and_every_exercise_is_complete():

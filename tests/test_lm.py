@@ -1,4 +1,4 @@
-"""Chapter 7's language-model experiment: data, model, training, recorded results (all on CPU, seconds)."""
+"""Chapter 8's language-model experiment: data, model, training, recorded results (all on CPU, seconds)."""
 
 import copy
 import json
@@ -264,7 +264,7 @@ def test_train_run_rejects_bad_input(corpus):
 
 def test_the_chapter_shows_the_training_loop_from_the_seed_to_the_final_evaluation():
     """The notebook shows a line range of train_run: it must still frame the loop."""
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "07_does_the_gate_pay.ipynb"
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "08_does_the_gate_pay.ipynb"
     code = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
     first, last = map(int, re.search(r"show_source\(lm\.train_run, lines=\((\d+), (\d+)\)\)", code).groups())
     shown = str(show_source(lm.train_run, lines=(first, last))).splitlines()

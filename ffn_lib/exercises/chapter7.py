@@ -1,150 +1,162 @@
-"""Exercises of chapter 7: does the gate pay? A parameter-matched language model."""
+"""Exercises of chapter 7: writing the fused kernel.
 
-from dataclasses import replace
-from functools import lru_cache
+7.1-7.3 were chapter 6's 6.6-6.8 before the kernel got its own chapter (progress migrates);
+7.4 onwards are answered with a Triton kernel (:mod:`ffn_lib.exercises.kernel`).
+"""
 
 import torch
 
 from .. import sizing
-from ..variants import VARIANTS
-from .core import ChoiceExercise, NumberExercise
-
-_TRIO = ("ReLU", "Bilinear", "SwiGLU")
-_ORDER_OPTIONS = {
-    "a": "SwiGLU, then Bilinear, then ReLU",
-    "b": "ReLU, then SwiGLU, then Bilinear",
-    "c": "Bilinear, then SwiGLU, then ReLU",
-    "d": "SwiGLU, then ReLU, then Bilinear",
-}
+from ..activations import act_mul_eager, sigmoid, silu, silu_derivative
+from . import _cases
+from . import kernel as _k
+from .core import FunctionExercise, NumberExercise, ShapeExercise
 
 
-def _table1_order() -> str:
-    """The option listing the trio in Table 1's order (lowest log-perplexity at 65,536 steps first)."""
-    order = ", then ".join(sorted(_TRIO, key=lambda n: VARIANTS[n].log_perplexity_65k))
-    return next(k for k, v in _ORDER_OPTIONS.items() if v == order)
+def _halves(x):
+    d = x.shape[-1] // 2
+    return x[..., :d], x[..., d:]
 
 
-# The reader's own run (exercises 3 and 4): the chapter's CPU model at another width, trained briefly.
-READER_D_MODEL = 48
-READER_SEED = 7
-READER_STEPS = 60
+def _grads(g, u, dy, swap=False):
+    """Eager autograd's (dg, du) of act(g) * u (or, with ``swap``, of act(u) * g, returned in (g, u) order)."""
+    g, u = g.detach().requires_grad_(), u.detach().requires_grad_()
+    y = act_mul_eager(u, g, "silu") if swap else act_mul_eager(g, u, "silu")
+    return torch.autograd.grad(y, (g, u), dy)
 
 
-def reader_preset(d_model: int = READER_D_MODEL):
-    """The chapter's CPU preset at width ``d_model``, trained for READER_STEPS steps."""
-    from ..lm import CPU
-
-    train = replace(CPU.train, steps=READER_STEPS, warmup_steps=6, eval_every=20)
-    return replace(CPU, d_model=d_model, train=train)
+_FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
-@lru_cache(maxsize=None)
-def _corpus():
-    from ..lm import load_corpus
-
-    return load_corpus()
+@triton.jit
+def {name}({params}):
+    ...  # your kernel here
 
 
-def _params(variant: str, d_model: int = READER_D_MODEL, d_ff: int | None = None, *, ffn_only: bool = False) -> int:
-    from ..lm import GPT
-
-    with torch.random.fork_rng(devices=[]):
-        config = reader_preset(d_model).model_config(_corpus().tokenizer.vocab_size, variant, d_ff)
-        return GPT(config).param_count(ffn_only=ffn_only)
-
-
-@lru_cache(maxsize=None)
-def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> float:
-    """Final held-out loss of SwiGLU at ``d_model`` trained with ``seed`` (one thread, global RNG untouched)."""
-    from ..lm import train_run
-
-    from ..lm import CPU_THREADS, cpu_threads
-
-    preset = reader_preset(d_model)
-    corpus = _corpus()
-    with torch.random.fork_rng(devices=[]), cpu_threads(CPU_THREADS):
-        run = train_run(preset.model_config(corpus.tokenizer.vocab_size, "SwiGLU"), preset.train, corpus, seed)
-    return run.final_val_loss
-
-
-# The corpus is the running Python's own pydoc_data text, so its vocabulary, and the answers that depend on it,
-# can differ between Python versions.
-_DEPENDS_ON_PYTHON = (" *The text, and so the answer, comes with your Python: the answer box in chapter 7's page "
-                      "checks the answer for the Python that built the book (printed there with the corpus); "
-                      "`check` in your notebook checks it for yours.*")
+ex.q{q}.check({name})"""
 
 EXERCISES = [
-    ChoiceExercise(
-        title="Predict the ordering",
-        statement="Before you look at this chapter's results, commit to a prediction. If the runs behave like "
-                  "Shazeer's (Table 1, 65,536 steps), in which order do ReLU, Bilinear and SwiGLU finish, lowest "
-                  "held-out loss first? Then compare with the ranking the chapter computes: does it agree, and does "
-                  "the seed-to-seed spread allow it to?",
-        hints=["`ffn_lib.VARIANTS[name].log_perplexity_65k` holds the quoted Table 1 numbers.",
-               "Lower log-perplexity is better; Bilinear is the gated block with no activation at all."],
-        starter='answer = ...  # "a", "b", "c" or "d"\nex.q1.check(answer)',
-        options=_ORDER_OPTIONS,
-        correct=_table1_order,
-        mistakes={"b": "in Table 1 ReLU is the worst of the three: both gated blocks beat it.",
-                  "c": "Bilinear beats ReLU in Table 1, but SwiGLU's gate does better still.",
-                  "d": "Bilinear, even without an activation, beats ReLU in Table 1."},
+    ShapeExercise(
+        title="A fused gate_up_proj",
+        statement=r"Some checkpoints store `gate_proj` and `up_proj` as one `nn.Linear` called `gate_up_proj`. "
+                  r"For $d_\text{model} = 4096$ and $d_\text{ff} = 11008$, what is the shape of its `weight`?",
+        hints=["nn.Linear's weight is (out_features, in_features).", "It produces the gate and the value at once."],
+        starter="answer = ...\nex.q1.check(answer)",
+        expected=lambda: (2 * 11008, 4096),
+        mistakes=[(lambda: (4096, 2 * 11008), "nn.Linear stores (out_features, in_features): transpose that."),
+                  (lambda: (11008, 4096), "that is one of the two projections; the fused layer has both.")],
+    ),
+    FunctionExercise(
+        title="The backward of SiLU(g) * u",
+        statement=r"Write `silu_mul_backward(g, u, dy)` for torch tensors: the backward of $y = \mathrm{SiLU}(g) "
+                  r"\otimes u$. Given the gradient `dy` of the output, return the tuple `(dg, du)` of the gradients "
+                  r"with respect to `g` and `u`, without autograd, keeping the dtype.",
+        hints=[r"The product rule: $du = dy \cdot \mathrm{SiLU}(g)$ and $dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$.",
+               r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$; `torch.sigmoid` gives $\sigma$."],
+        starter="import torch\n\ndef silu_mul_backward(g, u, dy):\n    ...  # your code here: return dg, du\n\n"
+                "ex.q2.check(silu_mul_backward)",
+        answer_name="silu_mul_backward",
+        reference=lambda g, u, dy: (dy * u * silu_derivative(g), dy * silu(g)),
+        cases=_cases.gated_backward_torch,
+        mistakes=[(lambda g, u, dy: (dy * u * sigmoid(g), dy * silu(g)),
+                   "SiLU's derivative is not the sigmoid: the product rule gives sigma(g) (1 + g (1 - sigma(g)))."),
+                  (lambda g, u, dy: (dy * silu(g), dy * u * silu_derivative(g)),
+                   "dg and du are swapped: return (dg, du) in that order."),
+                  (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
+                   "dy is missing: the chain rule multiplies both gradients by the output's gradient."),
+                  (lambda g, u, dy: (dy * silu_derivative(g), dy * silu(g)),
+                   "u is missing from dg: the value multiplies the gate's derivative.")],
     ),
     NumberExercise(
-        title="Matched width for a budget",
-        statement=r"A layer's FFN budget is what a plain block with $d_\text{model} = 512$ and $d_\text{ff} = 2048$ "
-                  r"spends on weights (no biases). What $d_\text{ff}$ gives a SwiGLU block the same budget, rounded "
-                  r"down to a whole number? (Give that whole number: the exact quotient is not accepted.)",
-        hints=[r"The plain block has $2\,d_\text{model}\,d_\text{ff}$ weights; SwiGLU has "
-               r"$3\,d_\text{model}\,d'_\text{ff}$.",
-               r"Solve $3 \cdot 512 \cdot d'_\text{ff} = 2 \cdot 512 \cdot 2048$ and round down."],
-        starter="answer = ...\nex.q2.check(answer)",
-        expected=lambda: sizing.matched_d_ff(512, gated=True),
-        integer=True,
-        mistakes=[(lambda: sizing.matched_d_ff(512, gated=True) + 1, "that rounds up; the statement asks for the "
-                                                                     "width rounded down (the budget is a ceiling)."),
-                  (lambda: 2048, "that is the plain block's width: with three matrices SwiGLU would then spend "
-                                 "1.5 times the budget."),
-                  (lambda: 3072, "that multiplies by 3/2; the third matrix is paid for by a narrower layer, "
-                                 "2/3 of 2048."),
-                  (lambda: 1024, "that halves the width; the gated block needs 2/3 of it, not 1/2.")],
-    ),
-    NumberExercise(
-        title="Your model, parameter-matched",
-        statement=r"Build the chapter's model at a width of your own, $d_\text{model} = 48$ (the chapter uses 64), "
-                  r"with the SwiGLU FFN: `lm.GPT(lm.GPTConfig(corpus.tokenizer.vocab_size, 'SwiGLU', d_model=48, "
-                  r"n_layer=2, n_head=2, context=64))`. How many parameters does it have? Before you train anything, "
-                  r"check how far the ReLU model at the same width is from it: at this width, why is the gap what "
-                  r"it is?" + _DEPENDS_ON_PYTHON,
-        hints=["`model.param_count()` counts each parameter once (the tied embedding too).",
-               "`lm.param_table(config)` lists every variant at once, with the gap to the first."],
+        title="Predict the backward kernel's bytes",
+        statement=r"The fused backward kernel of $\mathrm{SiLU}(g) \otimes u$ (`ffn_lib.kernels`) takes $g$, $u$ "
+                  r"and the output's gradient $dy$, each 4096 tokens $\times$ $d_\text{ff} = 11008$ in bfloat16 "
+                  r"(LLaMA 7B's width), and writes $dg$ and $du$. Predict the fewest bytes it must move between "
+                  r"GPU memory and the chip. "
+                  r"(Divided by a measured time, this gives the bandwidth the kernel reaches.)",
+        hints=["Count the tensors it must read and the tensors it must write, each read or written once.",
+               "Read g, u, dy; write dg, du: five tensors of 4096 x 11008 elements at 2 bytes each."],
         starter="answer = ...\nex.q3.check(answer)",
-        expected=lambda: _params("SwiGLU"),
+        expected=lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True, backward=True),
         integer=True,
-        mistakes=[(lambda: _params("SwiGLU", d_ff=4 * READER_D_MODEL),
-                   "that SwiGLU model has d_ff = 4 d_model, not the matched 2/3 of it, so it has more parameters "
-                   "than the ReLU model."),
-                  (lambda: _params("SwiGLU", ffn_only=True),
-                   "that counts the FFNs alone; the question asks for the whole model (embeddings, attention, "
-                   "layer norms too)."),
-                  (lambda: _params("SwiGLU") + _corpus().tokenizer.vocab_size * READER_D_MODEL,
-                   "that counts the output layer separately; it is tied to the token embedding.")],
+        mistakes=[(lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True),
+                   "that is the forward kernel (read g and u, write y); the backward reads three tensors and "
+                   "writes two."),
+                  (lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True, backward=True, fused=False),
+                   "that is the eager backward: three kernels (two multiplies, each reading dy, and the activation's "
+                   "backward), nine tensor passes; the fused kernel reads each input once and writes each gradient once."),
+                  (lambda: sizing.activation_bytes(4096, 11008, "float32", gated=True, backward=True),
+                   "that counts 4 bytes per element; bfloat16 has 2."),
+                  (lambda: 4 * 4096 * 11008 * sizing.dtype_bytes("bfloat16"),
+                   "that is four tensors: the kernel reads g, u and dy and writes dg and du."),
+                  (lambda: sizing.activation_tensors(gated=True, backward=True),
+                   "that is the number of tensors; the question asks for bytes (elements times 2 bytes each).")],
     ),
-    NumberExercise(
-        title="Your own run",
-        statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the chapter's CPU settings: "
-                  r"`preset = ex7.reader_preset()` gives them (import it with "
-                  r"`from ffn_lib.exercises import chapter7 as ex7`), and `lm.train_run(...)` does the training. "
-                  r"What final held-out loss does it reach (nats per character)?" + _DEPENDS_ON_PYTHON,
-        hints=["`lm.train_run(preset.model_config(corpus.tokenizer.vocab_size, \"SwiGLU\"), preset.train, corpus, "
-               "seed=7)` returns a `RunResult`; run it inside `with lm.cpu_threads(lm.CPU_THREADS):` (one thread, "
-               "as the chapter's runs).",
-               "The answer is the run's `final_val_loss`, measured on every held-out window."],
-        starter="answer = ...\nex.q4.check(answer)",
-        expected=lambda: _reader_loss(),
-        abs_tol=2e-3,
-        mistakes=[(lambda: _reader_loss(seed=0), "that is seed 0, the chapter's first seed; the exercise asks "
-                                                 "for seed 7."),
-                  (lambda: _reader_loss(d_model=64), "that model has the chapter's width, 64; the exercise's has "
-                                                     "d_model = 48.")],
+    _k.KernelExercise(
+        title="GEGLU's forward as a Triton kernel",
+        statement=r"Write the Triton kernel `geglu_tanh_kernel(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr)` for "
+                  r"$y = \mathrm{GELU}_\tanh(g) \cdot u$ over flat, contiguous tensors of `n` elements, one program "
+                  r"per block of `BLOCK`, as step 1 of this chapter, with the tanh GELU "
+                  r"$\tfrac12 g\,(1 + \tanh(\sqrt{2/\pi}\,(g + 0.044715 g^3)))$. NaN and $\pm\infty$ must come "
+                  r"out as in eager `F.gelu(g, approximate='tanh') * u`.",
+        hints=["Start from step 1's `silu_mul_kernel`: only the line computing y changes.",
+               r"$\tfrac12(1 + \tanh z) = \sigma(2z)$, and `tl.sigmoid` exists: y = g * sigmoid(2 z) * u.",
+               "Keep the mask on the loads and the store, and `.to(tl.float32)` after loading."],
+        starter=_FLAT_STARTER.format(name="geglu_tanh_kernel", params="g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr",
+                                     q=4),
+        answer_name="geglu_tanh_kernel",
+        params=("g_ptr", "u_ptr", "y_ptr", "n", "BLOCK"),
+        launch=_k.launch_flat,
+        reference=lambda g, u: (act_mul_eager(g, u, "gelu_tanh"),),
+        cases=_k.flat_cases,
+        emulated_mistakes=[(lambda g, u: (act_mul_eager(u, g, "gelu_tanh"),),
+                   "gate and up swapped: the GELU goes on g (the gate), and u multiplies it."),
+                  (lambda g, u: (act_mul_eager(g, u, "gelu"),),
+                   "that is the erf GELU; the exercise asks for the tanh form (GEGLU as in T5 v1.1 and Gemma)."),
+                  (lambda g, u: (act_mul_eager(g, u, "silu"),), "that is SiLU(g) * u, step 1's kernel: change the gate.")],
+    ),
+    _k.KernelExercise(
+        title="SwiGLU on one [gate | up] tensor",
+        statement=r"Write `silu_mul_cat_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr)`: "
+                  r"for `x` of shape `(rows, 2d)`, gate first (`x[:, :d]`) and up second (`x[:, d:]`), write "
+                  r"$y = \mathrm{SiLU}(\text{gate}) \cdot \text{up}$ of shape `(rows, d)`. The launch grid is "
+                  r"`(cdiv(d, BLOCK), rows)`: `program_id(1)` is the row. Rows of `x` may be further apart than "
+                  r"`2d` (`x` can be a slice of a wider tensor).",
+        hints=["Step 4 of this chapter is this kernel.",
+               "Row r of the gate starts at `x_ptr + r * x_row_stride`; its up half starts `d` elements later.",
+               "Never compute the row start from `d`: use the stride you are given."],
+        starter=_FLAT_STARTER.format(name="silu_mul_cat_kernel",
+                                     params="x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr", q=5),
+        answer_name="silu_mul_cat_kernel",
+        params=("x_ptr", "y_ptr", "d", "x_row_stride", "y_row_stride", "BLOCK"),
+        launch=_k.launch_cat,
+        reference=lambda x: (act_mul_eager(*_halves(x), "silu"),),
+        cases=_k.cat_cases,
+        strided_case=3,
+        emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_halves(x)), "silu"),),
+                   "gate and up swapped: the first half of each row is the gate (vLLM's and Phi-3's layout); "
+                   "F.glu is the other way round.")],
+    ),
+    _k.KernelExercise(
+        title="The fused backward, recomputing SiLU",
+        statement=r"Write `silu_mul_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr)`: "
+                  r"the backward of $y = \mathrm{SiLU}(g) \cdot u$ over flat tensors of `n` elements, writing "
+                  r"$dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$ and $du = dy \cdot \mathrm{SiLU}(g)$, with "
+                  r"$\mathrm{SiLU}(g)$ **recomputed** from $g$, not read from a saved tensor.",
+        hints=[r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$.",
+               "Load g, u and dy (masked, as float32), compute s = tl.sigmoid(g) once, store two results."],
+        starter=_FLAT_STARTER.format(name="silu_mul_bwd_kernel",
+                                     params="g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr", q=6),
+        answer_name="silu_mul_bwd_kernel",
+        params=("g_ptr", "u_ptr", "dy_ptr", "dg_ptr", "du_ptr", "n", "BLOCK"),
+        launch=_k.launch_backward,
+        reference=_grads,
+        cases=_k.backward_cases,
+        recompute=True,
+        emulated_mistakes=[(lambda g, u, dy: tuple(reversed(_grads(g, u, dy))), "dg and du swapped: store dg through dg_ptr."),
+                  (lambda g, u, dy: _grads(g, u, dy, swap=True),
+                   "gate and up swapped: SiLU is applied to g, and u multiplies it."),
+                  (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
+                   "dy is missing: both gradients are multiplied by the output's gradient.")],
     ),
 ]

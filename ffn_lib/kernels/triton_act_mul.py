@@ -1,6 +1,6 @@
 """The fused act(g) * u kernels, in Triton (Tillet et al. 2019).
 
-This file is short on purpose: chapter 6 walks through it.
+This file is short on purpose: chapter 7 builds up to it and reads it.
 
 Forward:  y = act(g) * u                       reads g, u; writes y          (3 tensors)
 Backward: dg = dy * u * act'(g), du = dy * act(g)

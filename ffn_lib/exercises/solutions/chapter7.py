@@ -4,46 +4,77 @@ from ..core import Solution
 
 SOLUTIONS = {
     1: Solution(
-        "Reading the 65,536-step column of Table 1 (quoted in `ffn_lib.VARIANTS`): SwiGLU 1.944, Bilinear 1.960, "
-        "ReLU 1.997. Whether this chapter's runs agree is a separate question, answered by its ranking with "
-        "uncertainty: at a tiny scale, with three seeds, the differences may be smaller than the spread.",
-        """import ffn_lib
-
-trio = sorted(["ReLU", "Bilinear", "SwiGLU"], key=lambda n: ffn_lib.VARIANTS[n].log_perplexity_65k)
-options = {"SwiGLU, then Bilinear, then ReLU": "a", "ReLU, then SwiGLU, then Bilinear": "b",
-           "Bilinear, then SwiGLU, then ReLU": "c", "SwiGLU, then ReLU, then Bilinear": "d"}
-answer = options[", then ".join(trio)]""",
+        "One nn.Linear producing gate and value at once has 2 d_ff outputs, stored as (out_features, in_features).",
+        "answer = (2 * 11008, 4096)",
     ),
     2: Solution(
-        r"Equal weights: $3 \cdot 512 \cdot d'_\text{ff} = 2 \cdot 512 \cdot 2048$, so $d'_\text{ff} = \tfrac23 "
-        r"\cdot 2048 = 1365.3$, rounded down to 1365 (0.02% under budget). `sizing.matched_d_ff` is this rule.",
-        """from ffn_lib import sizing
+        r"By the product rule, $du = dy\,\mathrm{SiLU}(g)$ and $dg = dy\,u\,\mathrm{SiLU}'(g)$ with "
+        r"$\mathrm{SiLU}'(g) = \sigma(g) + g\,\sigma(g)(1 - \sigma(g))$. A fused kernel computes both from "
+        r"$g$, $u$ and $dy$ in one pass, recomputing $\sigma(g)$ instead of storing it.",
+        """import torch
 
-budget = sizing.param_count(512, 2048, gated=False, bias=False)
-answer = budget // (3 * 512)""",
+def silu_mul_backward(g, u, dy):
+    s = torch.sigmoid(g)
+    dg = dy * u * (s * (1 + g * (1 - s)))
+    du = dy * (g * s)
+    return dg, du""",
     ),
     3: Solution(
-        "Build the model and count. At d_model = 48 the ReLU model has exactly as many parameters: 4 d_model = 192 "
-        "is divisible by 3, so the matched width 2/3 * 192 = 128 is a whole number and 2 * 48 * 192 = 3 * 48 * 128. "
-        "At d_model = 64 the matched width 170.67 is rounded down to 170, hence the chapter's small gap.",
-        """from ffn_lib import lm
-
-corpus = lm.load_corpus()
-config = lm.GPTConfig(corpus.tokenizer.vocab_size, "SwiGLU", d_model=48, n_layer=2, n_head=2, context=64)
-for row in lm.param_table(config, ["ReLU", "SwiGLU"]):
-    print(row["variant"], row["params"], f"{row['gap']:+.2%}")
-answer = lm.GPT(config).param_count()""",
+        "Read g, u and dy, write dg and du: five tensors of 4096 x 11008 elements at 2 bytes each. "
+        "`ffn_lib.sizing.activation_bytes(..., gated=True, backward=True)` counts the same.",
+        """tokens, d_ff, bytes_per_element = 4096, 11008, 2
+answer = 5 * tokens * d_ff * bytes_per_element""",
     ),
     4: Solution(
-        "Train with the seed and settings asked for and read the final held-out loss; a fixed seed gives the same "
-        "number on the same machine, to the last digit.",
-        """from ffn_lib import lm
-from ffn_lib.exercises import chapter7 as ex7
+        r"Step 1's kernel with the tanh GELU, written as $g\,\sigma(2z)$ since $\tfrac12(1 + \tanh z) = "
+        r"\sigma(2z)$: no tanh needed, and NaN and $\pm\infty$ come out as eager's ($-\infty \cdot 0$ is NaN in both).",
+        """import triton
+import triton.language as tl
 
-corpus = lm.load_corpus()
-preset = ex7.reader_preset()
-with lm.cpu_threads(lm.CPU_THREADS):  # one thread, as the chapter's runs
-    run = lm.train_run(preset.model_config(corpus.tokenizer.vocab_size, "SwiGLU"), preset.train, corpus, seed=7)
-answer = run.final_val_loss""",
+
+@triton.jit
+def geglu_tanh_kernel(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    z = 0.7978845608028654 * (g + 0.044715 * g * g * g)  # sqrt(2 / pi) (g + 0.044715 g^3)
+    y = g * tl.sigmoid(2 * z) * u
+    tl.store(y_ptr + offsets, y.to(y_ptr.dtype.element_ty), mask=mask)""",
+    ),
+    5: Solution(
+        "Each program takes a block of columns of one row; the row's start comes from the stride, the up half is "
+        "d elements after the gate.",
+        """import triton
+import triton.language as tl
+
+
+@triton.jit
+def silu_mul_cat_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(1)
+    cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = cols < d
+    g = tl.load(x_ptr + row * x_row_stride + cols, mask=mask).to(tl.float32)
+    u = tl.load(x_ptr + row * x_row_stride + d + cols, mask=mask).to(tl.float32)
+    y = g * tl.sigmoid(g) * u
+    tl.store(y_ptr + row * y_row_stride + cols, y.to(y_ptr.dtype.element_ty), mask=mask)""",
+    ),
+    6: Solution(
+        r"Load $g$, $u$, $dy$; recompute $s = \sigma(g)$; store $dg = dy\,u\,s\,(1 + g(1 - s))$ and "
+        r"$du = dy\,g\,s$. Five tensors move, the minimum.",
+        """import triton
+import triton.language as tl
+
+
+@triton.jit
+def silu_mul_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    s = tl.sigmoid(g)
+    tl.store(dg_ptr + offsets, (dy * u * s * (1 + g * (1 - s))).to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)""",
     ),
 }

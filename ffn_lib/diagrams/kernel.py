@@ -1,0 +1,142 @@
+"""Chapter 7's diagrams: the launch grid over flat data and over [gate | up] rows, eager against fused data flow,
+and a recorded run's points on its own roofline. Each function returns a Figure whose ``alt`` attribute is its
+alternative text (what the picture shows, in one or two sentences)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..plotting import COLORS, use_style
+
+
+def _box(ax, x, y, w, h, text, color, *, alpha=0.35, fontsize=8):
+    ax.add_patch(Rectangle((x, y), w, h, facecolor=color, edgecolor="0.2", alpha=alpha, lw=1))
+    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize, clip_on=True)
+
+
+def _bare(ax, width, height):
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+
+
+def _check_positive(**values: int) -> None:
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive int, got {v!r}.")
+
+
+def flat_grid(n: int = 1000, block: int = 256) -> Figure:
+    """``n`` elements in blocks of ``block``: one program per block, the last one partly masked."""
+    _check_positive(n=n, block=block)
+    use_style()
+    programs = -(-n // block)
+    fig, ax = plt.subplots(figsize=(9, 1.9), layout="constrained")
+    span = programs * block
+    _bare(ax, span, 2.2)
+    for p in range(programs):
+        start = p * block
+        inside = min(block, n - start)
+        _box(ax, start, 0.8, inside, 0.9, f"program {p}\noffsets {start}..{start + inside - 1}", COLORS[p % 4])
+        if inside < block:
+            _box(ax, start + inside, 0.8, block - inside, 0.9, "masked", "0.8", alpha=0.6, fontsize=7)
+    ax.annotate(f"n = {n}", (n, 0.75), (n, 0.2), ha="center", fontsize=8, arrowprops={"arrowstyle": "->"})
+    ax.set_title(f"grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", fontsize=9)
+    fig.alt = (f"{n} elements split into {programs} blocks of {block}, one program each; the last program's "
+               f"{span - n} offsets past the end are masked off.")
+    plt.close(fig)
+    return fig
+
+
+def row_grid(rows: int = 3, d: int = 100, block: int = 64) -> Figure:
+    """A [gate | up] tensor of ``rows`` rows: program (c, r) takes column block c of row r in both halves."""
+    _check_positive(rows=rows, d=d, block=block)
+    use_style()
+    col_blocks = -(-d // block)
+    fig, ax = plt.subplots(figsize=(9, 0.8 + 0.6 * rows), layout="constrained")
+    _bare(ax, 2 * d, rows + 0.6)
+    for r in range(rows):
+        y = rows - 1 - r
+        for c in range(col_blocks):
+            w = min(block, d - c * block)
+            _box(ax, c * block, y + 0.1, w, 0.8, f"gate ({c}, {r})", COLORS[0], fontsize=7)
+            _box(ax, d + c * block, y + 0.1, w, 0.8, f"up ({c}, {r})", COLORS[1], fontsize=7)
+    ax.text(d, rows + 0.3, "row r starts at r * stride; up is d elements after gate", ha="center", fontsize=8)
+    ax.set_title(f"grid = (cdiv({d}, {block}), {rows}) = ({col_blocks}, {rows}) programs over [gate | up]",
+                 fontsize=9)
+    fig.alt = (f"A [gate | up] tensor of {rows} rows, gate columns 0 to {d - 1} then up columns; program (c, r) "
+               f"reads column block c of row r in both halves: {col_blocks} x {rows} programs.")
+    plt.close(fig)
+    return fig
+
+
+def data_flow() -> Figure:
+    """Which tensors reach memory: eager (two kernels forward, three backward) against fused (one each)."""
+    use_style()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), layout="constrained")
+    flows = {
+        "eager forward: 2 kernels, 5 tensor passes": [("g", "silu"), ("silu", "s"), ("s", "mul"), ("u", "mul"),
+                                                       ("mul", "y")],
+        "fused forward: 1 kernel, 3 tensor passes": [("g", "act_mul"), ("u", "act_mul"), ("act_mul", "y")],
+    }
+    pos = {"g": (0.5, 2.2), "u": (0.5, 0.6), "silu": (2.2, 2.2), "s": (3.7, 2.2), "mul": (5.2, 1.4),
+           "y": (6.7, 1.4), "act_mul": (3.6, 1.4)}
+    for ax, (title, edges) in zip(axes, flows.items()):
+        _bare(ax, 7.6, 3.0)
+        names = {n for e in edges for n in e}
+        for name in names:
+            x, y = pos[name]
+            kernel = name in ("silu", "mul", "act_mul")
+            _box(ax, x - 0.5, y - 0.3, 1.0, 0.6, name, COLORS[3] if kernel else COLORS[0],
+                 alpha=0.5 if kernel else 0.3)
+        for a, b in edges:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            ax.annotate("", (x1 - 0.5, y1), (x0 + 0.5, y0), arrowprops={"arrowstyle": "->", "lw": 1})
+        ax.set_title(title, fontsize=9)
+    fig.suptitle("blue: tensors in GPU memory; orange: kernels", fontsize=8)
+    fig.alt = ("Eager SiLU(g) * u runs a silu kernel that writes s to memory and a mul kernel that reads s and u "
+               "and writes y, five tensor passes; the fused kernel reads g and u once and writes y, three passes.")
+    plt.close(fig)
+    return fig
+
+
+def recorded_roofline(run: dict[str, Any]) -> Figure:
+    """A recorded run's act(g) * u rows and matrix products on the roofline of its own copy bandwidth and
+    matrix-product roof (:mod:`ffn_lib.predict`)."""
+    import numpy as np
+
+    from .. import predict
+    from ..formatting import format_rate
+
+    use_style()
+    bandwidth, peak = predict.roofs(run)
+    points = predict.roofline_points(run)
+    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    ridge = peak / bandwidth
+    xs = np.logspace(-1, 4, 200)
+    ax.loglog(xs, np.minimum(peak, xs * bandwidth), color="0.2", lw=2,
+              label=f"roofs: copy {format_rate(bandwidth, 'B/s')}, products {format_rate(peak, 'FLOP/s')}")
+    ax.axvline(ridge, color="0.6", ls=":", lw=1)
+    markers = {"forward": "o", "backward": "s", "forward+backward": "^"}
+    for k, impl in enumerate(("eager", "compile", "fused")):
+        for pass_, m in markers.items():
+            sel = [p for p in points if p.group == "act_mul" and p.impl == impl and p.pass_ == pass_]
+            if sel:
+                ax.scatter([p.intensity for p in sel], [p.rate for p in sel], marker=m, color=COLORS[k], s=22,
+                           alpha=0.7, label=f"act·mul {impl}, {pass_}")
+    gemm = [p for p in points if p.group == "gemm"]
+    ax.scatter([p.intensity for p in gemm], [p.rate for p in gemm], marker="D", color=COLORS[4], s=30,
+               label="matrix products")
+    device = run["provenance"]["device"]["name"]
+    ax.set(xlabel="arithmetic intensity (FLOP / byte of the least traffic)", ylabel="achieved FLOP/s",
+           title=f"Recorded run on {device}, {run['provenance']['date'][:10]}")
+    ax.legend(fontsize=6, loc="lower right", ncols=2)
+    fig.alt = (f"Roofline of {device} from the run's own copy bandwidth and matrix-product rate: the act·mul rows "
+               f"sit near 1 FLOP per byte under the slanted memory roof, fused and compiled close to it and eager "
+               f"below; the matrix products sit right of the ridge ({ridge:.0f} FLOP/byte) near the flat roof.")
+    plt.close(fig)
+    return fig

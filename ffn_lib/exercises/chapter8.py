@@ -1,0 +1,150 @@
+"""Exercises of chapter 8: does the gate pay? A parameter-matched language model."""
+
+from dataclasses import replace
+from functools import lru_cache
+
+import torch
+
+from .. import sizing
+from ..variants import VARIANTS
+from .core import ChoiceExercise, NumberExercise
+
+_TRIO = ("ReLU", "Bilinear", "SwiGLU")
+_ORDER_OPTIONS = {
+    "a": "SwiGLU, then Bilinear, then ReLU",
+    "b": "ReLU, then SwiGLU, then Bilinear",
+    "c": "Bilinear, then SwiGLU, then ReLU",
+    "d": "SwiGLU, then ReLU, then Bilinear",
+}
+
+
+def _table1_order() -> str:
+    """The option listing the trio in Table 1's order (lowest log-perplexity at 65,536 steps first)."""
+    order = ", then ".join(sorted(_TRIO, key=lambda n: VARIANTS[n].log_perplexity_65k))
+    return next(k for k, v in _ORDER_OPTIONS.items() if v == order)
+
+
+# The reader's own run (exercises 3 and 4): the chapter's CPU model at another width, trained briefly.
+READER_D_MODEL = 48
+READER_SEED = 7
+READER_STEPS = 60
+
+
+def reader_preset(d_model: int = READER_D_MODEL):
+    """The chapter's CPU preset at width ``d_model``, trained for READER_STEPS steps."""
+    from ..lm import CPU
+
+    train = replace(CPU.train, steps=READER_STEPS, warmup_steps=6, eval_every=20)
+    return replace(CPU, d_model=d_model, train=train)
+
+
+@lru_cache(maxsize=None)
+def _corpus():
+    from ..lm import load_corpus
+
+    return load_corpus()
+
+
+def _params(variant: str, d_model: int = READER_D_MODEL, d_ff: int | None = None, *, ffn_only: bool = False) -> int:
+    from ..lm import GPT
+
+    with torch.random.fork_rng(devices=[]):
+        config = reader_preset(d_model).model_config(_corpus().tokenizer.vocab_size, variant, d_ff)
+        return GPT(config).param_count(ffn_only=ffn_only)
+
+
+@lru_cache(maxsize=None)
+def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> float:
+    """Final held-out loss of SwiGLU at ``d_model`` trained with ``seed`` (one thread, global RNG untouched)."""
+    from ..lm import train_run
+
+    from ..lm import CPU_THREADS, cpu_threads
+
+    preset = reader_preset(d_model)
+    corpus = _corpus()
+    with torch.random.fork_rng(devices=[]), cpu_threads(CPU_THREADS):
+        run = train_run(preset.model_config(corpus.tokenizer.vocab_size, "SwiGLU"), preset.train, corpus, seed)
+    return run.final_val_loss
+
+
+# The corpus is the running Python's own pydoc_data text, so its vocabulary, and the answers that depend on it,
+# can differ between Python versions.
+_DEPENDS_ON_PYTHON = (" *The text, and so the answer, comes with your Python: the answer box in chapter 8's page "
+                      "checks the answer for the Python that built the book (printed there with the corpus); "
+                      "`check` in your notebook checks it for yours.*")
+
+EXERCISES = [
+    ChoiceExercise(
+        title="Predict the ordering",
+        statement="Before you look at this chapter's results, commit to a prediction. If the runs behave like "
+                  "Shazeer's (Table 1, 65,536 steps), in which order do ReLU, Bilinear and SwiGLU finish, lowest "
+                  "held-out loss first? Then compare with the ranking the chapter computes: does it agree, and does "
+                  "the seed-to-seed spread allow it to?",
+        hints=["`ffn_lib.VARIANTS[name].log_perplexity_65k` holds the quoted Table 1 numbers.",
+               "Lower log-perplexity is better; Bilinear is the gated block with no activation at all."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q1.check(answer)',
+        options=_ORDER_OPTIONS,
+        correct=_table1_order,
+        mistakes={"b": "in Table 1 ReLU is the worst of the three: both gated blocks beat it.",
+                  "c": "Bilinear beats ReLU in Table 1, but SwiGLU's gate does better still.",
+                  "d": "Bilinear, even without an activation, beats ReLU in Table 1."},
+    ),
+    NumberExercise(
+        title="Matched width for a budget",
+        statement=r"A layer's FFN budget is what a plain block with $d_\text{model} = 512$ and $d_\text{ff} = 2048$ "
+                  r"spends on weights (no biases). What $d_\text{ff}$ gives a SwiGLU block the same budget, rounded "
+                  r"down to a whole number? (Give that whole number: the exact quotient is not accepted.)",
+        hints=[r"The plain block has $2\,d_\text{model}\,d_\text{ff}$ weights; SwiGLU has "
+               r"$3\,d_\text{model}\,d'_\text{ff}$.",
+               r"Solve $3 \cdot 512 \cdot d'_\text{ff} = 2 \cdot 512 \cdot 2048$ and round down."],
+        starter="answer = ...\nex.q2.check(answer)",
+        expected=lambda: sizing.matched_d_ff(512, gated=True),
+        integer=True,
+        mistakes=[(lambda: sizing.matched_d_ff(512, gated=True) + 1, "that rounds up; the statement asks for the "
+                                                                     "width rounded down (the budget is a ceiling)."),
+                  (lambda: 2048, "that is the plain block's width: with three matrices SwiGLU would then spend "
+                                 "1.5 times the budget."),
+                  (lambda: 3072, "that multiplies by 3/2; the third matrix is paid for by a narrower layer, "
+                                 "2/3 of 2048."),
+                  (lambda: 1024, "that halves the width; the gated block needs 2/3 of it, not 1/2.")],
+    ),
+    NumberExercise(
+        title="Your model, parameter-matched",
+        statement=r"Build the chapter's model at a width of your own, $d_\text{model} = 48$ (the chapter uses 64), "
+                  r"with the SwiGLU FFN: `lm.GPT(lm.GPTConfig(corpus.tokenizer.vocab_size, 'SwiGLU', d_model=48, "
+                  r"n_layer=2, n_head=2, context=64))`. How many parameters does it have? Before you train anything, "
+                  r"check how far the ReLU model at the same width is from it: at this width, why is the gap what "
+                  r"it is?" + _DEPENDS_ON_PYTHON,
+        hints=["`model.param_count()` counts each parameter once (the tied embedding too).",
+               "`lm.param_table(config)` lists every variant at once, with the gap to the first."],
+        starter="answer = ...\nex.q3.check(answer)",
+        expected=lambda: _params("SwiGLU"),
+        integer=True,
+        mistakes=[(lambda: _params("SwiGLU", d_ff=4 * READER_D_MODEL),
+                   "that SwiGLU model has d_ff = 4 d_model, not the matched 2/3 of it, so it has more parameters "
+                   "than the ReLU model."),
+                  (lambda: _params("SwiGLU", ffn_only=True),
+                   "that counts the FFNs alone; the question asks for the whole model (embeddings, attention, "
+                   "layer norms too)."),
+                  (lambda: _params("SwiGLU") + _corpus().tokenizer.vocab_size * READER_D_MODEL,
+                   "that counts the output layer separately; it is tied to the token embedding.")],
+    ),
+    NumberExercise(
+        title="Your own run",
+        statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the chapter's CPU settings: "
+                  r"`preset = ex8.reader_preset()` gives them (import it with "
+                  r"`from ffn_lib.exercises import chapter8 as ex8`), and `lm.train_run(...)` does the training. "
+                  r"What final held-out loss does it reach (nats per character)?" + _DEPENDS_ON_PYTHON,
+        hints=["`lm.train_run(preset.model_config(corpus.tokenizer.vocab_size, \"SwiGLU\"), preset.train, corpus, "
+               "seed=7)` returns a `RunResult`; run it inside `with lm.cpu_threads(lm.CPU_THREADS):` (one thread, "
+               "as the chapter's runs).",
+               "The answer is the run's `final_val_loss`, measured on every held-out window."],
+        starter="answer = ...\nex.q4.check(answer)",
+        expected=lambda: _reader_loss(),
+        abs_tol=2e-3,
+        mistakes=[(lambda: _reader_loss(seed=0), "that is seed 0, the chapter's first seed; the exercise asks "
+                                                 "for seed 7."),
+                  (lambda: _reader_loss(d_model=64), "that model has the chapter's width, 64; the exercise's has "
+                                                     "d_model = 48.")],
+    ),
+]

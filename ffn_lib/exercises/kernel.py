@@ -1,0 +1,247 @@
+"""Exercises answered with a Triton kernel (chapter 7): the learner's ``@triton.jit`` function is launched on
+hidden cases, in Triton's interpreter on a CPU (``TRITON_INTERPRET=1`` before triton is imported) or natively
+on a GPU, and its outputs are compared with eager PyTorch (:func:`ffn_lib.activations.act_mul_eager`).
+
+Every tensor handed to the kernel is the front of a larger buffer whose tail holds a sentinel: a kernel that
+writes past the end (a missing mask) overwrites memory the checker owns, and is told so, instead of corrupting
+or crashing the process. The cases have odd sizes (the last block partial), NaN and +-inf, bfloat16 as well
+as float32, and for the [gate | up] layout rows further apart than 2 d. Known mistakes are named: missing
+mask, gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed
+activation. A kernel that raises or runs past the time limit gets a one-paragraph message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+
+from .core import Exercise, _call_with_time_limit, _is_unanswered, _one_line, _TimeUp, compare, describe, is_stub
+
+SENTINEL = 1234.5  # what the buffers' tails hold; a kernel's result is never exactly this on the cases
+PAD = 512  # elements of tail behind every tensor: more than any BLOCK the checks launch with
+BLOCK = 128
+KERNEL_TIME_LIMIT_S = 30.0  # the interpreter is slow; a GPU compiles each new kernel once
+_HALF_ERRORS = ("but got bf16", "but got fp16")
+
+
+def _triton():
+    try:
+        import triton
+    except ImportError:
+        return None
+    return triton
+
+
+def is_kernel(obj: Any) -> bool:
+    """Whether ``obj`` is a ``@triton.jit`` function (compiled or interpreted)."""
+    return hasattr(obj, "fn") and hasattr(obj, "__getitem__") and callable(getattr(obj, "fn"))
+
+
+def kernel_params(kernel: Any) -> list[str]:
+    try:
+        return list(inspect.signature(kernel.fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def padded_like(t: torch.Tensor, fill: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(view, buffer): a copy of ``t`` (or an empty tensor of its shape filled with the sentinel) at the front of
+    a flat buffer with :data:`PAD` sentinel elements behind it."""
+    buffer = torch.full((t.numel() + PAD,), SENTINEL, dtype=t.dtype, device=_device())
+    view = buffer[: t.numel()].view(t.shape)
+    if fill is None:
+        view.copy_(t)
+    return view, buffer
+
+
+def _finish() -> None:
+    """Wait for a GPU launch by polling, so that the check's time limit can interrupt the wait (a blocking
+    synchronise cannot be interrupted); the interpreter has already finished."""
+    if torch.cuda.is_available():
+        done = torch.cuda.Event()
+        done.record()
+        while not done.query():
+            time.sleep(0.001)
+
+
+def _tail_written(buffers: Sequence[torch.Tensor], n: Sequence[int]) -> bool:
+    return any(bool((b[k:] != SENTINEL).any()) for b, k in zip(buffers, n))
+
+
+@dataclass(eq=False, repr=False)
+class KernelExercise(Exercise):
+    """The answer is a ``@triton.jit`` kernel with the signature ``params``; ``launch(kernel, *inputs)`` runs it
+    on inputs placed in padded buffers and returns (outputs, output buffers); ``reference(*inputs)`` is eager."""
+
+    params: Sequence[str] = ()
+    launch: Callable[..., Any] = lambda kernel, *a: None
+    reference: Callable[..., Any] = lambda *a: None
+    cases: Callable[[np.random.Generator], list[tuple]] = lambda rng: []
+    emulated_mistakes: Sequence[tuple[Callable[..., Any], str]] = ()  # eager forms of wrong kernels' outputs
+    mistakes: Sequence = ()  # answers diagnosed by the kernel's behaviour, not typed answers: none listed here
+    recompute: bool = False  # the statement asks to recompute act(g): an extra parameter means it was saved
+    strided_case: int | None = None  # index of the case whose rows are further apart than 2 d
+    seed: int = 2020
+    time_limit: float = KERNEL_TIME_LIMIT_S
+
+    def __post_init__(self):
+        self.kind = "a Triton kernel"
+
+    def rng(self) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(f"{self.title}|{self.answer_name}".encode())])
+
+    def policy_text(self) -> str:
+        return (f"Your kernel is launched on hidden cases (odd sizes, NaN and ±inf, float32 and bfloat16) with "
+                f"`BLOCK = {BLOCK}`, in Triton's interpreter on a CPU or natively on a GPU, and compared with eager "
+                f"PyTorch (float32 rtol = atol = 1e-5, bfloat16 4e-2). The check stops after {self.time_limit:g} s. "
+                "On the book's page, check this one in the notebook.")
+
+    def _check(self, answer: Any) -> tuple[str, str]:
+        if _is_unanswered(answer):
+            return "not attempted", f"`{self.answer_name}` is still `...`: write the kernel, then run the check."
+        if not is_kernel(answer):
+            return "incorrect", (f"Pass the kernel itself, a function decorated with `@triton.jit` "
+                                 f"(`{self.answer_name}`, without calling or launching it), not {describe(answer)}.")
+        if _triton() is None:
+            return "not attempted", "Triton is not installed here, so the kernel cannot run: check it where it is."
+        got_params = kernel_params(answer)
+        if self.recompute and len(got_params) > len(self.params):
+            return "incorrect", ("Known mistake: saved instead of recomputed activation. The kernel takes "
+                                 f"{len(got_params)} arguments ({', '.join(got_params)}); the statement asks for "
+                                 f"({', '.join(self.params)}) and for act(g) to be recomputed from g, which the "
+                                 "kernel loads anyway: saving it costs the forward a write and the backward a read.")
+        if is_stub(answer.fn):
+            return "not attempted", (f"`{self.answer_name}` is still the starter stub: write its body, then run the "
+                                     "check again.")
+        if len(got_params) != len(self.params):
+            return "incorrect", (f"The kernel must take ({', '.join(self.params)}); yours takes "
+                                 f"({', '.join(got_params)}).")
+        deadline = time.monotonic() + self.time_limit
+        runs, failures = [], []
+        for index, inputs in enumerate(self.cases(self.rng())):
+            shown = ", ".join(f"{tuple(t.shape)} {str(t.dtype).replace('torch.', '')}" for t in inputs)
+            try:
+                outs, buffers, sizes = _call_with_time_limit(lambda: self.launch(answer, *inputs), (),
+                                                             deadline - time.monotonic())
+            except _TimeUp:
+                return "incorrect", (f"Your kernel did not finish within {self.time_limit:g} s (all launches of this "
+                                     f"check together; last inputs {shown}). Is there a loop that never ends?")
+            except Exception as err:  # the interpreter's and the compiler's errors, whatever their class
+                text = _one_line(err)
+                if any(h in text for h in _HALF_ERRORS):
+                    return "incorrect", ("Known mistake: arithmetic in bfloat16. `tl.exp` and friends need float32: "
+                                         "convert after loading, `tl.load(...).to(tl.float32)`, and convert back "
+                                         "when storing.")
+                return "incorrect", (f"Your kernel raised {type(err).__name__}: {text[:200]} (inputs {shown}).")
+            if _tail_written(buffers, sizes):
+                return "incorrect", ("Known mistake: missing mask. The kernel wrote past the end of its output (the "
+                                     "last block is partial on these odd sizes): load and store with "
+                                     "`mask=offsets < n`.")
+            want = self.reference(*inputs)
+            want64 = self.reference(*[t.double() for t in inputs])
+            problem = compare(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want),
+                              tuple(w.cpu() for w in want64))
+            runs.append((inputs, outs))
+            if problem:
+                failures.append((index, inputs, shown, problem))
+        if not failures:
+            return "correct", (f"passed the checks: {len(runs)} hidden cases, run as Triton kernels. Good evidence, "
+                               f"not a proof. Compare with the worked solution: `{self.handle}.solution()`.")
+        diagnosis = self._diagnose(runs, failures)
+        if diagnosis:
+            return "incorrect", f"Known mistake: {diagnosis}"
+        _, _, shown, problem = failures[0]
+        return "incorrect", f"For inputs {shown}, your output {problem}."
+
+    def _diagnose(self, runs, failures) -> str | None:
+        for wrong, diagnosis in self.emulated_mistakes:
+            try:
+                if all(compare(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in wrong(*inputs)),
+                               check_dtype=False) is None for inputs, outs in runs):
+                    return diagnosis
+            except Exception:  # noqa: BLE001 - a mistake that does not apply here
+                continue
+        failed = {i for i, *_ in failures}
+        if self.strided_case is not None and failed == {self.strided_case}:
+            return ("wrong stride. Every case passed but the one whose rows are further apart than 2 d: take the "
+                    "row stride from the argument (`x_row_stride`), not from the width.")
+        half = {i for i, (inputs, _) in enumerate(runs) if inputs[0].dtype in (torch.bfloat16, torch.float16)}
+        if half and failed <= half:
+            return ("arithmetic in bfloat16. The float32 cases pass and the bfloat16 ones do not: convert after "
+                    "loading, `tl.load(...).to(tl.float32)`, and back when storing.")
+        return None
+
+    def page_spec(self) -> dict:
+        return {"id": self.id, "kind": "function", "handle": self.handle}
+
+
+# --- launches and cases of the three kernel exercises ------------------------------------------------------
+
+
+def launch_flat(kernel, g, u):
+    """y = kernel over flat g, u of n elements: grid cdiv(n, BLOCK)."""
+    (gv, _), (uv, _), (yv, yb) = padded_like(g), padded_like(u), padded_like(g, fill=SENTINEL)
+    n = g.numel()
+    kernel[((n + BLOCK - 1) // BLOCK,)](gv, uv, yv, n, BLOCK=BLOCK)
+    _finish()
+    return (yv,), (yb,), (n,)
+
+
+def launch_backward(kernel, g, u, dy):
+    (gv, _), (uv, _), (dyv, _) = padded_like(g), padded_like(u), padded_like(dy)
+    (dgv, dgb), (duv, dub) = padded_like(g, fill=SENTINEL), padded_like(u, fill=SENTINEL)
+    n = g.numel()
+    kernel[((n + BLOCK - 1) // BLOCK,)](gv, uv, dyv, dgv, duv, n, BLOCK=BLOCK)
+    _finish()
+    return (dgv, duv), (dgb, dub), (n, n)
+
+
+def launch_cat(kernel, x):
+    """y (rows, d) from x (rows, 2 d, possibly a slice of a wider tensor): grid (cdiv(d, BLOCK), rows)."""
+    rows, d = x.shape[0], x.shape[1] // 2
+    width = x.stride(0)
+    buffer = torch.full((rows * width + PAD,), SENTINEL, dtype=x.dtype, device=_device())
+    xv = buffer[: rows * width].view(rows, width)[:, : 2 * d]
+    xv.copy_(x)
+    (yv, yb) = padded_like(torch.empty(rows, d, dtype=x.dtype), fill=SENTINEL)
+    kernel[((d + BLOCK - 1) // BLOCK, rows)](xv, yv, d, xv.stride(0), yv.stride(0), BLOCK=BLOCK)
+    _finish()
+    return (yv,), (yb,), (rows * d,)
+
+
+_EDGES = [float("nan"), float("inf"), -float("inf"), 100.0, -100.0, 0.0, 30.0, -30.0]
+
+
+def _t(a, dtype):
+    return torch.tensor(np.asarray(a), dtype=dtype)
+
+
+def flat_cases(rng: np.random.Generator) -> list[tuple]:
+    """(g, u): 300 float32 (3 blocks, the last partial), 77 float32 with NaN and +-inf, 200 bfloat16."""
+    edges = np.concatenate([_EDGES, rng.normal(size=69) * 5])
+    return [(_t(rng.normal(size=300) * 4, torch.float32), _t(rng.normal(size=300), torch.float32)),
+            (_t(edges, torch.float32), _t(rng.uniform(0.5, 2.0, size=77), torch.float32)),
+            (_t(rng.normal(size=200) * 4, torch.bfloat16), _t(rng.normal(size=200), torch.bfloat16))]
+
+
+def backward_cases(rng: np.random.Generator) -> list[tuple]:
+    return [(g, u, _t(rng.normal(size=g.numel()), g.dtype)) for g, u in flat_cases(rng)]
+
+
+def cat_cases(rng: np.random.Generator) -> list[tuple]:
+    """x = [gate | up]: contiguous (3, 2 x 150) float32; (2, 2 x 37) with NaN and +-inf; (2, 2 x 40) bfloat16;
+    last, (4, 2 x 45) float32 whose rows are 2 x 45 + 14 apart (a slice of a wider tensor)."""
+    edges = np.concatenate([_EDGES, rng.normal(size=2 * 2 * 37 - 8) * 5]).reshape(2, 2 * 37)
+    wide = _t(rng.normal(size=(4, 2 * 45 + 14)) * 3, torch.float32)[:, : 2 * 45]
+    return [(_t(rng.normal(size=(3, 300)) * 3, torch.float32),), (_t(edges, torch.float32),),
+            (_t(rng.normal(size=(2, 80)) * 3, torch.bfloat16),), (wide,)]

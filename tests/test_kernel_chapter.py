@@ -1,0 +1,170 @@
+"""Chapter 7's teaching kernels (taken from the notebook itself), its helpers, diagrams and epilogue kernel,
+all in Triton's interpreter on CPU tensors (conftest sets TRITON_INTERPRET=1 before triton is imported)."""
+
+import json
+
+import pytest
+import torch
+
+from bookutil import ROOT
+from ffn_lib import kernel_steps
+from ffn_lib.activations import act_mul_eager
+
+NOTEBOOK = ROOT / "notebooks" / "07_writing_the_kernel.ipynb"
+
+
+@pytest.fixture(scope="module")
+def steps():
+    """Every code cell of the chapter that defines a kernel, run in one namespace (launches come later)."""
+    pytest.importorskip("triton")
+    from ffn_lib.kernel_steps import tl, triton
+
+    scope = {"torch": torch, "triton": triton, "tl": tl, "act_mul_eager": act_mul_eager}
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code" and text.lstrip().startswith(("@triton.jit", "class SiluMul")):
+            head = text.split("\n\n\ncompare(")[0].split("\ndy = torch")[0].split("\n\nhalves =")[0]
+            head = head.split("\n\n\nedges =")[0].split("\n\n\ny_view")[0]
+            exec(compile(head, "07_writing_the_kernel.ipynb", "exec"), scope)  # noqa: S102 - the chapter's code
+    return scope
+
+
+def test_step_kernels_match_eager(steps):
+    g, u, dy = torch.randn(1000) * 4, torch.randn(1000), torch.randn(1000)
+    assert kernel_steps.largest_difference(steps["silu_mul"](g, u), act_mul_eager(g, u, "silu")) < 1e-5
+    gr, ur = g.clone().requires_grad_(), u.clone().requires_grad_()
+    want = torch.autograd.grad(act_mul_eager(gr, ur, "silu"), (gr, ur), dy)
+    assert kernel_steps.largest_difference(steps["silu_mul_backward"](g, u, dy), want) < 1e-5
+    x = torch.randn(5, 224)[:, :200] * 3  # rows 224 apart
+    assert kernel_steps.largest_difference(steps["silu_mul_cat"](x), act_mul_eager(x[:, :100], x[:, 100:])) < 1e-5
+    g64, u64 = (torch.randn(9, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    assert torch.autograd.gradcheck(steps["SiluMul"].apply, (g64, u64), eps=1e-3, atol=1e-3, rtol=1e-3)
+
+
+def test_the_unmasked_kernel_writes_past_the_end(steps):
+    y, buffer = kernel_steps.padded(1000, 256)
+    g, _ = kernel_steps.padded(1000, 256, fill=1.0)
+    kernel_steps.run(steps["silu_mul_no_mask"][(4,)], g, g, y, 1000, 256)
+    assert int((buffer[1000:] != 0).sum()) == 24
+    masked, buffer2 = kernel_steps.padded(1000, 256)
+    kernel_steps.run(steps["silu_mul_kernel"][(4,)], g, g, masked, 1000, 256)
+    assert int((buffer2[1000:] != 0).sum()) == 0
+
+
+def test_stand_ins_show_kernels_and_skip_launches(capsys):
+    triton, tl = kernel_steps.no_triton()
+
+    @triton.jit
+    def k(x_ptr, n, BLOCK: tl.constexpr):
+        """doc"""
+
+    assert k.fn.__name__ == "k" and triton.cdiv(10, 4) == 3 and triton.next_power_of_2(100) == 128
+    with pytest.raises(kernel_steps.Skipped):
+        k[(1,)](None, 1, 8)
+    assert kernel_steps.compare(lambda: k[(1,)](), lambda: None) is None
+    assert kernel_steps.SKIPPED in capsys.readouterr().out
+
+
+def test_largest_difference_and_padded_validate():
+    nan = torch.tensor([float("nan"), 1.0])
+    assert kernel_steps.largest_difference(nan, nan) == 0.0
+    assert kernel_steps.largest_difference(torch.tensor([1.0]), torch.tensor([1.5])) == 0.5
+    with pytest.raises(ValueError, match="outputs"):
+        kernel_steps.largest_difference((nan, nan), nan)
+    with pytest.raises(ValueError, match="pad"):
+        kernel_steps.padded(3, -1)
+
+
+def test_epilogue_kernel_matches_eager_at_small_sizes():
+    pytest.importorskip("triton")
+    from ffn_lib.kernels import epilogue
+
+    torch.manual_seed(0)
+    for m, k, n in ((33, 40, 24), (7, 16, 40)):  # partial tiles in every dimension
+        x, wg, wu = torch.randn(m, k), torch.randn(k, n), torch.randn(k, n)
+        y = epilogue.matmul_swiglu(x, epilogue.interleave(wg, wu))
+        want = act_mul_eager(x @ wg, x @ wu, "silu")
+        assert y.shape == (m, n) and torch.allclose(y, want, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="w_gate and w_up"):
+        epilogue.interleave(torch.zeros(2, 3), torch.zeros(3, 2))
+
+
+def test_interleave_puts_matching_blocks_side_by_side():
+    from ffn_lib.kernels.epilogue import interleave
+
+    wg, wu = torch.arange(40.0).view(1, 40), -torch.arange(40.0).view(1, 40)
+    w = interleave(wg, wu, block_n=16)
+    assert w.shape == (1, 2 * 48)
+    assert torch.equal(w[0, :16], wg[0, :16]) and torch.equal(w[0, 16:32], wu[0, :16])
+    assert torch.equal(w[0, 32:48], wg[0, 16:32]) and torch.all(w[0, 88:] == 0)
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes]
+
+
+def _inside(fig):
+    fig.canvas.draw()
+    box = fig.bbox
+    for ax in fig.axes:
+        for t in ax.texts:
+            if t.get_text():
+                b = t.get_window_extent()
+                assert box.x0 - 1 <= b.x0 and b.x1 <= box.x1 + 1 and box.y0 - 1 <= b.y0 and b.y1 <= box.y1 + 1, \
+                    t.get_text()
+
+
+def test_grid_diagrams_label_every_program():
+    from ffn_lib.diagrams import kernel as D
+
+    fig = D.flat_grid(1000, 256)
+    texts = _texts(fig)
+    assert sum(t.startswith("program ") for t in texts) == 4 and "masked" in texts
+    assert "program 3\noffsets 768..999" in texts and "24 offsets" in fig.alt
+    _inside(fig)
+    fig = D.row_grid(3, 100, 64)
+    texts = _texts(fig)
+    assert sum(t.startswith("gate (") for t in texts) == 6 and sum(t.startswith("up (") for t in texts) == 6
+    _inside(fig)
+    with pytest.raises(ValueError, match="block"):
+        D.flat_grid(10, 0)
+
+
+def test_data_flow_shows_which_tensors_reach_memory():
+    from ffn_lib.diagrams import kernel as D
+
+    fig = D.data_flow()
+    left, right = ([t.get_text() for t in ax.texts if t.get_text()] for ax in fig.axes)  # arrows have no text
+    assert sorted(left) == ["g", "mul", "s", "silu", "u", "y"] and sorted(right) == ["act_mul", "g", "u", "y"]
+    assert "five tensor passes" in fig.alt and "three passes" in fig.alt
+    _inside(fig)
+
+
+def test_recorded_roofline_has_every_point():
+    from ffn_lib import predict
+    from ffn_lib.bench import latest_run
+    from ffn_lib.diagrams import kernel as D
+
+    run = latest_run()
+    if run is None:
+        pytest.skip("no recorded GPU run")
+    fig = D.recorded_roofline(run)
+    ax = fig.axes[0]
+    n = sum(len(c.get_offsets()) for c in ax.collections)
+    assert n == len(predict.roofline_points(run))
+    assert run["provenance"]["device"]["name"] in ax.get_title() and "ridge" in fig.alt
+
+
+def test_the_chapter_gives_each_diagram_its_alt_text():
+    from ffn_lib.diagrams import kernel as D
+
+    calls = {"flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
+             "row_grid(rows=3, d=100, block=64)": D.row_grid(rows=3, d=100, block=64), "data_flow()": D.data_flow()}
+    found = {}
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        text = "".join(cell["source"])
+        for call, fig in calls.items():
+            if cell["cell_type"] == "code" and f"kernel_diagrams.{call}" in text:
+                found[call] = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+                assert found[call] == fig.alt, call
+    assert set(found) == set(calls)
