@@ -21,7 +21,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from .core import Exercise, _call_with_time_limit, _is_unanswered, _one_line, _TimeUp, compare, describe, is_stub
+from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, one_line
+from .function import is_stub
+from .values import describe, values_match
 
 SENTINEL = 1234.5  # what the buffers' tails hold; a kernel's result is never exactly this on the cases
 PAD = 512  # elements of tail behind every tensor: more than any BLOCK the checks launch with
@@ -107,7 +109,7 @@ class KernelExercise(Exercise):
                 "On the book's page, check this one in the notebook.")
 
     def _check(self, answer: Any) -> tuple[str, str]:
-        if _is_unanswered(answer):
+        if is_unanswered(answer):
             return "not attempted", f"`{self.answer_name}` is still `...`: write the kernel, then run the check."
         if not is_kernel(answer):
             return "incorrect", (f"Pass the kernel itself, a function decorated with `@triton.jit` "
@@ -131,25 +133,25 @@ class KernelExercise(Exercise):
         for index, inputs in enumerate(self.cases(self.rng())):
             shown = ", ".join(f"{tuple(t.shape)} {str(t.dtype).replace('torch.', '')}" for t in inputs)
             try:
-                outs, buffers, sizes = _call_with_time_limit(lambda: self.launch(answer, *inputs), (),
+                outs, buffers, sizes = call_with_time_limit(lambda: self.launch(answer, *inputs), (),
                                                              deadline - time.monotonic())
-            except _TimeUp:
+            except TimeUp:
                 return "incorrect", (f"Your kernel did not finish within {self.time_limit:g} s (all launches of this "
                                      f"check together; last inputs {shown}). Is there a loop that never ends?")
-            except Exception as err:  # the interpreter's and the compiler's errors, whatever their class
-                text = _one_line(err)
+            except (Exception, SystemExit) as err:  # the interpreter's and compiler's errors, a learner's exit()
+                text = one_line(err)
                 if any(h in text for h in _HALF_ERRORS):
                     return "incorrect", ("Known mistake: arithmetic in bfloat16. `tl.exp` and friends need float32: "
                                          "convert after loading, `tl.load(...).to(tl.float32)`, and convert back "
                                          "when storing.")
-                return "incorrect", (f"Your kernel raised {type(err).__name__}: {text[:200]} (inputs {shown}).")
+                return "incorrect", f"Your kernel raised {learner_error(err)} (inputs {shown})."
             if _tail_written(buffers, sizes):
                 return "incorrect", ("Known mistake: missing mask. The kernel wrote past the end of its output (the "
                                      "last block is partial on these odd sizes): load and store with "
                                      "`mask=offsets < n`.")
             want = self.reference(*inputs)
             want64 = self.reference(*[t.double() for t in inputs])
-            problem = compare(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want),
+            problem = values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want),
                               tuple(w.cpu() for w in want64))
             runs.append((inputs, outs))
             if problem:
@@ -166,7 +168,7 @@ class KernelExercise(Exercise):
     def _diagnose(self, runs, failures) -> str | None:
         for wrong, diagnosis in self.emulated_mistakes:
             try:
-                if all(compare(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in wrong(*inputs)),
+                if all(values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in wrong(*inputs)),
                                check_dtype=False) is None for inputs, outs in runs):
                     return diagnosis
             except Exception:  # noqa: BLE001 - a mistake that does not apply here
