@@ -97,9 +97,22 @@ def load_runs(folder: str | Path | None = None, *, device_type: str | None = Non
         doc = json.loads(path.read_text())
         if not is_bench_run(doc):
             continue  # another tool's results.json (the language-model runs, say)
+        _check_readable(doc, path)
         if device_type is None or doc["provenance"]["device"]["type"] == device_type:
             runs.append({**doc, "path": str(path)})
     return sorted(runs, key=lambda d: d["provenance"]["date"])
+
+
+def _check_readable(doc: dict[str, Any], path: Path) -> None:
+    """What reading needs (no jsonschema): the fields load_runs sorts and filters on and the rows; ``ValueError``
+    naming the file otherwise. The full check is :func:`validate`, run when a run is written and by the tests."""
+    prov = doc.get("provenance", {})
+    for key, ok in (("provenance.date", isinstance(prov.get("date"), str)),
+                    ("provenance.device.type", isinstance(prov.get("device", {}).get("type"), str)),
+                    ("results", isinstance(doc.get("results"), list))):
+        if not ok:
+            raise ValueError(f"{path}: not a complete run of the suite (no {key}); `python -m ffn_lib.bench` "
+                             "writes one, and tests/test_bench.py validates every committed run.")
 
 
 def is_bench_run(doc: Any) -> bool:

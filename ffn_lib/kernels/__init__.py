@@ -351,7 +351,7 @@ def _launch_here(launch: "Launcher", ins: tuple, outs: tuple, code: int, beta: f
         return
     d = outs[0].shape[-1]
     views = [_rows(t, d) for t in ins] + [t.view(-1, d) for t in outs]
-    block = min(BLOCK, triton.next_power_of_2(d))
+    block = min(BLOCK, triton.next_power_of_2(int(d)))  # int(): a traced (symbolic) width is specialised
     n_col_blocks = (d + block - 1) // block
     n_rows = views[0].shape[0]
     for start in range(0, n_rows, MAX_GRID_ROWS):  # grid axis 1 holds 65535 rows: more rows, more launches

@@ -38,6 +38,8 @@ class _WrappedLaunch:
         self.kernel = kernel
 
     def __call__(self, grid, tensors, ints, beta, constexprs, num_warps):
+        # compile-time constants must be concrete: a traced flag (INT64, from symbolic sizes) is specialised here
+        constexprs = tuple(bool(c) if isinstance(c, torch.SymBool) else c for c in constexprs)
         torch.library.wrap_triton(self.kernel)[grid](*tensors, *ints, beta, *constexprs, num_warps=num_warps)
 
 
