@@ -117,6 +117,19 @@ def _is_rocm() -> bool:
     return bool(getattr(torch.version, "hip", None))
 
 
+TRITON_MIN_CAPABILITY = (8, 0)  # Triton's requirement (its README; Turing was dropped after 3.2), and bfloat16's
+
+
+def triton_gpu_ok(index: int) -> bool:
+    """Whether Triton supports CUDA GPU ``index``: any ROCm GPU PyTorch runs on, or an NVIDIA GPU of sm_80 or more."""
+    return _is_rocm() or tuple(torch.cuda.get_device_capability(index)) >= TRITON_MIN_CAPABILITY
+
+
+def triton_gpu_present() -> bool:
+    """Whether this machine has a GPU that Triton supports (what decides compiled kernels against the interpreter)."""
+    return torch.cuda.is_available() and any(triton_gpu_ok(i) for i in range(torch.cuda.device_count()))
+
+
 def _native_bf16(device: torch.device) -> bool:
     """Whether the GPU ``device`` computes in bfloat16 natively, not by emulation.
 

@@ -24,16 +24,17 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from . import devices
+
 INTERPRET_ENV = "TRITON_INTERPRET"
 SKIPPED = "Triton is not installed here: the kernel above is shown, its launch skipped."
 
 
 def setup() -> bool:
-    """Use Triton's interpreter when no CUDA GPU is present (must run before triton is imported);
-    return whether Triton is importable."""
-    if not torch.cuda.is_available():
+    """Use Triton's interpreter where no GPU here is one Triton supports (none, a T4, an Apple GPU); must run
+    before triton is imported. Return whether Triton is importable."""
+    if not devices.triton_gpu_present():
         os.environ.setdefault(INTERPRET_ENV, "1")
-    # TODO(lead): ffn_lib.kernels.available() (the device policy API) replaces this check at merge
     try:
         return importlib.util.find_spec("triton") is not None
     except (ImportError, ValueError):  # a broken or blocked installation counts as missing
@@ -57,8 +58,8 @@ def __getattr__(name: str) -> Any:
 
 
 def device() -> str:
-    """Where the teaching kernels run: the GPU, else the CPU through the interpreter."""
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    """Where the teaching kernels run: a GPU Triton supports, else the CPU through the interpreter."""
+    return "cuda" if devices.triton_gpu_present() else "cpu"
 
 
 class Skipped(RuntimeError):

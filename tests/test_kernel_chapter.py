@@ -2,6 +2,7 @@
 all in Triton's interpreter on CPU tensors (conftest sets TRITON_INTERPRET=1 before triton is imported)."""
 
 import json
+import os
 
 import pytest
 import torch
@@ -168,3 +169,18 @@ def test_the_chapter_gives_each_diagram_its_alt_text():
                 found[call] = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
                 assert found[call] == fig.alt, call
     assert set(found) == set(calls)
+
+
+@pytest.mark.parametrize("machine, interpreted", [("t4", True), ("v100", True), ("mps", True), ("cpu", True),
+                                                  ("a100", False), ("h200", False), ("mi300x", False)])
+def test_teaching_kernels_use_the_interpreter_where_triton_has_no_gpu(monkeypatch, machine, interpreted):
+    """A T4 is a CUDA GPU but not one Triton supports: chapter 7's kernels then run in the interpreter on the CPU,
+    not compiled for a GPU that cannot take them."""
+    from ffn_lib import _fake_device, kernel_steps
+
+    monkeypatch.delenv(kernel_steps.INTERPRET_ENV, raising=False)
+    with _fake_device.faked(machine):
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: 1 if torch.cuda.is_available() else 0)
+        kernel_steps.setup()
+        assert (os.environ.get(kernel_steps.INTERPRET_ENV) == "1") is interpreted
+        assert kernel_steps.device() == ("cpu" if interpreted else "cuda")

@@ -48,6 +48,7 @@ from typing import Any
 
 import torch
 
+from .. import devices
 from ..activations import GELU_SIGMOID_COEF, Activation, act_mul_eager, get_activation
 
 try:  # Triton is optional: `pip install .[gpu]`
@@ -114,11 +115,7 @@ def set_math(erf: str = "as7126", *, fast_rcp: bool | None = None) -> None:
     if erf not in ERF_VARIANTS:
         raise ValueError(f"erf must be one of {', '.join(map(repr, ERF_VARIANTS))}, got {erf!r}.")
     _erf = ERF_VARIANTS.index(erf)
-    _fast_rcp = not INTERPRETED and not _is_rocm() and (fast_rcp is None or bool(fast_rcp))
-
-
-def _is_rocm() -> bool:
-    return bool(getattr(torch.version, "hip", None))
+    _fast_rcp = not INTERPRETED and not devices._is_rocm() and (fast_rcp is None or bool(fast_rcp))
 
 
 _DEFAULT_LAUNCH = (BLOCK, NUM_WARPS)
@@ -159,7 +156,7 @@ if HAS_TRITON:
 # --- where the kernels run --------------------------------------------------------------------------------------
 
 
-MIN_CAPABILITY = (8, 0)  # Triton's requirement (its README), and bfloat16's
+MIN_CAPABILITY = devices.TRITON_MIN_CAPABILITY
 
 
 def _missing() -> ModuleNotFoundError:
@@ -170,8 +167,8 @@ def _missing() -> ModuleNotFoundError:
 
 @functools.lru_cache(maxsize=None)
 def _gpu_ok(index: int) -> bool:
-    """Whether Triton supports GPU ``index``: any ROCm GPU PyTorch runs on, or an NVIDIA GPU of sm_80 or more."""
-    return _is_rocm() or tuple(torch.cuda.get_device_capability(index)) >= MIN_CAPABILITY
+    """:func:`ffn_lib.devices.triton_gpu_ok`, asked once per GPU."""
+    return devices.triton_gpu_ok(index)
 
 
 def _gpu_index(device: torch.device) -> int:
