@@ -367,17 +367,19 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
                 hi.append(v * t / q1 - v)
         x = np.arange(len(cats)) + (k - (len(impls) - 1) / 2) * width
         ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, label=impl, color=COLORS[k % len(COLORS)])
-    labels = [op if len(passes) == 1 else f"{op}\n{pass_.replace('forward+backward', 'fwd+bwd')}" for op, pass_ in cats]
-    ax.set_xticks(np.arange(len(cats)), labels, rotation=30 if len(cats) > 6 else 0,
-                  ha="right" if len(cats) > 6 else "center", fontsize=8)
+    crowded = len(cats) > 6  # then the labels stand upright, on one line each
+    sep = " " if crowded else "\n"
+    labels = [op if len(passes) == 1 else f"{op}{sep}{pass_.replace('forward+backward', 'fwd+bwd')}" for op, pass_ in cats]
+    ax.set_xticks(np.arange(len(cats)), labels, rotation=90 if crowded else 0, fontsize=8)
     if quantity == "copy_share":
         ax.axhline(1.0, color="0.3", ls="--", lw=1, label="copy bandwidth")
     elif quantity == "flop_rate":
-        ax.axhline(flop_roof(doc) / scale, color="0.3", ls="--", lw=1, label="matrix-product roof (same run)")
+        ax.axhline(flop_roof(doc) / scale, color="0.3", ls="--", lw=1,
+                   label="matrix-product roof (fastest sample, same run)")
     ax.set(ylabel=ylabel)
     ax.set_title(title, pad=22)  # room for the legend between the title and the bars
     ax.grid(axis="x", visible=False)
-    ax.legend(fontsize=7, ncols=min(len(impls) + 1, 6), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+    ax.legend(fontsize=9, ncols=min(len(impls) + 1, 6), loc="lower center", bbox_to_anchor=(0.5, 1.0),
               borderaxespad=0.2)
     return ax
 
@@ -489,11 +491,11 @@ class RecordedSection:
         if has_memory:
             mem_rows = [r for r in rows if r["peak_memory"]]
             ax = axes[0, 1]
-            labels = [f"{r['op']}\n{r['impl']}" for r in mem_rows]
+            labels = [f"{r['op']} {r['impl']}" for r in mem_rows]
             ax.bar(range(len(mem_rows)), [r["peak_memory"]["value"] / 2**30 for r in mem_rows],
                    color="0.55")
-            ax.set_xticks(range(len(mem_rows)), labels, fontsize=8, rotation=30 if len(mem_rows) > 4 else 0)
-            ax.set(ylabel="GiB", title="peak memory of one training step, above weights and input")
+            ax.set_xticks(range(len(mem_rows)), labels, fontsize=8, rotation=90 if len(mem_rows) > 4 else 0)
+            ax.set(ylabel="GiB above weights and input", title="peak memory, one training step")
             ax.grid(axis="x", visible=False)
         plt.close(fig)  # shown once, by the section or as a cell's value
         return fig
