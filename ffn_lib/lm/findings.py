@@ -154,12 +154,19 @@ def _over_fitting(doc: dict[str, Any]) -> str:
                                                 "training text before the end."))
 
 
-def _throughput(summaries: list[VariantSummary]) -> str | None:
-    rated = [s for s in summaries if s.tokens_per_s]
-    if len(rated) <= 1:
+def _extremes(summaries: list[VariantSummary], key: Any) -> tuple[VariantSummary, VariantSummary] | None:
+    """The variants with the lowest and the highest ``key`` among those that have one; None for fewer than two."""
+    have = [s for s in summaries if key(s)]
+    if len(have) <= 1:
         return None
-    fast = max(rated, key=lambda s: s.tokens_per_s)
-    slow = min(rated, key=lambda s: s.tokens_per_s)
+    return min(have, key=key), max(have, key=key)
+
+
+def _throughput(summaries: list[VariantSummary]) -> str | None:
+    extremes = _extremes(summaries, lambda s: s.tokens_per_s)
+    if extremes is None:
+        return None
+    slow, fast = extremes
     text = (f"Throughput, training steps only: {fast.variant} is fastest at {_fmt_rate(fast.tokens_per_s)} "
             f"tokens/s and {slow.variant} slowest at {_fmt_rate(slow.tokens_per_s)} tokens/s "
             f"({fast.tokens_per_s / slow.tokens_per_s:.2f}× as fast) at the same parameter count")
@@ -170,11 +177,10 @@ def _throughput(summaries: list[VariantSummary]) -> str | None:
 
 
 def _peak_memory(summaries: list[VariantSummary]) -> str | None:
-    peaks = [s for s in summaries if s.peak_memory_bytes]
-    if len(peaks) <= 1:
+    extremes = _extremes(summaries, lambda s: s.peak_memory_bytes)
+    if extremes is None:
         return None
-    hi = max(peaks, key=lambda s: s.peak_memory_bytes)
-    lo = min(peaks, key=lambda s: s.peak_memory_bytes)
+    lo, hi = extremes
     return (f"Peak memory ranges from {lo.peak_memory_bytes / 2**20:.0f} MiB ({lo.variant}) to "
             f"{hi.peak_memory_bytes / 2**20:.0f} MiB ({hi.variant}).")
 
