@@ -20,7 +20,7 @@ from torch import nn
 
 from . import sizing
 from ._checks import finite_scalar, positive_int
-from .activations import Activation, act_mul_eager, get_activation
+from .activations import Activation, get_activation
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 

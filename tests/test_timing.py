@@ -312,7 +312,7 @@ def test_compare_measures_its_copy_reference_inside_the_same_rounds(monkeypatch)
     assert len(samplers) == 2  # the variant and the hidden copy, sampled in the same rounds
     assert set(cmp.results) == {"ReLU"}  # the copy is a reference, not a row
     bw = cmp.results["ReLU"].copy_bandwidth
-    assert bw is not None and 1e8 < bw < 1e13  # bytes per second of an 8 MiB copy on a CPU
+    assert bw is not None and 5e8 < bw < 2e12  # bytes per second of an 8 MiB copy on a CPU (memory or last cache)
     assert cmp.results["ReLU"].copy_share == pytest.approx(cmp.results["ReLU"].bandwidth / bw)
 
 

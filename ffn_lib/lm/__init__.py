@@ -5,8 +5,11 @@
 * :mod:`~ffn_lib.lm.model`: a nanoGPT-style decoder whose FFN is an ``ffn_lib`` block;
 * :mod:`~ffn_lib.lm.train`: AdamW, warm-up + cosine, held-out evaluation;
 * :mod:`~ffn_lib.lm.experiment`: every variant x several seeds, the CPU and GPU sizes;
-* :mod:`~ffn_lib.lm.results`: the results schema, loading, the analysis with
-  uncertainty, tables, sentences and figures.
+* :mod:`~ffn_lib.lm.results`: the results schema, checking, loading and writing,
+  and the recorded runs for the chapter;
+* :mod:`~ffn_lib.lm.analysis`: summaries over seeds, pairs and ranks, with uncertainty;
+* :mod:`~ffn_lib.lm.findings`: the findings in words and tables, generated from the numbers;
+* :mod:`~ffn_lib.lm.figures`: learning curves, pairwise gaps, the runs against Table 1.
 
 ``python -m ffn_lib.lm --gpu --out results/lm-<gpu>-<date>`` records the GPU run.
 """
