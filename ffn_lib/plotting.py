@@ -80,8 +80,11 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", yla
     colors = list(colors) if colors is not None else [COLORS[i % len(COLORS)] for i in range(len(labels))]
     positions = np.arange(len(labels))
     ax.bar(positions, values, yerr=errors, color=colors, capsize=3)
-    slanted = max(map(len, labels), default=0) > 6  # long labels are tilted so they do not overlap
-    ax.set_xticks(positions, labels, rotation=30 if slanted else 0, ha="right" if slanted else "center")
+    if len(labels) > 10:  # many bars: upright one-line labels, the only way they stay apart
+        ax.set_xticks(positions, [" ".join(str(t).split("\n")) for t in labels], rotation=90)
+    else:
+        slanted = max(map(len, labels), default=0) > 6  # long labels are tilted so they do not overlap
+        ax.set_xticks(positions, labels, rotation=30 if slanted else 0, ha="right" if slanted else "center")
     if ylim is not None:
         ax.set_ylim(*ylim)
     if annotate:

@@ -102,3 +102,13 @@ def test_mode_from_the_environment():
     assert figure_check.mode_from_env({"FFN_LIB_BOOK": "1", "FFN_LIB_FIGURE_CHECK": "error"}) == "error"
     with pytest.raises(ValueError, match="FFN_LIB_FIGURE_CHECK"):
         figure_check.mode_from_env({"FFN_LIB_FIGURE_CHECK": "loud"})
+
+
+def test_many_bars_keep_their_labels_apart():
+    """Chapter 7's 21 gate-and-pass bars: slanted two-line labels overlapped; upright one-line ones do not."""
+    from ffn_lib import plotting
+
+    labels = [f"{g}\n{p}" for g in ("sigmoid", "identity", "relu", "gelu", "gelu_tanh", "silu", "swish")
+              for p in ("forward", "backward", "both")]
+    ax = plotting.bars(labels, [1.0 + 0.01 * i for i in range(len(labels))], title="many bars")
+    assert figure_check.problems(ax.figure, bbox_inches="tight") == []

@@ -370,7 +370,7 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
     crowded = len(cats) > 6  # then the labels stand upright, on one line each
     sep = " " if crowded else "\n"
     labels = [op if len(passes) == 1 else f"{op}{sep}{pass_.replace('forward+backward', 'fwd+bwd')}" for op, pass_ in cats]
-    ax.set_xticks(np.arange(len(cats)), labels, rotation=90 if crowded else 0, fontsize=8)
+    ax.set_xticks(np.arange(len(cats)), labels, rotation=90 if crowded else 0, fontsize=9)
     if quantity == "copy_share":
         ax.axhline(1.0, color="0.3", ls="--", lw=1, label="copy bandwidth")
     elif quantity == "flop_rate":
@@ -494,7 +494,7 @@ class RecordedSection:
             labels = [f"{r['op']} {r['impl']}" for r in mem_rows]
             ax.bar(range(len(mem_rows)), [r["peak_memory"]["value"] / 2**30 for r in mem_rows],
                    color="0.55")
-            ax.set_xticks(range(len(mem_rows)), labels, fontsize=8, rotation=90 if len(mem_rows) > 4 else 0)
+            ax.set_xticks(range(len(mem_rows)), labels, fontsize=9, rotation=90 if len(mem_rows) > 4 else 0)
             ax.set(ylabel="GiB above weights and input", title="peak memory, one training step")
             ax.grid(axis="x", visible=False)
         plt.close(fig)  # shown once, by the section or as a cell's value
