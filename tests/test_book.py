@@ -62,6 +62,7 @@ def test_notebook_does_not_reimplement_library_formulas(path):
 
 
 CODE_COLUMNS = 117  # what a code cell shows without scrolling at 1280 px (book/_css/ffn.css; test_browser.py)
+HIDDEN_CODE_COLUMNS = 115  # a hide-input cell's code sits in a <details> box, 18 px narrower (measured in Chromium)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -72,8 +73,9 @@ def test_code_on_the_page_fits_its_column(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if cell["cell_type"] != "code" or {"remove-input", "remove-cell"} & set(tags):
             continue
-        long += [line.rstrip("\n") for line in cell["source"] if len(line.rstrip("\n")) > CODE_COLUMNS]
-    assert not long, f"{len(long)} line(s) over {CODE_COLUMNS} characters, e.g. {long[0]!r}"
+        width = HIDDEN_CODE_COLUMNS if {"hide-input", "hide-cell"} & set(tags) else CODE_COLUMNS
+        long += [line.rstrip("\n") for line in cell["source"] if len(line.rstrip("\n")) > width]
+    assert not long, f"{len(long)} line(s) wider than the column, e.g. {long[0]!r}"
 
 
 def test_references_bib_has_arxiv_ids_for_papers():
