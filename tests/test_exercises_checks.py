@@ -350,3 +350,12 @@ def test_long_values_are_summarised_and_counts_agree():
     assert core.fmt_number(1.0) == "1"
     from ffn_lib.exercises.number_text import plural
     assert plural(1, "check") == "1 check" and plural(2, "check") == "2 checks"
+
+
+def test_a_dict_result_is_described_with_plural_agreement():
+    """The learner trial: a function returning {"y": ...} was told 'dict with 1 keys'."""
+    assert values.describe({"y": 1}).startswith("dict with 1 key (")
+    assert values.describe({"a": 1, "b": 2}).startswith("dict with 2 keys (")
+    result = E.get("1.3").check(lambda x, W1, b1, W2, b2: {"y": x})
+    assert "dict with 1 key (" in result.message, result.message
+
