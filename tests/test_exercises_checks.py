@@ -359,3 +359,14 @@ def test_a_dict_result_is_described_with_plural_agreement():
     result = E.get("1.3").check(lambda x, W1, b1, W2, b2: {"y": x})
     assert "dict with 1 key (" in result.message, result.message
 
+
+@pytest.mark.parametrize("typed", ["b.", "B.", "(b).", " b. ", "b)"])
+def test_a_choice_letter_with_a_full_stop_is_read(typed):
+    """The learner trial: 'b.' (a letter as a list item writes it) was 'not one of the options'."""
+    ex = next(e for e in EXERCISES if e.kind == "a choice")
+    key = ex.correct_key()
+    text = typed.replace("b", key).replace("B", key.upper())
+    assert ex.check_text(text).passed and ex.check(text).passed, text
+    other = next(k for k in ex.options if k != key)
+    assert ex.check_text(f"{other}.").status == "incorrect" and f"({other}) is not right" in ex.check_text(f"{other}.").message
+    assert ex.check_text("b..c").status == "incorrect"
