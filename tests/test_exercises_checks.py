@@ -370,3 +370,12 @@ def test_a_choice_letter_with_a_full_stop_is_read(typed):
     other = next(k for k in ex.options if k != key)
     assert ex.check_text(f"{other}.").status == "incorrect" and f"({other}) is not right" in ex.check_text(f"{other}.").message
     assert ex.check_text("b..c").status == "incorrect"
+
+
+def test_a_masked_value_is_no_answer():
+    """The learner trial: a NumPy masked array whose one value is masked passed as that (hidden) value."""
+    ex = E.get("5.5")
+    masked = np.ma.masked_array([float(ex.expected())], mask=[True])
+    result = ex.check(masked)
+    assert result.status == "incorrect" and "masked" in result.message, result
+    assert ex.check(np.ma.masked_array([float(ex.expected())], mask=[False])).passed
