@@ -350,3 +350,32 @@ def test_long_values_are_summarised_and_counts_agree():
     assert core.fmt_number(1.0) == "1"
     from ffn_lib.exercises.number_text import plural
     assert plural(1, "check") == "1 check" and plural(2, "check") == "2 checks"
+
+
+def test_a_dict_result_is_described_with_plural_agreement():
+    """The learner trial: a function returning {"y": ...} was told 'dict with 1 keys'."""
+    assert values.describe({"y": 1}).startswith("dict with 1 key (")
+    assert values.describe({"a": 1, "b": 2}).startswith("dict with 2 keys (")
+    result = E.get("1.3").check(lambda x, W1, b1, W2, b2: {"y": x})
+    assert "dict with 1 key (" in result.message, result.message
+
+
+@pytest.mark.parametrize("typed", ["b.", "B.", "(b).", " b. ", "b)"])
+def test_a_choice_letter_with_a_full_stop_is_read(typed):
+    """The learner trial: 'b.' (a letter as a list item writes it) was 'not one of the options'."""
+    ex = next(e for e in EXERCISES if e.kind == "a choice")
+    key = ex.correct_key()
+    text = typed.replace("b", key).replace("B", key.upper())
+    assert ex.check_text(text).passed and ex.check(text).passed, text
+    other = next(k for k in ex.options if k != key)
+    assert ex.check_text(f"{other}.").status == "incorrect" and f"({other}) is not right" in ex.check_text(f"{other}.").message
+    assert ex.check_text("b..c").status == "incorrect"
+
+
+def test_a_masked_value_is_no_answer():
+    """The learner trial: a NumPy masked array whose one value is masked passed as that (hidden) value."""
+    ex = E.get("5.5")
+    masked = np.ma.masked_array([float(ex.expected())], mask=[True])
+    result = ex.check(masked)
+    assert result.status == "incorrect" and "masked" in result.message, result
+    assert ex.check(np.ma.masked_array([float(ex.expected())], mask=[False])).passed

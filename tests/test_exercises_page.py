@@ -53,7 +53,7 @@ def recorded_answers(ex):
         for v, t, _ in ex.known_mistakes():
             answers += [core.fmt_number(v), core.fmt_number(v + 0.5 * t)]
     elif ex.kind == "a choice":
-        answers += list(ex.options) + [f"({k.upper()})" for k in ex.options] + [" c ", "z", "ab", "(a"]
+        answers += list(ex.options) + [f"({k.upper()})" for k in ex.options] + [" c ", "z", "ab", "(a", "b.", "(C).", " d. ", "a..", "b.c"]
     else:
         shape = tuple(ex.expected())
         answers += [core.fmt_shape(shape), str(list(shape)), " x ".join(map(str, shape)),

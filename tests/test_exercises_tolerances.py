@@ -88,3 +88,19 @@ def test_a_width_rounded_down_is_a_whole_number():
     for answer in (1365.333, 1365.5, 4096 / 3, 1366):
         assert ex.check(answer).status == "incorrect", answer
     assert ex.check(1365).passed
+
+
+def test_a_rounded_sqrt_2_over_pi_in_the_tanh_gelu_fails():
+    """The learner trial's false pass: sqrt(2/pi) typed as 0.79788 (5 digits) passed, because on the only
+    moderate grid ([-4, 4]) the absolute tolerance scales with max |GELU| = 4; a grid where the scale is ~1
+    catches it. The constant to 7 digits (and float32 arithmetic inside, which the policy allows) still pass."""
+    ex = _by_title("The tanh approximation")
+
+    def tanh_form(s):
+        return lambda x: 0.5 * x * (1 + np.tanh(s * (x + 0.044715 * x**3)))
+
+    for s in (0.7979, 0.79788, 0.798):
+        assert ex.check(tanh_form(s)).status == "incorrect", s
+    assert ex.check(tanh_form(0.7978846)).passed
+    exact = tanh_form(np.sqrt(2 / np.pi))
+    assert ex.check(lambda x: exact(np.asarray(x, dtype=np.float32)).astype(x.dtype)).passed

@@ -25,22 +25,26 @@ def _tensor(a: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
 
 
 def scalar_function_numpy(rng: np.random.Generator) -> list[tuple]:
-    """Arrays for f(x): a grid, a 2-D batch, the tails, a float32 vector, a 0-d array."""
+    """Arrays for f(x): a grid, a 2-D batch, the tails, a float32 vector, a 0-d array, and a narrow grid where
+    the tolerance's scale (max |f|) is about 1, so a rounded constant shows (sqrt(2/pi) as 0.79788)."""
     return [
         (np.linspace(-4.0, 4.0, 33),),
         (rng.normal(size=(3, 5)) * 3,),
         (_tails(rng).reshape(2, 4),),
         (rng.normal(size=7).astype(np.float32) * 8,),
         (np.array(rng.uniform(-2.0, 2.0)),),
+        (np.linspace(-1.5, 1.5, 31),),
     ]
 
 
 def scalar_function_torch(rng: np.random.Generator, half: bool = True) -> list[tuple]:
-    """Tensors for f(x): a float64 grid, a float32 batch with large values, float64 tails, float16/bfloat16."""
+    """Tensors for f(x): a float64 grid, a float32 batch with large values, float64 tails, a narrow float64 grid
+    (the tolerance's scale about 1: a rounded constant shows), float16/bfloat16."""
     cases = [
         (torch.linspace(-4.0, 4.0, 33, dtype=torch.float64),),
         (_tensor(rng.normal(size=(4, 6)) * 8, torch.float32),),
         (_tensor(_tails(rng).reshape(2, 2, 2), torch.float64),),
+        (torch.linspace(-1.5, 1.5, 31, dtype=torch.float64),),
     ]
     if half:
         cases += [(_tensor(rng.normal(size=(3, 5)) * 4, dtype),) for dtype in HALF]

@@ -50,7 +50,7 @@ class ChoiceExercise(Exercise):
 
     def verdict_key(self, answer: str) -> tuple[str, str]:
         msg = self.messages()
-        key = answer.strip().strip("()").lower()
+        key = answer.strip().rstrip(".").strip().strip("()").strip().lower()  # "b", "(B)", "b)", "b." (as the page)
         if key not in self.options:
             return "incorrect", fill(msg["junk"], text=quote_text(answer))
         if key == self.correct_key():

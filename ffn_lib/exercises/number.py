@@ -54,6 +54,8 @@ def to_number(answer: Any) -> float | str:
             return "a tensor on the meta device (it has no value; compute it on a real device)"
         return float(answer.item())
     if isinstance(answer, np.ndarray):
+        if np.ma.is_masked(answer):
+            return "a masked array whose value is masked (it holds no number)"
         if answer.size != 1:
             return f"an array of shape {answer.shape} (give a single number)"
         answer = answer.reshape(()).item()

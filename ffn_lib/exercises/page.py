@@ -160,7 +160,7 @@ _CHECKER_TEMPLATE = r"""
   }
   function choiceVerdict(spec, text) {
     var m = spec.messages;
-    var key = text.trim().replace(/^[()]+|[()]+$/g, "").toLowerCase();
+    var key = text.trim().replace(/\.+$/, "").trim().replace(/^[()]+|[()]+$/g, "").trim().toLowerCase();
     if (spec.options.indexOf(key) < 0) return result("incorrect", F.fill(m.junk, {text: F.quote(text)}));
     if (key === spec.correct) return result("correct", F.fill(m.correct, {key: key}));
     var why = Object.prototype.hasOwnProperty.call(spec.mistakes, key) ? spec.mistakes[key] : m["default"];

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from .number_text import fmt_number
+from .number_text import fmt_number, plural
 
 # The one tolerance table for a learner's float results, per dtype of the expected result:
 # |got - want| <= rtol |want| + atol max(1, max |want|), with want a float64 reference. float64 results
@@ -64,7 +64,7 @@ def describe(value: Any, depth: int = 0, *, values: bool = True) -> str:
             return f"{head}, first values {_first_values(value.astype(np.float64).reshape(-1))}"
         if isinstance(value, dict):
             keys = ", ".join(map(repr, list(value)[:_SHOWN])) + (", ..." if len(value) > _SHOWN else "")
-            return f"dict with {len(value)} keys ({keys})"
+            return f"dict with {plural(len(value), 'key')} ({keys})"
         if isinstance(value, (tuple, list)):
             name = type(value).__name__
             if depth >= 1:
