@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from ffn_lib.pass_times import PassTimes, eager_pass_times, step_against_product
+from ffn_lib.roofline_reading import PassTimes, eager_pass_times, step_against_product
 
 
 def test_pass_times_measure_three_positive_times():
@@ -37,3 +37,23 @@ def test_sentence_says_memory_bound_when_both_stream():
     text = step_against_product(1.0, 10, 1.0, 10, p)
     assert "both stream at about memory speed" in text and "2 threads" in text
     assert "exponential" not in text
+
+
+def _r(**kw):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**kw)
+
+
+def test_roofline_verdict_follows_the_numbers():
+    from ffn_lib.roofline_reading import roofline_verdict
+
+    step = _r(copy_share=0.4, flops=10.0, nbytes=40.0)  # 0.25 FLOP/byte
+    mm = _r(flops=1e6, nbytes=1e4, flop_rate=50.0)  # 100 FLOP/byte
+    text = roofline_verdict(step, mm, peak_flop_rate=100.0, bandwidth=10.0)  # ridge 10
+    assert "at 40% of the copy" in text and "well below the memory roof" in text
+    assert "0.25 FLOP per byte, left of the ridge (10.0)" in text and "100 FLOP per byte, right" in text
+    assert "ran at 50% of the measured" in text and "do not compare cleanly" not in text
+    near = roofline_verdict(_r(copy_share=0.9, flops=1.0, nbytes=1.0), _r(flops=1.0, nbytes=1.0, flop_rate=200.0),
+                            peak_flop_rate=100.0, bandwidth=10.0)
+    assert "near the memory roof" in near and "above that roof" in near

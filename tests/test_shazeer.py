@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ffn_lib import figure_check
-from ffn_lib.table1_figure import table1
+from ffn_lib.shazeer import table1
 from ffn_lib.variants import VARIANTS
 
 
@@ -34,3 +34,16 @@ def test_axis_is_not_truncated_to_exaggerate_and_figure_is_clean():
     lo, hi = fig.axes[0].get_xlim()
     values = [v.log_perplexity_65k for v in VARIANTS.values()]
     assert lo < min(values) and hi > max(values)
+
+
+def test_statements_follow_the_quoted_numbers():
+    from dataclasses import replace
+
+    from ffn_lib.shazeer import statements
+
+    lines = statements()
+    assert len(lines) == 5 and all(line.startswith("- ") for line in lines)
+    assert "GLU" in lines[0].split("did not")[0].split(";")[1]  # GLU is the gated variant that does not clear
+    assert "(GELU, 1.983)" in lines[0]
+    moved = dict(VARIANTS, GLU=replace(VARIANTS["GLU"], log_perplexity_65k=1.90))
+    assert "; none did not." in statements(moved)[0]

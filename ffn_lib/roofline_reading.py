@@ -1,4 +1,8 @@
-"""Why the eager activation step is slow where it is slow: its two passes timed one by one, against a copy.
+"""Reading a roofline measured on the machine running the page: sentences generated from its numbers.
+
+:func:`roofline_verdict`: where the eager activation step and a matrix product sit against the two measured
+roofs (Williams et al. 2009). :func:`eager_pass_times` and :func:`step_against_product`: why the eager step
+is slow where it is slow, its two passes timed one by one against a copy.
 
 Eager ``F.silu(g) * u`` is two kernels: SiLU reads g and writes s (2 tensors), the multiply reads s and u
 and writes y (3 tensors). A copy of one tensor reads one and writes one (2 tensors). Timing each pass alone
@@ -10,6 +14,7 @@ held up by its arithmetic (SiLU's exponential) on the threads it has.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -81,3 +86,34 @@ def step_against_product(step_s: float, step_rows: int, product_s: float, produc
         text += (": neither pass streams at the copy's speed here, so memory traffic alone does not set the "
                  "step's time on this machine.")
     return text
+
+
+def roofline_verdict(step: Any, product: Any, *, peak_flop_rate: float, bandwidth: float) -> str:
+    """What the measured roofline says about the eager step and the product, generated from the numbers.
+
+    ``step`` and ``product`` are :class:`ffn_lib.timing.BenchResult` s with ``flops`` and ``nbytes``
+    (``step`` also with ``copy_share``); ``peak_flop_rate`` and ``bandwidth`` the two measured ceilings.
+    """
+    share = step.copy_share
+    text = f"The eager activation step moved its five tensors at {share:.0%} of the copy bandwidth measured above. "
+    if share > 1.05:
+        text += ("That is above the roof the copy measured, so here the two measurements do not compare cleanly "
+                 "(a busy machine, or data served from a cache); this run cannot show the memory-bound regime: "
+                 "chapter 7 reads the recorded GPU run.")
+    elif share >= 0.7:
+        text += "It runs near the memory roof: here it is memory-bound, and only moving fewer bytes makes it faster."
+    else:
+        text += ("That is well below the memory roof, so on this machine memory traffic is not what sets its time; "
+                 "the roofline says only that it cannot run faster than the roof. On a GPU, chapter 7's recorded "
+                 "run shows the same step memory-bound.")
+    ridge = peak_flop_rate / bandwidth
+    for r, name in ((step, "The activation step"), (product, "The matrix product")):
+        intensity = r.flops / r.nbytes
+        left = intensity < ridge
+        text += (f" {name} does {intensity:,.{2 if intensity < 10 else 0}f} FLOP per byte, "
+                 f"{'left' if left else 'right'} of the ridge ({ridge:.1f}): its roof is "
+                 f"{'the memory bandwidth' if left else 'the matrix-product rate'}.")
+    rate = product.flop_rate / peak_flop_rate
+    text += f" The matrix product ran at {rate:.0%} of the measured square-product rate"
+    return text + (": above that roof, which is itself a measurement, of one square product; on a busy machine "
+                   "either measurement can be off, so here the two do not compare cleanly." if rate > 1.05 else ".")
