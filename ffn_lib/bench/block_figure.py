@@ -17,8 +17,8 @@ LEGEND_SIZE = 10
 
 
 def block_figure(section: RecordedSection):
-    """The section's block rows as two panels (TFLOP/s per block and implementation; peak memory above the
-    weights and the input, GiB); None when the section has no rows."""
+    """The section's rows (group ``block`` or ``gemm``): TFLOP/s per op and implementation, and where the rows
+    have it, a second panel of peak memory above the weights and the input (GiB); None without rows."""
     import matplotlib.pyplot as plt
 
     from ..plotting import COLORS, use_style
@@ -31,7 +31,7 @@ def block_figure(section: RecordedSection):
     memory = [r for r in rows if r.get("peak_memory")]
     fig, axes = plt.subplots(1, 2 if memory else 1, figsize=(11, 4.2), layout="constrained", squeeze=False,
                              width_ratios=[1.5, 1] if memory else None)
-    ax = plot_rows(doc, rows, "block", title=f"{section.title}: {doc['provenance']['device']['name']}",
+    ax = plot_rows(doc, rows, section.group, title=f"{section.title}: {doc['provenance']['device']['name']}",
                    ax=axes[0, 0])
     roof = flop_roof(doc) / 1e12
     for line in ax.get_lines():  # name the roof for what it is
