@@ -1,6 +1,9 @@
-"""What chapter 7's recorded GPU run teaches, as sentences generated from its numbers.
+"""What the recorded GPU run teaches in chapters 6 and 7, as sentences generated from its numbers.
 
-:func:`lessons` writes one bullet per lesson of the chapter (launch shape, host path, torch.compile, erf, and the
+Each function takes the run (:func:`ffn_lib.bench.latest_run`, or None) and returns its text, or a line saying
+the numbers are missing; none writes a number the run does not hold. Chapter 6: :func:`block_steps`. Chapter 7:
+:func:`production_additions`, :func:`speedup_table`, :func:`amdahl_sentence`, :func:`gemm_pair_sentence`, and
+:func:`lessons`, which writes one bullet per lesson of the chapter (launch shape, host path, torch.compile, erf, and the
 block's training step), each only when the run has the numbers it needs, so that a run without some rows gives
 fewer sentences, never a wrong one. :func:`host_sentence` words the live host-overhead measurement of
 :func:`ffn_lib.kernels.host_overhead`.
@@ -151,3 +154,109 @@ def host_sentence(host: dict[bool, dict[str, float]] | None) -> str:
             f"backward, against eager's {f['eager_us']:.0f} µs and {b['eager_us']:.0f} µs "
             f"({f['fused_us'] / f['eager_us']:.1f}× and {b['fused_us'] / b['eager_us']:.1f}× eager's; "
             "`kernels.host_overhead`).")
+
+
+def _middle_halves_apart(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two recorded times' middle halves (q1 to q3) do not overlap."""
+    return a["q3"] < b["q1"] or b["q3"] < a["q1"]
+
+
+def block_steps(run: dict[str, Any] | None) -> str:
+    """Chapter 6: the recorded training step of Shazeer's eight blocks, plain and gated (eager and fused);
+    empty when the run lacks those rows."""
+    from .bench import select
+    from .variants import VARIANTS
+
+    if run is None:
+        return ""
+    steps = {impl: {r["op"]: r for r in select(run, group="block", pass_="forward+backward", impl=impl)
+                    if r["op"] in VARIANTS} for impl in ("eager", "fused")}
+    plain = [r for name, r in steps["eager"].items() if not VARIANTS[name].gated]
+    gated = {impl: [r for name, r in rows.items() if VARIANTS[name].gated] for impl, rows in steps.items()}
+    if not (plain and gated["eager"] and gated["fused"]):
+        return ""
+
+    def ms(rows):
+        times = [r["time"]["median"] * 1e3 for r in rows]
+        return f"{min(times):.1f} to {max(times):.1f} ms"
+
+    extra = gated["eager"][0]["flops"]["value"] / plain[0]["flops"]["value"] - 1
+    cfg = run["config"]
+    return (f"In the recorded run on {run['provenance']['device']['name']} ({cfg['tokens']:,} tokens, "
+            f"d_model {cfg['d_model']}, d_ff {cfg['d_ff_plain']:,} plain and {cfg['d_ff_gated']:,} gated, "
+            f"{cfg['dtype']}), one training step took {ms(plain)} for the plain blocks, {ms(gated['eager'])} "
+            f"for the gated ones eager and {ms(gated['fused'])} with the fused kernel; at that rounded width the "
+            f"gated blocks' matrix products do {abs(extra):.1%} {'more' if extra > 0 else 'fewer'} FLOPs than "
+            "the plain ones'.")
+
+
+def production_additions(run: dict[str, Any] | None) -> list[str]:
+    """Chapter 7, step 6: what the production kernel adds to the teaching steps, each with its recorded number."""
+    tokens_int32 = 2**31 // sizing.llama_d_ff(4096, multiple_of=1024, ffn_dim_multiplier=1.3)
+    lines = [f"- **64-bit offsets** when an offset can pass $2^{{31}}$: a 32-bit offset wraps above {tokens_int32:,} "
+             "tokens of a Llama-3-8B FFN (d_ff 14336), a size long-context training reaches."]
+    if run is not None:
+        def get(op, impl):
+            return value("act_mul", op, impl, "forward", run=run)
+
+        host = {i: value("host", "silu", i, "forward", "host_time", run=run) for i in ("eager", "fused")}
+        lines += [
+            f"- **The launch shape**: contiguous data as one flat row, strided rows one grid row each. Recorded "
+            f"GELU-erf forward: flat {get('gelu', 'fused'):.1%}, row by row {get('gelu', 'fused_cat'):.1%} of "
+            "the copy bandwidth; `scripts/tune_launch.py` times the launch shapes (the tuner).",
+            f"- **A cheaper erf** (Abramowitz & Stegun 7.1.26, error below 1.5e-7) with a **fast reciprocal** "
+            f"(`rcp.approx`): recorded GELU-erf forward {get('gelu', 'fused'):.1%} against torch.compile's "
+            f"math-library erf {get('gelu', 'compile'):.1%}; the reciprocal's share of that gain is not "
+            "isolated by the run.",
+            f"- **A light launch path** (a direct launcher instead of `kernel[grid](...)`): recorded host time "
+            f"of one forward call {host['fused'] * 1e6:.1f} µs fused against {host['eager'] * 1e6:.1f} µs eager."]
+    lines.append("- **Custom-op registration** (`torch.library.custom_op`), so `torch.compile` traces `act_mul` "
+                 "without a graph break; `torch.library.opcheck` tests it. The recorded run has no timing of it.")
+    return lines
+
+
+def speedup_table(run: dict[str, Any] | None) -> str:
+    """Chapter 7: the speed-up of fusing predicted from passes beside the one measured, gate by gate and pass by
+    pass (:func:`ffn_lib.predict.speedups`), and how many predictions fall within 5%."""
+    from . import predict
+
+    if run is None:
+        return "No recorded GPU run yet; see the GPU results page."
+    found = predict.speedups(run)
+    table = ["| gate | pass | eager passes | fused | predicted | measured | measured / predicted |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    table += [f"| {s.gate} | {s.pass_} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
+              f"{s.measured:.2f}× | {s.measured / s.predicted:.2f} |" for s in found]
+    close = [s for s in found if abs(s.error) <= 0.05]
+    far = sorted({s.gate for s in found if abs(s.error) > 0.05})
+    return ("\n".join(table) + f"\n\nOn {run['provenance']['device']['name']}: {len(close)} of {len(found)} "
+            f"predictions within 5% of the measurement; further off: {', '.join(far) or 'none'}.")
+
+
+def amdahl_sentence(run: dict[str, Any] | None) -> str:
+    """Chapter 7: the block's training step predicted by Amdahl's law from the activation step's share, against
+    the measurement, and the peak memory saved (:func:`ffn_lib.predict.block_step`)."""
+    from . import predict
+
+    b = predict.block_step(run) if run is not None else None
+    if b is None:
+        return "The recorded run has no like-for-like block and activation rows."
+    cfg = run["config"]
+    return (f"In the recorded run the eager activation step is {b.share:.1%} of the eager {b.op} step "
+            f"({b.step_eager_s * 1e6:.0f} µs of {b.eager_s * 1e3:.2f} ms). Amdahl predicts the fused block at "
+            f"{b.predicted_s * 1e3:.2f} ms, {b.predicted_speedup:.3f}× faster; measured {b.fused_s * 1e3:.2f} ms, "
+            f"{b.measured_speedup:.3f}×. Peak memory fell by {b.saved_memory / 2**20:.0f} MiB, "
+            f"{b.saved_memory / b.one_tensor:.2f} times one {cfg['tokens']:,} x {cfg['d_ff_swiglu']:,} "
+            "tensor: the SiLU output eager saves and the fused kernel recomputes.")
+
+
+def gemm_pair_sentence(run: dict[str, Any] | None) -> str:
+    """Chapter 7: gate and up as two products against one concatenated product; empty without the rows."""
+    pair = {n: row(run, "gemm", op, "eager", "forward") if run else None
+            for n, op in (("two", "gate and up, two GEMMs"), ("one", "gate_up, one GEMM"))}
+    if not all(pair.values()):
+        return ""
+    two, one = pair["two"]["time"], pair["one"]["time"]
+    return (f"The two products took {two['median'] * 1e3:.2f} ms and the concatenated one "
+            f"{one['median'] * 1e3:.2f} ms: the two took {two['median'] / one['median']:.3f}× as long, with middle "
+            f"halves that {'do not overlap' if _middle_halves_apart(one, two) else 'overlap'}.")
