@@ -61,13 +61,19 @@ def _memory_panel(ax, memory: list[dict[str, Any]], colors: list[str]) -> None:
     ax.grid(axis="y", visible=False)
 
 
-def show(section: RecordedSection) -> None:
-    """Display the section's table (as :func:`ffn_lib.bench.recorded` does) with :func:`block_figure`."""
-    from IPython.display import Image, Markdown, display
+def display_png(fig) -> None:
+    """Display a figure as a PNG without the matplotlib version in its metadata (stable outputs); skip None."""
+    from IPython.display import Image, display
 
-    display(Markdown(section._repr_markdown_()))
-    fig = block_figure(section)
     if fig is not None:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
         display(Image(data=buf.getvalue(), format="png"))
+
+
+def show(section: RecordedSection) -> None:
+    """Display the section's table (as :func:`ffn_lib.bench.recorded` does) with :func:`block_figure`."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(section._repr_markdown_()))
+    display_png(block_figure(section))

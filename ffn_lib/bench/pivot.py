@@ -13,7 +13,6 @@ times and quartiles, stay on the GPU-results page.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -144,14 +143,12 @@ class ActMulPivot:
         return fig
 
     def _ipython_display_(self) -> None:
-        from IPython.display import Image, Markdown, display
+        from IPython.display import Markdown, display
+
+        from .block_figure import display_png
 
         display(Markdown(self.markdown()))
-        fig = self.figure()
-        if fig is not None:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-            display(Image(data=buf.getvalue(), format="png"))
+        display_png(self.figure())
 
 
 def act_mul_pivot(ops: Iterable[str] | None = None, impls: Iterable[str] | None = None, *,
