@@ -260,3 +260,27 @@ def gemm_pair_sentence(run: dict[str, Any] | None) -> str:
     return (f"The two products took {two['median'] * 1e3:.2f} ms and the concatenated one "
             f"{one['median'] * 1e3:.2f} ms: the two took {two['median'] / one['median']:.3f}× as long, with middle "
             f"halves that {'do not overlap' if _middle_halves_apart(one, two) else 'overlap'}.")
+
+
+def speedup_figure(found: list, device: str):
+    """Chapter 7: one dot per gate and pass, the measured speed-up of fusing over the one bytes predict
+    (:func:`ffn_lib.predict.speedups`); on the dashed line the prediction was exact. None without speed-ups."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import use_style
+
+    if not found:
+        return None
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
+    gates = list(dict.fromkeys(s.gate for s in found))
+    for k, pass_ in enumerate(PASSES):
+        dots = [(gates.index(s.gate) + (k - 1) * 0.18, s.measured / s.predicted) for s in found if s.pass_ == pass_]
+        if dots:
+            ax.plot(*zip(*dots), "o", ms=7, label=pass_.replace("forward+backward", "both"))
+    ax.axhline(1.0, color="0.3", ls="--", lw=1, label="as predicted")
+    ax.set_xticks(range(len(gates)), gates)
+    ax.set(ylabel="measured / predicted speed-up", title=f"Fusing act(g) * u, predicted from bytes: {device}")
+    fig.legend(ncols=4, fontsize=10, loc="outside lower center", frameon=False)
+    ax.grid(axis="x", visible=False)
+    return fig

@@ -70,3 +70,14 @@ def test_speedups_amdahl_and_additions(run):
     assert "no like-for-like" in amdahl_sentence(None) and "No recorded GPU run" in speedup_table(None)
     assert len(production_additions(run)) == 5 and len(production_additions(None)) == 2
     assert f"{value('act_mul', 'gelu', 'fused_cat', 'forward', run=run):.1%}" in production_additions(run)[1]
+
+
+def test_speedup_figure_has_a_dot_per_prediction(run):
+    from ffn_lib import figure_check, predict
+    from ffn_lib.recorded_lessons import speedup_figure
+
+    found = predict.speedups(run)
+    fig = speedup_figure(found, "GPU")
+    ys = sorted(y for line in fig.axes[0].get_lines() if line.get_marker() == "o" for y in line.get_ydata())
+    assert ys == pytest.approx(sorted(s.measured / s.predicted for s in found))
+    assert figure_check.problems(fig) == [] and speedup_figure([], "GPU") is None
