@@ -79,7 +79,8 @@ def step_against_product(step_s: float, step_rows: int, product_s: float, produc
     if passes.silu_over_memory > 1.3 and passes.silu_over_memory > passes.mul_over_memory * 1.2:
         text += (": the multiply streams at about memory speed, while SiLU is held up by its exponential's "
                  "arithmetic, which this CPU's vector units on so few threads do not hide behind the memory "
-                 "traffic. On a GPU, with far more arithmetic per byte to spare, both passes are memory-bound.")
+                 "traffic. A GPU has far more arithmetic per byte to spare: chapter 7's recorded run finds the same "
+                 "step memory-bound there.")
     elif max(passes.silu_over_memory, passes.mul_over_memory) <= 1.3:
         text += ": both stream at about memory speed, so memory traffic sets the step's time here."
     else:
