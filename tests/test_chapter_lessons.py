@@ -1,29 +1,26 @@
 """Chapter 7's sentences about the recorded GPU run are generated from its numbers: check that they follow them.
 
-The chapter's ``lessons`` function is taken from the notebook itself (the cell that defines it), so the test
-reads what the reader reads. Runs here are the committed recorded run, edited row by row: a test's input,
+The chapter's ``lessons`` function is ``ffn_lib.recorded_lessons.lessons``, which the chapter's hidden cell
+calls. Runs here are the committed recorded run, edited row by row: a test's input,
 never a figure the book shows.
 """
 
 import copy
-import math
 import json
 
 import pytest
 
-from ffn_lib import sizing
 from ffn_lib.bench import latest_run, row, value
 from bookutil import ROOT
 
 
 def _lessons():
+    from ffn_lib.recorded_lessons import lessons
+
     nb = json.loads((ROOT / "notebooks" / "07_writing_the_kernel.ipynb").read_text())
-    cell = next("".join(c["source"]) for c in nb["cells"]
-                if c["cell_type"] == "code" and "def lessons(run)" in "".join(c["source"]))
-    definition = cell[:cell.index("\nhost = {")]  # the definitions, without the live measurement below them
-    scope = {"math": math, "sizing": sizing, "row": row, "value": value, "latest_run": latest_run}
-    exec(compile(definition, "07_writing_the_kernel.ipynb", "exec"), scope)  # noqa: S102 - the chapter's own code
-    return scope["lessons"]
+    assert any("from ffn_lib.recorded_lessons import" in "".join(c["source"]) and "lessons(run)" in "".join(c["source"])
+               for c in nb["cells"] if c["cell_type"] == "code"), "the chapter no longer calls recorded_lessons"
+    return lessons
 
 
 @pytest.fixture(scope="module")

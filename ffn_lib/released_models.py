@@ -1,0 +1,115 @@
+"""The FFN choices of released models, each quoted from the model's paper or released configuration.
+
+Every number here is **quoted**, not computed: ``source`` names the paper (a citation key of
+``book/references.bib``, written ``{cite:p}`key```) or the released file (``owner/name, config.json``:
+the model's configuration as published on the Hugging Face Hub, with the field names it uses).
+Where a model's width follows Llama's rounding rule, ``rule`` holds the arguments of
+:func:`ffn_lib.sizing.llama_d_ff` that reproduce it, and the tests check that they do.
+
+Mixture-of-experts (MoE) models replace the FFN by many small gated FFNs ("experts"), of which a router
+picks a few per token; ``experts`` is (routed experts, experts per token, shared experts always applied),
+``expert_d_ff`` one expert's width (``moe_intermediate_size``). ``d_ff`` is then the width of the dense FFN
+the model keeps in its first layers (``intermediate_size``), or None where it has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sizing import llama_d_ff
+
+
+@dataclass(frozen=True)
+class ReleasedModel:
+    """One released model's FFN, as its source states it."""
+
+    name: str
+    ffn: str
+    d_model: int | None
+    d_ff: int | None
+    source: str
+    experts: tuple[int, int, int] | None = None  # (routed, per token, shared)
+    expert_d_ff: int | None = None
+    swiglu_limit: float | None = None
+    rule: dict | None = None  # llama_d_ff(d_model, **rule) == d_ff
+
+    @property
+    def width_source(self) -> str:
+        """How d_ff was obtained: reproduced by Llama's rule, or read from the source as published."""
+        if self.d_ff is None:
+            return "–"
+        return "Llama's rule (checked)" if self.rule is not None else "as published"
+
+    def rule_d_ff(self) -> int | None:
+        """d_ff from Llama's rule with this model's arguments, or None where the model does not use it."""
+        return None if self.rule is None or self.d_model is None else llama_d_ff(self.d_model, **self.rule)
+
+
+_HUB = "released `config.json` of `{}`"
+
+RELEASED_MODELS: tuple[ReleasedModel, ...] = (
+    ReleasedModel("T5 v1.1 base", "GEGLU, tanh GELU (`gated-gelu`)", 768, 2048,
+                  "the T5 repository's v1.1 checkpoint notes, beside {cite:p}`raffel2020t5`"),
+    ReleasedModel("PaLM 540B", "SwiGLU, no 2/3 reduction", 18432, 73728, "{cite:p}`chowdhery2022palm`, Table 1"),
+    ReleasedModel("LLaMA 7B", "SwiGLU, 2/3 of 4d rounded up to 256", 4096, 11008,
+                  "{cite:p}`touvron2023llama`, sec. 2.2", rule={}),
+    ReleasedModel("Llama 2 70B", "SwiGLU, multiplier 1.3, multiple of 4096", 8192, 28672,
+                  "{cite:p}`touvron2023llama2`, released parameters",
+                  rule=dict(multiple_of=4096, ffn_dim_multiplier=1.3)),
+    ReleasedModel("Llama 3 8B", "SwiGLU, multiplier 1.3, multiple of 1024", 4096, 14336,
+                  "{cite:p}`dubey2024llama3`, Table 3", rule=dict(multiple_of=1024, ffn_dim_multiplier=1.3)),
+    ReleasedModel("Mistral 7B", "SwiGLU", 4096, 14336, "{cite:p}`jiang2023mistral`, Table 1"),
+    ReleasedModel("Qwen2.5 7B", "SwiGLU (`hidden_act` `silu`)", 3584, 18944, _HUB.format("Qwen/Qwen2.5-7B")),
+    ReleasedModel("GLM-4 9B", "SwiGLU (`ffn_hidden_size`)", 4096, 13696, _HUB.format("THUDM/glm-4-9b")),
+    ReleasedModel("Gemma 7B", "GEGLU, tanh GELU", 3072, 24576,
+                  "{cite:p}`gemma2024`, Table 1 (49,152: gate and up together)"),
+    ReleasedModel("Mixtral 8x7B", "SwiGLU experts", 4096, None, "{cite:p}`jiang2024mixtral`, Table 1",
+                  experts=(8, 2, 0), expert_d_ff=14336),
+    ReleasedModel("DeepSeekMoE 16B", "SwiGLU experts, fine-grained and shared", 2048, 10944,
+                  _HUB.format("deepseek-ai/deepseek-moe-16b-base") + "; {cite:p}`dai2024deepseekmoe`",
+                  experts=(64, 6, 2), expert_d_ff=1408),
+    ReleasedModel("DeepSeek-V2", "SwiGLU experts, fine-grained and shared", 5120, 12288,
+                  _HUB.format("deepseek-ai/DeepSeek-V2"), experts=(160, 6, 2), expert_d_ff=1536),
+    ReleasedModel("DeepSeek-V3", "SwiGLU experts, fine-grained and shared", 7168, 18432,
+                  _HUB.format("deepseek-ai/DeepSeek-V3"), experts=(256, 8, 1), expert_d_ff=2048),
+    ReleasedModel("Qwen3 235B-A22B", "SwiGLU experts", 4096, None, _HUB.format("Qwen/Qwen3-235B-A22B"),
+                  experts=(128, 8, 0), expert_d_ff=1536),
+    ReleasedModel("GLM-4.5", "SwiGLU experts, shared", 5120, 12288, _HUB.format("zai-org/GLM-4.5"),
+                  experts=(160, 8, 1), expert_d_ff=1536),
+    ReleasedModel("gpt-oss 120B", "clamped SwiGLU experts (Swish 1.702, `up + 1`)", 2880, None,
+                  _HUB.format("openai/gpt-oss-120b") + "; {cite:p}`openai2025gptoss`",
+                  experts=(128, 4, 0), expert_d_ff=2880, swiglu_limit=7.0),
+    ReleasedModel("GPT-3 175B", "plain, GELU (GPT-2's block)", 12288, 49152, "{cite:p}`brown2020gpt3`, Table 2.1"),
+    ReleasedModel("BLOOM 176B", "plain, GELU", 14336, 57344, "{cite:p}`bigscience2022bloom`"),
+    ReleasedModel("Falcon", "plain, GELU", None, None, "{cite:p}`almazrouei2023falcon`"),
+    ReleasedModel("OPT 175B", "plain, ReLU", 12288, 49152, "{cite:p}`zhang2022opt`"),
+    ReleasedModel("Primer", "plain, squared ReLU", None, None, "{cite:p}`so2021primer`"),
+    ReleasedModel("Nemotron-4 15B", "plain, squared ReLU", None, None, "{cite:p}`parmar2024nemotron4`"),
+)
+
+
+def _n(v: int | None) -> str:
+    return "–" if v is None else f"{v:,}"
+
+
+def table_markdown(models: tuple[ReleasedModel, ...] = RELEASED_MODELS) -> str:
+    """A Markdown table of ``models``: the quoted numbers, the computed ratio d_ff / d_model, the experts
+    (routed / per token / shared, and one expert's width), the clamp, and the source of each row."""
+    lines = ["| model | FFN | $d_\\text{model}$ | $d_\\text{ff}$ (dense) | ratio | $d_\\text{ff}$ from "
+             "| experts: routed / per token / shared, width | `swiglu_limit` | source (quoted) |",
+             "|---|---|---:|---:|---:|---|---|---:|---|"]
+    for m in models:
+        ratio = f"{m.d_ff / m.d_model:.2f}" if m.d_ff and m.d_model else "–"
+        experts = "–" if m.experts is None else " / ".join(map(str, m.experts)) + f", {_n(m.expert_d_ff)}"
+        limit = "–" if m.swiglu_limit is None else f"{m.swiglu_limit:g}"
+        lines.append(f"| {m.name} | {m.ffn} | {_n(m.d_model)} | {_n(m.d_ff)} | {ratio} | {m.width_source} "
+                     f"| {experts} | {limit} | {m.source} |")
+    return "\n".join(lines)
+
+
+def active_expert_width(m: ReleasedModel) -> int | None:
+    """The FFN width one token passes through in an MoE layer: (per token + shared) x one expert's width."""
+    if m.experts is None or m.expert_d_ff is None:
+        return None
+    _, per_token, shared = m.experts
+    return (per_token + shared) * m.expert_d_ff

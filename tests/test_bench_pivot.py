@@ -1,0 +1,59 @@
+"""The compact pivot of recorded act·mul rows: one line per (gate, implementation), a column per pass."""
+
+import pytest
+
+from ffn_lib.bench import latest_run, value
+from ffn_lib.bench.pivot import PASSES, ActMulPivot, act_mul_pivot
+
+
+def _row(op, impl, pass_, share, median=1e-3):
+    return {"group": "act_mul", "op": op, "impl": impl, "pass": pass_,
+            "time": {"median": median, "q1": median, "q3": median, "unit": "s"},
+            "copy_share": {"value": share, "unit": "fraction"}, "bandwidth": {"value": 2e12, "unit": "B/s"}}
+
+
+RUN = {"provenance": {"device": {"name": "Test GPU"}, "date": "2026-01-01T00:00", "torch": "2", "command": "x"},
+       "config": {"dtype": "bfloat16"}, "reference": {"copy_bandwidth": {"value": 4e12}},
+       "results": [_row("silu", "eager", "forward", 0.58), _row("silu", "eager", "backward", 0.56),
+                   _row("silu", "fused", "forward", 1.01), _row("gelu", "eager", "forward+backward", 0.5),
+                   {"group": "block", "op": "SwiGLU", "impl": "eager", "pass": "forward",
+                    "time": {"median": 1.0, "q1": 1.0, "q3": 1.0}}]}
+
+
+def test_cells_are_the_rows_values_in_the_right_columns(monkeypatch):
+    import ffn_lib.bench.pivot as pivot
+
+    monkeypatch.setattr(pivot, "describe_run", lambda doc: "Test GPU")
+    p = ActMulPivot(RUN, ["silu", "gelu"])
+    assert p.lines() == [("silu", "eager", [0.58, 0.56, None]), ("silu", "fused", [1.01, None, None]),
+                         ("gelu", "eager", [None, None, 0.5])]
+    table = p.markdown()
+    assert "| SiLU | eager | 58% | 56% | – |" in table
+    assert "| GELU (erf) | eager | – | – | 50% |" in table
+    assert "above 100%" in table  # 1.01 needs the note
+    assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + 3
+    assert p.figure() is not None
+
+
+def test_time_and_errors():
+    p = ActMulPivot(RUN, ["silu"], ["eager"], quantity="time")
+    assert p.value("silu", "eager", "forward") == 1e-3
+    with pytest.raises(ValueError, match="quantity"):
+        ActMulPivot(RUN, quantity="speed")
+    with pytest.raises(ValueError, match="pass_"):
+        p.value("silu", "eager", "both")
+
+
+def test_no_run_says_so():
+    p = ActMulPivot(None)
+    assert "No recorded GPU run" in p.markdown() and p.figure() is None
+
+
+def test_recorded_run_agrees_with_value():
+    run = latest_run()
+    if run is None:
+        pytest.skip("no recorded GPU run")
+    p = act_mul_pivot(["silu", "gelu"])
+    for op, impl, cells in p.lines():
+        assert cells == [value("act_mul", op, impl, pass_, run=run) for pass_ in PASSES]
+    assert len(p.lines()) < len([r for r in run["results"] if r["group"] == "act_mul" and r["op"] in ("silu", "gelu")])

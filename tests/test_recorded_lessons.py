@@ -1,0 +1,83 @@
+"""Chapter 7's lessons, generated from the recorded run: its numbers, and fewer sentences when rows are missing."""
+
+import copy
+
+import pytest
+
+from ffn_lib.bench import latest_run, value
+from ffn_lib.recorded_lessons import host_sentence, lessons
+
+
+@pytest.fixture
+def run():
+    doc = latest_run()
+    if doc is None:
+        pytest.skip("no recorded GPU run")
+    return doc
+
+
+def test_lessons_carry_the_runs_numbers(run):
+    out = lessons(run)
+    assert out[0].startswith(f"From the run on {run['provenance']['device']['name']}")
+    compile_line = next(line for line in out if line.startswith("- **torch.compile**"))
+    assert f"eager {value('act_mul', 'silu', 'eager', 'forward', run=run):.0%}" in compile_line
+    erf = next(line for line in out if line.startswith("- **erf**"))
+    assert f"eager {value('act_mul', 'gelu', 'eager', 'forward', run=run):.0%}" in erf
+
+
+def test_a_missing_row_drops_its_sentence_only(run):
+    doc = copy.deepcopy(run)
+    doc["results"] = [r for r in doc["results"] if r["impl"] != "compile"]
+    out = lessons(doc)
+    assert not any(line.startswith("- **torch.compile**") for line in out)
+    assert not any(line.startswith("- **erf**") for line in out)
+    assert any(line.startswith("- **Launch shape**") for line in out)
+    assert lessons(None) == []
+
+
+def test_host_sentence():
+    host = {False: {"fused_us": 3.0, "eager_us": 6.0}, True: {"fused_us": 9.0, "eager_us": 3.0}}
+    text = host_sentence(host)
+    assert "3.0 µs of host time forward" in text and "(0.5× and 3.0× eager's" in text
+    assert "not installed" in host_sentence(None)
+
+
+def test_block_steps_and_gemm_pair_follow_the_rows(run):
+    from ffn_lib.bench import row
+    from ffn_lib.recorded_lessons import block_steps, gemm_pair_sentence
+
+    relu = row(run, "block", "ReLU", "eager", "forward+backward")["time"]["median"] * 1e3
+    text = block_steps(run)
+    assert f"{run['config']['d_ff_gated']:,} gated" in text and f"{relu:.1f}" in text
+    two = row(run, "gemm", "gate and up, two GEMMs", "eager", "forward")["time"]["median"]
+    one = row(run, "gemm", "gate_up, one GEMM", "eager", "forward")["time"]["median"]
+    assert f"the two took {two / one:.3f}× as long" in gemm_pair_sentence(run)
+    doc = copy.deepcopy(run)
+    doc["results"] = [r for r in doc["results"] if r["group"] not in ("block", "gemm")]
+    assert block_steps(doc) == "" and gemm_pair_sentence(doc) == "" and block_steps(None) == ""
+
+
+def test_speedups_amdahl_and_additions(run):
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import amdahl_sentence, production_additions, speedup_table
+
+    found = predict.speedups(run)
+    table = speedup_table(run)
+    assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + len(found)
+    assert f"{sum(abs(s.error) <= 0.05 for s in found)} of {len(found)} predictions within 5%" in table
+    b = predict.block_step(run)
+    assert f"{b.share:.1%} of the eager" in amdahl_sentence(run)
+    assert "no like-for-like" in amdahl_sentence(None) and "No recorded GPU run" in speedup_table(None)
+    assert len(production_additions(run)) == 5 and len(production_additions(None)) == 2
+    assert f"{value('act_mul', 'gelu', 'fused_cat', 'forward', run=run):.1%}" in production_additions(run)[1]
+
+
+def test_speedup_figure_has_a_dot_per_prediction(run):
+    from ffn_lib import figure_check, predict
+    from ffn_lib.recorded_lessons import speedup_figure
+
+    found = predict.speedups(run)
+    fig = speedup_figure(found, "GPU")
+    ys = sorted(y for line in fig.axes[0].get_lines() if line.get_marker() == "o" for y in line.get_ydata())
+    assert ys == pytest.approx(sorted(s.measured / s.predicted for s in found))
+    assert figure_check.problems(fig) == [] and speedup_figure([], "GPU") is None

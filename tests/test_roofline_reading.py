@@ -1,0 +1,59 @@
+"""The eager step's passes timed alone, and the sentence that explains the CPU roofline's numbers."""
+
+import pytest
+import torch
+
+from ffn_lib.roofline_reading import PassTimes, eager_pass_times, step_against_product
+
+
+def test_pass_times_measure_three_positive_times():
+    g, u = torch.randn(64, 128), torch.randn(64, 128)
+    p = eager_pass_times(g, u, min_time=0.01)
+    assert min(p.silu_s, p.mul_s, p.copy_s) > 0 and (p.rows, p.cols) == (64, 128)
+    assert p.threads == torch.get_num_threads()
+
+
+def test_bad_shapes_are_named():
+    with pytest.raises(ValueError, match="g and u"):
+        eager_pass_times(torch.randn(4, 5), torch.randn(4, 6))
+
+
+def test_ratios_against_memory():
+    p = PassTimes(silu_s=3.0, mul_s=1.5, copy_s=1.0, rows=10, cols=10, threads=1)
+    assert p.silu_over_memory == pytest.approx(3.0)  # 2 tensors at 0.5 s each
+    assert p.mul_over_memory == pytest.approx(1.0)
+
+
+def test_sentence_blames_silu_when_it_is_the_slow_pass():
+    p = PassTimes(silu_s=3.0, mul_s=1.5, copy_s=1.0, rows=10, cols=10, threads=1)
+    text = step_against_product(0.2, 10_000, 0.005, 1000, p)
+    assert "10,000 rows" in text and "1,000" in text and "1 thread," in text
+    assert "(4.00× the product's)" in text  # 20 µs against 5 µs per row
+    assert "exponential" in text and "3.0×" in text and "1.0×" in text
+
+
+def test_sentence_says_memory_bound_when_both_stream():
+    p = PassTimes(silu_s=1.1, mul_s=1.6, copy_s=1.0, rows=10, cols=10, threads=2)
+    text = step_against_product(1.0, 10, 1.0, 10, p)
+    assert "both stream at about memory speed" in text and "2 threads" in text
+    assert "exponential" not in text
+
+
+def _r(**kw):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**kw)
+
+
+def test_roofline_verdict_follows_the_numbers():
+    from ffn_lib.roofline_reading import roofline_verdict
+
+    step = _r(copy_share=0.4, flops=10.0, nbytes=40.0)  # 0.25 FLOP/byte
+    mm = _r(flops=1e6, nbytes=1e4, flop_rate=50.0)  # 100 FLOP/byte
+    text = roofline_verdict(step, mm, peak_flop_rate=100.0, bandwidth=10.0)  # ridge 10
+    assert "at 40% of the copy" in text and "well below the memory roof" in text
+    assert "0.25 FLOP per byte, left of the ridge (10.0)" in text and "100 FLOP per byte, right" in text
+    assert "ran at 50% of the measured" in text and "do not compare cleanly" not in text
+    near = roofline_verdict(_r(copy_share=0.9, flops=1.0, nbytes=1.0), _r(flops=1.0, nbytes=1.0, flop_rate=200.0),
+                            peak_flop_rate=100.0, bandwidth=10.0)
+    assert "near the memory roof" in near and "above that roof" in near
