@@ -211,3 +211,11 @@ def test_every_citation_key_in_the_book_is_in_the_bibliography():
             cited.update(k.strip() for k in group.split(","))
     assert cited, "no citations found"
     assert not cited - keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_cell_has_an_id(path):
+    """nbformat 4.5 cells carry ids (nbformat warns today and will refuse later); ids are unique."""
+    ids = [cell.get("id") for cell in notebook(path)["cells"]]
+    assert None not in ids, f"{ids.count(None)} cell(s) without an id"
+    assert len(set(ids)) == len(ids), "duplicate cell ids"
