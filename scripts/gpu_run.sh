@@ -3,15 +3,17 @@
 #   tests      the activation, block, kernel, timing and benchmark tests on CUDA (0 failures expected),
 #              including the 64-bit-offset kernel test that is too slow for the CPU interpreter;
 #   bench      the full benchmark suite  -> results/<gpu>-<date>/results.{json,md,png};
-#   lm         chapter 7's GPU-scale experiment -> results/lm-<gpu>-<date>/;
+#   lm         chapter 8's GPU-scale experiment -> results/lm-<gpu>-<date>/;
 #   notebooks  every chapter notebook's code cells, in order, on the GPU (Jupyter if present is not needed)
 #              -> results/<gpu>-<date>/notebooks.json;
 #   tune       (only when named) act_mul_cat under several launch shapes against act_mul's flat launch
-#              (scripts/tune_launch.py, about a minute) -> results/<gpu>-<date>/tune.json.
+#              (scripts/tune_launch.py, about a minute) -> results/<gpu>-<date>/tune.json;
+#   epilogue   (only when named) chapter 7's SwiGLU-epilogue matrix product against cuBLAS + act_mul at a
+#              prefill and a decode size (scripts/time_epilogue.py, under a minute) -> .../epilogue.json.
 # Usage, from the repository root with torch and Triton installed (make install, or PYTHONPATH=.):
 #   bash scripts/gpu_run.sh                 # all four steps
 #   bash scripts/gpu_run.sh tests bench     # some of them
-#   ARCHIVE=$OUT/run.tar.gz bash scripts/gpu_run.sh tests+notebooks tune bench
+#   ARCHIVE=$OUT/run.tar.gz bash scripts/gpu_run.sh tests+notebooks tune bench epilogue
 #                                           # a lent machine's 15 minutes: about 6 minutes, packed after each step
 # A preflight first imports what the named steps need and exits 3 naming what is missing (one line, in seconds).
 # Each step's log and outcome are written into the run folder; a failing step does not stop the others, and the
@@ -28,7 +30,8 @@ need = {"tests": ["pytest", "hypothesis", "numpy", "torch", "triton", "matplotli
         "bench": ["numpy", "torch", "triton", "matplotlib", "tqdm", "ffn_lib.bench.suite"],
         "lm": ["numpy", "torch", "matplotlib", "ffn_lib.lm.experiment"],
         "notebooks": ["numpy", "torch", "matplotlib", "ffn_lib"],
-        "tune": ["torch", "triton", "ffn_lib.kernels"]}
+        "tune": ["torch", "triton", "ffn_lib.kernels"],
+        "epilogue": ["torch", "triton", "ffn_lib.kernels.epilogue"]}
 steps = [g for s in sys.argv[1:] for g in s.split("+")]
 missing = {}
 for step in steps:
@@ -78,16 +81,20 @@ run_step() {
     lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ${LM_ARGS:-} ;;
     notebooks) step notebooks ${NOTEBOOKS_LIMIT:-240} $PY scripts/run_notebook_code.py --out "$run/notebooks.json" ${NOTEBOOKS:-} ;;
     tune)      step tune ${TUNE_LIMIT:-180} $PY scripts/tune_launch.py --out "$run/tune.json" ${TUNE_ARGS:-} ;;
-    *) echo "unknown step $1 (tests, bench, lm, notebooks, tune)"; status=2 ;;
+    epilogue)  step epilogue ${EPILOGUE_LIMIT:-120} $PY scripts/time_epilogue.py --out "$run/epilogue.json" \
+                 ${EPILOGUE_ARGS:-} ;;
+    *) echo "unknown step $1 (tests, bench, lm, notebooks, tune, epilogue)"; status=2 ;;
   esac
 }
 # A step named "a+b+c" runs a, b and c at the same time: only for steps whose timings are not recorded
-# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark and the tuner always run alone.
+# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark, the tuner and the epilogue
+# timing always run alone.
 for s in "${steps[@]}"; do
   if [[ $s == *+* ]]; then
     IFS=+ read -ra group <<< "$s"
-    if [[ " ${group[*]} " == *" bench "* || " ${group[*]} " == *" tune "* ]]; then
-      echo "bench and tune cannot share the GPU with other steps ($s): their timings are the point"; status=2; continue
+    if [[ " ${group[*]} " =~ " "(bench|tune|epilogue)" " ]]; then
+      echo "bench, tune and epilogue cannot share the GPU with other steps ($s): their timings are the point"
+      status=2; continue
     fi
     for g in "${group[@]}"; do run_step "$g" & done
     wait

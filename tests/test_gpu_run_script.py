@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from conftest import ROOT
 
@@ -25,7 +26,7 @@ def _run(tmp_path, *steps, **env):
 
 
 def test_timed_steps_refuse_to_share_the_gpu(tmp_path):
-    for group in ("tests+bench", "notebooks+tune"):
+    for group in ("tests+bench", "notebooks+tune", "tests+epilogue"):
         proc, _, records = _run(tmp_path, group)
         assert proc.returncode == 2 and "cannot share the GPU" in proc.stdout
         assert records == []  # nothing ran
@@ -46,6 +47,38 @@ def test_the_tune_step_writes_its_record(tmp_path):
     doc = json.loads((run / "tune.json").read_text())
     assert {r["variant"] for r in doc["rows"]} == {"act_mul, default shape", "act_mul_cat, 1024x4"}
     assert (run / "tune.log").read_text().count("best:") == 1
+
+
+def test_the_epilogue_step_writes_its_record(tmp_path):
+    """Chapter 7's epilogue timing: three variants at a prefill and a decode size, checked against each other."""
+    pytest.importorskip("triton")
+    proc, run, records = _run(tmp_path, "epilogue", TRITON_INTERPRET="1",
+                              EPILOGUE_ARGS="--prefill 20 --decode 3 --d-model 24 --d-ff 40 --dtype float32 "
+                                            "--blocks 16,16,16 --rounds 1 --min-time 0.01")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [(r["step"], r["exit"]) for r in records] == [("epilogue", 0)]
+    doc = json.loads((run / "epilogue.json").read_text())
+    assert {(r["size"], r["variant"]) for r in doc["rows"]} == {
+        (s, v) for s in ("prefill", "decode") for v in ("cuBLAS + eager", "cuBLAS + fused", "epilogue")}
+    assert {r["tokens"] for r in doc["rows"]} == {20, 3}
+    assert all(r["q1_s"] <= r["median_s"] <= r["q3_s"] and r["flop_rate"] > 0 for r in doc["rows"])
+    assert doc["provenance"]["command"].startswith("python scripts/time_epilogue.py --out ")
+
+
+def test_a_wrong_epilogue_is_not_timed(monkeypatch):
+    """The variants are checked against cuBLAS + eager before timing: a wrong kernel stops the step."""
+    pytest.importorskip("triton")
+    import importlib.util
+
+    from ffn_lib import kernels
+    if not kernels.INTERPRETED:
+        pytest.skip("checked in the interpreter")
+    spec = importlib.util.spec_from_file_location("time_epilogue", ROOT / "scripts" / "time_epilogue.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(mod.epilogue, "matmul_swiglu", lambda x, w, n, *a, **k: torch.zeros(x.shape[0], n))
+    with pytest.raises(RuntimeError, match="epilogue differs"):
+        mod.variants(5, 8, 16, torch.float32, torch.device("cpu"), (16, 16, 16))
 
 
 def test_preflight_names_what_is_missing_in_one_line(tmp_path):
