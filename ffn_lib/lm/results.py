@@ -19,8 +19,8 @@ The analysis never compares two numbers without their uncertainty. With ``n`` se
 per variant, a variant's mean held-out loss has a standard error ``s / sqrt(n)``;
 two variants are *resolved* (their order is more than seed-to-seed noise) when their
 means differ by more than ``RESOLVE_K = 2`` combined standard errors
-``sqrt(se_a^2 + se_b^2)``. With 3 to 5 seeds this is a rough rule, not a formal
-test; the chapter says so.
+``sqrt(se_a^2 + se_b^2)`` (:class:`Pair`, a rough rule kept for its users). The sentences
+use :mod:`ffn_lib.lm.stats` instead: t intervals, Welch's test and Holm's correction.
 """
 
 from __future__ import annotations
@@ -331,46 +331,11 @@ def sentences(doc: dict[str, Any]) -> list[str]:
         out.append(f"{best.variant} has the lowest held-out loss ({best.mean:.4f}), but with one seed per variant "
                    "nothing can be said about the spread, so no ordering is resolved.")
         return out
-    tied = tied_with_best(summaries)
     out.append(f"{best.variant} has the lowest mean held-out loss, {best.mean:.4f} nats per character (standard "
                f"deviation {best.std:.4f} over {n} seeds); {worst.variant} the highest, {worst.mean:.4f}.")
-    if len(tied) > 1:
-        others = [t for t in tied if t != best.variant]
-        out.append(f"{_names(others)} {'is' if len(others) == 1 else 'are'} within {RESOLVE_K:g} combined standard "
-                   f"errors of {best.variant}: this run cannot separate {'it' if len(others) == 1 else 'them'} from "
-                   "the best.")
-    else:
-        out.append(f"Every other variant is more than {RESOLVE_K:g} combined standard errors behind {best.variant}.")
-    pairs = pairwise(summaries)
-    n_resolved = sum(p.resolved for p in pairs)
-    out.append(f"Of the {len(pairs)} pairs of variants, {n_resolved} {_verb(n_resolved, 'differs', 'differ')} by "
-               f"more than {RESOLVE_K:g} combined standard errors; the other {len(pairs) - n_resolved} "
-               f"{_verb(len(pairs) - n_resolved, 'is', 'are')} within the seed-to-seed spread.")
-    gp = gated_minus_plain(doc)
-    if gp is not None and gp[2] > 1:
-        diff, se, k = gp
-        word = "lower" if diff < 0 else "higher"
-        verdict = ("that is more than twice its standard error, so at this scale the gated family "
-                   f"{'does better' if diff < 0 else 'does worse'}." if abs(diff) > RESOLVE_K * se else
-                   "that is within twice its standard error, so this run cannot tell the two families apart.")
-        out.append(f"Seed by seed, the gated variants' mean held-out loss is {abs(diff):.4f} {word} than the plain "
-                   f"ones' (standard error {se:.4f} over {k} seeds): {verdict}")
-    agreement = table1_agreement(summaries)
-    if len(summaries) > 2:
-        text = (f"Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
-                f"{agreement['spearman']:+.2f}")
-        if agreement["resolved"]:
-            n_res, n_agree = len(agreement["resolved"]), len(agreement["agree"])
-            text += (f"; of the {n_res} resolved {_verb(n_res, 'pair', 'pairs')}, {n_agree} "
-                     f"{_verb(n_agree, 'is', 'are')} in Table 1's order")
-            if agreement["disagree"]:
-                flips = [f"{p.a if p.diff < 0 else p.b} ahead of {p.b if p.diff < 0 else p.a}"
-                         for p in agreement["disagree"][:4]]
-                n_dis = len(agreement["disagree"])
-                text += f" and {n_dis} {_verb(n_dis, 'is', 'are')} reversed ({'; '.join(flips)})"
-        else:
-            text += "; no pair is resolved, so the runs can neither confirm nor contradict its order"
-        out.append(text + ".")
+    from .verdict import significance_sentences  # t intervals, Welch and Holm (ffn_lib.lm.stats)
+
+    out += significance_sentences(doc)
     last_min, total = still_improving(doc)
     out.append(f"In {'all ' if last_min == total else ''}{last_min} of {total} runs the held-out loss was at its "
                "lowest at the last evaluation" + (" (no sign of over-fitting)." if last_min == total else
