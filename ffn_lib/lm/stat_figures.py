@@ -141,10 +141,14 @@ def plot_final_losses(doc: dict[str, Any], ax=None, *, title: str | None = None)
         _, ax = plt.subplots(figsize=(7.0, 3.8), layout="constrained")
     for i, s in enumerate(summaries):
         color = GATED_COLOR if s.gated else PLAIN_COLOR
-        jitter = np.linspace(-0.12, 0.12, s.n) if s.n > 1 else [0.0]
-        ax.plot(i + np.asarray(jitter), s.losses, ".", color=color, alpha=0.55, ms=6)
+        beside = np.linspace(0.14, 0.26, s.n) if s.n > 1 else [0.2]  # the seeds to the right of their mean
+        ax.plot(i + np.asarray(beside), s.losses, ".", color=color, alpha=0.6, ms=6)
         ax.errorbar(i, s.mean, yerr=stats.mean_interval(s.losses), fmt="o", color=color, ms=7, capsize=4,
                     lw=1.6)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=GATED_COLOR, label="gated"),
+                       Line2D([], [], marker="o", ls="", color=PLAIN_COLOR, label="plain")], fontsize=9)
     ax.set_xticks(range(len(summaries)), [s.variant for s in summaries], rotation=30, ha="right")
     ax.set(ylabel="held-out loss (nats per character)",
            title=title or f"Final held-out loss: seeds (dots), mean ± {1 - stats.ALPHA:.0%} t interval")

@@ -60,8 +60,14 @@ def pairs_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str
     dfs = [t.df for t in tests]
     out = [f"Of the {m} {_pairs_word(m)} of variants, {len(holm)} {'differs' if len(holm) == 1 else 'differ'} at "
            f"the {alpha:.0%} level after Holm's correction for {m} comparisons (Welch's t, {min(dfs):.1f} to "
-           f"{max(dfs):.1f} degrees of freedom); without the correction {raw} would, and even with no real "
-           f"difference anywhere about {alpha * m:.1f} of {m} would pass an uncorrected {alpha:.0%} test by chance."]
+           f"{max(dfs):.1f} degrees of freedom); without the correction, {raw} would. If no variant differed from any "
+           f"other, about {alpha * m:.1f} of {m} would still pass an uncorrected {alpha:.0%} test by chance."]
+    if max(dfs) - min(dfs) > 0.5:
+        first = 1 - alpha / m / 2  # Holm's first step: p <= alpha / m, two-sided
+        out.append(f"The degrees of freedom matter as much as t: Holm's first step, p ≤ {alpha:g}/{m}, needs |t| "
+                   f"above {stats.t_quantile(first, min(dfs)):.1f} at {min(dfs):.1f} degrees of freedom but only "
+                   f"above {stats.t_quantile(first, max(dfs)):.1f} at {max(dfs):.1f}, so a large t from two very "
+                   "unequal spreads can fail where a smaller one passes.")
     if holm:
         shown = [f"{t.a if t.diff < 0 else t.b} ahead of {t.b if t.diff < 0 else t.a}"
                  for t in sorted(holm, key=lambda t: t.p_holm)]
