@@ -46,7 +46,8 @@ def test_chapter_is_a_complete_lesson(path):
         assert needed in markdown, (path.stem, needed)
     assert SOURCE_NOTE in markdown
     assert "import ffn_lib" in code or "from ffn_lib" in code
-    assert code.count("plotting.") >= 2, "at least two figures through ffn_lib.plotting"
+    figures = code.count("plotting.") + code.count("stat_figures.plot_")  # ffn_lib.plotting or lm.stat_figures
+    assert figures >= 2, "at least two figures through ffn_lib (plotting, lm.stat_figures)"
     assert ("timing.compare(" in code or "benchmark(" in code) and "recorded(" in code, \
         "a live timing section and the recorded GPU runs"
     assert "pick_device" in code
