@@ -168,7 +168,7 @@ def test_recorded_gpu_run_sentences():
     assert hi < 0 and fc.n == 3
     text = " ".join(verdict.significance_sentences(doc))
     assert f"{lo:+.4f} to {hi:+.4f}" in text and "2 degrees of freedom, t quantile 4.30" in text
-    tests = stats.pairwise_tests(verdict.summarize(doc))
+    tests = stats.pairwise_tests(stats.samples(doc))
     n_holm, n_raw = sum(t.resolved for t in tests), sum(t.resolved_uncorrected for t in tests)
     assert n_holm < n_raw  # Holm must matter on this run, else the test below could not see it
     assert f"{n_holm} differ at the 5% level after Holm's correction for 28 comparisons" in text

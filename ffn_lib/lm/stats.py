@@ -150,7 +150,52 @@ def holm(p_values: Sequence[float], alpha: float = ALPHA) -> tuple[list[bool], l
     return [p <= alpha for p in adjusted], adjusted
 
 
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation (no ties expected): Pearson's correlation of the ranks."""
+    import numpy as np
+
+    if len(x) != len(y) or len(x) < 2:
+        raise ValueError(f"x and y must have the same length of at least 2, got {len(x)} and {len(y)}.")
+    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
 # --- The capstone's tests -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One variant's final held-out losses over seeds (seed order): what the tests below need of a run."""
+
+    variant: str
+    gated: bool
+    losses: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.losses)
+
+    @property
+    def mean(self) -> float:
+        return _mean(self.losses)
+
+    @property
+    def table1(self) -> float:
+        """Shazeer's held-out log-perplexity at 65,536 steps (quoted, Table 1)."""
+        from ..variants import VARIANTS
+
+        return VARIANTS[self.variant].log_perplexity_65k
+
+
+def samples(doc: dict[str, Any]) -> list[Sample]:
+    """One :class:`Sample` per configured variant that has runs, in the configured order."""
+    gated = {p["variant"]: p["gated"] for p in doc["params"]}
+    out = []
+    for name in doc["config"]["variants"]:
+        runs = sorted((r for r in doc["runs"] if r["variant"] == name), key=lambda r: r["seed"])
+        if runs:
+            out.append(Sample(name, gated[name], tuple(r["final_val_loss"] for r in runs)))
+    return out
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import Any
 
 from ..variants import VARIANTS
 from . import stats
-from .results import summarize
 
 T5_BASE_PARAMS = 220e6  # quoted: Raffel et al. (2020), T5-base, about 220 million parameters
 
@@ -50,7 +49,7 @@ def family_sentence(doc: dict[str, Any]) -> str | None:
 
 def pairs_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
     """How many of the pairs differ after Holm's correction, how many would without it, and the best's ties."""
-    summaries = summarize(doc)
+    summaries = stats.samples(doc)
     tests = stats.pairwise_tests(summaries, alpha)
     if not tests or min(s.n for s in summaries) < 2:
         return []
@@ -86,13 +85,11 @@ def pairs_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str
 
 def table1_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | None:
     """The runs' order against Shazeer's Table 1 (quoted): rank correlation, and the Holm-resolved pairs."""
-    from .results import spearman
-
-    summaries = summarize(doc)
+    summaries = stats.samples(doc)
     if len(summaries) < 3:
         return None
     quoted = {s.variant: s.table1 for s in summaries}
-    rho = spearman([s.mean for s in summaries], [s.table1 for s in summaries])
+    rho = stats.spearman([s.mean for s in summaries], [s.table1 for s in summaries])
     text = f"Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is {rho:+.2f}"
     resolved = [t for t in stats.pairwise_tests(summaries, alpha) if t.resolved] if min(s.n for s in summaries) > 1 else []
     if not resolved:
@@ -116,7 +113,7 @@ def significance_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> l
 
 def plain_spread(doc: dict[str, Any]) -> dict[str, Any] | None:
     """Range of the plain variants' mean losses in the run and in Table 1 (quoted), and their ratio."""
-    plain = [s for s in summarize(doc) if not s.gated]
+    plain = [s for s in stats.samples(doc) if not s.gated]
     if len(plain) < 2:
         return None
     lo, hi = min(plain, key=lambda s: s.mean), max(plain, key=lambda s: s.mean)
@@ -160,7 +157,7 @@ def verdict(doc: dict[str, Any]) -> str:
     text = (f"the gated family's held-out loss is {fc.mean:+.4f} nats per character relative to the plain family's "
             f"({fc.level:.0%} interval {lo:+.4f} to {hi:+.4f} over {fc.n} seeds), which **{word}** the hypothesis at "
             "this scale. ")
-    summaries = summarize(doc)
+    summaries = stats.samples(doc)
     best_plain = min((s for s in summaries if not s.gated), key=lambda s: s.mean)
     behind = [s.variant for s in summaries if s.gated and s.mean > best_plain.mean]
     if behind:
