@@ -97,6 +97,12 @@ SOURCES: dict[str, Source] = {
                "Compilation", venue="ASPLOS 2024"),
         Source("openai2025gptoss", "OpenAI", 2025, "gpt-oss reference implementation (gpt_oss/torch/model.py)",
                venue="https://github.com/openai/gpt-oss"),
+        Source("welch1947", "Welch", 1947, "The Generalization of 'Student's' Problem when Several Different "
+               "Population Variances are Involved", venue="Biometrika 34(1-2), 28-35"),
+        Source("satterthwaite1946", "Satterthwaite", 1946,
+               "An Approximate Distribution of Estimates of Variance Components", venue="Biometrics Bulletin 2(6), 110-114"),
+        Source("holm1979", "Holm", 1979, "A Simple Sequentially Rejective Multiple Test Procedure",
+               venue="Scandinavian Journal of Statistics 6(2), 65-70"),
     )
 }
 

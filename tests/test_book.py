@@ -46,7 +46,8 @@ def test_chapter_is_a_complete_lesson(path):
         assert needed in markdown, (path.stem, needed)
     assert SOURCE_NOTE in markdown
     assert "import ffn_lib" in code or "from ffn_lib" in code
-    library_figures = re.findall(r"\b(?:plotting|block_figure|shazeer|\w*diagrams)\.\w+\(|\w+_figure\(", code)
+    library_figures = re.findall(r"\b(?:plotting|block_figure|shazeer|stat_figures|\w*diagrams)\.\w+\(|\w+_figure\(",
+                                 code)
     assert len(library_figures) >= 2, "at least two figures drawn by ffn_lib (plotting or a figure module)"
     assert ("timing.compare(" in code or "benchmark(" in code) and "recorded(" in code, \
         "a live timing section and the recorded GPU runs"

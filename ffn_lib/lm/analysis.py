@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..variants import VARIANTS
+from .stats import family_contrast, spearman  # noqa: F401 (spearman is re-exported: it lives in lm.stats)
 
 RESOLVE_K = 2.0
 
@@ -109,28 +110,11 @@ def tied_with_best(summaries: list[VariantSummary]) -> list[str]:
 def gated_minus_plain(doc: dict[str, Any]) -> tuple[float, float, int] | None:
     """Per seed: mean final loss of the gated variants minus that of the plain ones (same seed, same batches).
 
-    Returns (mean over seeds, its standard error, number of seeds), or None without both families.
+    Returns (mean over seeds, its standard error, number of seeds), or None without both families on two or
+    more seeds; :func:`ffn_lib.lm.stats.family_contrast` adds the t interval.
     """
-    gated = {v for v in doc["config"]["variants"] if VARIANTS[v].gated}
-    diffs = []
-    for seed in doc["config"]["seeds"]:
-        runs = [r for r in doc["runs"] if r["seed"] == seed]
-        g = [r["final_val_loss"] for r in runs if r["variant"] in gated]
-        p = [r["final_val_loss"] for r in runs if r["variant"] not in gated]
-        if g and p:
-            diffs.append(float(np.mean(g) - np.mean(p)))
-    if not diffs:
-        return None
-    se = float(np.std(diffs, ddof=1) / math.sqrt(len(diffs))) if len(diffs) > 1 else math.nan
-    return float(np.mean(diffs)), se, len(diffs)
-
-
-def spearman(x: list[float], y: list[float]) -> float:
-    """Spearman's rank correlation (no ties expected): Pearson's correlation of the ranks."""
-    if len(x) != len(y) or len(x) < 2:
-        raise ValueError(f"x and y must have the same length of at least 2, got {len(x)} and {len(y)}.")
-    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
-    return float(np.corrcoef(rx, ry)[0, 1])
+    fc = family_contrast(doc)
+    return None if fc is None else (fc.mean, fc.se, fc.n)
 
 
 def table1_agreement(summaries: list[VariantSummary]) -> dict[str, Any]:

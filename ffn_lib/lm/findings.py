@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..variants import SHAZEER_2020
-from .analysis import (RESOLVE_K, VariantSummary, gated_minus_plain, pairwise, ranking, still_improving, summarize,
-                       table1_agreement, tied_with_best)
+from .verdict import significance_sentences
+from .analysis import VariantSummary, ranking, still_improving, summarize
 
 
 def _fmt_rate(x: float | None) -> str:
@@ -75,9 +75,8 @@ def sentences(doc: dict[str, Any]) -> list[str]:
         out.append(f"{best.variant} has the lowest held-out loss ({best.mean:.4f}), but with one seed per variant "
                    "nothing can be said about the spread, so no ordering is resolved.")
         return out
-    out += [_best_and_worst(ranked), _tied_with_best(summaries, ranked[0]), _pairs(summaries)]
-    out += [_gated_against_plain(doc), _against_table1(summaries), _over_fitting(doc), _throughput(summaries),
-            _peak_memory(summaries)]
+    out += [_best_and_worst(ranked), *significance_sentences(doc)]  # t intervals, Welch and Holm (lm.stats)
+    out += [_over_fitting(doc), _throughput(summaries), _peak_memory(summaries)]
     return [text for text in out if text is not None]
 
 
@@ -95,55 +94,6 @@ def _best_and_worst(ranked: list[VariantSummary]) -> str:
     return (f"{best.variant} has the lowest mean held-out loss, {best.mean:.4f} nats per character (standard "
             f"deviation {best.std:.4f} over {best.n} seeds); {worst.variant} the highest, {worst.mean:.4f}.")
 
-
-def _tied_with_best(summaries: list[VariantSummary], best: VariantSummary) -> str:
-    tied = tied_with_best(summaries)
-    if len(tied) <= 1:
-        return f"Every other variant is more than {RESOLVE_K:g} combined standard errors behind {best.variant}."
-    others = [t for t in tied if t != best.variant]
-    return (f"{_names(others)} {'is' if len(others) == 1 else 'are'} within {RESOLVE_K:g} combined standard "
-            f"errors of {best.variant}: this run cannot separate {'it' if len(others) == 1 else 'them'} from "
-            "the best.")
-
-
-def _pairs(summaries: list[VariantSummary]) -> str:
-    pairs = pairwise(summaries)
-    n_resolved = sum(p.resolved for p in pairs)
-    return (f"Of the {len(pairs)} pairs of variants, {n_resolved} {_verb(n_resolved, 'differs', 'differ')} by "
-            f"more than {RESOLVE_K:g} combined standard errors; the other {len(pairs) - n_resolved} "
-            f"{_verb(len(pairs) - n_resolved, 'is', 'are')} within the seed-to-seed spread.")
-
-
-def _gated_against_plain(doc: dict[str, Any]) -> str | None:
-    gp = gated_minus_plain(doc)
-    if gp is None or gp[2] <= 1:
-        return None
-    diff, se, k = gp
-    word = "lower" if diff < 0 else "higher"
-    verdict = ("that is more than twice its standard error, so at this scale the gated family "
-               f"{'does better' if diff < 0 else 'does worse'}." if abs(diff) > RESOLVE_K * se else
-               "that is within twice its standard error, so this run cannot tell the two families apart.")
-    return (f"Seed by seed, the gated variants' mean held-out loss is {abs(diff):.4f} {word} than the plain "
-            f"ones' (standard error {se:.4f} over {k} seeds): {verdict}")
-
-
-def _against_table1(summaries: list[VariantSummary]) -> str | None:
-    if len(summaries) <= 2:
-        return None
-    agreement = table1_agreement(summaries)
-    text = (f"Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
-            f"{agreement['spearman']:+.2f}")
-    if not agreement["resolved"]:
-        return text + "; no pair is resolved, so the runs can neither confirm nor contradict its order."
-    n_res, n_agree = len(agreement["resolved"]), len(agreement["agree"])
-    text += (f"; of the {n_res} resolved {_verb(n_res, 'pair', 'pairs')}, {n_agree} "
-             f"{_verb(n_agree, 'is', 'are')} in Table 1's order")
-    if agreement["disagree"]:
-        flips = [f"{p.a if p.diff < 0 else p.b} ahead of {p.b if p.diff < 0 else p.a}"
-                 for p in agreement["disagree"][:4]]
-        n_dis = len(agreement["disagree"])
-        text += f" and {n_dis} {_verb(n_dis, 'is', 'are')} reversed ({'; '.join(flips)})"
-    return text + "."
 
 
 def _over_fitting(doc: dict[str, Any]) -> str:

@@ -1,0 +1,333 @@
+"""The statistics of the capstone: Student's t, Welch's test, Holm's step-down and the seed-paired family contrast.
+
+With three seeds per variant a standard deviation is itself uncertain, so an interval must use Student's t
+quantiles, not the normal ones: the two-sided 95% quantile is 4.303 at 2 degrees of freedom and 2.776 at 4,
+against 1.960 for the normal. No SciPy is needed: the t distribution's tail is a regularised incomplete beta
+function, evaluated by its continued fraction, and the quantile is found by bisection on it.
+
+* :func:`t_two_sided_p`, :func:`t_quantile`: Student's t distribution (any real degrees of freedom > 0).
+* :func:`welch_df`: the Welch–Satterthwaite degrees of freedom of a difference of two means
+  (Welch 1947; Satterthwaite 1946).
+* :func:`holm`: Holm's (1979) step-down correction for a family of tests.
+* :func:`pairwise_tests`: Welch's t test for every pair of variants, Holm-corrected over all pairs.
+* :func:`family_contrast`: per seed, the gated variants' mean loss minus the plain variants' mean loss,
+  then a paired t interval over the seeds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+from statistics import NormalDist
+from typing import Any, Sequence
+
+ALPHA = 0.05  # family-wise error rate of the pairwise tests, and 1 - the confidence level of the intervals
+
+
+# --- Student's t ---------------------------------------------------------------------------------------
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of I_x(a, b), evaluated by the modified Lentz method (Press et al., §6.4)."""
+    tiny, eps = 1e-300, 1e-15
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000):
+        m2 = 2 * m
+        for num in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < eps:
+            return h
+    raise ArithmeticError(f"the incomplete beta continued fraction did not converge for a={a}, b={b}, x={x}")
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b) = B(x; a, b) / B(a, b), for a, b > 0 and 0 <= x <= 1.
+
+    Uses I_x(a, b) = x^a (1-x)^b / (a B(a, b)) * CF(x), and the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) where
+    the continued fraction converges slowly (x > (a+1)/(a+b+2)); Abramowitz & Stegun 26.5.8.
+    """
+    if a <= 0 or b <= 0:
+        raise ValueError(f"a and b must be positive, got a={a}, b={b}.")
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"x must lie in [0, 1], got {x}.")
+    if x in (0.0, 1.0):
+        return x
+    log_front = a * math.log(x) + b * math.log1p(-x) + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def _check_df(df: float) -> None:
+    if not (isinstance(df, (int, float)) and df > 0 and not math.isnan(df)):
+        raise ValueError(f"df (degrees of freedom) must be a positive number, got {df!r}.")
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """P(|T| >= |t|) for Student's t with ``df`` degrees of freedom: I_{df/(df+t^2)}(df/2, 1/2) (A&S 26.7.1)."""
+    _check_df(df)
+    if math.isinf(df):
+        return 2.0 * (1.0 - NormalDist().cdf(abs(t)))
+    return betainc(df / 2.0, 0.5, df / (df + t * t))
+
+
+def t_quantile(q: float, df: float) -> float:
+    """The ``q`` quantile of Student's t with ``df`` degrees of freedom (``df`` may be fractional: Welch).
+
+    Solves P(T <= t) = q by bisection on :func:`t_two_sided_p` (monotone in |t|) to about 1e-12; e.g.
+    t_quantile(0.975, 2) = 4.303, t_quantile(0.975, 4) = 2.776; ``df = inf`` gives the normal quantile.
+    """
+    _check_df(df)
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must lie strictly between 0 and 1, got {q}.")
+    if q == 0.5:
+        return 0.0
+    if q < 0.5:
+        return -t_quantile(1.0 - q, df)
+    if math.isinf(df):
+        return NormalDist().inv_cdf(q)
+    target = 2.0 * (1.0 - q)  # the two-sided tail beyond t
+    lo, hi = 0.0, 1.0
+    while t_two_sided_p(hi, df) > target:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if t_two_sided_p(mid, df) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
+# --- Welch, Holm ------------------------------------------------------------------------------------------
+
+
+def welch_df(s_a: float, n_a: int, s_b: float, n_b: int) -> float:
+    """Welch–Satterthwaite degrees of freedom of mean(a) - mean(b) with unequal variances.
+
+        nu = (s_a^2/n_a + s_b^2/n_b)^2 / [ (s_a^2/n_a)^2/(n_a - 1) + (s_b^2/n_b)^2/(n_b - 1) ]
+
+    (Welch 1947; Satterthwaite 1946). It lies between min(n_a, n_b) - 1 and n_a + n_b - 2: with three seeds
+    each, between 2 and 4.
+    """
+    if n_a < 2 or n_b < 2:
+        raise ValueError(f"n_a and n_b must be at least 2 (a standard deviation needs two values), got {n_a}, {n_b}.")
+    va, vb = s_a * s_a / n_a, s_b * s_b / n_b
+    if va + vb == 0:
+        return float(n_a + n_b - 2)
+    return (va + vb) ** 2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
+
+
+def holm(p_values: Sequence[float], alpha: float = ALPHA) -> tuple[list[bool], list[float]]:
+    """Holm's (1979) step-down correction: which hypotheses are rejected at family-wise level ``alpha``.
+
+    Sort the m p-values, p_(1) <= ... <= p_(m); reject H_(1), ..., H_(k) where k is the largest index with
+    p_(j) <= alpha / (m - j + 1) for every j <= k, and stop at the first that fails. The adjusted p-values are
+    p~_(j) = max_{i<=j} min(1, (m - i + 1) p_(i)); H_j is rejected exactly when p~_j <= alpha.
+    Returns (rejected, adjusted p-values), both in the input's order.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}.")
+    m = len(p_values)
+    if any(not 0 <= p <= 1 for p in p_values):
+        raise ValueError(f"p_values must lie in [0, 1], got {list(p_values)}.")
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return [p <= alpha for p in adjusted], adjusted
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation (no ties expected): Pearson's correlation of the ranks."""
+    import numpy as np
+
+    if len(x) != len(y) or len(x) < 2:
+        raise ValueError(f"x and y must have the same length of at least 2, got {len(x)} and {len(y)}.")
+    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+# --- The capstone's tests -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One variant's final held-out losses over seeds (seed order): what the tests below need of a run."""
+
+    variant: str
+    gated: bool
+    losses: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.losses)
+
+    @property
+    def mean(self) -> float:
+        return _mean(self.losses)
+
+    @property
+    def table1(self) -> float:
+        """Shazeer's held-out log-perplexity at 65,536 steps (quoted, Table 1)."""
+        from ..variants import VARIANTS
+
+        return VARIANTS[self.variant].log_perplexity_65k
+
+
+def samples(doc: dict[str, Any]) -> list[Sample]:
+    """One :class:`Sample` per configured variant that has runs, in the configured order."""
+    gated = {p["variant"]: p["gated"] for p in doc["params"]}
+    out = []
+    for name in doc["config"]["variants"]:
+        runs = sorted((r for r in doc["runs"] if r["variant"] == name), key=lambda r: r["seed"])
+        if runs:
+            out.append(Sample(name, gated[name], tuple(r["final_val_loss"] for r in runs)))
+    return out
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """Welch's t test of mean(a) - mean(b), with its Holm-adjusted p-value over the whole family of pairs."""
+
+    a: str
+    b: str
+    diff: float  # mean(a) - mean(b)
+    se: float  # sqrt(s_a^2/n_a + s_b^2/n_b)
+    df: float  # Welch-Satterthwaite
+    p: float  # two-sided, uncorrected
+    p_holm: float  # Holm-adjusted over every pair
+    alpha: float = ALPHA
+
+    @property
+    def t(self) -> float:
+        return self.diff / self.se if self.se > 0 else math.copysign(math.inf, self.diff) if self.diff else 0.0
+
+    @property
+    def resolved(self) -> bool:
+        """True when the gap is significant at family-wise level ``alpha`` after Holm's correction."""
+        return self.p_holm <= self.alpha
+
+    @property
+    def resolved_uncorrected(self) -> bool:
+        return self.p <= self.alpha
+
+
+def pairwise_tests(summaries: Sequence[Any], alpha: float = ALPHA) -> list[PairTest]:
+    """Welch's t test for every pair of variant summaries (``.variant``, ``.losses``), Holm-corrected.
+
+    A pair whose standard error is zero (identical seeds) gets p = 1 when the means agree and p = 0 otherwise.
+    """
+    raw = []
+    for a, b in combinations(summaries, 2):
+        na, nb = len(a.losses), len(b.losses)
+        sa, sb = _sd(a.losses), _sd(b.losses)
+        diff = _mean(a.losses) - _mean(b.losses)
+        se = math.sqrt(sa * sa / na + sb * sb / nb)
+        df = welch_df(sa, na, sb, nb)
+        p = t_two_sided_p(diff / se, df) if se > 0 else float(diff == 0)
+        raw.append((a.variant, b.variant, diff, se, df, p))
+    _, adjusted = holm([r[5] for r in raw], alpha) if raw else ([], [])
+    return [PairTest(*r, p_holm=q, alpha=alpha) for r, q in zip(raw, adjusted)]
+
+
+@dataclass(frozen=True)
+class FamilyContrast:
+    """Per seed, mean loss of the gated variants minus that of the plain ones; a paired t interval over seeds."""
+
+    per_seed: tuple[float, ...]
+    seeds: tuple[int, ...]
+    level: float = 1 - ALPHA
+
+    @property
+    def n(self) -> int:
+        return len(self.per_seed)
+
+    @property
+    def df(self) -> int:
+        return self.n - 1
+
+    @property
+    def mean(self) -> float:
+        return _mean(self.per_seed)
+
+    @property
+    def se(self) -> float:
+        """s_d / sqrt(n), the standard error of the mean per-seed difference."""
+        return _sd(self.per_seed) / math.sqrt(self.n)
+
+    @property
+    def quantile(self) -> float:
+        """t_{(1 + level)/2, n - 1}."""
+        return t_quantile((1 + self.level) / 2, self.df)
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """mean ± t_{(1+level)/2, n-1} · s_d / sqrt(n) (Student's paired t interval)."""
+        half = self.quantile * self.se
+        return self.mean - half, self.mean + half
+
+    @property
+    def p(self) -> float:
+        """Two-sided p-value of mean = 0, paired t with n - 1 degrees of freedom."""
+        if self.se == 0:
+            return float(self.mean == 0)
+        return t_two_sided_p(self.mean / self.se, self.df)
+
+    @property
+    def verdict(self) -> str:
+        """"better" (interval below zero: the gated family's loss is lower), "worse", or "cannot tell"."""
+        lo, hi = self.interval
+        return "better" if hi < 0 else "worse" if lo > 0 else "cannot tell"
+
+
+def family_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> FamilyContrast | None:
+    """The seed-paired contrast of the gated and the plain family; None without both families on 2+ seeds.
+
+    Seed s fixes the data order for every variant, so d_s = mean_gated(L_s) - mean_plain(L_s) removes what the
+    seed's batches do to all variants alike; the interval is mean(d) ± t_{(1+level)/2, n-1} s_d / sqrt(n).
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level}.")
+    gated = {p["variant"] for p in doc["params"] if p["gated"]}
+    diffs, seeds = [], []
+    for seed in doc["config"]["seeds"]:
+        runs = [r for r in doc["runs"] if r["seed"] == seed]
+        g = [r["final_val_loss"] for r in runs if r["variant"] in gated]
+        p = [r["final_val_loss"] for r in runs if r["variant"] not in gated]
+        if g and p:
+            diffs.append(_mean(g) - _mean(p))
+            seeds.append(seed)
+    if len(diffs) < 2:
+        return None
+    return FamilyContrast(tuple(diffs), tuple(seeds), level)
+
+
+def mean_interval(losses: Sequence[float], level: float = 1 - ALPHA) -> float:
+    """Half-width of the t interval of a mean: t_{(1+level)/2, n-1} · s / sqrt(n); 0 for a single value."""
+    n = len(losses)
+    if n < 2:
+        return 0.0
+    return t_quantile((1 + level) / 2, n - 1) * _sd(losses) / math.sqrt(n)
+
+
+def _mean(xs: Sequence[float]) -> float:
+    return math.fsum(xs) / len(xs)
+
+
+def _sd(xs: Sequence[float]) -> float:
+    """Sample standard deviation (n - 1 in the denominator)."""
+    m = _mean(xs)
+    return math.sqrt(math.fsum((x - m) ** 2 for x in xs) / (len(xs) - 1))

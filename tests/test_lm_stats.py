@@ -1,0 +1,229 @@
+"""The capstone's statistics (ffn_lib.lm.stats), its sentences (lm.verdict) and figures (lm.stat_figures)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from statistics import NormalDist
+from types import SimpleNamespace
+
+import pytest
+
+from ffn_lib.lm import stat_figures, stats, verdict
+
+ROOT = Path(__file__).resolve().parent.parent
+GPU_RUN = ROOT / "results" / "lm-h200-2026-11-26" / "lm_results.json"
+
+# Student's t, two-sided 95% (q = 0.975) and 99% (q = 0.995): printed tables (e.g. NIST/SEMATECH
+# e-Handbook 1.3.6.7.2), to three decimals.
+T_TABLE = {(0.975, 1): 12.706, (0.975, 2): 4.303, (0.975, 3): 3.182, (0.975, 4): 2.776, (0.975, 10): 2.228,
+           (0.975, 30): 2.042, (0.995, 2): 9.925, (0.995, 10): 3.169, (0.95, 5): 2.015}
+
+
+@pytest.mark.parametrize(("q", "df"), sorted(T_TABLE))
+def test_t_quantile_matches_the_printed_table(q, df):
+    assert stats.t_quantile(q, df) == pytest.approx(T_TABLE[q, df], abs=6e-4)
+
+
+def test_t_quantile_limits_symmetry_and_round_trip():
+    z = NormalDist().inv_cdf(0.975)
+    assert stats.t_quantile(0.975, 1e7) == pytest.approx(z, abs=1e-5)
+    assert stats.t_quantile(0.975, math.inf) == pytest.approx(z)
+    assert stats.t_quantile(0.025, 4) == pytest.approx(-stats.t_quantile(0.975, 4))
+    assert stats.t_quantile(0.5, 3) == 0.0
+    # df = 1 is Cauchy: t_q = tan(pi (q - 1/2)); df = 2 has t_q = (2q - 1) sqrt(2 / (4 q (1 - q)))
+    assert stats.t_quantile(0.9, 1) == pytest.approx(math.tan(math.pi * 0.4), rel=1e-9)
+    assert stats.t_quantile(0.9, 2) == pytest.approx(0.8 * math.sqrt(2 / (4 * 0.9 * 0.1)), rel=1e-9)
+    for df in (2.3, 4.0, 17.5):  # fractional df (Welch) and the p-value round trip
+        t = stats.t_quantile(0.975, df)
+        assert stats.t_two_sided_p(t, df) == pytest.approx(0.05, rel=1e-8)
+    assert stats.t_quantile(0.975, 3.5) < stats.t_quantile(0.975, 3)  # more df, thinner tails
+
+
+def test_t_quantile_rejects_bad_input():
+    with pytest.raises(ValueError, match="df"):
+        stats.t_quantile(0.975, 0)
+    with pytest.raises(ValueError, match="q must"):
+        stats.t_quantile(1.0, 3)
+    with pytest.raises(ValueError, match="x must"):
+        stats.betainc(1, 1, 1.5)
+
+
+def test_betainc_closed_forms():
+    assert stats.betainc(1, 1, 0.3) == pytest.approx(0.3)  # uniform
+    assert stats.betainc(2, 1, 0.3) == pytest.approx(0.09)  # x^a for b = 1
+    assert stats.betainc(0.5, 0.5, 0.5) == pytest.approx(0.5)  # symmetric
+    assert stats.betainc(3, 2, 0.8) == pytest.approx(1 - stats.betainc(2, 3, 0.2))
+
+
+def test_welch_df_hand_computed():
+    # s_a = 0.01, s_b = 0.03, n = 3 each: v_a = 1e-4/3, v_b = 9e-4/3; nu = (10e-4/3)^2 / ((1e-4/3)^2/2 + (9e-4/3)^2/2)
+    #   = 100 / ((1 + 81) / 2) = 2.439...
+    assert stats.welch_df(0.01, 3, 0.03, 3) == pytest.approx(200 / 82)
+    assert stats.welch_df(0.02, 3, 0.02, 3) == pytest.approx(4.0)  # equal variances, equal n: n_a + n_b - 2
+    assert 2 <= stats.welch_df(0.001, 3, 0.5, 3) < 2.01  # one variance dominates: n - 1 of that one
+    with pytest.raises(ValueError, match="n_a and n_b"):
+        stats.welch_df(0.1, 1, 0.1, 3)
+
+
+def test_holm_hand_computed_example():
+    # m = 4; sorted p: 0.005 (x4 = 0.02), 0.01 (x3 = 0.03), 0.03 (x2 = 0.06), 0.04 (x1 = 0.04 -> running max 0.06)
+    rejected, adjusted = stats.holm([0.01, 0.04, 0.03, 0.005], alpha=0.05)
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert rejected == [True, False, False, True]
+    # Step-down stops at the first failure: 0.04 <= 0.05 / 1 alone, but 0.03 > 0.05 / 2 came first
+    assert stats.holm([0.03, 0.04], alpha=0.05)[0] == [False, False]
+    # Bonferroni would reject only p <= 0.0125 here; Holm rejects the second too (0.015 <= 0.05 / 3)
+    assert stats.holm([0.001, 0.015, 0.5, 0.9])[0] == [True, True, False, False]
+    with pytest.raises(ValueError, match="p_values"):
+        stats.holm([1.2])
+
+
+def _summary(name, losses):
+    return SimpleNamespace(variant=name, losses=tuple(losses))
+
+
+def test_pairwise_tests_use_welch_t_and_holm():
+    a, b = _summary("A", [1.00, 1.01, 1.02]), _summary("B", [1.05, 1.08, 1.11])
+    (t,) = stats.pairwise_tests([a, b])
+    se = math.sqrt(0.01 ** 2 / 3 + 0.03 ** 2 / 3)
+    assert t.diff == pytest.approx(-0.07) and t.se == pytest.approx(se) and t.df == pytest.approx(200 / 82)
+    assert t.p == pytest.approx(stats.t_two_sided_p(-0.07 / se, 200 / 82))
+    # 3.83 standard errors apart: "two combined standard errors" would call it resolved, a normal quantile
+    # too (p = 0.0001), but Welch's t at 2.4 degrees of freedom gives p = 0.046
+    assert 0.04 < t.p < 0.05 and t.resolved
+    c = _summary("C", [1.00, 1.03, 1.06])
+    tests = stats.pairwise_tests([a, b, c])
+    assert [x.p_holm for x in tests] == pytest.approx(stats.holm([x.p for x in tests])[1])
+
+
+def _doc(losses: dict[str, list[float]], gated: set[str]):
+    seeds = list(range(len(next(iter(losses.values())))))
+    return {"config": {"seeds": seeds, "variants": list(losses)},
+            "params": [{"variant": v, "gated": v in gated} for v in losses],
+            "runs": [{"variant": v, "seed": s, "final_val_loss": ls[s]} for v, ls in losses.items() for s in seeds]}
+
+
+def test_family_contrast_pairs_by_seed():
+    # per seed: gated mean - plain mean = (1.0+1.2)/2 - 1.3 = -0.2, 1.25 - 1.4 = -0.15, 1.0 - 1.25 = -0.25
+    doc = _doc({"ReLU": [1.3, 1.4, 1.25], "GEGLU": [1.0, 1.3, 0.9], "SwiGLU": [1.2, 1.2, 1.1]}, {"GEGLU", "SwiGLU"})
+    fc = stats.family_contrast(doc)
+    assert fc.per_seed == pytest.approx((-0.2, -0.15, -0.25)) and fc.n == 3 and fc.df == 2
+    assert fc.mean == pytest.approx(-0.2) and fc.se == pytest.approx(0.05 / math.sqrt(3))
+    lo, hi = fc.interval
+    assert hi - fc.mean == pytest.approx(4.302653 * 0.05 / math.sqrt(3), rel=1e-6)  # t_{0.975,2}, not 1.96
+    assert fc.verdict == "better" and fc.p == pytest.approx(stats.t_two_sided_p(-0.2 / fc.se, 2))
+    # Unpaired, the seed-to-seed swing (seed 1 is hard for everyone) would swamp the gap; paired, it cancels
+    assert fc.se < 0.03
+    assert stats.family_contrast(_doc({"ReLU": [1.0, 1.1]}, set())) is None
+
+
+# t = -2.38 at 2 degrees of freedom: beyond the normal 1.96, inside Student's 4.30
+BORDERLINE = _doc({"ReLU": [1.30, 1.40, 1.25], "GEGLU": [1.20, 1.38, 1.10]}, {"GEGLU"})  # -0.10, -0.02, -0.15
+
+
+def _check_family_contrast_is_t_based():
+    fc = stats.family_contrast(BORDERLINE)
+    assert fc.mean / fc.se == pytest.approx(-2.377, abs=1e-3)
+    assert fc.verdict == "cannot tell"
+    assert fc.interval[1] - fc.mean == pytest.approx(4.302653 * fc.se, rel=1e-6)
+
+
+def _check_pairs_are_holm_corrected():
+    a, b, c = _summary("A", [1.00, 1.01, 1.02]), _summary("B", [1.05, 1.08, 1.11]), _summary("C", [1.0, 1.05, 1.1])
+    tests = stats.pairwise_tests([a, b, c])
+    assert sum(t.resolved_uncorrected for t in tests) == 1  # A-B, p = 0.046
+    assert sum(t.resolved for t in tests) == 0  # 3 x 0.046 > 0.05
+
+
+def test_the_checks_pass():
+    _check_family_contrast_is_t_based()
+    _check_pairs_are_holm_corrected()
+
+
+def test_a_normal_quantile_in_place_of_t_is_caught(monkeypatch):
+    monkeypatch.setattr(stats, "t_quantile", lambda q, df: NormalDist().inv_cdf(q))
+    assert stats.family_contrast(BORDERLINE).verdict == "better"  # what the normal quantile would claim
+    with pytest.raises(AssertionError):
+        _check_family_contrast_is_t_based()
+
+
+def test_no_correction_or_no_step_down_is_caught(monkeypatch):
+    monkeypatch.setattr(stats, "holm", lambda p, alpha=0.05: ([x <= alpha for x in p], list(p)))
+    with pytest.raises(AssertionError):
+        _check_pairs_are_holm_corrected()
+    # Bonferroni (no step-down) differs from Holm on a hand-computed family: Holm rejects 0.015 <= 0.05 / 3
+    p = [0.001, 0.015, 0.5, 0.9]
+    monkeypatch.undo()
+    assert stats.holm(p)[0] == [True, True, False, False]
+    assert [x <= 0.05 / len(p) for x in p] == [True, False, False, False]
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_recorded_gpu_run_sentences():
+    doc = json.loads(GPU_RUN.read_text())
+    fc = stats.family_contrast(doc)
+    lo, hi = fc.interval
+    assert hi < 0 and fc.n == 3
+    text = " ".join(verdict.significance_sentences(doc))
+    assert f"{lo:+.4f} to {hi:+.4f}" in text and "2 degrees of freedom, t quantile 4.30" in text
+    tests = stats.pairwise_tests(stats.samples(doc))
+    n_holm, n_raw = sum(t.resolved for t in tests), sum(t.resolved_uncorrected for t in tests)
+    assert n_holm < n_raw  # Holm must matter on this run, else the test below could not see it
+    assert f"{n_holm} differ at the 5% level after Holm's correction for 28 comparisons" in text
+    assert f"without the correction, {n_raw} would" in text
+    spread = verdict.plain_spread(doc)
+    assert spread["run"] == pytest.approx(spread["high"].mean - spread["low"].mean)
+    assert 5 < spread["ratio"] < 7  # 0.085 against Table 1's 0.014
+    early = verdict.early_learning_sentence(doc)
+    assert f"{spread['ratio']:.1f}× Table 1's spread" in early and "500 steps" in early
+    assert "**supports**" in verdict.verdict(doc)
+
+
+def test_text_colour_follows_the_cell_luminance():
+    assert stat_figures.text_color_on((0.02, 0.19, 0.38, 1.0)) == "white"  # RdBu's darkest blue
+    assert stat_figures.text_color_on((0.40, 0.0, 0.12, 1.0)) == "white"  # its darkest red
+    assert stat_figures.text_color_on((0.97, 0.97, 0.97, 1.0)) == "black"
+    assert stat_figures.text_color_on((0.96, 0.65, 0.51, 1.0)) == "black"
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_gpu_figures_pass_the_figure_check_and_labels_do_not_overlap():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ffn_lib import figure_check
+
+    doc = json.loads(GPU_RUN.read_text())
+    for draw in (stat_figures.plot_pairwise_t, stat_figures.plot_vs_table1_t, stat_figures.plot_final_losses):
+        ax = draw(doc)
+        assert figure_check.problems(ax.figure) == [], draw.__name__
+        if draw is stat_figures.plot_vs_table1_t:
+            renderer = ax.figure.canvas.get_renderer()
+            boxes = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
+            assert not boxes["GEGLU"].overlaps(boxes["SwiGLU"])
+            assert all(not a.overlaps(b) for i, a in enumerate(boxes.values())
+                       for b in list(boxes.values())[i + 1:])
+        if draw is stat_figures.plot_pairwise_t:
+            cells = [t for t in ax.texts if t.get_text()]
+            assert {t.get_color() for t in cells} == {"black", "white"}  # dark cells get white labels
+        plt.close(ax.figure)
+
+
+def test_chapter_builds_its_sentences_in_the_library_and_hides_their_input():
+    path = ROOT / "notebooks" / "08_does_the_gate_pay.ipynb"
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    code = ["".join(c["source"]) for c in cells]
+    assert not any("def verdict" in s or "def run_notes_on" in s for s in code)
+    sentence_cells = [c for c, s in zip(cells, code)
+                      if any(k in s for k in ("verdict.", "run_notes.", "lm.sentences("))]
+    assert len(sentence_cells) >= 4
+    for c in sentence_cells:
+        assert "hide-input" in c["metadata"].get("tags", []), "".join(c["source"])[:80]
+    # the recorded GPU run gets the same three figures as the CPU run
+    for draw in ("plot_final_losses", "plot_pairwise_t", "plot_vs_table1_t"):
+        assert sum(f"stat_figures.{draw}(doc" in s for s in code) == 1
+        assert sum(f"stat_figures.{draw}(gpu.latest" in s for s in code) == 1
