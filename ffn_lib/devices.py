@@ -219,23 +219,20 @@ def policy_rows() -> list[dict[str, str]]:
 
     Each row: ``machine``, ``device`` (what :func:`pick_device` picks), ``dtype`` (:func:`choose_dtype`),
     ``float64`` (:func:`has_float64`) and ``kernels`` (where :mod:`ffn_lib.kernels` launches its Triton
-    kernels there: its own rule, compute capability 8.0+ or ROCm). The book's hardware page prints these.
+    kernels there: :func:`triton_gpu_ok`, compute capability 8.0+ or ROCm). The book's hardware page prints these.
     """
     from . import _fake_device
-    from .kernels import _gpu_ok
 
     labels = {"cpu": "any CPU", "mps": "Apple GPU (M1 and later)"}
     rows = []
     for key, profile in _fake_device.PROFILES.items():
         with _fake_device.faked(profile):
             device = pick_device(verbose=False)
-            _gpu_ok.cache_clear()
             if device.type == "cuda":
                 sm = "ROCm" if profile.hip else "sm_" + "".join(map(str, profile.capability))
-                name, kernels = f"{profile.name} ({sm})", "compiled" if _gpu_ok(0) else "no (eager only)"
+                name, kernels = f"{profile.name} ({sm})", "compiled" if triton_gpu_ok(0) else "no (eager only)"
             else:
                 name, kernels = labels[key], "interpreter only (CPU tensors, slow)" if key == "cpu" else "no (eager only)"
             rows.append({"machine": name, "device": device.type, "dtype": str(choose_dtype(device)).removeprefix("torch."),
                          "float64": "yes" if has_float64(device) else "no", "kernels": kernels})
-        _gpu_ok.cache_clear()
     return rows
