@@ -546,13 +546,13 @@ def test_autocast_runs_a_float32_block_on_bf16_activations(kernel_device):
 
 
 def test_the_triton_op_registration_runs_eagerly_in_the_interpreter(kernel_device):
-    """_ops.register(traceable=True), what a GPU machine uses: torch.library.triton_op + wrap_triton."""
+    """_ops.register(kernels, traceable=True), what a GPU machine uses: torch.library.triton_op + wrap_triton."""
     from ffn_lib.kernels import _ops
 
     if not _ops.HAS_TRITON_OP:
         pytest.skip("torch.library.triton_op needs PyTorch 2.6")
     if not hasattr(torch.ops, "ffn_lib_triton_op_test") or not hasattr(torch.ops.ffn_lib_triton_op_test, "act_mul"):
-        _ops.register("ffn_lib_triton_op_test", traceable=True)
+        _ops.register(kernels, "ffn_lib_triton_op_test", traceable=True)
     ops = torch.ops.ffn_lib_triton_op_test
     g, u = inputs((3, 40), torch.float32, kernel_device)
     code, beta = kernels._resolve("gelu", None)

@@ -40,6 +40,7 @@ costs CPU time on every call (:func:`host_overhead` measures the wrapper).
 from __future__ import annotations
 
 import contextlib
+import sys
 import functools
 import time
 import types
@@ -537,4 +538,6 @@ def host_overhead(activation: str | Activation = "silu", shape: tuple[int, ...] 
 
 
 if HAS_CUSTOM_OPS:
-    from . import _ops  # noqa: E402,F401  (registers torch.ops.ffn_lib.*)
+    from . import _ops  # noqa: E402
+
+    _ops.register(sys.modules[__name__])  # torch.ops.ffn_lib.*, calling this module's launchers

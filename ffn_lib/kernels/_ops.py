@@ -22,13 +22,12 @@ compiled graphs call these ops.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import torch
 from torch import Tensor
 
-from . import INTERPRETED, _backward, _backward_cat, _backward_eager, _forward, _forward_cat, _k
-
 HAS_TRITON_OP = hasattr(torch.library, "triton_op") and hasattr(torch.library, "wrap_triton")
-TRACEABLE = HAS_TRITON_OP and not INTERPRETED  # registered with triton_op (else custom_op)
 
 
 class _WrappedLaunch:
@@ -43,9 +42,17 @@ class _WrappedLaunch:
         torch.library.wrap_triton(self.kernel)[grid](*tensors, *ints, beta, *constexprs, num_warps=num_warps)
 
 
-def register(namespace: str = "ffn_lib", traceable: bool = TRACEABLE) -> None:
-    """Register the four ops as ``torch.ops.<namespace>.*``: with ``triton_op`` if ``traceable``, else
-    ``custom_op`` with fake rules."""
+def register(host: ModuleType, namespace: str = "ffn_lib", traceable: bool | None = None) -> None:
+    """Register the four ops as ``torch.ops.<namespace>.*``: with ``triton_op`` if ``traceable`` (by default:
+    where it exists and the kernels are compiled, not interpreted), else ``custom_op`` with fake rules.
+
+    ``host`` is :mod:`ffn_lib.kernels`, whose launchers (``_forward``, ``_backward``, ...) the ops call: it is
+    handed in by the package when it registers them, so this module and the package do not import each other.
+    """
+    if traceable is None:
+        traceable = HAS_TRITON_OP and not host.INTERPRETED
+    _k, _forward, _backward, _forward_cat, _backward_cat, _backward_eager = (
+        host._k, host._forward, host._backward, host._forward_cat, host._backward_cat, host._backward_eager)
     fwd, bwd = (_WrappedLaunch(_k.act_mul_fwd_kernel), _WrappedLaunch(_k.act_mul_bwd_kernel)) if traceable else (
         None, None)
     define = torch.library.triton_op if traceable else torch.library.custom_op
@@ -101,6 +108,3 @@ def register(namespace: str = "ffn_lib", traceable: bool = TRACEABLE) -> None:
 
     act_mul_op.register_autograd(grad, setup_context=setup)
     act_mul_cat_op.register_autograd(grad_cat, setup_context=setup_cat)
-
-
-register()
