@@ -15,7 +15,7 @@ import pytest
 
 from bookutil import HTML, launch_browser, serve
 from ffn_lib import exercises as E
-from ffn_lib.exercises import core, page
+from ffn_lib.exercises import number_text, page
 
 pytestmark = pytest.mark.browser
 SITE = Path(os.environ.get("FFN_LIB_SITE") or HTML)
@@ -102,7 +102,7 @@ def test_right_answer_known_mistake_and_junk_in_three_exercises(site, browser):
     try:
         # a number: the right answer
         tab.open(f"{base}/{pages[number.id]}")
-        right = core.fmt_number(number.expected())
+        right = number_text.fmt_number(number.expected())
         w = _widget(tab, number)
         w.scroll_into_view_if_needed()
         assert w.locator(".ffn-ex-feedback").is_hidden()

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from ffn_lib import exercises as E
-from ffn_lib.exercises import core
+from ffn_lib.exercises import base, function
 from ffn_lib.exercises import store as P
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +25,8 @@ def solution_answer(ex):
 
 
 def assert_one_paragraph(result):
-    assert isinstance(result, core.Result)
-    assert result.status in core.STATUSES
+    assert isinstance(result, base.Result)
+    assert result.status in base.STATUSES
     assert "Traceback" not in result.message and "\n" not in result.message
     assert 10 < len(result.message) < 700
 
@@ -256,8 +256,8 @@ def test_stub_detection():
     def d(x):
         y = x * 2  # noqa: F841 - forgot to return
 
-    assert core.is_stub(a) and core.is_stub(b) and core.is_stub(c)
-    assert not core.is_stub(d) and not core.is_stub(lambda x: x)
+    assert function.is_stub(a) and function.is_stub(b) and function.is_stub(c)
+    assert not function.is_stub(d) and not function.is_stub(lambda x: x)
 
 
 def _notebook_sources(chapter):

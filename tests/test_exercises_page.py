@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from ffn_lib import exercises as E
-from ffn_lib.exercises import core, page
+from ffn_lib.exercises import base, number_text, page
 
 EXERCISES = E.all_exercises()
 PAGE_KINDS = ("a number", "a choice", "a shape")
@@ -41,25 +41,25 @@ def recorded_answers(ex):
     if ex.kind == "a number":
         e = float(ex.expected())
         tol = ex.tolerance(e)
-        answers += [core.fmt_number(e), f" {core.fmt_number(e)} ", core.fmt_number(e + 0.5 * tol)]
+        answers += [number_text.fmt_number(e), f" {number_text.fmt_number(e)} ", number_text.fmt_number(e + 0.5 * tol)]
         step = max(3 * tol, 1.0 if ex.integer else 1e-6 * max(1.0, abs(e)))
-        answers += [core.fmt_number(e + step), core.fmt_number(e - step), core.fmt_number(-e)]
-        answers += [core.fmt_number(e * 1.005), core.fmt_number(e * 0.995), core.fmt_number(-e * 1.003)]  # close, sign
-        answers += [core.fmt_number(e / f) for f in (1e3, 2**10, 2**20, 1e9, 2**30)] + [core.fmt_number(e * 1e3)]
+        answers += [number_text.fmt_number(e + step), number_text.fmt_number(e - step), number_text.fmt_number(-e)]
+        answers += [number_text.fmt_number(e * 1.005), number_text.fmt_number(e * 0.995), number_text.fmt_number(-e * 1.003)]  # close, sign
+        answers += [number_text.fmt_number(e / f) for f in (1e3, 2**10, 2**20, 1e9, 2**30)] + [number_text.fmt_number(e * 1e3)]
         if ex.integer:
-            answers += [f"{int(e):,}", core.fmt_number(e + 0.5)]
+            answers += [f"{int(e):,}", number_text.fmt_number(e + 0.5)]
         if e < 0:
-            answers.append("\u2212" + core.fmt_number(-e))
+            answers.append("\u2212" + number_text.fmt_number(-e))
         for v, t, _ in ex.known_mistakes():
-            answers += [core.fmt_number(v), core.fmt_number(v + 0.5 * t)]
+            answers += [number_text.fmt_number(v), number_text.fmt_number(v + 0.5 * t)]
     elif ex.kind == "a choice":
         answers += list(ex.options) + [f"({k.upper()})" for k in ex.options] + [" c ", "z", "ab", "(a", "b.", "(C).", " d. ", "a..", "b.c"]
     else:
         shape = tuple(ex.expected())
-        answers += [core.fmt_shape(shape), str(list(shape)), " x ".join(map(str, shape)),
-                    core.fmt_shape(shape[:-1]), core.fmt_shape(shape + (1,)),
-                    core.fmt_shape((shape[0] + 1,) + shape[1:])]
-        answers += [core.fmt_shape(w) for w, _ in ex.known_mistakes()]
+        answers += [number_text.fmt_shape(shape), str(list(shape)), " x ".join(map(str, shape)),
+                    number_text.fmt_shape(shape[:-1]), number_text.fmt_shape(shape + (1,)),
+                    number_text.fmt_shape((shape[0] + 1,) + shape[1:])]
+        answers += [number_text.fmt_shape(w) for w, _ in ex.known_mistakes()]
     return answers
 
 
@@ -138,11 +138,11 @@ def test_page_checker_agrees_with_the_python_checker_on_every_recorded_answer():
                                  f"{js['message']}")
     assert not disagreements, "\n".join(disagreements[:20])
     for value, shown in zip(payload["floats"], out["formats"]):
-        assert shown == core.fmt_number(value), value
+        assert shown == number_text.fmt_number(value), value
     # The recorded answers cover every verdict: right, each mistake, too large/small, junk, empty.
     statuses = {(ex_id, js["status"]) for (ex_id, _), js in zip(cases, out["verdicts"])}
     for ex in CHECKABLE:
-        assert {(ex.id, s) for s in core.STATUSES} <= statuses, ex.id
+        assert {(ex.id, s) for s in base.STATUSES} <= statuses, ex.id
 
 
 def test_python_text_checks_match_object_checks():
@@ -151,14 +151,14 @@ def test_python_text_checks_match_object_checks():
         if ex.kind == "a number":
             e = float(ex.expected())
             for v in [e] + [v for v, _, _ in ex.known_mistakes()]:
-                a, b = ex.check_text(core.fmt_number(v)), ex.check(v)
+                a, b = ex.check_text(number_text.fmt_number(v)), ex.check(v)
                 assert (a.status, a.message) == (b.status, b.message), ex.id
         elif ex.kind == "a choice":
             for k in ex.options:
                 assert ex.check_text(k).message == ex.check(k).message
         else:
             shape = tuple(ex.expected())
-            assert ex.check_text(core.fmt_shape(shape)).message == ex.check(shape).message
+            assert ex.check_text(number_text.fmt_shape(shape)).message == ex.check(shape).message
 
 
 NUMBER_TEXTS = {  # what a learner types -> the readings (two when ambiguous, none when not a number)
@@ -172,13 +172,13 @@ NUMBER_TEXTS = {  # what a learner types -> the readings (two when ambiguous, no
 
 def test_text_parsers():
     for text, readings in NUMBER_TEXTS.items():
-        assert core.read_number(text) == readings, text
-        assert core.parse_number_text(text) == (readings[0] if len(readings) == 1 else None), text
-    assert core.parse_shape_text("[8, 128, 512]") == (8, 128, 512)
-    assert core.parse_shape_text("8 \u00d7 128") == (8, 128)
-    assert core.parse_shape_text("(3,)") == (3,)
+        assert number_text.read_number(text) == readings, text
+        assert number_text.parse_number_text(text) == (readings[0] if len(readings) == 1 else None), text
+    assert number_text.parse_shape_text("[8, 128, 512]") == (8, 128, 512)
+    assert number_text.parse_shape_text("8 \u00d7 128") == (8, 128)
+    assert number_text.parse_shape_text("(3,)") == (3,)
     for junk in ("()", "(8.5, 2)", "8,,2", "(8, 2]", "a"):
-        assert core.parse_shape_text(junk) is None, junk
+        assert number_text.parse_shape_text(junk) is None, junk
 
 
 def test_page_and_python_read_numbers_alike():
@@ -188,7 +188,7 @@ def test_page_and_python_read_numbers_alike():
     if out is None:
         pytest.skip("Node (`node`) is not installed: the page's parser cannot be run here")
     for text, js in zip(texts, out):
-        assert tuple(js) == tuple(core.fmt_number(v) for v in core.read_number(text)), text
+        assert tuple(js) == tuple(number_text.fmt_number(v) for v in number_text.read_number(text)), text
 
 
 def test_an_ambiguous_comma_gets_a_question_not_a_verdict():
@@ -255,7 +255,7 @@ def test_page_markup(ex):
     if ex.kind == "a number":
         # hidden until right: the answer is in the spec (self-study) but never displayed
         e = ex.expected()
-        for shown in {core.fmt_number(e), f"{e:,}"}:
+        for shown in {number_text.fmt_number(e), f"{e:,}"}:
             if len(shown) >= 3:
                 assert shown not in visible and shown not in md.split("::::{solution}")[0].replace(block, ""), ex.id
         assert 'class="ffn-ex-input"' in block
@@ -324,7 +324,7 @@ def _feedback(tab, ex):
 
 def _drive_widgets(tab, number, choice, shape):
     """Right answer in a number box, a known mistake as a choice, junk in a shape box; hints one at a time."""
-    right = core.fmt_number(number.expected())
+    right = number_text.fmt_number(number.expected())
     tab.fill(f"#{number.label} input.ffn-ex-input", right)
     tab.click(f"#{number.label} button.ffn-ex-check")
     head, message = _feedback(tab, number)

@@ -5,7 +5,10 @@ import numpy as np
 from .. import sizing
 from ..blocks import ffn_reference
 from . import _cases
-from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
+from .shape import ShapeExercise
 
 relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
 

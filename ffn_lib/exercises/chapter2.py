@@ -7,7 +7,9 @@ import torch
 
 from ..activations import gelu, gelu_derivative, sigmoid
 from . import _cases, _numeric
-from .core import ChoiceExercise, FunctionExercise, NumberExercise
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 

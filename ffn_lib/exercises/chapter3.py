@@ -4,7 +4,9 @@ import numpy as np
 
 from ..activations import sigmoid, silu, silu_derivative, swish
 from . import _numeric
-from .core import ChoiceExercise, FunctionExercise, NumberExercise
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
 
 
 def _swish_cases(rng):

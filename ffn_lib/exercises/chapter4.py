@@ -5,7 +5,10 @@ from .. import sizing
 from ..activations import sigmoid, sigmoid_derivative, silu
 from ..blocks import gated_ffn_reference
 from . import _cases
-from .core import ChoiceExercise, FunctionExercise, NumberExercise, ShapeExercise
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
+from .shape import ShapeExercise
 
 EXERCISES = [
     NumberExercise(

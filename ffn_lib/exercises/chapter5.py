@@ -6,7 +6,9 @@ from .. import sizing
 from ..activations import gelu, relu
 from ..blocks import gated_ffn_reference
 from . import _cases, _numeric
-from .core import ChoiceExercise, FunctionExercise, NumberExercise
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
 
 EXERCISES = [
     FunctionExercise(

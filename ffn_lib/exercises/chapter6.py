@@ -6,7 +6,9 @@ from .. import sizing
 from ..activations import silu
 from ..variants import VARIANTS
 from . import _cases
-from .core import ChoiceExercise, FunctionExercise, NumberExercise
+from .choice import ChoiceExercise
+from .function import FunctionExercise
+from .number import NumberExercise
 
 _TABLE1_OPTIONS = {"a": "ReLU", "b": "SwiGLU", "c": "GEGLU", "d": "GLU"}
 

@@ -10,7 +10,9 @@ from .. import sizing
 from ..activations import act_mul_eager, sigmoid, silu, silu_derivative
 from . import _cases
 from . import kernel as _k
-from .core import FunctionExercise, NumberExercise, ShapeExercise
+from .function import FunctionExercise
+from .number import NumberExercise
+from .shape import ShapeExercise
 
 
 def _halves(x):

@@ -7,7 +7,8 @@ import torch
 
 from .. import sizing
 from ..variants import VARIANTS
-from .core import ChoiceExercise, NumberExercise
+from .choice import ChoiceExercise
+from .number import NumberExercise
 
 _TRIO = ("ReLU", "Bilinear", "SwiGLU")
 _ORDER_OPTIONS = {

@@ -1,7 +1,7 @@
 """Worked solutions of chapter 2."""
 
 from .. import _numeric
-from ..core import Solution
+from ..base import Solution
 
 _RATIO = _numeric.gelu_tanh_error_with(0.05) / _numeric.tanh_gelu_error()
 

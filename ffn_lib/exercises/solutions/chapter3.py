@@ -2,7 +2,7 @@
 
 from .. import _numeric
 from ...activations import silu_derivative
-from ..core import Solution
+from ..base import Solution
 
 _PEAK = _numeric.swish_relu_gap_peak(5.0)
 _SLOPE_AT = _numeric.max_slope(silu_derivative)[0]

@@ -1,6 +1,6 @@
 """Worked solutions of chapter 5."""
 
-from ..core import Solution
+from ..base import Solution
 
 SOLUTIONS = {
     1: Solution(
