@@ -45,7 +45,7 @@ class ReleasedModel:
         return None if self.rule is None or self.d_model is None else llama_d_ff(self.d_model, **self.rule)
 
 
-_HUB = "released `config.json` of `{}`"
+_HUB = "`config.json` of `{}` (released)"
 
 RELEASED_MODELS: tuple[ReleasedModel, ...] = (
     ReleasedModel("T5 v1.1 base", "GEGLU, tanh GELU (`gated-gelu`)", 768, 2048,
@@ -94,16 +94,16 @@ def _n(v: int | None) -> str:
 
 def table_markdown(models: tuple[ReleasedModel, ...] = RELEASED_MODELS) -> str:
     """A Markdown table of ``models``: the quoted numbers, the computed ratio d_ff / d_model, the experts
-    (routed / per token / shared, and one expert's width), the clamp, and the source of each row."""
+    (routed / per token / shared, and one expert's width), the clamp beside the FFN, and each row's source."""
     lines = ["| model | FFN | $d_\\text{model}$ | $d_\\text{ff}$ (dense) | ratio | $d_\\text{ff}$ from "
-             "| experts: routed / per token / shared, width | `swiglu_limit` | source (quoted) |",
-             "|---|---|---:|---:|---:|---|---|---:|---|"]
+             "| experts: routed / per token / shared, width | source (quoted) |",
+             "|---|---|---:|---:|---:|---|---|---|"]
     for m in models:
         ratio = f"{m.d_ff / m.d_model:.2f}" if m.d_ff and m.d_model else "–"
         experts = "–" if m.experts is None else " / ".join(map(str, m.experts)) + f", {_n(m.expert_d_ff)}"
-        limit = "–" if m.swiglu_limit is None else f"{m.swiglu_limit:g}"
-        lines.append(f"| {m.name} | {m.ffn} | {_n(m.d_model)} | {_n(m.d_ff)} | {ratio} | {m.width_source} "
-                     f"| {experts} | {limit} | {m.source} |")
+        ffn = m.ffn if m.swiglu_limit is None else f"{m.ffn}, `swiglu_limit` {m.swiglu_limit:g}"
+        lines.append(f"| {m.name} | {ffn} | {_n(m.d_model)} | {_n(m.d_ff)} | {ratio} | {m.width_source} "
+                     f"| {experts} | {m.source} |")
     return "\n".join(lines)
 
 

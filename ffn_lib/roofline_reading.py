@@ -102,7 +102,9 @@ def roofline_verdict(step: Any, product: Any, *, peak_flop_rate: float, bandwidt
                  "(a busy machine, or data served from a cache); this run cannot show the memory-bound regime: "
                  "chapter 7 reads the recorded GPU run.")
     elif share >= 0.7:
-        text += "It runs near the memory roof: here it is memory-bound, and only moving fewer bytes makes it faster."
+        text += ("It runs near the memory roof in total: the mark of a memory-bound step, where only moving fewer "
+                 "bytes makes it much faster; a total near the roof can still hide one pass that is slower than its "
+                 "bytes, which the passes timed one by one below show.")
     else:
         text += ("That is well below the memory roof, so on this machine memory traffic is not what sets its time; "
                  "the roofline says only that it cannot run faster than the roof. On a GPU, chapter 7's recorded "

@@ -97,11 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--min-time", type=float, default=0.6, help="seconds of samples per variant")
     args = parser.parse_args(argv)
-    if not kernels.HAS_TRITON:
-        parser.error(kernels.backend())
-    device = torch.device("cpu" if kernels.INTERPRETED else "cuda")
-    if device.type == "cuda" and not torch.cuda.is_available():
-        parser.error("no CUDA device here; set TRITON_INTERPRET=1 to check the script in Triton's interpreter")
+    try:
+        device = kernels.timing_device()
+    except RuntimeError as err:
+        parser.error(str(err))
     passes = args.passes.split(",")
     unknown = [p for p in passes if p not in PASS_TENSORS]
     if unknown:

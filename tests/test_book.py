@@ -220,3 +220,17 @@ def test_every_cell_has_an_id(path):
     ids = [cell.get("id") for cell in notebook(path)["cells"]]
     assert None not in ids, f"{ids.count(None)} cell(s) without an id"
     assert len(set(ids)) == len(ids), "duplicate cell ids"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_diagram_drawn_inside_a_block_is_displayed(path):
+    """ffn_lib.diagrams' functions return closed Figures: a cell shows one only as its last top-level value or
+    through display(); one drawn inside an `if` and not displayed leaves its section without the figure."""
+    lost = []
+    for cell in notebook(path)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for line in "".join(cell["source"]).split("\n"):
+            if line[:1].isspace() and re.search(r"diagrams\.\w+\(", line) and "display(" not in line:
+                lost.append(line.strip())
+    assert not lost, f"diagrams drawn but never shown: {lost}"

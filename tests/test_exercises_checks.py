@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from ffn_lib import exercises as E
-from ffn_lib.exercises import _numeric, base, core, values
+from ffn_lib.exercises import _numeric, base, number_text, values
 
 EXERCISES = E.all_exercises()
 NUMBERS = [ex for ex in EXERCISES if ex.kind == "a number"]
@@ -80,8 +80,8 @@ def test_every_statement_states_the_precision_policy(ex):
         assert "exact whole number" in text if ex.integer else "within" in text
     if ex.kind == "a function":
         for dtype in ex._dtypes():
-            assert dtype in text and f"{dtype} rtol = atol = {core.FUNCTION_TOL[dtype][0]:g}" in text
-        assert "input's type, shape and dtype" in text and f"{core.TIME_LIMIT_S:g} s" in text
+            assert dtype in text and f"{dtype} rtol = atol = {values.FUNCTION_TOL[dtype][0]:g}" in text
+        assert "input's type, shape and dtype" in text and f"{base.TIME_LIMIT_S:g} s" in text
 
 
 # --- Mistakes with their own tolerance -------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_numbers_are_printed_with_the_digits_that_matter():
     assert "1.6 is too large" in E.chapter(3).q2.check(1.6).message
     assert "1.5000001 is close" in E.chapter(3).q2.check(1.5000001).message
     for value in (2.5, 0.1 + 0.2, 1e-7, -1.5e300, 2099712.0, 123456789.125, 1e16, -0.0):
-        assert float(core.fmt_number(value)) == value
+        assert float(number_text.fmt_number(value)) == value
 
 
 @pytest.mark.parametrize("ex", NUMBERS, ids=[e.id for e in NUMBERS])
@@ -285,7 +285,7 @@ def test_choice_mistakes_name_wrong_options_only():
 ])
 def test_close_wrong_sign_and_unit_slips_are_named(ex_id, typed, words):
     ex = E.get(ex_id)
-    for result in (ex.check_text(typed), ex.check(core.read_number(typed)[0])):
+    for result in (ex.check_text(typed), ex.check(number_text.read_number(typed)[0])):
         if "2,549" in typed and result is not None and result.message.startswith("2.549"):
             continue  # check(2.549) is a plain number: only the typed text is ambiguous
         assert words in result.message, (ex_id, typed, result)
@@ -333,13 +333,13 @@ def test_a_meta_tensor_is_the_learners_output_not_a_checker_bug():
 def test_no_junk_example_is_the_answer_or_a_known_mistake(ex):
     message = ex.check_text("abc").message
     if ex.kind == "a shape":
-        taken = [core.fmt_shape(ex.expected())] + [core.fmt_shape(w) for w, _ in ex.known_mistakes()]
+        taken = [number_text.fmt_shape(ex.expected())] + [number_text.fmt_shape(w) for w, _ in ex.known_mistakes()]
         assert not any(t in message + ex.messages()["empty"] for t in taken), (ex.id, message)
         return
     examples = message.split("such as ", 1)[1].rstrip(".").replace(" or ", ", ").split(", ")
     assert len(examples) >= 3
     for text in examples:
-        result = ex.check(core.read_number(text)[0])
+        result = ex.check(number_text.read_number(text)[0])
         assert not result.passed and "not it" not in result.message, (ex.id, text, result)
 
 
@@ -347,7 +347,7 @@ def test_long_values_are_summarised_and_counts_agree():
     result = E.get("1.3").check(lambda x, *a: (x @ a[0]).tolist())
     assert len(result.message) < 400 and "list of 4" in result.message
     assert "first values [" in values.describe(torch.arange(1000.0)) and len(values.describe(list(range(999)))) < 80
-    assert core.fmt_number(1.0) == "1"
+    assert number_text.fmt_number(1.0) == "1"
     from ffn_lib.exercises.number_text import plural
     assert plural(1, "check") == "1 check" and plural(2, "check") == "2 checks"
 

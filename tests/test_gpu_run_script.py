@@ -107,3 +107,19 @@ def test_preflight_passes_and_is_quick_when_all_is_there(tmp_path):
 def test_the_run_folder_is_named_by_the_gpu_model():
     script = (ROOT / "scripts" / "gpu_run.sh").read_text()
     assert "gpu_slug(torch.cuda.get_device_name())" in script  # the names themselves: tests/test_devices.py
+
+
+def test_the_timing_scripts_say_where_they_cannot_run(monkeypatch):
+    """The interpreter times on the CPU; compiled kernels need a GPU Triton supports, and say so otherwise."""
+    pytest.importorskip("triton")
+    from ffn_lib import kernels
+
+    if kernels.INTERPRETED:
+        assert kernels.timing_device() == torch.device("cpu")
+    monkeypatch.setattr(kernels, "INTERPRETED", False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="no GPU here that Triton supports"):
+        kernels.timing_device()
+    monkeypatch.setattr(kernels, "HAS_TRITON", False)
+    with pytest.raises(RuntimeError, match="Triton is not installed"):
+        kernels.timing_device()

@@ -189,6 +189,20 @@ def available() -> bool:
     return torch.cuda.is_available() and any(_gpu_ok(i) for i in range(torch.cuda.device_count()))
 
 
+def timing_device() -> torch.device:
+    """Where a timing script (``scripts/tune_launch.py``, ``scripts/time_epilogue.py``) launches the kernels: the
+    CPU in Triton's interpreter (which checks the script, not the speed), else the GPU. Raises ``RuntimeError``
+    saying why where they cannot launch."""
+    if not HAS_TRITON:
+        raise RuntimeError(backend())
+    if INTERPRETED:
+        return torch.device("cpu")
+    if not available():
+        raise RuntimeError("no GPU here that Triton supports; set TRITON_INTERPRET=1 to check the script in "
+                           "Triton's interpreter")
+    return torch.device("cuda")
+
+
 def backend() -> str:
     """Where the kernels run in this process, in words."""
     if not HAS_TRITON:

@@ -4,8 +4,9 @@ The weight is the gate and up projections **interleaved** in blocks of ``BLOCK_N
 [2j BLOCK_N, (2j+1) BLOCK_N) are gate columns j BLOCK_N.., the next BLOCK_N the matching up columns
 (:func:`interleave`). Program (i, j) accumulates the two (BLOCK_M x BLOCK_N) tiles of x W and x V for output
 tile (i, j) in float32 registers, over K in steps of BLOCK_K; its epilogue computes SiLU(gate) * up and
-writes only that tile. With stacked weights ([W | V], as ``gate_up_proj``) the gate and up columns of one
-output tile lie d_ff columns apart, in tiles of different programs, and no epilogue can multiply them.
+writes only that tile. Interleaving puts the two weight tiles side by side; with stacked weights ([W | V], as
+``gate_up_proj``) the same two accumulators work if the up loads start d_ff columns after the gate loads
+(as CUTLASS's DualGemm does). What interleaving buys is that one wide tile of a single ordinary product holds both.
 
 Short and untuned on purpose (no grouped ordering, no pipelining hints): chapter 7 reads it, and the tests
 check it against eager PyTorch in Triton's interpreter at small sizes. It is not what ``ffn_lib`` times.
