@@ -45,7 +45,7 @@ class ReleasedModel:
         return None if self.rule is None or self.d_model is None else llama_d_ff(self.d_model, **self.rule)
 
 
-_HUB = "`config.json` of `{}` (released)"
+_HUB = "released config.json of {}"  # plain text: a long repository name may break at its hyphens (1280 px)
 
 RELEASED_MODELS: tuple[ReleasedModel, ...] = (
     ReleasedModel("T5 v1.1 base", "GEGLU, tanh GELU (`gated-gelu`)", 768, 2048,
