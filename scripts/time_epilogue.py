@@ -20,7 +20,6 @@ runs in Triton's CPU interpreter (``TRITON_INTERPRET=1``) at toy sizes, which ch
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from ffn_lib import kernels, sizing  # noqa: E402
 from ffn_lib.activations import act_mul_eager  # noqa: E402
-from ffn_lib.bench.suite import provenance  # noqa: E402
+from ffn_lib.bench.provenance import write_script_record  # noqa: E402
 from ffn_lib.kernels import epilogue  # noqa: E402
 from ffn_lib.timing import compare  # noqa: E402
 
@@ -106,14 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = time_sizes({"prefill": args.prefill, "decode": args.decode}, args.d_model, args.d_ff,
                       getattr(torch, args.dtype), device, blocks, args.rounds, args.min_time)
-    prov = provenance(device, [])
-    prov["command"] = " ".join(["python", "scripts/time_epilogue.py", *(sys.argv[1:] if argv is None else argv)])
-    doc = {"provenance": prov,
-           "config": {"d_model": args.d_model, "d_ff": args.d_ff, "dtype": args.dtype, "blocks": list(blocks),
-                      "rounds": args.rounds, "min_time_s": args.min_time},
-           "rows": rows}
-    args.out.write_text(json.dumps(doc, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    write_script_record(args.out, device, "scripts/time_epilogue.py", sys.argv[1:] if argv is None else argv,
+                        {"d_model": args.d_model, "d_ff": args.d_ff, "dtype": args.dtype, "blocks": list(blocks),
+                         "rounds": args.rounds, "min_time_s": args.min_time}, rows)
     return 0
 
 

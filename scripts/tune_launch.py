@@ -15,7 +15,6 @@ checks the script, not the speed.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -26,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ffn_lib import kernels, sizing  # noqa: E402
-from ffn_lib.bench.suite import PASS_TENSORS, _pass_runner, provenance  # noqa: E402
+from ffn_lib.bench.provenance import write_script_record  # noqa: E402
+from ffn_lib.bench.suite import PASS_TENSORS, _pass_runner  # noqa: E402
 from ffn_lib.timing import compare  # noqa: E402
 
 FLAT = "act_mul, default shape"
@@ -108,14 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = tune(args.gates.split(","), args.shapes, passes, args.tokens, args.d_ff, getattr(torch, args.dtype),
                 device, args.rounds, args.min_time)
-    prov = provenance(device, [])
-    prov["command"] = " ".join(["python", "scripts/tune_launch.py", *(sys.argv[1:] if argv is None else argv)])
-    doc = {"provenance": prov,
-           "config": {"tokens": args.tokens, "d_ff": args.d_ff, "dtype": args.dtype, "rounds": args.rounds,
-                      "min_time_s": args.min_time, "default_launch": kernels.launch_config()},
-           "rows": rows}
-    args.out.write_text(json.dumps(doc, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    write_script_record(args.out, device, "scripts/tune_launch.py", sys.argv[1:] if argv is None else argv,
+                        {"tokens": args.tokens, "d_ff": args.d_ff, "dtype": args.dtype, "rounds": args.rounds,
+                         "min_time_s": args.min_time, "default_launch": kernels.launch_config()}, rows)
     return 0
 
 

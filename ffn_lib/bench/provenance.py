@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import platform
 import shlex
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -72,3 +74,13 @@ def provenance(device: torch.device, argv: list[str]) -> dict[str, Any]:
                    "a recompile-limit fallback is an error."),
         "clocks": {"start": read_clocks(device)},
     }
+
+
+def write_script_record(out: Path, device: torch.device, script: str, argv: list[str], config: dict[str, Any],
+                        rows: list[dict[str, Any]]) -> None:
+    """A timing script's JSON record: its provenance (``command`` as ``python <script> <argv>``), its
+    ``config`` and its ``rows``; written to ``out``, and said so."""
+    prov = provenance(device, [])
+    prov["command"] = " ".join(["python", script, *argv])
+    out.write_text(json.dumps({"provenance": prov, "config": config, "rows": rows}, indent=1) + "\n")
+    print(f"wrote {out}")
