@@ -47,12 +47,20 @@ book: $(STAMP) mathjax
 		| xargs cat | sha256sum | cut -c1-16); \
 	if [ -d _build/.jupyter_cache ] && [ "$$(cat _build/.book-inputs 2>/dev/null)" != "$$inputs" ]; then \
 		echo "ffn_lib/ or results/ changed since the last build: every notebook is executed afresh"; \
-		rm -rf _build/.jupyter_cache; fi; \
+		rm -rf _build/.jupyter_cache _build/.jupyter_cache_zh; fi; \
 	mkdir -p _build && echo "$$inputs" > _build/.book-inputs
-	FFN_LIB_BOOK=1 FFN_LIB_PROGRESS=off MPLBACKEND=module://matplotlib_inline.backend_inline \
-		$(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going
+	@$(PY) scripts/book_config.py zh _build/config/_config.zh.yml
+	@# The two editions build at once (one core each): English into _build/html, 简体中文 into _build/html/zh.
+	@export FFN_LIB_BOOK=1 FFN_LIB_PROGRESS=off MPLBACKEND=module://matplotlib_inline.backend_inline; \
+	FFN_LIB_LANG=zh $(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going \
+		--config _build/config/_config.zh.yml --path-output _build/zh > _build/zh.log 2>&1 & zh=$$!; \
+	FFN_LIB_LANG=en $(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going; en=$$?; \
+	wait $$zh; zhs=$$?; \
+	if [ $$zhs -ne 0 ]; then echo "The 简体中文 edition failed to build (_build/zh.log):"; tail -40 _build/zh.log; fi; \
+	test $$en -eq 0 -a $$zhs -eq 0
+	@rm -rf _build/html/zh && cp -a _build/zh/_build/html _build/html/zh
 	@echo
-	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html (简体中文: _build/html/zh/index.html)"
 
 test: $(STAMP) book
 	FFN_LIB_REQUIRE_BOOK=1 $(PY) -m pytest --cov=ffn_lib --cov-report=term-missing:skip-covered

@@ -35,6 +35,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from . import figure_text
+
 ENV = "FFN_LIB_FIGURE_CHECK"
 LOG_ENV = "FFN_LIB_FIGURE_LOG"
 MODES = ("error", "warn", "off")
@@ -212,6 +214,7 @@ _state = {"mode": "off"}
 
 @functools.wraps(_ORIGINAL)
 def _checked_print_figure(self, *args, **kwargs):
+    figure_text.translate(self.figure)   # the reader's language first, so the check sees what is drawn
     result = _ORIGINAL(self, *args, **kwargs)
     if _state["mode"] != "off" and not getattr(self.figure, "_ffn_skip_check", False):
         check(self.figure, mode=_state["mode"], bbox_inches=kwargs.get("bbox_inches"))
@@ -223,7 +226,7 @@ def install(mode: str = "error") -> None:
     if mode not in MODES:
         raise ValueError(f"{ENV} / mode must be one of {MODES}, got {mode!r}")
     _state["mode"] = mode
-    FigureCanvasBase.print_figure = _checked_print_figure if mode != "off" else _ORIGINAL
+    FigureCanvasBase.print_figure = _checked_print_figure   # "off": no check, but figures are still translated
 
 
 def mode_from_env(environ: dict[str, str] | None = None) -> str:
@@ -240,8 +243,7 @@ def mode_from_env(environ: dict[str, str] | None = None) -> str:
 def install_from_env() -> str:
     """:func:`install` in the mode :func:`mode_from_env` gives; returns the mode."""
     mode = mode_from_env()
-    if mode != "off" or _state["mode"] != "off":
-        install(mode)
+    install(mode)
     return mode
 
 

@@ -1,0 +1,144 @@
+"""The book's two editions, English at the site's root and 简体中文 under ``zh/``, built from one source.
+
+* **Switcher**: every page links the same page in the other edition (a button in the article's header, written
+  by ``ffn-edition.js`` from a ``<link rel="alternate" hreflang>`` this extension adds to the page's head).
+* **The library's language**: the Sphinx process's own ``ffn_lib`` (the exercise widget's script, generated when
+  the build starts) writes in the edition's language; the notebooks' kernels get it from ``FFN_LIB_LANG``
+  (the Makefile sets it for each edition).
+* **Chinese text everywhere**: a CJK font stack in the CSS (``ffn-zh.css``), and, so that no reader sees empty
+  boxes even without a Chinese system font, a web font cut down to the characters the edition uses (Noto Sans
+  CJK SC from the ``mplfonts`` package, subset with fontTools when the build finishes; a few hundred KB).
+* **The glossary**: ``{ffn-glossary}`` draws the bilingual terminology list from ``locales/glossary.tsv``, the
+  same file the catalogue test checks the translations against. Its cells are not messages (they already hold
+  both languages), so gettext leaves them alone.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+ROOT = Path(__file__).resolve().parents[2]
+GLOSSARY = ROOT / "locales" / "glossary.tsv"
+OTHER = {"en": ("zh", "zh-Hans", "简体中文"), "zh": ("en", "en", "English")}
+FONT_FILE = "ffn-cjk.woff"
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def edition(app) -> str:
+    return "zh" if (app.config.language or "en").lower().startswith("zh") else "en"
+
+
+def glossary_rows(path: Path = GLOSSARY) -> list[dict[str, str]]:
+    """The terminology list: one dict per term with keys ``en``, ``zh`` and ``note``."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+    for i, row in enumerate(rows, 2):
+        if not row.get("en") or not row.get("zh"):
+            raise ValueError(f"{path.name} line {i}: a term needs both 'en' and 'zh'")
+    return rows
+
+
+def other_edition_url(pagename: str, lang: str) -> str:
+    """The relative address, from page ``pagename`` of edition ``lang``, of the same page in the other one."""
+    depth = pagename.count("/")
+    if lang == "en":
+        return "../" * depth + "zh/" + pagename + ".html"
+    return "../" * (depth + 1) + pagename + ".html"
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    lang = edition(app)
+    _, hreflang, label = OTHER[lang]
+    href = other_edition_url(pagename, lang)
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{hreflang}" href="{href}" title="{label}" data-ffn-edition>')
+
+
+class GlossaryTable(SphinxDirective):
+    """``{ffn-glossary}``: the terminology list as a table, English | 中文 | note."""
+
+    has_content = False
+
+    def run(self):
+        self.env.note_dependency(str(GLOSSARY))
+        zh = self.env.config.language and self.env.config.language.startswith("zh")
+        heads = ("英文", "中文", "说明") if zh else ("English", "中文", "Note")
+        table = nodes.table(classes=["ffn-glossary"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (3, 3, 6):
+            group += nodes.colspec(colwidth=width)
+        head, body = nodes.thead(), nodes.tbody()
+        group += head
+        group += body
+
+        def row(cells, lang_of=(None, "zh", None)):
+            tr_ = nodes.row()
+            for text, lang in zip(cells, lang_of):
+                entry = nodes.entry()
+                para = nodes.paragraph(text=text)   # no .source: not a message for gettext
+                if lang:
+                    para["classes"].append("ffn-lang-zh")
+                entry += para
+                tr_ += entry
+            return tr_
+
+        head += row(heads, (None, None, None))
+        for term in glossary_rows():
+            body += row((term["en"], term["zh"], term.get("note") or ""))
+        return [table]
+
+
+def _set_library_language(app):
+    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+    from ffn_lib import i18n
+
+    i18n.set_language(edition(app))
+    if edition(app) == "zh":
+        app.add_css_file("ffn-zh.css")
+
+
+def subset_font(outdir: Path) -> Path | None:
+    """Cut Noto Sans CJK SC down to the CJK characters of the built pages; None where mplfonts is missing."""
+    try:
+        from importlib.resources import files
+
+        from fontTools import subset
+        source = files("mplfonts").joinpath("fonts/NotoSansCJKsc-Regular.otf")
+    except ModuleNotFoundError:
+        return None
+    chars = set()
+    for page in outdir.rglob("*.html"):
+        chars |= set(_CJK.findall(page.read_text(encoding="utf-8", errors="ignore")))
+    for script in (outdir / "_static").glob("ffn-*.js"):
+        chars |= set(_CJK.findall(script.read_text(encoding="utf-8", errors="ignore")))
+    target = outdir / "_static" / FONT_FILE
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    font = subset.load_font(str(source), options)
+    sub = subset.Subsetter(options)
+    sub.populate(text="".join(sorted(chars)) + "，。、：；！？（）《》“”‘’—…·")
+    sub.subset(font)
+    subset.save_font(font, str(target), options)
+    return target
+
+
+def _finished(app, exception):
+    if exception is None and app.builder.format == "html" and edition(app) == "zh":
+        subset_font(Path(app.outdir))
+
+
+def setup(app):
+    app.add_directive("ffn-glossary", GlossaryTable)
+    app.add_js_file("ffn-edition.js")
+    app.connect("builder-inited", _set_library_language, priority=100)   # before the exercise widget's script
+    app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,66 @@
+"""Figures in the reader's language: every text of a figure that is a catalogue message is translated as the
+figure is drawn to a file or a notebook (``figure_check``'s hook on ``print_figure`` calls :func:`translate`).
+
+So a chapter's code keeps its plain English labels (``ax.set(title="GELU and its approximations")``) and a
+Chinese reader's figure says 「GELU 及其近似」. Names and numbers, which are not messages, stay as they are.
+
+Chinese text needs a font with CJK glyphs; matplotlib's own DejaVu Sans has none. Policy: use Noto Sans CJK SC
+from the ``mplfonts`` package when it is installed (the book's extra installs it), else the first CJK font the
+system has (:data:`SYSTEM_FONTS`); with neither, figures keep their English text and one warning says why:
+English is better than empty boxes.
+"""
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from . import i18n
+
+SYSTEM_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+                "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "SimHei", "Heiti SC")
+_MPLFONTS_FILE = "fonts/NotoSansCJKsc-Regular.otf"
+
+
+@lru_cache(maxsize=None)
+def cjk_family() -> str | None:
+    """The family name of a font with Chinese glyphs that matplotlib can use, or None (see the policy above)."""
+    try:
+        from importlib.resources import files
+        path = files("mplfonts").joinpath(_MPLFONTS_FILE)
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+    except ModuleNotFoundError:
+        pass
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in SYSTEM_FONTS if name in known), None)
+
+
+def _texts(fig: Figure) -> list[Text]:
+    return [t for t in fig.findobj(Text) if t.get_text()]
+
+
+def translate(fig: Figure) -> int:
+    """Translate ``fig``'s texts that are messages into the current language; returns how many changed."""
+    if i18n.language() == "en":
+        return 0
+    family = cjk_family()
+    if family is None:
+        if not getattr(translate, "_warned", False):
+            translate._warned = True
+            warnings.warn("no font with Chinese glyphs for figures (pip install mplfonts, or install Noto Sans "
+                          "CJK SC): figure text stays in English", stacklevel=2)
+        return 0
+    changed = 0
+    for t in _texts(fig):
+        text = t.get_text()
+        out = i18n.translate_text(text)
+        if out != text:
+            t.set_text(out)
+            t.set_fontfamily([t.get_fontfamily()[0] if t.get_fontfamily() else "DejaVu Sans", family])
+            changed += 1
+    return changed

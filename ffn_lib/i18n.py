@@ -1,0 +1,180 @@
+"""The library's messages in the reader's language: English (the source) or 简体中文.
+
+Every sentence the library writes for a reader (the sentences built from measurements, everything the exercises
+say) is an English message looked up in one gettext catalogue, ``ffn_lib/locale/zh_CN/LC_MESSAGES/ffn_lib.po``.
+Which language is used, first match wins:
+
+1. ``set_language("zh")`` (or ``"en"``), for this process;
+2. the ``FFN_LIB_LANG`` environment variable (``en``, ``zh``; ``zh_CN``, ``zh-Hans`` … are read as ``zh``);
+   the book's build sets it for each edition;
+3. the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): a Chinese locale gives ``zh``;
+4. English.
+
+In code, a message is one whole sentence with named fields, so a translation can put them in its own order::
+
+    tr("{name} took {ratio}× as long as {base}", name="GELU", ratio="1.3", base="ReLU")
+    ntr("{n} exercise", "{n} exercises", n, n=n)
+    TITLE = N_("Peak memory")   # a module constant: marked for the catalogue, translated where it is used
+    tr(TITLE)
+
+``scripts/i18n.py`` extracts the messages from the source (these three names, with a literal first argument) and
+keeps the catalogue in step; ``tests/test_i18n.py`` fails when a message has no translation, a fuzzy one, or one
+whose named fields differ from the English.
+"""
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "zh")
+ENV = "FFN_LIB_LANG"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CATALOGUE = {"zh": LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "ffn_lib.po"}
+
+_explicit: str | None = None
+_warned: set[str] = set()
+
+
+def normalise(lang: str) -> str | None:
+    """``'zh_CN.UTF-8'``, ``'zh-Hans'``, ``'zh'`` -> ``'zh'``; ``'en_GB'`` -> ``'en'``; anything else -> None."""
+    head = re.split(r"[_\-.@]", lang.strip().lower(), maxsplit=1)[0]
+    return head if head in LANGUAGES else None
+
+
+def set_language(lang: str | None) -> None:
+    """Use ``lang`` (``'en'`` or ``'zh'``) from now on in this process; ``None`` goes back to the environment."""
+    global _explicit
+    if lang is None:
+        _explicit = None
+        return
+    if not isinstance(lang, str) or normalise(lang) is None:
+        raise ValueError(f"set_language: lang must be one of {', '.join(map(repr, LANGUAGES))} or None, "
+                         f"got {lang!r}")
+    _explicit = normalise(lang)
+
+
+def language() -> str:
+    """The language messages are written in now: ``'en'`` or ``'zh'`` (see the module's docstring)."""
+    if _explicit is not None:
+        return _explicit
+    value = os.environ.get(ENV, "").strip()
+    if value:
+        found = normalise(value)
+        if found is not None:
+            return found
+        if value not in _warned:
+            _warned.add(value)
+            warnings.warn(f"{ENV}={value!r} is not a language of this course ({', '.join(LANGUAGES)}); "
+                          "writing English", stacklevel=2)
+        return "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh" if normalise(value) == "zh" else "en"
+    return "en"
+
+
+# --- the catalogue ---------------------------------------------------------------------------------------------
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
+
+
+def _unquote(text: str) -> str:
+    body = text.strip()
+    if len(body) < 2 or body[0] != '"' or body[-1] != '"':
+        raise ValueError(f"not a quoted .po string: {text!r}")
+    return re.sub(r'\\(.)', lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body[1:-1])
+
+
+def parse_po(text: str) -> dict[tuple[str | None, str], dict[str, Any]]:
+    """Read a .po file's entries: ``{(msgctxt, msgid): {"msgstr": [..], "plural": str|None, "fuzzy": bool}}``.
+
+    Obsolete entries (``#~``) and the header (empty msgid) are left out.
+    """
+    entries: dict[tuple[str | None, str], dict[str, Any]] = {}
+    fields: dict[str, str] = {}
+    flags: set[str] = set()
+    key: str | None = None
+
+    def done() -> bool:
+        return any(k.startswith("msgstr") for k in fields)
+
+    def flush() -> None:
+        nonlocal fields, flags, key
+        if fields.get("msgid"):
+            names = sorted((k for k in fields if k.startswith("msgstr")),
+                           key=lambda k: int(k[7:-1]) if "[" in k else 0)
+            entries[(fields.get("msgctxt"), fields["msgid"])] = {
+                "msgstr": [fields[k] for k in names], "plural": fields.get("msgid_plural"),
+                "fuzzy": "fuzzy" in flags}
+        fields, flags, key = {}, set(), None
+
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#~"):
+            if not stripped and done():
+                flush()
+            continue
+        if stripped.startswith("#"):
+            if done():
+                flush()
+            if stripped.startswith("#,"):
+                flags |= {f.strip() for f in stripped[2:].split(",")}
+            continue
+        if stripped.startswith('"'):
+            if key is None:
+                raise ValueError(f"line {number}: a continuation line before any keyword: {line!r}")
+            fields[key] += _unquote(stripped)
+            continue
+        word, _, rest = stripped.partition(" ")
+        if word in ("msgctxt", "msgid") and done():
+            flush()
+        if not (word in ("msgctxt", "msgid", "msgid_plural", "msgstr") or re.fullmatch(r"msgstr\[\d+\]", word)):
+            raise ValueError(f"line {number}: not a .po keyword: {line!r}")
+        key = word
+        fields[key] = _unquote(rest)
+    flush()
+    return entries
+
+
+@lru_cache(maxsize=None)
+def _catalogue(lang: str) -> dict[tuple[str | None, str], dict[str, Any]]:
+    path = CATALOGUE.get(lang)
+    if path is None or not path.is_file():
+        return {}
+    return {k: v for k, v in parse_po(path.read_text(encoding="utf-8")).items()
+            if not v["fuzzy"] and any(v["msgstr"])}
+
+
+def gettext(message: str, plural: str | None = None, n: int | None = None, *, context: str | None = None) -> str:
+    """``message`` in the current language (itself where the catalogue has no translation)."""
+    entry = _catalogue(language()).get((context, message))
+    if entry is None:
+        return message if plural is None or n == 1 else plural
+    return entry["msgstr"][0]   # 简体中文 has one plural form
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "marked, translated later"
+    """Mark ``message`` for the catalogue without translating it (module constants; translate with ``tr``)."""
+    return message
+
+
+def tr(message: str, /, **fields: Any) -> str:
+    """``message`` translated, then formatted with ``fields`` (``str.format``; none given: returned as is)."""
+    text = gettext(message)
+    return text.format(**fields) if fields else text
+
+
+def ntr(singular: str, plural: str, n: int, /, **fields: Any) -> str:
+    """The singular or plural message for ``n``, translated, then formatted with ``fields``."""
+    text = gettext(singular, plural, n)
+    return text.format(**fields) if fields else text
+
+
+def translate_text(text: str) -> str:
+    """A label that may or may not be a message (a figure title, a series name): its translation, or itself."""
+    return gettext(text) if isinstance(text, str) else text

@@ -1,0 +1,60 @@
+"""Write the configuration of one edition of the book: _config.yml with that edition's overrides.
+
+    python scripts/book_config.py zh  OUT.yml    # the 简体中文 edition (gettext catalogues in locales/)
+    python scripts/book_config.py pot OUT.yml    # the message extraction (no notebook executed)
+
+One _config.yml stays the source; an edition only adds keys, so the two cannot drift.
+"""
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+LOCALE = {"language": "zh_CN", "locale_dirs": [str(ROOT / "locales")], "gettext_compact": False}
+
+EDITIONS = {
+    "zh": {
+        "execute": {"cache": str(ROOT / "_build" / ".jupyter_cache_zh")},
+        "sphinx": {"config": {**LOCALE, "html_search_language": "zh"}},
+    },
+    "pot": {
+        "execute": {"execute_notebooks": "off"},
+        "sphinx": {"config": {"gettext_compact": False, "gettext_uuid": False, "gettext_location": False,
+                              "gettext_additional_targets": []}},
+    },
+}
+
+
+def edition_config(name: str) -> dict:
+    if name not in EDITIONS:
+        raise SystemExit(f"edition: expected one of {sorted(EDITIONS)}, got {name!r}")
+    base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    out = _merge(base, EDITIONS[name])
+    # Jupyter Book resolves local extensions against the configuration file's folder: make them absolute.
+    exts = out["sphinx"].get("local_extensions") or {}
+    out["sphinx"]["local_extensions"] = {k: str((ROOT / v).resolve()) for k, v in exts.items()}
+    return out
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    out = Path(sys.argv[2])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(edition_config(sys.argv[1]), allow_unicode=True, sort_keys=False), encoding="utf-8")

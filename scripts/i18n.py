@@ -1,0 +1,141 @@
+"""Keep the course's two kinds of gettext catalogue in step with their English source.
+
+    python scripts/i18n.py library   # ffn_lib's messages (tr / ntr / N_ calls) -> ffn_lib/locale/zh_CN/.../ffn_lib.po
+    python scripts/i18n.py book      # the pages' and notebooks' prose (Sphinx gettext) -> locales/zh_CN/LC_MESSAGES/
+    python scripts/i18n.py status    # what is left to translate, file by file
+
+Both keep every translation whose English is unchanged; a changed message keeps its old translation marked fuzzy
+(a hint for the translator) and a new one starts empty. tests/test_i18n*.py fail on either, so an English change
+without its Chinese cannot land.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY_PO = ROOT / "ffn_lib" / "locale" / "zh_CN" / "LC_MESSAGES" / "ffn_lib.po"
+BOOK_LOCALES = ROOT / "locales"
+BOOK_POT = ROOT / "_build" / "gettext"
+KEYWORDS = {"tr": 1, "N_": 1, "ntr": 2, "gettext": 1}
+# ffn_lib.plotting translates these arguments itself (translate_text), so literal ones in notebooks are messages.
+PLOT_ARGUMENTS = {"title", "xlabel", "ylabel", "suptitle", "label", "caption"}
+
+
+def _literal(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def messages_in(source: str, where: str, *, plot_arguments: bool = False) -> list[tuple[str, str | None, str]]:
+    """(msgid, msgid_plural, location) for each marked message in Python ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else (
+            node.func.attr if isinstance(node.func, ast.Attribute) else None)
+        if name in KEYWORDS and node.args:
+            first = _literal(node.args[0])
+            plural = _literal(node.args[1]) if KEYWORDS[name] == 2 and len(node.args) > 1 else None
+            if first:
+                found.append((first, plural, f"{where}:{node.lineno}"))
+        if plot_arguments:
+            for kw in node.keywords:
+                text = _literal(kw.value) if kw.arg in PLOT_ARGUMENTS else None
+                if text and any(c.isalpha() for c in text):
+                    found.append((text, None, f"{where}:{node.lineno}"))
+    return found
+
+
+def library_messages() -> list[tuple[str, str | None, str]]:
+    """Every message of ffn_lib's catalogue: the library's marked calls and the notebooks' figure labels."""
+    found = []
+    for path in sorted((ROOT / "ffn_lib").rglob("*.py")):
+        if path.name == "i18n.py":
+            continue
+        found += messages_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for i, cell in enumerate(cells):
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"])
+                source = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
+                found += messages_in(source, f"{path.relative_to(ROOT)}#cell{i}", plot_arguments=True)
+    return found
+
+
+def template() -> Catalog:
+    cat = Catalog(project="ffn_lib", fuzzy=False)
+    for msgid, plural, where in library_messages():
+        cat.add((msgid, plural) if plural else msgid, locations=[(where, None)])
+    return cat
+
+
+def read(path: Path) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale="zh_CN")
+
+
+def update_library() -> Path:
+    """Merge the source's messages into ffn_lib.po, keeping what is translated."""
+    LIBRARY_PO.parent.mkdir(parents=True, exist_ok=True)
+    cat = read(LIBRARY_PO) if LIBRARY_PO.exists() else Catalog(locale="zh_CN", project="ffn_lib")
+    cat.update(template())
+    cat.obsolete.clear()
+    with LIBRARY_PO.open("wb") as fh:
+        write_po(fh, cat, width=0, omit_header=False, sort_output=False, include_lineno=False)
+    return LIBRARY_PO
+
+
+def extract_book() -> Path:
+    """The pages' and notebooks' messages (.pot) by Sphinx's gettext builder, no notebook executed."""
+    config = ROOT / "_build" / "config" / "_config.pot.yml"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "book_config.py"), "pot", str(config)], check=True)
+    out = ROOT / "_build" / "pot"
+    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
+                    "--path-output", str(out), "--builder", "custom", "--custom-builder", "gettext", "-q"],
+                   check=True)
+    return out / "_build" / "gettext"
+
+
+def update_book() -> None:
+    pot = extract_book()
+    subprocess.run([str(Path(sys.executable).parent / "sphinx-intl"), "update", "-p", str(pot), "-l", "zh_CN",
+                    "-d", str(BOOK_LOCALES), "-w", "0"], check=True)
+    for po in BOOK_LOCALES.rglob("*.po"):   # no obsolete entries kept: git has the history
+        cat = read(po)
+        if cat.obsolete:
+            cat.obsolete.clear()
+            with po.open("wb") as fh:
+                write_po(fh, cat, width=0, include_lineno=False)
+
+
+def status() -> list[tuple[str, int, int, int]]:
+    """(file, messages, untranslated, fuzzy) for every zh_CN catalogue."""
+    rows = []
+    for po in [LIBRARY_PO, *sorted(BOOK_LOCALES.rglob("*.po"))]:
+        if not po.exists():
+            continue
+        msgs = [m for m in read(po) if m.id]
+        empty = sum(1 for m in msgs if not (m.string if isinstance(m.string, str) else all(m.string)))
+        rows.append((str(po.relative_to(ROOT)), len(msgs), empty, sum(1 for m in msgs if m.fuzzy)))
+    return rows
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    if what == "library":
+        print("updated", update_library().relative_to(ROOT))
+    elif what == "book":
+        update_book()
+    elif what == "status":
+        for row in status():
+            print("{:<70} {:>5} messages {:>5} untranslated {:>4} fuzzy".format(*row))
+    else:
+        raise SystemExit(__doc__)
