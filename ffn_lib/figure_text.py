@@ -11,6 +11,7 @@ English is better than empty boxes.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ from . import i18n
 SYSTEM_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                 "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "SimHei", "Heiti SC")
 _MPLFONTS_FILE = "fonts/NotoSansCJKsc-Regular.otf"
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
 @lru_cache(maxsize=None)
@@ -61,6 +63,8 @@ def translate(fig: Figure) -> int:
         out = i18n.translate_text(text)
         if out != text:
             t.set_text(out)
-            t.set_fontfamily([t.get_fontfamily()[0] if t.get_fontfamily() else "DejaVu Sans", family])
             changed += 1
+        if _CJK.search(out):   # translated here or already Chinese (a library label written with tr)
+            first = t.get_fontfamily()[0] if t.get_fontfamily() else "DejaVu Sans"
+            t.set_fontfamily([first, family] if first != family else [family])
     return changed

@@ -26,6 +26,12 @@ BOOK_POT = ROOT / "_build" / "gettext"
 KEYWORDS = {"tr": 1, "N_": 1, "ntr": 2, "gettext": 1}
 # ffn_lib.plotting translates these arguments itself (translate_text), so literal ones in notebooks are messages.
 PLOT_ARGUMENTS = {"title", "xlabel", "ylabel", "suptitle", "label", "caption"}
+PLOT_METHODS = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "set_label", "supxlabel", "supylabel"}
+
+
+def _is_label(text: str) -> bool:
+    """A figure text worth translating: words, not a symbol or a name ("x", "GELU", "d_ff")."""
+    return " " in text.strip() or any(len(w) >= 4 and w.islower() for w in text.split())
 
 
 def _literal(node: ast.AST) -> str | None:
@@ -45,10 +51,14 @@ def messages_in(source: str, where: str, *, plot_arguments: bool = False) -> lis
             plural = _literal(node.args[1]) if KEYWORDS[name] == 2 and len(node.args) > 1 else None
             if first:
                 found.append((first, plural, f"{where}:{node.lineno}"))
+        if plot_arguments and name in PLOT_METHODS and node.args:
+            text = _literal(node.args[0])
+            if text and _is_label(text):
+                found.append((text, None, f"{where}:{node.lineno}"))
         if plot_arguments:
             for kw in node.keywords:
                 text = _literal(kw.value) if kw.arg in PLOT_ARGUMENTS else None
-                if text and any(c.isalpha() for c in text):
+                if text and _is_label(text):
                     found.append((text, None, f"{where}:{node.lineno}"))
     return found
 
@@ -88,6 +98,7 @@ def update_library() -> Path:
     cat = read(LIBRARY_PO) if LIBRARY_PO.exists() else Catalog(locale="zh_CN", project="ffn_lib")
     cat.update(template())
     cat.obsolete.clear()
+    cat.fuzzy = False
     with LIBRARY_PO.open("wb") as fh:
         write_po(fh, cat, width=0, omit_header=False, sort_output=False, include_lineno=False)
     return LIBRARY_PO

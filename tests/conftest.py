@@ -33,7 +33,11 @@ def _isolated(monkeypatch, tmp_path):
     np.random.seed(0)
     monkeypatch.setenv("FFN_LIB_PROGRESS", str(tmp_path / "progress.json"))
     monkeypatch.delenv("FFN_LIB_DEVICE", raising=False)
+    monkeypatch.setenv("FFN_LIB_LANG", "en")   # tests read English messages whatever this machine's locale
     yield
+    from ffn_lib import i18n
+
+    i18n.set_language(None)
 
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

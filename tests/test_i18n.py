@@ -1,0 +1,206 @@
+"""ffn_lib's message catalogue: the language choice, the .po reader, and a catalogue complete for the source.
+
+The completeness tests are what keep the two languages in step: a new or changed English message without its
+Chinese (or with a fuzzy one, or with different named fields) fails here, so it cannot land.
+"""
+import io
+import string
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from ffn_lib import figure_text, i18n  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+babel = pytest.importorskip("babel")
+import i18n as i18n_script  # noqa: E402  (scripts/i18n.py)
+
+
+def fields(message: str) -> set[str]:
+    """The named fields of a str.format message ("{ratio:.2f}" -> "ratio"; "{{" is a literal brace)."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(message)
+            if name is not None}
+
+
+# --- choosing the language ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [("zh", "zh"), ("zh_CN.UTF-8", "zh"), ("zh-Hans", "zh"),
+                                             ("en_GB", "en"), ("EN", "en")])
+def test_the_environment_chooses_the_language(monkeypatch, value, expected):
+    monkeypatch.setenv(i18n.ENV, value)
+    assert i18n.language() == expected
+
+
+def test_explicit_choice_wins_and_none_returns_to_the_environment(monkeypatch):
+    monkeypatch.setenv(i18n.ENV, "en")
+    i18n.set_language("zh")
+    assert i18n.language() == "zh"
+    i18n.set_language(None)
+    assert i18n.language() == "en"
+
+
+def test_the_locale_is_read_when_nothing_else_is_set(monkeypatch):
+    for name in (i18n.ENV, "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert i18n.language() == "zh"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert i18n.language() == "en"
+
+
+@pytest.mark.parametrize("bad", ["fr", "", 3])
+def test_a_language_the_course_lacks_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match="set_language: lang must be one of 'en', 'zh'"):
+        i18n.set_language(bad)
+
+
+def test_an_unknown_environment_value_warns_once_and_writes_english(monkeypatch):
+    monkeypatch.setenv(i18n.ENV, "klingon")
+    i18n._warned.discard("klingon")
+    with pytest.warns(UserWarning, match="FFN_LIB_LANG='klingon'"):
+        assert i18n.language() == "en"
+
+
+# --- the .po reader ----------------------------------------------------------------------------------------------
+
+PO = r'''
+msgid ""
+msgstr "Content-Type: text/plain; charset=UTF-8\n"
+
+#, fuzzy
+msgid "Peak memory"
+msgstr "峰值内存"
+
+msgid "{n} exercise"
+msgid_plural "{n} exercises"
+msgstr[0] "{n} 道练习"
+
+msgctxt "verdict"
+msgid "close"
+msgstr "接近"
+
+msgid "two\n"
+"lines \"quoted\""
+msgstr "两行\n"
+"「引号」"
+#~ msgid "gone"
+#~ msgstr "已删"
+'''
+
+
+def test_the_reader_reads_flags_plurals_contexts_and_continuations():
+    got = i18n.parse_po(PO)
+    assert got[(None, "Peak memory")]["fuzzy"] is True
+    assert got[(None, "{n} exercise")] == {"msgstr": ["{n} 道练习"], "plural": "{n} exercises", "fuzzy": False}
+    assert got[("verdict", "close")]["msgstr"] == ["接近"]
+    assert got[(None, 'two\nlines "quoted"')]["msgstr"] == ["两行\n「引号」"]
+    assert (None, "gone") not in got and (None, "") not in got
+
+
+def test_a_broken_line_is_reported_with_its_number():
+    with pytest.raises(ValueError, match="line 2"):
+        i18n.parse_po('msgid "a"\nmsgtsr "b"\n')
+
+
+def test_the_reader_agrees_with_babel_on_the_real_catalogue():
+    ours = i18n.parse_po(i18n.CATALOGUE["zh"].read_text(encoding="utf-8"))
+    theirs = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m
+              for m in i18n_script.read(i18n.CATALOGUE["zh"]) if m.id}
+    assert set(ours) == set(theirs)
+    for key, entry in ours.items():
+        string_ = theirs[key].string
+        assert entry["msgstr"] == (list(string_) if isinstance(string_, tuple) else [string_]), key
+
+
+# --- the catalogue against the source ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return {m.id if isinstance(m.id, str) else m.id[0]: m for m in i18n_script.read(i18n.CATALOGUE["zh"]) if m.id}
+
+
+def test_every_message_in_the_source_is_in_the_catalogue_and_nothing_stale(catalogue):
+    source = {msgid for msgid, _, _ in i18n_script.library_messages()}
+    missing = sorted(source - set(catalogue))
+    stale = sorted(set(catalogue) - source)
+    assert not missing, f"run `python scripts/i18n.py library`, then translate: {missing[:5]}"
+    assert not stale, f"run `python scripts/i18n.py library`: no longer in the source: {stale[:5]}"
+
+
+def test_every_message_is_translated_and_none_is_fuzzy(catalogue):
+    empty = [k for k, m in catalogue.items() if not (m.string if isinstance(m.string, str) else all(m.string))]
+    fuzzy = [k for k, m in catalogue.items() if m.fuzzy]
+    assert not empty, f"{len(empty)} messages without a translation, e.g. {empty[:3]}"
+    assert not fuzzy, f"{len(fuzzy)} fuzzy translations to check, e.g. {fuzzy[:3]}"
+
+
+def test_translations_keep_the_named_fields(catalogue):
+    wrong = []
+    for msgid, m in catalogue.items():
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for s in strings:
+            if s and fields(s) != fields(msgid):
+                wrong.append((msgid, s))
+    assert not wrong, wrong[:3]
+
+
+def test_extraction_finds_each_kind_of_marked_message():
+    src = ('tr("one {x}", x=1)\nntr("{n} cat", "{n} cats", 2, n=2)\nA = N_("a constant label")\n'
+           'ax.set(title="A title here", xlabel="x")\nax.set_title("Set by method")\ntr(f"not {1}")\n')
+    lib = {m for m, _, _ in i18n_script.messages_in(src, "lib.py")}
+    nb = {m for m, _, _ in i18n_script.messages_in(src, "nb", plot_arguments=True)}
+    assert lib == {"one {x}", "{n} cat", "a constant label"}
+    assert nb == lib | {"A title here", "Set by method"}   # "x" is a symbol, not a label
+
+
+# --- formatting and figures --------------------------------------------------------------------------------------
+
+def _some_translated(catalogue):
+    for msgid, m in catalogue.items():
+        if isinstance(m.string, str) and m.string and m.string != msgid and not fields(msgid):
+            return msgid, m.string
+    pytest.skip("the catalogue has no translated message without fields yet")
+
+
+def test_tr_translates_in_chinese_and_formats(catalogue):
+    msgid, zh = _some_translated(catalogue)
+    assert i18n.tr(msgid) == msgid
+    i18n.set_language("zh")
+    assert i18n.tr(msgid) == zh
+    assert i18n.tr("not a message {x}", x=3) == "not a message 3"
+    assert i18n.ntr("{n} thing", "{n} things", 2, n=2) == "2 things"
+
+
+def test_a_figure_is_drawn_in_the_readers_language(catalogue):
+    msgid, zh = _some_translated(catalogue)
+    fig, ax = plt.subplots()
+    ax.set_title(msgid)
+    ax.set_xlabel("GELU")   # a name: not a message, left alone
+    fig.savefig(io.BytesIO(), format="png")
+    assert ax.get_title() == msgid
+    if figure_text.cjk_family() is None:
+        pytest.skip("no CJK font here (mplfonts not installed)")
+    i18n.set_language("zh")
+    fig.savefig(io.BytesIO(), format="png")
+    assert ax.get_title() == zh and ax.get_xlabel() == "GELU"
+    assert figure_text.cjk_family() in ax.title.get_fontfamily()
+    plt.close(fig)
+
+
+def test_without_a_cjk_font_figures_stay_english_and_say_why(monkeypatch, catalogue):
+    msgid, _ = _some_translated(catalogue)
+    monkeypatch.setattr(figure_text, "cjk_family", lambda: None)
+    monkeypatch.setattr(figure_text.translate, "_warned", False, raising=False)
+    i18n.set_language("zh")
+    fig, ax = plt.subplots()
+    ax.set_title(msgid)
+    with pytest.warns(UserWarning, match="no font with Chinese glyphs"):
+        assert figure_text.translate(fig) == 0
+    assert ax.get_title() == msgid
+    plt.close(fig)

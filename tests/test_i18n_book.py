@@ -1,0 +1,167 @@
+"""The 简体中文 edition's catalogues (locales/zh_CN): in step with the English pages, complete, markup intact,
+terminology consistent; and the built edition (_build/html/zh) is there, Chinese, and linked page to page.
+
+The catalogue tests read the repository only; the extraction test runs Sphinx's gettext builder (no notebook is
+executed, ~20 s); the built-site tests need `make book`.
+"""
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bookutil import HTML, ROOT, require_book
+
+sys.path.insert(0, str(ROOT / "scripts"))
+pytest.importorskip("babel")
+import i18n as i18n_script  # noqa: E402  (scripts/i18n.py)
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import edition  # noqa: E402  (book/_ext/edition.py)
+
+LOCALES = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
+BOOK_PO = sorted(LOCALES.rglob("*.po"))
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+# What must survive translation byte for byte: maths, code spans, MyST roles with their targets, link targets,
+# HTML tags, str.format fields (library messages).
+KEEP = [re.compile(p) for p in (r"\$\$.+?\$\$", r"(?<!\$)\$[^$\n]+?\$(?!\$)", r"``[^`]+``|`[^`]+`",
+                                r"\{[a-z:]+\}`[^`]+`", r"\]\([^)\s]+\)", r"</?[a-zA-Z][^>]*>")]
+
+
+def messages(po: Path):
+    return [m for m in i18n_script.read(po) if m.id]
+
+
+def kept(text: str) -> Counter:
+    found = Counter()
+    rest = text
+    for pattern in KEEP:
+        for m in pattern.finditer(rest):
+            found[m.group(0)] += 1
+        rest = pattern.sub(" ", rest)
+    return found
+
+
+def test_every_page_has_a_catalogue():
+    pages = {p.relative_to(ROOT).with_suffix("").as_posix() for p in
+             [*(ROOT / "notebooks").glob("0*.ipynb"), *(ROOT / "book").glob("*.md")]}
+    assert pages <= {p.relative_to(LOCALES).with_suffix("").as_posix() for p in BOOK_PO}
+
+
+@pytest.mark.parametrize("po", BOOK_PO, ids=lambda p: p.stem)
+def test_every_message_is_translated_and_none_is_fuzzy(po):
+    msgs = messages(po)
+    empty = [m.id[:60] for m in msgs if not m.string]
+    fuzzy = [m.id[:60] for m in msgs if m.fuzzy]
+    assert not empty, f"{po.name}: {len(empty)} of {len(msgs)} untranslated, e.g. {empty[:2]}"
+    assert not fuzzy, f"{po.name}: {len(fuzzy)} fuzzy, e.g. {fuzzy[:2]}"
+
+
+@pytest.mark.parametrize("po", [*BOOK_PO, i18n_script.LIBRARY_PO], ids=lambda p: p.stem)
+def test_maths_code_roles_and_links_survive_translation(po):
+    wrong = []
+    for m in messages(po):
+        for s in (m.string if isinstance(m.string, tuple) else (m.string,)):
+            if s and kept(m.id if isinstance(m.id, str) else m.id[0]) != kept(s):
+                wrong.append((m.id if isinstance(m.id, str) else m.id[0])[:80])
+    assert not wrong, f"{po.name}: {len(wrong)} messages whose maths/code/roles/links changed: {wrong[:3]}"
+
+
+def test_the_markup_check_can_fail():
+    assert kept("see {cite:t}`a2020` and $x^2$ in `f()`") != kept("见 {cite:t}`a2021` 与 $x^2$、`f()`")
+    assert kept("see {cite:t}`a2020` and $x^2$ in `f()`") == kept("见 {cite:t}`a2020`、`f()` 与 $x^2$")
+
+
+def test_the_terminology_list_is_used():
+    strict = [t for t in edition.glossary_rows() if t["check"] == "yes"]
+    wrong = []
+    for po in [*BOOK_PO, i18n_script.LIBRARY_PO]:
+        for m in messages(po):
+            english = m.id if isinstance(m.id, str) else m.id[0]
+            chinese = m.string if isinstance(m.string, str) else m.string[0]
+            if not chinese or chinese == english:
+                continue
+            for t in strict:
+                if re.search(rf"(?<![\w-]){re.escape(t['en'])}s?(?![\w-])", english, re.I) and t["zh"] not in chinese:
+                    wrong.append(f"{po.stem}: {t['en']} -> {t['zh']}: {chinese[:50]}")
+    assert not wrong, f"{len(wrong)} translations without the glossary's term, e.g. {wrong[:4]}"
+
+
+@pytest.mark.book
+def test_the_catalogues_are_in_step_with_the_english_pages():
+    """Extract the pages' messages afresh: a changed English sentence must be in its catalogue (translated)."""
+    pot_dir = i18n_script.extract_book()
+    stale = []
+    for pot in sorted(pot_dir.rglob("*.pot")):
+        po = LOCALES / pot.relative_to(pot_dir).with_suffix(".po")
+        source = {m.id for m in i18n_script.read(pot) if m.id}
+        have = {m.id for m in messages(po)} if po.exists() else set()
+        if source - have:
+            stale.append(f"{po.relative_to(ROOT)}: {len(source - have)} new, e.g. {sorted(source - have)[0][:60]!r}")
+    assert not stale, "run `python scripts/i18n.py book` and translate: " + "; ".join(stale)
+
+
+# --- the built edition -------------------------------------------------------------------------------------------
+
+ZH = HTML / "zh"
+
+
+def _pages():
+    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
+                  if not p.is_relative_to(ZH) and p.parts[len(HTML.parts)] in ("book", "notebooks"))
+
+
+def _article_text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    body = html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
+    body = re.sub(r"<(script|style|pre)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r'<div class="cell_input.*?</div>\s*</div>', " ", body, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_each_english_page_has_its_chinese_page_and_they_link_each_other():
+    require_book()
+    for page in _pages():
+        zh = ZH / page
+        assert zh.exists(), f"no 简体中文 page for {page}"
+        assert re.search(r'<html lang="zh-CN"', zh.read_text(encoding="utf-8"))
+        for here, lang in ((HTML / page, "en"), (zh, "zh")):
+            link = re.search(r'<link rel="alternate" hreflang="[^"]+" href="([^"]+)"[^>]*data-ffn-edition>',
+                             here.read_text(encoding="utf-8"))
+            assert link, f"{here}: no edition link"
+            target = (here.parent / link.group(1)).resolve()
+            assert target == (zh if lang == "en" else HTML / page).resolve(), (here, link.group(1))
+
+
+def test_the_chinese_pages_read_in_chinese():
+    require_book()
+    for page in _pages():
+        text = _article_text(ZH / page)
+        cjk = len(CJK.findall(text))
+        latin = len(re.findall(r"\b[A-Za-z]{3,}\b", text))
+        assert cjk > 2 * latin, f"{page}: {cjk} Chinese characters against {latin} English words"
+
+
+def test_chinese_search_is_segmented():
+    require_book()
+    index = (ZH / "searchindex.js").read_text(encoding="utf-8")
+    assert "激活函数" in index or "激活" in index
+    assert "前馈" in index
+
+
+def test_the_site_carries_its_own_chinese_font():
+    require_book()
+    font = ZH / "_static" / edition.FONT_FILE
+    assert font.exists() and font.stat().st_size > 10_000
+    from fontTools.ttLib import TTFont
+    cmap = TTFont(str(font)).getBestCmap()
+    used = set(CJK.findall(_article_text(ZH / "notebooks" / "01_ffn_block.html")))
+    assert used and all(ord(c) in cmap for c in used)
+
+
+def test_other_edition_url_is_relative_to_the_page():
+    assert edition.other_edition_url("index", "en") == "zh/index.html"
+    assert edition.other_edition_url("notebooks/02_gelu", "en") == "../zh/notebooks/02_gelu.html"
+    assert edition.other_edition_url("notebooks/02_gelu", "zh") == "../../notebooks/02_gelu.html"
