@@ -23,6 +23,7 @@ from ._checks import positive_int, positive_number
 from .ceilings import default_copy_bytes
 from .devices import _where, device_name
 from .formatting import format_rate, format_time, time_unit
+from .i18n import N_, tr
 from .sampler import BenchResult, _Sampler, resolve_device
 
 
@@ -78,23 +79,24 @@ class Comparison:
     def sentence(self, a: str, b: str) -> str:
         """One English sentence comparing ``a`` with ``b``, generated from the measured numbers."""
         lo, hi = self.ratio_range(a, b)
-        machine = self.device_name.replace(" (CPU)", ", CPU")
-        text = (f"On this machine ({machine}) {a} took {self.ratio(a, b):.2f}× as long as {b} "
-                f"(middle halves {lo:.2f}-{hi:.2f}×)")
+        fields = dict(machine=self.device_name.replace(" (CPU)", ", CPU"), a=a, b=b,
+                      ratio=f"{self.ratio(a, b):.2f}", lo=f"{lo:.2f}", hi=f"{hi:.2f}")
         if not self.distinguishable(a, b):
-            return text + ", but the difference is within the run-to-run spread, so this run cannot tell them apart."
-        return text + "."
+            return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but "
+                      "the difference is within the run-to-run spread, so this run cannot tell them apart.", **fields)
+        return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).",
+                  **fields)
 
     def rows(self) -> list[dict[str, str]]:
         rows = []
         for name, r in self.results.items():
             q1, q3 = r.quartiles_s
-            row = {"variant": name, "median": format_time(r.median_s),
-                   "middle half": f"{format_time(q1)} to {format_time(q3)}"}
+            row = {N_("variant"): name, N_("median"): format_time(r.median_s),
+                   N_("middle half"): tr("{low} to {high}", low=format_time(q1), high=format_time(q3))}
             if any(x.bandwidth is not None for x in self.results.values()):
-                row["bandwidth"] = format_rate(r.bandwidth, "B/s") if r.bandwidth is not None else "–"
+                row[N_("bandwidth")] = format_rate(r.bandwidth, "B/s") if r.bandwidth is not None else "–"
             if any(x.copy_share is not None for x in self.results.values()):
-                row["share of copy"] = f"{r.copy_share:.0%}" if r.copy_share is not None else "–"
+                row[N_("share of copy")] = f"{r.copy_share:.0%}" if r.copy_share is not None else "–"
             if any(x.flop_rate is not None for x in self.results.values()):
                 row["FLOP/s"] = format_rate(r.flop_rate, "FLOP/s") if r.flop_rate is not None else "–"
             rows.append(row)
@@ -102,25 +104,26 @@ class Comparison:
 
     def caption(self) -> str:
         first = next(iter(self.results.values()))
-        text = f"Timed on {_where(self.device, self.device_name)}, interleaved over {self.rounds} rounds; {first.method.split(';')[0]}."
+        text = tr("Timed on {where}, interleaved over {rounds} rounds; {method}.",
+                  where=_where(self.device, self.device_name), rounds=self.rounds, method=first.method.split(';')[0])
         over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
         if over and not first.cache_flushed:
-            text += (f" A share of copy above 100% ({', '.join(over)}) means that part of the data stayed in the "
-                     "cache between calls: the copy reference is measured on a working set larger than the cache, "
-                     "from memory, and the cache was not flushed between these calls.")
+            text += " " + tr("A share of copy above 100% ({names}) means that part of the data stayed in the cache "
+                             "between calls: the copy reference is measured on a working set larger than the cache, "
+                             "from memory, and the cache was not flushed between these calls.", names=", ".join(over))
         return text
 
     def _repr_markdown_(self) -> str:
         rows = self.rows()
         head = list(rows[0])
-        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" if h == "variant" else "---:" for h in head) + "|"]
+        lines = ["| " + " | ".join(tr(h) for h in head) + " |", "|" + "|".join("---" if h == "variant" else "---:" for h in head) + "|"]
         lines += ["| " + " | ".join(row[h] for h in head) + " |" for row in rows]
         return f"{self.caption()}\n\n" + "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
         rows = self.rows()
         head = list(rows[0])
-        cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        cells = "".join(f"<th>{html.escape(tr(h))}</th>" for h in head)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(row[h])}</td>" for h in head) + "</tr>" for row in rows)
         return (f"<p>{html.escape(self.caption())}</p>"
                 f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>")
