@@ -50,6 +50,7 @@ class Visit:
 
 # every page of the site: the chapters, the front page and every other book page (GPU results, references, ...)
 SITE_PAGES = [*ALL_PAGES, *(f"book/{p.stem}.html" for p in sorted((ROOT / "book").glob("*.md")) if p.stem != "intro")]
+SITE_PAGES += [f"zh/{p}" for p in SITE_PAGES]   # the 简体中文 edition, page for page
 
 
 @pytest.mark.parametrize("path", SITE_PAGES)
@@ -178,9 +179,11 @@ WHOLE_TABLE = """(selector) => Array.from(document.querySelectorAll(selector)).m
 })"""
 
 
-@pytest.mark.parametrize("path", [*ALL_PAGES, "book/about-the-source.html", "book/notation.html",
-                                  "book/references.html", "book/solutions.html", "book/gpu-results.html",
-                                  "book/status.html"])
+WIDE_CHECKED = [*ALL_PAGES, "book/about-the-source.html", "book/notation.html", "book/references.html",
+                "book/solutions.html", "book/gpu-results.html", "book/status.html", "book/glossary.html"]
+
+
+@pytest.mark.parametrize("path", [*WIDE_CHECKED, *(f"zh/{p}" for p in WIDE_CHECKED)])
 def test_nothing_is_wider_than_the_column(site, browser, path):
     if not (HTML / path).exists():
         pytest.skip(f"{path} is not in this build")
@@ -229,6 +232,26 @@ def test_in_page_contents_open_from_the_article_header(site, browser, width):
         page.keyboard.press("Escape")
         page.wait_for_timeout(400)
         assert page.locator("dialog[open]").count() == 0
+        assert not visit.errors, visit.errors
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("path", ["notebooks/02_gelu.html", "book/intro.html", "zh/notebooks/02_gelu.html",
+                                  "zh/book/glossary.html"])
+def test_the_edition_switcher_leads_to_the_same_page_in_the_other_language(site, browser, path):
+    visit = Visit(browser, f"{site}/{path}")
+    try:
+        switch = visit.page.locator(".article-header-buttons a.ffn-edition-switch")
+        assert switch.count() == 1, f"{path}: no edition switcher in the article's header"
+        label = switch.inner_text().strip()
+        assert label == ("English" if path.startswith("zh/") else "简体中文")
+        switch.click()
+        visit.page.wait_for_load_state("load")
+        expected = path[3:] if path.startswith("zh/") else f"zh/{path}"
+        assert visit.page.url == f"{site}/{expected}"
+        lang = visit.page.evaluate("() => document.documentElement.lang")
+        assert lang.startswith("zh") != path.startswith("zh/")
         assert not visit.errors, visit.errors
     finally:
         visit.close()
