@@ -63,6 +63,29 @@ def messages_in(source: str, where: str, *, plot_arguments: bool = False) -> lis
     return found
 
 
+def _is_phrase(text: str) -> bool:
+    """A literal in a chapter's code that a reader sees as words: two words or more ("the FFN block")."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return len(words) >= 2 and "\n" not in text.strip() and not text.lstrip().startswith(("#", "%", "{"))
+
+
+def phrases_in_code(source: str, where: str) -> list[tuple[str, str | None, str]]:
+    """A chapter's own labels: the string literals of its code cells that are phrases (variant names, titles,
+    legend entries). Not the arguments of print() (code and what it prints stay as written), not docstrings,
+    not f-strings; the library translates these labels where it shows them (tables, sentences, figures)."""
+    tree = ast.parse(source)
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            skip |= {id(n) for arg in node.args for n in ast.walk(arg)}
+        if isinstance(node, ast.JoinedStr):
+            skip |= {id(n) for n in ast.walk(node)}
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.body and isinstance(node.body[0], ast.Expr):
+            skip.add(id(node.body[0].value))
+    return [(n.value, None, f"{where}:{n.lineno}") for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip and _is_phrase(n.value)]
+
+
 def library_messages() -> list[tuple[str, str | None, str]]:
     """Every message of ffn_lib's catalogue: the library's marked calls and the notebooks' figure labels."""
     found = []
@@ -76,7 +99,8 @@ def library_messages() -> list[tuple[str, str | None, str]]:
             if cell["cell_type"] == "code":
                 source = "".join(cell["source"])
                 source = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
-                found += messages_in(source, f"{path.relative_to(ROOT)}#cell{i}", plot_arguments=True)
+                where = f"{path.relative_to(ROOT)}#cell{i}"
+                found += messages_in(source, where, plot_arguments=True) + phrases_in_code(source, where)
     return found
 
 
