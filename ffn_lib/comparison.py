@@ -23,7 +23,7 @@ from ._checks import positive_int, positive_number
 from .ceilings import default_copy_bytes
 from .devices import _where, device_name
 from .formatting import format_rate, format_time, time_unit
-from .i18n import N_, tr
+from .i18n import N_, tr, translate_text
 from .sampler import BenchResult, _Sampler, resolve_device
 
 
@@ -79,7 +79,8 @@ class Comparison:
     def sentence(self, a: str, b: str) -> str:
         """One English sentence comparing ``a`` with ``b``, generated from the measured numbers."""
         lo, hi = self.ratio_range(a, b)
-        fields = dict(machine=self.device_name.replace(" (CPU)", ", CPU"), a=a, b=b,
+        fields = dict(machine=self.device_name.replace(" (CPU)", ", CPU"), a=translate_text(a),
+                      b=translate_text(b),
                       ratio=f"{self.ratio(a, b):.2f}", lo=f"{lo:.2f}", hi=f"{hi:.2f}")
         if not self.distinguishable(a, b):
             return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but "
@@ -91,7 +92,7 @@ class Comparison:
         rows = []
         for name, r in self.results.items():
             q1, q3 = r.quartiles_s
-            row = {N_("variant"): name, N_("median"): format_time(r.median_s),
+            row = {N_("variant"): translate_text(name), N_("median"): format_time(r.median_s),
                    N_("middle half"): tr("{low} to {high}", low=format_time(q1), high=format_time(q3))}
             if any(x.bandwidth is not None for x in self.results.values()):
                 row[N_("bandwidth")] = format_rate(r.bandwidth, "B/s") if r.bandwidth is not None else "–"
