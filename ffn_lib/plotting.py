@@ -19,6 +19,7 @@ import numpy as np
 
 from . import figure_check
 from .formatting import format_rate
+from .i18n import N_, tr
 
 STYLE = {
     "figure.figsize": (6.4, 3.8),
@@ -99,7 +100,7 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", yla
 
 
 def roofline(points: Mapping[str, tuple[float, float]], *, bandwidth: float, peak_flop_rate: float,
-             title: str = "Roofline", ax: plt.Axes | None = None) -> plt.Axes:
+             title: str = N_("Roofline"), ax: plt.Axes | None = None) -> plt.Axes:
     """The roofline min(peak, I * bandwidth) and each op at (intensity, achieved FLOP/s).
 
     ``points``: label -> (arithmetic intensity in FLOP/byte, achieved FLOP/s).
@@ -111,13 +112,14 @@ def roofline(points: Mapping[str, tuple[float, float]], *, bandwidth: float, pea
     hi = max(max(intensities), ridge) * 10
     xs = np.logspace(np.log10(lo), np.log10(hi), 200)
     ax.plot(xs, np.minimum(peak_flop_rate, xs * bandwidth), color="0.2", lw=2,
-            label=f"roofline: {format_rate(bandwidth, 'B/s')}, {format_rate(peak_flop_rate, 'FLOP/s')}")
+            label=tr("roofline: {bandwidth}, {peak}", bandwidth=format_rate(bandwidth, 'B/s'),
+                     peak=format_rate(peak_flop_rate, 'FLOP/s')))
     ax.axvline(ridge, color="0.6", ls=":", lw=1)
     for k, (label, (intensity, rate)) in enumerate(points.items()):
         ax.loglog(intensity, rate, "o", color=COLORS[k % len(COLORS)], label=label, ms=7)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set(title=title, xlabel="arithmetic intensity (FLOP / byte)", ylabel="achieved FLOP/s")
+    ax.set(title=title, xlabel=tr("arithmetic intensity (FLOP / byte)"), ylabel=tr("achieved FLOP/s"))
     ax.legend(fontsize=7, loc="lower right")
     return ax
 
