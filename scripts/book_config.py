@@ -31,7 +31,10 @@ LOCALE = {"language": "zh_CN", "locale_dirs": [str(ROOT / "locales")], "gettext_
 EDITIONS = {
     "zh": {
         "execute": {"cache": str(ROOT / "_build" / ".jupyter_cache_zh")},
-        "sphinx": {"config": {**LOCALE, "html_search_language": "zh"}},
+        "sphinx": {"config": {**LOCALE, "html_search_language": "zh",
+                              # MyST-NB's and sphinx-togglebutton's own words, which they do not translate
+                              "nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码",
+                              "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏"}},
     },
     "pot": {
         "execute": {"execute_notebooks": "off"},

@@ -11,16 +11,23 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 MARKS = {"\u2705": "passed", "\u274c": "failed"}
+# the 简体中文 edition: the table's words in Chinese (MyST-NB has no Chinese catalogue of its own)
+ZH = {"passed": "通过", "failed": "失败", "Document": "文档", "Modified": "修改时间", "Method": "执行方式",
+      "Run Time (s)": "运行时间（秒）", "Status": "状态"}
 
 
 class ExecTableText(SphinxPostTransform):
     default_priority = 9  # after myst_nb's ExecutionStatsPostTransform (8)
 
     def run(self, **kwargs) -> None:
+        zh = (self.config.language or "").startswith("zh")
         for table in self.document.findall(nodes.table):
             for text in list(table.findall(nodes.Text)):
-                word = MARKS.get(text.astext().strip())
-                if word is not None:
+                raw = text.astext().strip()
+                word = MARKS.get(raw, raw)
+                if zh:
+                    word = ZH.get(word, word)
+                if word != raw:
                     text.parent.replace(text, nodes.Text(word))
 
 
