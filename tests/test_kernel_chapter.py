@@ -76,6 +76,16 @@ def test_largest_difference_and_padded_validate():
         kernel_steps.padded(3, -1)
 
 
+def test_thread_work_counts_elements_bytes_and_loads():
+    assert kernel_steps.thread_work(1024, 4, torch.bfloat16) == {"elements": 8, "bytes": 16, "loads": 1}
+    assert kernel_steps.thread_work(1024, 4, "float32") == {"elements": 8, "bytes": 32, "loads": 2}
+    assert kernel_steps.thread_work(128, 4, "bfloat16") == {"elements": 1, "bytes": 2, "loads": 1}
+    with pytest.raises(ValueError, match="block"):
+        kernel_steps.thread_work(64, 4, "bfloat16")
+    with pytest.raises(ValueError, match="num_warps"):
+        kernel_steps.thread_work(1024, 3, "bfloat16")
+
+
 def test_epilogue_kernel_matches_eager_at_small_sizes():
     pytest.importorskip("triton")
     from ffn_lib.kernels import epilogue
