@@ -339,7 +339,8 @@ def gemm_pair_sentence(run: dict[str, Any] | None) -> str:
 def speedup_figure(found: list, device: str):
     """Chapter 7: one dot per gate and pass, the measured speed-up of fusing over the one bytes predict
     (:func:`ffn_lib.predict.speedups`); on the dashed line the prediction was exact, inside the shaded band it
-    was within :data:`ffn_lib.predict.PREDICTION_BAND`. None without speed-ups. ``fig.alt`` describes it."""
+    was within :data:`ffn_lib.predict.PREDICTION_BAND`. None without speed-ups. ``fig.alt`` describes it; the
+    figure is closed, so it appears where it is displayed."""
     import matplotlib.pyplot as plt
 
     from .plotting import use_style
@@ -362,6 +363,7 @@ def speedup_figure(found: list, device: str):
     fig.legend(ncols=5, fontsize=10, loc="outside lower center", frameon=False)
     ax.grid(axis="x", visible=False)
     fig.alt = SPEEDUP_FIGURE_ALT.format(band=PREDICTION_BAND, low=1 - PREDICTION_BAND, high=1 + PREDICTION_BAND)
+    plt.close(fig)  # shown once, where the caller displays it
     return fig
 
 

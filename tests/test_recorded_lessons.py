@@ -118,3 +118,16 @@ def test_prediction_misses_explain_each_miss(run):
     compile_fwd = value("act_mul", "gelu", "compile", "forward", run=run)
     assert f"{compile_fwd:.1%} of the copy bandwidth" in out[-1]
     assert prediction_misses(None) == []
+
+
+def test_the_chapter_gives_the_speedup_figure_its_alt_text(run):
+    import json
+
+    from bookutil import ROOT
+
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import speedup_figure
+
+    cells = json.loads((ROOT / "notebooks" / "07_writing_the_kernel.ipynb").read_text())["cells"]
+    cell = next(c for c in cells if "speedup_figure(" in "".join(c["source"]))
+    assert cell["metadata"]["mystnb"]["image"]["alt"] == speedup_figure(predict.speedups(run), "GPU").alt
