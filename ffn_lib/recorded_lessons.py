@@ -358,7 +358,7 @@ def speedup_figure(found: list, device: str):
         dots = [(gates.index(s.gate) + (k - 1) * 0.18, s.measured / s.predicted) for s in found if s.pass_ == pass_]
         if dots:
             ax.plot(*zip(*dots), "o", ms=7, label=pass_.replace("forward+backward", "both"), zorder=3)
-    ax.set_xticks(range(len(gates)), gates)
+    ax.set_xticks(range(len(gates)), [GATES.get(g, g) for g in gates])
     ax.set(ylabel="measured / predicted speed-up", title=f"Fusing act(g) * u, predicted from bytes: {device}")
     fig.legend(ncols=5, fontsize=10, loc="outside lower center", frameon=False)
     ax.grid(axis="x", visible=False)
