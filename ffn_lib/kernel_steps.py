@@ -9,6 +9,7 @@ checked against is the library's eager ``act(g) * u`` (:func:`ffn_lib.activation
   kernels (shown as text) where Triton is missing, and every launch is skipped with a one-line note;
 * :func:`compare` runs a step and the reference and prints the largest difference, or that the launch was
   skipped;
+* :func:`thread_work` says how many elements, and bytes, each thread of a launch loads per tensor;
 * :func:`padded` makes a tensor that is a view into a larger buffer, so that a kernel writing past its end
   (a missing mask) overwrites memory the caller owns and can inspect, instead of crashing the process.
 """
@@ -60,6 +61,26 @@ def __getattr__(name: str) -> Any:
 def device() -> str:
     """Where the teaching kernels run: a GPU Triton supports, else the CPU through the interpreter."""
     return "cuda" if devices.triton_gpu_present() else "cpu"
+
+
+WIDEST_LOAD_BYTES = 16  # one thread's widest global load on Ampere and Hopper: 128 bits (PTX ld.global.v4.b32)
+
+
+def thread_work(block: int, num_warps: int, dtype: torch.dtype | str) -> dict[str, int]:
+    """What one thread of a 1-D launch handles in each tensor: ``block / (32 num_warps)`` consecutive elements
+    (Triton spreads a block evenly over the warps' 32 threads each), their bytes, and how many loads of at most
+    :data:`WIDEST_LOAD_BYTES` they take when the compiler can prove them aligned and contiguous."""
+    from . import sizing
+
+    for name, v in (("block", block), ("num_warps", num_warps)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v & (v - 1):
+            raise ValueError(f"{name} must be a positive power of two, got {v!r}.")
+    if block < 32 * num_warps:
+        raise ValueError(f"block ({block}) must give every thread an element: at least 32 * num_warps = "
+                         f"{32 * num_warps}.")
+    elements = block // (32 * num_warps)
+    nbytes = elements * sizing.dtype_bytes(dtype)
+    return {"elements": elements, "bytes": nbytes, "loads": -(-nbytes // WIDEST_LOAD_BYTES)}
 
 
 class Skipped(RuntimeError):

@@ -37,6 +37,9 @@ PASSES = ("forward", "backward", "forward+backward")
 # again (3), SiLU and its derivative s (1 + g (1 - s)) (5), then dy * u * act' and dy * act (4).
 OPS_PER_ELEMENT = {"forward": sizing.ACT_MUL_OPS_PER_ELEMENT, "backward": 12}
 OPS_PER_ELEMENT["forward+backward"] = OPS_PER_ELEMENT["forward"] + OPS_PER_ELEMENT["backward"]
+# How close a measured speed-up must come to the predicted one to count as "as predicted" (chapter 7's table,
+# sentence and figure all use this one band): |measured / predicted - 1| <= PREDICTION_BAND.
+PREDICTION_BAND = 0.05
 
 
 def _check_pass(pass_: str) -> None:
@@ -95,6 +98,10 @@ class Speedup:
     def error(self) -> float:
         """measured / predicted - 1: above 0, fusing paid more than the bytes predict (eager was slower still)."""
         return self.measured / self.predicted - 1
+
+    def within(self, band: float = PREDICTION_BAND) -> bool:
+        """Whether the measurement is within ``band`` (a fraction) of the prediction."""
+        return abs(self.error) <= band
 
 
 def speedups(run: dict[str, Any], impl: str = "fused", gates=GATES, passes=PASSES) -> list[Speedup]:

@@ -10,11 +10,17 @@ Mixture-of-experts (MoE) models replace the FFN by many small gated FFNs ("exper
 picks a few per token; ``experts`` is (routed experts, experts per token, shared experts always applied),
 ``expert_d_ff`` one expert's width (``moe_intermediate_size``). ``d_ff`` is then the width of the dense FFN
 the model keeps in its first layers (``intermediate_size``), or None where it has none.
+
+For some rows the released configuration is also transcribed field by field (:data:`CONFIG_EXCERPTS`: the file,
+its repository, the fields as published), and :func:`mismatches` checks the row against it, so that a number
+copied wrongly into the table fails a test rather than a reader.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from typing import Any
 
 from .sizing import llama_d_ff
 
@@ -32,6 +38,7 @@ class ReleasedModel:
     expert_d_ff: int | None = None
     swiglu_limit: float | None = None
     rule: dict | None = None  # llama_d_ff(d_model, **rule) == d_ff
+    layers: int | None = None  # Transformer blocks (``num_hidden_layers``), where a transcribed file gives them
 
     @property
     def width_source(self) -> str:
@@ -59,7 +66,8 @@ RELEASED_MODELS: tuple[ReleasedModel, ...] = (
     ReleasedModel("Llama 3 8B", "SwiGLU, multiplier 1.3, multiple of 1024", 4096, 14336,
                   "{cite:p}`dubey2024llama3`, Table 3", rule=dict(multiple_of=1024, ffn_dim_multiplier=1.3)),
     ReleasedModel("Mistral 7B", "SwiGLU", 4096, 14336, "{cite:p}`jiang2023mistral`, Table 1"),
-    ReleasedModel("Qwen2.5 7B", "SwiGLU (`hidden_act` `silu`)", 3584, 18944, _HUB.format("Qwen/Qwen2.5-7B")),
+    ReleasedModel("Qwen2.5 7B", "SwiGLU (`hidden_act` `silu`)", 3584, 18944, _HUB.format("Qwen/Qwen2.5-7B"),
+                  layers=28),
     ReleasedModel("GLM-4 9B", "SwiGLU (`ffn_hidden_size`)", 4096, 13696, _HUB.format("THUDM/glm-4-9b")),
     ReleasedModel("Gemma 7B", "GEGLU, tanh GELU", 3072, 24576,
                   "{cite:p}`gemma2024`, Table 1 (49,152: gate and up together)"),
@@ -78,7 +86,7 @@ RELEASED_MODELS: tuple[ReleasedModel, ...] = (
                   experts=(160, 8, 1), expert_d_ff=1536),
     ReleasedModel("gpt-oss 120B", "clamped SwiGLU experts (Swish 1.702, `up + 1`)", 2880, None,
                   _HUB.format("openai/gpt-oss-120b") + "; {cite:p}`openai2025gptoss`",
-                  experts=(128, 4, 0), expert_d_ff=2880, swiglu_limit=7.0),
+                  experts=(128, 4, 0), expert_d_ff=2880, swiglu_limit=7.0, layers=36),
     ReleasedModel("GPT-3 175B", "plain, GELU (GPT-2's block)", 12288, 49152, "{cite:p}`brown2020gpt3`, Table 2.1"),
     ReleasedModel("BLOOM 176B", "plain, GELU", 14336, 57344, "{cite:p}`bigscience2022bloom`"),
     ReleasedModel("Falcon", "plain, GELU", None, None, "{cite:p}`almazrouei2023falcon`"),
@@ -86,6 +94,63 @@ RELEASED_MODELS: tuple[ReleasedModel, ...] = (
     ReleasedModel("Primer", "plain, squared ReLU", None, None, "{cite:p}`so2021primer`"),
     ReleasedModel("Nemotron-4 15B", "plain, squared ReLU", None, None, "{cite:p}`parmar2024nemotron4`"),
 )
+
+
+@dataclass(frozen=True)
+class ConfigExcerpt:
+    """Fields transcribed from a model's released configuration file, as published (names and values)."""
+
+    model: str  # the RELEASED_MODELS row they check
+    repo: str  # the Hugging Face Hub repository
+    path: str  # the file in it
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+CONFIG_EXCERPTS: tuple[ConfigExcerpt, ...] = (
+    ConfigExcerpt("Qwen2.5 7B", "Qwen/Qwen2.5-7B", "config.json",
+                  {"hidden_size": 3584, "intermediate_size": 18944, "num_hidden_layers": 28, "hidden_act": "silu"}),
+    ConfigExcerpt("gpt-oss 120B", "openai/gpt-oss-120b", "config.json",
+                  {"hidden_size": 2880, "intermediate_size": 2880, "num_hidden_layers": 36, "num_local_experts": 128,
+                   "num_experts_per_tok": 4, "hidden_act": "silu"}),
+    ConfigExcerpt("gpt-oss 120B", "openai/gpt-oss-120b", "original/config.json",  # read by gpt_oss/torch/model.py
+                  {"hidden_size": 2880, "intermediate_size": 2880, "num_hidden_layers": 36, "num_experts": 128,
+                   "experts_per_token": 4, "swiglu_limit": 7.0}),
+)
+
+
+def row_value(m: ReleasedModel, name: str) -> Any:
+    """What row ``m`` says for the configuration field ``name`` (the names these files use). A model without a
+    dense FFN gives its expert width for ``intermediate_size`` (gpt-oss's file names its expert width so);
+    ``hidden_act`` is ``"silu"`` for every SwiGLU row, gpt-oss's Swish-1.702 included, as its file says."""
+    experts = m.experts or (None, None, None)
+    values = {"hidden_size": m.d_model, "intermediate_size": m.d_ff if m.d_ff is not None else m.expert_d_ff,
+              "moe_intermediate_size": m.expert_d_ff, "num_hidden_layers": m.layers,
+              "num_local_experts": experts[0], "num_experts": experts[0], "n_routed_experts": experts[0],
+              "num_experts_per_tok": experts[1], "experts_per_token": experts[1], "n_shared_experts": experts[2],
+              "swiglu_limit": m.swiglu_limit, "hidden_act": "silu" if "SwiGLU" in m.ffn else None}
+    if name not in values:
+        raise ValueError(f"name must be one of {', '.join(sorted(values))}, got {name!r}.")
+    return values[name]
+
+
+def mismatches(excerpt: ConfigExcerpt, models: tuple[ReleasedModel, ...] = RELEASED_MODELS) -> list[str]:
+    """One sentence per field where the row differs from the transcribed file; empty when they agree."""
+    row = next((m for m in models if m.name == excerpt.model), None)
+    if row is None:
+        return ["No row is named {model}.".format(model=excerpt.model)]
+    return ["{model}: {path} of {repo} has {name} {file}, the row {row}.".format(
+                model=excerpt.model, path=excerpt.path, repo=excerpt.repo, name=name, file=v,
+                row=row_value(row, name))
+            for name, v in excerpt.fields.items() if row_value(row, name) != v]
+
+
+def excerpt_lines(excerpts: tuple[ConfigExcerpt, ...] = CONFIG_EXCERPTS) -> list[str]:
+    """Chapter 6: each transcribed file, its fields, and whether the table's row agrees with every one."""
+    return ["- {model}, `{path}` of `{repo}`: {fields}. {verdict}".format(
+                model=e.model, path=e.path, repo=e.repo,
+                fields=", ".join("`{k}` {v}".format(k=k, v=json.dumps(v)) for k, v in e.fields.items()),
+                verdict="The row agrees with every field." if not mismatches(e) else " ".join(mismatches(e)))
+            for e in excerpts]
 
 
 def _n(v: int | None) -> str:

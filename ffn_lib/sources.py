@@ -95,6 +95,8 @@ SOURCES: dict[str, Source] = {
         Source("ansel2024pytorch2", "Ansel et al.", 2024,
                "PyTorch 2: Faster Machine Learning Through Dynamic Python Bytecode Transformation and Graph "
                "Compilation", venue="ASPLOS 2024"),
+        Source("shoeybi2019megatron", "Shoeybi et al.", 2019,
+               "Megatron-LM: Training Multi-Billion Parameter Language Models Using Model Parallelism", "1909.08053"),
         Source("openai2025gptoss", "OpenAI", 2025, "gpt-oss reference implementation (gpt_oss/torch/model.py)",
                venue="https://github.com/openai/gpt-oss"),
         Source("welch1947", "Welch", 1947, "The Generalization of 'Student's' Problem when Several Different "

@@ -76,6 +76,16 @@ def test_largest_difference_and_padded_validate():
         kernel_steps.padded(3, -1)
 
 
+def test_thread_work_counts_elements_bytes_and_loads():
+    assert kernel_steps.thread_work(1024, 4, torch.bfloat16) == {"elements": 8, "bytes": 16, "loads": 1}
+    assert kernel_steps.thread_work(1024, 4, "float32") == {"elements": 8, "bytes": 32, "loads": 2}
+    assert kernel_steps.thread_work(128, 4, "bfloat16") == {"elements": 1, "bytes": 2, "loads": 1}
+    with pytest.raises(ValueError, match="block"):
+        kernel_steps.thread_work(64, 4, "bfloat16")
+    with pytest.raises(ValueError, match="num_warps"):
+        kernel_steps.thread_work(1024, 3, "bfloat16")
+
+
 def test_epilogue_kernel_matches_eager_at_small_sizes():
     pytest.importorskip("triton")
     from ffn_lib.kernels import epilogue
@@ -88,6 +98,40 @@ def test_epilogue_kernel_matches_eager_at_small_sizes():
         assert y.shape == (m, n) and torch.allclose(y, want, rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match="w_gate and w_up"):
         epilogue.interleave(torch.zeros(2, 3), torch.zeros(3, 2))
+
+
+def test_epilogue_precision_is_explicit_and_bounded():
+    """The kernel's float32 output is within the 'ieee' bound; TF32's truncated inputs (emulated) stay within the
+    'tf32' bound but leave the 'ieee' one: the tolerance a GPU's default tl.dot precision would need."""
+    pytest.importorskip("triton")
+    from ffn_lib.kernels import epilogue as E
+
+    torch.manual_seed(1)
+    x, wg, wu = torch.randn(33, 40), torch.randn(40, 24), torch.randn(40, 24)
+    y = E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="ieee")
+    exact = E.reference(x, wg, wu)
+    ieee, tf32 = E.error_bound(x, wg, wu, "ieee"), E.error_bound(x, wg, wu, "tf32")
+    assert torch.all((y.double() - exact).abs() <= ieee)
+    emulated = (E.reference(x, wg, wu, "tf32") - exact).abs()
+    assert torch.all(emulated <= tf32) and torch.any(emulated > ieee)
+    assert torch.equal(E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="tf32"), y)  # the interpreter
+    lines = E.precision_lines(x, wg, wu, y)
+    assert len(lines) == 2 and "outside the 'ieee' bound" in lines[1]
+    with pytest.raises(ValueError, match="input_precision"):
+        E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="tf32x3")
+    with pytest.raises(ValueError, match="input_precision"):
+        E.error_bound(x, wg, wu, "fp16")
+
+
+def test_truncate_to_tf32_keeps_ten_mantissa_bits():
+    from ffn_lib.kernels.epilogue import truncate_to_tf32
+
+    t = torch.randn(1000) * 100
+    tt = truncate_to_tf32(t)
+    assert torch.all((tt - t).abs() < 2.0**-10 * t.abs()) and torch.all((tt.view(torch.int32) & 0x1FFF) == 0)
+    assert truncate_to_tf32(torch.tensor([1.0 + 2.0**-12]))[0].item() == 1.0
+    with pytest.raises(ValueError, match="float32"):
+        truncate_to_tf32(torch.ones(2, dtype=torch.float64))
 
 
 def test_interleave_puts_matching_blocks_side_by_side():

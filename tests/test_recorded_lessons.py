@@ -68,7 +68,11 @@ def test_speedups_amdahl_and_additions(run):
     b = predict.block_step(run)
     assert f"{b.share:.1%} of the eager" in amdahl_sentence(run)
     assert "no like-for-like" in amdahl_sentence(None) and "No recorded GPU run" in speedup_table(None)
-    assert len(production_additions(run)) == 5 and len(production_additions(None)) == 2
+    assert len(production_additions(run)) == 8 and len(production_additions(None)) == 5
+    tools = production_additions(None, {"block": 2048, "num_warps": 4})
+    assert "handles 16 consecutive elements" in tools[-3] and "32 bytes in bfloat16" in tools[-3]
+    assert "2 and 4 loads of 16 bytes" in tools[-3]
+    assert "triton.autotune" in tools[-2] and "ncu --set full" in tools[-1] and "No profile is committed" in tools[-1]
     assert f"{value('act_mul', 'gelu', 'fused_cat', 'forward', run=run):.1%}" in production_additions(run)[1]
 
 
@@ -81,3 +85,49 @@ def test_speedup_figure_has_a_dot_per_prediction(run):
     ys = sorted(y for line in fig.axes[0].get_lines() if line.get_marker() == "o" for y in line.get_ydata())
     assert ys == pytest.approx(sorted(s.measured / s.predicted for s in found))
     assert figure_check.problems(fig) == [] and speedup_figure([], "GPU") is None
+
+
+def test_speedup_figure_draws_the_band_the_text_judges_by(run):
+    """The ±5% band of the table's sentence is on the figure, labelled, and the dots inside it are those counted."""
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import speedup_figure, speedup_table
+
+    found = predict.speedups(run)
+    fig = speedup_figure(found, "GPU")
+    ax = fig.axes[0]
+    bands = [p for p in ax.patches if "within" in p.get_label()]
+    assert len(bands) == 1 and "5%" in bands[0].get_label()
+    lo, hi = sorted(ax.transData.inverted().transform(bands[0].get_window_extent())[:, 1])
+    assert (lo, hi) == pytest.approx((1 - predict.PREDICTION_BAND, 1 + predict.PREDICTION_BAND))
+    inside = sum(lo <= s.measured / s.predicted <= hi for s in found)
+    assert f"{inside} of {len(found)} predictions within 5%" in speedup_table(run)
+    assert "0.95 to 1.05" in fig.alt
+
+
+def test_prediction_misses_explain_each_miss(run):
+    """measured / predicted is the fused kernel's share over eager's share on its own passes: one line per miss."""
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import prediction_misses
+
+    found = predict.speedups(run)
+    misses = [s for s in found if not s.within()]
+    out = prediction_misses(run)
+    assert len(out) == len(misses) + 1 and out[-1].startswith("- The erf by itself")
+    for s, line in zip(misses, out):
+        assert f"their ratio, {s.measured / s.predicted:.3f}," in line
+    compile_fwd = value("act_mul", "gelu", "compile", "forward", run=run)
+    assert f"{compile_fwd:.1%} of the copy bandwidth" in out[-1]
+    assert prediction_misses(None) == []
+
+
+def test_the_chapter_gives_the_speedup_figure_its_alt_text(run):
+    import json
+
+    from bookutil import ROOT
+
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import speedup_figure
+
+    cells = json.loads((ROOT / "notebooks" / "07_writing_the_kernel.ipynb").read_text())["cells"]
+    cell = next(c for c in cells if "speedup_figure(" in "".join(c["source"]))
+    assert cell["metadata"]["mystnb"]["image"]["alt"] == speedup_figure(predict.speedups(run), "GPU").alt

@@ -56,3 +56,29 @@ def test_active_expert_width():
 def test_a_wrong_rule_is_caught():
     m = ReleasedModel("bad", "SwiGLU", 4096, 11264, "s", rule={})
     assert m.rule_d_ff() != m.d_ff
+
+
+def test_transcribed_configs_agree_with_their_rows():
+    from ffn_lib.released_models import CONFIG_EXCERPTS, excerpt_lines, mismatches
+
+    assert {e.model for e in CONFIG_EXCERPTS} >= {"Qwen2.5 7B", "gpt-oss 120B"}
+    for e in CONFIG_EXCERPTS:
+        assert mismatches(e) == [], e
+    assert all(line.endswith("The row agrees with every field.") for line in excerpt_lines())
+    assert '`hidden_act` "silu"' in excerpt_lines()[0]
+
+
+def test_a_row_copied_wrongly_is_caught():
+    import dataclasses
+
+    from ffn_lib.released_models import CONFIG_EXCERPTS, mismatches, row_value
+
+    qwen = next(m for m in RELEASED_MODELS if m.name == "Qwen2.5 7B")
+    wrong = (dataclasses.replace(qwen, d_ff=18432),)
+    found = mismatches(CONFIG_EXCERPTS[0], wrong)
+    assert found == ["Qwen2.5 7B: config.json of Qwen/Qwen2.5-7B has intermediate_size 18944, the row 18432."]
+    gpt = next(m for m in RELEASED_MODELS if m.name == "gpt-oss 120B")
+    assert mismatches(CONFIG_EXCERPTS[2], (dataclasses.replace(gpt, swiglu_limit=10.0),))
+    assert row_value(gpt, "intermediate_size") == 2880 and row_value(gpt, "num_hidden_layers") == 36
+    with pytest.raises(ValueError, match="name"):
+        row_value(gpt, "rope_theta")
