@@ -252,7 +252,8 @@ def test_recorded_gpu_run_sentences():
     m_lo, m_hi = matched.interval
     assert m_hi < 0 and f"{m_lo:+.4f} to {m_hi:+.4f}" in text
     assert text.index("GEGLU against GELU") < text.index("Over the whole families")  # matched first
-    assert "the 5 gated variants 1/5 each, GLU, GEGLU, Bilinear, SwiGLU and ReGLU; the 3 plain ones 1/3 each" in text
+    assert ("1/5 for each of the 5 gated variants, GLU, GEGLU, Bilinear, SwiGLU and ReGLU; 1/3 for each of the 3 plain "
+            "ones") in text
     spread = verdict.plain_spread(doc)
     assert spread["run"] == pytest.approx(spread["high"].mean - spread["low"].mean)
     assert 5 < spread["ratio"] < 7  # 0.085 against Table 1's 0.014

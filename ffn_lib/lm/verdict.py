@@ -91,16 +91,16 @@ def matched_pairs_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> s
 
 
 FAMILY = {
-    "better": ("Over the whole families, each variant weighed equally within its own (the {ng} gated variants "
-               "1/{ng} each, {gated}; the {np} plain ones 1/{np} each), the gated family's held-out loss is "
+    "better": ("Over the whole families, each variant weighed equally within its own family (1/{ng} for "
+               "each of the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out loss is "
                "{size:.4f} nats per character lower ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired t over {n} "
                "seeds, t quantile {q:.2f}; p = {p:.3f}): the interval excludes zero."),
-    "worse": ("Over the whole families, each variant weighed equally within its own (the {ng} gated variants "
-              "1/{ng} each, {gated}; the {np} plain ones 1/{np} each), the gated family's held-out loss is "
+    "worse": ("Over the whole families, each variant weighed equally within its own family (1/{ng} for "
+              "each of the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out loss is "
               "{size:.4f} nats per character higher ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired t over "
               "{n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval excludes zero."),
-    "cannot tell": ("Over the whole families, each variant weighed equally within its own (the {ng} gated variants "
-                    "1/{ng} each, {gated}; the {np} plain ones 1/{np} each), the gated minus the plain family's "
+    "cannot tell": ("Over the whole families, each variant weighed equally within its own family (1/{ng} for "
+                    "each of the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated minus the plain family's "
                     "held-out loss is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, "
                     "paired t over {n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval includes zero, so "
                     "this run cannot tell the two families apart."),
