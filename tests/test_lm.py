@@ -14,7 +14,7 @@ import torch
 
 from ffn_lib import VARIANTS, show_source, sizing
 from ffn_lib import lm
-from ffn_lib.lm import results
+from ffn_lib.lm import findings, results, stats
 from ffn_lib.lm.__main__ import main as lm_main
 from ffn_lib.lm.data import HELD_OUT_FRACTION
 
@@ -269,7 +269,7 @@ def test_the_chapter_shows_the_training_loop_from_the_seed_to_the_final_evaluati
     first, last = map(int, re.search(r"show_source\(lm\.train_run, lines=\((\d+), (\d+)\)\)", code).groups())
     shown = str(show_source(lm.train_run, lines=(first, last))).splitlines()
     assert shown[0].strip().startswith("torch.manual_seed(seed)")
-    assert shown[-1].strip().startswith("final = evaluate(")
+    assert shown[-1].strip().startswith("final = ")
 
 
 # --- The budget -------------------------------------------------------------------------------------------
@@ -359,6 +359,9 @@ def test_committed_results_validate_and_carry_provenance():
             assert prov["cuda"] and prov["device"]["capability"] and doc["config"]["train"]["amp_bf16"]
         assert (path.parent / "lm_results.md").exists() and (path.parent / "lm_curves.png").exists()
         assert len(doc["config"]["seeds"]) >= 3 and len(doc["config"]["variants"]) == len(VARIANTS)
+        if doc["config"]["preset"] == "gpu":  # the chapter's parameter table rebuilds the recorded models
+            rebuilt = lm.param_table(lm.GPU.model_config(doc["data"]["vocab_size"]))
+            assert [(r["variant"], r["params"]) for r in rebuilt] == [(r["variant"], r["params"]) for r in doc["params"]]
 
 
 def _rate(rates, variant, seed):
@@ -405,29 +408,28 @@ def test_analysis_separates_real_gaps_from_noise():
     assert [s.variant for s in lm.ranking(summaries)] == ["SwiGLU", "ReLU", "GELU"]
     relu = summaries[0]
     assert relu.mean == pytest.approx(2.01) and relu.std == pytest.approx(0.01) and relu.n == 3
-    pairs = {(p.a, p.b): p for p in lm.pairwise(summaries)}
-    assert not pairs[("ReLU", "GELU")].resolved  # 0.005 apart, SE 0.0082
-    assert pairs[("ReLU", "SwiGLU")].resolved and pairs[("ReLU", "SwiGLU")].diff == pytest.approx(0.1)
-    assert lm.tied_with_best(summaries) == ["SwiGLU"]
-    diff, se, n = lm.gated_minus_plain(doc)
-    assert diff == pytest.approx(1.91 - 2.0125) and n == 3
-    agreement = lm.table1_agreement(summaries)  # SwiGLU ahead of ReLU and of GELU, as in Table 1
-    assert len(agreement["resolved"]) == 2 and len(agreement["agree"]) == 2 and not agreement["disagree"]
+    tests = {(t.a, t.b): t for t in stats.pairwise_tests(summaries)}
+    assert not tests[("ReLU", "GELU")].resolved  # 0.005 apart: t = 0.61
+    assert tests[("ReLU", "SwiGLU")].resolved and tests[("ReLU", "SwiGLU")].diff == pytest.approx(0.1)
+    family = stats.family_contrast(doc)
+    assert family.mean == pytest.approx(1.91 - 2.0125) and family.n == 3 and family.verdict == "better"
+    assert stats.matched_contrast(doc) is None  # SwiGLU's own activation, Swish, did not run
     text = " ".join(lm.sentences(doc))
     assert "SwiGLU has the lowest mean held-out loss, 1.9100" in text
-    assert "the gated family does better" in text
+    assert "the gated family's held-out loss is 0.1025 nats per character lower" in text
+    assert "all 2 resolved pairs are in Table 1's order" in text
     assert "ReLU is fastest at 2.0 k tokens/s and SwiGLU slowest at 1.0 k tokens/s (2.00× as fast)" in text
     assert "| SwiGLU | 170 | 100,000 | 1.9100 ± 0.0100 | 3 | 1 | 1.944 |" in lm.table_markdown(doc)
 
 
 def test_analysis_reports_a_reversal_of_table1():
     doc = _synthetic({"ReLU": [1.80, 1.81, 1.82], "GELU": [1.85, 1.86, 1.87], "GEGLU": [2.00, 2.01, 2.02]})
-    agreement = lm.table1_agreement(lm.summarize(doc))
-    assert len(agreement["disagree"]) == 3 and agreement["spearman"] == pytest.approx(-1.0)
     text = " ".join(lm.sentences(doc))
     assert "rank correlation of the mean losses is -1.00" in text
-    assert "0 are in Table 1's order and 3 are reversed (ReLU ahead of GELU; ReLU ahead of GEGLU; GELU ahead" in text
-    assert "the gated family does worse" in text
+    assert ("of the 3 resolved pairs, 0 are in Table 1's order and 3 are reversed (ReLU ahead of GELU; ReLU ahead "
+            "of GEGLU; GELU ahead of GEGLU)") in text
+    assert "the gated family's held-out loss is 0.1750 nats per character higher" in text
+    assert "GEGLU against GELU" in text and "the gated block trails its ungated twin" in text
 
 
 def test_analysis_says_when_it_cannot_tell():
@@ -437,9 +439,57 @@ def test_analysis_says_when_it_cannot_tell():
     assert "ReLU is fastest" in text and "their runs' rates overlap" in text
     assert "cannot tell the two families apart" in text
     assert "no pair is resolved" in text
-    assert "0 differ at the 5% level after Holm's correction for 3 comparisons" in text
+    assert "0 are resolved at the 5% level after Holm's correction for 3 comparisons" in text
     one_seed = _synthetic({"ReLU": [2.0], "SwiGLU": [1.9]})
     assert "no ordering is resolved" in " ".join(lm.sentences(one_seed))
+
+
+def test_old_two_standard_error_rule_is_gone():
+    """The report uses Student's t, Welch and Holm only: the retired 2-SE machinery is not importable."""
+    from ffn_lib.lm import analysis, figures
+
+    for name in ("Pair", "RESOLVE_K", "pairwise", "tied_with_best", "table1_agreement", "gated_minus_plain"):
+        assert not hasattr(analysis, name) and not hasattr(lm, name), name
+    for name in ("plot_pairwise", "plot_vs_table1"):
+        assert not hasattr(figures, name) and not hasattr(lm, name), name
+    doc = _synthetic({"ReLU": [2.00, 2.01, 2.02], "GELU": [2.005, 2.015, 2.025], "GEGLU": [1.90, 1.91, 1.92]})
+    report = lm.markdown_report(doc)
+    assert "standard errors" not in report and "Holm" in report and "paired t interval" in report
+
+
+def test_curves_end_at_the_final_loss_when_they_use_every_window(small_corpus):
+    every = replace(TINY, train=replace(TINY.train, eval_tokens=None))
+    run = _tiny_run(small_corpus, "GELU", preset=every)
+    assert run.curve_val_loss[-1] == run.final_val_loss
+    subset = _tiny_run(small_corpus, "GELU")  # TINY scores its curve on 1,024 characters
+    assert subset.curve_val_loss[-1] != subset.final_val_loss
+    for preset in (lm.GPU, lm.DEMO):  # the recorded run's size and the book's run: curves end at the finals
+        assert preset.train.eval_tokens is None, preset.name
+    with pytest.raises(ValueError, match="eval_tokens"):
+        lm.TrainConfig(eval_tokens=0)
+
+
+def test_curve_offset_and_its_sentence():
+    doc = _synthetic({"ReLU": [2.00, 2.01, 2.02], "GEGLU": [1.90, 1.91, 1.92]})
+    for run in doc["runs"]:
+        run["curve_val_loss"][-1] = run["final_val_loss"] + 0.02
+    doc["config"]["train"]["eval_tokens"] = 4
+    doc["data"]["val_tokens"] = 41  # 10 windows of 4: the curve used one of them
+    off = lm.curve_offset(doc)
+    assert off["subset"] and off["eval_tokens"] == 4 and off["offsets"] == pytest.approx([0.02] * 6)
+    text = findings.curve_sentence(doc)
+    assert "scored on 4 of the 41 held-out characters" in text and "+0.0200 nats from the final loss" in text
+    doc["config"]["train"]["eval_tokens"] = None
+    assert not lm.curve_offset(doc)["subset"]
+    assert "so each curve ends at its run's final loss" in findings.curve_sentence(doc)
+
+
+def test_the_demo_preset_is_one_matched_pair_that_fits_the_book_build(corpus):
+    assert lm.DEMO.variants == ("GELU", "GEGLU") and len(lm.DEMO.seeds) == 3
+    assert stats.matched_pairs(lm.DEMO.variants) == [("GEGLU", "GELU")]
+    vocab = corpus.tokenizer.vocab_size
+    assert lm.estimate_seconds(lm.DEMO, vocab, 6, "cpu") <= 40  # the book build's budget for its live run
+    assert lm.DEMO.model_config(vocab) == lm.CPU.model_config(vocab)  # the CPU size, trained briefly
 
 
 def test_spearman():
@@ -460,6 +510,21 @@ def test_cli_tiny_run_writes_a_valid_record(tmp_path, capsys):
     assert doc["provenance"]["command"].startswith("python -m ffn_lib.lm --steps 3")
     assert [r["variant"] for r in doc["runs"]] == ["ReLU", "GEGLU"]
     assert "wrote" in capsys.readouterr().out
+
+
+def test_cli_demo_preset_reports_with_the_new_statistics(tmp_path, capsys):
+    """--preset demo runs the demo's variants and seeds; the report carries the matched contrast, t and Holm."""
+    out = tmp_path / "lm-demo"
+    assert lm_main(["--preset", "demo", "--steps", "4", "--out", str(out), "--threads", "1", "--quiet"]) == 0
+    doc = lm.validate(json.loads((out / "lm_results.json").read_text()))
+    assert doc["config"]["preset"] == "demo" and doc["config"]["variants"] == ["GELU", "GEGLU"]
+    assert doc["config"]["seeds"] == [0, 1, 2]
+    report = (out / "lm_results.md").read_text()
+    printed = capsys.readouterr().out
+    for text in (report, printed):
+        assert "GEGLU against GELU" in text and "Holm's correction" in text and "standard errors" not in text
+    with pytest.raises(SystemExit):
+        lm_main(["--preset", "tiny", "--out", str(tmp_path / "x")])
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error on a machine without CUDA")

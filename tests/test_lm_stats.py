@@ -119,6 +119,80 @@ def test_family_contrast_pairs_by_seed():
     assert stats.family_contrast(_doc({"ReLU": [1.0, 1.1]}, set())) is None
 
 
+def test_matched_pairs_share_an_activation():
+    from ffn_lib.variants import VARIANTS
+
+    assert stats.matched_pairs(list(VARIANTS)) == [("GEGLU", "GELU"), ("SwiGLU", "Swish"), ("ReGLU", "ReLU")]
+    assert stats.matched_pairs(["GLU", "Bilinear", "ReLU", "GELU", "Swish"]) == []  # no plain twin for these
+
+
+MATCHED = {"ReLU": [1.50, 1.52, 1.49], "GELU": [1.45, 1.47, 1.46], "Swish": [1.52, 1.50, 1.51],
+           "GLU": [1.60, 1.62, 1.58], "GEGLU": [1.40, 1.43, 1.41], "SwiGLU": [1.41, 1.40, 1.42],
+           "ReGLU": [1.44, 1.49, 1.43]}
+
+
+def test_matched_contrast_hand_computed():
+    doc = _doc(MATCHED, {"GLU", "GEGLU", "SwiGLU", "ReGLU"})
+    c = stats.matched_contrast(doc)
+    # per seed: ((GEGLU-GELU) + (SwiGLU-Swish) + (ReGLU-ReLU)) / 3
+    expected = [((1.40 - 1.45) + (1.41 - 1.52) + (1.44 - 1.50)) / 3, ((1.43 - 1.47) + (1.40 - 1.50) + (1.49 - 1.52)) / 3,
+                ((1.41 - 1.46) + (1.42 - 1.51) + (1.43 - 1.49)) / 3]
+    assert c.per_seed == pytest.approx(expected) and c.kind == "matched" and c.df == 2
+    assert "GLU" not in c.gated  # no plain twin: outside the matched contrast
+    sd = math.sqrt(sum((x - sum(expected) / 3) ** 2 for x in expected) / 2)
+    assert c.interval[1] - c.mean == pytest.approx(4.302653 * sd / math.sqrt(3), rel=1e-6)
+    # the family contrast weighs every variant equally within its family, GLU included
+    f = stats.family_contrast(doc)
+    assert f.per_seed[0] == pytest.approx((1.60 + 1.40 + 1.41 + 1.44) / 4 - (1.50 + 1.45 + 1.52) / 3)
+    assert f.gated == ("GLU", "GEGLU", "SwiGLU", "ReGLU") and f.plain == ("ReLU", "GELU", "Swish")
+
+
+def test_a_seed_counts_only_when_every_arm_ran_with_it():
+    doc = _doc({"GELU": [1.5, 1.6, 1.55], "GEGLU": [1.4, 1.5, 1.45]}, {"GEGLU"})
+    doc["runs"] = [r for r in doc["runs"] if (r["variant"], r["seed"]) != ("GEGLU", 2)]
+    c = stats.matched_contrast(doc)
+    assert c.seeds == (0, 1) and c.per_seed == pytest.approx((-0.1, -0.1))
+    doc["runs"] = [r for r in doc["runs"] if (r["variant"], r["seed"]) != ("GEGLU", 1)]
+    assert stats.matched_contrast(doc) is None and stats.family_contrast(doc) is None
+
+
+def test_matched_tests_are_paired_and_holm_corrected():
+    doc = _doc(MATCHED, {"GLU", "GEGLU", "SwiGLU", "ReGLU"})
+    tests = stats.matched_tests(doc)
+    assert [(t.gated, t.plain) for t in tests] == [("GEGLU", "GELU"), ("SwiGLU", "Swish"), ("ReGLU", "ReLU")]
+    d = [1.40 - 1.45, 1.43 - 1.47, 1.41 - 1.46]  # GEGLU - GELU per seed
+    mean = sum(d) / 3
+    se = math.sqrt(sum((x - mean) ** 2 for x in d) / 2) / math.sqrt(3)
+    assert tests[0].contrast.p == pytest.approx(stats.t_two_sided_p(mean / se, 2))
+    assert [t.p_holm for t in tests] == pytest.approx(stats.holm([t.contrast.p for t in tests])[1])
+
+
+def test_leaders_need_every_comparison_resolved():
+    big = {"A": [1.00, 1.01, 1.02], "B": [1.00, 1.02, 1.01], "C": [1.50, 1.51, 1.52], "D": [1.60, 1.61, 1.62]}
+    tests = stats.pairwise_tests([_summary(k, v) for k, v in big.items()])
+    found = stats.leaders(tests, ["A", "B"])
+    assert found["supported"] and found["unresolved"] == [] and found["top"] == ["A", "B"]
+    close = dict(big, C=[1.03, 1.00, 1.05])  # C within the spread of A and B
+    found = stats.leaders(stats.pairwise_tests([_summary(k, v) for k, v in close.items()]), ["A", "B"])
+    assert not found["supported"] and ("A", "C") in found["unresolved"] and "C" in found["top"]
+    with pytest.raises(ValueError, match="names"):
+        stats.leaders(tests, ["E"])
+
+
+def test_leaders_sentence_both_ways():
+    from ffn_lib.variants import VARIANTS
+
+    names = list(VARIANTS)
+    clear = {n: [2.0 + 0.1 * i, 2.01 + 0.1 * i, 2.02 + 0.1 * i] for i, n in enumerate(names)}
+    clear["GEGLU"], clear["SwiGLU"] = [1.00, 1.01, 1.02], [1.001, 1.011, 1.021]
+    gated = {n for n in names if VARIANTS[n].gated}
+    text = verdict.leaders_sentence(_doc(clear, gated))
+    assert text.startswith("Table 1 puts GEGLU and SwiGLU first.") and "so this run supports the claim" in text
+    noisy = dict(clear, ReGLU=[0.9, 1.3, 1.1])
+    text = verdict.leaders_sentence(_doc(noisy, gated))
+    assert "does not single them out" in text and "GEGLU over ReGLU" in text and "ReGLU" in text.split("top group")[1]
+
+
 # t = -2.38 at 2 degrees of freedom: beyond the normal 1.96, inside Student's 4.30
 BORDERLINE = _doc({"ReLU": [1.30, 1.40, 1.25], "GEGLU": [1.20, 1.38, 1.10]}, {"GEGLU"})  # -0.10, -0.02, -0.15
 
@@ -171,14 +245,24 @@ def test_recorded_gpu_run_sentences():
     tests = stats.pairwise_tests(stats.samples(doc))
     n_holm, n_raw = sum(t.resolved for t in tests), sum(t.resolved_uncorrected for t in tests)
     assert n_holm < n_raw  # Holm must matter on this run, else the test below could not see it
-    assert f"{n_holm} differ at the 5% level after Holm's correction for 28 comparisons" in text
-    assert f"without the correction, {n_raw} would" in text
+    assert f"{n_holm} are resolved at the 5% level after Holm's correction for 28 comparisons" in text
+    assert f"without the correction, {n_raw} would be" in text
+    matched = stats.matched_contrast(doc)
+    assert matched.gated == ("GEGLU", "SwiGLU", "ReGLU") and matched.plain == ("GELU", "Swish", "ReLU")
+    m_lo, m_hi = matched.interval
+    assert m_hi < 0 and f"{m_lo:+.4f} to {m_hi:+.4f}" in text
+    assert text.index("GEGLU against GELU") < text.index("Over the whole families")  # matched first
+    assert ("1/5 for each of the 5 gated variants, GLU, GEGLU, Bilinear, SwiGLU and ReGLU; 1/3 for each of the 3 plain "
+            "ones") in text
     spread = verdict.plain_spread(doc)
     assert spread["run"] == pytest.approx(spread["high"].mean - spread["low"].mean)
     assert 5 < spread["ratio"] < 7  # 0.085 against Table 1's 0.014
     early = verdict.early_learning_sentence(doc)
     assert f"{spread['ratio']:.1f}× Table 1's spread" in early and "500 steps" in early
-    assert "**supports**" in verdict.verdict(doc)
+    assert "**supports**" in verdict.verdict(doc) and f"{m_lo:+.4f} to {m_hi:+.4f}" in verdict.verdict(doc)
+    # "GEGLU and SwiGLU do best" is not typed anywhere: the run's tests do not single them out
+    leaders = verdict.leaders_sentence(doc)
+    assert "does not single them out" in leaders and "GEGLU over GELU" in leaders
 
 
 def test_text_colour_follows_the_cell_luminance():
@@ -188,29 +272,67 @@ def test_text_colour_follows_the_cell_luminance():
     assert stat_figures.text_color_on((0.96, 0.65, 0.51, 1.0)) == "black"
 
 
+def _texts_apart(ax) -> bool:
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+    return all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
 @pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
 def test_gpu_figures_pass_the_figure_check_and_labels_do_not_overlap():
+    """Every figure the chapter draws for the recorded run: legible at a 1280 px window, no label on another."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from ffn_lib import figure_check
+    from ffn_lib.lm import figures
 
     doc = json.loads(GPU_RUN.read_text())
-    for draw in (stat_figures.plot_pairwise_t, stat_figures.plot_vs_table1_t, stat_figures.plot_final_losses):
+    for draw in (stat_figures.plot_pairwise_gaps, stat_figures.plot_vs_table1_t, stat_figures.plot_final_losses,
+                 stat_figures.plot_contrasts, figures.plot_curves):
         ax = draw(doc)
         assert figure_check.problems(ax.figure) == [], draw.__name__
+        ax.figure.canvas.draw()
+        assert _texts_apart(ax), draw.__name__
         if draw is stat_figures.plot_vs_table1_t:
             renderer = ax.figure.canvas.get_renderer()
             boxes = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
             assert not boxes["GEGLU"].overlaps(boxes["SwiGLU"])
-            assert all(not a.overlaps(b) for i, a in enumerate(boxes.values())
-                       for b in list(boxes.values())[i + 1:])
-        if draw is stat_figures.plot_pairwise_t:
+        if draw is stat_figures.plot_pairwise_gaps:
             cells = [t for t in ax.texts if t.get_text()]
             assert {t.get_color() for t in cells} == {"black", "white"}  # dark cells get white labels
+            cell_px = ax.get_window_extent().width / len(ax.get_xticks())
+            assert max(t.get_window_extent().width for t in cells) < cell_px  # each number inside its cell
         plt.close(ax.figure)
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_the_pairwise_map_reads_the_right_way_round():
+    """Row minus column in nats, best first, a diverging map centred at 0, and a colour bar saying what negative means."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    doc = json.loads(GPU_RUN.read_text())
+    names, gap, resolved = stat_figures.pairwise_gaps(doc)
+    means = {s.variant: s.mean for s in stats.samples(doc)}
+    assert names == sorted(means, key=means.get)  # best first
+    assert gap[0, -1] == pytest.approx(means[names[0]] - means[names[-1]]) and gap[0, -1] < 0
+    assert (gap == -gap.T).all() and (resolved == resolved.T).all()
+    ax = stat_figures.plot_pairwise_gaps(doc)
+    image = ax.images[0]
+    assert image.norm.vcenter == 0 and image.norm.vmin == -image.norm.vmax
+    bar = image.colorbar.ax.get_ylabel()
+    assert "row minus column" in bar and "nats" in bar and "negative" in bar and "row's variant is better" in bar
+    # the best-vs-worst cell (row 0, last column) is negative, written so, and drawn in the map's blue half
+    cell = next(t for t in ax.texts if t.get_position() == (len(names) - 1, 0))
+    assert cell.get_text().startswith("-")
+    r, g, b, _ = image.cmap(image.norm(gap[0, -1]))
+    assert b > r
+    plt.close(ax.figure)
 
 
 def test_chapter_builds_its_sentences_in_the_library_and_hides_their_input():
@@ -223,7 +345,20 @@ def test_chapter_builds_its_sentences_in_the_library_and_hides_their_input():
     assert len(sentence_cells) >= 4
     for c in sentence_cells:
         assert "hide-input" in c["metadata"].get("tags", []), "".join(c["source"])[:80]
-    # the recorded GPU run gets the same three figures as the CPU run
-    for draw in ("plot_final_losses", "plot_pairwise_t", "plot_vs_table1_t"):
-        assert sum(f"stat_figures.{draw}(doc" in s for s in code) == 1
-        assert sum(f"stat_figures.{draw}(gpu.latest" in s for s in code) == 1
+    # the recorded GPU run gets every figure; this page's short run only its table and curves
+    for draw in ("plot_final_losses", "plot_pairwise_gaps", "plot_vs_table1_t", "plot_contrasts"):
+        assert sum(f"stat_figures.{draw}(gpu" in s for s in code) == 1, draw
+        assert not any(f"stat_figures.{draw}(doc" in s for s in code), draw
+    assert sum("lm.plot_curves(gpu" in s for s in code) == 1
+    live = [s for s in code if "run_experiment(" in s]
+    assert len(live) == 1 and "lm.DEMO" in live[0]  # the live run is the short demonstration
+    joined = "\n".join(code)
+    for name in ("demo_sentence(doc", "full_run_sentence(doc", "cost_sentence(bench, gpu", "cost_markdown(bench, gpu",
+                 "curve_sentence(gpu", "matched_sentence(gpu", "family_sentence(gpu", "leaders_sentence(gpu",
+                 "early_learning_sentence(gpu"):
+        assert name in joined, name
+    prose = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                      if c["cell_type"] == "markdown")
+    assert "do best" not in prose  # a claim only the tests may make (verdict.leaders_sentence)
+    # Shazeer (2020), sec. 3: batches of 128 examples, inputs of 512 tokens, targets of 114 (span filling on C4)
+    assert "128 examples, each an input of 512 tokens and a target of 114" in " ".join(prose.split())

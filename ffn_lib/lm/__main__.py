@@ -1,12 +1,14 @@
-"""python -m ffn_lib.lm [--gpu] [--out DIR] [--budget-s S] [--seeds N] [--variants A,B] [--steps N] [--compile]
+"""python -m ffn_lib.lm [--gpu] [--preset cpu|gpu|demo] [--out DIR] [--budget-s S] [--seeds N] [--variants A,B] [--steps N]
 
-Trains the chapter-7 language model with every FFN variant and several seeds, then
-writes ``lm_results.json`` (validated against the schema), ``lm_results.md`` and
-``lm_curves.png`` into ``--out``. On a CUDA machine, record the GPU run with
+Trains chapter 8's language model with every FFN variant of the preset and several seeds, then
+writes ``lm_results.json`` (validated against the schema), ``lm_results.md`` (the table and every
+finding: the matched and family contrasts with Student's t intervals, Welch's t for every pair with
+Holm's correction) and ``lm_curves.png`` into ``--out``. On a CUDA machine, record the GPU run with
 
     python -m ffn_lib.lm --gpu --out results/lm-<gpu>-<date>
 
-and commit the folder: chapter 7 reads it from ``results/``.
+and commit the folder: chapter 8 reads it from ``results/``. ``--preset demo`` is the short run the
+book executes while it is built (GELU and GEGLU, three seeds, on a CPU).
 """
 
 from __future__ import annotations
@@ -30,10 +32,14 @@ def _parser() -> argparse.ArgumentParser:
         "(parameter-matched) and several seeds; record held-out losses, learning curves, throughput and "
         "memory with provenance."))
     p.add_argument("--gpu", action="store_true", help="the GPU-sized experiment (needs CUDA; bfloat16 autocast)")
+    p.add_argument("--preset", choices=("cpu", "gpu", "demo"), default=None,
+                   help="the sizes, steps, variants and seeds (default: gpu with --gpu, else cpu; demo: the book's "
+                        "short run, GELU and GEGLU)")
     p.add_argument("--out", type=Path, default=Path("lm-out"), help="output folder (default: lm-out)")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: cuda with --gpu, else cpu)")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0..N-1 (default: the preset's)")
-    p.add_argument("--variants", default=None, help="comma-separated variant names (default: all eight)")
+    p.add_argument("--variants", default=None, help="comma-separated variant names (default: the preset's; all eight "
+                                                    "but for demo)")
     p.add_argument("--steps", type=int, default=None, help="training steps per run (default: the preset's)")
     p.add_argument("--budget-s", type=float, default=None,
                    help=f"whole-process time budget in seconds (default {DEFAULT_GPU_BUDGET_S:g} with --gpu): "
@@ -75,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         parser.error(f"--out {str(args.out)!r} is not a writable folder ({err.strerror or err}).")
 
-    preset = experiment.GPU if args.gpu else experiment.CPU
+    preset = experiment.PRESETS[args.preset or ("gpu" if args.gpu else "cpu")]
     if args.steps is not None:
         if args.steps < 2:
             parser.error("--steps must be at least 2.")
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         experiment.CPU_THREADS if device.type == "cpu" else torch.get_num_threads())
 
     corpus = load_corpus()
-    n_runs = len(variants or experiment.VARIANTS) * len(seeds or preset.seeds)
+    n_runs = len(variants or preset.variants) * len(seeds or preset.seeds)
     try:
         if budget is not None:
             preset = experiment.fit_budget(preset, corpus.tokenizer.vocab_size, n_runs, device.type, budget)

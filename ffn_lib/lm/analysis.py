@@ -1,26 +1,19 @@
-"""The experiment's analysis, with uncertainty: per-variant summaries over seeds, pairs, ranks, Table 1.
+"""The experiment's per-variant summaries over seeds: mean, spread, rank, cost, and the learning curves' ends.
 
-The analysis never compares two numbers without their uncertainty. With ``n`` seeds
-per variant, a variant's mean held-out loss has a standard error ``s / sqrt(n)``;
-two variants are *resolved* (their order is more than seed-to-seed noise) when their
-means differ by more than ``RESOLVE_K = 2`` combined standard errors
-``sqrt(se_a^2 + se_b^2)``. With 3 to 5 seeds this is a rough rule, not a formal
-test; the chapter says so.
+Which differences are real is :mod:`ffn_lib.lm.stats`'s business (Student's t, Welch, Holm); this module
+only gathers each variant's numbers from a results document.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 import numpy as np
 
 from ..variants import VARIANTS
-from .stats import family_contrast, spearman  # noqa: F401 (spearman is re-exported: it lives in lm.stats)
-
-RESOLVE_K = 2.0
+from .stats import spearman  # noqa: F401 (re-exported: it lives in lm.stats)
 
 
 @dataclass(frozen=True)
@@ -75,60 +68,29 @@ def summarize(doc: dict[str, Any]) -> list[VariantSummary]:
     return out
 
 
-@dataclass(frozen=True)
-class Pair:
-    a: str
-    b: str
-    diff: float  # mean(a) - mean(b)
-    se: float  # sqrt(se_a^2 + se_b^2)
-
-    @property
-    def resolved(self) -> bool:
-        """True when the gap exceeds RESOLVE_K combined standard errors (never with a single seed)."""
-        return bool(np.isfinite(self.se) and abs(self.diff) > RESOLVE_K * self.se)
-
-
-def pairwise(summaries: list[VariantSummary]) -> list[Pair]:
-    """Every pair of variants: difference of means and its combined standard error."""
-    return [Pair(a.variant, b.variant, a.mean - b.mean, math.hypot(a.sem, b.sem))
-            for a, b in combinations(summaries, 2)]
-
-
 def ranking(summaries: list[VariantSummary]) -> list[VariantSummary]:
     """Lowest mean held-out loss first."""
     return sorted(summaries, key=lambda s: s.mean)
-
-
-def tied_with_best(summaries: list[VariantSummary]) -> list[str]:
-    """The variants the runs cannot separate from the best one (the best included)."""
-    ranked = ranking(summaries)
-    best = ranked[0]
-    return [s.variant for s in ranked
-            if s is best or not Pair(s.variant, best.variant, s.mean - best.mean, math.hypot(s.sem, best.sem)).resolved]
-
-
-def gated_minus_plain(doc: dict[str, Any]) -> tuple[float, float, int] | None:
-    """Per seed: mean final loss of the gated variants minus that of the plain ones (same seed, same batches).
-
-    Returns (mean over seeds, its standard error, number of seeds), or None without both families on two or
-    more seeds; :func:`ffn_lib.lm.stats.family_contrast` adds the t interval.
-    """
-    fc = family_contrast(doc)
-    return None if fc is None else (fc.mean, fc.se, fc.n)
-
-
-def table1_agreement(summaries: list[VariantSummary]) -> dict[str, Any]:
-    """How the runs' order compares with Table 1's (quoted): rank correlation, and the resolved pairs."""
-    pairs = pairwise(summaries)
-    quoted = {s.variant: s.table1 for s in summaries}
-    resolved = [p for p in pairs if p.resolved]
-    agree = [p for p in resolved if (p.diff < 0) == (quoted[p.a] < quoted[p.b])]
-    disagree = [p for p in resolved if p not in agree]
-    rho = spearman([s.mean for s in summaries], [s.table1 for s in summaries]) if len(summaries) > 1 else math.nan
-    return {"spearman": rho, "pairs": len(pairs), "resolved": resolved, "agree": agree, "disagree": disagree}
 
 
 def still_improving(doc: dict[str, Any]) -> tuple[int, int]:
     """(runs whose held-out loss was lowest at the last evaluation, all runs): over-fitting shows as the first < the second."""
     last_is_min = sum(r["curve_val_loss"][-1] <= min(r["curve_val_loss"]) + 1e-12 for r in doc["runs"])
     return last_is_min, len(doc["runs"])
+
+
+def curve_offset(doc: dict[str, Any]) -> dict[str, Any]:
+    """How far each run's last learning-curve point lies from its final loss on every held-out window.
+
+    The curve is scored on ``config.train.eval_tokens`` held-out characters (evenly spread windows; ``None``:
+    all of them), the final loss on all. Returns ``{"subset": bool, "eval_tokens", "val_tokens", "offsets"}``
+    with ``offsets`` = last curve point minus final loss, one per run (all zero when the curve uses every window).
+    """
+    eval_tokens = doc["config"]["train"].get("eval_tokens")
+    val_tokens, context = doc["data"]["val_tokens"], doc["config"]["model"]["context"]
+    windows = (val_tokens - 1) // context
+    subset = eval_tokens is not None and eval_tokens // context < windows
+    offsets = [r["curve_val_loss"][-1] - r["final_val_loss"] for r in doc["runs"]]
+    return {"subset": subset, "eval_tokens": (min(windows, eval_tokens // context) * context if subset
+                                               else windows * context),
+            "val_tokens": val_tokens, "offsets": offsets}

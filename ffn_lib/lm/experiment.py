@@ -1,10 +1,13 @@
 """The experiment: every variant x several seeds under identical conditions, recorded with provenance.
 
-Two sizes are defined here; they differ in model size, steps, learning rate, precision and
-number of seeds, while within one experiment every variant is treated identically:
+Three sizes are defined here; they differ in model size, steps, learning rate, precision,
+variants and number of seeds, while within one experiment every variant is treated identically:
 
-* ``CPU``: the run the book executes while it is built (about a minute on one CPU thread);
-* ``GPU``: ``python -m ffn_lib.lm --gpu``, under 150 seconds on one H100 or H200 by its estimate.
+* ``GPU``: ``python -m ffn_lib.lm --gpu``, under 150 seconds on one H100 or H200 by its estimate;
+  the chapter's recorded run;
+* ``CPU``: ``python -m ffn_lib.lm``, all eight variants at a size one CPU thread trains in minutes;
+* ``DEMO``: ``python -m ffn_lib.lm --preset demo``, one matched pair (GELU, GEGLU) at the CPU size, trained
+  briefly: what the book runs while it is built, to show the pipeline working on the reader's machine.
 
 The step count of a run is fixed before it starts (never "train for N seconds"),
 so a run can be repeated exactly. ``--budget-s`` picks that step count from a
@@ -44,6 +47,7 @@ class Preset:
     context: int
     train: TrainConfig
     seeds: tuple[int, ...]
+    variants: tuple[str, ...] = tuple(VARIANTS)  # the variants run when none are asked for
 
     def model_config(self, vocab_size: int, variant: str = "ReLU", d_ff: int | None = None) -> GPTConfig:
         return GPTConfig(vocab_size, variant, self.d_model, self.n_layer, self.n_head, self.context, d_ff)
@@ -52,23 +56,32 @@ class Preset:
         return self.train.steps * self.train.batch_size * self.context
 
 
-# The book's run: 160 steps of 16 windows of 64 characters = 163,840 characters per run. Its windows start at
+# The CPU run: 160 steps of 16 windows of 64 characters = 163,840 characters per run. Its windows start at
 # random, with replacement, so a run covers only part of the training text and reads some of it twice
 # (coverage() measures both; Shazeer's pre-training on C4 never repeats). Run on one thread (CPU_THREADS):
 # the numbers then do not depend on the machine's core count, and a shared machine does not slow it down by
-# oversubscription.
+# oversubscription. Its learning curves use 4,096 held-out characters (a forward pass over all of them costs
+# as much as some 20 training steps here); the report says how far their ends lie from the final losses.
 CPU = Preset("cpu", d_model=64, n_layer=2, n_head=2, context=64, seeds=(0, 1, 2),
              train=TrainConfig(steps=160, batch_size=16, lr=3e-3, warmup_steps=16, eval_every=20,
                                eval_tokens=4096))
 CPU_THREADS = 1
 
-# The recorded GPU run: 500 steps of 16 windows of 256 characters = 2.05M characters per run,
-# about 5 passes over the training text; bfloat16 autocast; 3 seeds (the recorded H200 run's setting).
-GPU = Preset("gpu", d_model=256, n_layer=4, n_head=4, context=256, seeds=(0, 1, 2),
-             train=TrainConfig(steps=500, batch_size=16, lr=2e-3, warmup_steps=50, eval_every=50,
-                               eval_tokens=16384, amp_bf16=True))
+# The book's demonstration: the CPU model, one matched pair, three seeds, 100 steps (about 20 s on one thread),
+# evaluated on every held-out window twice (steps 50 and 100: the last is the final loss).
+DEMO = Preset("demo", d_model=64, n_layer=2, n_head=2, context=64, seeds=(0, 1, 2), variants=("GELU", "GEGLU"),
+              train=TrainConfig(steps=100, batch_size=16, lr=3e-3, warmup_steps=10, eval_every=50))
 
-PRESETS = {p.name: p for p in (CPU, GPU)}
+# The recorded GPU run: 500 steps of 16 windows of 256 characters = 2.05M characters per run,
+# about 5 passes over the training text; bfloat16 autocast; 3 seeds (the recorded H200 run's setting, whose
+# curves used 16,384 held-out characters; every window from now on, so that a curve ends at its final loss).
+GPU = Preset("gpu", d_model=256, n_layer=4, n_head=4, context=256, seeds=(0, 1, 2),
+             train=TrainConfig(steps=500, batch_size=16, lr=2e-3, warmup_steps=50, eval_every=50, amp_bf16=True))
+
+PRESETS = {p.name: p for p in (CPU, GPU, DEMO)}
+
+HELD_OUT_TOKENS_ASSUMED = 50_000  # the held-out tenth of pydoc_data's topics: 49,851 characters in Python 3.12
+EVAL_BATCH = 64  # windows per evaluation batch (ffn_lib.lm.evaluate's default)
 
 # Assumed costs for the estimate (deliberately pessimistic; see estimate_seconds).
 ASSUMED = {
@@ -108,13 +121,19 @@ def estimate_seconds(preset: Preset, vocab_size: int, n_runs: int, device_type: 
 
     A step costs the larger of its arithmetic at an assumed rate and its launch
     overhead (small models on a GPU are limited by the host issuing kernels, not by
-    the GPU); evaluations add one forward of the held-out text per curve point.
+    the GPU); each curve point adds a forward pass over its held-out characters (a third of a training
+    step's FLOPs per token; every window: :data:`HELD_OUT_TOKENS_ASSUMED`), at least one launch-bound
+    step per batch of :data:`EVAL_BATCH` windows.
     """
     a = ASSUMED["cuda" if device_type == "cuda" else "cpu"]
     step = max(flops_per_step(preset, vocab_size) / a["flop_rate"],
                a["host_s_per_step"] + a["host_s_per_layer_step"] * preset.n_layer)
     evals = math.ceil(preset.train.steps / preset.train.eval_every) + 1
-    per_run = preset.train.steps * step * 1.15 + evals * step  # 15% for the optimizer and bookkeeping
+    tokens = preset.train.eval_tokens or HELD_OUT_TOKENS_ASSUMED
+    batches = math.ceil(tokens / (EVAL_BATCH * preset.context))
+    forward = flops_per_step(preset, vocab_size) / (preset.train.batch_size * preset.context) * tokens / 3
+    evaluation = max(forward / a["flop_rate"], batches * step)
+    per_run = preset.train.steps * step * 1.15 + evals * evaluation  # 15% for the optimizer and bookkeeping
     return a["startup_s"] + n_runs * per_run
 
 
@@ -186,7 +205,7 @@ def run_experiment(preset: Preset = CPU, *, variants: Sequence[str] | None = Non
     are listed under ``skipped`` (a run is never cut short, so every recorded run is complete).
     """
     device = torch.device(device)
-    names = list(VARIANTS) if variants is None else [get_variant(v).name for v in variants]
+    names = list(preset.variants) if variants is None else [get_variant(v).name for v in variants]
     if len(set(names)) != len(names) or not names:
         raise ValueError(f"variants must name each variant once, got {list(variants or [])}.")
     seeds = list(preset.seeds if seeds is None else seeds)

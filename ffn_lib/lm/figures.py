@@ -1,21 +1,34 @@
-"""The experiment's figures: learning curves, every pair's gap in standard errors, the runs against Table 1."""
+"""The experiment's learning curves: held-out loss against steps, mean over seeds, and where each curve ends.
+
+The statistics' figures (the contrasts, every pair's gap, the runs against Table 1, the final losses) are in
+:mod:`ffn_lib.lm.stat_figures`.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from ..variants import VARIANTS
-from .analysis import RESOLVE_K, ranking, summarize
+from .analysis import curve_offset
+
+
+def curves_caption(doc: dict[str, Any]) -> str:
+    """What the curves were scored on, as the figure's note: every held-out window, or a subset of them."""
+    off = curve_offset(doc)
+    if off["subset"]:
+        return ("curves: {curve:,} of the {val:,} held-out characters (evenly spread windows); "
+                "diamonds: the final loss on all of them").format(curve=off["eval_tokens"], val=off["val_tokens"])
+    return "curves and final losses: all {val:,} held-out characters".format(val=off["val_tokens"])
 
 
 def plot_curves(doc: dict[str, Any], ax=None, *, title: str | None = None):
     """Held-out loss against training steps: the mean over seeds per variant, the band from lowest to highest seed.
 
     Without ``ax``: two panels, the whole run and its second half (where the variants separate, if they do).
-    Returns the (first) axes.
+    Each variant's final loss (mean over seeds, every held-out window) is a diamond at the last step, so where a
+    curve was scored on a subset the gap to the table's number shows. Returns the (first) axes.
     """
     import matplotlib.pyplot as plt
 
@@ -23,9 +36,9 @@ def plot_curves(doc: dict[str, Any], ax=None, *, title: str | None = None):
 
     use_style()
     if ax is None:
-        _, (ax, zoom) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained", width_ratios=(3, 2))
+        fig, (ax, zoom) = plt.subplots(1, 2, figsize=(7.6, 4.4), layout="constrained", width_ratios=(3, 2))
     else:
-        zoom = None
+        fig, zoom = ax.figure, None
     steps_total = doc["config"]["train"]["steps"]
     for panel in (ax, zoom):
         if panel is None:
@@ -45,61 +58,12 @@ def plot_curves(doc: dict[str, Any], ax=None, *, title: str | None = None):
             if len(runs) > 1:
                 panel.fill_between(steps[keep], losses.min(0)[keep], losses.max(0)[keep], color=color, alpha=0.12,
                                    lw=0)
+            final = float(np.mean([r["final_val_loss"] for r in runs]))
+            panel.plot([steps[-1]], [final], "D", color=color, ms=4, mec="white", mew=0.5)
         if not late:
             panel.axhline(doc["data"]["unigram_loss"], color="0.4", lw=1, ls=":", label="unigram baseline")
         panel.set(xlabel="training step", ylabel="" if late else "held-out loss (nats per character)",
                   title="second half" if late else (title or f"Learning curves, {doc['provenance']['device']['name']}"))
-    ax.legend(ncol=3, fontsize=8)
-    return ax
-
-
-def plot_pairwise(doc: dict[str, Any], ax=None):
-    """Every pair's gap in units of its combined standard error: row minus column; |value| > 2 is resolved."""
-    import matplotlib.pyplot as plt
-
-    from ..plotting import use_style
-
-    use_style()
-    summaries = ranking(summarize(doc))
-    names = [s.variant for s in summaries]
-    z = np.zeros((len(names), len(names)))
-    for i, a in enumerate(summaries):
-        for j, b in enumerate(summaries):
-            se = math.hypot(a.sem, b.sem)
-            z[i, j] = (a.mean - b.mean) / se if i != j and se > 0 else 0.0
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.2, 5.0), layout="constrained")
-    limit = max(3.0, float(np.nanmax(np.abs(z))))
-    image = ax.imshow(z, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    for i in range(len(names)):
-        for j in range(len(names)):
-            if i != j:
-                ax.text(j, i, f"{z[i, j]:+.1f}", ha="center", va="center", fontsize=7,
-                        fontweight="bold" if abs(z[i, j]) > RESOLVE_K else "normal")
-    ax.set_xticks(range(len(names)), names, rotation=35, ha="right")
-    ax.set_yticks(range(len(names)), names)
-    ax.grid(False)
-    ax.set_title(f"Gap / combined standard error (row minus column; bold: beyond ±{RESOLVE_K:g})")
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="standard errors")
-    return ax
-
-
-def plot_vs_table1(doc: dict[str, Any], ax=None):
-    """This run's mean held-out loss (± 2 standard errors) against Table 1's log-perplexity (quoted)."""
-    import matplotlib.pyplot as plt
-
-    from ..plotting import COLORS, use_style
-
-    use_style()
-    summaries = summarize(doc)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
-    for s in summaries:
-        color = COLORS[0] if s.gated else "0.45"
-        err = RESOLVE_K * s.sem if s.n > 1 else 0.0
-        ax.errorbar(s.table1, s.mean, yerr=err, fmt="o", color=color, capsize=3)
-        ax.annotate(s.variant, (s.table1, s.mean), xytext=(5, 3), textcoords="offset points", fontsize=8)
-    ax.set(xlabel="Table 1: log-perplexity at 65,536 steps (quoted)",
-           ylabel="this run: held-out loss, mean ± 2 SE",
-           title="Same ordering? (blue: gated, grey: plain)")
+    fig.supxlabel(curves_caption(doc), fontsize=9, color="0.3")
+    ax.legend(ncol=2, fontsize=9, loc="upper right", bbox_to_anchor=(1.0, 0.92))  # below the baseline
     return ax

@@ -1,17 +1,27 @@
 """The experiment's findings in words and tables, each sentence generated from the numbers of a document.
 
-:func:`describe_run` (the run in one line), :func:`table_markdown` (per variant:
-size, loss with its spread, rank, Table 1, throughput, memory), :func:`sentences`
-(one finding each, from :mod:`ffn_lib.lm.analysis`), :func:`markdown_report` (all three).
+:func:`describe_run` (the run in one line), :func:`table_markdown` (per variant: size, loss with its
+spread, rank, Table 1, throughput, memory), :func:`sentences` (one finding each: the summaries of
+:mod:`ffn_lib.lm.analysis`, the statistics of :mod:`ffn_lib.lm.verdict`), :func:`markdown_report` (all
+three: what ``python -m ffn_lib.lm`` writes), :func:`curve_sentence` (what the learning curves were scored
+on), and the cost side weighed against the gain: :func:`block_costs`, :func:`cost_markdown` and
+:func:`cost_sentence`, from the recorded benchmark's whole blocks (:mod:`ffn_lib.bench`).
+
+Every sentence is one format string with named placeholders; a choice of wording is a choice of sentence.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..variants import SHAZEER_2020
+from ..variants import SHAZEER_2020, VARIANTS
+from . import stats
+from .analysis import VariantSummary, curve_offset, ranking, still_improving, summarize
 from .verdict import significance_sentences
-from .analysis import VariantSummary, ranking, still_improving, summarize
+
+DESCRIBE = ("{device}, {dtype}, torch {torch}, Python {python}, {date}; d_model {d_model}, layers {n_layer}, "
+            "heads {n_head}, context {context}, {init} init; {steps} steps of {batch} windows ({tokens:,} characters "
+            "per run); seeds {seeds}; corpus {corpus} ({chars:,} characters, sha256 {sha}…); `{command}`")
 
 
 def _fmt_rate(x: float | None) -> str:
@@ -20,29 +30,19 @@ def _fmt_rate(x: float | None) -> str:
     return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.1f} k"
 
 
-def _verb(n: int, singular: str, plural: str) -> str:
-    return singular if n == 1 else plural
-
-
-def _names(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def describe_run(doc: dict[str, Any]) -> str:
+    """The run in one line: device, precision, versions, date, sizes, seeds, corpus, command."""
     p, c, d = doc["provenance"], doc["config"], doc["data"]
     m, t = c["model"], c["train"]
-    dtype = "bfloat16 autocast" if t["amp_bf16"] else "float32"
     device = p["device"]["name"]
     if p["device"]["type"].lower() not in device.lower():
-        device += f" ({p['device']['type']})"
-    n_seeds = len(c["seeds"])
-    return (f"{device}, {dtype}, torch {p['torch']}, Python {p['python']}, "
-            f"{p['date'][:10]}; d_model {m['d_model']}, {m['n_layer']} layer{'' if m['n_layer'] == 1 else 's'}, {m['n_head']} head{'' if m['n_head'] == 1 else 's'}, context "
-            f"{m['context']}, {m['init']} init; {t['steps']} steps of {t['batch_size']} windows ({c['tokens_per_run']:,} characters "
-            f"per run); {n_seeds} seed{'' if n_seeds == 1 else 's'}; corpus {d['name']} ({d['chars']:,} characters, sha256 "
-            f"{d['sha256'][:12]}…); `{p['command']}`")
+        device = "{name} ({kind})".format(name=device, kind=p["device"]["type"])
+    return DESCRIBE.format(device=device, dtype="bfloat16 autocast" if t["amp_bf16"] else "float32",
+                           torch=p["torch"], python=p["python"], date=p["date"][:10], d_model=m["d_model"],
+                           n_layer=m["n_layer"], n_head=m["n_head"], context=m["context"], init=m["init"],
+                           steps=t["steps"], batch=t["batch_size"], tokens=c["tokens_per_run"],
+                           seeds=", ".join(map(str, c["seeds"])), corpus=d["name"], chars=d["chars"],
+                           sha=d["sha256"][:12], command=p["command"])
 
 
 def table_markdown(doc: dict[str, Any]) -> str:
@@ -71,12 +71,12 @@ def sentences(doc: dict[str, Any]) -> list[str]:
     ranked = ranking(summaries)
     out = [_baseline(doc, summaries)]
     if ranked[0].n < 2:
-        best = ranked[0]
-        out.append(f"{best.variant} has the lowest held-out loss ({best.mean:.4f}), but with one seed per variant "
-                   "nothing can be said about the spread, so no ordering is resolved.")
+        out.append(("{best} has the lowest held-out loss ({loss:.4f}), but with one seed per variant nothing can be "
+                    "said about the spread, so no ordering is resolved.").format(best=ranked[0].variant,
+                                                                                 loss=ranked[0].mean))
         return out
     out += [_best_and_worst(ranked), *significance_sentences(doc)]  # t intervals, Welch and Holm (lm.stats)
-    out += [_over_fitting(doc), _throughput(summaries), _peak_memory(summaries)]
+    out += [curve_sentence(doc), _over_fitting(doc), _throughput(summaries), _peak_memory(summaries)]
     return [text for text in out if text is not None]
 
 
@@ -84,24 +84,45 @@ def _baseline(doc: dict[str, Any], summaries: list[VariantSummary]) -> str:
     base = doc["data"]["unigram_loss"]
     beat = sum(s.mean < base for s in summaries)
     if beat == len(summaries):
-        return f"Every variant's mean held-out loss is below the unigram baseline ({base:.3f} nats per character)."
-    return (f"Only {beat} of {len(summaries)} variants {_verb(beat, 'beats', 'beat')} the unigram baseline "
-            f"({base:.3f} nats per character).")
+        return "Every variant's mean held-out loss is below the unigram baseline ({base:.3f} nats per character)."\
+            .format(base=base)
+    return ("Only {beat} of the {n} variants have a mean held-out loss below the unigram baseline ({base:.3f} nats "
+            "per character).").format(beat=beat, n=len(summaries), base=base)
 
 
 def _best_and_worst(ranked: list[VariantSummary]) -> str:
     best, worst = ranked[0], ranked[-1]
-    return (f"{best.variant} has the lowest mean held-out loss, {best.mean:.4f} nats per character (standard "
-            f"deviation {best.std:.4f} over {best.n} seeds); {worst.variant} the highest, {worst.mean:.4f}.")
+    return ("{best} has the lowest mean held-out loss, {loss:.4f} nats per character (standard deviation {sd:.4f} "
+            "over {n} seeds); {worst} the highest, {worst_loss:.4f}.").format(
+        best=best.variant, loss=best.mean, sd=best.std, n=best.n, worst=worst.variant, worst_loss=worst.mean)
 
+
+CURVES = {
+    True: ("The learning curves were scored on {curve:,} of the {val:,} held-out characters (evenly spread windows), "
+           "the final losses on all of them: at the last step the curve reads {mean:+.4f} nats from the final loss "
+           "on average over the {n} runs ({lo:+.4f} to {hi:+.4f}), so read the curves for their shape and the "
+           "table for the numbers."),
+    False: ("The learning curves and the final losses were scored on the same {val:,} held-out characters, so each "
+            "curve ends at its run's final loss (largest difference {largest:.1e} nats)."),
+}
+
+
+def curve_sentence(doc: dict[str, Any]) -> str:
+    """What the learning curves were scored on, and how far their last point lies from the final loss (computed)."""
+    off = curve_offset(doc)
+    d = off["offsets"]
+    return CURVES[off["subset"]].format(curve=off["eval_tokens"], val=off["val_tokens"], mean=sum(d) / len(d),
+                                        n=len(d), lo=min(d), hi=max(d), largest=max(abs(x) for x in d))
 
 
 def _over_fitting(doc: dict[str, Any]) -> str:
     last_min, total = still_improving(doc)
-    return (f"In {'all ' if last_min == total else ''}{last_min} of {total} runs the held-out loss was at its "
-            "lowest at the last evaluation" + (" (no sign of over-fitting)." if last_min == total else
-                                                ": the others had passed their minimum, so they over-fit the "
-                                                "training text before the end."))
+    if last_min == total:
+        return ("In all {total} runs the held-out loss was at its lowest at the last evaluation (no sign of "
+                "over-fitting).").format(total=total)
+    return ("In {last_min} of {total} runs the held-out loss was at its lowest at the last evaluation: the others "
+            "had passed their minimum, so they over-fit the training text before the end.").format(
+        last_min=last_min, total=total)
 
 
 def _extremes(summaries: list[VariantSummary], key: Any) -> tuple[VariantSummary, VariantSummary] | None:
@@ -112,18 +133,24 @@ def _extremes(summaries: list[VariantSummary], key: Any) -> tuple[VariantSummary
     return min(have, key=key), max(have, key=key)
 
 
+THROUGHPUT = {
+    False: ("Throughput, training steps only: {fast} is fastest at {fast_rate} tokens/s and {slow} slowest at "
+            "{slow_rate} tokens/s ({ratio:.2f}× as fast) at the same parameter count."),
+    True: ("Throughput, training steps only: {fast} is fastest at {fast_rate} tokens/s and {slow} slowest at "
+           "{slow_rate} tokens/s ({ratio:.2f}× as fast) at the same parameter count, but their runs' rates overlap "
+           "(from one seed to the next the machine's speed varied as much), so these runs cannot rank their speeds."),
+}
+
+
 def _throughput(summaries: list[VariantSummary]) -> str | None:
     extremes = _extremes(summaries, lambda s: s.tokens_per_s)
     if extremes is None:
         return None
     slow, fast = extremes
-    text = (f"Throughput, training steps only: {fast.variant} is fastest at {_fmt_rate(fast.tokens_per_s)} "
-            f"tokens/s and {slow.variant} slowest at {_fmt_rate(slow.tokens_per_s)} tokens/s "
-            f"({fast.tokens_per_s / slow.tokens_per_s:.2f}× as fast) at the same parameter count")
-    if len(fast.rates) > 1 and min(fast.rates) <= max(slow.rates):
-        text += (", but their runs' rates overlap (from one seed to the next the machine's speed varied as "
-                 "much), so these runs cannot rank their speeds")
-    return text + "."
+    overlap = len(fast.rates) > 1 and min(fast.rates) <= max(slow.rates)
+    return THROUGHPUT[overlap].format(fast=fast.variant, fast_rate=_fmt_rate(fast.tokens_per_s), slow=slow.variant,
+                                      slow_rate=_fmt_rate(slow.tokens_per_s),
+                                      ratio=fast.tokens_per_s / slow.tokens_per_s)
 
 
 def _peak_memory(summaries: list[VariantSummary]) -> str | None:
@@ -131,10 +158,96 @@ def _peak_memory(summaries: list[VariantSummary]) -> str | None:
     if extremes is None:
         return None
     lo, hi = extremes
-    return (f"Peak memory ranges from {lo.peak_memory_bytes / 2**20:.0f} MiB ({lo.variant}) to "
-            f"{hi.peak_memory_bytes / 2**20:.0f} MiB ({hi.variant}).")
+    return "Peak memory ranges from {lo:.0f} MiB ({lo_name}) to {hi:.0f} MiB ({hi_name}).".format(
+        lo=lo.peak_memory_bytes / 2**20, lo_name=lo.variant, hi=hi.peak_memory_bytes / 2**20, hi_name=hi.variant)
 
 
 def markdown_report(doc: dict[str, Any]) -> str:
+    """The report ``python -m ffn_lib.lm`` writes: the run, its table, every finding, the source of Table 1."""
     return (f"# ffn_lib.lm: {doc['provenance']['device']['name']}\n\n{describe_run(doc)}.\n\n{table_markdown(doc)}\n"
             + "\n".join(f"- {s}" for s in sentences(doc)) + f"\n\nTable 1: {SHAZEER_2020}.\n")
+
+
+# --- The cost side: the recorded benchmark's whole blocks, matched pair by matched pair ----------------------
+
+
+def block_costs(bench_run: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Per matched pair (GEGLU-GELU, SwiGLU-Swish, ReGLU-ReLU): the recorded training step of each whole block.
+
+    From the benchmark's ``block`` rows (forward+backward: the gradients of the input and every weight, the
+    step's peak memory): ``time`` is the gated block's median over the plain block's, minus one, eager and
+    fused; ``memory`` the same for peak memory; ``flops`` the gated block's FLOPs over the plain one's minus one
+    (the widths are rounded, so not exactly zero). Empty without a run or without the rows.
+    """
+    from ..bench import row
+
+    if bench_run is None:
+        return []
+    out = []
+    names = dict.fromkeys(r["op"] for r in bench_run["results"] if r["group"] == "block" and r["op"] in VARIANTS)
+    for gated, plain in stats.matched_pairs(list(names)):
+        base = row(bench_run, "block", plain, "eager", "forward+backward")
+        cells: dict[str, Any] = {"gated": gated, "plain": plain}
+        for impl in ("eager", "fused"):
+            r = row(bench_run, "block", gated, impl, "forward+backward")
+            if base is None or r is None:
+                continue
+            cells[impl] = {"time": r["time"]["median"] / base["time"]["median"] - 1,
+                           "memory": r["peak_memory"]["value"] / base["peak_memory"]["value"] - 1
+                           if r.get("peak_memory") and base.get("peak_memory") else None,
+                           "apart": r["time"]["q1"] > base["time"]["q3"] or r["time"]["q3"] < base["time"]["q1"]}
+            cells["flops"] = r["flops"]["value"] / base["flops"]["value"] - 1
+        if "eager" in cells:
+            out.append(cells)
+    return out
+
+
+def cost_markdown(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str:
+    """One row per matched pair: the recorded step time and peak memory of the gated block over the plain one,
+    eager and fused, next to the language-model run's loss gain for the same pair (paired by seed, 95% interval)."""
+    costs = block_costs(bench_run)
+    if not costs:
+        return ""
+    gains = {(t.gated, t.plain): t for t in stats.matched_tests(doc)}
+    lines = ["| gated vs plain | step time, eager | step time, fused | peak memory, eager | peak memory, fused "
+             "| loss change in the LM run (nats) |", "|---|---:|---:|---:|---:|---:|"]
+
+    def pct(cell: dict[str, Any] | None, key: str) -> str:
+        return "–" if cell is None or cell.get(key) is None else f"{cell[key]:+.1%}"
+
+    for c in costs:
+        t = gains.get((c["gated"], c["plain"]))
+        gain = "–" if t is None else "{m:+.3f} ({lo:+.3f} to {hi:+.3f})".format(m=t.contrast.mean,
+                                                                                 lo=t.contrast.interval[0],
+                                                                                 hi=t.contrast.interval[1])
+        lines.append(f"| {c['gated']} vs {c['plain']} | {pct(c.get('eager'), 'time')} | {pct(c.get('fused'), 'time')} "
+                     f"| {pct(c.get('eager'), 'memory')} | {pct(c.get('fused'), 'memory')} | {gain} |")
+    return "\n".join(lines) + "\n"
+
+
+COST = ("On the {device} (recorded benchmark of {date}: {tokens:,} tokens, d_model {d_model}, d_ff {plain_ff:,} plain "
+        "and {gated_ff:,} gated, {dtype}), the gated block's training step takes {eager_lo:+.1%} to {eager_hi:+.1%} "
+        "time against its ungated twin's in eager PyTorch and {fused_lo:+.1%} to {fused_hi:+.1%} with the fused "
+        "kernel, at {flops:+.1%} FLOPs from the rounded widths; in the language-model run the same pairs' gated "
+        "variants changed the held-out loss by {gain_lo:+.3f} to {gain_hi:+.3f} nats per character (matched mean "
+        "{gain:+.3f}). The cost is measured on one block at Llama-3-8B's width and the loss in a model of d_model "
+        "{lm_d}: they weigh the trade at two scales, and neither says how the other would change.")
+
+
+def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str | None:
+    """The recorded GPU cost of the gated blocks against the plain ones, next to the loss they gain (generated)."""
+    costs = [c for c in block_costs(bench_run) if "fused" in c]
+    tests = {(t.gated, t.plain): t for t in stats.matched_tests(doc)}
+    matched = stats.matched_contrast(doc)
+    both = [c for c in costs if (c["gated"], c["plain"]) in tests]
+    if not both or matched is None:
+        return None
+    eager = [c["eager"]["time"] for c in both]
+    fused = [c["fused"]["time"] for c in both]
+    gains = [tests[(c["gated"], c["plain"])].contrast.mean for c in both]
+    cfg = bench_run["config"]
+    return COST.format(device=bench_run["provenance"]["device"]["name"], date=bench_run["provenance"]["date"][:10],
+                       tokens=cfg["tokens"], d_model=cfg["d_model"], plain_ff=cfg["d_ff_plain"],
+                       gated_ff=cfg["d_ff_gated"], dtype=cfg["dtype"], eager_lo=min(eager), eager_hi=max(eager),
+                       fused_lo=min(fused), fused_hi=max(fused), flops=both[0]["flops"], gain_lo=min(gains),
+                       gain_hi=max(gains), gain=matched.mean, lm_d=doc["config"]["model"]["d_model"])

@@ -15,9 +15,10 @@ returns. :func:`validate` checks it against ``schema.json`` and then checks what
 schema cannot: every (variant, seed) pair run or skipped exactly once, parameter
 counts within 1% across variants, curves of equal length ending at the last step.
 
-The analysis (:mod:`~ffn_lib.lm.analysis`, with uncertainty), the findings in words and
-tables (:mod:`~ffn_lib.lm.findings`) and the figures (:mod:`~ffn_lib.lm.figures`) have
-modules of their own; their names are re-exported here.
+The summaries (:mod:`~ffn_lib.lm.analysis`), the statistics (:mod:`~ffn_lib.lm.stats`), the findings in
+words and tables (:mod:`~ffn_lib.lm.findings`, :mod:`~ffn_lib.lm.verdict`) and the figures
+(:mod:`~ffn_lib.lm.figures`, :mod:`~ffn_lib.lm.stat_figures`) have modules of their own; the summaries'
+and findings' names are re-exported here.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ..bench.report import check_schema, default_results_dir
-from .analysis import (RESOLVE_K, Pair, VariantSummary, gated_minus_plain, pairwise, ranking,  # noqa: F401
-                       spearman, still_improving, summarize, table1_agreement, tied_with_best)
-from .figures import plot_curves, plot_pairwise, plot_vs_table1  # noqa: F401 (re-exported)
+from .analysis import VariantSummary, curve_offset, ranking, spearman, still_improving, summarize  # noqa: F401
+from .figures import plot_curves  # noqa: F401 (re-exported)
 from .findings import describe_run, markdown_report, sentences, table_markdown  # noqa: F401 (re-exported)
 
 MATCH_TOLERANCE = 0.01  # every variant's total parameters within 1% of every other's

@@ -30,7 +30,7 @@ def text_sentence(record: dict[str, Any], info: dict[str, Any], baseline: float)
         return "Both runs read the same text (the same SHA-256)."
     return (f"The two runs read different versions of the text: the recorded run the `{data['name']}` of "
             f"Python {data['python']} ({data['chars']:,} characters, unigram baseline {data['unigram_loss']:.3f}), "
-            f"this page's CPU run that of Python {info['python']} ({info['chars']:,} characters, {baseline:.3f}). "
+            f"this page's run that of Python {info['python']} ({info['chars']:,} characters, {baseline:.3f}). "
             "Their losses are not comparable digit for digit; each run compares its own variants.")
 
 

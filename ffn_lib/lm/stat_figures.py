@@ -1,4 +1,5 @@
-"""The capstone's figures with their uncertainty: Welch's t for every pair, the runs against Table 1, each variant's loss.
+"""The capstone's figures with their uncertainty: the seed-paired contrasts, every pair's gap, the runs against
+Table 1, each variant's final loss.
 
 Intervals are Student's t intervals and "resolved" means significant after Holm's correction
 (:mod:`ffn_lib.lm.stats`), so the figures agree with the sentences of :mod:`ffn_lib.lm.verdict`.
@@ -15,6 +16,7 @@ from .results import ranking, summarize
 
 GATED_COLOR = "#1f77b4"
 PLAIN_COLOR = "#7f7f7f"
+FAMILY_COLOR = "#333333"
 
 
 def text_color_on(rgba) -> str:
@@ -31,47 +33,95 @@ def text_color_on(rgba) -> str:
     return "black" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "white"
 
 
-def plot_pairwise_t(doc: dict[str, Any], ax=None, *, title: str | None = None):
-    """Welch's t of every pair (row minus column), variants best first; bold and boxed: resolved after Holm."""
+PAIRWISE_BAR_LABEL = "row minus column, held-out loss (nats)\nnegative (blue): the row's variant is better"
+
+
+def pairwise_gaps(doc: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(names best first, gap[i, j] = mean loss of row i minus column j, resolved[i, j] after Holm over all pairs)."""
+    summaries = ranking(summarize(doc))
+    names = [s.variant for s in summaries]
+    means = np.array([s.mean for s in summaries])
+    tests = {frozenset((t.a, t.b)): t for t in stats.pairwise_tests(summaries)}
+    resolved = np.array([[i != j and tests[frozenset((a, b))].resolved for j, b in enumerate(names)]
+                         for i, a in enumerate(names)], dtype=bool)
+    return names, means[:, None] - means[None, :], resolved
+
+
+def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None):
+    """Every pair's gap in held-out loss, row minus column, variants best first; boxed and bold: resolved (Holm).
+
+    A diverging map centred at zero, symmetric limits: blue cells (negative) are pairs where the row's variant
+    reached the lower loss, red ones where the column's did; the colour bar says so.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import TwoSlopeNorm
     from matplotlib.patches import Rectangle
 
     from ..plotting import use_style
 
     use_style()
-    summaries = ranking(summarize(doc))
-    names = [s.variant for s in summaries]
-    tests = {(t.a, t.b): t for t in stats.pairwise_tests(summaries)}
+    names, gap, resolved = pairwise_gaps(doc)
     k = len(names)
-    z, resolved = np.zeros((k, k)), np.zeros((k, k), bool)
-    for i, a in enumerate(names):
-        for j, b in enumerate(names):
-            t = tests.get((a, b)) or tests.get((b, a))
-            if t is not None:
-                z[i, j] = t.t if t.a == a else -t.t
-                resolved[i, j] = t.resolved
-    z = np.clip(z, -99, 99)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 5.6), layout="constrained")
-    limit = max(5.0, float(np.max(np.abs(z))))
+        _, ax = plt.subplots(figsize=(7.4, 6.0), layout="constrained")
+    limit = float(np.max(np.abs(gap))) or 1.0
     cmap = plt.get_cmap("RdBu_r")
-    image = ax.imshow(z, cmap=cmap, vmin=-limit, vmax=limit)
+    image = ax.imshow(gap, cmap=cmap, norm=TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit))
     for i in range(k):
         for j in range(k):
             if i == j:
                 continue
-            color = text_color_on(cmap(image.norm(z[i, j])))
-            ax.text(j, i, f"{z[i, j]:+.1f}", ha="center", va="center", fontsize=9, color=color,
+            color = text_color_on(cmap(image.norm(gap[i, j])))
+            ax.text(j, i, f"{gap[i, j]:+.3f}", ha="center", va="center", fontsize=9, color=color,
                     fontweight="bold" if resolved[i, j] else "normal")
             if resolved[i, j]:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, ec="black"))
     ax.set_xticks(range(k), names, rotation=35, ha="right")
     ax.set_yticks(range(k), names)
+    ax.set_xlabel("column: compared with")
+    ax.set_ylabel("row: this variant (best first)")
     ax.grid(False)
-    m = len(tests)
-    ax.set_title(title or f"Welch's t, row minus column; boxed: resolved after Holm ({stats.ALPHA:.0%}, {m} pairs)",
+    m = k * (k - 1) // 2
+    ax.set_title(title or f"Held-out loss gap, row minus column; boxed: resolved (Welch, Holm over {m} pairs)",
                  fontsize=10)
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="t (gap / its standard error)")
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
+    bar.set_label(PAIRWISE_BAR_LABEL, fontsize=9)
+    return ax
+
+
+def plot_contrasts(doc: dict[str, Any], ax=None, *, title: str | None = None):
+    """The seed-paired contrasts with their 95% t intervals: each matched pair, the matched mean, the families.
+
+    Left of zero: the gated side reached the lower held-out loss. Filled markers: resolved (the interval of a
+    matched pair after Holm over the pairs; the two averages by their own interval).
+    """
+    import matplotlib.pyplot as plt
+
+    from ..plotting import use_style
+
+    use_style()
+    rows = [("{g} minus {p}".format(g=t.gated, p=t.plain), t.contrast, t.resolved) for t in stats.matched_tests(doc)]
+    matched, family = stats.matched_contrast(doc), stats.family_contrast(doc)
+    if matched is not None:
+        rows.append(("matched mean ({k} pairs)".format(k=len(matched.gated)), matched, matched.verdict != "cannot tell"))
+    if family is not None:
+        rows.append(("family mean ({g} gated, {p} plain)".format(g=len(family.gated), p=len(family.plain)), family,
+                     family.verdict != "cannot tell"))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.4, 0.55 * len(rows) + 1.6), layout="constrained")
+    for y, (label, c, resolved) in enumerate(rows):
+        lo, hi = c.interval
+        color = GATED_COLOR if y < len(rows) - (family is not None) else FAMILY_COLOR
+        ax.plot([lo, hi], [y, y], color=color, lw=2)
+        ax.plot([c.mean], [y], "o", ms=7, color=color, mfc=color if resolved else "white")
+        ax.plot(c.per_seed, [y + 0.22] * c.n, "|", color=color, ms=7, alpha=0.7)
+    ax.axvline(0, color="0.3", lw=1)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    level = matched.level if matched is not None else 1 - stats.ALPHA
+    ax.set_xlabel("gated minus plain, held-out loss (nats); left of 0: the gate helps")
+    ax.set_title(title or f"Seed-paired contrasts, mean and {level:.0%} t interval (ticks: the seeds)", fontsize=10)
     return ax
 
 

@@ -10,8 +10,12 @@ function, evaluated by its continued fraction, and the quantile is found by bise
   (Welch 1947; Satterthwaite 1946).
 * :func:`holm`: Holm's (1979) step-down correction for a family of tests.
 * :func:`pairwise_tests`: Welch's t test for every pair of variants, Holm-corrected over all pairs.
-* :func:`family_contrast`: per seed, the gated variants' mean loss minus the plain variants' mean loss,
-  then a paired t interval over the seeds.
+* :func:`matched_contrast`: per seed, each gated variant minus the plain variant with its own activation
+  (GEGLU - GELU, SwiGLU - Swish, ReGLU - ReLU), averaged over the pairs, then a paired t interval over seeds;
+  :func:`matched_tests` tests each pair alone, Holm-corrected over the pairs;
+* :func:`family_contrast`: per seed, the gated variants' mean loss minus the plain variants' mean loss (each
+  variant weighed equally within its family), then a paired t interval over the seeds;
+* :func:`leaders`: whether named variants are resolved ahead of every other one.
 """
 
 from __future__ import annotations
@@ -244,12 +248,20 @@ def pairwise_tests(summaries: Sequence[Any], alpha: float = ALPHA) -> list[PairT
 
 
 @dataclass(frozen=True)
-class FamilyContrast:
-    """Per seed, mean loss of the gated variants minus that of the plain ones; a paired t interval over seeds."""
+class SeedContrast:
+    """A contrast computed per seed, d_s = mean_{gated arms} L_s - mean_{plain arms} L_s, with a paired t interval.
+
+    ``gated`` and ``plain`` name the arms each side averages with equal weight; ``kind`` says how they were
+    chosen: ``"matched"`` (each gated variant against the plain variant with its own activation) or
+    ``"family"`` (every gated variant against every plain one).
+    """
 
     per_seed: tuple[float, ...]
     seeds: tuple[int, ...]
     level: float = 1 - ALPHA
+    gated: tuple[str, ...] = ()
+    plain: tuple[str, ...] = ()
+    kind: str = "family"
 
     @property
     def n(self) -> int:
@@ -280,39 +292,155 @@ class FamilyContrast:
         return self.mean - half, self.mean + half
 
     @property
+    def t(self) -> float:
+        if self.se == 0:
+            return 0.0 if self.mean == 0 else math.copysign(math.inf, self.mean)
+        return self.mean / self.se
+
+    @property
     def p(self) -> float:
         """Two-sided p-value of mean = 0, paired t with n - 1 degrees of freedom."""
         if self.se == 0:
             return float(self.mean == 0)
-        return t_two_sided_p(self.mean / self.se, self.df)
+        return t_two_sided_p(self.t, self.df)
 
     @property
     def verdict(self) -> str:
-        """"better" (interval below zero: the gated family's loss is lower), "worse", or "cannot tell"."""
+        """"better" (interval below zero: the gated side's loss is lower), "worse", or "cannot tell"."""
         lo, hi = self.interval
         return "better" if hi < 0 else "worse" if lo > 0 else "cannot tell"
 
 
-def family_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> FamilyContrast | None:
-    """The seed-paired contrast of the gated and the plain family; None without both families on 2+ seeds.
-
-    Seed s fixes the data order for every variant, so d_s = mean_gated(L_s) - mean_plain(L_s) removes what the
-    seed's batches do to all variants alike; the interval is mean(d) ± t_{(1+level)/2, n-1} s_d / sqrt(n).
-    """
+def _check_level(level: float) -> None:
     if not 0 < level < 1:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level}.")
-    gated = {p["variant"] for p in doc["params"] if p["gated"]}
+
+
+def _losses_by_seed(doc: dict[str, Any]) -> dict[int, dict[str, float]]:
+    out: dict[int, dict[str, float]] = {}
+    for r in doc["runs"]:
+        out.setdefault(r["seed"], {})[r["variant"]] = r["final_val_loss"]
+    return out
+
+
+def seed_contrast(doc: dict[str, Any], pairs: Sequence[tuple[Sequence[str], Sequence[str]]], *,
+                  level: float = 1 - ALPHA, kind: str = "family") -> SeedContrast | None:
+    """Per seed, the mean over ``pairs`` of mean(L of the gated arms) - mean(L of the plain arms).
+
+    ``pairs`` is a list of (gated arms, plain arms); a seed counts only if every named arm ran with it.
+    Seed s fixes the data order for every variant, so the difference removes what that seed's batches do to
+    all arms alike. None with fewer than two complete seeds.
+    """
+    _check_level(level)
+    by_seed = _losses_by_seed(doc)
+    names = {v for g, p in pairs for v in (*g, *p)}
     diffs, seeds = [], []
     for seed in doc["config"]["seeds"]:
-        runs = [r for r in doc["runs"] if r["seed"] == seed]
-        g = [r["final_val_loss"] for r in runs if r["variant"] in gated]
-        p = [r["final_val_loss"] for r in runs if r["variant"] not in gated]
-        if g and p:
-            diffs.append(_mean(g) - _mean(p))
-            seeds.append(seed)
+        losses = by_seed.get(seed, {})
+        if not pairs or not names <= losses.keys():
+            continue
+        diffs.append(_mean([_mean([losses[v] for v in g]) - _mean([losses[v] for v in p]) for g, p in pairs]))
+        seeds.append(seed)
     if len(diffs) < 2:
         return None
-    return FamilyContrast(tuple(diffs), tuple(seeds), level)
+    gated = tuple(dict.fromkeys(v for g, _ in pairs for v in g))
+    plain = tuple(dict.fromkeys(v for _, p in pairs for v in p))
+    return SeedContrast(tuple(diffs), tuple(seeds), level, gated, plain, kind)
+
+
+def family_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> SeedContrast | None:
+    """The seed-paired contrast of the whole gated family against the whole plain family.
+
+        d_s = (1/|G|) sum_{g in G} L_{g,s} - (1/|P|) sum_{p in P} L_{p,s},   mean(d) ± t_{(1+level)/2, n-1} s_d/sqrt(n)
+
+    Each variant weighs equally within its family (with Shazeer's eight: 1/5 for each gated one, GLU and
+    Bilinear included, and 1/3 for each plain one): the question "gated or plain?" as Table 1 poses it.
+    A seed counts only if every variant ran with it. None without both families on two or more seeds.
+    """
+    ran = {r["variant"] for r in doc["runs"]}
+    gated = tuple(p["variant"] for p in doc["params"] if p["gated"] and p["variant"] in ran)
+    plain = tuple(p["variant"] for p in doc["params"] if not p["gated"] and p["variant"] in ran)
+    if not gated or not plain:
+        _check_level(level)
+        return None
+    return seed_contrast(doc, [(gated, plain)], level=level, kind="family")
+
+
+def matched_pairs(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(gated, plain) pairs among ``names`` that share one activation: GEGLU-GELU, SwiGLU-Swish, ReGLU-ReLU.
+
+    GLU (sigmoid gate) and Bilinear (no activation) have no plain counterpart among Shazeer's variants.
+    """
+    from ..variants import VARIANTS
+
+    known = [VARIANTS[n] for n in names]
+    return [(g.name, p.name) for g in known if g.gated for p in known
+            if not p.gated and p.activation == g.activation]
+
+
+def matched_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> SeedContrast | None:
+    """Each gated variant against the ungated variant with its own activation, same seed, averaged over pairs.
+
+        d_s = (1/K) sum_k (L_{gated_k, s} - L_{plain_k, s}),   mean(d) ± t_{(1+level)/2, n-1} s_d / sqrt(n)
+
+    The contrast changes only the gate: the activation, data order and initialisation seed are the same on
+    both sides. None without a matched pair on two or more seeds.
+    """
+    pairs = matched_pairs(doc["config"]["variants"])
+    return seed_contrast(doc, [((g,), (p,)) for g, p in pairs], level=level, kind="matched")
+
+
+@dataclass(frozen=True)
+class MatchedTest:
+    """One matched pair's paired t test over seeds, with its Holm-adjusted p-value over the matched pairs."""
+
+    contrast: SeedContrast
+    p_holm: float
+    alpha: float = ALPHA
+
+    @property
+    def gated(self) -> str:
+        return self.contrast.gated[0]
+
+    @property
+    def plain(self) -> str:
+        return self.contrast.plain[0]
+
+    @property
+    def resolved(self) -> bool:
+        return self.p_holm <= self.alpha
+
+
+def matched_tests(doc: dict[str, Any], alpha: float = ALPHA) -> list[MatchedTest]:
+    """Every matched pair (gated minus its own plain activation) as a paired t test, Holm-corrected over the pairs."""
+    found = [seed_contrast(doc, [((g,), (p,))], level=1 - alpha, kind="matched")
+             for g, p in matched_pairs(doc["config"]["variants"])]
+    found = [c for c in found if c is not None]
+    if not found:
+        return []
+    _, adjusted = holm([c.p for c in found], alpha)
+    return [MatchedTest(c, q, alpha) for c, q in zip(found, adjusted)]
+
+
+def leaders(tests: Sequence[PairTest], names: Sequence[str]) -> dict[str, Any]:
+    """Whether the variants ``names`` do best: each resolved (Holm) ahead of every variant outside ``names``.
+
+    Returns ``{"supported": bool, "unresolved": [(leader, other), ...], "top": [...]}``; ``top`` lists the
+    variants that no other variant is resolved ahead of (the run's top group, in no order it can tell).
+    """
+    everyone = list(dict.fromkeys(v for t in tests for v in (t.a, t.b)))
+    missing = [n for n in names if n not in everyone]
+    if missing:
+        raise ValueError(f"names must be variants of the tests, got {missing} (known: {everyone}).")
+    by_pair = {frozenset((t.a, t.b)): t for t in tests}
+
+    def ahead(x: str, y: str) -> bool:
+        t = by_pair[frozenset((x, y))]
+        return t.resolved and (t.diff < 0) == (t.a == x)
+
+    unresolved = [(n, o) for n in names for o in everyone if o not in names and not ahead(n, o)]
+    top = [v for v in everyone if not any(ahead(o, v) for o in everyone if o != v)]
+    return {"supported": not unresolved, "unresolved": unresolved, "top": top}
 
 
 def mean_interval(losses: Sequence[float], level: float = 1 - ALPHA) -> float:

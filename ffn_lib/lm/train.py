@@ -33,13 +33,16 @@ class TrainConfig:
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float = 1.0
     eval_every: int = 25  # held-out loss for the learning curve every this many steps
-    eval_tokens: int = 8192  # a fixed subset of the held-out windows for the curve; the final loss uses them all
+    eval_tokens: int | None = None  # the curve's held-out characters (evenly spread windows); None: all of them,
+    #                                 so the curve ends at the final loss, which always uses every window
     amp_bf16: bool = False  # bfloat16 autocast (CUDA)
     compile: bool = False  # torch.compile the model
 
     def __post_init__(self):
-        for name in ("steps", "batch_size", "eval_every", "eval_tokens"):
+        for name in ("steps", "batch_size", "eval_every"):
             positive_int(getattr(self, name), name)
+        if self.eval_tokens is not None:
+            positive_int(self.eval_tokens, "eval_tokens")
         positive_number(self.lr, "lr")
         if self.warmup_steps < 0 or self.warmup_steps >= self.steps:
             raise ValueError(f"warmup_steps must be in [0, steps), got {self.warmup_steps} with steps={self.steps}.")
@@ -210,7 +213,8 @@ def train_run(model_config: GPTConfig, train_config: TrainConfig, corpus: Corpus
             losses.append(evaluate(model, curve_windows, amp_bf16=train_config.amp_bf16))
             if progress is not None:
                 progress(f"{model_config.variant} seed {seed}: step {step + 1}, held-out loss {losses[-1]:.4f}")
-    final = evaluate(model, all_windows, amp_bf16=train_config.amp_bf16)
+    same = curve_windows[0].shape == all_windows[0].shape  # the curve used every window: its last point is final
+    final = losses[-1] if same else evaluate(model, all_windows, amp_bf16=train_config.amp_bf16)
     seconds = timer.seconds()
     tokens = timer.steps * train_config.batch_size * context
     peak = int(torch.cuda.max_memory_allocated(device)) if device.type == "cuda" else None
