@@ -390,3 +390,42 @@ def test_a_masked_value_is_no_answer():
     result = ex.check(masked)
     assert result.status == "incorrect" and "masked" in result.message, result
     assert ex.check(np.ma.masked_array([float(ex.expected())], mask=[False])).passed
+
+
+# --- every text a whole sentence with named placeholders (a translation follows) -----------------------------
+
+def _sentence_templates():
+    from ffn_lib.exercises import base as B, function as Fn, guide, kernel as K, page, store, values as V
+
+    labels = {"system_exit", "heading", "title", "result", "result_head", "tolerance", "problems",
+              "stride", "half", "default"}  # labels, noun phrases, and diagnoses that follow a colon
+    tables = {"base.TEXTS": B.TEXTS, "function.MESSAGES": Fn.MESSAGES, "kernel.MESSAGES": K.MESSAGES,
+              "values.MISMATCH": V.MISMATCH, "store.REASONS": store.REASONS, "store.MESSAGES": store.MESSAGES,
+              "guide.SENTENCES": guide.SENTENCES, "base.ANSWER_WITH": B.ANSWER_WITH,
+              "page.UI": {"notebook_only": page.UI["notebook_only"], "earlier_one": page.UI["earlier_one"],
+                          "earlier_other": page.UI["earlier_other"]}}
+    for ex in EXERCISES:
+        if hasattr(ex, "messages"):
+            tables[f"{ex.id} messages"] = ex.messages()
+    for name, table in tables.items():
+        for key, template in table.items():
+            if key not in labels:
+                yield f"{name}[{key}]", template
+
+
+def test_every_feedback_text_is_a_whole_sentence_with_named_placeholders():
+    """One template per sentence: it starts like a sentence, ends like one, and every blank has a name; no English
+    article or plural is computed from a word (the learner trial's 'dict with 1 keys' came from such a helper)."""
+    problems = []
+    for where, template in _sentence_templates():
+        if re.search(r"\{\}|\{[0-9]", template):
+            problems.append(f"{where}: a positional placeholder in {template!r}")
+        filled = re.sub(r"\{[a-z_]+\}", "X", template).strip()
+        if not re.match(r"^[A-Z(`“*X0-9]", filled) or not re.search(r"[.?!)]\**$|X$", filled):
+            problems.append(f"{where}: not a whole sentence: {template!r}")
+    assert not problems, "\n".join(problems)
+    for ex in EXERCISES:  # what fills {diagnosis}: a clause or sentence that ends as one
+        mistakes = ex.mistakes.values() if isinstance(ex.mistakes, dict) else [m[1] for m in ex.mistakes]
+        for diagnosis in mistakes:
+            assert diagnosis.rstrip().endswith((".", "?", "!", ")")), (ex.id, diagnosis)
+    assert not hasattr(values, "article") and not hasattr(number_text, "plural")

@@ -156,8 +156,8 @@ def solutions_markdown(chapters=None) -> Markdown:
     """Every solution as MyST (the book's solutions appendix), taken from the same registry as the checks."""
     parts = []
     for n in (_discover() if chapters is None else chapters):
-        parts.append(f"## Chapter {n}")
+        parts.append("## Chapter {n}".format(n=n))
         for ex in chapter(n):
-            parts.append(f"### Exercise {ex.id}: {ex.title}\n\n{ex.statement_markdown()}\n\n"
-                         + ex.book_markdown(with_exercise=False))
+            parts.append("### Exercise {id}: {title}".format(id=ex.id, title=ex.title) + "\n\n"
+                         + ex.statement_markdown() + "\n\n" + ex.book_markdown(with_exercise=False))
     return Markdown("\n\n".join(parts))

@@ -47,6 +47,7 @@ TEXTS = {
     "solution": "**Solution to exercise {id}.** {expected}{explanation}",
     "solution_missing": "The solution of exercise {id} could not be loaded ({error}).",
     "heading": "#### Exercise {id}: {title}",
+    "title": "Exercise {id}: {title}",
     "plain": ("Exercise {id}: {title}\n\n{statement}\n\nCheck with {handle}.check(...), a hint with {handle}.hint(), "
               "the solution with {handle}.solution()."),
     "notebook_only": "Check this exercise in the notebook.",
@@ -300,7 +301,7 @@ class Exercise:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         if os.environ.get(BOOK_ENV):
-            return {"text/markdown": self.book_markdown(), "text/plain": f"Exercise {self.id}: {self.title}"}
+            return {"text/markdown": self.book_markdown(), "text/plain": TEXTS["title"].format(id=self.id, title=self.title)}
         return {"text/markdown": self.notebook_markdown(), "text/plain": str(self)}
 
     def __str__(self) -> str:
