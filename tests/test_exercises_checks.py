@@ -291,7 +291,8 @@ def test_choice_mistakes_name_wrong_options_only():
 
 
 @pytest.mark.parametrize("ex_id, typed, words", [
-    ("3.6", "1.1", "4 decimal places"), ("3.6", "1.09", "close (within 1%)"), ("1.4", "1.93e10", "4 significant digits"),
+    ("3.6", "1.1", "4 decimal places"), ("3.6", "1.09", "close (within 1%)"),
+    ("1.4", "1.93e10", "4 significant digits"),
     ("4.6", "0.59", "4 decimal places"),
     ("2.1", "-0.100", "close"), ("2.1", "0.1002", "wrong sign"), ("1.4", "19.33", "10^9 times too small"),
     ("6.4", "672", "MiB"), ("1.1", "4722.432", "10^3 times too small"), ("1.1", "2,549", "2.549 or 2549"),

@@ -301,7 +301,8 @@ class Exercise:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         if os.environ.get(BOOK_ENV):
-            return {"text/markdown": self.book_markdown(), "text/plain": TEXTS["title"].format(id=self.id, title=self.title)}
+            return {"text/markdown": self.book_markdown(),
+                    "text/plain": TEXTS["title"].format(id=self.id, title=self.title)}
         return {"text/markdown": self.notebook_markdown(), "text/plain": str(self)}
 
     def __str__(self) -> str:

@@ -3,8 +3,9 @@
 The verdict's steps, in order (the page's checker applies the same steps to the same
 :meth:`NumberExercise.page_spec`): NaN; right; a known mistake (each with its own band); the
 right size with the wrong sign; a unit slip (off by 10^3, 2^10, 10^6, 2^20, 10^9, 2^30 or
-10^12: the unit named); not whole where a whole number is asked for; close (within
-:data:`CLOSE` but outside the tolerance: how many digits to give); too large / too small.
+10^12: the unit named); not whole where a whole number is asked for; the answer rounded to the
+significant digits typed ("close: give more digits", how many); close (within :data:`CLOSE` but
+outside the tolerance); too large / too small.
 """
 
 from __future__ import annotations
@@ -99,8 +100,10 @@ def digits_advice(abs_tol: float, rel_tol: float, integer: bool) -> str:
         return "Give {digits} significant digits or {places} decimal places, or more.".format(digits=digits,
                                                                                                 places=places)
     if abs_tol:
-        return "Give {places} decimal places or more.".format(places=places)
-    return "Give {digits} significant digits or more.".format(digits=digits)
+        template = "Give 1 decimal place or more." if places == 1 else "Give {places} decimal places or more."
+        return template.format(places=places)
+    template = "Give 1 significant digit or more." if digits == 1 else "Give {digits} significant digits or more."
+    return template.format(digits=digits)
 
 
 Mistake = tuple  # (value or function, diagnosis) or (value or function, diagnosis, tolerance)
@@ -191,7 +194,7 @@ class NumberExercise(Exercise):
             "digits": "{value} is close: it is the answer rounded to the digits you gave, but the tolerance asks "
                       "for more. " + advice,
             "close": "{value} is close (within {close}) but outside the tolerance. ".replace(
-                "{close}", f"{CLOSE:.0%}") + accept + " " + advice,
+                "{close}", f"{CLOSE:.0%}") + accept + " Check the last steps of your computation, and how you rounded.",
             "large": "{value} is too large. Try the next hint.",
             "small": "{value} is too small. Try the next hint.",
         }

@@ -63,7 +63,8 @@ class ShapeExercise(Exercise):
 
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer):
-            return "not attempted", "Replace the `...` with a tuple such as `{example}`.".format(example=self._example())
+            return "not attempted", "Replace the `...` with a tuple such as `{example}`.".format(
+                example=self._example())
         if isinstance(answer, (torch.Size, list)):
             answer = tuple(answer)
         if not isinstance(answer, tuple) or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)

@@ -29,7 +29,7 @@ def reglu_ffn(x, W, V, W2):
         r"plain ReLU unit grows linearly, $\mathrm{ReLU}(3z) = 3\,\mathrm{ReLU}(z)$. This is the mechanism behind "
         r"the late FP8 instabilities of Fishman et al. (2024): while aligned weights keep growing, the unit's "
         r"outliers grow with the square and leave FP8's range. (Where $z$ is small the ratio is a little above 9, "
-        r"since $\sigma(3z) > \sigma(z)$; on weights of norm 1 it comes out near 9.3.)",
+        r"since $\sigma(3z) > \sigma(z)$.)",
         """import torch
 from ffn_lib import fp8
 
