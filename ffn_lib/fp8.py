@@ -7,6 +7,9 @@
 * :func:`smooth_scale`: the per-channel scale of Smooth-SwiGLU (Fishman et al. 2024), each hidden
   channel's largest |value| over a calibration batch, to be folded into W2 with
   :func:`ffn_lib.rescaling.fold_channel_scale`;
+* :func:`aligned_unit_growth`: how much one hidden unit's peak output grows when its input weights grow
+  by a factor: about factor**2 for a gated unit whose gate and up rows are aligned (w = v, the alignment
+  Fishman et al. 2024 find in long runs), factor for a plain FFN's unit;
 * :func:`clamped_swiglu`: the other production answer, a SwiGLU whose gate and value are clamped,
   as released in OpenAI's gpt-oss (``gpt_oss/torch/model.py``, ``swiglu(x, alpha=1.702, limit=7.0)``,
   ``ModelConfig.swiglu_limit = 7.0``): out = g' sigma(alpha g') (u' + 1), g' = min(g, limit),
@@ -21,6 +24,7 @@ from __future__ import annotations
 import torch
 
 from ._checks import finite_scalar, positive_number
+from .activations import Activation, get_activation
 
 FP8 = torch.float8_e4m3fn
 FP8_MAX = float(torch.finfo(FP8).max)  # 448
@@ -65,6 +69,30 @@ def smooth_scale(hidden: torch.Tensor) -> torch.Tensor:
     _check_tensor(hidden, "hidden")
     a = hidden.detach().abs().reshape(-1, hidden.shape[-1]).amax(dim=0)
     return torch.where(a > 0, a, torch.ones_like(a))
+
+
+def aligned_unit_growth(z: torch.Tensor, factor: float, *, activation: str | Activation = "silu",
+                        gated: bool = True) -> float:
+    """max |unit(factor z)| / max |unit(z)|: how much one hidden unit's peak output over a batch grows when its
+    input weights grow by ``factor``, from its pre-activations z = x w on that batch.
+
+    Gated, with the gate and up rows aligned (w = v), the unit is act(x w) (x v) = act(z) z, so weights grown by
+    ``factor`` give act(factor z) factor z: about factor**2 at a peak where act(z) ~ z (ReLU exactly; SiLU and
+    GELU for large z), the quadratic growth of Fishman et al. (2024, "Scaling FP8 training to trillion-token
+    LLMs", arXiv 2409.12517). A plain FFN's unit (``gated=False``) is act(z): about ``factor`` (ReLU exactly).
+    """
+    if not isinstance(z, torch.Tensor) or not z.is_floating_point() or z.numel() == 0:
+        raise TypeError(f"z must be a non-empty floating-point torch.Tensor, got {type(z).__name__}.")
+    factor = positive_number(factor, "factor")
+    act = get_activation(activation).torch
+
+    def unit(t: torch.Tensor) -> torch.Tensor:
+        return act(t) * t if gated else act(t)
+
+    before = unit(z).abs().max()
+    if not before > 0:
+        raise ValueError("z must give the unit a nonzero output somewhere (its peak is 0).")
+    return float(unit(factor * z).abs().max() / before)
 
 
 def clamped_swiglu(gate: torch.Tensor, up: torch.Tensor, *, alpha: float = 1.702, limit: float = 7.0) -> torch.Tensor:

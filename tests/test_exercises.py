@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -313,3 +314,47 @@ def test_the_exercise_modules_import_no_cycle():
     for module in graph:
         visit(module, [])
     assert not graph["page"] & {"base", "number", "choice", "shape", "function", "core"}
+
+
+# --- How to answer: said once per chapter, not under each exercise ----------------------------------------
+
+BOILERPLATE = ("Type your answer and press Check", "Write this function in the chapter's notebook", "*Check with*",
+               "the download button", "Answer with", "rtol |expected|", "The check stops after", "press Check")
+
+
+@pytest.mark.parametrize("chapter", E.CHAPTERS)
+def test_how_to_answer_is_said_once_per_chapter_and_names_the_chapters_kinds(chapter, monkeypatch):
+    exercises = E.chapter(chapter)
+    kinds = {ex.kind for ex in exercises}
+    for book in (True, False):
+        note = exercises.how_to_answer().markdown(book=book)
+        assert note.startswith("**How to answer.**") and "`ex.qN.check(...)`" in note
+        assert ("A function" in note) == ("a function" in kinds), (chapter, book)
+        assert ("A Triton kernel" in note) == ("a Triton kernel" in kinds), (chapter, book)
+        assert ("A choice" in note) == ("a choice" in kinds) and ("A shape" in note) == ("a shape" in kinds)
+        assert ("A number" in note) == ("a number" in kinds)
+        assert ("press Check" in note) == book and ("download button" in note) == book
+    monkeypatch.setenv("FFN_LIB_BOOK", "1")
+    assert "press Check" in exercises.how_to_answer()._repr_markdown_()
+    monkeypatch.delenv("FFN_LIB_BOOK")
+    assert "press Check" not in exercises.how_to_answer()._repr_markdown_()
+    for ex in exercises:  # under each exercise only what is its own
+        page = re.sub(r"<script.*?</script>", "", ex.book_markdown().split("::::{solution}")[0], flags=re.S)
+        rendered = [page, ex.notebook_markdown()]
+        for text in rendered:
+            assert not [b for b in BOILERPLATE if b in text], (ex.id, [b for b in BOILERPLATE if b in text])
+        own = ex.full_statement().replace(ex.statement, "")
+        if ex.kind == "a choice":
+            own = own.replace(ex.statement_with_options(), "")
+        assert len(own.split()) <= 16, (ex.id, own)
+
+
+@pytest.mark.parametrize("chapter", E.CHAPTERS)
+def test_each_notebook_shows_the_note_before_its_first_exercise(chapter):
+    path = next((ROOT / "notebooks").glob(f"0{chapter}_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    note = sources.index(f"ex = exercises.chapter({chapter})\nex.how_to_answer()")
+    assert "remove-input" in cells[note]["metadata"].get("tags", []), "the note is shown, its code hidden"
+    assert note < sources.index("ex.q1")
+    assert not [s for s in sources if "How to work them" in s or "Check an answer in the box" in s], path.name

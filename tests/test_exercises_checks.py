@@ -74,14 +74,27 @@ def test_one_precision_policy_float32_inside_is_accepted_everywhere():
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=[e.id for e in EXERCISES])
 def test_every_statement_states_the_precision_policy(ex):
+    """What is an exercise's own (its tolerance, its dtypes) is under it; what its kind shares is in the chapter's
+    note, said once, in the book's and the notebook's version alike."""
     text = ex.full_statement()
-    assert ex.policy_text() and ex.policy_text() in text
+    assert ex.policy_text() in text
+    notes = [ex_chapter_note(ex, book) for book in (True, False)]
     if ex.kind == "a number":
         assert "exact whole number" in text if ex.integer else "within" in text
+        assert all("states its tolerance" in note for note in notes)
     if ex.kind == "a function":
         for dtype in ex._dtypes():
-            assert dtype in text and f"{dtype} rtol = atol = {values.FUNCTION_TOL[dtype][0]:g}" in text
-        assert "input's type, shape and dtype" in text and f"{base.TIME_LIMIT_S:g} s" in text
+            assert dtype in text
+            assert all(f"{values.FUNCTION_TOL[dtype][0]:g} in {dtype}" in note for note in notes)
+        assert all("input's type, shape and dtype" in n and f"{base.TIME_LIMIT_S:g} s" in n for n in notes)
+    if ex.kind in ("a choice", "a shape", "a Triton kernel"):
+        assert ex.policy_text() == "" and text.startswith(ex.statement)
+        word = {"a choice": "option", "a shape": "whole numbers", "a Triton kernel": "BLOCK = 128"}[ex.kind]
+        assert all(word in note for note in notes), ex.id
+
+
+def ex_chapter_note(ex, book):
+    return E.chapter(ex.chapter).how_to_answer().markdown(book=book)
 
 
 # --- Mistakes with their own tolerance -------------------------------------------------------------------
@@ -142,7 +155,7 @@ def test_feedback_templates_are_whole_sentences():
             message = ex.check(v).message
             for broken in ("exactly of the expected", "got a bool (True/False) is", "not a int", "should return"):
                 assert broken not in message, (ex.id, v, message)
-    assert "not an int" in E.chapter(2).q4.check(3).message
+    assert "not a value of type `int`" in E.chapter(2).q4.check(3).message
     assert E.chapter(1).q1.check(True).message == "Expected a single number, but got a bool (True/False)."
 
 
@@ -154,7 +167,7 @@ def test_a_failed_function_check_shows_shapes_and_the_first_differing_value():
     assert "[" not in m and len(m) < 500
     result = E.chapter(2).q2.check(lambda x: np.where(x > 3, 0.0, 0.5 * x * (1 + np.tanh(
         np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))))
-    assert "inputs there: x = " in result.message
+    assert "the inputs there are x = " in result.message
 
 
 # --- Content -----------------------------------------------------------------------------------------------
@@ -278,7 +291,8 @@ def test_choice_mistakes_name_wrong_options_only():
 
 
 @pytest.mark.parametrize("ex_id, typed, words", [
-    ("3.6", "1.1", "close (within 1%)"), ("1.4", "1.93e10", "4 significant digits"),
+    ("3.6", "1.1", "4 decimal places"), ("3.6", "1.09", "close (within 1%)"),
+    ("1.4", "1.93e10", "4 significant digits"),
     ("4.6", "0.59", "4 decimal places"),
     ("2.1", "-0.100", "close"), ("2.1", "0.1002", "wrong sign"), ("1.4", "19.33", "10^9 times too small"),
     ("6.4", "672", "MiB"), ("1.1", "4722.432", "10^3 times too small"), ("1.1", "2,549", "2.549 or 2549"),
@@ -348,8 +362,6 @@ def test_long_values_are_summarised_and_counts_agree():
     assert len(result.message) < 400 and "list of 4" in result.message
     assert "first values [" in values.describe(torch.arange(1000.0)) and len(values.describe(list(range(999)))) < 80
     assert number_text.fmt_number(1.0) == "1"
-    from ffn_lib.exercises.number_text import plural
-    assert plural(1, "check") == "1 check" and plural(2, "check") == "2 checks"
 
 
 def test_a_dict_result_is_described_with_plural_agreement():
@@ -379,3 +391,42 @@ def test_a_masked_value_is_no_answer():
     result = ex.check(masked)
     assert result.status == "incorrect" and "masked" in result.message, result
     assert ex.check(np.ma.masked_array([float(ex.expected())], mask=[False])).passed
+
+
+# --- every text a whole sentence with named placeholders (a translation follows) -----------------------------
+
+def _sentence_templates():
+    from ffn_lib.exercises import base as B, function as Fn, guide, kernel as K, page, store, values as V
+
+    labels = {"system_exit", "heading", "title", "result", "result_head", "tolerance", "problems",
+              "stride", "half", "default"}  # labels, noun phrases, and diagnoses that follow a colon
+    tables = {"base.TEXTS": B.TEXTS, "function.MESSAGES": Fn.MESSAGES, "kernel.MESSAGES": K.MESSAGES,
+              "values.MISMATCH": V.MISMATCH, "store.REASONS": store.REASONS, "store.MESSAGES": store.MESSAGES,
+              "guide.SENTENCES": guide.SENTENCES, "base.ANSWER_WITH": B.ANSWER_WITH,
+              "page.UI": {"notebook_only": page.UI["notebook_only"], "earlier_one": page.UI["earlier_one"],
+                          "earlier_other": page.UI["earlier_other"]}}
+    for ex in EXERCISES:
+        if hasattr(ex, "messages"):
+            tables[f"{ex.id} messages"] = ex.messages()
+    for name, table in tables.items():
+        for key, template in table.items():
+            if key not in labels:
+                yield f"{name}[{key}]", template
+
+
+def test_every_feedback_text_is_a_whole_sentence_with_named_placeholders():
+    """One template per sentence: it starts like a sentence, ends like one, and every blank has a name; no English
+    article or plural is computed from a word (the learner trial's 'dict with 1 keys' came from such a helper)."""
+    problems = []
+    for where, template in _sentence_templates():
+        if re.search(r"\{\}|\{[0-9]", template):
+            problems.append(f"{where}: a positional placeholder in {template!r}")
+        filled = re.sub(r"\{[a-z_]+\}", "X", template).strip()
+        if not re.match(r"^[A-Z(`“*X0-9]", filled) or not re.search(r"[.?!)]\**$|X$", filled):
+            problems.append(f"{where}: not a whole sentence: {template!r}")
+    assert not problems, "\n".join(problems)
+    for ex in EXERCISES:  # what fills {diagnosis}: a clause or sentence that ends as one
+        mistakes = ex.mistakes.values() if isinstance(ex.mistakes, dict) else [m[1] for m in ex.mistakes]
+        for diagnosis in mistakes:
+            assert diagnosis.rstrip().endswith((".", "?", "!", ")")), (ex.id, diagnosis)
+    assert not hasattr(values, "article") and not hasattr(number_text, "plural")

@@ -25,6 +25,7 @@ from ffn_lib.exercises import base, number_text, page
 EXERCISES = E.all_exercises()
 PAGE_KINDS = ("a number", "a choice", "a shape")
 CHECKABLE = [ex for ex in EXERCISES if ex.kind in PAGE_KINDS]
+BY_ID = {ex.id: ex for ex in EXERCISES}
 
 JUNK = ["abc", "1.2.3", "nan", "inf", "-inf", "0x10", "1e", "--1", "\uff11\uff12", "1/3", "2,09,712", "\u00bd",
         "1 000", "\t\n", "a" * 60, "<script>alert(1)</script>", "12 ", " 0.5\n", "(", "()", "[8, 128", "8,,2",
@@ -32,7 +33,13 @@ JUNK = ["abc", "1.2.3", "nan", "inf", "-inf", "0x10", "1e", "--1", "\uff11\uff12
         "1/2", "3/2", "-1/2", "1/0", "1 / 4", "1/-2", "1.5/2", "4 722 432", "4\u202f722\u202f432",
         "4\u00a0722\u00a0432",
         "4_722_432", "4,722,432", "4,722,432.5", "1,234.5", "2,549", "-2,549", "12,345", "0,5", "0,500", "-0,093",
-        "2,5491", "1234,5", "2,5e-3", "4 72 432", "4__722", "_4722", "1 000 000,5", "\u2212\u00bd"]
+        "2,5491", "1234,5", "2,5e-3", "4 72 432", "4__722", "_4722", "1 000 000,5", "\u2212\u00bd",
+        # a number with a unit (the learner trial typed "672 MiB"), and texts that only look like one
+        "672 MiB", "672MiB", "672 mib", "1.9e10 FLOPs", "1.9e10 flop", "19 GFLOP", "9x", "9 \u00d7", "5 times",
+        "10 %", "3 ms", "2 \u00b5s", "2 \u03bcs", "2 us", "1,5 GB", "2,549 MiB", "704 643 072 bytes", "12 B",
+        "12 parameters", "0.5 nats", "3/4 x", "MiB", "x", "7 foo", "7 m i b", "1e MiB", "-3 s", "0x10 MiB", "4.72M",
+        "4722 k", "4.7 million", "19 G", "12 bits", "2 bn"]
+UNITS_PROBED = ["", "bytes", "FLOPs", "parameters", "nats"]
 
 
 def recorded_answers(ex):
@@ -48,6 +55,12 @@ def recorded_answers(ex):
         answers += [number_text.fmt_number(e / f) for f in (1e3, 2**10, 2**20, 1e9, 2**30)] + [number_text.fmt_number(e * 1e3)]
         if ex.integer:
             answers += [f"{int(e):,}", number_text.fmt_number(e + 0.5)]
+        for k in range(1, 6):  # the answer rounded to k significant digits, as a learner types it
+            rounded = f"{e:.{k - 1}e}"
+            answers += [rounded, number_text.fmt_number(float(rounded)), f"{float(rounded):,}"]
+        right = number_text.fmt_number(e)
+        answers += [f"{right} {u}" for u in ("bytes", "MiB", "FLOPs", "parameters", "nats", "x")]
+        answers += [f"{right}{ex.unit}", f"{f'{e:.1e}'} {ex.unit}".strip()]
         if e < 0:
             answers.append("\u2212" + number_text.fmt_number(-e))
         for v, t, _ in ex.known_mistakes():
@@ -132,7 +145,7 @@ def test_page_checker_agrees_with_the_python_checker_on_every_recorded_answer():
     assert len(out["verdicts"]) == len(cases)
     disagreements = []
     for (ex_id, text), js in zip(cases, out["verdicts"]):
-        py = E.get(ex_id).check_text(text)
+        py = BY_ID[ex_id].check_text(text)
         if (py.status, py.message) != (js["status"], js["message"]):
             disagreements.append(f"{ex_id} {text!r}: python {py.status}: {py.message} | page {js['status']}: "
                                  f"{js['message']}")
@@ -189,6 +202,94 @@ def test_page_and_python_read_numbers_alike():
         pytest.skip("Node (`node`) is not installed: the page's parser cannot be run here")
     for text, js in zip(texts, out):
         assert tuple(js) == tuple(number_text.fmt_number(v) for v in number_text.read_number(text)), text
+
+
+NODE_UNITS = r"""
+const fs = require("fs");
+const payload = JSON.parse(fs.readFileSync(0, "utf8"));
+const F = (new Function("module", "globalThis", payload.checker + "; return module.exports;"))({exports: {}}, {});
+process.stdout.write(JSON.stringify({
+  split: payload.texts.map((t) => F.splitUnit(t)),
+  digits: payload.texts.map((t) => F.sigDigits(t)),
+  rounds: payload.rounds.map(([e, v, k]) => F.roundsTo(e, v, k))}));
+"""
+
+ROUNDS = [(1.9327352832e10, 1.9e10, 2), (1.9327352832e10, 1.93e10, 3), (1.9327352832e10, 1.9e10, 3), (9.0, 10.0, 1),
+          (9.96, 10.0, 1), (2.5, 3.0, 1), (2.5, 2.0, 1), (0.125, 0.13, 2), (-0.10021, -0.1, 1), (-0.10021, 0.1, 1),
+          (4722432.0, 4700000.0, 2), (4722432.0, 4720000.0, 2), (1e-7, 1e-7, 1), (0.0, 0.0, 1), (3.0, 3.0, None),
+          (1.5, 2.0, 16), (1e308, 1e308, 1), (0.045, 0.05, 1), (0.055, 0.06, 1), (1234.5, 1230.0, 3)]
+
+
+def test_page_and_python_read_units_and_significant_digits_alike():
+    """The learner trial: "1.9e10" for 1.93e10 is the answer to the digits typed ("give more digits"), and "672 MiB"
+    is a number with a unit. Python and the page split units, count digits and round alike."""
+    texts = list(NUMBER_TEXTS) + JUNK
+    out = _run_node(NODE_UNITS, {"checker": page.checker_js(), "texts": texts, "rounds": ROUNDS})
+    if out is None:
+        pytest.skip("Node (`node`) is not installed: the page's parser cannot be run here")
+    for text, split, digits in zip(texts, out["split"], out["digits"]):
+        py = number_text.split_unit(text)
+        assert (list(py) if py else None) == split, text
+        assert number_text.significant_digits(text) == digits, text
+    assert out["rounds"] == [number_text.rounds_to(e, v, k) for e, v, k in ROUNDS]
+    assert out["rounds"][:5] == [True, True, False, False, True], "9 rounded to 1 digit is 9, not 10"
+    assert number_text.split_unit("672 MiB") == ("672", "MiB") and number_text.split_unit("7 foo") is None
+    assert [number_text.significant_digits(t) for t in ("1.9e10", "0.0190", "19000", "19000.", "3/4", "0")] == \
+        [2, 3, 2, 5, None, None]
+
+
+@pytest.mark.parametrize("ex_id, typed, status, words", [
+    ("1.4", "1.9e10", "incorrect", "the answer rounded to the digits you gave"),  # 1.7% off, 2 digits typed
+    ("1.4", "1.93e10", "incorrect", "Give 4 significant digits or more."),
+    ("1.4", "1.8e10", "incorrect", "too small"),
+    ("1.4", "1.933e10 FLOPs", "correct", "is right"),
+    ("1.4", "19.33 GFLOP", "not attempted", "is in GFLOPs, but this answer is asked for in FLOPs"),
+    ("6.4", "672 MiB", "not attempted", "is in MiB, but this answer is asked for in bytes: type the number alone"),
+    ("6.4", "704 643 072 bytes", "correct", "is right"),
+    ("6.4", "704643072B", "correct", "is right"),
+    ("1.1", "4.7e6", "incorrect", "Give the exact whole number."),
+    ("1.1", "4722432 params", "correct", "is right"),
+    ("5.4", "9x", "correct", "is right"),
+    ("5.4", "9 MiB", "not attempted", "this answer is a plain number: type the number alone"),
+    ("5.4", "10", "incorrect", "too large"),
+    ("2.1", "-0.1", "incorrect", "Give 4 decimal places or more."),
+])
+def test_digits_and_units_get_their_own_verdict(ex_id, typed, status, words):
+    result = E.get(ex_id).check_text(typed)
+    assert result.status == status and words in result.message, result
+    assert "Try the next hint" not in result.message or status == "incorrect" and "too" in result.message
+
+
+NODE_REVISION = r"""
+const fs = require("fs");
+const payload = JSON.parse(fs.readFileSync(0, "utf8"));
+const items = payload.items;
+const storage = {getItem: (k) => (k in items ? items[k] : null), setItem: (k, v) => { items[k] = String(v); }};
+const F = (new Function("module", "globalThis", payload.checker + "; return module.exports;"))(
+  {exports: {}}, {localStorage: storage});
+const before = F.loadProgress();
+const saved = F.saveProgress("5.4", {status: "incorrect"});
+const hinted = F.saveProgress("5.5", {hints: 2});
+process.stdout.write(JSON.stringify({before: before, saved: saved, hinted: hinted, after: F.loadProgress(),
+                                     revisions: ["5.4", "5.5", "1.1"].map(F.revision)}));
+"""
+
+
+def test_the_pages_saved_progress_on_the_old_5_4_does_not_count_for_the_new_one():
+    """Browser storage from before 5.4 was replaced: its 5.4 (solved) is left out, and the first check of the new
+    5.4 starts a fresh record (revision 2); 5.5 keeps its progress."""
+    from ffn_lib.exercises import ids
+
+    stored = {"5.4": {"status": "correct", "attempts": 4, "hints": 2}, "5.5": {"status": "correct", "attempts": 1}}
+    items = {page.STORAGE_KEY: json.dumps(stored)}
+    out = _run_node(NODE_REVISION, {"checker": page.checker_js(), "items": items})
+    if out is None:
+        pytest.skip("Node (`node`) is not installed: the page's storage cannot be run here")
+    assert out["revisions"] == [ids.revision(i) for i in ("5.4", "5.5", "1.1")] == [2, 1, 1]
+    assert "5.4" not in out["before"] and out["before"]["5.5"]["status"] == "correct"
+    assert out["saved"] == {"status": "incorrect", "attempts": 1, "hints": 0, "revision": 2}
+    assert out["hinted"] == {"status": "correct", "attempts": 1, "hints": 2}
+    assert out["after"]["5.4"] == out["saved"] and set(out["after"]) == {"5.4", "5.5"}
 
 
 def test_an_ambiguous_comma_gets_a_question_not_a_verdict():

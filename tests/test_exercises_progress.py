@@ -178,7 +178,7 @@ def test_a_version_1_file_is_migrated_once_all_ids_at_once(monkeypatch, tmp_path
     monkeypatch.setenv("FFN_LIB_PROGRESS", str(path))
     entries = P.load()
     saved = json.loads(path.read_text())
-    assert saved["version"] == P.VERSION == 2 and saved["exercises"] == entries
+    assert saved["version"] == P.VERSION == 3 and saved["exercises"] == entries
     assert {k: (v["status"], v["attempts"], v["hints"]) for k, v in entries.items()} == {
         "6.5": ("correct", 2, 0), "7.1": ("incorrect", 1, 1), "7.3": ("correct", 1, 0), "8.1": ("correct", 3, 0),
         "8.2": ("incorrect", 7, 0), "8.4": ("correct", 1, 0)}, "one mapping at once: 6.6 -> 7.1, not on to 8.1"
@@ -216,3 +216,35 @@ def test_merging_keeps_the_best_status_and_sums_the_checks():
     a = {"status": "correct", "attempts": 2, "hints": 1}
     b = {"status": "incorrect", "attempts": 3, "hints": 2, "solution_viewed": True}
     assert P.merge(a, b) == P.merge(b, a) == {"status": "correct", "attempts": 5, "hints": 2, "solution_viewed": True}
+
+
+def test_the_old_exercise_5_4s_progress_does_not_count_for_the_new_one(monkeypatch, tmp_path):
+    """5.4 was replaced in its slot (ids.REVISED): a version-2 file's 5.4, solved, is dropped, not migrated;
+    the other entries stay, and the new 5.4's record carries its revision."""
+    from ffn_lib.exercises import ids
+
+    assert ids.revision("5.4") == 2 and ids.revision("5.5") == 1 and E.get("5.4").title == "Growing an aligned unit"
+    path = tmp_path / "progress.json"
+    path.write_text(json.dumps({"version": 2, "exercises": {
+        "5.4": {"status": "correct", "attempts": 3, "hints": 2, "solution_viewed": True},
+        "5.5": {"status": "correct", "attempts": 1}}}))
+    monkeypatch.setenv("FFN_LIB_PROGRESS", str(path))
+    rows = {r["id"]: r for r in E.progress().rows}
+    assert rows["5.4"]["status"] == "not attempted" and rows["5.4"]["attempts"] == 0 and rows["5.4"]["hints"] == 0
+    assert rows["5.5"]["status"] == "correct"
+    saved = json.loads(path.read_text())
+    assert saved["version"] == 3 and "5.4" not in saved["exercises"] and "5.5" in saved["exercises"]
+    assert E.get("5.4").hint().text.startswith("**Hint 1 of"), "the old record's hints are not the new one's"
+    E.get("5.4").check(3.0)
+    entry = json.loads(path.read_text())["exercises"]["5.4"]
+    assert entry["revision"] == 2 and entry["status"] == "incorrect" and entry["attempts"] == 1
+    assert P.load()["5.4"]["revision"] == 2, "the new record is kept on the next load"
+
+
+def test_a_record_of_an_older_revision_never_merges_into_the_new_one():
+    old = {"status": "correct", "attempts": 5, "hints": 3}
+    new = {"status": "incorrect", "attempts": 1, "revision": 2}
+    assert P.merge(old, new) == P.merge(new, old) == {"status": "incorrect", "attempts": 1, "hints": 0,
+                                                      "solution_viewed": False, "revision": 2}
+    assert P.current({"5.4": old, "5.5": old, "7.1": new}) == {"5.5": old}
+    assert P.clean({"exercises": {"5.4": {"status": "correct", "revision": "2"}}})[1] == ["entry 5.4: revision is '2'"]

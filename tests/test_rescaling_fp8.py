@@ -80,3 +80,20 @@ def test_clamped_swiglu_is_gpt_oss_formula_and_bounded():
         fp8.clamped_swiglu(g, u, limit=0.0)
     with pytest.raises(ValueError, match="same shape"):
         fp8.clamped_swiglu(g, u[:2])
+
+
+def test_an_aligned_gated_unit_grows_with_the_square_of_its_weights_a_plain_one_linearly():
+    """Fishman et al. (2024): with w = v the unit is act(z) z, so weights grown k-fold grow its peak about k^2."""
+    z = torch.linspace(-60.0, 60.0, 1201, dtype=torch.float64)
+    for k in (3.0, 0.5, 10.0):
+        assert fp8.aligned_unit_growth(z, k, activation="relu") == pytest.approx(k**2, rel=1e-14)  # exactly
+        assert fp8.aligned_unit_growth(z, k, activation="relu", gated=False) == pytest.approx(k, rel=1e-14)
+        assert fp8.aligned_unit_growth(z, k) == pytest.approx(k**2, rel=1e-9)  # SiLU(z) = z at a large peak
+    small = torch.linspace(-1.0, 1.0, 201, dtype=torch.float64)
+    assert fp8.aligned_unit_growth(small, 3.0) > 9.5, "near 0, SiLU(3z) grows faster than 3 SiLU(z): not quadratic"
+    with pytest.raises(ValueError, match="factor"):
+        fp8.aligned_unit_growth(z, 0.0)
+    with pytest.raises(TypeError, match="z must be"):
+        fp8.aligned_unit_growth([1.0, 2.0], 3.0)
+    with pytest.raises(ValueError, match="peak is 0"):
+        fp8.aligned_unit_growth(-z.abs(), 3.0, activation="relu")

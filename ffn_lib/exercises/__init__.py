@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import store as _progress
 from .base import Exercise, Markdown, Result, Solution
+from .guide import HowToAnswer
 from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
@@ -64,9 +65,13 @@ class ChapterExercises:
     def __len__(self) -> int:
         return len(self._exercises)
 
+    def how_to_answer(self) -> HowToAnswer:
+        """The chapter's note on how to answer its exercises, said once for all of them (:mod:`.guide`)."""
+        return HowToAnswer(self._exercises)
+
     def _repr_markdown_(self) -> str:
-        lines = [f"**Chapter {self.number}: {len(self)} exercises.**", ""]
-        lines += [f"- `ex.q{e.number}`: {e.title} ({e.kind})" for e in self]
+        lines = ["**Chapter {n}: {count} exercises.**".format(n=self.number, count=len(self)), ""]
+        lines += ["- `{handle}`: {title} ({kind})".format(handle=e.handle, title=e.title, kind=e.kind) for e in self]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -108,7 +113,7 @@ class ProgressTable:
 
     def summary(self) -> str:
         done = sum(r["status"] == "correct" for r in self.rows)
-        return f"{done} of {len(self.rows)} exercises correct."
+        return "{done} of {total} exercises correct.".format(done=done, total=len(self.rows))
 
     def __str__(self) -> str:
         lines = [self.summary(), self.note, "",
@@ -151,8 +156,8 @@ def solutions_markdown(chapters=None) -> Markdown:
     """Every solution as MyST (the book's solutions appendix), taken from the same registry as the checks."""
     parts = []
     for n in (_discover() if chapters is None else chapters):
-        parts.append(f"## Chapter {n}")
+        parts.append("## Chapter {n}".format(n=n))
         for ex in chapter(n):
-            parts.append(f"### Exercise {ex.id}: {ex.title}\n\n{ex.statement_markdown()}\n\n"
-                         + ex.book_markdown(with_exercise=False))
+            parts.append("### Exercise {id}: {title}".format(id=ex.id, title=ex.title) + "\n\n"
+                         + ex.statement_markdown() + "\n\n" + ex.book_markdown(with_exercise=False))
     return Markdown("\n\n".join(parts))

@@ -32,6 +32,30 @@ from . import page
 from . import store as _progress
 
 STATUSES = ("correct", "incorrect", "not attempted")
+
+# The texts every kind shares: whole sentences with named placeholders.
+TEXTS = {
+    "result": "Exercise {id} \u00b7 {status}: {message}",
+    "result_head": "Exercise {id}: {status}",
+    "checker_bug": "The checker could not assess this answer ({error}). Please report this.",
+    "checker_bug_text": "The checker could not assess this answer ({error}).",
+    "raised_on_read": "Your answer raised {error} when the checker read it.",
+    "system_exit": "SystemExit({code}) (`sys.exit()` or `exit()` ends the whole program; `return` instead)",
+    "hint_range": "This exercise has hints 1 to {total}; `hint()` gives the next one.",
+    "hint": "**Hint {n} of {total}** (`{handle}.hint()` for hint {next} of {total}): {hint}",
+    "hint_last": "**Hint {n} of {total}** (the last hint): {hint}",
+    "solution": "**Solution to exercise {id}.** {expected}{explanation}",
+    "solution_missing": "The solution of exercise {id} could not be loaded ({error}).",
+    "heading": "#### Exercise {id}: {title}",
+    "title": "Exercise {id}: {title}",
+    "plain": ("Exercise {id}: {title}\n\n{statement}\n\nCheck with {handle}.check(...), a hint with {handle}.hint(), "
+              "the solution with {handle}.solution()."),
+    "notebook_only": "Check this exercise in the notebook.",
+}
+# How the answer is given, for the solutions appendix (where no chapter note precedes the statement).
+ANSWER_WITH = {"a number": "Answer with a number.", "a choice": "Answer with the letter of one option.",
+               "a shape": "Answer with a shape.", "a function": "Answer with a function.",
+               "a Triton kernel": "Answer with a Triton kernel."}
 BOOK_ENV = "FFN_LIB_BOOK"  # set while the book is built: exercises render as MyST directives + a page checker
 TIME_LIMIT_S = 3.0  # seconds a learner's function may run in one check, all calls together
 
@@ -52,7 +76,7 @@ class Result:
         return self.passed
 
     def __str__(self) -> str:
-        return f"Exercise {self.exercise} · {self.status}: {self.message}"
+        return TEXTS["result"].format(id=self.exercise, status=self.status, message=self.message)
 
     __repr__ = __str__
 
@@ -61,8 +85,9 @@ class Result:
                   "not attempted": ("#f1f3f5", "#495057", "…")}
         bg, fg, mark = colors.get(self.status, colors["not attempted"])
         return (f'<div class="ffn-exercise-result" style="background:{bg};border-left:4px solid {fg};'
-                f'padding:6px 10px;margin:4px 0"><strong style="color:{fg}">{mark} Exercise {self.exercise}: '
-                f'{html.escape(self.status)}</strong><br>{_code_spans(html.escape(self.message))}</div>')
+                f'padding:6px 10px;margin:4px 0"><strong style="color:{fg}">{mark} '
+                f'{html.escape(TEXTS["result_head"].format(id=self.exercise, status=self.status))}</strong><br>'
+                f'{_code_spans(html.escape(self.message))}</div>')
 
 
 def _code_spans(text: str) -> str:
@@ -108,7 +133,7 @@ def is_unanswered(answer: Any) -> bool:
 def learner_error(err: BaseException) -> str:
     """An exception raised by a learner's code, as a phrase (``SystemExit`` included)."""
     if isinstance(err, SystemExit):
-        return f"SystemExit({err.code!r}) (`sys.exit()` or `exit()` ends the whole program; `return` instead)"
+        return TEXTS["system_exit"].format(code=repr(err.code))
     return f"{type(err).__name__}: {one_line(err)[:200]}"
 
 
@@ -204,10 +229,9 @@ class Exercise:
         except KeyboardInterrupt:  # the learner stops the check
             raise
         except Exception as err:  # a checker bug must never look like the learner's fault
-            status, message = "incorrect", (f"The checker could not assess this answer ({type(err).__name__}: "
-                                            f"{one_line(err)}). Please report this.")
+            status, message = "incorrect", TEXTS["checker_bug"].format(error=f"{type(err).__name__}: {one_line(err)}")
         except BaseException as err:  # SystemExit and the like, from a learner's object (its __float__, ...)
-            status, message = "incorrect", f"Your answer raised {learner_error(err)} when the checker read it."
+            status, message = "incorrect", TEXTS["raised_on_read"].format(error=learner_error(err))
         result = Result(self.id, status, one_line(message))
         _progress.record_attempt(self.id, status)
         return result
@@ -217,7 +241,7 @@ class Exercise:
         try:
             status, message = self._check_text(text)
         except Exception as err:  # pragma: no cover - a checker bug
-            status, message = "incorrect", f"The checker could not assess this answer ({type(err).__name__})."
+            status, message = "incorrect", TEXTS["checker_bug_text"].format(error=type(err).__name__)
         return Result(self.id, status, one_line(message))
 
     def _check_text(self, text: str) -> tuple[str, str]:
@@ -229,20 +253,20 @@ class Exercise:
         if n is None:
             n = min(_progress.hints_used(self.id) + 1, total)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= total:
-            return Markdown(f"This exercise has hints 1 to {total}; `hint()` gives the next one.")
+            return Markdown(TEXTS["hint_range"].format(total=total))
         _progress.record_hint(self.id, n)
-        more = f" (`{self.handle}.hint()` for hint {n + 1} of {total})" if n < total else " (the last hint)"
-        return Markdown(f"**Hint {n} of {total}**{more}: {self.hints[n - 1]}")
+        template = TEXTS["hint"] if n < total else TEXTS["hint_last"]
+        return Markdown(template.format(n=n, total=total, next=n + 1, handle=self.handle, hint=self.hints[n - 1]))
 
     def solution(self) -> Markdown:
         """The worked solution (loaded from :mod:`ffn_lib.exercises.solutions` only now)."""
         try:
             sol = self.load_solution()
         except Exception as err:  # never raise at a learner
-            return Markdown(f"The solution of exercise {self.id} could not be loaded ({type(err).__name__}).")
+            return Markdown(TEXTS["solution_missing"].format(id=self.id, error=type(err).__name__))
         _progress.record_solution_viewed(self.id)
-        return Markdown(f"**Solution to exercise {self.id}.** {self.expected_text()}{sol.explanation}\n\n"
-                        f"```python\n{sol.code.strip()}\n```")
+        text = TEXTS["solution"].format(id=self.id, expected=self.expected_text(), explanation=sol.explanation)
+        return Markdown(f"{text}\n\n```python\n{sol.code.strip()}\n```")
 
     def load_solution(self) -> Solution:
         module = importlib.import_module(f"ffn_lib.exercises.solutions.chapter{self.chapter}")
@@ -253,22 +277,23 @@ class Exercise:
         return ""
 
     def policy_text(self) -> str:
-        """How the answer is given and compared: the precision policy, with this exercise's tolerance."""
+        """What is this exercise's own in how the answer is compared (its tolerance, the dtypes of its hidden
+        inputs); what every exercise of a kind shares is said once per chapter (:mod:`.guide`). "" for none."""
         return ""
 
     # -- rendering --
     def full_statement(self) -> str:
-        """The statement, its options (for a choice) and the precision policy, as Markdown."""
-        return f"{self.statement}\n\n*{self.policy_text()}*"
+        """The statement, its options (for a choice) and this exercise's own precision policy, as Markdown."""
+        policy = self.policy_text()
+        return f"{self.statement}\n\n*{policy}*" if policy else self.statement
 
     def statement_markdown(self) -> str:
         """The statement for the solutions appendix (the title is the section heading there)."""
-        return f"*Answer with {self.kind}.* {self.full_statement()}"
+        return f"*{ANSWER_WITH[self.kind]}* {self.full_statement()}"
 
     def notebook_markdown(self) -> str:
-        return (f"#### Exercise {self.id}: {self.title}\n\n{self.full_statement()}\n\n"
-                f"*Check with* `{self.handle}.check(...)`, *get a hint with* `{self.handle}.hint()`, "
-                f"*see the worked solution with* `{self.handle}.solution()`.")
+        """The exercise in the notebook: how to check it is said once, in the chapter's note (:mod:`.guide`)."""
+        return TEXTS["heading"].format(id=self.id, title=self.title) + "\n\n" + self.full_statement()
 
     def book_markdown(self, with_exercise: bool = True) -> str:
         """MyST for the built book: the exercise with its page checker and hints, and its solution, collapsed."""
@@ -276,13 +301,13 @@ class Exercise:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         if os.environ.get(BOOK_ENV):
-            return {"text/markdown": self.book_markdown(), "text/plain": f"Exercise {self.id}: {self.title}"}
+            return {"text/markdown": self.book_markdown(),
+                    "text/plain": TEXTS["title"].format(id=self.id, title=self.title)}
         return {"text/markdown": self.notebook_markdown(), "text/plain": str(self)}
 
     def __str__(self) -> str:
-        return (f"Exercise {self.id}: {self.title}\n\n{self.full_statement()}\n\n"
-                f"Check with {self.handle}.check(...), a hint with {self.handle}.hint(), "
-                f"the solution with {self.handle}.solution().")
+        return TEXTS["plain"].format(id=self.id, title=self.title, statement=self.full_statement(),
+                                     handle=self.handle)
 
     __repr__ = __str__
 

@@ -23,6 +23,7 @@ EXERCISES = [
         starter="answer = ...  # a whole number\nex.q1.check(answer)",
         expected=lambda: sizing.param_count(768, 3072, gated=False, bias=True),
         integer=True,
+        unit="parameters",
         mistakes=[(lambda: sizing.param_count(768, 3072, gated=False, bias=False),
                    "that counts the two matrices but leaves out the biases b1 (d_ff entries) and b2 (d_model)."),
                   (lambda: 768 * 3072, "that is one matrix; the block has two, plus their biases."),
@@ -69,6 +70,7 @@ EXERCISES = [
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False),
         rel_tol=1e-3,
+        unit="FLOPs",
         mistakes=[(lambda: sizing.forward_flops(2048, 768, 3072, gated=False) / 2,
                    "that is half the answer: either a multiply-add was counted as one FLOP (the convention here, "
                    "as in most papers, is two) or only one of the two products was counted."),
@@ -104,6 +106,7 @@ EXERCISES = [
         expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False)
         + sizing.backward_flops(2048, 768, 3072, gated=False),
         rel_tol=1e-3,
+        unit="FLOPs",
         mistakes=[(lambda: sizing.forward_flops(2048, 768, 3072, gated=False),
                    "that is the forward pass only; the backward adds two products per layer."),
                   (lambda: sizing.backward_flops(2048, 768, 3072, gated=False),

@@ -54,7 +54,7 @@ EXERCISES = [
                   (lambda x: x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))),
                    "the factor 1/2 is missing."),
                   *[(lambda x, c=c: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + c * x**3))),
-                     f"the coefficient is rounded ({c:g}); use 0.044715 exactly, as the statement gives it.")
+                     "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it.".format(c=c))
                     for c in (0.0447, 0.04472, 0.0445, 0.045)]],
     ),
     FunctionExercise(

@@ -68,6 +68,7 @@ EXERCISES = [
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: sizing.param_count(1024, 2816, gated=True, bias=False),
         integer=True,
+        unit="parameters",
         mistakes=[(lambda: sizing.param_count(1024, 2816, gated=False, bias=False),
                    "that counts two matrices; the gated block has three (W, V and W2)."),
                   (lambda: sizing.param_count(1024, 2816, gated=True, bias=True),

@@ -1,14 +1,27 @@
 """Exercises of chapter 5: GEGLU and its siblings."""
 
-import numpy as np
+from functools import lru_cache
 
-from .. import sizing
+import numpy as np
+import torch
+
+from .. import fp8
 from ..activations import gelu, relu
 from ..blocks import gated_ffn_reference
 from . import _cases, _numeric
 from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
+
+@lru_cache(maxsize=None)
+def _aligned_growth(factor: float) -> float:
+    """The growth of the peak of an aligned SwiGLU unit (w = v, norm 20, as the chapter's FP8 section builds it)
+    on 4,096 standard normal inputs of width 256, when w and v grow by ``factor``."""
+    rng = torch.Generator().manual_seed(0)
+    direction = torch.nn.functional.normalize(torch.randn(256, generator=rng, dtype=torch.float64), dim=0)
+    z = torch.randn(4096, 256, generator=rng, dtype=torch.float64) @ (20 * direction)
+    return fp8.aligned_unit_growth(z, factor)
+
 
 EXERCISES = [
     FunctionExercise(
@@ -57,19 +70,29 @@ EXERCISES = [
                   (lambda x, W, V, W2: (np.clip(x @ W, 0.0, 6.0) * (x @ V)) @ W2,
                    "that is ReLU6 (clipped at 6), not ReLU: large gate pre-activations must pass through unchanged.")],
     ),
-    NumberExercise(
-        title="Parameter ratio at matched width",
-        statement=r"Take $d_\text{model} = 768$. A GEGLU block uses $d_\text{ff}$ = `ffn_lib.sizing.matched_d_ff(768)`"
-                  r", a plain GELU FFN $d_\text{ff} = 3072$; neither has biases. What is the ratio of their parameter "
-                  r"counts (GEGLU / plain)?",
-        hints=["`ffn_lib.sizing.param_count(d_model, d_ff, gated=..., bias=False)` counts both.",
-               "The point of the 2/3 rule is what this ratio comes out as."],
+    NumberExercise(  # revision 2 of 5.4 (ids.REVISED): it was the 2/3 rule's parameter ratio
+        title="Growing an aligned unit",
+        statement=r"In a SwiGLU block, take a hidden unit whose gate and up rows are aligned, $w = v$, as Fishman et "
+                  r"al. (2024) found them to become over long training runs: the unit computes "
+                  r"$h = \mathrm{SiLU}(xw)\,(xv) = \mathrm{SiLU}(z)\,z$ with $z = xw$. Its peak output over a batch "
+                  r"comes at a large positive $z$, where $\mathrm{SiLU}(z) \approx z$. Training now grows $w$ and "
+                  r"$v$ together by a factor of 3 (they stay aligned). A plain ReLU FFN's unit, "
+                  r"$\mathrm{ReLU}(x w_1)$, would grow by the same factor as its weights. By what factor does the "
+                  r"aligned SwiGLU unit's peak output grow?",
+        hints=[r"Write the grown unit, $\mathrm{SiLU}(3z)\,(3z)$, and ask what $\mathrm{SiLU}(3z)$ is where $z$ is "
+               r"large.",
+               "The gate's output and the value both grow, and the unit is their product. "
+               "`ffn_lib.fp8.aligned_unit_growth(z, 3.0)` measures the ratio on a batch of pre-activations z."],
         starter="answer = ...\nex.q4.check(answer)",
-        expected=lambda: sizing.param_count(768, sizing.matched_d_ff(768), gated=True, bias=False)
-        / sizing.param_count(768, 3072, gated=False, bias=False),
-        abs_tol=1e-3,
-        mistakes=[(lambda: 1.5, "1.5 is the ratio with an unscaled d_ff = 3072 in the gated block."),
-                  (lambda: 2 / 3, "2/3 is the width ratio, not the parameter ratio.")],
+        # on the chapter's aligned unit (norm 20): 8.999999999999998 in float64, rounded to 6 decimals
+        expected=lambda: round(_aligned_growth(3.0), 6),
+        abs_tol=0.05,
+        mistakes=[(lambda: 3.0, "3 is the growth of a plain ReLU unit, linear in its weights. Here the gate's "
+                                "output and the value both grow by 3, and the unit is their product."),
+                  (lambda: 6.0, "that adds the two growths, 3 + 3. The gate's output and the value multiply, so "
+                                "their growths multiply too."),
+                  (lambda: 27.0, "that counts three factors of 3. Only two grow, SiLU(3z) (about 3z) and the "
+                                 "value 3z: the sigmoid inside SiLU tends to 1 and does not grow.")],
     ),
     NumberExercise(
         title="The scale of a gated unit",

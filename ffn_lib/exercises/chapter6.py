@@ -79,6 +79,7 @@ EXERCISES = [
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True),
         integer=True,
+        unit="bytes",
         mistakes=[(lambda: sizing.activation_bytes(8192, 14336, "float32", gated=True),
                    "that counts 4 bytes per element; bfloat16 has 2."),
                   (lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=False),

@@ -81,6 +81,7 @@ EXERCISES = [
         starter="answer = ...\nex.q3.check(answer)",
         expected=lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True, backward=True),
         integer=True,
+        unit="bytes",
         mistakes=[(lambda: sizing.activation_bytes(4096, 11008, "bfloat16", gated=True),
                    "that is the forward kernel (read g and u, write y); the backward reads three tensors and "
                    "writes two."),

@@ -121,6 +121,7 @@ EXERCISES = [
         starter="answer = ...\nex.q3.check(answer)",
         expected=lambda: _params("SwiGLU"),
         integer=True,
+        unit="parameters",
         mistakes=[(lambda: _params("SwiGLU", d_ff=4 * READER_D_MODEL),
                    "that SwiGLU model has d_ff = 4 d_model, not the matched 2/3 of it, so it has more parameters "
                    "than the ReLU model."),
@@ -143,6 +144,7 @@ EXERCISES = [
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: _reader_loss(),
         abs_tol=2e-3,
+        unit="nats",
         mistakes=[(lambda: _reader_loss(seed=0), "that is seed 0, the chapter's first seed; the exercise asks "
                                                  "for seed 7."),
                   (lambda: _reader_loss(d_model=64), "that model has the chapter's width, 64; the exercise's has "

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from .base import Exercise, is_unanswered
 from .number_text import fill, quote_text
-from .values import article
+from .values import type_phrase
 
 
 @dataclass(eq=False, repr=False)
@@ -31,19 +31,20 @@ class ChoiceExercise(Exercise):
         return ", ".join(f'"{k}"' for k in self.options)
 
     def policy_text(self) -> str:
-        return f"Answer with the letter of one option ({self.letters()})."
+        return ""  # how to answer a choice is said in the chapter's note (.guide)
 
     def full_statement(self) -> str:
-        return f"{self.statement}\n\n{self.statement_with_options()}\n\n*{self.policy_text()}*"
+        return f"{self.statement}\n\n{self.statement_with_options()}"
 
     def expected_text(self) -> str:
         k = self.correct_key()
         option = self.options[k].rstrip()
-        return f"The answer is **({k})**: {option}{'' if option.endswith(('.', '?', '!')) else '.'} "
+        option = option if option.endswith((".", "?", "!")) else option + "."
+        return "The answer is **({key})**: {option} ".format(key=k, option=option)
 
     def messages(self) -> dict[str, str]:
         return {"empty": "Choose one option, then press Check.",
-                "junk": f"{{text}} is not one of the options; give one of {self.letters()}.",
+                "junk": "{text} is not one of the options; give one of {letters}.".replace("{letters}", self.letters()),
                 "correct": "({key}) is right.",
                 "mistake": "({key}) is not right: {diagnosis}",
                 "default": "look at the formulas again, or ask for a hint."}
@@ -61,8 +62,8 @@ class ChoiceExercise(Exercise):
         if is_unanswered(answer):
             return "not attempted", "Set `answer` to the letter of one option, e.g. `answer = \"a\"`."
         if not isinstance(answer, str):
-            return "incorrect", (f"Give the letter of one option as a string ({self.letters()}), "
-                                 f"not {article(type(answer).__name__)}.")
+            return "incorrect", "Give the letter of one option as a string ({letters}), not {what}.".format(
+                letters=self.letters(), what=type_phrase(type(answer).__name__))
         return self.verdict_key(answer)
 
     def _check_text(self, text: str) -> tuple[str, str]:

@@ -22,8 +22,26 @@ import torch
 
 from . import base
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, quiet
-from .number_text import plural
-from .values import FUNCTION_TOL, describe, dtype_name, snapshot, unchanged, values_match, widen
+from .values import FUNCTION_TOL, RESULT, describe, dtype_name, snapshot, unchanged, values_match, widen
+
+# Every message of a function check: one whole sentence (or two) each, with named placeholders.
+MESSAGES = {
+    "stub": "`{name}` is still the starter stub: write its body (and `return` the result), then run the check again.",
+    "not_callable": "Pass the function itself (`{name}`, without calling it), not {what}.",
+    "time": ("Your function did not return within {limit} s (all calls of this check together; it was called with "
+             "{inputs}). Is there an endless loop?"),
+    "raised": "Your function raised {error} when called with {inputs}.",
+    "none": "Your function returned None for {inputs}: is a `return` missing at the end?",
+    "in_place": ("Your function changed its input in place (called with {inputs}); compute a new result instead of "
+                 "writing into the arguments."),
+    "mistake": "Known mistake: {diagnosis}",
+    "differs": "With inputs {inputs}: {problem}",
+    "correct": ("Your function passed the checks on {n} hidden cases, in every dtype the statement names. That is "
+                "good evidence, not a proof."),
+    "policy": "Hidden inputs in {dtypes}.",
+    "policy_time": "Hidden inputs in {dtypes}; the check stops after {limit} s.",
+}
+UNREADABLE = "{subject} could not be read as numbers ({error}); it is {what}."
 
 _STUB_PATTERNS = (
     [("LOAD_CONST", None), ("RETURN_VALUE", None)],
@@ -53,7 +71,7 @@ def _param_names(fn: Callable, n: int, starter: str = "") -> list[str]:
     if len(names) < n:
         m = re.search(r"def \w+\(([^)]*)\)", starter)
         names = [a.strip() for a in m.group(1).split(",") if a.strip()] if m else []
-    return (names + [f"argument {i + 1}" for i in range(len(names), n)])[:n]
+    return (names + ["argument {n}".format(n=i + 1) for i in range(len(names), n)])[:n]
 
 
 def _safe_match(got: Any, want: Any, values: Any, **kwargs) -> str | None:
@@ -64,7 +82,7 @@ def _safe_match(got: Any, want: Any, values: Any, **kwargs) -> str | None:
     except (KeyboardInterrupt, TimeUp):
         raise
     except BaseException as err:
-        return f"could not be read as numbers ({learner_error(err)}); it is {describe(got)}"
+        return UNREADABLE.format(subject=kwargs.get("subject", RESULT), error=learner_error(err), what=describe(got))
 
 
 @dataclass(eq=False, repr=False)
@@ -110,16 +128,12 @@ class FunctionExercise(Exercise):
         return seen
 
     def policy_text(self) -> str:
-        dtypes = self._dtypes()
-        tols = "; ".join(f"{d} rtol = atol = {FUNCTION_TOL[d][0]:g}" for d in dtypes if d in FUNCTION_TOL)
-        limit = self.time_limit or base.TIME_LIMIT_S
-        numpy = any(isinstance(a, np.ndarray) for case in self._cases() for a in case)
-        wider = "a NumPy result may also be a wider float, e.g. float64 for float32 input; " if numpy else ""
-        return (f"Your function is run on hidden inputs chosen to tell functions apart, drawn from a fixed seed "
-                f"(the same at every check), in {', '.join(dtypes)}. Return the input's type, shape and dtype "
-                f"({wider}computing in float32 inside and casting back is fine). Each value must be within "
-                f"rtol |expected| + atol max(1, max |expected|) of a float64 reference: {tols}. The check stops "
-                f"after {limit:g} s.")
+        """What is specific to this exercise's check: the dtypes of its hidden inputs (and a time limit of its
+        own); the rules every function exercise shares are in the chapter's note, :mod:`.guide`."""
+        dtypes = ", ".join(self._dtypes())
+        if self.time_limit is not None and self.time_limit != base.TIME_LIMIT_S:
+            return MESSAGES["policy_time"].format(dtypes=dtypes, limit=f"{self.time_limit:g}")
+        return MESSAGES["policy"].format(dtypes=dtypes)
 
     def _run(self, answer: Callable, cases: list[tuple], names: list[str]) -> tuple[list, str | None]:
         """Call the learner's function on every case: (runs, None) or (runs so far, the problem)."""
@@ -132,27 +146,23 @@ class FunctionExercise(Exercise):
             try:
                 got = call_with_time_limit(answer, tuple(args), deadline - time.monotonic())
             except TimeUp:
-                return runs, (f"Your function did not return within {limit:g} s (all calls of this check "
-                              f"together; it was called with {shown}). Is there an endless loop?")
+                return runs, MESSAGES["time"].format(limit=f"{limit:g}", inputs=shown)
             except KeyboardInterrupt:  # the learner stops the check
                 raise
             except BaseException as err:  # SystemExit, or anything else their code raises
-                return runs, f"Your function raised {learner_error(err)} when called with {shown}."
+                return runs, MESSAGES["raised"].format(error=learner_error(err), inputs=shown)
             if got is None:
-                return runs, f"Your function returned None for {shown}: is a `return` missing at the end?"
+                return runs, MESSAGES["none"].format(inputs=shown)
             if not all(unchanged(b, a) for b, a in zip(before, args)):
-                return runs, (f"Your function changed its input in place (called with {shown}); "
-                              "compute a new result instead of writing into the arguments.")
+                return runs, MESSAGES["in_place"].format(inputs=shown)
             runs.append((before, got, shown))
         return runs, None
 
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer) or (callable(answer) and is_stub(answer)):
-            return "not attempted", (f"`{self.answer_name}` is still the starter stub: write its body "
-                                     "(and `return` the result), then run the check again.")
+            return "not attempted", MESSAGES["stub"].format(name=self.answer_name)
         if not callable(answer):
-            return "incorrect", (f"Pass the function itself (`{self.answer_name}`, without calling it), "
-                                 f"not {describe(answer)}.")
+            return "incorrect", MESSAGES["not_callable"].format(name=self.answer_name, what=describe(answer))
         cases = self._cases()
         names = _param_names(answer, max((len(c) for c in cases), default=0), self.starter)
         runs, problem = self._run(answer, cases, names)
@@ -164,10 +174,9 @@ class FunctionExercise(Exercise):
             if problem:
                 diagnosis = self._diagnose(runs)
                 if diagnosis:
-                    return "incorrect", f"Known mistake: {diagnosis}"
-                return "incorrect", f"For inputs {shown}, your result {problem}."
-        return "correct", (f"passed the checks: {plural(len(cases), 'hidden case')}, every dtype the statement "
-                           "names. Good evidence, not a proof.")
+                    return "incorrect", MESSAGES["mistake"].format(diagnosis=diagnosis)
+                return "incorrect", MESSAGES["differs"].format(inputs=shown, problem=problem)
+        return "correct", MESSAGES["correct"].format(n=len(cases))
 
     def _diagnose(self, runs: list) -> str | None:
         """The known mistake the learner's outputs match on every case where it applies (at least one)."""

@@ -6,6 +6,11 @@ renumbered exercises: old 6.6, 6.7, 6.8 are now 7.1, 7.2, 7.3, and every old 7.N
 becomes 7.1 and stays 7.1, although old 7.1 itself becomes 8.1). :mod:`ffn_lib.exercises.store` (progress
 file, version 1 -> 2) and the page's checker (browser storage, generated from this table by
 :mod:`ffn_lib.exercises.page`) both use it.
+
+An exercise replaced by a new one in the same slot keeps its id and gets a new *revision*
+(:data:`REVISED`): progress saved for an older revision is not the new exercise's and is not counted for it
+(nothing is migrated). Each saved record carries its revision (1 when it has none); the progress file
+(version 3) and the page's storage both leave out a record whose revision is not the exercise's now.
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ import re
 
 RENUMBERED: dict[str, str] = {"6.6": "7.1", "6.7": "7.2", "6.8": "7.3"}  # one exercise each
 CHAPTER_MOVED: dict[int, int] = {7: 8}  # every exercise N of the old chapter keeps N in the new one
+
+# id -> the revision of the exercise in that slot now (1 when absent). 5.4 was "Parameter ratio at matched
+# width" (the 2/3 rule, tested in 4.1 and 8.2 as well); since revision 2 it is the aligned SwiGLU unit's growth.
+REVISED: dict[str, int] = {"5.4": 2}
 
 _ID = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})$")
 
@@ -26,6 +35,17 @@ def renumbered(old_id: str) -> str:
     if m and int(m.group(1)) in CHAPTER_MOVED:
         return f"{CHAPTER_MOVED[int(m.group(1))]}.{m.group(2)}"
     return old_id
+
+
+def revision(exercise_id: str) -> int:
+    """The revision of the exercise that ``exercise_id`` names now: 1, or its entry in :data:`REVISED`."""
+    return REVISED.get(exercise_id, 1)
+
+
+def is_current(exercise_id: str, entry: dict) -> bool:
+    """Whether a saved record ``entry`` is progress on the exercise ``exercise_id`` names now (same revision)."""
+    saved = entry.get("revision", 1)
+    return isinstance(saved, int) and not isinstance(saved, bool) and saved == revision(exercise_id)
 
 
 def renumber(entries: dict[str, dict], merge) -> dict[str, dict]:

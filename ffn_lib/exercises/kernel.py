@@ -31,6 +31,36 @@ BLOCK = 128
 KERNEL_TIME_LIMIT_S = 30.0  # the interpreter is slow; a GPU compiles each new kernel once
 _HALF_ERRORS = ("but got bf16", "but got fp16")
 
+# Every message of a kernel check: whole sentences with named placeholders.
+MESSAGES = {
+    "unanswered": "`{name}` is still `...`: write the kernel, then run the check.",
+    "not_kernel": ("Pass the kernel itself, a function decorated with `@triton.jit` (`{name}`, without calling or "
+                   "launching it), not {what}."),
+    "no_triton": "Triton is not installed here, so the kernel cannot run: check it where it is.",
+    "saved": ("Known mistake: saved instead of recomputed activation. The kernel takes {n} arguments ({got}); the "
+              "statement asks for ({want}) and for act(g) to be recomputed from g, which the kernel loads anyway: "
+              "saving it costs the forward a write and the backward a read."),
+    "stub": "`{name}` is still the starter stub: write its body, then run the check again.",
+    "signature": "The kernel must take ({want}); yours takes ({got}).",
+    "time": ("Your kernel did not finish within {limit} s (all launches of this check together; last inputs "
+             "{inputs}). Is there a loop that never ends?"),
+    "half_error": ("Known mistake: arithmetic in bfloat16. `tl.exp` and friends need float32: convert after loading, "
+                   "`tl.load(...).to(tl.float32)`, and convert back when storing."),
+    "raised": "Your kernel raised {error} (inputs {inputs}).",
+    "mask": ("Known mistake: missing mask. The kernel wrote past the end of its output (the last block is partial "
+             "on these odd sizes): load and store with `mask=offsets < n`."),
+    "correct": ("Your kernel passed the checks on {n} hidden cases, run as Triton kernels. That is good evidence, not "
+                "a proof. Compare with the worked solution: `{handle}.solution()`."),
+    "mistake": "Known mistake: {diagnosis}",
+    "differs": "With inputs {inputs}: {problem}",
+    "stride": ("wrong stride. Every case passed but the one whose rows are further apart than 2 d: take the row "
+               "stride from the argument (`x_row_stride`), not from the width."),
+    "half": ("arithmetic in bfloat16. The float32 cases pass and the bfloat16 ones do not: convert after loading, "
+             "`tl.load(...).to(tl.float32)`, and back when storing."),
+}
+OUTPUT = "Your kernel's output"
+ITEM_OF_OUTPUT = "Output {item} of your kernel"
+
 
 def _triton():
     try:
@@ -103,31 +133,26 @@ class KernelExercise(Exercise):
         return np.random.default_rng([self.seed, zlib.crc32(f"{self.title}|{self.answer_name}".encode())])
 
     def policy_text(self) -> str:
-        return (f"Your kernel is launched on hidden cases (odd sizes, NaN and ±inf, float32 and bfloat16) with "
-                f"`BLOCK = {BLOCK}`, in Triton's interpreter on a CPU or natively on a GPU, and compared with eager "
-                f"PyTorch (float32 rtol = atol = 1e-5, bfloat16 4e-2). The check stops after {self.time_limit:g} s. "
-                "On the book's page, check this one in the notebook.")
+        """What is specific to this exercise's check (the rules every kernel exercise shares are in the chapter's
+        note, :mod:`.guide`)."""
+        return ""
 
     def _check(self, answer: Any) -> tuple[str, str]:
+        m = MESSAGES
         if is_unanswered(answer):
-            return "not attempted", f"`{self.answer_name}` is still `...`: write the kernel, then run the check."
+            return "not attempted", m["unanswered"].format(name=self.answer_name)
         if not is_kernel(answer):
-            return "incorrect", (f"Pass the kernel itself, a function decorated with `@triton.jit` "
-                                 f"(`{self.answer_name}`, without calling or launching it), not {describe(answer)}.")
+            return "incorrect", m["not_kernel"].format(name=self.answer_name, what=describe(answer))
         if _triton() is None:
-            return "not attempted", "Triton is not installed here, so the kernel cannot run: check it where it is."
+            return "not attempted", m["no_triton"]
         got_params = kernel_params(answer)
         if self.recompute and len(got_params) > len(self.params):
-            return "incorrect", ("Known mistake: saved instead of recomputed activation. The kernel takes "
-                                 f"{len(got_params)} arguments ({', '.join(got_params)}); the statement asks for "
-                                 f"({', '.join(self.params)}) and for act(g) to be recomputed from g, which the "
-                                 "kernel loads anyway: saving it costs the forward a write and the backward a read.")
+            return "incorrect", m["saved"].format(n=len(got_params), got=", ".join(got_params),
+                                                  want=", ".join(self.params))
         if is_stub(answer.fn):
-            return "not attempted", (f"`{self.answer_name}` is still the starter stub: write its body, then run the "
-                                     "check again.")
+            return "not attempted", m["stub"].format(name=self.answer_name)
         if len(got_params) != len(self.params):
-            return "incorrect", (f"The kernel must take ({', '.join(self.params)}); yours takes "
-                                 f"({', '.join(got_params)}).")
+            return "incorrect", m["signature"].format(want=", ".join(self.params), got=", ".join(got_params))
         deadline = time.monotonic() + self.time_limit
         runs, failures = [], []
         for index, inputs in enumerate(self.cases(self.rng())):
@@ -136,34 +161,27 @@ class KernelExercise(Exercise):
                 outs, buffers, sizes = call_with_time_limit(lambda: self.launch(answer, *inputs), (),
                                                              deadline - time.monotonic())
             except TimeUp:
-                return "incorrect", (f"Your kernel did not finish within {self.time_limit:g} s (all launches of this "
-                                     f"check together; last inputs {shown}). Is there a loop that never ends?")
+                return "incorrect", m["time"].format(limit=f"{self.time_limit:g}", inputs=shown)
             except (Exception, SystemExit) as err:  # the interpreter's and compiler's errors, a learner's exit()
-                text = one_line(err)
-                if any(h in text for h in _HALF_ERRORS):
-                    return "incorrect", ("Known mistake: arithmetic in bfloat16. `tl.exp` and friends need float32: "
-                                         "convert after loading, `tl.load(...).to(tl.float32)`, and convert back "
-                                         "when storing.")
-                return "incorrect", f"Your kernel raised {learner_error(err)} (inputs {shown})."
+                if any(h in one_line(err) for h in _HALF_ERRORS):
+                    return "incorrect", m["half_error"]
+                return "incorrect", m["raised"].format(error=learner_error(err), inputs=shown)
             if _tail_written(buffers, sizes):
-                return "incorrect", ("Known mistake: missing mask. The kernel wrote past the end of its output (the "
-                                     "last block is partial on these odd sizes): load and store with "
-                                     "`mask=offsets < n`.")
+                return "incorrect", m["mask"]
             want = self.reference(*inputs)
             want64 = self.reference(*[t.double() for t in inputs])
             problem = values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want),
-                              tuple(w.cpu() for w in want64))
+                                   tuple(w.cpu() for w in want64), subject=OUTPUT, item_subject=ITEM_OF_OUTPUT)
             runs.append((inputs, outs))
             if problem:
                 failures.append((index, inputs, shown, problem))
         if not failures:
-            return "correct", (f"passed the checks: {len(runs)} hidden cases, run as Triton kernels. Good evidence, "
-                               f"not a proof. Compare with the worked solution: `{self.handle}.solution()`.")
+            return "correct", m["correct"].format(n=len(runs), handle=self.handle)
         diagnosis = self._diagnose(runs, failures)
         if diagnosis:
-            return "incorrect", f"Known mistake: {diagnosis}"
+            return "incorrect", m["mistake"].format(diagnosis=diagnosis)
         _, _, shown, problem = failures[0]
-        return "incorrect", f"For inputs {shown}, your output {problem}."
+        return "incorrect", m["differs"].format(inputs=shown, problem=problem)
 
     def _diagnose(self, runs, failures) -> str | None:
         for wrong, diagnosis in self.emulated_mistakes:
@@ -175,12 +193,10 @@ class KernelExercise(Exercise):
                 continue
         failed = {i for i, *_ in failures}
         if self.strided_case is not None and failed == {self.strided_case}:
-            return ("wrong stride. Every case passed but the one whose rows are further apart than 2 d: take the "
-                    "row stride from the argument (`x_row_stride`), not from the width.")
+            return MESSAGES["stride"]
         half = {i for i, (inputs, _) in enumerate(runs) if inputs[0].dtype in (torch.bfloat16, torch.float16)}
         if half and failed <= half:
-            return ("arithmetic in bfloat16. The float32 cases pass and the bfloat16 ones do not: convert after "
-                    "loading, `tl.load(...).to(tl.float32)`, and back when storing.")
+            return MESSAGES["half"]
         return None
 
     def page_spec(self) -> dict:

@@ -13,12 +13,19 @@ steps (``tests/test_exercises_page.py`` runs both on the same inputs). Accepted:
 * a decimal comma where it cannot be a thousands separator (``0,5``, ``2,5491``, ``-0,093``);
 * ``2,549`` is ambiguous (2.549 or 2549): :func:`read_number` returns both readings and the
   checkers ask which was meant, with no verdict.
+
+A number may end in a unit from :data:`UNITS` (``672 MiB``, ``1.9e10 FLOPs``, ``9x``): :func:`split_unit`
+separates the two (the regular expression :data:`UNIT_PATTERN` goes to the page as well), and the number
+checker accepts the number when the unit is the one its exercise asks for, and says so when it is not.
+:func:`significant_digits` counts the digits typed and :func:`rounds_to` says whether the answer, rounded to
+that many digits, is the number typed ("close: give more digits"); the page applies the same steps.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Sequence
 
@@ -43,27 +50,95 @@ NUMBER_FORMS: tuple[tuple[str, str, str, str], ...] = (
 _COMPILED = [(name, re.compile(p), how, chars) for name, p, how, chars in NUMBER_FORMS]
 
 
+# The units a typed number may end in: canonical name (as messages name it) -> the spellings accepted,
+# compared without regard to case. "×" marks a ratio: accepted where the answer is a plain number.
+UNITS: dict[str, tuple[str, ...]] = {
+    "thousands (k)": ("k", "thousand"), "millions (M)": ("M", "million", "mio"), "billions (G)": ("G", "billion", "bn"),
+    "bytes": ("bytes", "byte", "B"), "bits": ("bits", "bit"),
+    "kB": ("kB", "KB"), "KiB": ("KiB",), "MB": ("MB",), "MiB": ("MiB",), "GB": ("GB",), "GiB": ("GiB",),
+    "TB": ("TB",), "TiB": ("TiB",),
+    "FLOPs": ("FLOPs", "FLOP"), "GFLOPs": ("GFLOPs", "GFLOP"), "TFLOPs": ("TFLOPs", "TFLOP"),
+    "FLOP/s": ("FLOP/s",), "GFLOP/s": ("GFLOP/s",), "TFLOP/s": ("TFLOP/s",), "GB/s": ("GB/s",), "TB/s": ("TB/s",),
+    "s": ("s", "sec", "seconds"), "ms": ("ms",), "\u00b5s": ("\u00b5s", "\u03bcs", "us"), "ns": ("ns",),
+    "parameters": ("parameters", "parameter", "params", "param"),
+    "nats": ("nats", "nat"),
+    "%": ("%",),
+    "\u00d7": ("\u00d7", "x", "times"),
+}
+RATIO = "\u00d7"
+_SPACES = "[ \u00a0\u202f\u2009]*"
+_ALIASES = sorted({a for spellings in UNITS.values() for a in spellings}, key=lambda a: (-len(a), a))
+UNIT_PATTERN = "^(.*?)" + _SPACES + "(" + "|".join(re.escape(a) for a in _ALIASES) + ")$"  # case-insensitive
+_UNIT = re.compile(UNIT_PATTERN, re.IGNORECASE)
+_CANONICAL = {a.lower(): name for name, spellings in UNITS.items() for a in spellings}
+
+
 def normalize(text: str) -> str:
     """The text as the parser sees it: trimmed, the Unicode minus as '-'."""
     return text.strip().replace(MINUS, "-")
 
 
-def read_number(text: str) -> tuple[float, ...]:
-    """The number(s) a text can mean: () for no number, (v,) for one, (decimal, thousands) when ambiguous."""
+def number_reading(text: str) -> tuple[str | None, tuple[float, ...]]:
+    """(the name of the form that read the text, the number(s) it means); (None, ()) for no number."""
     s = normalize(text)
-    for _name, pattern, how, chars in _COMPILED:
+    for name, pattern, how, chars in _COMPILED:
         m = pattern.match(s)
         if not m:
             continue
         if how == "fraction":
             num, den = int(m.group(1)), int(m.group(2))
-            return (float(Fraction(num, den)),) if den else ()
+            return name, ((float(Fraction(num, den)),) if den else ())
         if how == "comma":
-            return (float(s.replace(",", ".")),)
+            return name, (float(s.replace(",", ".")),)
         if how == "both":
-            return float(s.replace(",", ".")), float(s.replace(",", ""))
-        return (float(s.translate({ord(c): None for c in chars})),)
-    return ()
+            return name, (float(s.replace(",", ".")), float(s.replace(",", "")))
+        return name, (float(s.translate({ord(c): None for c in chars})),)
+    return None, ()
+
+
+def read_number(text: str) -> tuple[float, ...]:
+    """The number(s) a text can mean: () for no number, (v,) for one, (decimal, thousands) when ambiguous."""
+    return number_reading(text)[1]
+
+
+def split_unit(text: str) -> tuple[str, str] | None:
+    """(the number's text, the canonical unit) for a number followed by a unit of :data:`UNITS`
+    (``672 MiB`` -> ``("672", "MiB")``); None when the text does not end in a unit or the rest is no number."""
+    m = _UNIT.match(normalize(text))
+    if not m or not read_number(m.group(1)):
+        return None
+    return m.group(1), _CANONICAL[m.group(2).lower()]
+
+
+def significant_digits(text: str) -> int | None:
+    """How many significant digits a typed number gives: ``1.9e10`` 2, ``0.0190`` 3, ``19000`` 2 (trailing
+    zeros of a whole number are not counted); None for a fraction, zero, or a text that is not one number."""
+    s = normalize(text)
+    name, values = number_reading(s)
+    if len(values) != 1 or name == "fraction":
+        return None
+    mantissa = re.split("[eE]", s)[0]
+    digits = re.sub("[^0-9]", "", mantissa).lstrip("0")
+    if ("," if name == "decimal_comma" else ".") not in mantissa:
+        digits = digits.rstrip("0")
+    return len(digits) or None
+
+
+def rounds_to(expected: float, value: float, digits: int | None) -> bool:
+    """Whether ``expected`` rounded to ``digits`` significant digits (half away from zero) is ``value``.
+
+    The page's checker computes the same: the exponent of the shortest text of ``expected`` (Python's repr,
+    JavaScript's toExponential()), the unit of its last kept digit read from the text ``1e<n>``, then
+    floor(|expected| / unit + 1/2) x unit, compared with |value| to 1e-9 of it.
+    """
+    if digits is None or not 1 <= digits <= 15 or not (math.isfinite(expected) and math.isfinite(value)):
+        return False
+    if expected == 0 or value == 0 or (expected < 0) != (value < 0):
+        return False
+    exponent = Decimal(repr(abs(expected))).adjusted()
+    unit = float(f"1e{exponent - digits + 1}")
+    rounded = math.floor(abs(expected) / unit + 0.5) * unit
+    return abs(rounded - abs(value)) <= 1e-9 * abs(value)
 
 
 def parse_number_text(text: str) -> float | None:
@@ -114,12 +189,8 @@ def fill(template: str, **values: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def plural(n: int, word: str) -> str:
-    """``1 check``, ``2 checks``."""
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def grammar_spec() -> dict:
     """The parser's table for the page's checker."""
     return {"forms": [{"name": n, "pattern": p, "how": h, "chars": c} for n, p, h, c in NUMBER_FORMS],
-            "minus": MINUS, "shape": SHAPE_PATTERN}
+            "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO,
+            "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}

@@ -16,8 +16,10 @@ across pages. It applies the same steps as the Python checker (``NumberExercise.
 friends) and reads numbers with the same grammar (:data:`ffn_lib.exercises.number_text.NUMBER_FORMS`,
 embedded as JSON). Everything works offline: no server, no request. Progress (status, checks, hints
 seen) is kept in the browser's ``localStorage`` under :data:`STORAGE_KEY`; progress saved under an
-older key is migrated once with the renumbering table of :mod:`ffn_lib.exercises.ids`. Function
-exercises say how to run them in the notebook instead.
+older key is migrated once with the renumbering table of :mod:`ffn_lib.exercises.ids`, and an entry saved
+for an older revision of an exercise (:data:`ffn_lib.exercises.ids.REVISED`) does not count for the new
+one. Function exercises show their starter code instead of a form; how to answer each kind is said once
+per chapter (:mod:`ffn_lib.exercises.guide`). Every text of the widget is one template of :data:`UI`.
 
 The spec necessarily contains the expected answer, so a reader who opens the page's
 source can see it: acceptable for self-study; the page never *displays* it until the
@@ -40,6 +42,21 @@ STORAGE_KEY = "ffn_lib.exercises.v2"
 OLD_STORAGE_KEYS = ("ffn_lib.exercises.v1",)  # saved before the renumbering of ids.RENUMBERED
 ASSET = "ffn-exercises.js"  # the checker's file name in the site's _static folder
 PAGE_KINDS = ("number", "choice", "shape")  # checked in the page; functions are checked in the notebook
+
+# The widget's own texts, one template each (the script fills the same ones).
+UI = {
+    "answer": "Your answer:",
+    "check": "Check",
+    "placeholder_number": "a number, e.g. 0.25, 3/4 or 1e-3",
+    "placeholder_shape": "a shape, e.g. (2, 3)",
+    "aria": "answer to exercise {id}",
+    "hint": "Hint {n} of {total}:",
+    "hint_button": "Show hint {n} of {total}",
+    "result_head": "Exercise {id}: {status}",
+    "earlier_one": "Earlier in this browser: {status} ({n} check).",
+    "earlier_other": "Earlier in this browser: {status} ({n} checks).",
+    "notebook_only": "Check this exercise in the notebook.",
+}
 
 _CHECKER_TEMPLATE = r"""
 (function () {
@@ -79,24 +96,54 @@ _CHECKER_TEMPLATE = r"""
     return {name: f.name, re: new RegExp(f.pattern), how: f.how, chars: f.chars};
   });
   var SHAPE = new RegExp(GRAMMAR.shape);
+  var UNIT = new RegExp(GRAMMAR.unit, "i");
+  var UI = __UI__;
   function strip(s, chars) {
     return s.split("").filter(function (c) { return chars.indexOf(c) < 0; }).join("");
   }
-  // The number(s) a text can mean: [] none, [v] one, [decimal, thousands] when ambiguous (number_text.read_number).
-  F.readNumber = function (text) {
-    var s = text.trim().split(GRAMMAR.minus).join("-");
+  function normalize(text) { return text.trim().split(GRAMMAR.minus).join("-"); }
+  // The form that reads a text and the number(s) it means (number_text.number_reading).
+  F.reading = function (text) {
+    var s = normalize(text);
     for (var i = 0; i < FORMS.length; i++) {
       var f = FORMS[i], m = f.re.exec(s);
       if (!m) continue;
       if (f.how === "fraction") {
         var den = Number(m[2]);
-        return den === 0 ? [] : [Number(m[1]) / den];
+        return {name: f.name, values: den === 0 ? [] : [Number(m[1]) / den]};
       }
-      if (f.how === "comma") return [Number(s.replace(",", "."))];
-      if (f.how === "both") return [Number(s.replace(",", ".")), Number(strip(s, ","))];
-      return [Number(strip(s, f.chars))];
+      if (f.how === "comma") return {name: f.name, values: [Number(s.replace(",", "."))]};
+      if (f.how === "both") return {name: f.name, values: [Number(s.replace(",", ".")), Number(strip(s, ","))]};
+      return {name: f.name, values: [Number(strip(s, f.chars))]};
     }
-    return [];
+    return {name: null, values: []};
+  };
+  // The number(s) a text can mean: [] none, [v] one, [decimal, thousands] when ambiguous (number_text.read_number).
+  F.readNumber = function (text) { return F.reading(text).values; };
+  // A number followed by a unit: [number's text, canonical unit], or null (number_text.split_unit).
+  F.splitUnit = function (text) {
+    var m = UNIT.exec(normalize(text));
+    if (!m || !F.readNumber(m[1]).length) return null;
+    return [m[1], GRAMMAR.units[m[2].toLowerCase()]];
+  };
+  // Significant digits typed (number_text.significant_digits): null for a fraction, zero or no single number.
+  F.sigDigits = function (text) {
+    var s = normalize(text), r = F.reading(s);
+    if (r.values.length !== 1 || r.name === "fraction") return null;
+    var mantissa = s.split(/[eE]/)[0];
+    var digits = mantissa.replace(/[^0-9]/g, "").replace(/^0+/, "");
+    if (mantissa.indexOf(r.name === "decimal_comma" ? "," : ".") < 0) digits = digits.replace(/0+$/, "");
+    return digits.length || null;
+  };
+  // Whether the answer rounded to `digits` significant digits is the value typed (number_text.rounds_to).
+  F.roundsTo = function (expected, value, digits) {
+    if (digits === null || digits < 1 || digits > 15 || !isFinite(expected) || !isFinite(value)) return false;
+    if (expected === 0 || value === 0 || (expected < 0) !== (value < 0)) return false;
+    var e = Math.abs(expected), v = Math.abs(value);
+    var exponent = parseInt(e.toExponential().split("e")[1], 10);
+    var unit = Number("1e" + (exponent - digits + 1));
+    var rounded = Math.floor(e / unit + 0.5) * unit;
+    return Math.abs(rounded - v) <= 1e-9 * v;
   };
   F.parseNumber = function (text) {
     var v = F.readNumber(text);
@@ -123,7 +170,7 @@ _CHECKER_TEMPLATE = r"""
   function result(status, message) {
     return {status: status, message: message.trim().split(/\s+/).join(" ")};
   }
-  function numberVerdict(spec, v) {
+  function numberVerdict(spec, v, typed) {
     var m = spec.messages;
     if (Number.isNaN(v)) return result("incorrect", m.nan);
     var text = F.fmt(v);
@@ -143,6 +190,9 @@ _CHECKER_TEMPLATE = r"""
     }
     if (spec.integer && isFinite(v) && v !== Math.trunc(v)) {
       return result("incorrect", F.fill(m.not_whole, {value: text}));
+    }
+    if (F.roundsTo(e, v, F.sigDigits(typed === undefined ? text : typed))) {
+      return result("incorrect", F.fill(m.digits, {value: text}));
     }
     if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
     return result("incorrect", F.fill(v > e ? m.large : m.small, {value: text}));
@@ -171,13 +221,22 @@ _CHECKER_TEMPLATE = r"""
     text = String(text);
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
-      var vs = F.readNumber(text);
-      if (!vs.length) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+      var number = text, vs = F.readNumber(text);
+      if (!vs.length) {
+        var split = F.splitUnit(text);
+        if (split === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+        number = split[0];
+        if (split[1] !== spec.unit && !(split[1] === GRAMMAR.ratio && !spec.unit)) {
+          return result("not attempted", F.fill(spec.unit ? spec.messages.unit_other : spec.messages.unit_none,
+                                                {text: F.quote(text), unit: split[1], expected_unit: spec.unit}));
+        }
+        vs = F.readNumber(number);
+      }
       if (vs.length === 2) {
         return result("not attempted", F.fill(spec.messages.ambiguous,
                                               {text: F.quote(text), first: F.fmt(vs[0]), second: F.fmt(vs[1])}));
       }
-      return numberVerdict(spec, vs[0]);
+      return numberVerdict(spec, vs[0], number);
     }
     if (spec.kind === "shape") {
       var a = F.parseShape(text);
@@ -185,10 +244,11 @@ _CHECKER_TEMPLATE = r"""
       return shapeVerdict(spec, a);
     }
     if (spec.kind === "choice") return choiceVerdict(spec, text);
-    return result("not attempted", "Check this exercise in the notebook.");
+    return result("not attempted", UI.notebook_only);
   };
   // Progress in the browser (best status, checks, hints seen); nothing breaks without storage.
   var RENUMBER = __RENUMBER__;
+  var REVISED = __REVISED__;
   var OLD_KEYS = __OLD_KEYS__;
   function own(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
   // The id an exercise saved before the renumbering has now (ids.renumbered): one table, applied at once.
@@ -198,6 +258,11 @@ _CHECKER_TEMPLATE = r"""
     var ch = m ? String(parseInt(m[1], 10)) : null;
     return ch !== null && own(RENUMBER.chapters, ch) ? RENUMBER.chapters[ch] + "." + m[2] : id;
   };
+  // The revision of the exercise an id names now (ids.revision): progress saved for an older one is not its.
+  F.revision = function (id) { return own(REVISED, id) ? REVISED[id] : 1; };
+  function current(id, entry) {
+    return !!entry && typeof entry === "object" && ((entry.revision | 0) || 1) === F.revision(id);
+  }
   function readKey(key) {
     var data = JSON.parse(root.localStorage.getItem(key) || "{}");
     return data && typeof data === "object" && !Array.isArray(data) ? data : {};
@@ -226,15 +291,21 @@ _CHECKER_TEMPLATE = r"""
       return found;
     } catch (e) { return false; }
   };
+  // Saved progress, each entry for the exercise its id names now (an entry of an older revision is left out).
   F.loadProgress = function () {
-    try { return readKey(STORAGE_KEY); } catch (e) { return {}; }
+    try {
+      var data = readKey(STORAGE_KEY), out = {};
+      Object.keys(data).forEach(function (id) { if (current(id, data[id])) out[id] = data[id]; });
+      return out;
+    } catch (e) { return {}; }
   };
   F.saveProgress = function (id, change) {
     try {
-      var data = F.loadProgress();
-      var entry = data[id] && typeof data[id] === "object" ? data[id] : {};
+      var data = readKey(STORAGE_KEY);
+      var entry = current(id, data[id]) ? data[id] : {};
       var old = RANK.hasOwnProperty(entry.status) ? entry.status : "not attempted";
       var rec = {status: old, attempts: entry.attempts | 0, hints: entry.hints | 0};
+      if (F.revision(id) !== 1) rec.revision = F.revision(id);
       if (change.status) {
         if (change.status !== "not attempted") rec.attempts += 1;
         if (RANK[change.status] >= RANK[old]) rec.status = change.status;
@@ -253,8 +324,9 @@ _CHECKER_TEMPLATE = r"""
   function show(box, id, res) {
     var c = COLORS[res.status] || COLORS["not attempted"];
     box.style.cssText = "background:" + c[0] + ";border-left:4px solid " + c[1] + ";padding:6px 10px;margin:6px 0";
-    box.innerHTML = '<strong style="color:' + c[1] + '">' + c[2] + " Exercise " + id + ": " + res.status +
-      "</strong><br>" + escapeHtml(res.message).replace(/`([^`]+)`/g, "<code>$1</code>");
+    box.innerHTML = '<strong style="color:' + c[1] + '">' + c[2] + " " +
+      escapeHtml(F.fill(UI.result_head, {id: id, status: res.status})) + "</strong><br>" +
+      escapeHtml(res.message).replace(/`([^`]+)`/g, "<code>$1</code>");
     box.setAttribute("data-status", res.status);
     box.hidden = false;
   }
@@ -279,7 +351,7 @@ _CHECKER_TEMPLATE = r"""
       shown = Math.max(shown, n);
       if (hintButton) {
         if (shown >= hints.length) { hintButton.hidden = true; }
-        else { hintButton.textContent = "Show hint " + (shown + 1) + " of " + hints.length; }
+        else { hintButton.textContent = F.fill(UI.hint_button, {n: shown + 1, total: hints.length}); }
       }
     }
     var saved = F.loadProgress()[spec.id];
@@ -288,8 +360,8 @@ _CHECKER_TEMPLATE = r"""
       if (RANK.hasOwnProperty(saved.status) && saved.status !== "not attempted") {
         var note = el.querySelector(".ffn-ex-earlier");
         if (note) {
-          note.textContent = "Earlier in this browser: " + saved.status + " (" + (saved.attempts | 0) +
-            ((saved.attempts | 0) === 1 ? " check)." : " checks).");
+          note.textContent = F.fill((saved.attempts | 0) === 1 ? UI.earlier_one : UI.earlier_other,
+                                    {status: saved.status, n: saved.attempts | 0});
           note.hidden = false;
         }
       }
@@ -341,7 +413,8 @@ def checker_js() -> str:
     renumber = {"ids": ids.RENUMBERED, "chapters": {str(k): str(v) for k, v in ids.CHAPTER_MOVED.items()}}
     values = {"__STORAGE_KEY__": STORAGE_KEY, "__OLD_KEYS__": json.dumps(list(OLD_STORAGE_KEYS)),
               "__GRAMMAR__": json.dumps(number_text.grammar_spec(), ensure_ascii=True),
-              "__RENUMBER__": json.dumps(renumber)}
+              "__RENUMBER__": json.dumps(renumber), "__REVISED__": json.dumps(ids.REVISED),
+              "__UI__": json.dumps(UI, ensure_ascii=True)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
 
@@ -372,25 +445,28 @@ def spec_json(ex) -> str:
 
 def _form(ex, kind: str) -> str:
     label = f"ffn-ex-{ex.chapter}-{ex.number}"
-    check = '<button type="button" class="ffn-ex-check">Check</button>'
+    esc = html.escape
+    check = f'<button type="button" class="ffn-ex-check">{esc(UI["check"])}</button>'
     if kind == "choice":
         options = "".join(f'<label style="margin-right:1em"><input type="radio" class="ffn-ex-option" name="{label}" '
-                          f'value="{html.escape(k)}"> ({html.escape(k)})</label>' for k in ex.options)
-        return f'<div class="ffn-ex-form"><span>Your answer: </span>{options}{check}</div>'
-    placeholder = "a number, e.g. 0.25, 3/4 or 1e-3" if kind == "number" else "a shape, e.g. (2, 3)"
-    return (f'<div class="ffn-ex-form"><label>Your answer: <input type="text" class="ffn-ex-input" '
-            f'autocomplete="off" spellcheck="false" size="28" placeholder="{placeholder}" '
-            f'aria-label="answer to exercise {ex.id}"></label> {check}</div>')
+                          f'value="{esc(k)}"> ({esc(k)})</label>' for k in ex.options)
+        return f'<div class="ffn-ex-form"><span>{esc(UI["answer"])} </span>{options}{check}</div>'
+    placeholder = UI["placeholder_number"] if kind == "number" else UI["placeholder_shape"]
+    return (f'<div class="ffn-ex-form"><label>{esc(UI["answer"])} <input type="text" class="ffn-ex-input" '
+            f'autocomplete="off" spellcheck="false" size="28" placeholder="{esc(placeholder)}" '
+            f'aria-label="{esc(UI["aria"].format(id=ex.id))}"></label> {check}</div>')
 
 
 def exercise_html(ex) -> str:
-    """MyST for the page: how to answer, and one raw HTML block (no blank line inside) with the exercise's
-    spec, its form and hints; the checker script is the site's static file (:func:`checker_js`)."""
+    """MyST for the page: one raw HTML block (no blank line inside) with the exercise's spec, its form and
+    hints, after the starter code for a function (how to answer is said once per chapter, :mod:`.guide`); the
+    checker script is the site's static file (:func:`checker_js`)."""
     kind = ex.page_spec()["kind"]
     n = len(ex.hints)
-    hints = "".join(f'<div class="ffn-ex-hint" hidden><strong>Hint {i} of {n}:</strong> {inline_html(h)}</div>'
-                    for i, h in enumerate(ex.hints, 1))
-    hint_button = f'<button type="button" class="ffn-ex-hint-button">Show hint 1 of {n}</button>' if n else ""
+    hints = "".join(f'<div class="ffn-ex-hint" hidden><strong>{html.escape(UI["hint"].format(n=i, total=n))}'
+                    f'</strong> {inline_html(h)}</div>' for i, h in enumerate(ex.hints, 1))
+    button = html.escape(UI["hint_button"].format(n=1, total=n))
+    hint_button = f'<button type="button" class="ffn-ex-hint-button">{button}</button>' if n else ""
     lines = [f'<div class="ffn-ex" data-ffn-ex="{ex.id}" data-kind="{kind}">',
              f'<script type="application/json" class="ffn-ex-spec">{spec_json(ex)}</script>']
     if kind in PAGE_KINDS:
@@ -401,13 +477,8 @@ def exercise_html(ex) -> str:
     block = "\n".join(line for line in lines if line)
     assert "\n\n" not in block and "\n\n" not in block.replace("\r", "")
     if kind not in PAGE_KINDS:
-        intro = (f"*Write this function in the chapter's notebook and check it there:* run the cell below, then "
-                 f"`{ex.handle}.check({ex.answer_name})`, `{ex.handle}.hint()`, `{ex.handle}.solution()`. "
-                 "*The notebook is the download button's `.ipynb` at the top of the page; it needs the course's "
-                 "`ffn_lib` package (`pip install .` in the course's repository).*")
-        return f"{intro}\n\n```python\n{ex.starter.strip()}\n```\n\n{block}"
-    return (f"*Type your answer and press Check; the page checks it, offline. In the notebook:* "
-            f"`{ex.handle}.check(...)`, `{ex.handle}.hint()`, `{ex.handle}.solution()`.\n\n{block}")
+        return f"```python\n{ex.starter.strip()}\n```\n\n{block}"
+    return block
 
 
 def book_markdown(ex, with_exercise: bool = True) -> str:

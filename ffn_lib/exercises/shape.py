@@ -26,10 +26,10 @@ class ShapeExercise(Exercise):
         self.kind = "a shape"
 
     def policy_text(self) -> str:
-        return f"Answer with a shape: a tuple of whole numbers such as {self._example()}."
+        return ""  # how to answer a shape is said in the chapter's note (.guide)
 
     def expected_text(self) -> str:
-        return f"The answer is **{fmt_shape(self.expected())}**. "
+        return "The answer is **{shape}**. ".format(shape=fmt_shape(self.expected()))
 
     def known_mistakes(self) -> list[tuple[tuple[int, ...], str]]:
         return [(tuple(int(n) for n in (w() if callable(w) else w)), d) for w, d in self.mistakes]
@@ -42,11 +42,12 @@ class ShapeExercise(Exercise):
     def messages(self) -> dict[str, str]:
         n = len(tuple(self.expected()))
         example = self._example()
-        return {"empty": f"Type a shape such as {example}, then press Check.",
-                "junk": f"{{text}} is not a shape: type whole numbers separated by commas, such as {example}.",
+        return {"empty": "Type a shape such as {example}, then press Check.".replace("{example}", example),
+                "junk": "{text} is not a shape: type whole numbers separated by commas, such as {example}.".replace(
+                    "{example}", example),
                 "correct": "{shape} is right.",
                 "mistake": "{shape} is not it: {diagnosis}",
-                "ndim": f"{{shape}} has the wrong number of dimensions: the answer has {n}.",
+                "ndim": "{shape} has the wrong number of dimensions: the answer has {n}.".replace("{n}", str(n)),
                 "sizes": "{shape} has the right number of dimensions but not the right sizes."}
 
     def verdict(self, answer: tuple[int, ...]) -> tuple[str, str]:
@@ -62,12 +63,14 @@ class ShapeExercise(Exercise):
 
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer):
-            return "not attempted", f"Replace the `...` with a tuple such as `{self._example()}`."
+            return "not attempted", "Replace the `...` with a tuple such as `{example}`.".format(
+                example=self._example())
         if isinstance(answer, (torch.Size, list)):
             answer = tuple(answer)
         if not isinstance(answer, tuple) or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool)
                                                     for a in answer):
-            return "incorrect", f"Give a tuple of whole numbers such as {self._example()}; got {describe(answer)}."
+            return "incorrect", "Give a tuple of whole numbers such as {example}; got {what}.".format(
+                example=self._example(), what=describe(answer))
         return self.verdict(tuple(int(a) for a in answer))
 
     def _check_text(self, text: str) -> tuple[str, str]:

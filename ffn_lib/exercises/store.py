@@ -24,7 +24,10 @@ stderr, and :func:`status_line` says where progress is kept:
   a newer version, an unreadable file or a read-only one is never replaced: the progress
   of this run of Python is kept in memory;
 * a file of version 1 (before exercises were renumbered, :mod:`ffn_lib.exercises.ids`) is
-  migrated once, every id moved at once, and written back as version 2.
+  migrated once, every id moved at once, and written back as version 3;
+* a record saved for an older revision of an exercise (one replaced in the same slot,
+  :data:`ffn_lib.exercises.ids.REVISED`: the old 5.4) is dropped, not migrated: it is not progress on the
+  exercise that has the id now. A record carries ``revision`` when it is not 1 (version 3).
 
 No function here raises, and no temporary file is left behind.
 """
@@ -51,13 +54,39 @@ except ImportError:  # Windows: no advisory locks; writes stay atomic, concurren
     fcntl = None
 
 ENV = "FFN_LIB_PROGRESS"
-VERSION = 2  # 1: ids before the renumbering of ids.RENUMBERED
+VERSION = 3  # 1: ids before the renumbering of ids.RENUMBERED; 2: records without revisions (ids.REVISED)
 LOCK_TIMEOUT_S = 10.0
 _RANK = {"not attempted": 0, "incorrect": 1, "correct": 2}
 _DEFAULTS: dict[str, Any] = {"status": "not attempted", "attempts": 0, "hints": 0, "solution_viewed": False}
 _ID = re.compile(r"^[0-9]{1,3}\.[0-9]{1,3}$")
 _unsaved_by_path: dict[str, dict[str, dict[str, Any]]] = {}  # per file: changes not (yet) in it
-_blocked: dict[str, str] = {}  # path -> why the file is not written (said once)
+_blocked: dict[str, str] = {}  # path -> why the file is not written, a sentence of REASONS (said once)
+
+# What is said about the progress file: whole sentences with named placeholders.
+REASONS = {
+    "foreign": "The progress file {path} holds JSON that is not this course's progress.",
+    "newer": "The progress file {path} was written by a newer ffn_lib (version {version}).",
+    "unreadable": "The progress file {path} could not be read ({error}).",
+    "read_only": "The progress file {path} is read-only.",
+    "unwritable": "The progress file {path} could not be written ({error}).",
+    "stuck": "The progress file {path} is damaged ({reason}) and could not be set aside.",
+}
+MESSAGES = {
+    "blocked": "{reason} It is left as it is, and the progress of this session is kept in memory.",
+    "damaged_none": ("The progress file {path} was damaged ({reason}); it was kept as {name}, and none of its "
+                     "entries could be read."),
+    "damaged_one": ("The progress file {path} was damaged ({reason}); it was kept as {name}, and its 1 readable "
+                    "entry was kept."),
+    "damaged_other": ("The progress file {path} was damaged ({reason}); it was kept as {name}, and its {n} readable "
+                      "entries were kept."),
+    "problems": "{first}, and {n} more",
+    "locked": ("The progress file {path} stayed locked for {seconds} s; this change is kept in memory and written "
+               "with the next one."),
+    "failed": "Progress could not be recorded ({error}).",
+    "off": "Progress is not saved ({env} is off).",
+    "session_only": "{reason} Progress is kept for this session only.",
+    "saved": "Progress is saved in {path} (set {env} to another file, or to 'off').",
+}
 
 
 def location() -> Path | None:
@@ -74,10 +103,15 @@ def _count(value: Any) -> int | None:
 
 def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Two records of one exercise as one: the best status, the checks summed, the most hints, seen if either."""
+    ra, rb = a.get("revision", 1), b.get("revision", 1)
+    if ra != rb:  # two different exercises in one slot (or a new record): the newer one's record, alone
+        return merge(a if ra > rb else b, {"revision": max(ra, rb)})
     a, b = {**_DEFAULTS, **a}, {**_DEFAULTS, **b}
     out = {"status": a["status"] if _RANK.get(a["status"], 0) >= _RANK.get(b["status"], 0) else b["status"],
            "attempts": a["attempts"] + b["attempts"], "hints": max(a["hints"], b["hints"]),
            "solution_viewed": bool(a["solution_viewed"] or b["solution_viewed"])}
+    if ra != 1:
+        out["revision"] = ra
     stamps = [s for s in (a.get("updated"), b.get("updated")) if isinstance(s, str)]
     if stamps:
         out["updated"] = max(stamps)
@@ -128,6 +162,12 @@ def clean(data: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
             problems.append(f"entry {key}: solution_viewed is {viewed!r}")
         if isinstance(entry.get("updated"), str):
             record["updated"] = entry["updated"]
+        revision = entry.get("revision", 1)
+        if isinstance(revision, int) and not isinstance(revision, bool) and revision >= 1:
+            if revision != 1:
+                record["revision"] = revision
+        else:
+            problems.append(f"entry {key}: revision is {revision!r}")
         out[key] = record
     return out, problems
 
@@ -137,6 +177,11 @@ def migrate(data: dict) -> dict[str, dict[str, Any]]:
     return ids.renumber(clean(data)[0], merge)
 
 
+def current(entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The entries that are progress on the exercise their id names now (:func:`ids.is_current`)."""
+    return {k: v for k, v in entries.items() if ids.is_current(k, v)}
+
+
 def _warn(message: str) -> None:
     try:
         print(f"ffn_lib.exercises: {message}", file=sys.stderr)
@@ -144,17 +189,11 @@ def _warn(message: str) -> None:
         pass
 
 
-def _block(path: Path, why: str) -> None:
-    """Stop writing ``path`` for this run of Python, saying why once."""
+def _block(path: Path, reason: str) -> None:
+    """Stop writing ``path`` for this run of Python, saying why (``reason``, a sentence of REASONS) once."""
     if str(path) not in _blocked:
-        _blocked[str(path)] = why
-        _warn(f"the progress file {path} {why}; it is left as it is, and the progress of this session is "
-              "kept in memory.")
-
-
-def _entries_phrase(n: int) -> str:
-    return "none of its entries could be read" if n == 0 else \
-        f"its {n} readable entr{'y was' if n == 1 else 'ies were'} kept"
+        _blocked[str(path)] = reason
+        _warn(MESSAGES["blocked"].format(reason=reason))
 
 
 def _set_aside(path: Path, reason: str, kept: int) -> bool:
@@ -168,10 +207,10 @@ def _set_aside(path: Path, reason: str, kept: int) -> bool:
     try:
         os.replace(path, target)
     except OSError:
-        _block(path, f"is damaged ({reason}) and could not be set aside")
+        _block(path, REASONS["stuck"].format(path=path, reason=reason))
         return False
-    _warn(f"the progress file {path} was damaged ({reason}); it was kept as {target.name} and "
-          f"{_entries_phrase(kept)}.")
+    key = "damaged_none" if kept == 0 else "damaged_one" if kept == 1 else "damaged_other"
+    _warn(MESSAGES[key].format(path=path, reason=reason, name=target.name, n=kept))
     return True
 
 
@@ -207,27 +246,33 @@ def _locked(path: Path) -> Iterator[bool]:
 
 
 def _read(path: Path) -> tuple[str, dict[str, dict], str]:
-    """(state, entries, detail): state is missing, ok, old (version 1), damaged, foreign or unreadable."""
+    """(state, entries, detail): state is missing, ok, old (an older version, or records of an older revision),
+    damaged (detail: what is wrong), foreign or unreadable (detail: a sentence of REASONS)."""
     try:
         if not path.exists():
             return "missing", {}, ""
         raw = path.read_bytes()
     except OSError as err:
-        return "unreadable", {}, type(err).__name__
+        return "unreadable", {}, REASONS["unreadable"].format(path=path, error=type(err).__name__)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as err:
         return "damaged", {}, f"not readable as JSON: {type(err).__name__}"
     if not is_progress(data):
-        return "foreign", {}, "holds JSON that is not this course's progress"
+        return "foreign", {}, REASONS["foreign"].format(path=path)
     version = data.get("version", 1)
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
-        return "foreign", {}, f"was written by a newer ffn_lib (version {version})"
+        return "foreign", {}, REASONS["newer"].format(path=path, version=version)
     entries, problems = clean(data)
+    if version == 1:
+        entries = migrate(data)
+    kept = current(entries)
     if problems:
-        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        return "damaged", (migrate(data) if version == 1 else entries), problems[0] + more
-    return ("old", migrate(data), "") if version == 1 else ("ok", entries, "")
+        detail = MESSAGES["problems"].format(first=problems[0], n=len(problems) - 1) if len(problems) > 1 \
+            else problems[0]
+        return "damaged", kept, detail
+    old = version != VERSION or len(kept) != len(entries)
+    return ("old" if old else "ok"), kept, ""
 
 
 def _write(path: Path, entries: dict[str, dict]) -> None:
@@ -268,11 +313,10 @@ def _transaction(change: dict[str, dict] | None = None) -> dict[str, dict[str, A
         with _locked(path) as held:
             state, entries, detail = _read(path)
             if state in ("foreign", "unreadable"):
-                _block(path, detail if state == "foreign" else f"could not be read ({detail})")
+                _block(path, detail)
                 return _merge_all(entries, _unsaved)
             if not held:
-                _warn(f"the progress file {path} stayed locked for {LOCK_TIMEOUT_S:g} s; this change is kept in "
-                      "memory and written with the next one.")
+                _warn(MESSAGES["locked"].format(path=path, seconds=f"{LOCK_TIMEOUT_S:g}"))
                 return _merge_all(entries, _unsaved)
             if str(path) in _blocked:
                 return _merge_all(entries, _unsaved)
@@ -281,18 +325,18 @@ def _transaction(change: dict[str, dict] | None = None) -> dict[str, dict[str, A
             if not _unsaved and state in ("ok", "missing"):
                 return entries
             if state in ("ok", "old") and not path.stat().st_mode & 0o222:
-                _block(path, "is read-only")
+                _block(path, REASONS["read_only"].format(path=path))
                 return _merge_all(entries, _unsaved)
             merged = _merge_all(entries, _unsaved)
             try:
                 _write(path, merged)
             except (OSError, TypeError, ValueError) as err:
-                _block(path, f"could not be written ({type(err).__name__})")
+                _block(path, REASONS["unwritable"].format(path=path, error=type(err).__name__))
                 return merged
             _unsaved.clear()
             return merged
     except Exception as err:  # progress must never break a check
-        _warn(f"progress could not be recorded ({type(err).__name__}: {err}).")
+        _warn(MESSAGES["failed"].format(error=f"{type(err).__name__}: {err}"))
         return dict(_unsaved)
 
 
@@ -305,17 +349,25 @@ def _now() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")
 
 
+def _stamped(exercise_id: str, change: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A change to one exercise's record, with the time and (when not 1) the exercise's revision."""
+    change["updated"] = _now()
+    if ids.revision(exercise_id) != 1:
+        change["revision"] = ids.revision(exercise_id)
+    return {exercise_id: change}
+
+
 def record_attempt(exercise_id: str, status: str) -> None:
-    _transaction({exercise_id: {"status": status if status in _RANK else "not attempted",
-                                "attempts": int(status != "not attempted"), "updated": _now()}})
+    _transaction(_stamped(exercise_id, {"status": status if status in _RANK else "not attempted",
+                                        "attempts": int(status != "not attempted")}))
 
 
 def record_hint(exercise_id: str, n: int) -> None:
-    _transaction({exercise_id: {"hints": int(n), "updated": _now()}})
+    _transaction(_stamped(exercise_id, {"hints": int(n)}))
 
 
 def record_solution_viewed(exercise_id: str) -> None:
-    _transaction({exercise_id: {"solution_viewed": True, "updated": _now()}})
+    _transaction(_stamped(exercise_id, {"solution_viewed": True}))
 
 
 def hints_used(exercise_id: str) -> int:
@@ -341,7 +393,7 @@ def reset() -> None:
 def status_line() -> str:
     path = location()
     if path is None:
-        return f"Progress is not saved ({ENV} is off)."
+        return MESSAGES["off"].format(env=ENV)
     if str(path) in _blocked:
-        return f"Progress is not written to {path} (it {_blocked[str(path)]}); it is kept for this session only."
-    return f"Progress is saved in {path} (set {ENV} to another file, or to 'off')."
+        return MESSAGES["session_only"].format(reason=_blocked[str(path)])
+    return MESSAGES["saved"].format(path=path, env=ENV)

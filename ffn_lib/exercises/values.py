@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from .number_text import fmt_number, plural
+from .number_text import fmt_number
 
 # The one tolerance table for a learner's float results, per dtype of the expected result:
 # |got - want| <= rtol |want| + atol max(1, max |want|), with want a float64 reference. float64 results
@@ -42,41 +42,56 @@ def _first_values(flat: np.ndarray) -> str:
     return f"[{shown}{', ...' if flat.size > _SHOWN else ''}]"
 
 
-def article(word: str) -> str:
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+def type_phrase(name: str) -> str:
+    """A value of a type that is not what the exercise asks for, as a noun phrase."""
+    return "a value of type `{type}`".format(type=name)
+
+
+# What a value is, one noun phrase per case (named placeholders, so that each can be translated whole).
+DESCRIBE = {
+    "tensor": "tensor {shape} {dtype}",
+    "tensor_device": "tensor {shape} {dtype} on device {device}",
+    "tensor_values": "tensor {shape} {dtype}, first values {values}",
+    "array": "array {shape} {dtype}",
+    "array_values": "array {shape} {dtype}, first values {values}",
+    "dict_one": "dict with {n} key ({keys})",
+    "dict_other": "dict with {n} keys ({keys})",
+    "sequence": "{name} of {n}",
+    "sequence_items": "{name} of {n} ({items})",
+}
 
 
 def describe(value: Any, depth: int = 0, *, values: bool = True) -> str:
     """A short description of a value: its kind, shape and dtype (and, with ``values``, its first values to
     6 digits), never its whole content."""
+    d = DESCRIBE
     try:
         if isinstance(value, torch.Tensor):
-            head = f"tensor {tuple(value.shape)} {dtype_name(value)}"
+            fields = {"shape": tuple(value.shape), "dtype": dtype_name(value)}
             if value.device.type != "cpu":
-                return f"{head} on device {value.device}"
+                return d["tensor_device"].format(device=value.device, **fields)
             if not values or value.numel() == 0 or value.is_complex() or value.dtype == torch.bool:
-                return head
-            return f"{head}, first values {_first_values(as_float64(value).reshape(-1))}"
+                return d["tensor"].format(**fields)
+            return d["tensor_values"].format(values=_first_values(as_float64(value).reshape(-1)), **fields)
         if isinstance(value, np.ndarray):
-            head = f"array {value.shape} {value.dtype}"
+            fields = {"shape": value.shape, "dtype": value.dtype}
             if not values or value.size == 0 or value.dtype.kind not in "fiu":
-                return head
-            return f"{head}, first values {_first_values(value.astype(np.float64).reshape(-1))}"
+                return d["array"].format(**fields)
+            return d["array_values"].format(values=_first_values(value.astype(np.float64).reshape(-1)), **fields)
         if isinstance(value, dict):
             keys = ", ".join(map(repr, list(value)[:_SHOWN])) + (", ..." if len(value) > _SHOWN else "")
-            return f"dict with {plural(len(value), 'key')} ({keys})"
+            return d["dict_one" if len(value) == 1 else "dict_other"].format(n=len(value), keys=keys)
         if isinstance(value, (tuple, list)):
             name = type(value).__name__
             if depth >= 1:
-                return f"{name} of {len(value)}"
+                return d["sequence"].format(name=name, n=len(value))
             inner = ", ".join(describe(v, depth + 1, values=False) for v in value[:_SHOWN])
-            return f"{name} of {len(value)} ({inner}{', ...' if len(value) > _SHOWN else ''})"
+            return d["sequence_items"].format(name=name, n=len(value),
+                                              items=inner + (", ..." if len(value) > _SHOWN else ""))
         text = repr(value)
     except Exception:  # a learner's object whose repr fails
-        return article(type(value).__name__)
+        return type_phrase(type(value).__name__)
     return text if len(text) < 60 else text[:57] + "..."
-
-
 def snapshot(value: Any) -> Any:
     """A copy of an argument, to tell later whether the learner's function changed it in place."""
     if isinstance(value, torch.Tensor):
@@ -110,41 +125,65 @@ def unchanged(a: Any, b: Any) -> bool:
     return True
 
 
+# What differs between a learner's value and the reference: one whole sentence each, its subject a placeholder
+# ("Your result", "Item 2 of your result", "Your kernel's output").
+MISMATCH = {
+    "tuple": "{subject} should be a tuple of {n} values, but it is {what}.",
+    "torch": "{subject} should be a torch tensor, but it is {what}.",
+    "numpy": "{subject} should be a NumPy array, but it is {what}.",
+    "device": "{subject} is on device {got} (it holds no values there to compare); keep the input's device, {want}.",
+    "shape": "{subject} has shape {got}; expected {want}.",
+    "dtype": "{subject} has dtype {got}; expected {want} (keep the input's dtype).",
+    "complex": "{subject} is complex; expected real numbers.",
+    "not_numbers": "{subject} has dtype {got}; expected numbers.",
+    "value": "{subject} differs from the reference: got {got}, expected {want} (tolerance rtol={rtol}, atol={atol} "
+             "x max|expected|).",
+    "values": "{subject} differs from the reference at {count} of {size} positions; first at index {index}: got "
+              "{got}, expected {want} (tolerance rtol={rtol}, atol={atol} x max|expected|).",
+    "values_inputs": "{subject} differs from the reference at {count} of {size} positions; first at index {index}: "
+                     "got {got}, expected {want}; the inputs there are {inputs} (tolerance rtol={rtol}, "
+                     "atol={atol} x max|expected|).",
+}
+RESULT = "Your result"
+ITEM_OF_RESULT = "Item {item} of your result"
+
+
 def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool = True, inputs: Sequence = (),
-                 names: Sequence[str] = ()) -> str | None:
+                 names: Sequence[str] = (), subject: str = RESULT, item_subject: str = ITEM_OF_RESULT) -> str | None:
     """None when ``got`` matches ``want`` (structure, shape, dtype, device) and ``values`` (float64 numbers,
-    default ``want``) within :data:`FUNCTION_TOL`; else a phrase saying what differs, with shapes and
-    the first differing value (never whole arrays)."""
+    default ``want``) within :data:`FUNCTION_TOL`; else one sentence of :data:`MISMATCH` saying what differs,
+    with shapes and the first differing value (never whole arrays). ``subject`` names ``got`` in it, and
+    ``item_subject`` (with ``{item}``) an item of a tuple."""
+    m = MISMATCH
     values = want if values is None else values
     if isinstance(want, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return f"should be a tuple of {len(want)} values, but it is {describe(got)}"
+            return m["tuple"].format(subject=subject, n=len(want), what=describe(got))
         for i, (g, w, v) in enumerate(zip(got, want, values)):
-            problem = values_match(g, w, v, check_dtype=check_dtype)
+            problem = values_match(g, w, v, check_dtype=check_dtype, subject=item_subject.format(item=i))
             if problem:
-                return f"has item {i} that {problem}"
+                return problem
         return None
     is_torch = isinstance(want, torch.Tensor)
     if is_torch and not isinstance(got, torch.Tensor):
-        return f"should be a torch tensor, but it is {describe(got)}"
+        return m["torch"].format(subject=subject, what=describe(got))
     if not is_torch:
         if isinstance(got, (float, int, np.floating)) and np.ndim(want) == 0:
             got = np.asarray(got, dtype=want.dtype)
         if not isinstance(got, np.ndarray):
-            return f"should be a NumPy array, but it is {describe(got)}"
+            return m["numpy"].format(subject=subject, what=describe(got))
     if is_torch and got.device != want.device:
-        return (f"is on device {got.device} (it holds no values there to compare); keep the input's device, "
-                f"{want.device}")
+        return m["device"].format(subject=subject, got=got.device, want=want.device)
     if tuple(got.shape) != tuple(want.shape):
-        return f"has shape {tuple(got.shape)}; expected {tuple(want.shape)}"
+        return m["shape"].format(subject=subject, got=tuple(got.shape), want=tuple(want.shape))
     if check_dtype:
         widened = (not is_torch and got.dtype.kind == "f" and got.dtype.itemsize >= want.dtype.itemsize)
         if dtype_name(got) != dtype_name(want) and not widened:
-            return f"has dtype {dtype_name(got)}; expected {dtype_name(want)} (keep the input's dtype)"
+            return m["dtype"].format(subject=subject, got=dtype_name(got), want=dtype_name(want))
     if isinstance(got, torch.Tensor) and got.is_complex() or isinstance(got, np.ndarray) and got.dtype.kind == "c":
-        return "is complex; expected real numbers"
+        return m["complex"].format(subject=subject)
     if isinstance(got, np.ndarray) and got.dtype.kind not in "biuf":
-        return f"has dtype {got.dtype}; expected numbers"
+        return m["not_numbers"].format(subject=subject, got=got.dtype)
     g, w = as_float64(got), as_float64(values)
     rtol, atol = FUNCTION_TOL.get(dtype_name(want), FUNCTION_TOL["float64"])
     scale = max(1.0, float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 1.0)
@@ -152,13 +191,14 @@ def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool =
         ok = (np.abs(g - w) <= rtol * np.abs(w) + atol * scale) | (g == w) | (np.isnan(g) & np.isnan(w))
     if ok.all():
         return None
-    i = tuple(int(k) for k in np.argwhere(~ok)[0]) if g.ndim else ()
-    where = f"at index {i}" if i else "there"
-    source = ""
+    fields = {"subject": subject, "rtol": f"{rtol:g}", "atol": f"{atol:g}"}
+    if not g.ndim:
+        return m["value"].format(got=fmt_number(float(g)), want=fmt_number(float(w)), **fields)
+    i = tuple(int(k) for k in np.argwhere(~ok)[0])
+    fields.update(count=int((~ok).sum()), size=ok.size, index=i, got=fmt_number(float(g[i])),
+                  want=fmt_number(float(w[i])))
     arrays = [(n, a) for n, a in zip(names, inputs) if isinstance(a, (torch.Tensor, np.ndarray))]
-    if g.ndim and arrays and all(tuple(a.shape) == tuple(want.shape) for _, a in arrays):  # elementwise
-        source = " (inputs there: " + ", ".join(f"{n} = {fmt_number(float(as_float64(a)[i]))}"
-                                                for n, a in arrays) + ")"
-    return (f"differs from the reference at {int((~ok).sum())} of {ok.size} positions; first {where}: "
-            f"got {fmt_number(float(g[i]))}, expected {fmt_number(float(w[i]))}{source} "
-            f"(tolerance rtol={rtol:g}, atol={atol:g} x max|expected|)")
+    if arrays and all(tuple(a.shape) == tuple(want.shape) for _, a in arrays):  # elementwise: the inputs there
+        there = ", ".join(f"{n} = {fmt_number(float(as_float64(a)[i]))}" for n, a in arrays)
+        return m["values_inputs"].format(inputs=there, **fields)
+    return m["values"].format(**fields)

@@ -23,13 +23,20 @@ def reglu_ffn(x, W, V, W2):
     return (np.maximum(x @ W, 0.0) * (x @ V)) @ W2""",
     ),
     4: Solution(
-        r"With $d_\text{ff} = 2048$ the gated block has $3 \cdot 768 \cdot 2048 = 2 \cdot 768 \cdot 3072$ "
-        "parameters: the ratio is exactly 1.",
-        """import ffn_lib
+        r"The grown unit computes $\mathrm{SiLU}(3z)\,(3z) = 3z\,\sigma(3z)\cdot 3z = 9\,z^2\,\sigma(3z)$, and the "
+        r"unit before it $z^2\,\sigma(z)$. At the peak $z$ is large, so $\sigma(3z) \approx \sigma(z) \approx 1$ and "
+        r"the peak grows by $3^2 = 9$: quadratically in the weights, because both factors of the product grow. A "
+        r"plain ReLU unit grows linearly, $\mathrm{ReLU}(3z) = 3\,\mathrm{ReLU}(z)$. This is the mechanism behind "
+        r"the late FP8 instabilities of Fishman et al. (2024): while aligned weights keep growing, the unit's "
+        r"outliers grow with the square and leave FP8's range. (Where $z$ is small the ratio is a little above 9, "
+        r"since $\sigma(3z) > \sigma(z)$.)",
+        """import torch
+from ffn_lib import fp8
 
-gated = ffn_lib.sizing.param_count(768, ffn_lib.sizing.matched_d_ff(768), gated=True, bias=False)
-plain = ffn_lib.sizing.param_count(768, 3072, gated=False, bias=False)
-answer = gated / plain""",
+rng = torch.Generator().manual_seed(0)
+direction = torch.nn.functional.normalize(torch.randn(256, generator=rng, dtype=torch.float64), dim=0)
+z = torch.randn(4096, 256, generator=rng, dtype=torch.float64) @ (20 * direction)  # the aligned unit, norm 20
+answer = fp8.aligned_unit_growth(z, 3.0)  # SiLU(3z) 3z over SiLU(z) z at the peak: 9""",
     ),
     5: Solution(
         r"By independence, $\mathbb{E}[h^2] = \mathbb{E}[\max(0,g)^2]\,\mathbb{E}[u^2]$. $\mathbb{E}[u^2] = 1$, and "
