@@ -86,6 +86,46 @@ def phrases_in_code(source: str, where: str) -> list[tuple[str, str | None, str]
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip and _is_phrase(n.value)]
 
 
+EXERCISE_FIELDS = {"title", "statement", "hints", "options", "mistakes", "note", "policy"}
+
+
+def _strings(node: ast.AST):
+    """The string literals of a value: itself, or the items of a list/tuple/dict (values), recursively."""
+    if _literal(node):
+        yield node
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for item in node.elts:
+            yield from _strings(item)
+    elif isinstance(node, ast.Dict):
+        for item in node.values:
+            yield from _strings(item)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        yield from _strings(node.func.value)   # "... {c}".format(c=c): the template is the message
+
+
+def exercise_messages(source: str, where: str) -> list[tuple[str, str | None, str]]:
+    """What the exercises say, by where it is written rather than by a marker: an exercise's ``title``,
+    ``statement``, ``hints``, ``options`` and ``mistakes`` (keyword arguments), a ``Solution``'s explanation
+    (its first argument), and the text tables of the exercise modules (module-level UPPER_CASE dicts of
+    strings). The exercise code translates them where it shows them (``tr``)."""
+    found = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        values = []
+        if isinstance(node, ast.Call):
+            values += [kw.value for kw in node.keywords if kw.arg in EXERCISE_FIELDS]
+            if isinstance(node.func, ast.Name) and node.func.id == "Solution" and node.args:
+                values.append(node.args[0])
+        for value in values:
+            found += [(n.value, None, f"{where}:{n.lineno}") for n in _strings(value) if n.value.strip()]
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.isupper() and isinstance(node.value, ast.Dict)):
+            found += [(n.value, None, f"{where}:{n.lineno}") for n in _strings(node.value)
+                      if any(c.isalpha() for c in n.value) and " " in n.value]
+    return found
+
+
 def library_messages() -> list[tuple[str, str | None, str]]:
     """Every message of ffn_lib's catalogue: the library's marked calls and the notebooks' figure labels."""
     found = []
@@ -93,6 +133,8 @@ def library_messages() -> list[tuple[str, str | None, str]]:
         if path.name == "i18n.py":
             continue
         found += messages_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+        if "exercises" in path.parts:
+            found += exercise_messages(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         for i, cell in enumerate(cells):

@@ -204,3 +204,13 @@ def test_without_a_cjk_font_figures_stay_english_and_say_why(monkeypatch, catalo
         assert figure_text.translate(fig) == 0
     assert ax.get_title() == msgid
     plt.close(fig)
+
+
+def test_exercise_texts_are_messages_where_they_are_written():
+    src = ('EX = [NumberExercise(title="A title", statement=r"Compute $x$.", hints=["first", "second {c}".format(c=1)],\n'
+           '      mistakes=[(lambda: 1, "that is one."), (lambda: 2, "that is two.")], options={"a": "opt a"},\n'
+           '      starter="answer = ...")]\nS = {1: Solution("Because.", "answer = 1")}\n'
+           'TEXTS = {"ok": "Exercise {id} is right.", "code": "x"}\n')
+    got = {m for m, _, _ in i18n_script.exercise_messages(src, "chapter9.py")}
+    assert got == {"A title", "Compute $x$.", "first", "second {c}", "that is one.", "that is two.", "opt a",
+                   "Because.", "Exercise {id} is right."}
