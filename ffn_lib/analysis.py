@@ -23,7 +23,7 @@ from ._checks import finite_scalar, positive_int, positive_number
 from .activations import (GELU_TANH_COEF, INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
                           gelu_tanh_taylor_coefficient)
 from .blocks import FFN, GatedFFN
-from .i18n import N_, tr
+from .i18n import N_, language, tr
 
 
 @torch.no_grad()
@@ -326,6 +326,16 @@ def elementwise_passes(fn: Callable[..., torch.Tensor], *inputs: torch.Tensor,
     return passes
 
 
+def join_sentences(parts: list[str]) -> str:
+    """Whole sentences, each already translated, as one paragraph: a space between them in English, nothing in
+    Chinese (whose full stop needs none)."""
+    return _gap().join(p for p in parts if p)
+
+
+def _gap() -> str:
+    return "" if language() == "zh" else " "
+
+
 # --- Chapter 2: where GELU's time goes, on this machine and in the recorded GPU run ----------------------------
 
 
@@ -425,13 +435,13 @@ def eager_activations_reading(run: dict) -> str:
               device=run["provenance"]["device"]["name"], ratio=f"{times['gelu'] / times['relu']:.2f}", **fields)
     gap = share["gelu"] - share["gelu_tanh"]
     if abs(gap) <= 0.02:
-        text += " " + tr("Eager GELU is as slow in its tanh form as in its erf form, and the tanh form has no erf in "
+        text += _gap() + tr("Eager GELU is as slow in its tanh form as in its erf form, and the tanh form has no erf in "
                          "it: whatever slows eager GELU down here, it is not erf alone.")
     elif gap > 0:
-        text += " " + tr("Eager GELU's tanh form was the slower of the two here ({tanh} against {erf}), although it "
+        text += _gap() + tr("Eager GELU's tanh form was the slower of the two here ({tanh} against {erf}), although it "
                          "has no erf in it.", tanh=fields["gelu_tanh"], erf=fields["gelu"])
     else:
-        text += " " + tr("Eager GELU's erf form was the slower of the two here ({erf} against {tanh}).",
+        text += _gap() + tr("Eager GELU's erf form was the slower of the two here ({erf} against {tanh}).",
                          erf=fields["gelu"], tanh=fields["gelu_tanh"])
     return text
 
@@ -452,19 +462,19 @@ def gated_gelu_reading(run: dict) -> str:
     if compiled["gelu"] < min(compiled["gelu_tanh"], compiled["relu"]) - 0.03:
         text = tr("Under `torch.compile`, which makes one kernel of each gated step and calls the GPU maths library's "
                   "accurate erf, GELU-tanh(g)·u moved its bytes at {c_tanh} of the copy bandwidth and ReLU(g)·u at "
-                  "{c_relu}, but GELU-erf(g)·u at {c_erf}: the same traffic, one kernel each, and only the erf "
-                  "differs, so this gap is erf's.", **fields)
+                  "{c_relu}, but GELU-erf(g)·u at {c_erf}: the same traffic and one kernel each, with the special "
+                  "function the difference, so this gap is erf's.", **fields)
     else:
         text = tr("Under `torch.compile`, which makes one kernel of each gated step, GELU-erf(g)·u moved its bytes "
                   "at {c_erf} of the copy bandwidth, GELU-tanh(g)·u at {c_tanh} and ReLU(g)·u at {c_relu}: this "
                   "run does not single out erf.", **fields)
     if min(fused.values()) >= max(compiled["gelu_tanh"], compiled["relu"]) - 0.01:
-        text += " " + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26 (error below "
+        text += _gap() + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26 (error below "
                          "1.5·10⁻⁷: a handful of multiply-adds, one reciprocal and one exponential), reached {f_erf} "
                          "with the erf form and {f_tanh} with the tanh form: with a cheaper erf, the erf form runs "
                          "at the memory's limit too.", **fields)
     else:
-        text += " " + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26, reached "
+        text += _gap() + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26, reached "
                          "{f_erf} with the erf form and {f_tanh} with the tanh form.", **fields)
     return text
 
@@ -497,7 +507,7 @@ def ridge_budget_reading(run: dict) -> str:
               budget_alone=f"{arithmetic_budget(flop_rate, bandwidth, alone):.0f}")
     matmul = run.get("reference", {}).get("matmul_rate", {}).get("value")
     if matmul:
-        text += " " + tr("The same run's matrix products reached {rate} TFLOP/s, but on the tensor cores, which an "
+        text += _gap() + tr("The same run's matrix products reached {rate} TFLOP/s, but on the tensor cores, which an "
                          "elementwise kernel's arithmetic does not use.", rate=f"{matmul / 1e12:.0f}")
     return text
 
@@ -541,7 +551,7 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
         parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times "
                         "against SiLU's {silu_passes}, yet it did not take measurably longer than SiLU's single "
                         "kernel here.", **fields))
-        return " ".join(parts)
+        return join_sentences(parts)
     parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times against "
                     "SiLU's {silu_passes}, which predicts {predicted}× SiLU's time if every pass is limited by memory "
                     "traffic; it took {measured}×.", **fields))
@@ -555,7 +565,7 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     else:
         parts.append(tr("That is more than the count predicts: something besides memory traffic, such as the "
                         "arithmetic or the extra kernel launches, adds to the extra passes."))
-    return " ".join(parts)
+    return join_sentences(parts)
 
 
 def swish_gpu_verdict(run: dict) -> str:
@@ -600,4 +610,4 @@ def swish_gpu_verdict(run: dict) -> str:
                     measured=f"{measured:.2f}"))
     if abs(measured / predicted - 1) <= 0.1:
         parts.append(tr("On the GPU the count of passes predicts the cost of the extra kernels."))
-    return " ".join(parts)
+    return join_sentences(parts)

@@ -26,8 +26,9 @@ import numpy as np
 import torch
 
 from ._checks import finite_scalar
+from .i18n import tr
 from .activations import GELU_SIGMOID_COEF, GELU_TANH_COEF, SQRT_2_OVER_PI, gelu, gelu_tanh_taylor_coefficient
-from .analysis import _golden_section_min  # the package's one 1-D minimiser (golden-section search)
+from .analysis import _golden_section_min, join_sentences  # the package's one 1-D minimiser; sentence joining
 
 TARGETS = ("cdf", "gelu")
 GRID_HALF_WIDTH = 8.0  # beyond |x| = 8 both errors are below 1e-15
@@ -215,3 +216,47 @@ def rounding_steps(approximate: str = "tanh", dtype: torch.dtype = torch.bfloat1
         str(dtype).removeprefix("torch."), approximate, at, float(err[k]), float(steps[k]), float(steps[minus]),
         float(exact[minus]), float(rounding_step(exact[minus], dtype)), *largest(pos), *largest(neg), one_step,
         float((p * differ).sum()), float((p * differ * (x < 0)).sum()), math.sqrt(float((p * exact**2).sum())))
+
+
+def _count(v: float) -> str:
+    return f"{v:.0f}" if v < 1000 else f"{v:.2g}"
+
+
+def rounding_reading(steps: RoundingSteps) -> str:
+    """What :func:`rounding_steps` found, in whole sentences: within rounding on the positive side (or not),
+    several steps off on the negative side, how many outputs differ for standard normal inputs, and how the
+    largest error compares with the outputs' scale. Markdown."""
+    if not isinstance(steps, RoundingSteps):
+        raise TypeError(f"steps must be a RoundingSteps (from rounding_steps), got {type(steps).__name__}.")
+    fields = dict(dtype=steps.dtype, pos=f"{steps.max_steps_positive:.2f}", at=f"{steps.worst_at:.2f}",
+                  value=f"{steps.value_at_minus:.4f}", minus=f"{steps.steps_at_minus:.1f}",
+                  relative=f"{steps.worst_error / abs(steps.value_at_minus):.0%}", tail=_count(steps.max_steps_negative),
+                  share=f"{steps.differ_share:.1%}", error=f"{steps.worst_error:.1e}",
+                  negative=f"{steps.differ_share_negative / steps.differ_share:.0%}" if steps.differ_share else "0%",
+                  of_rms=f"{steps.worst_error / steps.rms_output:.2%}")
+    parts = []
+    if steps.max_steps_positive < 1:
+        parts.append(tr("For positive inputs the two forms agree within {dtype}'s rounding: the error never exceeds "
+                        "{pos} of a step.", **fields))
+        if steps.approximate == "tanh" and steps.one_step_below is not None:
+            parts.append(tr("For negative inputs they do not: at x = -{at}, where GELU is {value}, the same largest "
+                            "error is {minus} steps (a relative error of {relative}); every input below {below} is "
+                            "at least one step off, and far in the tail, where the tanh form's cubic makes it decay "
+                            "faster than Φ, the error reaches {tail} steps: no digit is right.",
+                            below=f"{steps.one_step_below:.2f}", **fields))
+        else:
+            parts.append(tr("For negative inputs they do not: at x = -{at}, where GELU is {value}, the same largest "
+                            "error is {minus} steps (a relative error of {relative}), and far in the tail it reaches "
+                            "{tail} steps.", **fields))
+    else:
+        parts.append(tr("Even for positive inputs the two forms differ by up to {pos} of {dtype}'s rounding steps; at "
+                        "x = -{at}, where GELU is {value}, the same largest error is {minus} steps (a relative error "
+                        "of {relative}), and far in the tail it reaches {tail} steps.", **fields))
+    parts.append(tr("For standard normal inputs, {share} of the {dtype} outputs differ between the two forms; "
+                    "negative inputs account for {negative} of those differences.", **fields))
+    if steps.worst_error / steps.rms_output < 0.01:
+        parts.append(tr("All of this happens far below the scale of a layer's outputs: the largest error, {error}, "
+                        "is {of_rms} of GELU's RMS output for those inputs.", **fields))
+    else:
+        parts.append(tr("The largest error, {error}, is {of_rms} of GELU's RMS output for those inputs.", **fields))
+    return join_sentences(parts)

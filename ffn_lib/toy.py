@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._checks import positive_int, positive_number
+from .analysis import join_sentences
 from .i18n import N_, tr
 from .activations import swish
 from .variants import get_variant
@@ -394,4 +395,4 @@ def beta_reading(runs: Sequence[BetaRun]) -> str:
     elif ends:
         parts.append(tr("A learned β went towards infinity, where Swish becomes ReLU: an end of the family that the "
                         "weights reach only by growing without bound."))
-    return " ".join(parts)
+    return join_sentences(parts)

@@ -111,3 +111,27 @@ def test_rounding_steps_refuses_what_it_cannot_enumerate():
         approximations.rounding_steps("erf")
     with pytest.raises(ValueError, match="dtype"):
         approximations.rounding_steps("tanh", torch.float32)
+
+
+def test_the_rounding_reading_states_both_sides():
+    import dataclasses
+
+    import torch
+
+    steps = approximations.rounding_steps("tanh")
+    text = approximations.rounding_reading(steps)
+    assert "For positive inputs the two forms agree within bfloat16's rounding" in text
+    assert f"never exceeds {steps.max_steps_positive:.2f} of a step" in text
+    assert f"at x = -2.70, where GELU is {steps.value_at_minus:.4f}, the same largest error is 7.8 steps" in text
+    assert "a relative error of 5%" in text and f"below {steps.one_step_below:.2f}" in text
+    assert "8.8% of the bfloat16 outputs differ" in text and "far below the scale of a layer's outputs" in text
+    # the other branches: a form that is off even for positive inputs, and one without a one-step edge
+    coarse = approximations.rounding_reading(approximations.rounding_steps("sigmoid"))
+    assert coarse.startswith("Even for positive inputs the two forms differ by up to 3.25")
+    assert "far below" not in coarse and "e+31 steps" in coarse
+    half = approximations.rounding_reading(approximations.rounding_steps("tanh", torch.float16))
+    assert "float16's rounding" in half and "no digit is right" not in half
+    no_edge = dataclasses.replace(steps, one_step_below=None)
+    assert "every input below" not in approximations.rounding_reading(no_edge)
+    with pytest.raises(TypeError, match="steps"):
+        approximations.rounding_reading(0.5)
