@@ -19,10 +19,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import finite_scalar, positive_int
+from ._checks import finite_scalar, positive_int, positive_number
 from .activations import (GELU_TANH_COEF, INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
                           gelu_tanh_taylor_coefficient)
 from .blocks import FFN, GatedFFN
+from .i18n import N_, language, tr
 
 
 @torch.no_grad()
@@ -323,3 +324,290 @@ def elementwise_passes(fn: Callable[..., torch.Tensor], *inputs: torch.Tensor,
         if reads:
             passes.append(KernelPass(event.name, reads, 1))
     return passes
+
+
+def join_sentences(parts: list[str]) -> str:
+    """Whole sentences, each already translated, as one paragraph: a space between them in English, nothing in
+    Chinese (whose full stop needs none)."""
+    return _gap().join(p for p in parts if p)
+
+
+def _gap() -> str:
+    return "" if language() == "zh" else " "
+
+
+# --- Chapter 2: where GELU's time goes, on this machine and in the recorded GPU run ----------------------------
+
+
+def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, alone_ratio: float) -> str:
+    """One sentence: how much of the gap between GELU's tanh and erf forms the special functions explain.
+
+    ``forms_s``: median time of GELU's tanh form minus its erf form's; ``alone_s``: ``torch.tanh`` minus
+    ``torch.erf`` on the same tensor; ``told_apart``: whether the two GELU forms' middle halves are apart;
+    ``alone_ratio``: tanh's time over erf's. The share alone / forms can exceed 1: tanh alone then costs more
+    than the whole gap, so the rest of the tanh form costs less than the rest of the erf form, or the parts'
+    costs do not simply add (arithmetic that hides behind memory traffic costs no time).
+    """
+    from .formatting import time_unit
+
+    forms_s, alone_s = finite_scalar(forms_s, "forms_s"), finite_scalar(alone_s, "alone_s")
+    alone_ratio = finite_scalar(alone_ratio, "alone_ratio")
+    ratio = f"{alone_ratio:.2f}"
+    if not told_apart:
+        return tr("On this machine the two GELU forms were not told apart, so there is no gap to explain; "
+                  "`torch.tanh` alone took {ratio}× as long as `torch.erf`.", ratio=ratio)
+    scale, unit = time_unit(max(abs(forms_s), abs(alone_s)))
+    fields = dict(forms=f"{abs(forms_s) / scale:.3g}", alone=f"{abs(alone_s) / scale:.3g}", unit=unit, ratio=ratio)
+    if forms_s < 0:
+        return tr("On this machine GELU's tanh form took {forms} {unit} less than its erf form, and `torch.tanh` "
+                  "alone took {ratio}× as long as `torch.erf` on the same tensor: here the tanh form is the cheaper "
+                  "of the two.", **fields)
+    if alone_s <= 0:
+        return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, but `torch.tanh` "
+                  "alone was not slower than `torch.erf` ({ratio}× as long): the gap is in the tanh form's "
+                  "arithmetic around its special function, not in tanh itself.", **fields)
+    part = alone_s / forms_s
+    fields["part"] = f"{part:.0%}"
+    if part > 1:
+        return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "alone {alone} {unit} longer than `torch.erf` on the same tensor, {part} of the difference: the "
+                  "special function alone costs more than the whole gap. So the rest of the tanh form's arithmetic "
+                  "costs less here than the rest of the erf form's, or the costs do not simply add up (arithmetic "
+                  "that overlaps with memory traffic costs no extra time).", **fields)
+    if part >= 0.6:
+        return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts "
+                  "for {part} of the difference, most of it.", **fields)
+    return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+              "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts for "
+              "{part} of the difference; the rest is the tanh form's extra arithmetic around it.", **fields)
+
+
+# FP32 arithmetic outside the tensor cores, quoted from the vendor's datasheet (not measured here): the rate an
+# elementwise kernel's arithmetic runs at. Keyed by the device name a recorded run gives.
+QUOTED_FP32_FLOP_RATE = {
+    "NVIDIA H200": (67e12, N_("NVIDIA's H200 datasheet, H200 SXM")),  # nvidia2024h200: FP32 67 TFLOPS (NVL: 60)
+}
+
+
+def arithmetic_budget(flop_rate: float, bandwidth: float, bytes_per_element: float) -> float:
+    """FLOPs an elementwise kernel can spend on each element before arithmetic, not memory, limits it.
+
+    At the roofline's ridge point (Williams, Waterman & Patterson 2009) a kernel does ``flop_rate /
+    bandwidth`` FLOPs per byte moved; an element that moves ``bytes_per_element`` bytes (the gated step's
+    forward in bfloat16: read g and u, write the product, 3 x 2 bytes) can afford
+
+        budget = flop_rate / bandwidth * bytes_per_element   FLOPs
+
+    (a fused multiply-add counts as two). For an H200, 67 TFLOP/s of FP32 (quoted) over 4.24 TB/s
+    (measured copy bandwidth): about 95 FLOPs per element of act(g) * u.
+    """
+    from .roofline import ridge_point
+
+    return ridge_point(flop_rate, bandwidth) * positive_number(bytes_per_element, "bytes_per_element")
+
+
+def _run_value(run: dict, group: str, op: str, impl: str, quantity: str = "copy_share") -> float | None:
+    from .bench.report import value
+
+    return value(group, op, impl, "forward", quantity, run=run)
+
+
+def _pct(v: float) -> str:
+    return f"{v:.0%}"
+
+
+def eager_activations_reading(run: dict) -> str:
+    """Chapter 2's reading of a recorded GPU run's "activations alone" rows: eager GELU is slow in both forms.
+
+    Markdown, or "" when the run lacks a row it needs. The tanh form has no erf in it, so when it is as slow as
+    the erf form (within 2 points of the copy bandwidth), the eager gap is not erf's.
+    """
+    ops = ("relu", "sigmoid", "silu", "gelu", "gelu_tanh")
+    share = {op: _run_value(run, "activation", op, "eager") for op in ops}
+    times = {op: _run_value(run, "activation", op, "eager", "time") for op in ("relu", "gelu")}
+    if None in share.values() or None in times.values():
+        return ""
+    fields = {op: _pct(v) for op, v in share.items()}
+    text = tr("In the recorded run on {device}, eager PyTorch's activations alone moved their bytes at these shares "
+              "of the copy bandwidth: ReLU {relu}, the sigmoid {sigmoid}, SiLU {silu}, GELU's erf form {gelu} and "
+              "its tanh form {gelu_tanh}; eager erf-GELU took {ratio}× as long as ReLU.",
+              device=run["provenance"]["device"]["name"], ratio=f"{times['gelu'] / times['relu']:.2f}", **fields)
+    gap = share["gelu"] - share["gelu_tanh"]
+    if abs(gap) <= 0.02:
+        text += _gap() + tr("Eager GELU is as slow in its tanh form as in its erf form, and the tanh form has no erf in "
+                         "it: whatever slows eager GELU down here, it is not erf alone.")
+    elif gap > 0:
+        text += _gap() + tr("Eager GELU's tanh form was the slower of the two here ({tanh} against {erf}), although it "
+                         "has no erf in it.", tanh=fields["gelu_tanh"], erf=fields["gelu"])
+    else:
+        text += _gap() + tr("Eager GELU's erf form was the slower of the two here ({erf} against {tanh}).",
+                         erf=fields["gelu"], tanh=fields["gelu_tanh"])
+    return text
+
+
+def gated_gelu_reading(run: dict) -> str:
+    """Chapter 2's like-for-like reading of a recorded run: the gated step act(g) * u, which moves the same
+    three tensors whatever the gate, compiled (one kernel per gate) and fused (chapter 7's kernel).
+
+    Under ``torch.compile`` the tanh form and ReLU share one kernel shape with the erf form, so a gap between
+    them is erf's; the fused kernel computes erf with Abramowitz & Stegun 7.1.26. Markdown, or "".
+    """
+    compiled = {op: _run_value(run, "act_mul", op, "compile") for op in ("relu", "gelu", "gelu_tanh")}
+    fused = {op: _run_value(run, "act_mul", op, "fused") for op in ("gelu", "gelu_tanh")}
+    if None in compiled.values() or None in fused.values():
+        return ""
+    fields = dict(c_relu=_pct(compiled["relu"]), c_erf=_pct(compiled["gelu"]), c_tanh=_pct(compiled["gelu_tanh"]),
+                  f_erf=_pct(fused["gelu"]), f_tanh=_pct(fused["gelu_tanh"]))
+    if compiled["gelu"] < min(compiled["gelu_tanh"], compiled["relu"]) - 0.03:
+        text = tr("Under `torch.compile`, which makes one kernel of each gated step and calls the GPU maths library's "
+                  "accurate erf, GELU-tanh(g)·u moved its bytes at {c_tanh} of the copy bandwidth and ReLU(g)·u at "
+                  "{c_relu}, but GELU-erf(g)·u at {c_erf}: the same traffic and one kernel each, with the special "
+                  "function the difference, so this gap is erf's.", **fields)
+    else:
+        text = tr("Under `torch.compile`, which makes one kernel of each gated step, GELU-erf(g)·u moved its bytes "
+                  "at {c_erf} of the copy bandwidth, GELU-tanh(g)·u at {c_tanh} and ReLU(g)·u at {c_relu}: this "
+                  "run does not single out erf.", **fields)
+    if min(fused.values()) >= max(compiled["gelu_tanh"], compiled["relu"]) - 0.01:
+        text += _gap() + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26 (error below "
+                         "1.5·10⁻⁷: a handful of multiply-adds, one reciprocal and one exponential), reached {f_erf} "
+                         "with the erf form and {f_tanh} with the tanh form: with a cheaper erf, the erf form runs "
+                         "at the memory's limit too.", **fields)
+    else:
+        text += _gap() + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26, reached "
+                         "{f_erf} with the erf form and {f_tanh} with the tanh form.", **fields)
+    return text
+
+
+def ridge_budget_reading(run: dict) -> str:
+    """Chapter 2's back-of-envelope: how many FLOPs per element the recorded GPU can afford at its ridge point,
+    FP32 arithmetic (quoted, :data:`QUOTED_FP32_FLOP_RATE`) over the run's measured copy bandwidth
+    (:func:`arithmetic_budget`). Markdown, or "" for a device without a quoted rate or a run without a
+    bandwidth."""
+    from .sizing import activation_tensors, dtype_bytes
+
+    device = run["provenance"]["device"]["name"]
+    quoted = QUOTED_FP32_FLOP_RATE.get(device)
+    bandwidth = run.get("reference", {}).get("copy_bandwidth", {}).get("value")
+    if quoted is None or not bandwidth:
+        return ""
+    flop_rate, source = quoted
+    size = dtype_bytes(run["config"]["dtype"])
+    gated = activation_tensors(gated=True, backward=False) * size
+    alone = activation_tensors(gated=False, backward=False) * size
+    budget = arithmetic_budget(flop_rate, bandwidth, gated)
+    text = tr("At the ridge point of the {device}, {flops} TFLOP/s of FP32 arithmetic ({source}, quoted) over the "
+              "run's copy bandwidth of {bandwidth} TB/s, a kernel can do {ridge} FLOPs for each byte it moves before "
+              "its arithmetic, not the memory, sets its speed. The gated step in {dtype} moves {gated} bytes per "
+              "element (it reads g and u and writes their product), so it can spend about {budget} FLOPs, "
+              "{fma} fused multiply-adds, on each element; an activation alone moves {alone} bytes and can spend "
+              "about {budget_alone}.", device=device, flops=f"{flop_rate / 1e12:.0f}", source=tr(source),
+              bandwidth=f"{bandwidth / 1e12:.2f}", ridge=f"{flop_rate / bandwidth:.1f}", dtype=run["config"]["dtype"],
+              gated=gated, budget=f"{budget:.0f}", fma=f"{budget / 2:.0f}", alone=alone,
+              budget_alone=f"{arithmetic_budget(flop_rate, bandwidth, alone):.0f}")
+    matmul = run.get("reference", {}).get("matmul_rate", {}).get("value")
+    if matmul:
+        text += _gap() + tr("The same run's matrix products reached {rate} TFLOP/s, but on the tensor cores, which an "
+                         "elementwise kernel's arithmetic does not use.", rate=f"{matmul / 1e12:.0f}")
+    return text
+
+
+# --- Chapter 3: what the sigmoid costs, predicted from tensor passes, then measured ----------------------------
+
+
+def tensor_passes(fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> int:
+    """Reads plus writes of input-sized tensors by the kernels ``fn(*inputs)`` launches (:func:`elementwise_passes`).
+
+    ``x * torch.sigmoid(beta * x)`` is three kernels: 2 + 2 + 3 = 7 passes; ``F.silu(x)`` one kernel, 2 passes.
+    A memory-bound pass takes about (bytes moved) / bandwidth, so the ratio of two counts predicts the ratio of
+    their times (the roofline model, Williams et al. 2009).
+    """
+    return sum(k.reads + k.writes for k in elementwise_passes(fn, *inputs))
+
+
+def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, swish_apart: bool, *,
+                      swish_passes: int, silu_passes: int, beta: float) -> str:
+    """Chapter 3's verdict on "Swish is costly" for the machine at hand, from its timing comparison.
+
+    ``silu_ratio``: SiLU's time over ReLU's; ``swish_ratio``: the three-kernel Swish_beta over SiLU; ``*_apart``:
+    whether the middle halves are apart; ``*_passes``: the tensor passes counted beforehand
+    (:func:`tensor_passes`), whose ratio is the prediction. Markdown, whole sentences.
+    """
+    for value, name in ((silu_ratio, "silu_ratio"), (swish_ratio, "swish_ratio")):
+        positive_number(value, name)
+    swish_passes, silu_passes = positive_int(swish_passes, "swish_passes"), positive_int(silu_passes, "silu_passes")
+    parts = [tr("**The verdict on \"Swish is costly\", for this machine.**")]
+    if not silu_apart:
+        parts.append(tr("The sigmoid itself costs nothing this run can measure: SiLU and ReLU are not told apart."))
+    elif silu_ratio > 1:
+        parts.append(tr("The sigmoid costs something here: SiLU took {ratio}× ReLU's time.", ratio=f"{silu_ratio:.2f}"))
+    else:
+        parts.append(tr("SiLU took {ratio}× ReLU's time: on this machine the sigmoid costs nothing, and SiLU's kernel "
+                        "was even the faster one.", ratio=f"{silu_ratio:.2f}"))
+    predicted = swish_passes / silu_passes
+    fields = dict(beta=f"{beta:g}", swish_passes=swish_passes, silu_passes=silu_passes,
+                  predicted=f"{predicted:.2f}", measured=f"{swish_ratio:.2f}")
+    if not swish_apart:
+        parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times "
+                        "against SiLU's {silu_passes}, yet it did not take measurably longer than SiLU's single "
+                        "kernel here.", **fields))
+        return join_sentences(parts)
+    parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times against "
+                    "SiLU's {silu_passes}, which predicts {predicted}× SiLU's time if every pass is limited by memory "
+                    "traffic; it took {measured}×.", **fields))
+    if abs(swish_ratio / predicted - 1) <= 0.15:
+        parts.append(tr("The count of passes predicts the cost: here Swish is costly because of how often it moves "
+                        "the data, not because of its sigmoid."))
+    elif swish_ratio < predicted:
+        parts.append(tr("That is less than the count predicts: not every pass here is limited by memory traffic "
+                        "alone (a kernel's arithmetic, or data still in the cache from the pass before, changes its "
+                        "time)."))
+    else:
+        parts.append(tr("That is more than the count predicts: something besides memory traffic, such as the "
+                        "arithmetic or the extra kernel launches, adds to the extra passes."))
+    return join_sentences(parts)
+
+
+def swish_gpu_verdict(run: dict) -> str:
+    """Chapter 3's verdict on a recorded GPU run: what the sigmoid costs eager and fused, and the eager Swish's
+    extra kernels predicted from tensor passes (:func:`ffn_lib.predict.eager_passes`) against the measured time.
+    Markdown, or "" when the run lacks a row it needs."""
+    from .predict import eager_passes
+
+    share = {op: _run_value(run, "activation", op, "eager") for op in ("relu", "silu")}
+    times = {op: _run_value(run, "activation", op, "eager", "time") for op in ("relu", "silu")}
+    fused = {op: _run_value(run, "act_mul", op, "fused") for op in ("relu", "silu")}
+    gated = {op: _run_value(run, "act_mul", op, "eager", "time") for op in ("silu", "swish")}
+    if None in (*share.values(), *times.values(), *fused.values(), *gated.values()):
+        return ""
+    ratio = times["silu"] / times["relu"]
+    fields = dict(device=run["provenance"]["device"]["name"], ratio=f"{ratio:.2f}", silu=_pct(share["silu"]),
+                  relu=_pct(share["relu"]), extra=f"{ratio - 1:.0%}", f_silu=_pct(fused["silu"]),
+                  f_relu=_pct(fused["relu"]))
+    parts = [tr("**The verdict on a GPU.**")]
+    if ratio > 1.02:
+        parts.append(tr("In the recorded run on {device}, eager SiLU alone took {ratio}× as long as ReLU ({silu} "
+                        "against {relu} of the copy bandwidth): in eager PyTorch the sigmoid does cost something, "
+                        "{extra} more time.", **fields))
+    else:
+        parts.append(tr("In the recorded run on {device}, eager SiLU alone took {ratio}× as long as ReLU ({silu} "
+                        "against {relu} of the copy bandwidth): even in eager PyTorch the sigmoid costs nothing "
+                        "measurable.", **fields))
+    if fused["silu"] >= fused["relu"] - 0.01:
+        parts.append(tr("Fused into one kernel with the gated product, it costs nothing: chapter 7's kernel ran "
+                        "SiLU(g)·u at {f_silu} of the copy bandwidth and ReLU(g)·u at {f_relu}.", **fields))
+    else:
+        parts.append(tr("Fused into one kernel with the gated product, chapter 7's kernel ran SiLU(g)·u at {f_silu} "
+                        "of the copy bandwidth and ReLU(g)·u at {f_relu}.", **fields))
+    params = next((r.get("params", {}) for r in run["results"]
+                   if r["group"] == "act_mul" and r["op"] == "swish" and r["impl"] == "eager"), {})
+    beta = params.get("beta", run["config"].get("swish_beta"))
+    p_swish, p_silu = eager_passes("swish", "forward", **params), eager_passes("silu", "forward")
+    measured, predicted = gated["swish"] / gated["silu"], p_swish / p_silu
+    parts.append(tr("Eager Swish with β = {beta} in the gated step, one kernel per operation, moves {p_swish} tensor "
+                    "passes against eager SiLU(g)·u's {p_silu}, which predicts {predicted}× its time; it took "
+                    "{measured}×.", beta=f"{beta:g}", p_swish=p_swish, p_silu=p_silu, predicted=f"{predicted:.2f}",
+                    measured=f"{measured:.2f}"))
+    if abs(measured / predicted - 1) <= 0.1:
+        parts.append(tr("On the GPU the count of passes predicts the cost of the extra kernels."))
+    return join_sentences(parts)

@@ -21,11 +21,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+
 import numpy as np
+import torch
 
 from ._checks import finite_scalar
-from .activations import GELU_TANH_COEF, SQRT_2_OVER_PI, gelu_tanh_taylor_coefficient
-from .analysis import _golden_section_min  # the package's one 1-D minimiser (golden-section search)
+from .i18n import tr
+from .activations import GELU_SIGMOID_COEF, GELU_TANH_COEF, SQRT_2_OVER_PI, gelu, gelu_tanh_taylor_coefficient
+from .analysis import _golden_section_min, join_sentences  # the package's one 1-D minimiser; sentence joining
 
 TARGETS = ("cdf", "gelu")
 GRID_HALF_WIDTH = 8.0  # beyond |x| = 8 both errors are below 1e-15
@@ -110,3 +113,150 @@ def coefficients() -> dict[str, Coefficient]:
               "minimax_cdf": minimax_coefficient("cdf"), "minimax_gelu": minimax_coefficient("gelu")}
     return {name: Coefficient(name, c, *max_error(c, "cdf"), *max_error(c, "gelu")) for name, c in values.items()}
 
+
+
+# --- The tanh form against the rounding step of a 16-bit format ----------------------------------------------
+
+SIXTEEN_BIT = (torch.bfloat16, torch.float16)
+
+
+def _every_value(dtype: torch.dtype) -> torch.Tensor:
+    """Every finite number of the 16-bit ``dtype``, as float64, sorted, with -0 and +0 merged."""
+    bits = torch.arange(-(2**15), 2**15, dtype=torch.int32).to(torch.int16)
+    x = bits.view(dtype).to(torch.float64)
+    return torch.unique(x[torch.isfinite(x)])
+
+
+def rounding_step(v: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The spacing of ``dtype``'s numbers at |v|: 2^(floor(log2 |v|)) * eps, for normal |v| (>= finfo.tiny).
+
+    bfloat16 keeps 8 significant bits (eps = 2^-7), float16 11 (eps = 2^-10): between 1 and 2 bfloat16's
+    numbers are 2^-7 apart, between 2^-7 and 2^-6 they are 2^-14 apart.
+    """
+    info = torch.finfo(dtype)
+    exponent = torch.floor(torch.log2(torch.clamp(v.abs().to(torch.float64), min=info.tiny)))
+    return torch.exp2(exponent) * info.eps
+
+
+def _form(x: torch.Tensor, approximate: str) -> torch.Tensor:
+    """An approximation's exact value in float64, with no cancellation in the negative tail: the tanh form as
+    x sigma(2 sqrt(2/pi)(x + c x^3)) (the identity 1 + tanh z = 2 sigma(2z)), the sigmoid form as x sigma(1.702x)."""
+    if approximate == "tanh":
+        return x * torch.sigmoid(2.0 * SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x**3))
+    return x * torch.sigmoid(GELU_SIGMOID_COEF * x)
+
+
+@dataclass(frozen=True)
+class RoundingSteps:
+    """An approximation's error |form(x) - GELU(x)| in units of the rounding step of a 16-bit format at GELU(x),
+    over every finite input of that format (see :func:`rounding_steps`)."""
+
+    dtype: str
+    approximate: str
+    worst_at: float  # |x| where the absolute error is largest (2.70 for the tanh form)
+    worst_error: float
+    steps_at_plus: float  # error / step at x = +worst_at, where GELU is about worst_at
+    steps_at_minus: float  # at x = -worst_at, where GELU is small and negative
+    value_at_minus: float  # GELU(-worst_at)
+    step_at_minus: float
+    max_steps_positive: float  # the largest error / step over x > 0
+    max_steps_positive_at: float
+    max_steps_negative: float  # ... over x < 0 (far in the tail: the relative error there tends to 100%)
+    max_steps_negative_at: float
+    one_step_below: float | None  # the x < 0 below which every error is at least one step (None: nowhere)
+    differ_share: float  # P(the two, each rounded to dtype, differ) for inputs x ~ N(0, 1) rounded to dtype
+    differ_share_negative: float  # the part of differ_share from x < 0
+    rms_output: float  # sqrt(E[GELU(x)^2]) for the same inputs: the scale of a layer's outputs
+
+
+@functools.lru_cache(maxsize=None)
+def rounding_steps(approximate: str = "tanh", dtype: torch.dtype = torch.bfloat16) -> RoundingSteps:
+    """How far an approximation of GELU is from the definition, counted in rounding steps of ``dtype``.
+
+    For every finite input x of the 16-bit ``dtype`` (all 65,536 bit patterns; bfloat16 or float16), both
+    functions are evaluated exactly (float64: :func:`ffn_lib.activations.gelu` from erfc, the approximation
+    without cancellation) and the error |form(x) - GELU(x)| is divided by :func:`rounding_step` at GELU(x).
+    A ratio below 1 means the two agree within rounding; far above 1, they are different numbers. Only outputs
+    that are normal numbers of ``dtype`` are counted (below finfo.tiny the step is the subnormal spacing).
+
+    The share of outputs that differ weights each input by the probability that a standard normal sample
+    rounds to it (round to nearest: the cell between the midpoints to its neighbours); both functions are then
+    rounded to ``dtype``, as a kernel that computes in float32 and stores in ``dtype`` would round them.
+    """
+    if approximate not in ("tanh", "sigmoid"):
+        raise ValueError(f"approximate must be 'tanh' or 'sigmoid', got {approximate!r}")
+    if dtype not in SIXTEEN_BIT:
+        raise ValueError(f"dtype must be torch.bfloat16 or torch.float16 (every value is enumerated), got {dtype}")
+    x = _every_value(dtype)
+    exact, form = gelu(x), _form(x, approximate)
+    err = (form - exact).abs()
+    steps = err / rounding_step(exact, dtype)
+    normal = exact.abs() >= torch.finfo(dtype).tiny
+    pos, neg = normal & (x > 0), normal & (x < 0)
+
+    def largest(mask: torch.Tensor) -> tuple[float, float]:
+        i = int(torch.where(mask, steps, torch.zeros_like(steps)).argmax())
+        return float(steps[i]), float(x[i])
+
+    k = int(torch.where(x > 0, err, torch.zeros_like(err)).argmax())  # the error is even in x: |x| is enough
+    at = float(x[k])
+    minus = int(torch.searchsorted(x, torch.tensor(-at, dtype=torch.float64)))
+    below = neg & (steps < 1)
+    reach = neg & (steps >= 1)
+    one_step = None
+    if reach.any():
+        edge = float(x[reach].max())
+        one_step = edge if not (below & (x < edge)).any() else None
+    mids = (x[1:] + x[:-1]) / 2
+    edges = torch.cat([torch.tensor([-math.inf], dtype=torch.float64), mids,
+                       torch.tensor([math.inf], dtype=torch.float64)])
+    p = torch.diff(0.5 * torch.special.erfc(-edges / math.sqrt(2.0)))  # P(N(0,1) rounds to each x)
+    differ = (exact.to(dtype) != form.to(dtype)).to(torch.float64)
+    return RoundingSteps(
+        str(dtype).removeprefix("torch."), approximate, at, float(err[k]), float(steps[k]), float(steps[minus]),
+        float(exact[minus]), float(rounding_step(exact[minus], dtype)), *largest(pos), *largest(neg), one_step,
+        float((p * differ).sum()), float((p * differ * (x < 0)).sum()), math.sqrt(float((p * exact**2).sum())))
+
+
+def _count(v: float) -> str:
+    return f"{v:.0f}" if v < 1000 else f"{v:.2g}"
+
+
+def rounding_reading(steps: RoundingSteps) -> str:
+    """What :func:`rounding_steps` found, in whole sentences: within rounding on the positive side (or not),
+    several steps off on the negative side, how many outputs differ for standard normal inputs, and how the
+    largest error compares with the outputs' scale. Markdown."""
+    if not isinstance(steps, RoundingSteps):
+        raise TypeError(f"steps must be a RoundingSteps (from rounding_steps), got {type(steps).__name__}.")
+    fields = dict(dtype=steps.dtype, pos=f"{steps.max_steps_positive:.2f}", at=f"{steps.worst_at:.2f}",
+                  value=f"{steps.value_at_minus:.4f}", minus=f"{steps.steps_at_minus:.1f}",
+                  relative=f"{steps.worst_error / abs(steps.value_at_minus):.0%}", tail=_count(steps.max_steps_negative),
+                  share=f"{steps.differ_share:.1%}", error=f"{steps.worst_error:.1e}",
+                  negative=f"{steps.differ_share_negative / steps.differ_share:.0%}" if steps.differ_share else "0%",
+                  of_rms=f"{steps.worst_error / steps.rms_output:.2%}")
+    parts = []
+    if steps.max_steps_positive < 1:
+        parts.append(tr("For positive inputs the two forms agree within {dtype}'s rounding: the error never exceeds "
+                        "{pos} of a step.", **fields))
+        if steps.approximate == "tanh" and steps.one_step_below is not None:
+            parts.append(tr("For negative inputs they do not: at x = -{at}, where GELU is {value}, the same largest "
+                            "error is {minus} steps (a relative error of {relative}); every input below {below} is "
+                            "at least one step off, and far in the tail, where the tanh form's cubic makes it decay "
+                            "faster than Φ, the error reaches {tail} steps: no digit is right.",
+                            below=f"{steps.one_step_below:.2f}", **fields))
+        else:
+            parts.append(tr("For negative inputs they do not: at x = -{at}, where GELU is {value}, the same largest "
+                            "error is {minus} steps (a relative error of {relative}), and far in the tail it reaches "
+                            "{tail} steps.", **fields))
+    else:
+        parts.append(tr("Even for positive inputs the two forms differ by up to {pos} of {dtype}'s rounding steps; at "
+                        "x = -{at}, where GELU is {value}, the same largest error is {minus} steps (a relative error "
+                        "of {relative}), and far in the tail it reaches {tail} steps.", **fields))
+    parts.append(tr("For standard normal inputs, {share} of the {dtype} outputs differ between the two forms; "
+                    "negative inputs account for {negative} of those differences.", **fields))
+    if steps.worst_error / steps.rms_output < 0.01:
+        parts.append(tr("All of this happens far below the scale of a layer's outputs: the largest error, {error}, "
+                        "is {of_rms} of GELU's RMS output for those inputs.", **fields))
+    else:
+        parts.append(tr("The largest error, {error}, is {of_rms} of GELU's RMS output for those inputs.", **fields))
+    return join_sentences(parts)

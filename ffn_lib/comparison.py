@@ -12,6 +12,7 @@ table with its caption, and a figure of every sample.
 from __future__ import annotations
 
 import html
+import math
 import numbers
 import statistics
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ from .devices import _where, device_name
 from .formatting import format_rate, format_time, time_unit
 from .i18n import N_, tr, translate_text
 from .sampler import BenchResult, _Sampler, resolve_device
+
+
+def _ratio_text(r: float) -> str:
+    """A time ratio as the sentences print it: two decimals below 10, three significant digits from 10 on."""
+    if r < 10:
+        return f"{r:.2f}"
+    return f"{r:.{max(0, 2 - int(math.floor(math.log10(r))))}f}"
 
 
 def _number(value: Any, what: str) -> float:
@@ -76,17 +84,29 @@ class Comparison:
         (a1, a3), (b1, b3) = self._get(a).quartiles_s, self._get(b).quartiles_s
         return a1 > b3 or b1 > a3
 
-    def sentence(self, a: str, b: str) -> str:
-        """One English sentence comparing ``a`` with ``b``, generated from the measured numbers."""
+    def sentence(self, a: str, b: str, *, machine: bool = True) -> str:
+        """One English sentence comparing ``a`` with ``b``, generated from the measured numbers.
+
+        ``machine=False`` leaves out "On this machine (...)", for a list of sentences after one that names it.
+        Ratios of 10 and more keep three significant digits ("41.5×", not "41.46×")."""
         lo, hi = self.ratio_range(a, b)
         fields = dict(machine=self.device_name.replace(" (CPU)", ", CPU"), a=translate_text(a),
                       b=translate_text(b),
-                      ratio=f"{self.ratio(a, b):.2f}", lo=f"{lo:.2f}", hi=f"{hi:.2f}")
+                      ratio=_ratio_text(self.ratio(a, b)), lo=_ratio_text(lo), hi=_ratio_text(hi))
+        if not machine:
+            if not self.distinguishable(a, b):
+                return tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but the difference is within "
+                          "the run-to-run spread, so this run cannot tell them apart.", **fields)
+            return tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).", **fields)
         if not self.distinguishable(a, b):
             return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but "
                       "the difference is within the run-to-run spread, so this run cannot tell them apart.", **fields)
         return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).",
                   **fields)
+
+    def machine_sentence(self) -> str:
+        """The machine the comparison ran on, as one sentence: "Measured on this machine (...):"."""
+        return tr("Measured on this machine ({machine}):", machine=self.device_name.replace(" (CPU)", ", CPU"))
 
     def rows(self) -> list[dict[str, str]]:
         rows = []

@@ -105,6 +105,14 @@ SOURCES: dict[str, Source] = {
                "An Approximate Distribution of Estimates of Variance Components", venue="Biometrics Bulletin 2(6), 110-114"),
         Source("holm1979", "Holm", 1979, "A Simple Sequentially Rejective Multiple Test Procedure",
                venue="Scandinavian Journal of Statistics 6(2), 65-70"),
+        Source("nvidia2024h200", "NVIDIA", 2024, "NVIDIA H200 Tensor Core GPU: specifications",
+               venue="https://www.nvidia.com/en-us/data-center/h200/"),
+        Source("pytorch2025vecfloat", "PyTorch contributors", 2025,
+               "PyTorch's vectorised float32 maths for AVX2 (aten/src/ATen/cpu/vec/vec256/vec256_float.h)",
+               venue="https://github.com/pytorch/pytorch"),
+        Source("huggingface2020activations", "Hugging Face", 2020,
+               "transformers: src/transformers/activations.py (ACT2FN)",
+               venue="https://github.com/huggingface/transformers"),
     )
 }
 

@@ -6,19 +6,26 @@
   pairs), the multiplicative interaction a gated block represents directly.
 * :func:`compare_variants`: a fair comparison of Shazeer's variants on a synthetic
   regression target, at matched parameter counts, over several seeds.
+* :func:`beta_in_gated_block`: Swish's beta fixed or learned inside a gated block, on
+  :func:`gated_teacher_task`, a target every beta != 0 computes exactly; :func:`beta_reading`
+  writes what the runs show.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import statistics
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ._checks import positive_int, positive_number
+from .analysis import join_sentences
+from .i18n import N_, tr
 from .activations import swish
 from .variants import get_variant
 
@@ -197,9 +204,42 @@ def compare_variants(target: str = "product", variants: Sequence[str] = ("ReLU",
 
 # --- Learning beta where the weights can absorb it --------------------------------------------------
 
+TEACHER_D_FF = 4
+TEACHER_SCALES = (0.25, 4.0)
+
+
+def gated_teacher_task(n: int, d_model: int, *, seed: int, teacher_d_ff: int = TEACHER_D_FF,
+                       scales: tuple[float, float] = TEACHER_SCALES) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs x ~ N(0, I) of width ``d_model`` and the outputs of a random SiLU-gated teacher block,
+
+        y = (SiLU(x W*) * x V*) W2*,   scaled to unit variance,
+
+    with W*, V* ~ N(0, 1/d_model) (d_model x teacher_d_ff), each column of W* multiplied by its own factor drawn
+    log-uniformly from ``scales`` (the teacher's gate units switch at different scales, so no single beta matches
+    them all), and W2* ~ N(0, 1/teacher_d_ff). Seed s draws x and the teacher.
+
+    The task favours no beta != 0 by construction: since Swish_beta(z) = SiLU(beta z) / beta, a Swish_beta block
+    with d_ff >= teacher_d_ff computes y exactly with W = W*/beta, V = V*, W2 = beta W2* (its other units at 0).
+    Only the two ends of the family cannot: beta -> 0 (the gate becomes linear) and beta -> inf (ReLU).
+    """
+    n, d_model = positive_int(n, "n"), positive_int(d_model, "d_model")
+    teacher_d_ff = positive_int(teacher_d_ff, "teacher_d_ff")
+    lo, hi = (positive_number(s, "scales") for s in scales)
+    if lo > hi:
+        raise ValueError(f"scales must be (low, high) with low <= high, got {scales}.")
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d_model, generator=gen)
+    w = torch.randn(d_model, teacher_d_ff, generator=gen) / d_model**0.5
+    v = torch.randn(d_model, teacher_d_ff, generator=gen) / d_model**0.5
+    w2 = torch.randn(teacher_d_ff, d_model, generator=gen) / teacher_d_ff**0.5
+    log_scale = torch.empty(teacher_d_ff).uniform_(math.log(lo), math.log(hi), generator=gen)
+    y = (F.silu(x @ (w * log_scale.exp())) * (x @ v)) @ w2
+    return x, y / y.std()
+
+
 @dataclass(frozen=True)
 class BetaRun:
-    """One SwiGLU block trained on chapter 4's product task: its beta setting and what it ended with."""
+    """One Swish-gated block trained on :func:`gated_teacher_task`: its beta setting and what it ended with."""
 
     label: str
     seed: int
@@ -210,14 +250,18 @@ class BetaRun:
     folded_test_loss: float  # the same block with beta folded into W and W2 (a SiLU block); NaN if beta is 0
 
 
-def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = (("β = 1, fixed", 1.0, False),
-                                                                     ("β = 2.5, fixed", 2.5, False),
-                                                                     ("β learned, from 1", 1.0, True)), *,
+BETA_SETTINGS = ((N_("β = 1, fixed"), 1.0, False), (N_("β = 2.5, fixed"), 2.5, False),
+                 (N_("β = 0.4, fixed"), 0.4, False), (N_("β learned, from 1"), 1.0, True),
+                 (N_("β learned, from 2.5"), 2.5, True))
+
+
+def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = BETA_SETTINGS, *,
                         seeds: Sequence[int] = (0, 1, 2), d_model: int = 8, budget: int = 512, steps: int = 200,
                         n_train: int = 2048, n_test: int = 2048, lr: float = 1e-2,
                         batch: int = 256) -> list[BetaRun]:
-    """Train a Swish-gated block (act(xW) * xV) W2 on :func:`regression_task` ``"product"`` with beta fixed or
-    learned, the rest as :func:`compare_variants` (same budget, data, initialisation, optimiser, steps).
+    """Train a Swish-gated block (Swish_beta(xW) * xV) W2 on :func:`gated_teacher_task` with beta fixed or
+    learned: d_ff = budget / (3 d_model), no biases, ``nn.Linear``'s initialisation, Adam, minibatches, the same
+    data, initial weights and minibatch order for every setting of a seed (:func:`train_block`).
 
     ``settings``: (label, starting beta, learned?). Each run also folds its final beta into the weights
     (:func:`ffn_lib.rescaling.fold_swish_beta`) and scores the resulting SiLU block: the rescaling identity
@@ -237,7 +281,7 @@ def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = (("β = 1,
     runs = []
     with _one_thread():
         for seed in seeds:
-            x, y = regression_task("product", n_train + n_test, d_model, seed=seed)
+            x, y = gated_teacher_task(n_train + n_test, d_model, seed=seed)
             x_train, y_train, x_test, y_test = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
             for label, beta, learned in settings:
                 with torch.random.fork_rng(devices=[]):
@@ -254,3 +298,101 @@ def beta_in_gated_block(settings: Sequence[tuple[str, float, bool]] = (("β = 1,
                 end = float(block.current_activation().params["beta"].detach()) if learned else float(beta)
                 runs.append(BetaRun(label, seed, bool(learned), float(beta), end, loss, folded_loss))
     return runs
+
+
+@dataclass(frozen=True)
+class BetaSetting:
+    """The runs of one setting of :func:`beta_in_gated_block`, over seeds."""
+
+    label: str
+    learned: bool
+    beta_start: float
+    beta_ends: tuple[float, ...]
+    losses: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.losses)
+
+
+def beta_settings(runs: Sequence[BetaRun]) -> list[BetaSetting]:
+    """The runs grouped by setting, in the order they were run."""
+    if not runs:
+        raise ValueError("runs must hold at least one BetaRun (from beta_in_gated_block).")
+    groups: dict[str, list[BetaRun]] = {}
+    for r in runs:
+        groups.setdefault(r.label, []).append(r)
+    return [BetaSetting(label, rs[0].learned, rs[0].beta_start, tuple(r.beta_end for r in rs),
+                        tuple(r.test_loss for r in rs)) for label, rs in groups.items()]
+
+
+def beta_table(runs: Sequence[BetaRun]) -> str:
+    """A Markdown table, one row per setting: final beta per seed, mean held-out loss, lowest to highest."""
+    head = (tr("setting"), tr("final β, per seed"), tr("held-out loss, mean"), tr("lowest to highest"))
+    rows = ["| " + " | ".join(head) + " |", "|---|---|---:|---|"]
+    for s in beta_settings(runs):
+        ends = " / ".join(f"{b:.3g}" for b in s.beta_ends)
+        rows.append(f"| {tr(s.label)} | {ends} | {s.mean:.4f} | "
+                    + tr("{low} to {high}", low=f"{min(s.losses):.4f}", high=f"{max(s.losses):.4f}") + " |")
+    return "\n".join(rows)
+
+
+def beta_reading(runs: Sequence[BetaRun]) -> str:
+    """Whole sentences on :func:`beta_in_gated_block`'s runs, generated from their numbers: how exact the fold
+    is, how far apart the fixed betas ended (the optimisation's doing: each can compute the target), and where
+    each learned beta went."""
+    settings = beta_settings(runs)
+    folds = [abs(r.folded_test_loss - r.test_loss) / r.test_loss for r in runs
+             if r.folded_test_loss == r.folded_test_loss and r.test_loss > 0]
+    parts = []
+    if folds:
+        parts.append(tr("Folding each block's final β into its weights changed no held-out loss by more than {gap} "
+                        "of itself: every block trained here computes what a SiLU block with rescaled W and W2 "
+                        "computes.", gap=f"{max(folds):.0e}"))
+    fixed = [s for s in settings if not s.learned]
+    if len(fixed) >= 2:
+        best, worst = min(fixed, key=lambda s: s.mean), max(fixed, key=lambda s: s.mean)
+        fields = dict(best=tr(best.label), worst=tr(worst.label), low=f"{best.mean:.4f}", high=f"{worst.mean:.4f}",
+                      ratio=f"{worst.mean / best.mean:.1f}")
+        if worst.mean / best.mean < 1.25:
+            parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}): "
+                            "close together.", **fields))
+        else:
+            parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}), "
+                            "{ratio}× as much. Each of these blocks can compute the target exactly, so the gap is "
+                            "the optimisation's (and the spread of three seeds'): every block starts from the same "
+                            "weights and takes the same number of steps, and β sets the scale at which its gates "
+                            "switch at the start.", **fields))
+    for s in settings:
+        if not s.learned:
+            continue
+        same = next((f for f in fixed if f.beta_start == s.beta_start), None)
+        fields = dict(start=f"{s.beta_start:g}", low=f"{min(s.beta_ends):.3g}", high=f"{max(s.beta_ends):.3g}",
+                      loss=f"{s.mean:.4f}")
+        if same is not None:
+            parts.append(tr("The β learned from {start} ended between {low} and {high}, with a mean held-out loss of "
+                            "{loss} against {fixed} for β fixed at {start}.", fixed=f"{same.mean:.4f}", **fields))
+        else:
+            parts.append(tr("The β learned from {start} ended between {low} and {high}, with a mean held-out loss of "
+                            "{loss}.", **fields))
+    pairs = [(s, f) for s in settings if s.learned for f in fixed if f.beta_start == s.beta_start]
+    if pairs and all(s.mean < f.mean for s, f in pairs):
+        parts.append(tr("From the same start, learning β lowered the mean held-out loss every time: one more "
+                        "parameter to move can speed a fit up, although it adds no function the block could not "
+                        "already compute."))
+    elif pairs and all(s.mean >= f.mean for s, f in pairs):
+        parts.append(tr("From the same start, learning β did not lower the mean held-out loss: the extra parameter "
+                        "bought nothing here."))
+    elif pairs:
+        parts.append(tr("From the same start, learning β lowered the mean held-out loss in some cases and not in "
+                        "others."))
+    ends = [b for s in settings if s.learned for b in s.beta_ends]
+    if ends and all(0.05 < abs(b) < 20 for b in ends):
+        parts.append(tr("No learned β ran towards 0 or towards infinity: neither end of the family computes this "
+                        "target, and anywhere in between the weights can set the scale that β sets."))
+    elif ends and any(abs(b) <= 0.05 for b in ends):
+        parts.append(tr("A learned β went towards 0, where Swish is z/2 and the gate becomes linear: an end of the family that the weights reach only by growing without bound."))
+    elif ends:
+        parts.append(tr("A learned β went towards infinity, where Swish becomes ReLU: an end of the family that the "
+                        "weights reach only by growing without bound."))
+    return join_sentences(parts)

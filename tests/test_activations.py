@@ -426,3 +426,14 @@ def test_module_in_sequential_and_swish_keeps_its_beta(device):
     assert beta.grad is not None and beta.grad.abs() > 0
     with pytest.raises(ValueError, match="trainable=True needs an activation with a parameter"):
         A.get_activation("relu").module(trainable=True)
+
+
+def test_swish_near_zero_is_x_over_2_plus_its_bend():
+    """Swish_beta(x) = x/2 + beta x^2 / 4 - beta^3 x^4 / 48 + O(x^6): linear to first order, and all of its
+    bending (the x^2 term) near zero; the source's "linear near zero" is half right."""
+    from ffn_lib.activations import swish
+
+    for beta in (0.5, 1.0, 2.5):
+        for x in (1e-2, -1e-2, 3e-3):
+            rest = float(swish(np.float64(x), beta)) - x / 2 - beta * x * x / 4
+            assert rest / x**4 == pytest.approx(-beta**3 / 48, rel=1e-2)

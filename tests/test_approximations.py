@@ -52,3 +52,86 @@ def test_bad_arguments_name_themselves():
         approximations.max_error(0.0447, "erf")
     with pytest.raises((TypeError, ValueError), match="coefficient"):
         approximations.max_error(float("nan"))
+
+
+# --- The tanh form against bfloat16's rounding step, over every bfloat16 input ------------------------------
+
+def test_rounding_step_is_the_distance_to_the_next_number():
+    import torch
+
+    for dtype in approximations.SIXTEEN_BIT:
+        v = torch.tensor([1.0, 1.5, 2.69, 0.00936, 3e-20, 7.0], dtype=dtype)
+        step = approximations.rounding_step(v.double(), dtype)
+        above = torch.nextafter(v, torch.full_like(v, float("inf")))
+        assert torch.equal((above.double() - v.double()), step), dtype
+    assert approximations.rounding_step(torch.tensor([1.0]), torch.bfloat16).item() == 2.0**-7
+
+
+def test_the_tanh_form_is_within_rounding_for_positive_inputs_only():
+    r = approximations.rounding_steps("tanh")
+    assert r.dtype == "bfloat16" and r.worst_at == pytest.approx(2.70, abs=0.01)
+    assert r.worst_error == pytest.approx(4.73e-4, rel=0.01)
+    # x = +2.70: GELU is about 2.69, where bfloat16's numbers are 2^-6 apart: the error is a few % of a step
+    assert r.steps_at_plus == pytest.approx(r.worst_error / 2.0**-6, rel=1e-3)
+    assert r.max_steps_positive < 0.1  # no positive input comes near one step
+    # x = -2.70: the same error (it is even in x) where GELU is -0.0093 and the step 2^-14
+    assert r.value_at_minus == pytest.approx(float(gelu(-r.worst_at)), rel=1e-12)
+    assert r.step_at_minus == 2.0**-14
+    assert r.steps_at_minus == pytest.approx(r.worst_error / 2.0**-14, rel=1e-3)
+    assert 7 < r.steps_at_minus < 8.5
+    # below about -2.19 every output is at least a step off; in the far tail the relative error tends to 100%,
+    # i.e. between 2^7 and 2^8 steps
+    assert -2.3 < r.one_step_below < -2.1
+    assert 128 < r.max_steps_negative <= 256 and r.max_steps_negative_at < -5
+    # for N(0, 1) inputs about 9% of the rounded outputs differ, most of them on the negative side
+    assert r.differ_share == pytest.approx(0.088, abs=0.002)
+    assert r.differ_share_negative > 0.8 * r.differ_share
+
+
+def test_the_share_that_differs_agrees_with_pytorch_in_bfloat16():
+    import torch
+
+    x = torch.randn(400_000, generator=torch.Generator().manual_seed(0)).to(torch.bfloat16)
+    F = torch.nn.functional
+    share = (F.gelu(x) != F.gelu(x, approximate="tanh")).double().mean().item()
+    assert share == pytest.approx(approximations.rounding_steps("tanh").differ_share, abs=0.003)
+
+
+def test_the_output_scale_of_gelu_for_standard_normal_inputs():
+    x = np.linspace(-12, 12, 240_001)
+    density = np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    rms = math.sqrt(np.sum(gelu(x) ** 2 * density) * (x[1] - x[0]))
+    assert approximations.rounding_steps("tanh").rms_output == pytest.approx(rms, rel=2e-3)
+
+
+def test_rounding_steps_refuses_what_it_cannot_enumerate():
+    import torch
+
+    with pytest.raises(ValueError, match="approximate"):
+        approximations.rounding_steps("erf")
+    with pytest.raises(ValueError, match="dtype"):
+        approximations.rounding_steps("tanh", torch.float32)
+
+
+def test_the_rounding_reading_states_both_sides():
+    import dataclasses
+
+    import torch
+
+    steps = approximations.rounding_steps("tanh")
+    text = approximations.rounding_reading(steps)
+    assert "For positive inputs the two forms agree within bfloat16's rounding" in text
+    assert f"never exceeds {steps.max_steps_positive:.2f} of a step" in text
+    assert f"at x = -2.70, where GELU is {steps.value_at_minus:.4f}, the same largest error is 7.8 steps" in text
+    assert "a relative error of 5%" in text and f"below {steps.one_step_below:.2f}" in text
+    assert "8.8% of the bfloat16 outputs differ" in text and "far below the scale of a layer's outputs" in text
+    # the other branches: a form that is off even for positive inputs, and one without a one-step edge
+    coarse = approximations.rounding_reading(approximations.rounding_steps("sigmoid"))
+    assert coarse.startswith("Even for positive inputs the two forms differ by up to 3.25")
+    assert "far below" not in coarse and "e+31 steps" in coarse
+    half = approximations.rounding_reading(approximations.rounding_steps("tanh", torch.float16))
+    assert "float16's rounding" in half and "no digit is right" not in half
+    no_edge = dataclasses.replace(steps, one_step_below=None)
+    assert "every input below" not in approximations.rounding_reading(no_edge)
+    with pytest.raises(TypeError, match="steps"):
+        approximations.rounding_reading(0.5)

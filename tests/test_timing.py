@@ -226,6 +226,16 @@ def test_sentence_when_the_middle_halves_are_apart():
         "On this machine (Test CPU, 2 cores, CPU) ReLU took 0.77× as long as GELU (erf) (middle halves 0.76-0.78×).")
 
 
+def test_sentence_without_the_machine_and_with_a_large_ratio_rounded():
+    cmp = _synthetic([41.46, 41.5, 41.4, 41.45, 41.47], [1.00, 1.01, 0.99, 1.00, 1.02])
+    assert cmp.machine_sentence() == "Measured on this machine (Test CPU, 2 cores, CPU):"
+    assert cmp.sentence("GELU (erf)", "ReLU", machine=False) == (
+        "GELU (erf) took 41.5× as long as ReLU (middle halves 41.0-41.5×).")
+    close = _synthetic([1.00, 1.20, 1.05, 1.10, 0.95], [1.02, 1.00, 1.15, 0.98, 1.05])
+    assert close.sentence("GELU (erf)", "ReLU", machine=False).startswith("GELU (erf) took 1.03× as long as ReLU")
+    assert "cannot tell them apart" in close.sentence("GELU (erf)", "ReLU", machine=False)
+
+
 def test_sentence_when_the_middle_halves_overlap():
     cmp = _synthetic([1.00, 1.20, 1.05, 1.10, 0.95], [1.02, 1.00, 1.15, 0.98, 1.05])
     assert not cmp.distinguishable("GELU (erf)", "ReLU") and not cmp.distinguishable("ReLU", "GELU (erf)")

@@ -1,0 +1,148 @@
+"""Chapters 2 and 3: the sentences written from timings and from the recorded GPU run, every branch."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from ffn_lib import analysis
+
+RUN = Path(__file__).resolve().parent.parent / "results" / "h200-2026-11-26" / "results.json"
+
+
+@pytest.fixture(scope="module")
+def run():
+    return json.loads(RUN.read_text())
+
+
+def _set(run, group, op, impl, share=None, time=None):
+    """A copy of ``run`` with one forward row changed."""
+    doc = copy.deepcopy(run)
+    for r in doc["results"]:
+        if (r["group"], r["op"], r["impl"], r["pass"]) == (group, op, impl, "forward"):
+            if share is not None:
+                r["copy_share"]["value"] = share
+            if time is not None:
+                r["time"]["median"] = time
+    return doc
+
+
+# --- the tanh and erf forms on a CPU ------------------------------------------------------------------------
+
+def test_a_share_above_one_says_tanh_alone_costs_more_than_the_gap():
+    text = analysis.tanh_erf_gap_sentence(200e-6, 242e-6, told_apart=True, alone_ratio=1.5)
+    assert "121% of the difference" in text and "more than the whole gap" in text
+    assert "most of it" not in text
+
+
+def test_each_share_gets_its_own_sentence():
+    most = analysis.tanh_erf_gap_sentence(200e-6, 150e-6, told_apart=True, alone_ratio=1.3)
+    assert "accounts for 75% of the difference, most of it." in most
+    some = analysis.tanh_erf_gap_sentence(200e-6, 50e-6, told_apart=True, alone_ratio=1.1)
+    assert "25% of the difference; the rest is the tanh form's extra arithmetic" in some
+    none = analysis.tanh_erf_gap_sentence(200e-6, -10e-6, told_apart=True, alone_ratio=0.95)
+    assert "not slower than `torch.erf` (0.95× as long)" in none and "not in tanh itself" in none
+    cheaper = analysis.tanh_erf_gap_sentence(-80e-6, 20e-6, told_apart=True, alone_ratio=1.05)
+    assert "80 µs less than its erf form" in cheaper and "the cheaper of the two" in cheaper
+    same = analysis.tanh_erf_gap_sentence(5e-6, 40e-6, told_apart=False, alone_ratio=1.2)
+    assert same.startswith("On this machine the two GELU forms were not told apart") and "1.20×" in same
+    with pytest.raises((TypeError, ValueError), match="forms_s"):
+        analysis.tanh_erf_gap_sentence(float("nan"), 0.0, told_apart=True, alone_ratio=1.0)
+
+
+# --- the recorded GPU run ------------------------------------------------------------------------------------
+
+def test_eager_gelu_is_slow_in_both_forms(run):
+    text = analysis.eager_activations_reading(run)
+    for part in ("ReLU 97%", "the sigmoid 89%", "SiLU 82%", "GELU's erf form 72% and its tanh form 72%",
+                 "1.35× as long as ReLU", "it is not erf alone"):
+        assert part in text
+    slower_tanh = _set(run, "activation", "gelu_tanh", "eager", share=0.60)
+    assert "tanh form was the slower of the two here (60% against 72%)" in analysis.eager_activations_reading(
+        slower_tanh)
+    slower_erf = _set(run, "activation", "gelu", "eager", share=0.60)
+    assert "erf form was the slower of the two here (60% against 72%)" in analysis.eager_activations_reading(
+        slower_erf)
+    missing = copy.deepcopy(run)
+    missing["results"] = [r for r in missing["results"] if r["op"] != "sigmoid"]
+    assert analysis.eager_activations_reading(missing) == ""
+
+
+def test_only_the_compiled_gated_step_isolates_erf(run):
+    text = analysis.gated_gelu_reading(run)
+    assert "GELU-tanh(g)·u moved its bytes at 100%" in text and "ReLU(g)·u at 99%" in text
+    assert "GELU-erf(g)·u at 86%" in text and "this gap is erf's" in text
+    assert "reached 100% with the erf form and 100% with the tanh form" in text and "memory's limit too" in text
+    level = _set(run, "act_mul", "gelu", "compile", share=0.99)
+    assert "does not single out erf" in analysis.gated_gelu_reading(level)
+    short = _set(run, "act_mul", "gelu", "fused", share=0.90)
+    assert "memory's limit too" not in analysis.gated_gelu_reading(short)
+
+
+def test_the_ridge_budget_is_flops_over_bandwidth_times_bytes(run):
+    assert analysis.arithmetic_budget(67e12, 4.2e12, 6) == pytest.approx(67 / 4.2 * 6)
+    with pytest.raises(ValueError, match="bytes_per_element"):
+        analysis.arithmetic_budget(67e12, 4.2e12, 0)
+    with pytest.raises(ValueError, match="bandwidth"):
+        analysis.arithmetic_budget(67e12, -1.0, 6)
+    bandwidth = run["reference"]["copy_bandwidth"]["value"]
+    text = analysis.ridge_budget_reading(run)
+    assert "67 TFLOP/s of FP32 arithmetic (NVIDIA's H200 datasheet, H200 SXM, quoted)" in text
+    assert f"{bandwidth / 1e12:.2f} TB/s" in text and f"{67e12 / bandwidth:.1f} FLOPs for each byte" in text
+    assert f"about {67e12 / bandwidth * 6:.0f} FLOPs, {67e12 / bandwidth * 3:.0f} fused multiply-adds" in text
+    assert f"about {67e12 / bandwidth * 4:.0f}." in text and "tensor cores" in text
+    other = copy.deepcopy(run)
+    other["provenance"]["device"]["name"] = "Some GPU"
+    assert analysis.ridge_budget_reading(other) == ""
+
+
+def test_the_gpu_verdict_on_swish_states_a_verdict(run):
+    text = analysis.swish_gpu_verdict(run)
+    assert "eager SiLU alone took 1.18× as long as ReLU (82% against 97%" in text
+    assert "the sigmoid does cost something, 18% more time" in text
+    assert "it costs nothing: chapter 7's kernel ran SiLU(g)·u at 100%" in text
+    assert "moves 10 tensor passes against eager SiLU(g)·u's 5, which predicts 2.00× its time; it took 1.96×" in text
+    assert "predicts the cost of the extra kernels" in text
+    relu_time = next(r for r in run["results"] if r["group"] == "activation" and r["op"] == "relu")["time"]["median"]
+    free = _set(run, "activation", "silu", "eager", time=relu_time)
+    assert "costs nothing measurable" in analysis.swish_gpu_verdict(free)
+    slow = _set(run, "act_mul", "silu", "fused", share=0.80)
+    assert "it costs nothing:" not in analysis.swish_gpu_verdict(slow)
+
+
+# --- the CPU verdict on Swish: predicted from passes, then measured -------------------------------------------
+
+def test_tensor_passes_count_reads_and_writes():
+    h = torch.randn(4, 8)
+    assert analysis.tensor_passes(lambda t: t * torch.sigmoid(1.5 * t), h) == 7
+    assert analysis.tensor_passes(torch.nn.functional.silu, h) == 2
+
+
+def test_the_cpu_verdict_predicts_then_measures():
+    kw = dict(swish_passes=7, silu_passes=2, beta=1.5)
+    text = analysis.swish_cpu_verdict(1.30, True, 2.92, True, **kw)
+    assert "SiLU took 1.30× ReLU's time" in text
+    assert "moves the tensor 7 times against SiLU's 2, which predicts 3.50× SiLU's time" in text
+    assert "it took 2.92×" in text and "less than the count predicts" in text
+    assert "predicts the cost" in analysis.swish_cpu_verdict(1.30, True, 3.40, True, **kw)
+    assert "more than the count predicts" in analysis.swish_cpu_verdict(1.30, True, 4.50, True, **kw)
+    assert "not told apart" in analysis.swish_cpu_verdict(1.01, False, 2.9, True, **kw)
+    assert "even the faster one" in analysis.swish_cpu_verdict(0.90, True, 2.9, True, **kw)
+    assert "did not take measurably longer" in analysis.swish_cpu_verdict(1.3, True, 1.02, False, **kw)
+    with pytest.raises(ValueError, match="swish_passes"):
+        analysis.swish_cpu_verdict(1.3, True, 2.9, True, swish_passes=0, silu_passes=2, beta=1.5)
+
+
+def test_the_readings_in_chinese_are_whole_translated_sentences(run):
+    from ffn_lib import i18n
+
+    i18n.set_language("zh")
+    try:
+        text = analysis.swish_gpu_verdict(run)
+        assert "**在 GPU 上的结论。**" in text and "1.18 倍" in text and "1.96 倍" in text
+        assert "。 " not in text  # sentences are joined without the English space
+        assert "倍" in analysis.swish_cpu_verdict(1.3, True, 2.9, True, swish_passes=7, silu_passes=2, beta=1.5)
+    finally:
+        i18n.set_language(None)
