@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from ffn_lib import figure_text, i18n  # noqa: E402
+from ffn_lib import figure_text, i18n, plotting  # noqa: E402, F401  (plotting installs the hook that translates figures)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

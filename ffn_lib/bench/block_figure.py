@@ -151,7 +151,7 @@ def _relative_figure(section: RecordedSection, rows: list[dict[str, Any]], passe
         ax.set_title(tr(PANEL_TITLES.get(pass_, pass_)), fontsize=LEGEND_SIZE + 1)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="x", labelsize=LEGEND_SIZE)
-        ax.set_xlabel(tr("median time ÷ {name}'s, same pass", name=ref_name), fontsize=LEGEND_SIZE)
+        ax.set_xlabel(tr("median time ÷ {name}'s\n(same pass)", name=ref_name), fontsize=LEGEND_SIZE)
     _legend(fig, impls, COLORS, tr("{name} = 1", name=ref_name))
     if memory:
         _memory_panel(axes[-1], memory, impls, COLORS, labels)

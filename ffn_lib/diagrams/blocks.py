@@ -102,7 +102,7 @@ def ffn_in_layer() -> Figure:
     ax.plot([ffn[2], x0 - 0.1], [ffn[3], 5.75], color="#999999", lw=0.8, ls="--")
     ax.plot([ffn[2], x0 - 0.1], [ffn[1], 2.55], color="#999999", lw=0.8, ls="--")
     ax.text(x0 + w / 2, 5.95, N_("inside the FFN"), ha="center", fontsize=10, color=INK, weight="bold")
-    rows = [(2.85, "x   (tokens × d_model)", "data"),
+    rows = [(2.85, N_("x   (tokens × d_model)"), "data"),
             (3.55, "· W1 + b1   (d_model × d_ff; b1: d_ff)", "matrix"),
             (4.25, N_("act   (elementwise, tokens × d_ff)"), "act"),
             (4.95, "· W2 + b2   (d_ff × d_model; b2: d_model)", "matrix")]
