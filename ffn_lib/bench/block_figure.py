@@ -17,10 +17,13 @@ displays the section's table with this figure; :meth:`RecordedSection.figure` re
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, tr, translate_text
-from .report import PASS_NAMES, RecordedSection, flop_roof, select
+from .rows import PASS_NAMES, flop_roof, select
+
+if TYPE_CHECKING:
+    from .report import RecordedSection
 
 LEGEND_SIZE = 10
 MEMORY_SPREAD = 0.10  # a memory panel needs (largest - smallest) / largest of at least this

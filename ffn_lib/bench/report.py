@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 from ..i18n import N_, tr, translate_text
 from ..timing import format_rate, format_time
+from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
 RESULTS_ENV = "FFN_LIB_RESULTS"
 TOLERANCE = 0.05  # a rate may exceed its roof by this much (timer noise, clock drift) before a check fails
@@ -37,7 +38,6 @@ IMPLS = {
 }
 BLOCK_IMPLS = {"eager": N_("the block as written, PyTorch's kernels"),
                "fused": N_("`GatedFFN(fused=True)`, its activation step by the course's Triton kernel")}
-PASS_NAMES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("forward+backward")}
 # The suite's names for the products it times alone (bench/cases.py), marked so that a table can translate them.
 GEMM_NAMES = (N_("square"), N_("gate and up, two GEMMs"), N_("gate_up, one GEMM"), N_("down"))
 QUANTITIES = ("copy_share", "time", "bandwidth", "flop_rate", "peak_memory", "host_time", "latency")
@@ -133,19 +133,6 @@ def latest_run(folder: str | Path | None = None, *, device_type: str | None = "c
     return runs[-1] if runs else None
 
 
-def select(doc: dict[str, Any], *, group: str | None = None, ops: Iterable[str] | None = None,
-           pass_: str | None = None, impl: str | None = None, impls: Iterable[str] | None = None,
-           passes: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """The result rows of one run matching every given filter, in the run's order."""
-    ops = set(ops) if ops is not None else None
-    impls = set(impls) if impls is not None else None
-    passes = set(passes) if passes is not None else None
-    return [r for r in doc["results"]
-            if (group is None or r["group"] == group) and (ops is None or r["op"] in ops)
-            and (pass_ is None or r["pass"] == pass_) and (impl is None or r["impl"] == impl)
-            and (impls is None or r["impl"] in impls) and (passes is None or r["pass"] in passes)]
-
-
 def row(doc: dict[str, Any], group: str, op: str, impl: str, pass_: str) -> dict[str, Any] | None:
     """The one row of ``doc`` for (group, op, impl, pass), or None."""
     rows = select(doc, group=group, ops=[op], impl=impl, pass_=pass_)
@@ -176,18 +163,6 @@ def value(group: str, op: str, impl: str, pass_: str, quantity: str = "copy_shar
 
 
 # --- Self-checks -----------------------------------------------------------------------------------
-
-
-def flop_roof(doc: dict[str, Any]) -> float:
-    """The same run's matrix-product roof (FLOP/s): the fastest rate any of its matrix products reached,
-    in its fastest sample. A ceiling is the best the chip was seen to do; on a GPU the best sample is within
-    a few percent of the median, and on a shared CPU the median of a single measurement is at the mercy of
-    whatever else runs."""
-    ref = doc["reference"]
-    s = ref["matmul_shape"]
-    rates = [2 * s[0] * s[1] * s[2] / min(ref["matmul_samples"])]
-    rates += [r["flops"]["value"] / min(r["samples"]) for r in doc["results"] if r["group"] == "gemm" and r["flops"]]
-    return max(rates)
 
 
 def self_checks(doc: dict[str, Any]) -> dict[str, Any]:
