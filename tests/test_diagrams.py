@@ -90,8 +90,10 @@ def test_diagram_labels_are_in_the_readers_language():
 
 def test_ffn_in_layer_shows_both_sublayers_and_the_ffns_matrices():
     text = _texts(blocks.ffn_in_layer())
-    for part in ("self-attention", "Norm", "FFN", "W1   (d_model × d_ff)", "W2   (d_ff × d_model)", "residual"):
+    for part in ("self-attention", "Norm", "FFN", "W1 + b1   (d_model × d_ff; b1: d_ff)",
+                 "W2 + b2   (d_ff × d_model; b2: d_model)", "residual", "act(x W1 + b1) W2 + b2"):
         assert part in text, part
+    assert "z" not in text.replace("tokens", "").replace("sized", ""), "the FFN's input is x, as in the formula"
 
 
 def test_gelu_chart_groups_config_names_as_the_registry_does():

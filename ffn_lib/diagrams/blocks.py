@@ -26,9 +26,10 @@ FILL = {"norm": "#e8eef7", "attn": "#f3e8f7", "ffn": "#fff1db", "matrix": "#dceb
         "mul": "#e3f4e1", "data": "#f2f2f2", "question": "#eeeeee"}
 
 ALT = {
-    "ffn_in_layer": ("A pre-norm Transformer layer drawn from bottom to top: the input x goes through a norm and "
-                     "self-attention, whose output is added back to x; the sum goes through a second norm and "
-                     "the FFN (W1 from d_model to d_ff, the activation, W2 back to d_model), whose output is "
+    "ffn_in_layer": ("A pre-norm Transformer layer drawn from bottom to top: the layer's input goes through a norm "
+                     "and self-attention, whose output is added back to the input; the sum goes through a second "
+                     "norm and becomes the FFN's input x. The FFN computes act(x W1 + b1) W2 + b2: W1 and its bias "
+                     "b1 from d_model to d_ff, the activation, W2 and its bias b2 back to d_model; its output is "
                      "added back again. The FFN box is highlighted."),
     "gated_block": ("The gated FFN: the input x of shape tokens by d_model is multiplied by W and by V, both "
                     "d_model by d_ff, giving the gate g = xW and the value u = xV; the activation is applied to g "
@@ -80,42 +81,45 @@ def _plus(ax: plt.Axes, x: float, y: float, r: float = 0.16) -> None:
 
 def ffn_in_layer() -> Figure:
     """One pre-norm Transformer layer, bottom to top, with the FFN's inside shown:
-    h = x + Attention(Norm(x)); out = h + FFN(Norm(h)), FFN(z) = act(z W1) W2 (Vaswani et al. 2017, eq. 2;
-    pre-norm as in GPT-2 and Llama)."""
+    h = input + Attention(Norm(input)); output = h + FFN(Norm(h)), FFN(x) = act(x W1 + b1) W2 + b2 (Vaswani et al.
+    2017, eq. 2; pre-norm as in GPT-2 and Llama). x is the FFN's input, as in the chapter's formula. Its words are
+    catalogue messages (N_), translated when the figure is drawn."""
     fig, ax = _figure(7.6, 6.4)
     cx = 2.3
-    ax.text(cx, 0.35, tr("x   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
-    _box(ax, cx, 1.0, 2.2, 0.45, tr("Norm"), "norm")
-    _box(ax, cx, 1.8, 2.2, 0.55, tr("self-attention"), "attn")
+    ax.text(cx, 0.35, N_("layer input   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
+    _box(ax, cx, 1.0, 2.2, 0.45, "Norm", "norm")
+    _box(ax, cx, 1.8, 2.2, 0.55, N_("self-attention"), "attn")
     _plus(ax, cx, 2.6)
     _box(ax, cx, 3.35, 2.2, 0.45, tr("Norm"), "norm")
     ffn = _box(ax, cx, 4.45, 2.6, 1.3, "", "ffn")
     ax.text(cx, 4.45 + 0.47, "FFN", ha="center", va="center", fontsize=11, color=INK, weight="bold")
-    ax.text(cx, 4.45 + 0.07, "z W1  →  act  →  · W2", ha="center", va="center", fontsize=10, color=INK)
-    ax.text(cx, 4.45 - 0.35, tr("every token on its own"), ha="center", va="center", fontsize=9, color="#444444",
+    ax.text(cx, 4.45 + 0.07, "act(x W1 + b1) W2 + b2", ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 4.45 - 0.35, N_("every token on its own"), ha="center", va="center", fontsize=9, color="#444444",
             style="italic")
     _plus(ax, cx, 5.45)
-    ax.text(cx, 6.0, tr("out   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 6.0, N_("layer output   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
     for a, b in ((0.5, 0.775), (1.225, 1.525), (2.075, 2.44), (2.76, 3.125), (3.575, ffn[1]), (ffn[3], 5.29),
                  (5.61, 5.85)):
         _arrow(ax, (cx, a), (cx, b))
     for y0, y1 in ((0.62, 2.6), (2.76 + 0.12, 5.45)):  # residual paths around each sub-block
         ax.plot([cx, cx - 1.55, cx - 1.55], [y0, y0, y1], color=INK, lw=1.2)
         _arrow(ax, (cx - 1.55, y1), (cx - 0.16, y1))
-    ax.text(cx - 1.65, 1.6, tr("residual"), rotation=90, ha="right", va="center", fontsize=9, color="#444444")
-    ax.text(cx - 1.65, 4.2, tr("residual"), rotation=90, ha="right", va="center", fontsize=9, color="#444444")
+    ax.text(cx - 1.65, 1.6, N_("residual"), rotation=90, ha="right", va="center", fontsize=9, color="#444444")
+    ax.text(cx - 1.65, 4.2, N_("residual"), rotation=90, ha="right", va="center", fontsize=9, color="#444444")
     # the FFN's inside, to the right
-    x0, w = 4.55, 2.7
+    x0, w = 4.45, 2.98
     ax.plot([ffn[2], x0 - 0.1], [ffn[3], 5.75], color="#999999", lw=0.8, ls="--")
     ax.plot([ffn[2], x0 - 0.1], [ffn[1], 2.55], color="#999999", lw=0.8, ls="--")
-    ax.text(x0 + w / 2, 5.95, tr("inside the FFN"), ha="center", fontsize=10, color=INK, weight="bold")
-    rows = [(2.85, tr("z   (tokens × d_model)"), "data"), (3.55, tr("· W1   (d_model × d_ff)"), "matrix"),
-            (4.25, tr("act   (elementwise, tokens × d_ff)"), "act"), (4.95, tr("· W2   (d_ff × d_model)"), "matrix")]
+    ax.text(x0 + w / 2, 5.95, N_("inside the FFN"), ha="center", fontsize=10, color=INK, weight="bold")
+    rows = [(2.85, N_("x   (tokens × d_model)"), "data"),
+            (3.55, "· W1 + b1   (d_model × d_ff; b1: d_ff)", "matrix"),
+            (4.25, N_("act   (elementwise, tokens × d_ff)"), "act"),
+            (4.95, "· W2 + b2   (d_ff × d_model; b2: d_model)", "matrix")]
     for y, text, kind in rows:
         _box(ax, x0 + w / 2, y, w, 0.45, text, kind, size=9)
     for (ya, _, _), (yb, _, _) in zip(rows, rows[1:]):
         _arrow(ax, (x0 + w / 2, ya + 0.225), (x0 + w / 2, yb - 0.225))
-    ax.text(x0 + w / 2, 5.5, tr("d_ff = 4 d_model in the original"), ha="center", fontsize=9, color="#444444")
+    ax.text(x0 + w / 2, 5.5, N_("d_ff = 4 d_model in the original"), ha="center", fontsize=9, color="#444444")
     return fig
 
 
