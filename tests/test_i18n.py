@@ -214,3 +214,17 @@ def test_exercise_texts_are_messages_where_they_are_written():
     got = {m for m, _, _ in i18n_script.exercise_messages(src, "chapter9.py")}
     assert got == {"A title", "Compute $x$.", "first", "second {c}", "that is one.", "that is two.", "opt a",
                    "Because.", "Exercise {id} is right."}
+
+
+def test_chinese_words_around_maths_are_drawn_in_the_cjk_font(monkeypatch, caplog):
+    if figure_text.cjk_family() is None:
+        pytest.skip("no CJK font here (mplfonts not installed)")
+    monkeypatch.setattr(i18n, "translate_text", lambda text: "门控函数 $\\mathrm{act}(g)$ 的图像")
+    i18n.set_language("zh")
+    fig, ax = plt.subplots()
+    ax.set_title("The gate functions $\\mathrm{act}(g)$")
+    with caplog.at_level("WARNING", logger="matplotlib"):
+        fig.savefig(io.BytesIO(), format="png")
+    assert "does not have a glyph" not in caplog.text
+    assert ax.title.get_fontfamily() == [figure_text.cjk_family()]
+    plt.close(fig)
