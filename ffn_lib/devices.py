@@ -242,16 +242,19 @@ def policy_rows() -> list[dict[str, str]]:
     """
     from . import _fake_device
 
-    labels = {"cpu": "any CPU", "mps": "Apple GPU (M1 and later)"}
+    from .i18n import N_  # the words of the hardware page's table are messages, translated where it shows them
+
+    labels = {"cpu": N_("any CPU"), "mps": N_("Apple GPU (M1 and later)")}
     rows = []
     for key, profile in _fake_device.PROFILES.items():
         with _fake_device.faked(profile):
             device = pick_device(verbose=False)
             if device.type == "cuda":
                 sm = "ROCm" if profile.hip else "sm_" + "".join(map(str, profile.capability))
-                name, kernels = f"{profile.name} ({sm})", "compiled" if triton_gpu_ok(0) else "no (eager only)"
+                name, kernels = f"{profile.name} ({sm})", N_("compiled") if triton_gpu_ok(0) else N_("no (eager only)")
             else:
-                name, kernels = labels[key], "interpreter only (CPU tensors, slow)" if key == "cpu" else "no (eager only)"
+                name, kernels = labels[key], (N_("interpreter only (CPU tensors, slow)") if key == "cpu"
+                                              else N_("no (eager only)"))
             rows.append({"machine": name, "device": device.type, "dtype": str(choose_dtype(device)).removeprefix("torch."),
-                         "float64": "yes" if has_float64(device) else "no", "kernels": kernels})
+                         "float64": N_("yes") if has_float64(device) else N_("no"), "kernels": kernels})
     return rows

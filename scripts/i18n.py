@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,7 @@ def phrases_in_code(source: str, where: str) -> list[tuple[str, str | None, str]
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip and _is_phrase(n.value)]
 
 
+<<<<<<< HEAD
 EXERCISE_FIELDS = {"title", "statement", "hints", "options", "mistakes", "note", "policy"}
 
 
@@ -124,10 +126,28 @@ def exercise_messages(source: str, where: str) -> list[tuple[str, str | None, st
             found += [(n.value, None, f"{where}:{n.lineno}") for n in _strings(node.value)
                       if any(c.isalpha() for c in n.value) and " " in n.value]
     return found
+=======
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def page_code_cells(text: str) -> list[str]:
+    """The code of a MyST page's ``{code-cell}`` blocks, their option lines (``:tags: ...``) blanked, so that the
+    line numbers stay those of the cell."""
+    cells = []
+    for match in CODE_CELL.finditer(text):
+        lines, options = match.group(1).splitlines(), True
+        for i, line in enumerate(lines):
+            options = options and line.startswith(":")
+            if options:
+                lines[i] = ""
+        cells.append("\n".join(lines))
+    return cells
+>>>>>>> w67
 
 
 def library_messages() -> list[tuple[str, str | None, str]]:
-    """Every message of ffn_lib's catalogue: the library's marked calls and the notebooks' figure labels."""
+    """Every message of ffn_lib's catalogue: the library's marked calls, the notebooks' figure labels and the
+    marked calls in the book pages' code cells."""
     found = []
     for path in sorted((ROOT / "ffn_lib").rglob("*.py")):
         if path.name == "i18n.py":
@@ -143,6 +163,9 @@ def library_messages() -> list[tuple[str, str | None, str]]:
                 source = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
                 where = f"{path.relative_to(ROOT)}#cell{i}"
                 found += messages_in(source, where, plot_arguments=True) + phrases_in_code(source, where)
+    for path in sorted((ROOT / "book").glob("*.md")):
+        for i, source in enumerate(page_code_cells(path.read_text(encoding="utf-8"))):
+            found += messages_in(source, f"{path.relative_to(ROOT)}#cell{i}", plot_arguments=True)
     return found
 
 
