@@ -87,7 +87,6 @@ def phrases_in_code(source: str, where: str) -> list[tuple[str, str | None, str]
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip and _is_phrase(n.value)]
 
 
-<<<<<<< HEAD
 EXERCISE_FIELDS = {"title", "statement", "hints", "options", "mistakes", "note", "policy"}
 
 
@@ -126,7 +125,8 @@ def exercise_messages(source: str, where: str) -> list[tuple[str, str | None, st
             found += [(n.value, None, f"{where}:{n.lineno}") for n in _strings(node.value)
                       if any(c.isalpha() for c in n.value) and " " in n.value]
     return found
-=======
+
+
 CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 
 
@@ -142,7 +142,6 @@ def page_code_cells(text: str) -> list[str]:
                 lines[i] = ""
         cells.append("\n".join(lines))
     return cells
->>>>>>> w67
 
 
 def library_messages() -> list[tuple[str, str | None, str]]:
