@@ -62,8 +62,10 @@ book: $(STAMP) mathjax
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html (简体中文: _build/html/zh/index.html)"
 
+# Every core at once (pytest-xdist), then the tests that measure time (marked serial) alone, on a quiet machine.
 test: $(STAMP) book
-	FFN_LIB_REQUIRE_BOOK=1 $(PY) -m pytest --cov=ffn_lib --cov-report=term-missing:skip-covered
+	FFN_LIB_REQUIRE_BOOK=1 $(PY) -m pytest -n auto -m "not serial" --cov=ffn_lib --cov-report=
+	FFN_LIB_REQUIRE_BOOK=1 $(PY) -m pytest -m serial --cov=ffn_lib --cov-append --cov-report=term-missing:skip-covered
 
 # The library's tests alone (no book build, no browser): seconds.
 test-fast: $(STAMP)

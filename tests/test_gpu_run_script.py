@@ -94,6 +94,7 @@ def test_preflight_names_what_is_missing_in_one_line(tmp_path):
     assert records == [] and not run.exists()
 
 
+@pytest.mark.serial
 def test_preflight_passes_and_is_quick_when_all_is_there(tmp_path):
     pytest.importorskip("triton")
     import time

@@ -8,6 +8,8 @@ import torch
 
 from ffn_lib import ceilings, comparison, sampler, timing
 
+pytestmark = pytest.mark.serial   # these measure time: make test runs them alone, after the parallel tests
+
 
 def test_benchmark_statistics_on_a_known_duration():
     duration = 0.01
