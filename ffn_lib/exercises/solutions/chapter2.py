@@ -39,8 +39,10 @@ def gelu_erf(x):
     5: Solution(
         "Evaluate the tanh form with c = 0.05 and the definition on a fine grid and take the largest absolute "
         f"difference. The rounder coefficient's error is {_RATIO:.1f} times the error with 0.044715 "
-        "(both computed here): the error is sensitive to c, which is why the paper's value was fitted rather "
-        "than rounded.",
+        r"(both computed here): the error is sensitive to c, so the constant is not rounded. 0.044715 is not the "
+        r"GELU paper's own fit: it is the coefficient Page (1977) gave for approximating the normal CDF $\Phi$, "
+        r"the one that makes the largest error against $\Phi$ smallest (chapter 2's section *Two "
+        r"approximations*), and the GELU paper carried it over unchanged.",
         """import numpy as np
 import ffn_lib
 

@@ -18,9 +18,15 @@ def swish(x, beta):
     return x * gate""",
     ),
     2: Solution(
-        r"$\sigma(0) = 1/2$ for every input, so $\mathrm{Swish}_0(x) = x/2$: linear, as the article says, but "
-        "with slope one half.",
-        """answer = 3 * 0.5""",
+        r"Differentiating $\mathrm{Swish}_\beta'(x) = \sigma(\beta x) + \beta x\,\sigma'(\beta x)$ once more "
+        r"gives $\mathrm{Swish}_\beta''(x) = 2\beta\,\sigma'(\beta x) + \beta^2 x\,\sigma''(\beta x)$; at $x = 0$ "
+        r"that is $2\beta\,\sigma'(0) = \beta/2$, so $\mathrm{Swish}_3''(0) = 3/2$ (the rescaling gives the same: "
+        r"$\beta\,\mathrm{SiLU}''(0)$ with $\mathrm{SiLU}''(0) = 1/2$). The slope at 0 is 1/2 for every $\beta$, "
+        r"but the bend grows in proportion to $\beta$: none at $\beta = 0$, the straight line $x/2$, and without "
+        r"bound as $\beta \to \infty$, where Swish becomes ReLU and the bend becomes its kink.",
+        """beta = 3.0
+s = 0.5                                 # sigma(0)
+answer = 2 * beta * s * (1 - s)         # 2 beta sigma'(0)""",
     ),
     3: Solution(
         r"$\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x) = \mathrm{SiLU}(\beta x)/\beta$, so Swish_3 has SiLU's dip, "

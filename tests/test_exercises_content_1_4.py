@@ -1,0 +1,57 @@
+"""What the exercises of chapters 1-4 claim in their text, checked against the library (review follow-ups)."""
+
+import numpy as np
+
+from ffn_lib import exercises as E
+from ffn_lib import swish_derivative
+from ffn_lib.exercises import _numeric
+
+
+def _significant(value: float, digits: int) -> str:
+    return f"{value:.{digits - 1}e}"
+
+
+def test_2_5_the_gap_to_the_papers_form_agrees_to_3_digits_as_the_statement_says():
+    ex = E.get("2.5")
+    answer, gap = float(ex.expected()), _numeric.tanh_forms_gap(0.05, 0.044715)
+    assert "agrees with this one to 3 significant digits" in ex.statement and "0.03%" not in ex.statement
+    assert _significant(answer, 3) == _significant(gap, 3) and _significant(answer, 4) != _significant(gap, 4)
+    assert ex.check(gap).status == "incorrect" and ex.check(float(_significant(answer, 5))).passed
+
+
+def test_2_5_solution_credits_page_for_the_coefficient():
+    sol = E.get("2.5").load_solution().explanation
+    assert "Page (1977)" in sol and "was fitted" not in sol
+
+
+def test_3_2_is_the_second_derivative_at_0_measured_by_a_finite_difference():
+    ex = E.get("3.2")
+    h = 1e-5
+    measured = (float(swish_derivative(h, 3.0)) - float(swish_derivative(-h, 3.0))) / (2 * h)
+    assert abs(measured - float(ex.expected())) < 1e-6 and ex.expected() == 1.5
+    assert "the bend is the second derivative" in ex.check(0.5).message
+    assert "beta^2 SiLU''(0)" in ex.check(4.5).message
+
+
+def test_2_1_phi_of_plus_1_5_is_a_named_mistake():
+    result = E.get("2.1").check(-1.3998)
+    assert result.status == "incorrect" and "1 - Phi(1.5)" in result.message
+
+
+def test_4_6_the_diagrams_reading_of_g_is_a_named_mistake():
+    result = E.get("4.6").check(3)
+    assert result.status == "incorrect" and "g = xW" in result.message and "u = xV" in result.message
+
+
+def test_1_6_uses_the_chapters_rule_of_thumb_only():
+    ex = E.get("1.6")
+    texts = list(ex.hints) + [ex.load_solution().explanation]
+    assert any(r"6 \times$ parameters per token" in t for t in texts)
+    assert not any(bad in t for t in texts for bad in ("6 N D", "6ND", r"6 \cdot T \cdot N"))
+
+
+def test_whole_answers_are_shown_with_thousands_separators():
+    assert "The answer is **19,327,352,832**" in E.get("1.4").expected_text()
+    assert "The answer is **4,722,432**" in E.get("1.1").expected_text()
+    assert "The answer is **1.5**" in E.get("3.2").expected_text()
+    assert np.isclose(float(E.get("1.4").expected()), 19_327_352_832)
