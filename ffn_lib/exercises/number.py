@@ -163,8 +163,7 @@ class NumberExercise(Exercise):
 
     def expected_text(self) -> str:
         e = self.expected()
-        whole = self.integer or (math.isfinite(e) and e == int(e) and abs(e) < 1e16)  # 19,327,352,832 like 4,722,432
-        value = f"{int(e):,}" if whole else fmt_number(e)
+        value = f"{int(e):,}" if self.integer else fmt_number(e)
         return "The answer is **{value}**. {accept} ".format(value=value, accept=self.accept_text())
 
     def _junk_examples(self) -> str:
