@@ -12,8 +12,8 @@ from .function import FunctionExercise
 from .number import NumberExercise
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
-# One message for every rounded coefficient of exercise 2.2 (the learner sees the value they used in their code).
-MESSAGES = {"rounded": "the coefficient is rounded; use 0.044715 exactly, as the statement gives it."}
+# A diagnosis of exercise 2.2, one template for every rounded coefficient (filled in where the mistake is defined).
+MESSAGES = {"rounded": "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it."}
 
 
 def _phi_cdf(x: float) -> float:
@@ -58,7 +58,8 @@ EXERCISES = [
                   (lambda x: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * x)), "the 0.044715 x^3 term is missing."),
                   (lambda x: x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))),
                    "the factor 1/2 is missing."),
-                  *[(lambda x, c=c: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + c * x**3))), MESSAGES["rounded"])
+                  *[(lambda x, c=c: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + c * x**3))),
+                     MESSAGES["rounded"].format(c=c))
                     for c in (0.0447, 0.04472, 0.0445, 0.045)]],
     ),
     FunctionExercise(

@@ -44,10 +44,10 @@ answer = ffn_lib.swish(x, beta=3.0).min()""",
         'answer = "b"',
     ),
     5: Solution(
-        r"For $x > 0$ the gap is $x\,\sigma(-5x)$ and for $x < 0$ it is $|x|\,\sigma(5x)$: the same function of "
-        r"$|x|$, so the gap is even, with two equal peaks, at "
-        f"$x = \\pm {_PEAK:.4f}$ (computed here). Substituting $t = 5x$ turns it into $|{{\\rm SiLU}}(-|t|)|/5$: "
-        "the peak is the depth of SiLU's dip divided by 5.",
+        (r"For $x > 0$ the gap is $x\,\sigma(-5x)$ and for $x < 0$ it is $|x|\,\sigma(5x)$: the same function of "
+         r"$|x|$, so the gap is even, with two equal peaks, at $x = \pm {peak}$ (computed here). Substituting "
+         r"$t = 5x$ turns it into $|{{\rm SiLU}}(-|t|)|/5$: the peak is the depth of SiLU's dip divided by "
+         r"5.").format(peak=f"{_PEAK:.4f}"),
         """import numpy as np
 import ffn_lib
 
@@ -55,9 +55,10 @@ x = np.linspace(-10, 10, 2_000_001)
 answer = np.max(np.abs(ffn_lib.swish(x, beta=5.0) - ffn_lib.relu(x)))""",
     ),
     6: Solution(
-        r"$\mathrm{SiLU}'(x) = \sigma(x) + x\,\sigma(x)(1 - \sigma(x))$. It is 1/2 at 0, tends to 1 from above "
-        f"as $x$ grows, and peaks at $x \\approx {_SLOPE_AT:.4f}$ (computed here): SiLU is steeper than the identity "
-        "there, one reason its gradients can exceed ReLU's. `ffn_lib.silu_derivative` is the same formula.",
+        (r"$\mathrm{{SiLU}}'(x) = \sigma(x) + x\,\sigma(x)(1 - \sigma(x))$. It is 1/2 at 0, tends to 1 from above "
+         r"as $x$ grows, and peaks at $x \approx {x}$ (computed here): SiLU is steeper than the identity there, "
+         r"one reason its gradients can exceed ReLU's. `ffn_lib.silu_derivative` is the same "
+         r"formula.").format(x=f"{_SLOPE_AT:.4f}"),
         """import numpy as np
 import ffn_lib
 
