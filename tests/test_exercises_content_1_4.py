@@ -46,3 +46,45 @@ def test_1_6_uses_the_chapters_rule_of_thumb_only():
     texts = list(ex.hints) + [ex.load_solution().explanation]
     assert any(r"6 \times$ parameters per token" in t for t in texts)
     assert not any(bad in t for t in texts for bad in ("6 N D", "6ND", r"6 \cdot T \cdot N"))
+
+
+def _templates_fullmatching(text: str, entries: dict) -> list[str]:
+    """Catalogue messages with named fields that ``text`` was formatted from (the values read back)."""
+    import re
+    import string
+    found = []
+    for msgid in entries:
+        try:
+            parts = list(string.Formatter().parse(msgid))
+        except ValueError:
+            continue
+        if not any(name for _, name, _, _ in parts):
+            continue
+        pattern = "".join(re.escape(lit) + ("(.+?)" if name is not None else "") for lit, name, _, _ in parts)
+        if re.fullmatch(pattern, text, re.S):
+            found.append(msgid)
+    return found
+
+
+def test_everything_exercises_1_to_4_say_has_its_chinese():
+    """Each statement, hint, option, diagnosis and solution of chapters 1-4 is a catalogue message translated into
+    Chinese, or was formatted from one (a solution's computed number), or is maths/symbols only."""
+    import re
+    from ffn_lib import i18n
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    entries = {msgid: e["msgstr"][0] for (ctx, msgid), e in i18n.parse_po(
+        i18n.CATALOGUE["zh"].read_text(encoding="utf-8")).items() if ctx is None and e["msgstr"][0] and not e["fuzzy"]}
+    missing = []
+    for n in (1, 2, 3, 4):
+        for ex in E.chapter(n)._exercises:
+            texts = [ex.title, ex.statement, *ex.hints, ex.load_solution().explanation]
+            texts += list(getattr(ex, "options", {}).values())
+            texts += list(ex.mistakes.values()) if isinstance(ex.mistakes, dict) else [m[1] for m in ex.mistakes]
+            for text in texts:
+                if text in entries:
+                    ok = cjk.search(entries[text]) or not re.search(r"\b[a-z]{3,}\b", re.sub(r"\$[^$]*\$", "", text))
+                else:
+                    ok = any(cjk.search(entries[t]) for t in _templates_fullmatching(text, entries))
+                if not ok:
+                    missing.append(f"{ex.id}: {text[:60]}")
+    assert not missing, missing[:5]
