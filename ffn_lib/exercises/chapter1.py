@@ -101,7 +101,7 @@ EXERCISES = [
         hints=[r"For $y = xW$, the backward needs two products: $\partial L/\partial x = (\partial L/\partial y) "
                r"W^\top$ and $\partial L/\partial W = x^\top (\partial L/\partial y)$.",
                r"Each backward product costs as much as the forward one, so a step costs 3 forwards: the "
-               r"'6 N D' rule of thumb (N parameters, D tokens)."],
+               r"chapter's rule of thumb, forward + backward $\approx 6 \times$ parameters per token."],
         starter="answer = ...\nex.q6.check(answer)",
         expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False)
         + sizing.backward_flops(2048, 768, 3072, gated=False),

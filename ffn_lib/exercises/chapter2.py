@@ -12,6 +12,8 @@ from .function import FunctionExercise
 from .number import NumberExercise
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+# A diagnosis of exercise 2.2, one template for every rounded coefficient (filled in where the mistake is defined).
+MESSAGES = {"rounded": "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it."}
 
 
 def _phi_cdf(x: float) -> float:
@@ -35,6 +37,9 @@ EXERCISES = [
                   (lambda: float(gelu(-1.5, "sigmoid")), "that is the sigmoid approximation x sigmoid(1.702 x)."),
                   (lambda: -float(gelu(-1.5)) / 1.5, "that is Phi(-1.5), a probability; GELU multiplies it by "
                                                      "x = -1.5."),
+                  (lambda: -1.5 * _phi_cdf(1.5),
+                   "that is -1.5 Phi(1.5): Phi(-1.5) is the probability below -1.5, a small number, equal to "
+                   "1 - Phi(1.5)."),
                   (lambda: 0.0, "0 is ReLU(-1.5); GELU lets a little of the negative input through.")],
     ),
     FunctionExercise(
@@ -54,7 +59,7 @@ EXERCISES = [
                   (lambda x: x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x**3))),
                    "the factor 1/2 is missing."),
                   *[(lambda x, c=c: 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + c * x**3))),
-                     "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it.".format(c=c))
+                     MESSAGES["rounded"].format(c=c))
                     for c in (0.0447, 0.04472, 0.0445, 0.045)]],
     ),
     FunctionExercise(
@@ -91,10 +96,11 @@ EXERCISES = [
     NumberExercise(
         title="A rounder coefficient",
         statement=r"Suppose the tanh form used the rounder coefficient $c = 0.05$ instead of 0.044715: "
-                  r"$\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. Compute its "
-                  r"largest error against the definition, $\max_x |\,\cdot\, - \mathrm{GELU}(x)|$, numerically "
-                  r"(a fine grid on $[-6, 6]$ is enough), to 5 significant digits: the gap to the paper's own "
-                  r"tanh form is only 0.03% away.",
+                  r"$f(x) = \tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. "
+                  r"Compute its largest error against the definition, $\max_x |f(x) - \mathrm{GELU}(x)|$, "
+                  r"numerically (a fine grid on $[-6, 6]$ is enough). Give 5 significant digits: the largest gap "
+                  r"between $f$ and the paper's tanh form (with 0.044715) is a different number that agrees with "
+                  r"this one to 3 significant digits, and the check tells the two apart.",
         hints=["`ffn_lib.gelu(x)` accepts NumPy arrays; write the tanh form with c = 0.05 yourself.",
                "`np.linspace(-6, 6, 1_000_001)` then `np.max(np.abs(...))`."],
         starter="answer = ...\nex.q5.check(answer)",

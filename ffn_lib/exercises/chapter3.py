@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..activations import sigmoid, silu, silu_derivative, swish
+from ..activations import sigmoid, sigmoid_derivative, silu, silu_derivative, swish
 from . import _numeric
 from .choice import ChoiceExercise
 from .function import FunctionExercise
@@ -37,15 +37,26 @@ EXERCISES = [
                    "x and beta are swapped: the function is called as swish(x, beta), x first.")],
     ),
     NumberExercise(
-        title="Swish at beta = 0",
-        statement=r"What is $\mathrm{Swish}_0(3)$?",
-        hints=[r"What is $\sigma(0)$?", r"With $\beta = 0$ the gate is the same constant for every $x$."],
+        title="Where Swish bends",
+        statement=r"Far from 0, $\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x)$ follows the straight lines 0 and $x$; "
+                  r"it bends near 0, and its second derivative there says how sharply. Derive "
+                  r"$\mathrm{Swish}_\beta''(0)$ and evaluate it for $\beta = 3$.",
+        hints=[r"Differentiate twice. $\mathrm{Swish}_\beta'(x) = \sigma(\beta x) + \beta x\,\sigma'(\beta x)$; at "
+               r"$x = 0$ every term that still carries a factor $x$ vanishes, and $\sigma'(0) = 1/4$.",
+               r"Or use the rescaling $\mathrm{Swish}_\beta(x) = \mathrm{SiLU}(\beta x)/\beta$: each derivative "
+               r"brings out one factor $\beta$, so $\mathrm{Swish}_\beta''(x) = \beta\,\mathrm{SiLU}''(\beta x)$."],
         starter="answer = ...\nex.q2.check(answer)",
-        expected=lambda: float(swish(3.0, 0.0)),
+        expected=lambda: 2 * 3.0 * float(sigmoid_derivative(0.0)),
         abs_tol=1e-9,
-        mistakes=[(lambda: 3.0, "that is the identity; at beta = 0 the sigmoid is 1/2 everywhere, not 1."),
-                  (lambda: 0.0, "the article calls Swish_0 'a linear function': it is the linear function x/2, "
-                                "not zero.")],
+        mistakes=[(lambda: 0.5, "1/2 is the slope at 0, the same for every beta; the bend is the second derivative."),
+                  (lambda: 0.75, "that is beta sigma'(0), one of two equal terms: the derivative of sigma(beta x) "
+                                 "and that of beta x sigma'(beta x) each give beta sigma'(0) at x = 0."),
+                  (lambda: 0.25, "that is sigma'(0) alone: the chain rule brings out beta, and the product rule "
+                                 "gives the term twice."),
+                  (lambda: 4.5, "that is beta^2 SiLU''(0): the rescaling also divides by beta, "
+                                "Swish_beta(x) = SiLU(beta x)/beta, so two derivatives leave beta SiLU''(beta x)."),
+                  (lambda: 0.0, "0 would make Swish_3 straight at 0; far from 0 it is nearly straight, and near 0 "
+                                "is where it bends.")],
     ),
     NumberExercise(
         title="Swish's minimum",

@@ -96,6 +96,9 @@ EXERCISES = [
         mistakes=[(lambda: float(sigmoid(1.0)), "that is the derivative with respect to u, sigma(g)."),
                   (lambda: float(sigmoid_derivative(1.0)), "that is sigma'(1) alone; the value u = 3 multiplies it."),
                   (lambda: float(sigmoid(1.0)) * 3.0, "that is h itself, sigma(g) u, not its derivative."),
-                  (lambda: float(sigmoid_derivative(3.0)) * 1.0, "g and u are swapped: the gate is g = 1.")],
+                  (lambda: float(sigmoid_derivative(3.0)) * 1.0, "g and u are swapped: the gate is g = 1."),
+                  (lambda: 3.0, "3 is u, the derivative of g u: that reads g as the gate's output, sigma(xW). In the "
+                                "book's notation g = xW is the gate's pre-activation, u = xV, and h = act(g) u "
+                                "(here act = sigma), so dh/dg = sigma'(g) u.")],
     ),
 ]

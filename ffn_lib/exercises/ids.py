@@ -22,7 +22,8 @@ CHAPTER_MOVED: dict[int, int] = {7: 8}  # every exercise N of the old chapter ke
 
 # id -> the revision of the exercise in that slot now (1 when absent). 5.4 was "Parameter ratio at matched
 # width" (the 2/3 rule, tested in 4.1 and 8.2 as well); since revision 2 it is the aligned SwiGLU unit's growth.
-REVISED: dict[str, int] = {"5.4": 2}
+# 3.2 was "Swish at beta = 0" (Swish_0(3), read off the chapter); since revision 2 it is Swish_3''(0), the bend at 0.
+REVISED: dict[str, int] = {"5.4": 2, "3.2": 2}
 
 _ID = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})$")
 

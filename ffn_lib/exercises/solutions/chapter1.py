@@ -35,10 +35,11 @@ answer = 2 * (2 * tokens * d_model * d_ff)""",
         'answer = "a"',
     ),
     6: Solution(
-        r"Forward: two products of $2 \cdot T \cdot d_\text{model} \cdot d_\text{ff}$ FLOPs each. Backward: "
+        r"Forward: two products of $2 \cdot 2048 \cdot d_\text{model} \cdot d_\text{ff}$ FLOPs each. Backward: "
         r"for each layer $y = xW$ one product gives $\partial L/\partial x$ and one gives $\partial L/\partial W$, "
         r"each as costly as the forward product, so the backward is twice the forward and the step is three times "
-        r"it: $6 \cdot T \cdot N$ with $N = 2\,d_\text{model}\,d_\text{ff}$ weights, the '6ND' rule. "
+        r"it: $6 \times$ parameters per token, the chapter's rule of thumb, with $2\,d_\text{model}\,d_\text{ff}$ "
+        r"parameters (weights; the biases are not in the products) and 2,048 tokens. "
         "`ffn_lib.sizing.backward_flops` encodes the factor 2.",
         """tokens, d_model, d_ff = 2048, 768, 3072
 forward = 2 * (2 * tokens * d_model * d_ff)

@@ -37,10 +37,12 @@ def gelu_erf(x):
         'answer = "b"',
     ),
     5: Solution(
-        "Evaluate the tanh form with c = 0.05 and the definition on a fine grid and take the largest absolute "
-        f"difference. The rounder coefficient's error is {_RATIO:.1f} times the error with 0.044715 "
-        "(both computed here): the error is sensitive to c, which is why the paper's value was fitted rather "
-        "than rounded.",
+        (r"Evaluate the tanh form with c = 0.05 and the definition on a fine grid and take the largest absolute "
+         r"difference. The rounder coefficient's error is {ratio} times the error with 0.044715 (both computed "
+         r"here): the error is sensitive to c, so the constant is not rounded. 0.044715 is not the GELU paper's "
+         r"own fit: it is the coefficient Page (1977) gave for approximating the normal CDF $\Phi$, which is, to "
+         r"the digits it has, the one that makes the largest error against $\Phi$ smallest (chapter 2's section "
+         r"*Two approximations*); the GELU paper carried it over unchanged.").format(ratio=f"{_RATIO:.1f}"),
         """import numpy as np
 import ffn_lib
 

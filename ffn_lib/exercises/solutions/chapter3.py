@@ -18,9 +18,15 @@ def swish(x, beta):
     return x * gate""",
     ),
     2: Solution(
-        r"$\sigma(0) = 1/2$ for every input, so $\mathrm{Swish}_0(x) = x/2$: linear, as the article says, but "
-        "with slope one half.",
-        """answer = 3 * 0.5""",
+        r"Differentiating $\mathrm{Swish}_\beta'(x) = \sigma(\beta x) + \beta x\,\sigma'(\beta x)$ once more "
+        r"gives $\mathrm{Swish}_\beta''(x) = 2\beta\,\sigma'(\beta x) + \beta^2 x\,\sigma''(\beta x)$; at $x = 0$ "
+        r"that is $2\beta\,\sigma'(0) = \beta/2$, so $\mathrm{Swish}_3''(0) = 3/2$ (the rescaling gives the same: "
+        r"$\beta\,\mathrm{SiLU}''(0)$ with $\mathrm{SiLU}''(0) = 1/2$). The slope at 0 is 1/2 for every $\beta$, "
+        r"but the bend grows in proportion to $\beta$: none at $\beta = 0$, the straight line $x/2$, and without "
+        r"bound as $\beta \to \infty$, where Swish becomes ReLU and the bend becomes its kink.",
+        """beta = 3.0
+s = 0.5                                 # sigma(0)
+answer = 2 * beta * s * (1 - s)         # 2 beta sigma'(0)""",
     ),
     3: Solution(
         r"$\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x) = \mathrm{SiLU}(\beta x)/\beta$, so Swish_3 has SiLU's dip, "
@@ -38,10 +44,10 @@ answer = ffn_lib.swish(x, beta=3.0).min()""",
         'answer = "b"',
     ),
     5: Solution(
-        r"For $x > 0$ the gap is $x\,\sigma(-5x)$ and for $x < 0$ it is $|x|\,\sigma(5x)$: the same function of "
-        r"$|x|$, so the gap is even, with two equal peaks, at "
-        f"$x = \\pm {_PEAK:.4f}$ (computed here). Substituting $t = 5x$ turns it into $|{{\\rm SiLU}}(-|t|)|/5$: "
-        "the peak is the depth of SiLU's dip divided by 5.",
+        (r"For $x > 0$ the gap is $x\,\sigma(-5x)$ and for $x < 0$ it is $|x|\,\sigma(5x)$: the same function of "
+         r"$|x|$, so the gap is even, with two equal peaks, at $x = \pm {peak}$ (computed here). Substituting "
+         r"$t = 5x$ turns it into $|{{\rm SiLU}}(-|t|)|/5$: the peak is the depth of SiLU's dip divided by "
+         r"5.").format(peak=f"{_PEAK:.4f}"),
         """import numpy as np
 import ffn_lib
 
@@ -49,9 +55,10 @@ x = np.linspace(-10, 10, 2_000_001)
 answer = np.max(np.abs(ffn_lib.swish(x, beta=5.0) - ffn_lib.relu(x)))""",
     ),
     6: Solution(
-        r"$\mathrm{SiLU}'(x) = \sigma(x) + x\,\sigma(x)(1 - \sigma(x))$. It is 1/2 at 0, tends to 1 from above "
-        f"as $x$ grows, and peaks at $x \\approx {_SLOPE_AT:.4f}$ (computed here): SiLU is steeper than the identity "
-        "there, one reason its gradients can exceed ReLU's. `ffn_lib.silu_derivative` is the same formula.",
+        (r"$\mathrm{{SiLU}}'(x) = \sigma(x) + x\,\sigma(x)(1 - \sigma(x))$. It is 1/2 at 0, tends to 1 from above "
+         r"as $x$ grows, and peaks at $x \approx {x}$ (computed here): SiLU is steeper than the identity there, "
+         r"one reason its gradients can exceed ReLU's. `ffn_lib.silu_derivative` is the same "
+         r"formula.").format(x=f"{_SLOPE_AT:.4f}"),
         """import numpy as np
 import ffn_lib
 

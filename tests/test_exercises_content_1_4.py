@@ -1,0 +1,90 @@
+"""What the exercises of chapters 1-4 claim in their text, checked against the library (review follow-ups)."""
+
+from ffn_lib import exercises as E
+from ffn_lib import swish_derivative
+from ffn_lib.exercises import _numeric
+
+
+def _significant(value: float, digits: int) -> str:
+    return f"{value:.{digits - 1}e}"
+
+
+def test_2_5_the_gap_to_the_papers_form_agrees_to_3_digits_as_the_statement_says():
+    ex = E.get("2.5")
+    answer, gap = float(ex.expected()), _numeric.tanh_forms_gap(0.05, 0.044715)
+    assert "agrees with this one to 3 significant digits" in ex.statement and "0.03%" not in ex.statement
+    assert _significant(answer, 3) == _significant(gap, 3) and _significant(answer, 4) != _significant(gap, 4)
+    assert ex.check(gap).status == "incorrect" and ex.check(float(_significant(answer, 5))).passed
+
+
+def test_2_5_solution_credits_page_for_the_coefficient():
+    sol = E.get("2.5").load_solution().explanation
+    assert "Page (1977)" in sol and "was fitted" not in sol
+
+
+def test_3_2_is_the_second_derivative_at_0_measured_by_a_finite_difference():
+    ex = E.get("3.2")
+    h = 1e-5
+    measured = (float(swish_derivative(h, 3.0)) - float(swish_derivative(-h, 3.0))) / (2 * h)
+    assert abs(measured - float(ex.expected())) < 1e-6 and ex.expected() == 1.5
+    assert "the bend is the second derivative" in ex.check(0.5).message
+    assert "beta^2 SiLU''(0)" in ex.check(4.5).message
+
+
+def test_2_1_phi_of_plus_1_5_is_a_named_mistake():
+    result = E.get("2.1").check(-1.3998)
+    assert result.status == "incorrect" and "1 - Phi(1.5)" in result.message
+
+
+def test_4_6_the_diagrams_reading_of_g_is_a_named_mistake():
+    result = E.get("4.6").check(3)
+    assert result.status == "incorrect" and "g = xW" in result.message and "u = xV" in result.message
+
+
+def test_1_6_uses_the_chapters_rule_of_thumb_only():
+    ex = E.get("1.6")
+    texts = list(ex.hints) + [ex.load_solution().explanation]
+    assert any(r"6 \times$ parameters per token" in t for t in texts)
+    assert not any(bad in t for t in texts for bad in ("6 N D", "6ND", r"6 \cdot T \cdot N"))
+
+
+def _templates_fullmatching(text: str, entries: dict) -> list[str]:
+    """Catalogue messages with named fields that ``text`` was formatted from (the values read back)."""
+    import re
+    import string
+    found = []
+    for msgid in entries:
+        try:
+            parts = list(string.Formatter().parse(msgid))
+        except ValueError:
+            continue
+        if not any(name for _, name, _, _ in parts):
+            continue
+        pattern = "".join(re.escape(lit) + ("(.+?)" if name is not None else "") for lit, name, _, _ in parts)
+        if re.fullmatch(pattern, text, re.S):
+            found.append(msgid)
+    return found
+
+
+def test_everything_exercises_1_to_4_say_has_its_chinese():
+    """Each statement, hint, option, diagnosis and solution of chapters 1-4 is a catalogue message translated into
+    Chinese, or was formatted from one (a solution's computed number), or is maths/symbols only."""
+    import re
+    from ffn_lib import i18n
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    entries = {msgid: e["msgstr"][0] for (ctx, msgid), e in i18n.parse_po(
+        i18n.CATALOGUE["zh"].read_text(encoding="utf-8")).items() if ctx is None and e["msgstr"][0] and not e["fuzzy"]}
+    missing = []
+    for n in (1, 2, 3, 4):
+        for ex in E.chapter(n)._exercises:
+            texts = [ex.title, ex.statement, *ex.hints, ex.load_solution().explanation]
+            texts += list(getattr(ex, "options", {}).values())
+            texts += list(ex.mistakes.values()) if isinstance(ex.mistakes, dict) else [m[1] for m in ex.mistakes]
+            for text in texts:
+                if text in entries:
+                    ok = cjk.search(entries[text]) or not re.search(r"\b[a-z]{3,}\b", re.sub(r"\$[^$]*\$", "", text))
+                else:
+                    ok = any(cjk.search(entries[t]) for t in _templates_fullmatching(text, entries))
+                if not ok:
+                    missing.append(f"{ex.id}: {text[:60]}")
+    assert not missing, missing[:5]
