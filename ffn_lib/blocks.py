@@ -245,9 +245,8 @@ class GatedFFN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _check_input(x, self.d_model, self.w_gate.weight)
-        if self._runs_fused():
-            return self.w_down(_fused_act_mul(self.w_gate(x), self.w_up(x), self.current_activation()))
-        return self.w_down(self.act(self.w_gate(x)) * self.w_up(x))  # (act(x W) * x V) W2
+        g, u = self.w_gate(x), self.w_up(x)  # g = x W (the gate), u = x V (the value)
+        return self.w_down(self.act_mul(g, u))  # (act(g) * u) W2
 
     def act(self, gate: torch.Tensor) -> torch.Tensor:
         """act(gate) with PyTorch's own ops, and a trainable beta as it is now (so it gets its gradient)."""
@@ -420,6 +419,64 @@ class GatedFFN(nn.Module):
 
     def to_t5(self, prefix: str = "") -> dict[str, torch.Tensor]:
         return self.to_state_dict("t5", prefix)
+
+
+# --- Fused gate-and-value projections ---------------------------------------------------------
+
+# Many code bases compute both projections with one matrix product, x [W | V], of width 2 d_ff, and split the
+# result. Which columns are the gate is a convention of the code that reads them, not of the tensor:
+FUSED_LAYOUTS: dict[str, str] = {
+    # torch.nn.functional.glu(a) = a[..., :d] * sigmoid(a[..., d:]): the SECOND half is the gate
+    "glu": "value first, gate second (F.glu)",
+    # Hugging Face Phi3MLP: gate, up = gate_up_proj(x).chunk(2, dim=-1); vLLM SiluAndMul: silu(a[..., :d]) * a[..., d:]
+    "gate_first": "gate first, value second (gate_up_proj: Phi-3, vLLM)",
+    # OpenAI gpt-oss, gpt_oss/torch/model.py, swiglu: x_glu, x_linear = x[..., ::2], x[..., 1::2]
+    "interleaved": "gate on even columns, value on odd ones (gpt-oss)",
+}
+
+
+def _check_layout(layout: str) -> str:
+    if layout not in FUSED_LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(map(repr, FUSED_LAYOUTS))}; got {layout!r}.")
+    return layout
+
+
+def split_gate_up(fused: torch.Tensor, layout: str, dim: int = -1) -> tuple[torch.Tensor, torch.Tensor]:
+    """(gate, value) from a fused tensor whose dimension ``dim`` holds both, 2 d_ff long, in ``layout``'s order.
+
+    ``layout`` is a key of :data:`FUSED_LAYOUTS`: ``"glu"`` [value | gate] (``F.glu``), ``"gate_first"``
+    [gate | value] (``gate_up_proj`` of Hugging Face's Phi-3, vLLM's ``SiluAndMul``), ``"interleaved"`` (gate at
+    even indices, value at odd ones, as gpt-oss's ``swiglu``). Works on activations (``dim=-1``) and on a fused
+    ``nn.Linear`` weight of shape (2 d_ff, d_model) (``dim=0``). Returns views, no copy.
+    """
+    if not isinstance(fused, torch.Tensor):
+        raise TypeError(f"fused must be a torch.Tensor, got {type(fused).__name__}.")
+    _check_layout(layout)
+    if fused.ndim == 0:
+        raise ValueError("fused must have at least one dimension (of even length 2 d_ff).")
+    n = fused.shape[dim]
+    if n % 2:
+        raise ValueError(f"fused has length {n} along dim={dim}; it must be even (2 d_ff: gate and value).")
+    if layout == "interleaved":
+        moved = fused.movedim(dim, -1)
+        return moved[..., 0::2].movedim(-1, dim), moved[..., 1::2].movedim(-1, dim)
+    first, second = fused.split(n // 2, dim=dim)
+    return (second, first) if layout == "glu" else (first, second)
+
+
+def fuse_gate_up(gate: torch.Tensor, up: torch.Tensor, layout: str, dim: int = -1) -> torch.Tensor:
+    """The fused tensor :func:`split_gate_up` takes apart: gate and value (same shape) joined along ``dim``
+    in ``layout``'s order."""
+    for name, t in (("gate", gate), ("up", up)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}.")
+    _check_layout(layout)
+    if gate.shape != up.shape:
+        raise ValueError(f"gate and up must have the same shape, got {tuple(gate.shape)} and {tuple(up.shape)}.")
+    if layout == "interleaved":
+        d = dim if dim >= 0 else gate.ndim + dim
+        return torch.stack([gate, up], dim=d + 1).flatten(d, d + 1)
+    return torch.cat([up, gate] if layout == "glu" else [gate, up], dim=dim)
 
 
 # --- Checkpoint helpers and the fused path ------------------------------------------------------

@@ -12,8 +12,8 @@ table with its caption, and a figure of every sample.
 from __future__ import annotations
 
 import html
-import math
 import numbers
+import re
 import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -23,16 +23,9 @@ import torch
 from ._checks import positive_int, positive_number
 from .ceilings import default_copy_bytes
 from .devices import _where, device_name
-from .formatting import format_rate, format_time, time_unit
+from .formatting import format_rate, format_ratio, format_time, time_unit
 from .i18n import N_, tr, translate_text
 from .sampler import BenchResult, _Sampler, resolve_device
-
-
-def _ratio_text(r: float) -> str:
-    """A time ratio as the sentences print it: two decimals below 10, three significant digits from 10 on."""
-    if r < 10:
-        return f"{r:.2f}"
-    return f"{r:.{max(0, 2 - int(math.floor(math.log10(r))))}f}"
 
 
 def _number(value: Any, what: str) -> float:
@@ -54,6 +47,13 @@ def _per_name(value: Any, names: list[str], what: str) -> dict[str, float | None
     if unknown:
         raise ValueError(f"{what} names {sorted(unknown)}, which are not among the variants {names}.")
     return {n: None if value.get(n) is None else _number(value[n], f"{what}[{n!r}]") for n in names}
+
+
+def _capitalised(text: str) -> str:
+    """A sentence that begins with a variant's name in lower-case words ("the FFN block took ...") with a capital;
+    a name that is code ("torch.compile", "act_mul") stays as written."""
+    first = text.split(" ", 1)[0]
+    return text[0].upper() + text[1:] if first.isalpha() and first.islower() else text
 
 
 @dataclass
@@ -84,29 +84,38 @@ class Comparison:
         (a1, a3), (b1, b3) = self._get(a).quartiles_s, self._get(b).quartiles_s
         return a1 > b3 or b1 > a3
 
-    def sentence(self, a: str, b: str, *, machine: bool = True) -> str:
-        """One English sentence comparing ``a`` with ``b``, generated from the measured numbers.
-
-        ``machine=False`` leaves out "On this machine (...)", for a list of sentences after one that names it.
-        Ratios of 10 and more keep three significant digits ("41.5×", not "41.46×")."""
-        lo, hi = self.ratio_range(a, b)
-        fields = dict(machine=self.device_name.replace(" (CPU)", ", CPU"), a=translate_text(a),
-                      b=translate_text(b),
-                      ratio=_ratio_text(self.ratio(a, b)), lo=_ratio_text(lo), hi=_ratio_text(hi))
-        if not machine:
-            if not self.distinguishable(a, b):
-                return tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but the difference is within "
-                          "the run-to-run spread, so this run cannot tell them apart.", **fields)
-            return tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).", **fields)
-        if not self.distinguishable(a, b):
-            return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but "
-                      "the difference is within the run-to-run spread, so this run cannot tell them apart.", **fields)
-        return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).",
-                  **fields)
+    def machine(self) -> str:
+        """The machine in words, as a sentence names it inside parentheses: "AMD EPYC, 2 cores, CPU", "NVIDIA H200"."""
+        return _where(self.device, self.device_name, nested=True)
 
     def machine_sentence(self) -> str:
-        """The machine the comparison ran on, as one sentence: "Measured on this machine (...):"."""
-        return tr("Measured on this machine ({machine}):", machine=self.device_name.replace(" (CPU)", ", CPU"))
+        """One sentence naming the machine, for a caller that states it once above several
+        ``sentence(..., machine=False)``."""
+        return tr("Measured on this machine ({machine}):", machine=self.machine())
+
+    def sentence(self, a: str, b: str, *, machine: bool = True) -> str:
+        """One sentence comparing ``a`` with ``b``, generated from the measured numbers, in the reader's language.
+
+        ``machine=False`` leaves out "On this machine (...)", for a caller that names the machine once (see
+        :meth:`machine_sentence`). Ratios are written by :func:`~ffn_lib.formatting.format_ratio`: two decimals
+        below 10, three significant figures from 10 on ("41.5×").
+        """
+        lo, hi = self.ratio_range(a, b)
+        fields = dict(a=translate_text(a), b=translate_text(b), ratio=format_ratio(self.ratio(a, b)),
+                      lo=format_ratio(lo), hi=format_ratio(hi))
+        apart = self.distinguishable(a, b)
+        if machine:
+            fields["machine"] = self.machine()
+            if not apart:
+                return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), "
+                          "but the difference is within the run-to-run spread, so this run cannot tell them apart.",
+                          **fields)
+            return tr("On this machine ({machine}) {a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).",
+                      **fields)
+        if not apart:
+            return _capitalised(tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but the difference "
+                                   "is within the run-to-run spread, so this run cannot tell them apart.", **fields))
+        return _capitalised(tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).", **fields))
 
     def rows(self) -> list[dict[str, str]]:
         rows = []
@@ -126,7 +135,7 @@ class Comparison:
     def caption(self) -> str:
         first = next(iter(self.results.values()))
         text = tr("Timed on {where}, interleaved over {rounds} rounds; {method}.",
-                  where=_where(self.device, self.device_name), rounds=self.rounds, method=first.method.split(';')[0])
+                  where=_where(self.device, self.device_name), rounds=self.rounds, method=re.split("[;；]", first.method)[0])
         over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
         if over and not first.cache_flushed:
             text += " " + tr("A share of copy above 100% ({names}) means that part of the data stayed in the cache "
@@ -177,8 +186,8 @@ class Comparison:
         ax.invert_yaxis()
         p95 = max(float(np.percentile(r.times_s, 95)) for r in self.results.values())
         ax.set_xlim(0, 1.25 * p95 / scale)  # the rare slow outlier beyond this would squash the rest
-        ax.set(xlabel=f"time per call ({unit}); dots: samples, thick: middle half, bar: median",
-               title=f"Interleaved timing on {self.device_name}")
+        ax.set(xlabel=tr("time per call ({unit}); dots: samples, thick: middle half, bar: median", unit=unit),
+               title=tr("Interleaved timing on {machine}", machine=self.device_name))
         plt.close(fig)  # shown once, as the cell's value
         return fig
 
@@ -248,7 +257,8 @@ def compare(fns: Mapping[str, Callable[[], Any]], *, device: torch.device | str,
     results = {
         n: BenchResult(label=n, times_s=times[n], device=str(device), device_name=device_name(device),
                        nbytes=bytes_by[n], flops=flops_by[n], copy_bandwidth=bw,
-                       method=samplers[n].method(len(times[n])) + f", interleaved over {rounds} rounds",
+                       method=tr("{method}, interleaved over {rounds} rounds", method=samplers[n].method(len(times[n])),
+                                 rounds=rounds),
                        calls_per_sample=samplers[n].batch, cache_flushed=flush)
         for n in names
     }

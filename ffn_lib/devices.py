@@ -21,6 +21,8 @@ from pathlib import Path
 
 import torch
 
+from .i18n import tr
+
 DEVICE_ENV = "FFN_LIB_DEVICE"
 
 
@@ -28,12 +30,25 @@ def _mps_available() -> bool:
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
-def _where(device: torch.device | str, name: str | None = None) -> str:
+_CPU_NAME = re.compile(r"^(?P<model>.*), (?P<cores>\d+) cores \(CPU\)$")
+
+
+def _where(device: torch.device | str, name: str | None = None, *, nested: bool = False) -> str:
     """The machine in words, with the device's index where there is one: "NVIDIA H200 (cuda:0)"; a CPU's name
-    already says "(CPU)"."""
+    already says "(CPU)". ``nested``: for inside parentheses, no parentheses of its own ("AMD EPYC, 2 cores, CPU";
+    a GPU without its index). In the reader's language (:mod:`ffn_lib.i18n`)."""
     device = torch.device(device)
     name = name or device_name(device)
-    return name if device.type == "cpu" else f"{name} ({device})"
+    if device.type != "cpu":
+        return name if nested else tr("{name} ({device})", name=name, device=str(device))
+    found = _CPU_NAME.match(name)
+    if found:
+        fields = dict(model=found["model"], cores=found["cores"])
+        return tr("{model}, {cores} cores, CPU", **fields) if nested else tr("{model}, {cores} cores (CPU)", **fields)
+    if name.endswith(" (CPU)"):
+        model = name.removesuffix(" (CPU)")
+        return tr("{model}, CPU", model=model) if nested else tr("{model} (CPU)", model=model)
+    return name
 
 
 def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.device:
@@ -55,7 +70,8 @@ def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.dev
         if not available.get(device.type, False):
             raise ValueError(f"{source}={wanted!r} asks for {device.type}, which this machine does not have.")
     if verbose:
-        print(f"ffn_lib: timing on {_where(device)}; set {DEVICE_ENV} to choose another device.")
+        print(tr("ffn_lib: timing on {where}; set {env} to choose another device.", where=_where(device),
+                 env=DEVICE_ENV))
     return device
 
 
@@ -169,23 +185,26 @@ def policy_line(device: torch.device | str, dtype: torch.dtype | None = None) ->
     """One sentence saying which dtype this chapter computes in on ``device``, and why (for a chapter to print)."""
     device = torch.device(device)
     dtype = choose_dtype(device) if dtype is None else dtype
-    name = str(dtype).removeprefix("torch.")
+    fields = dict(dtype=str(dtype).removeprefix("torch."), where=_where(device))
     if device.type == "cuda":
         if dtype == torch.bfloat16:
-            why = "this GPU computes in bfloat16 natively, the format models are trained and served in"
-        elif dtype == torch.float16:
-            why = ("this GPU has no native bfloat16 (PyTorch would emulate it, without tensor cores), "
-                   "so float16 runs its matrix products at full rate")
-        else:
-            why = "chosen by hand; this GPU's fast formats are " + (
-                "bfloat16 and float16" if _native_bf16(device) else "float16")
-    elif device.type == "mps":
-        why = "Apple GPUs run float32 on their well-trodden path (and have no float64)"
-    elif device.type == "cpu":
-        why = "a CPU computes in float32 natively (bfloat16 is emulated on most processors)"
-    else:
-        why = "the default for this kind of device"
-    return f"ffn_lib: computing in {name} on {_where(device)}: {why}."
+            return tr("ffn_lib: computing in {dtype} on {where}: this GPU computes in bfloat16 natively, the format "
+                      "models are trained and served in.", **fields)
+        if dtype == torch.float16:
+            return tr("ffn_lib: computing in {dtype} on {where}: this GPU has no native bfloat16 (PyTorch would "
+                      "emulate it, without tensor cores), so float16 runs its matrix products at full rate.", **fields)
+        if _native_bf16(device):
+            return tr("ffn_lib: computing in {dtype} on {where}: chosen by hand; this GPU's fast formats are "
+                      "bfloat16 and float16.", **fields)
+        return tr("ffn_lib: computing in {dtype} on {where}: chosen by hand; this GPU's fast formats are float16.",
+                  **fields)
+    if device.type == "mps":
+        return tr("ffn_lib: computing in {dtype} on {where}: Apple GPUs run float32 on their well-trodden path (and "
+                  "have no float64).", **fields)
+    if device.type == "cpu":
+        return tr("ffn_lib: computing in {dtype} on {where}: a CPU computes in float32 natively (bfloat16 is "
+                  "emulated on most processors).", **fields)
+    return tr("ffn_lib: computing in {dtype} on {where}: the default for this kind of device.", **fields)
 
 
 # --- naming a GPU for a folder ----------------------------------------------------------------------------------
@@ -223,16 +242,19 @@ def policy_rows() -> list[dict[str, str]]:
     """
     from . import _fake_device
 
-    labels = {"cpu": "any CPU", "mps": "Apple GPU (M1 and later)"}
+    from .i18n import N_  # the words of the hardware page's table are messages, translated where it shows them
+
+    labels = {"cpu": N_("any CPU"), "mps": N_("Apple GPU (M1 and later)")}
     rows = []
     for key, profile in _fake_device.PROFILES.items():
         with _fake_device.faked(profile):
             device = pick_device(verbose=False)
             if device.type == "cuda":
                 sm = "ROCm" if profile.hip else "sm_" + "".join(map(str, profile.capability))
-                name, kernels = f"{profile.name} ({sm})", "compiled" if triton_gpu_ok(0) else "no (eager only)"
+                name, kernels = f"{profile.name} ({sm})", N_("compiled") if triton_gpu_ok(0) else N_("no (eager only)")
             else:
-                name, kernels = labels[key], "interpreter only (CPU tensors, slow)" if key == "cpu" else "no (eager only)"
+                name, kernels = labels[key], (N_("interpreter only (CPU tensors, slow)") if key == "cpu"
+                                              else N_("no (eager only)"))
             rows.append({"machine": name, "device": device.type, "dtype": str(choose_dtype(device)).removeprefix("torch."),
-                         "float64": "yes" if has_float64(device) else "no", "kernels": kernels})
+                         "float64": N_("yes") if has_float64(device) else N_("no"), "kernels": kernels})
     return rows

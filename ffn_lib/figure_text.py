@@ -66,5 +66,10 @@ def translate(fig: Figure) -> int:
             changed += 1
         if _CJK.search(out):   # translated here or already Chinese (a library label written with tr)
             first = t.get_fontfamily()[0] if t.get_fontfamily() else "DejaVu Sans"
-            t.set_fontfamily([first, family] if first != family else [family])
+            if "$" in out:
+                # mathtext draws the words around $...$ in ONE font (the first the family finds), with no
+                # fallback: the CJK font first, which has Latin letters too
+                t.set_fontfamily([family])
+            else:
+                t.set_fontfamily([first, family] if first != family else [family])
     return changed

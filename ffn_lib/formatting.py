@@ -1,6 +1,8 @@
-"""Numbers in words: a time or a rate with its SI prefix ("1.71 ms", "4.27 TB/s")."""
+"""Numbers in words: a time or a rate with its SI prefix ("1.71 ms", "4.27 TB/s"), a ratio ("1.30", "41.5")."""
 
 from __future__ import annotations
+
+import numbers
 
 
 def format_time(seconds: float) -> str:
@@ -25,3 +27,17 @@ def time_unit(seconds: float) -> tuple[float, str]:
         if seconds >= scale:
             return scale, unit
     return 1e-9, "ns"
+
+
+def format_ratio(ratio: float) -> str:
+    """A ratio as a sentence writes it: two decimals below 10 ("1.30"), three significant figures from 10 to
+    1,000 ("41.5", "123"), whole with thousands separators above ("12,345"). Digits only, no "×"."""
+    if not isinstance(ratio, numbers.Real) or isinstance(ratio, bool):
+        raise TypeError(f"ratio must be a number, got {type(ratio).__name__}.")
+    ratio = float(ratio)
+    size = abs(ratio)
+    if size < 9.995:  # what rounds to 10.00 is written as 10.0
+        return f"{ratio:.2f}"
+    if size < 99.95:
+        return f"{ratio:.1f}"
+    return f"{ratio:,.0f}"

@@ -26,9 +26,12 @@ import numpy as np
 import torch
 
 from . import devices
+from .i18n import N_, tr, translate_text
 
 INTERPRET_ENV = "TRITON_INTERPRET"
-SKIPPED = "Triton is not installed here: the kernel above is shown, its launch skipped."
+# The one-line note of a skipped launch. ``kernel_steps.SKIPPED`` gives it in the reader's language (module
+# ``__getattr__``); the exception a stand-in launch raises keeps the English.
+_SKIPPED = N_("Triton is not installed here: the kernel above is shown, its launch skipped.")
 
 
 def setup() -> bool:
@@ -46,7 +49,9 @@ def __getattr__(name: str) -> Any:
     """``triton`` and ``tl``: the real modules where Triton is importable, else :func:`no_triton`'s stand-ins.
 
     Imported only when first asked for (``from ffn_lib.kernel_steps import triton, tl``), so that
-    :func:`setup` can turn the interpreter on before."""
+    :func:`setup` can turn the interpreter on before. ``SKIPPED``: the note of a skipped launch, translated."""
+    if name == "SKIPPED":
+        return tr(_SKIPPED)
     if name in ("triton", "tl"):
         if setup():
             import triton
@@ -94,7 +99,7 @@ class _Kernel:
 
     def __getitem__(self, grid: Any) -> Callable:
         def launch(*args: Any, **kwargs: Any) -> None:
-            raise Skipped(SKIPPED)
+            raise Skipped(_SKIPPED)
         return launch
 
 
@@ -142,10 +147,11 @@ def compare(step: Callable, reference: Callable, *args: Any, label: str = "act_m
     (None, with a one-line note, where Triton is missing)."""
     got = run(step, *args)
     if got is None:
-        print(SKIPPED)
+        print(tr(_SKIPPED))
         return None
     err = largest_difference(got, reference(*args))
-    print(f"{getattr(step, '__name__', 'step')}: largest difference from {label}: {err:.1e}")
+    print(tr("{name}: largest difference from {label}: {err}", name=getattr(step, "__name__", "step"),
+             label=translate_text(label), err=f"{err:.1e}"))
     return err
 
 

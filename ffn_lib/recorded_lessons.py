@@ -12,133 +12,212 @@ fewer sentences, never a wrong one. :func:`host_sentence` words the live host-ov
 from __future__ import annotations
 
 import math
+from functools import reduce
 from typing import Any
 
 from . import sizing
 from .bench import row, value
+from .i18n import N_, tr
 
 PASSES = ("forward", "backward", "forward+backward")
+PASS_NAMES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("forward+backward")}
 GATES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": "tanh GELU",
          "gelu": "GELU-erf"}
+
+
+def _semicolons(items: list[str]) -> str:
+    """``items`` joined as a list with semicolons ("a; b; c"), in the reader's language."""
+    return reduce(lambda a, b: tr("{a}; {b}", a=a, b=b), items)
+
+
+def _sentences(*sentences: str) -> str:
+    """Whole sentences one after the other (English puts a space between them, Chinese none)."""
+    return reduce(lambda a, b: tr("{sentence} {next_sentence}", sentence=a, next_sentence=b),
+                  [s for s in sentences if s])
+
+
+def pass_name(pass_: str) -> str:
+    """A pass's name as the sentences and tables write it (forward, backward, forward+backward)."""
+    return tr(PASS_NAMES[pass_]) if pass_ in PASS_NAMES else pass_
+
+
+def _host_path(cfg: dict[str, Any], host: dict, gpu: dict, floor: float | None) -> str:
+    """The host-path bullet of :func:`lessons`: issuing the calls against the GPU work they start."""
+    us = 1e6
+    ratio = {p: host["fused"][p] / host["eager"][p] for p in ("forward", "forward+backward")}
+
+    def against_eager(r: float) -> str:
+        return tr("no more than eager's") if r <= 1.05 else tr("{ratio}× eager's", ratio=f"{r:.1f}")
+
+    fields = dict(tokens=cfg["host_tokens"], fused=f"{host['fused']['forward'] * us:.0f}",
+                  eager=f"{host['eager']['forward'] * us:.0f}", forward_vs=against_eager(ratio["forward"]),
+                  fused_both=f"{host['fused']['forward+backward'] * us:.0f}",
+                  eager_both=f"{host['eager']['forward+backward'] * us:.0f}",
+                  both_vs=against_eager(ratio["forward+backward"]))
+    if ratio["forward+backward"] > 1.05:
+        issue = tr("- **Host path**, SiLU(g)·u on {tokens} tokens, where the GPU work is negligible: issuing the "
+                   "forward took {fused} µs fused and {eager} µs eager ({forward_vs}); the forward and backward "
+                   "{fused_both} µs fused and {eager_both} µs eager ({both_vs}): the backward, still issued through "
+                   "a Python `autograd.Function`, is where the fused path costs more.", **fields)
+    else:
+        issue = tr("- **Host path**, SiLU(g)·u on {tokens} tokens, where the GPU work is negligible: issuing the "
+                   "forward took {fused} µs fused and {eager} µs eager ({forward_vs}); the forward and backward "
+                   "{fused_both} µs fused and {eager_both} µs eager ({both_vs}).", **fields)
+    least = ""
+    if floor:
+        fields = dict(floor=f"{floor * us:.0f}", added=f"{(host['fused']['forward+backward'] - floor) * us:.0f}",
+                      ratio=f"{floor / host['eager']['forward+backward']:.1f}")
+        if floor > host["eager"]["forward+backward"]:
+            least = tr("A Python `autograd.Function` that launches nothing at all took {floor} µs forward and "
+                       "backward: the least any op written in Python pays here, {ratio}× eager's whole step, and the "
+                       "fused call's kernels and wrapper add {added} µs to it.", **fields)
+        else:
+            least = tr("A Python `autograd.Function` that launches nothing at all took {floor} µs forward and "
+                       "backward: the least any op written in Python pays here, below eager's whole step, and the "
+                       "fused call's kernels and wrapper add {added} µs to it.", **fields)
+    fields = dict(tokens=f"{cfg['tokens']:,}", fused=f"{gpu['fused'] * us:.0f}", eager=f"{gpu['eager'] * us:.0f}",
+                  fused_tokens=f"{cfg['tokens'] * host['fused']['forward+backward'] / gpu['fused']:,.0f}",
+                  eager_tokens=f"{cfg['tokens'] * host['eager']['forward+backward'] / gpu['eager']:,.0f}")
+    if all(host[i]["forward+backward"] < gpu[i] for i in gpu):
+        gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
+                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this op "
+                      "alone would leave the GPU waiting below about {fused_tokens} tokens fused and {eager_tokens} "
+                      "eager.", **fields)
+    else:
+        gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
+                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this op "
+                      "alone would leave the GPU waiting below about {fused_tokens} tokens fused and {eager_tokens} "
+                      "eager.", **fields)
+    return _sentences(issue, least, gpu_work)
+
+
+def _compile(get, impls: list[str]) -> str:
+    """The torch.compile bullet of :func:`lessons`."""
+    shares = _semicolons([f"{i} " + " / ".join(f"{get('silu', i, p):.0%}" for p in PASSES if get("silu", i, p))
+                          for i in impls])
+    parts = [tr("- **torch.compile**, SiLU(g)·u, forward / backward / both: {shares}.", shares=shares)]
+    others = [s for s in (get(op, "compile", "forward") for op in GATES if op not in ("silu", "gelu")) if s]
+    if others:
+        parts.append(tr("On the other gates but GELU-erf, compile's forward reached {low} to {high}.",
+                        low=f"{min(others):.0%}", high=f"{max(others):.0%}"))
+    if "fused" in impls:
+        gap = max(abs(get("silu", "fused", p) - get("silu", "compile", p)) for p in PASSES) * 100
+        parts.append(tr("The hand-written kernel and compile's generated one are within {gap} points on every pass.",
+                        gap=f"{math.ceil(gap * 10) / 10:.1f}"))
+    pairs = [(op, p) for op in GATES for p in PASSES if get(op, "fused_cat", p) and get(op, "compile_cat", p)]
+    if pairs:
+        behind = [(op, p) for op, p in pairs if get(op, "fused_cat", p) < get(op, "compile_cat", p) - 0.005]
+        if not behind:
+            parts.append(tr("On one `[gate | up]` tensor, `act_mul_cat` against compile of the same layout: ahead or "
+                            "within half a point on every gate and pass."))
+        else:
+            parts.append(tr("On one `[gate | up]` tensor, `act_mul_cat` against compile of the same layout: behind "
+                            "on {cases}.", cases=_semicolons([
+                                tr("{gate} {pass_} ({fused} against {compile})", gate=GATES[op], pass_=pass_name(p),
+                                   fused=f"{get(op, 'fused_cat', p):.1%}", compile=f"{get(op, 'compile_cat', p):.1%}")
+                                for op, p in behind])))
+    return _sentences(*parts)
+
+
+def _erf(get, erf: dict) -> str:
+    """The erf bullet of :func:`lessons`: GELU-erf's forward with the math library's erf and the cheaper one."""
+    us = 1e6
+    parts = [tr("- **erf**, GELU-erf forward: eager {eager}, torch.compile with the math library's erf {compile} "
+                "({compile_us} µs), the fused kernel with the cheaper erf {fused} ({fused_us} µs): compile took "
+                "{ratio}× as long.", eager=f"{erf['eager'][0]:.0%}", compile=f"{erf['compile'][0]:.0%}",
+                compile_us=f"{erf['compile'][1] * us:.0f}", fused=f"{erf['fused'][0]:.0%}",
+                fused_us=f"{erf['fused'][1] * us:.0f}", ratio=f"{erf['compile'][1] / erf['fused'][1]:.2f}")]
+    back = {i: get("gelu", i, "backward") for i in ("compile", "fused")}
+    if all(back.values()):
+        parts.append(tr("Backward: compile {compile}, fused {fused}.", compile=f"{back['compile']:.0%}",
+                        fused=f"{back['fused']:.0%}"))
+    rows = get("gelu", "fused_cat", "forward")
+    if rows and rows < 0.97:
+        parts.append(tr("Walking the rows of `[gate | up]`, the same cheaper erf reached {share} forward: with the "
+                        "arithmetic this close to the budget, the row walk's extra cost shows, and `act_mul_cat`'s "
+                        "GELU-erf forward stays short of the roof.", share=f"{rows:.0%}"))
+    elif rows:
+        parts.append(tr("Walking the rows of `[gate | up]`, the same cheaper erf reached {share} forward: the row "
+                        "walk costs it little.", share=f"{rows:.0%}"))
+    parts.append(tr("The run did not time the fused kernel with the math library's erf "
+                    "(`kernels.set_math(erf=\"libdevice\")`), so what the cheaper erf alone buys is inferred from "
+                    "compile, whose other gates reach the roof, rather than measured."))
+    return _sentences(*parts)
+
+
+def _block_step(cfg: dict[str, Any], op: str, e: dict, f: dict) -> str:
+    """The bullet of :func:`lessons` on the SwiGLU block's training step, eager against fused."""
+    fields = dict(op=op, eager=f"{e['time']['median'] * 1e3:.1f}", eager_rate=f"{e['flop_rate']['value'] / 1e12:.0f}",
+                  fused=f"{f['time']['median'] * 1e3:.1f}", fused_rate=f"{f['flop_rate']['value'] / 1e12:.0f}",
+                  ratio=f"{e['time']['median'] / f['time']['median']:.2f}")
+    if _middle_halves_apart(e["time"], f["time"]):
+        time = tr("- **The {op} block's training step**: {eager} ms eager ({eager_rate} TFLOP/s), {fused} ms fused "
+                  "({fused_rate} TFLOP/s): eager took {ratio}× as long, and their middle halves do not overlap.",
+                  **fields)
+    else:
+        time = tr("- **The {op} block's training step**: {eager} ms eager ({eager_rate} TFLOP/s), {fused} ms fused "
+                  "({fused_rate} TFLOP/s): eager took {ratio}× as long, but their middle halves overlap, so the run "
+                  "cannot tell them apart.", **fields)
+    saved = e["peak_memory"]["value"] - f["peak_memory"]["value"]
+    one = cfg["tokens"] * cfg["d_ff_swiglu"] * sizing.dtype_bytes(cfg["dtype"])
+    fields = dict(eager=f"{e['peak_memory']['value'] / 2**30:.2f}", fused=f"{f['peak_memory']['value'] / 2**30:.2f}",
+                  saved=f"{saved / 2**20:.0f}", times=f"{saved / one:.2f}", rows=f"{cfg['tokens']:,}",
+                  d_ff=f"{cfg['d_ff_swiglu']:,}")
+    if abs(saved / one - 1) < 0.05:
+        memory = tr("Peak memory above the weights and the input {eager} GiB eager and {fused} GiB fused: {saved} MiB "
+                    "less, {times} times one {rows} x {d_ff} tensor, the SiLU output that eager saves for its "
+                    "backward and the fused kernel recomputes.", **fields)
+    else:
+        memory = tr("Peak memory above the weights and the input {eager} GiB eager and {fused} GiB fused: {saved} MiB "
+                    "less, {times} times one {rows} x {d_ff} tensor.", **fields)
+    return _sentences(time, memory)
 
 
 def lessons(run: dict[str, Any] | None) -> list[str]:
     """Sentences generated from the recorded run's numbers; a sentence is left out when its numbers are missing."""
     if run is None:
         return []
-    cfg, us = run["config"], 1e6
+    cfg = run["config"]
 
     def get(op, impl, pass_, q="copy_share", group="act_mul"):
         return value(group, op, impl, pass_, q, run=run)
-    out = [f"From the run on {run['provenance']['device']['name']} ({run['provenance']['date'][:10]}): "
-           f"{cfg['dtype']} tensors of {cfg['tokens']:,} x {cfg['d_ff_act']:,}, each figure a share of the copy "
-           f"bandwidth measured in the same run ({run['reference']['copy_bandwidth']['value'] / 1e12:.2f} TB/s). A "
-           f"share a little above 100% means an op streamed slightly better than that copy; the suite's self-check "
-           f"fails any above 105%."]
+    out = [tr("From the run on {device} ({date}): {dtype} tensors of {rows} x {d_ff}, each figure a share of the "
+              "copy bandwidth measured in the same run ({bandwidth} TB/s). A share a little above 100% means an op "
+              "streamed slightly better than that copy; the suite's self-check fails any above 105%.",
+              device=run["provenance"]["device"]["name"], date=run["provenance"]["date"][:10], dtype=cfg["dtype"],
+              rows=f"{cfg['tokens']:,}", d_ff=f"{cfg['d_ff_act']:,}",
+              bandwidth=f"{run['reference']['copy_bandwidth']['value'] / 1e12:.2f}")]
 
     shapes = {op: (get(op, "fused", "forward"), get(op, "fused_cat", "forward")) for op in GATES}
     shapes = {op: v for op, v in shapes.items() if all(v)}
     if shapes:
         cost = {op: (flat - rows) * 100 for op, (flat, rows) in shapes.items()}
         worst = max(cost, key=cost.get)
-        out.append("- **Launch shape**, forward, flat launch / row by row: " + "; ".join(
-            f"{GATES[op]} {flat:.1%} / {rows:.1%}" for op, (flat, rows) in shapes.items())
-            + f". The row walk cost {GATES[worst]} {cost[worst]:.1f} points; on the other gates the two shapes are "
-            f"within {max(abs(c) for op, c in cost.items() if op != worst):.1f} points of each other.")
+        out.append(tr("- **Launch shape**, forward, flat launch / row by row: {shares}. The row walk cost {gate} "
+                      "{cost} points; on the other gates the two shapes are within {spread} points of each other.",
+                      shares=_semicolons([f"{GATES[op]} {flat:.1%} / {rows:.1%}"
+                                          for op, (flat, rows) in shapes.items()]),
+                      gate=GATES[worst], cost=f"{cost[worst]:.1f}",
+                      spread=f"{max(abs(c) for op, c in cost.items() if op != worst):.1f}"))
 
     host = {i: {p: get("silu", i, p, "host_time", "host") for p in ("forward", "forward+backward")}
             for i in ("eager", "fused")}
     gpu = {i: get("silu", i, "forward+backward", "time") for i in ("eager", "fused")}
     if all(all(v.values()) for v in host.values()) and all(gpu.values()):
-        ratio = {p: host["fused"][p] / host["eager"][p] for p in ("forward", "forward+backward")}
-        word = lambda r: "no more than eager's" if r <= 1.05 else f"{r:.1f}× eager's"  # noqa: E731
-        text = (f"- **Host path**, SiLU(g)·u on {cfg['host_tokens']} tokens, where the GPU work is negligible: "
-                f"issuing the forward took {host['fused']['forward'] * us:.0f} µs fused and "
-                f"{host['eager']['forward'] * us:.0f} µs eager ({word(ratio['forward'])}); the forward and backward "
-                f"{host['fused']['forward+backward'] * us:.0f} µs fused and "
-                f"{host['eager']['forward+backward'] * us:.0f} µs eager ({word(ratio['forward+backward'])})")
-        if ratio["forward+backward"] > 1.05:
-            text += (": the backward, still issued through a Python `autograd.Function`, is where the fused path "
-                     "costs more")
-        floor = get("silu", "floor", "forward+backward", "host_time", "host")
-        if floor:
-            text += (f". A Python `autograd.Function` that launches nothing at all took {floor * us:.0f} µs forward "
-                     f"and backward: the least any op written in Python pays here, "
-                     + (f"{floor / host['eager']['forward+backward']:.1f}× eager's whole step"
-                        if floor > host["eager"]["forward+backward"] else "below eager's whole step")
-                     + f", and the fused call's kernels and wrapper add "
-                     f"{(host['fused']['forward+backward'] - floor) * us:.0f} µs to it")
-        ahead = all(host[i]["forward+backward"] < gpu[i] for i in gpu)
-        text += (f". At {cfg['tokens']:,} tokens the GPU work of a forward and backward took "
-                 f"{gpu['fused'] * us:.0f} µs fused and {gpu['eager'] * us:.0f} µs eager, and the host "
-                 f"{'keeps ahead' if ahead else 'falls behind'}. If that time shrank in proportion to the tokens, "
-                 f"this op alone would leave the GPU waiting below about "
-                 f"{cfg['tokens'] * host['fused']['forward+backward'] / gpu['fused']:,.0f} tokens fused and "
-                 f"{cfg['tokens'] * host['eager']['forward+backward'] / gpu['eager']:,.0f} eager.")
-        out.append(text)
+        out.append(_host_path(cfg, host, gpu, get("silu", "floor", "forward+backward", "host_time", "host")))
 
     impls = [i for i in ("eager", "compile", "liger", "fused") if get("silu", i, "forward")]
     if "compile" in impls:
-        others = [get(op, "compile", "forward") for op in GATES if op not in ("silu", "gelu")]
-        others = [s for s in others if s]
-        text = "- **torch.compile**, SiLU(g)·u, forward / backward / both: " + "; ".join(
-            f"{i} " + " / ".join(f"{get('silu', i, p):.0%}" for p in PASSES if get("silu", i, p))
-            for i in impls) + "."
-        if others:
-            text += (f" On the other gates but GELU-erf, compile's forward reached {min(others):.0%} to "
-                     f"{max(others):.0%}.")
-        if "fused" in impls:
-            gap = max(abs(get("silu", "fused", p) - get("silu", "compile", p)) for p in PASSES) * 100
-            text += (f" The hand-written kernel and compile's generated one are within {math.ceil(gap * 10) / 10:.1f} "
-                     "points on every pass.")
-        pairs = [(op, p) for op in GATES for p in PASSES
-                 if get(op, "fused_cat", p) and get(op, "compile_cat", p)]
-        if pairs:
-            behind = [(op, p) for op, p in pairs if get(op, "fused_cat", p) < get(op, "compile_cat", p) - 0.005]
-            text += (" On one `[gate | up]` tensor, `act_mul_cat` against compile of the same layout: "
-                     + ("ahead or within half a point on every gate and pass." if not behind else "behind on " + "; ".join(
-                         f"{GATES[op]} {p} ({get(op, 'fused_cat', p):.1%} against {get(op, 'compile_cat', p):.1%})"
-                         for op, p in behind) + "."))
-        out.append(text)
+        out.append(_compile(get, impls))
 
     erf = {i: (get("gelu", i, "forward"), get("gelu", i, "forward", "time")) for i in ("eager", "compile", "fused")}
     if all(all(v) for v in erf.values()):
-        text = (f"- **erf**, GELU-erf forward: eager {erf['eager'][0]:.0%}, torch.compile with the math library's erf "
-                f"{erf['compile'][0]:.0%} ({erf['compile'][1] * us:.0f} µs), the fused kernel with the cheaper erf "
-                f"{erf['fused'][0]:.0%} ({erf['fused'][1] * us:.0f} µs): compile took "
-                f"{erf['compile'][1] / erf['fused'][1]:.2f}× as long.")
-        back = {i: get("gelu", i, "backward") for i in ("compile", "fused")}
-        if all(back.values()):
-            text += f" Backward: compile {back['compile']:.0%}, fused {back['fused']:.0%}."
-        rows = get("gelu", "fused_cat", "forward")
-        if rows:
-            text += (f" Walking the rows of `[gate | up]`, the same cheaper erf reached {rows:.0%} forward: "
-                     + ("with the arithmetic this close to the budget, the row walk's extra cost shows, and "
-                        "`act_mul_cat`'s GELU-erf forward stays short of the roof." if rows < 0.97 else
-                        "the row walk costs it little."))
-        text += (" The run did not time the fused kernel with the math library's erf "
-                 "(`kernels.set_math(erf=\"libdevice\")`), so what the cheaper erf alone buys is inferred from "
-                 "compile, whose other gates reach the roof, rather than measured.")
-        out.append(text)
+        out.append(_erf(get, erf))
 
     op = f"SwiGLU (d_ff {cfg['d_ff_swiglu']})"
     step = {i: row(run, "block", op, i, "forward+backward") for i in ("eager", "fused")}
     if all(step.values()) and all(r["peak_memory"] for r in step.values()):
-        (e, f) = step["eager"], step["fused"]
-        apart = f["time"]["q3"] < e["time"]["q1"] or e["time"]["q3"] < f["time"]["q1"]
-        saved = e["peak_memory"]["value"] - f["peak_memory"]["value"]
-        one = cfg["tokens"] * cfg["d_ff_swiglu"] * sizing.dtype_bytes(cfg["dtype"])
-        out.append(f"- **The {op} block's training step**: {e['time']['median'] * 1e3:.1f} ms eager "
-                   f"({e['flop_rate']['value'] / 1e12:.0f} TFLOP/s), {f['time']['median'] * 1e3:.1f} ms fused "
-                   f"({f['flop_rate']['value'] / 1e12:.0f} TFLOP/s): eager took "
-                   f"{e['time']['median'] / f['time']['median']:.2f}× as long, "
-                   + ("and their middle halves do not overlap" if apart else
-                      "but their middle halves overlap, so the run cannot tell them apart")
-                   + f". Peak memory above the weights and the input {e['peak_memory']['value'] / 2**30:.2f} GiB eager and "
-                   f"{f['peak_memory']['value'] / 2**30:.2f} GiB fused: {saved / 2**20:.0f} MiB less, "
-                   f"{saved / one:.2f} times one {cfg['tokens']:,} x {cfg['d_ff_swiglu']:,} tensor"
-                   + (", the SiLU output that eager saves for its backward and the fused kernel recomputes."
-                      if abs(saved / one - 1) < 0.05 else "."))
+        out.append(_block_step(cfg, op, step["eager"], step["fused"]))
     return out if len(out) > 1 else []
 
 
@@ -147,13 +226,14 @@ def host_sentence(host: dict[bool, dict[str, float]] | None) -> str:
     """The live host time of one fused call against eager's; ``host[backward]`` as
     :func:`ffn_lib.kernels.host_overhead` returns it, or None where Triton is missing."""
     if not host:
-        return "Triton is not installed here, so the fused call's host time is not measured live."
+        return tr("Triton is not installed here, so the fused call's host time is not measured live.")
     f, b = host[False], host[True]
-    return (f"Measured live on this machine with the launch itself stubbed out, issuing one fused call costs "
-            f"{f['fused_us']:.1f} µs of host time forward and {b['fused_us']:.1f} µs forward and "
-            f"backward, against eager's {f['eager_us']:.0f} µs and {b['eager_us']:.0f} µs "
-            f"({f['fused_us'] / f['eager_us']:.1f}× and {b['fused_us'] / b['eager_us']:.1f}× eager's; "
-            "`kernels.host_overhead`).")
+    return tr("Measured live on this machine with the launch itself stubbed out, issuing one fused call costs "
+              "{fused} µs of host time forward and {fused_both} µs forward and backward, against eager's {eager} µs "
+              "and {eager_both} µs ({ratio}× and {ratio_both}× eager's; `kernels.host_overhead`).",
+              fused=f"{f['fused_us']:.1f}", fused_both=f"{b['fused_us']:.1f}", eager=f"{f['eager_us']:.0f}",
+              eager_both=f"{b['eager_us']:.0f}", ratio=f"{f['fused_us'] / f['eager_us']:.1f}",
+              ratio_both=f"{b['fused_us'] / b['eager_us']:.1f}")
 
 
 def _middle_halves_apart(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -178,16 +258,23 @@ def block_steps(run: dict[str, Any] | None) -> str:
 
     def ms(rows):
         times = [r["time"]["median"] * 1e3 for r in rows]
-        return f"{min(times):.1f} to {max(times):.1f} ms"
+        return tr("{low} to {high} ms", low=f"{min(times):.1f}", high=f"{max(times):.1f}")
 
     extra = gated["eager"][0]["flops"]["value"] / plain[0]["flops"]["value"] - 1
     cfg = run["config"]
-    return (f"In the recorded run on {run['provenance']['device']['name']} ({cfg['tokens']:,} tokens, "
-            f"d_model {cfg['d_model']}, d_ff {cfg['d_ff_plain']:,} plain and {cfg['d_ff_gated']:,} gated, "
-            f"{cfg['dtype']}), one training step took {ms(plain)} for the plain blocks, {ms(gated['eager'])} "
-            f"for the gated ones eager and {ms(gated['fused'])} with the fused kernel; at that rounded width the "
-            f"gated blocks' matrix products do {abs(extra):.1%} {'more' if extra > 0 else 'fewer'} FLOPs than "
-            "the plain ones'.")
+    fields = dict(device=run["provenance"]["device"]["name"], tokens=f"{cfg['tokens']:,}", d_model=cfg["d_model"],
+                  plain=f"{cfg['d_ff_plain']:,}", gated=f"{cfg['d_ff_gated']:,}", dtype=cfg["dtype"],
+                  plain_ms=ms(plain), gated_ms=ms(gated["eager"]), fused_ms=ms(gated["fused"]),
+                  extra=f"{abs(extra):.1%}")
+    if extra > 0:
+        return tr("In the recorded run on {device} ({tokens} tokens, d_model {d_model}, d_ff {plain} plain and {gated} "
+                  "gated, {dtype}), one training step took {plain_ms} for the plain blocks, {gated_ms} for the gated "
+                  "ones eager and {fused_ms} with the fused kernel; at that rounded width the gated blocks' matrix "
+                  "products do {extra} more FLOPs than the plain ones'.", **fields)
+    return tr("In the recorded run on {device} ({tokens} tokens, d_model {d_model}, d_ff {plain} plain and {gated} "
+              "gated, {dtype}), one training step took {plain_ms} for the plain blocks, {gated_ms} for the gated "
+              "ones eager and {fused_ms} with the fused kernel; at that rounded width the gated blocks' matrix "
+              "products do {extra} fewer FLOPs than the plain ones'.", **fields)
 
 
 def production_additions(run: dict[str, Any] | None, launch: dict[str, int] | None = None) -> list[str]:
@@ -199,27 +286,29 @@ def production_additions(run: dict[str, Any] | None, launch: dict[str, int] | No
 
     launch = launch or {"block": 1024, "num_warps": 4}
     tokens_int32 = 2**31 // sizing.llama_d_ff(4096, multiple_of=1024, ffn_dim_multiplier=1.3)
-    lines = [f"- **64-bit offsets** when an offset can pass $2^{{31}}$: a 32-bit offset wraps above {tokens_int32:,} "
-             "tokens of a Llama-3-8B FFN (d_ff 14336), a size long-context training reaches."]
+    lines = [tr("- **64-bit offsets** when an offset can pass $2^{{31}}$: a 32-bit offset wraps above {tokens} tokens "
+                "of a Llama-3-8B FFN (d_ff 14336), a size long-context training reaches.", tokens=f"{tokens_int32:,}")]
     if run is not None:
         def get(op, impl):
             return value("act_mul", op, impl, "forward", run=run)
 
         host = {i: value("host", "silu", i, "forward", "host_time", run=run) for i in ("eager", "fused")}
         lines += [
-            f"- **The launch shape**: contiguous data as one flat row, strided rows one grid row each. Recorded "
-            f"GELU-erf forward: flat {get('gelu', 'fused'):.1%}, row by row {get('gelu', 'fused_cat'):.1%} of "
-            "the copy bandwidth; `scripts/tune_launch.py` times the launch shapes (the tuner).",
-            f"- **A cheaper erf** (Abramowitz & Stegun 7.1.26, error below 1.5e-7) with a **fast reciprocal** "
-            f"(`rcp.approx`): recorded GELU-erf forward {get('gelu', 'fused'):.1%} against torch.compile's "
-            f"math-library erf {get('gelu', 'compile'):.1%}; the reciprocal's share of that gain is not "
-            "isolated by the run.",
-            f"- **A light launch path** (a direct launcher instead of `kernel[grid](...)`): recorded host time "
-            f"of one forward call {host['fused'] * 1e6:.1f} µs fused against {host['eager'] * 1e6:.1f} µs eager."]
-    lines.append("- **Custom-op registration** (`torch.library.custom_op`), so `torch.compile` traces `act_mul` "
-                 "without a graph break; `torch.library.opcheck` tests it. The recorded run has no timing of it.")
+            tr("- **The launch shape**: contiguous data as one flat row, strided rows one grid row each. Recorded "
+               "GELU-erf forward: flat {flat}, row by row {rows} of the copy bandwidth; `scripts/tune_launch.py` "
+               "times the launch shapes (the tuner).", flat=f"{get('gelu', 'fused'):.1%}",
+               rows=f"{get('gelu', 'fused_cat'):.1%}"),
+            tr("- **A cheaper erf** (Abramowitz & Stegun 7.1.26, error below 1.5e-7) with a **fast reciprocal** "
+               "(`rcp.approx`): recorded GELU-erf forward {fused} against torch.compile's math-library erf "
+               "{compile}; the reciprocal's share of that gain is not isolated by the run.",
+               fused=f"{get('gelu', 'fused'):.1%}", compile=f"{get('gelu', 'compile'):.1%}"),
+            tr("- **A light launch path** (a direct launcher instead of `kernel[grid](...)`): recorded host time of "
+               "one forward call {fused} µs fused against {eager} µs eager.", fused=f"{host['fused'] * 1e6:.1f}",
+               eager=f"{host['eager'] * 1e6:.1f}")]
+    lines.append(tr("- **Custom-op registration** (`torch.library.custom_op`), so `torch.compile` traces `act_mul` "
+                    "without a graph break; `torch.library.opcheck` tests it. The recorded run has no timing of it."))
     work = {dtype: thread_work(launch["block"], launch["num_warps"], dtype) for dtype in ("bfloat16", "float32")}
-    lines.append(
+    lines.append(tr(
         "- **Vector width.** At the launch shape in use, {block} elements and {warps} warps of 32 threads, each "
         "thread handles {n} consecutive elements of every tensor: {bf16} bytes in bfloat16 and {f32} bytes in "
         "float32, that is {bf16_loads} and {f32_loads} loads of {widest} bytes, the widest one thread issues on "
@@ -228,19 +317,19 @@ def production_additions(run: dict[str, Any] | None, launch: dict[str, int] | No
         "divisible by 16, so aligned tensors get 16-byte loads, and a pointer or row stride it cannot prove "
         "aligned gets narrower ones. To see what it chose, search the compiled kernel's PTX "
         "(`compiled.asm[\"ptx\"]`, `compiled` being what a launch returns) for `ld.global.v4`. The recorded run "
-        "keeps no PTX, so this page does not show the width chosen there.".format(
-            block=launch["block"], warps=launch["num_warps"], n=work["bfloat16"]["elements"],
-            bf16=work["bfloat16"]["bytes"], f32=work["float32"]["bytes"], bf16_loads=work["bfloat16"]["loads"],
-            f32_loads=work["float32"]["loads"], widest=WIDEST_LOAD_BYTES))
-    lines.append(
+        "keeps no PTX, so this page does not show the width chosen there.",
+        block=launch["block"], warps=launch["num_warps"], n=work["bfloat16"]["elements"],
+        bf16=work["bfloat16"]["bytes"], f32=work["float32"]["bytes"], bf16_loads=work["bfloat16"]["loads"],
+        f32_loads=work["float32"]["loads"], widest=WIDEST_LOAD_BYTES))
+    lines.append(tr(
         "- **Autotuning.** `@triton.autotune(configs=[triton.Config({{\"BLOCK\": 1024}}, num_warps=4), ...], "
         "key=[\"n_cols\"])` above `@triton.jit` times every configuration the first time the kernel sees a new "
         "value of the key arguments, and keeps the fastest for that value. `ffn_lib` does not autotune at run "
         "time: its shape is fixed ({block} elements, {warps} warps; `kernels.set_launch` changes it), so the "
         "first training step is not spent timing configurations, and `scripts/tune_launch.py` times candidate "
         "shapes offline on a GPU. No tuning record is committed under `results/`, so this page shows no tuning "
-        "figures.".format(block=launch["block"], warps=launch["num_warps"]))
-    lines.append(
+        "figures.", block=launch["block"], warps=launch["num_warps"]))
+    lines.append(tr(
         "- **How to look.** NVIDIA's Nsight Compute profiles single launches: `ncu --set full -k regex:act_mul "
         "-c 1 -o act_mul python script.py` collects every section for the first matching kernel. Its *GPU Speed "
         "Of Light Throughput* section gives the memory throughput as a share of the peak, and its *Memory Workload "
@@ -248,8 +337,12 @@ def production_additions(run: dict[str, Any] | None, launch: dict[str, int] | No
         "counts (three tensors forward, five backward). Nsight Compute replays each kernel several times to "
         "collect its counters and, by default, locks the clocks to their base frequency: time with the "
         "benchmark, and read the profile for where the bytes and instructions go. No profile is committed with "
-        "the course.")
+        "the course."))
     return lines
+
+
+SPEEDUP_HEADERS = (N_("gate"), N_("pass"), N_("eager passes"), N_("fused"), N_("predicted"), N_("measured"),
+                   N_("measured / predicted"))
 
 
 def speedup_table(run: dict[str, Any] | None) -> str:
@@ -259,18 +352,22 @@ def speedup_table(run: dict[str, Any] | None) -> str:
     from . import predict
 
     if run is None:
-        return "No recorded GPU run yet; see the GPU results page."
+        return tr("No recorded GPU run yet; see the GPU results page.")
     found = predict.speedups(run)
-    table = ["| gate | pass | eager passes | fused | predicted | measured | measured / predicted |",
-             "|---|---|---:|---:|---:|---:|---:|"]
-    table += [f"| {s.gate} | {s.pass_} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
+    table = ["| " + " | ".join(tr(h) for h in SPEEDUP_HEADERS) + " |", "|---|---|---:|---:|---:|---:|---:|"]
+    table += [f"| {s.gate} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
               f"{s.measured:.2f}× | {s.measured / s.predicted:.2f} |" for s in found]
     close = [s for s in found if s.within()]
     far = sorted({s.gate for s in found if not s.within()})
-    return ("\n".join(table) + "\n\n" + "On {device}: {close} of {total} predictions within {band:.0%} of the "
-            "measurement; further off: {far}.".format(device=run["provenance"]["device"]["name"], close=len(close),
-                                                      total=len(found), band=predict.PREDICTION_BAND,
-                                                      far=", ".join(far) or "none"))
+    fields = dict(device=run["provenance"]["device"]["name"], close=len(close), total=len(found),
+                  band=f"{predict.PREDICTION_BAND:.0%}")
+    if far:
+        sentence = tr("On {device}: {close} of {total} predictions within {band} of the measurement; further off: "
+                      "{far}.", far=reduce(lambda a, b: tr("{a}, {b}", a=a, b=b), far), **fields)
+    else:
+        sentence = tr("On {device}: {close} of {total} predictions within {band} of the measurement; further off: "
+                      "none.", **fields)
+    return "\n".join(table) + "\n\n" + sentence
 
 
 def prediction_misses(run: dict[str, Any] | None) -> list[str]:
@@ -291,19 +388,19 @@ def prediction_misses(run: dict[str, Any] | None) -> list[str]:
             continue
         fused = value("act_mul", s.gate, "fused", s.pass_, run=run)
         own = value("act_mul", s.gate, "eager", s.pass_, run=run) * s.eager_passes / s.fused_passes
-        out.append("- {gate}, {pass_}: eager streamed its {eager} passes at {own:.1%} of the copy bandwidth, the fused "
-                   "kernel its {fused_passes} at {fused:.1%}; their ratio, {ratio:.3f}, is the measured over the "
-                   "predicted speed-up.".format(gate=GATES.get(s.gate, s.gate), pass_=s.pass_, eager=s.eager_passes,
-                                                own=own, fused_passes=s.fused_passes, fused=fused, ratio=fused / own))
+        out.append(tr("- {gate}, {pass_}: eager streamed its {eager} passes at {own} of the copy bandwidth, the fused "
+                      "kernel its {fused_passes} at {fused}; their ratio, {ratio}, is the measured over the predicted "
+                      "speed-up.", gate=GATES.get(s.gate, s.gate), pass_=pass_name(s.pass_), eager=s.eager_passes,
+                      own=f"{own:.1%}", fused_passes=s.fused_passes, fused=f"{fused:.1%}", ratio=f"{fused / own:.3f}"))
     erf = {i: value("act_mul", "gelu", i, "forward", run=run) for i in ("eager", "compile", "fused")}
     if out and all(erf.values()):
         own = erf["eager"] * predict.eager_passes("gelu", "forward") / predict.fused_passes("forward")
-        out.append("- The erf by itself: torch.compile runs GELU-erf's forward as one kernel of three passes, like "
-                   "the fused kernel, but with the CUDA math library's erf, the one ATen's eager GELU kernel calls. It "
-                   "reached {compile:.1%} of the copy bandwidth, close to eager's {own:.1%} on its own passes, while "
-                   "the fused kernel, with the cheaper erf of step 6, reached {fused:.1%}. With the math library's "
-                   "erf, the arithmetic no longer hides behind the loads, whoever launches it.".format(
-                       compile=erf["compile"], own=own, fused=erf["fused"]))
+        out.append(tr("- The erf by itself: torch.compile runs GELU-erf's forward as one kernel of three passes, like "
+                      "the fused kernel, but with the CUDA math library's erf, the one ATen's eager GELU kernel calls. "
+                      "It reached {compile} of the copy bandwidth, close to eager's {own} on its own passes, while the "
+                      "fused kernel, with the cheaper erf of step 6, reached {fused}. With the math library's erf, the "
+                      "arithmetic no longer hides behind the loads, whoever launches it.",
+                      compile=f"{erf['compile']:.1%}", own=f"{own:.1%}", fused=f"{erf['fused']:.1%}"))
     return out
 
 
@@ -314,14 +411,17 @@ def amdahl_sentence(run: dict[str, Any] | None) -> str:
 
     b = predict.block_step(run) if run is not None else None
     if b is None:
-        return "The recorded run has no like-for-like block and activation rows."
+        return tr("The recorded run has no like-for-like block and activation rows.")
     cfg = run["config"]
-    return (f"In the recorded run the eager activation step is {b.share:.1%} of the eager {b.op} step "
-            f"({b.step_eager_s * 1e6:.0f} µs of {b.eager_s * 1e3:.2f} ms). Amdahl predicts the fused block at "
-            f"{b.predicted_s * 1e3:.2f} ms, {b.predicted_speedup:.3f}× faster; measured {b.fused_s * 1e3:.2f} ms, "
-            f"{b.measured_speedup:.3f}×. Peak memory fell by {b.saved_memory / 2**20:.0f} MiB, "
-            f"{b.saved_memory / b.one_tensor:.2f} times one {cfg['tokens']:,} x {cfg['d_ff_swiglu']:,} "
-            "tensor: the SiLU output eager saves and the fused kernel recomputes.")
+    return tr("In the recorded run the eager activation step is {share} of the eager {op} step ({step_us} µs of "
+              "{eager_ms} ms). Amdahl predicts the fused block at {predicted_ms} ms, {predicted}× faster; measured "
+              "{fused_ms} ms, {measured}×. Peak memory fell by {saved} MiB, {times} times one {rows} x {d_ff} "
+              "tensor: the SiLU output eager saves and the fused kernel recomputes.",
+              share=f"{b.share:.1%}", op=b.op, step_us=f"{b.step_eager_s * 1e6:.0f}", eager_ms=f"{b.eager_s * 1e3:.2f}",
+              predicted_ms=f"{b.predicted_s * 1e3:.2f}", predicted=f"{b.predicted_speedup:.3f}",
+              fused_ms=f"{b.fused_s * 1e3:.2f}", measured=f"{b.measured_speedup:.3f}",
+              saved=f"{b.saved_memory / 2**20:.0f}", times=f"{b.saved_memory / b.one_tensor:.2f}",
+              rows=f"{cfg['tokens']:,}", d_ff=f"{cfg['d_ff_swiglu']:,}")
 
 
 def gemm_pair_sentence(run: dict[str, Any] | None) -> str:
@@ -331,9 +431,16 @@ def gemm_pair_sentence(run: dict[str, Any] | None) -> str:
     if not all(pair.values()):
         return ""
     two, one = pair["two"]["time"], pair["one"]["time"]
-    return (f"The two products took {two['median'] * 1e3:.2f} ms and the concatenated one "
-            f"{one['median'] * 1e3:.2f} ms: the two took {two['median'] / one['median']:.3f}× as long, with middle "
-            f"halves that {'do not overlap' if _middle_halves_apart(one, two) else 'overlap'}.")
+    fields = dict(two=f"{two['median'] * 1e3:.2f}", one=f"{one['median'] * 1e3:.2f}",
+                  ratio=f"{two['median'] / one['median']:.3f}")
+    if _middle_halves_apart(one, two):
+        return tr("The two products took {two} ms and the concatenated one {one} ms: the two took {ratio}× as long, "
+                  "with middle halves that do not overlap.", **fields)
+    return tr("The two products took {two} ms and the concatenated one {one} ms: the two took {ratio}× as long, "
+              "with middle halves that overlap.", **fields)
+
+
+FIGURE_PASSES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("both")}
 
 
 def speedup_figure(found: list, device: str):
@@ -352,22 +459,24 @@ def speedup_figure(found: list, device: str):
     fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
     gates = list(dict.fromkeys(s.gate for s in found))
     ax.axhspan(1 - PREDICTION_BAND, 1 + PREDICTION_BAND, color="0.85", zorder=0,
-               label="within ±{band:.0%} of the prediction".format(band=PREDICTION_BAND))
-    ax.axhline(1.0, color="0.3", ls="--", lw=1, label="as predicted")
+               label=tr("within ±{band} of the prediction", band=f"{PREDICTION_BAND:.0%}"))
+    ax.axhline(1.0, color="0.3", ls="--", lw=1, label=tr("as predicted"))
     for k, pass_ in enumerate(PASSES):
         dots = [(gates.index(s.gate) + (k - 1) * 0.18, s.measured / s.predicted) for s in found if s.pass_ == pass_]
         if dots:
-            ax.plot(*zip(*dots), "o", ms=7, label=pass_.replace("forward+backward", "both"), zorder=3)
+            ax.plot(*zip(*dots), "o", ms=7, label=tr(FIGURE_PASSES[pass_]), zorder=3)
     ax.set_xticks(range(len(gates)), [GATES.get(g, g) for g in gates])
-    ax.set(ylabel="measured / predicted speed-up", title=f"Fusing act(g) * u, predicted from bytes: {device}")
+    ax.set(ylabel=tr("measured / predicted speed-up"),
+           title=tr("Fusing act(g) * u, predicted from bytes: {device}", device=device))
     fig.legend(ncols=5, fontsize=10, loc="outside lower center", frameon=False)
     ax.grid(axis="x", visible=False)
-    fig.alt = SPEEDUP_FIGURE_ALT.format(band=PREDICTION_BAND, low=1 - PREDICTION_BAND, high=1 + PREDICTION_BAND)
+    fig.alt = tr(SPEEDUP_FIGURE_ALT, band=f"{PREDICTION_BAND:.0%}", low=f"{1 - PREDICTION_BAND:.2f}",
+                 high=f"{1 + PREDICTION_BAND:.2f}")
     plt.close(fig)  # shown once, where the caller displays it
     return fig
 
 
-SPEEDUP_FIGURE_ALT = ("One dot per gate and pass (forward, backward, both): the measured speed-up of fusing divided "
-                      "by the one predicted from tensor passes. A dashed line at 1 marks an exact prediction and a "
-                      "grey band from {low:.2f} to {high:.2f} the predictions counted as within {band:.0%}; "
-                      "dots above the band are gates where fusing paid more than the bytes predict.")
+SPEEDUP_FIGURE_ALT = N_("One dot per gate and pass (forward, backward, both): the measured speed-up of fusing "
+                        "divided by the one predicted from tensor passes. A dashed line at 1 marks an exact prediction "
+                        "and a grey band from {low} to {high} the predictions counted as within {band}; dots above the "
+                        "band are gates where fusing paid more than the bytes predict.")

@@ -14,11 +14,13 @@ held up by its arithmetic (SiLU's exponential) on the threads it has.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import torch
 
 from .formatting import format_time
+from .i18n import ntr, tr
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,12 @@ def eager_pass_times(g: torch.Tensor, u: torch.Tensor, *, min_time: float = 0.2)
     return PassTimes(silu.median_s, mul.median_s, copy.median_s, g.shape[0], g.shape[1], torch.get_num_threads())
 
 
+def _sentences(*sentences: str) -> str:
+    """Whole sentences one after the other (English puts a space between them, Chinese none)."""
+    return reduce(lambda a, b: tr("{sentence} {next_sentence}", sentence=a, next_sentence=b),
+                  [s for s in sentences if s])
+
+
 def step_against_product(step_s: float, step_rows: int, product_s: float, product_rows: int,
                          passes: PassTimes) -> str:
     """The sentence that explains the eager step's time next to the product's, from the numbers.
@@ -68,25 +76,62 @@ def step_against_product(step_s: float, step_rows: int, product_s: float, produc
     Per row (token) the two compare like for like; the passes timed alone say which one holds the step up.
     """
     per_step, per_product = step_s / step_rows, product_s / product_rows
-    text = (f"The two times above are not like for like: the activation step ran on {step_rows:,} rows, enough "
-            f"to leave the cache, the product on {product_rows:,}. Per row, the step took "
-            f"{format_time(per_step)} and the product {format_time(per_product)}"
-            f" ({per_step / per_product:.2f}× the product's). Timed alone on the same tensors with "
-            f"{passes.threads} thread{'s' if passes.threads != 1 else ''}, the SiLU pass took "
-            f"{format_time(passes.silu_s)}, {passes.silu_over_memory:.1f}× what its two tensors take at the "
-            f"copy's speed, and the multiply {format_time(passes.mul_s)}, {passes.mul_over_memory:.1f}× its "
-            "three tensors' time")
+    rows = tr("The two times above are not like for like: the activation step ran on {step_rows} rows, enough to "
+              "leave the cache, the product on {product_rows}.", step_rows=f"{step_rows:,}",
+              product_rows=f"{product_rows:,}")
+    per_row = tr("Per row, the step took {per_step} and the product {per_product} ({ratio}× the product's).",
+                 per_step=format_time(per_step), per_product=format_time(per_product),
+                 ratio=f"{per_step / per_product:.2f}")
+    fields = dict(threads=passes.threads, silu=format_time(passes.silu_s), silu_ratio=f"{passes.silu_over_memory:.1f}",
+                  mul=format_time(passes.mul_s), mul_ratio=f"{passes.mul_over_memory:.1f}")
+    n = passes.threads
     if passes.silu_over_memory > 1.3 and passes.silu_over_memory > passes.mul_over_memory * 1.2:
-        text += (": the multiply streams at about memory speed, while SiLU is held up by its exponential's "
-                 "arithmetic, which this CPU's vector units on so few threads do not hide behind the memory "
-                 "traffic. A GPU has far more arithmetic per byte to spare: chapter 7's recorded run finds the same "
-                 "step memory-bound there.")
-    elif max(passes.silu_over_memory, passes.mul_over_memory) <= 1.3:
-        text += ": both stream at about memory speed, so memory traffic sets the step's time here."
+        alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
+                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                    "tensors' time: the multiply streams at about memory speed, while SiLU is held up by its "
+                    "exponential's arithmetic, which this CPU's vector units on so few threads do not hide behind the "
+                    "memory traffic.",
+                    "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
+                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                    "tensors' time: the multiply streams at about memory speed, while SiLU is held up by its "
+                    "exponential's arithmetic, which this CPU's vector units on so few threads do not hide behind the "
+                    "memory traffic.", n, **fields)
+        return _sentences(rows, per_row, alone, tr("A GPU has far more arithmetic per byte to spare: chapter 7's "
+                                                   "recorded run finds the same step memory-bound there."))
+    if max(passes.silu_over_memory, passes.mul_over_memory) <= 1.3:
+        alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
+                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                    "tensors' time: both stream at about memory speed, so memory traffic sets the step's time here.",
+                    "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
+                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                    "tensors' time: both stream at about memory speed, so memory traffic sets the step's time here.",
+                    n, **fields)
     else:
-        text += (": neither pass streams at the copy's speed here, so memory traffic alone does not set the "
-                 "step's time on this machine.")
-    return text
+        alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
+                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                    "tensors' time: neither pass streams at the copy's speed here, so memory traffic alone does not "
+                    "set the step's time on this machine.",
+                    "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
+                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                    "tensors' time: neither pass streams at the copy's speed here, so memory traffic alone does not "
+                    "set the step's time on this machine.", n, **fields)
+    return _sentences(rows, per_row, alone)
+
+
+def _intensity(name: str, r: Any, ridge: float) -> str:
+    """Where ``r`` (the activation step or the matrix product) sits against the ridge, and so which roof is its."""
+    intensity = r.flops / r.nbytes
+    fields = dict(intensity=f"{intensity:,.{2 if intensity < 10 else 0}f}", ridge=f"{ridge:.1f}")
+    left = intensity < ridge
+    if name == "step":
+        return (tr("The activation step does {intensity} FLOP per byte, left of the ridge ({ridge}): its roof is the "
+                   "memory bandwidth.", **fields) if left else
+                tr("The activation step does {intensity} FLOP per byte, right of the ridge ({ridge}): its roof is the "
+                   "matrix-product rate.", **fields))
+    return (tr("The matrix product does {intensity} FLOP per byte, left of the ridge ({ridge}): its roof is the "
+               "memory bandwidth.", **fields) if left else
+            tr("The matrix product does {intensity} FLOP per byte, right of the ridge ({ridge}): its roof is the "
+               "matrix-product rate.", **fields))
 
 
 def roofline_verdict(step: Any, product: Any, *, peak_flop_rate: float, bandwidth: float) -> str:
@@ -96,27 +141,27 @@ def roofline_verdict(step: Any, product: Any, *, peak_flop_rate: float, bandwidt
     (``step`` also with ``copy_share``); ``peak_flop_rate`` and ``bandwidth`` the two measured ceilings.
     """
     share = step.copy_share
-    text = f"The eager activation step moved its five tensors at {share:.0%} of the copy bandwidth measured above. "
+    parts = [tr("The eager activation step moved its five tensors at {share} of the copy bandwidth measured above.",
+                share=f"{share:.0%}")]
     if share > 1.05:
-        text += ("That is above the roof the copy measured, so here the two measurements do not compare cleanly "
-                 "(a busy machine, or data served from a cache); this run cannot show the memory-bound regime: "
-                 "chapter 7 reads the recorded GPU run.")
+        parts.append(tr("That is above the roof the copy measured, so here the two measurements do not compare "
+                        "cleanly (a busy machine, or data served from a cache); this run cannot show the memory-bound "
+                        "regime: chapter 7 reads the recorded GPU run."))
     elif share >= 0.7:
-        text += ("It runs near the memory roof in total: the mark of a memory-bound step, where only moving fewer "
-                 "bytes makes it much faster; a total near the roof can still hide one pass that is slower than its "
-                 "bytes, which the passes timed one by one below show.")
+        parts.append(tr("It runs near the memory roof in total: the mark of a memory-bound step, where only moving "
+                        "fewer bytes makes it much faster; a total near the roof can still hide one pass that is "
+                        "slower than its bytes, which the passes timed one by one below show."))
     else:
-        text += ("That is well below the memory roof, so on this machine memory traffic is not what sets its time; "
-                 "the roofline says only that it cannot run faster than the roof. On a GPU, chapter 7's recorded "
-                 "run shows the same step memory-bound.")
+        parts.append(tr("That is well below the memory roof, so on this machine memory traffic is not what sets its "
+                        "time; the roofline says only that it cannot run faster than the roof. On a GPU, chapter 7's "
+                        "recorded run shows the same step memory-bound."))
     ridge = peak_flop_rate / bandwidth
-    for r, name in ((step, "The activation step"), (product, "The matrix product")):
-        intensity = r.flops / r.nbytes
-        left = intensity < ridge
-        text += (f" {name} does {intensity:,.{2 if intensity < 10 else 0}f} FLOP per byte, "
-                 f"{'left' if left else 'right'} of the ridge ({ridge:.1f}): its roof is "
-                 f"{'the memory bandwidth' if left else 'the matrix-product rate'}.")
+    parts += [_intensity("step", step, ridge), _intensity("product", product, ridge)]
     rate = product.flop_rate / peak_flop_rate
-    text += f" The matrix product ran at {rate:.0%} of the measured square-product rate"
-    return text + (": above that roof, which is itself a measurement, of one square product; on a busy machine "
-                   "either measurement can be off, so here the two do not compare cleanly." if rate > 1.05 else ".")
+    if rate > 1.05:
+        parts.append(tr("The matrix product ran at {rate} of the measured square-product rate: above that roof, which "
+                        "is itself a measurement, of one square product; on a busy machine either measurement can be "
+                        "off, so here the two do not compare cleanly.", rate=f"{rate:.0%}"))
+    else:
+        parts.append(tr("The matrix product ran at {rate} of the measured square-product rate.", rate=f"{rate:.0%}"))
+    return _sentences(*parts)

@@ -42,6 +42,7 @@ import torch
 
 from .devices import cache_bytes, device_name, synchronize
 from .formatting import format_rate, format_time
+from .i18n import tr
 
 
 # --- Results ------------------------------------------------------------------------------------
@@ -268,14 +269,17 @@ class _Sampler:
         return statistics.median(host), statistics.median(self.isolated_calls(3))
 
     def method(self, reps: int) -> str:
+        """How the samples were taken, in one line of the reader's language."""
         if self.device.type == "cuda":
-            how = "CUDA events around each call, calls queued back to back with no host synchronisation"
+            how = tr("CUDA events around each call, calls queued back to back with no host synchronisation")
+        elif self.batch > 1:
+            how = tr("time.perf_counter around batches of {batch} back-to-back calls", batch=self.batch)
         else:
-            how = ("time.perf_counter around " + (f"batches of {self.batch} back-to-back calls" if self.batch > 1
-                                                  else "each call"))
+            how = tr("time.perf_counter around each call")
         if self.buffer is not None:
-            how += f"; {self.buffer.numel() * 4 // 2**20} MiB written before each sample to flush the cache"
-        return f"{how}; median of {reps} samples"
+            return tr("{how}; {mib} MiB written before each sample to flush the cache; median of {reps} samples",
+                      how=how, mib=self.buffer.numel() * 4 // 2**20, reps=reps)
+        return tr("{how}; median of {reps} samples", how=how, reps=reps)
 
 
 def time_calls(call: Callable[[], Any], device: torch.device, *, label: str, flush: bool, warmup: int = 3,

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import torch
 
+from .i18n import N_, tr
+
 LAYOUTS = ("stacked", "interleaved")
 
 
@@ -108,11 +110,11 @@ def layout_rows(d_ff: int = 4, ranks: int = 2) -> list[dict[str, str]]:
     cols = torch.arange(1, d_ff + 1, dtype=torch.float64)
     stacked = torch.cat([cols, -cols])[None]  # +j+1: gate column j; -(j+1): up column j
     interleaved = interleave_columns(cols[None], -cols[None])
-    cases = [("stacked (all gate columns, then all up), cut in contiguous blocks", "stacked",
+    cases = [(N_("stacked (all gate columns, then all up), cut in contiguous blocks"), "stacked",
               contiguous_shards(stacked, ranks)),
-             ("stacked, each half cut on its own (rank r: W_r, then V_r)", "stacked",
+             (N_("stacked, each half cut on its own (rank r: W_r, then V_r)"), "stacked",
               shard_gate_up(stacked, ranks, "stacked")),
-             ("interleaved (gate even, up odd), cut in contiguous blocks", "interleaved",
+             (N_("interleaved (gate even, up odd), cut in contiguous blocks"), "interleaved",
               shard_gate_up(interleaved, ranks, "interleaved"))]
     rows = []
     for name, layout, shards in cases:
@@ -126,9 +128,10 @@ def layout_rows(d_ff: int = 4, ranks: int = 2) -> list[dict[str, str]]:
 def layout_table(d_ff: int = 4, ranks: int = 2) -> str:
     """:func:`layout_rows` as a Markdown table, one column per rank."""
     rows = layout_rows(d_ff, ranks)
-    head = "| split | " + " | ".join("rank {r} holds".format(r=r) for r in range(ranks)) + " | each gate column with its up column |"
+    head = ("| " + tr("split") + " | " + " | ".join(tr("rank {r} holds", r=r) for r in range(ranks)) + " | "
+            + tr("each gate column with its up column") + " |")
     lines = [head, "|---|" + "---|" * ranks + "---|"]
     for row in rows:
-        lines.append("| {split} | {cols} | {ok} |".format(split=row["split"], cols=" | ".join(row["ranks"]),
-                                                          ok="yes" if row["matched"] else "no"))
+        lines.append("| {split} | {cols} | {ok} |".format(split=tr(row["split"]), cols=" | ".join(row["ranks"]),
+                                                          ok=tr("yes") if row["matched"] else tr("no")))
     return "\n".join(lines)

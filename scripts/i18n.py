@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,8 +127,26 @@ def exercise_messages(source: str, where: str) -> list[tuple[str, str | None, st
     return found
 
 
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def page_code_cells(text: str) -> list[str]:
+    """The code of a MyST page's ``{code-cell}`` blocks, their option lines (``:tags: ...``) blanked, so that the
+    line numbers stay those of the cell."""
+    cells = []
+    for match in CODE_CELL.finditer(text):
+        lines, options = match.group(1).splitlines(), True
+        for i, line in enumerate(lines):
+            options = options and line.startswith(":")
+            if options:
+                lines[i] = ""
+        cells.append("\n".join(lines))
+    return cells
+
+
 def library_messages() -> list[tuple[str, str | None, str]]:
-    """Every message of ffn_lib's catalogue: the library's marked calls and the notebooks' figure labels."""
+    """Every message of ffn_lib's catalogue: the library's marked calls, the notebooks' figure labels and the
+    marked calls in the book pages' code cells."""
     found = []
     for path in sorted((ROOT / "ffn_lib").rglob("*.py")):
         if path.name == "i18n.py":
@@ -143,6 +162,9 @@ def library_messages() -> list[tuple[str, str | None, str]]:
                 source = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
                 where = f"{path.relative_to(ROOT)}#cell{i}"
                 found += messages_in(source, where, plot_arguments=True) + phrases_in_code(source, where)
+    for path in sorted((ROOT / "book").glob("*.md")):
+        for i, source in enumerate(page_code_cells(path.read_text(encoding="utf-8"))):
+            found += messages_in(source, f"{path.relative_to(ROOT)}#cell{i}", plot_arguments=True)
     return found
 
 

@@ -331,16 +331,32 @@ def test_recorded_section_shows_table_and_figure_of_gpu_runs(quick_run, tmp_path
     assert shown == ["Markdown", "Image"]
 
 
+def test_a_chapters_table_carries_a_short_provenance_and_links_the_rest(quick_run, tmp_path):
+    _, _, cpu_doc = quick_run
+    doc = _as_gpu_run(cpu_doc, tmp_path / "h200-test", name="NVIDIA H200")
+    md = recorded("act_mul", ["silu"], passes=["forward"], title="step", folder=tmp_path)._repr_markdown_()
+    date = doc["provenance"]["date"][:10]
+    short = {"bfloat16": "bf16", "float32": "fp32"}[doc["config"]["dtype"]]
+    assert md.startswith(f"**step**: recorded on H200, {short}, {date}, "
+                         "copy bandwidth ")  # the table shows shares of it
+    assert "[GPU results](../book/gpu-results.md)" in md
+    assert doc["provenance"]["command"] not in md and "torch " not in md  # those are on the GPU results page
+    blocks = recorded("block", ["ReLU"], title="blocks", folder=tmp_path)._repr_markdown_()
+    assert blocks.startswith("**blocks**: recorded on H200, ") and "copy bandwidth" not in blocks.split("\n")[0]
+    assert doc["provenance"]["command"] in markdown_table(doc)  # the full provenance stays on that page
+
+
 def test_recorded_blocks_show_rates_and_peak_memory(quick_run, tmp_path):
     _, _, cpu_doc = quick_run
     doc = json.loads(json.dumps(cpu_doc))
     for r in select(doc, group="block", pass_="forward+backward"):
-        r["peak_memory"] = {"value": 1.5 * 2**30, "unit": "B"}
+        r["peak_memory"] = {"value": (1.5 if r["op"] == "SwiGLU" else 1.0) * 2**30, "unit": "B"}
     _as_gpu_run(doc, tmp_path / "h200-test")
     section = recorded("block", ["SwiGLU", "ReLU"], impls=["eager"], title="blocks", folder=tmp_path)
     assert "1.50 GiB" in section._repr_markdown_() and "FLOP/s" in section._repr_markdown_()
-    fig = section.figure()
-    assert "TFLOP/s" in fig.axes[0].get_ylabel() and "peak memory" in fig.axes[1].get_title()
+    fig = section.figure()  # time over the eager ReLU block's, a panel per pass, then the memory that differs
+    assert "the eager ReLU block" in fig.axes[0].get_xlabel() and "peak memory" in fig.axes[-1].get_title()
+    assert len(fig.axes) == 3
     host = recorded("host", folder=tmp_path)
     assert "host time / call" in host._repr_markdown_()
     assert "host time" in host.figure().axes[0].get_ylabel()

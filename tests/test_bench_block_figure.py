@@ -1,39 +1,94 @@
-"""The recorded block figure: text inside the canvas, no overlapping labels, legible legend, memory as recorded."""
+"""The recorded block figure: time relative to the eager ReLU block (a difference of 2% must show), the products'
+rates, a memory panel only where memory differs, nothing where there is nothing to compare; text inside the canvas,
+no overlapping labels, a legible legend."""
 
+import numpy as np
 import pytest
 
 from ffn_lib import figure_check
 from ffn_lib.bench import recorded
-from ffn_lib.bench.block_figure import LEGEND_SIZE, block_figure
+from ffn_lib.bench.block_figure import LEGEND_SIZE, MEMORY_SPREAD, baseline, block_figure, relative_times
 
 OPS = ["SwiGLU", "SwiGLU (d_ff 14336)"]
 
 
+def _needs_run(section):
+    if not section.rows():
+        pytest.skip("no recorded GPU run")
+    return section
+
+
 @pytest.fixture
 def section():
-    s = recorded("block", OPS, passes=["forward+backward"], title="The SwiGLU block, one training step")
-    if not s.rows():
-        pytest.skip("no recorded GPU run")
-    return s
+    return _needs_run(recorded("block", OPS, passes=["forward+backward"], title="The SwiGLU block, one training step"))
 
 
-def test_figure_passes_the_figure_check(section):
+@pytest.fixture
+def gated():  # chapter 4's section: the plain block and three gated ones, eager and fused, both passes
+    return _needs_run(recorded("block", ["ReLU", "GLU", "Bilinear", "ReGLU"], title="plain and gated blocks"))
+
+
+def _dots(ax):
+    """(x, y) of every dot drawn (the markers, not the lines)."""
+    return [(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.get_lines()
+            if line.get_marker() == "o" and len(line.get_xdata()) == 1]
+
+
+def test_figures_pass_the_figure_check(section, gated):
+    for s in (section, gated, recorded("gemm", title="products")):
+        fig = block_figure(s)
+        assert fig is not None and figure_check.problems(fig) == []
+        assert all(t.get_fontsize() >= LEGEND_SIZE for t in fig.legends[0].get_texts())
+
+
+def test_blocks_are_drawn_as_time_over_the_eager_relu_block(gated):
+    fig = block_figure(gated)
+    forward, step = fig.axes  # ReLU and GLU differ by 1-2% in memory: no memory panel
+    ref = {p: baseline(gated, p)["time"]["median"] for p in ("forward", "forward+backward")}
+    assert baseline(gated, "forward")["op"] == "ReLU" and baseline(gated, "forward")["impl"] == "eager"
+    for ax, pass_ in ((forward, "forward"), (step, "forward+backward")):
+        rows = [r for r in gated.rows() if r["pass"] == pass_]
+        xs = sorted(x for x, _ in _dots(ax))
+        assert xs == pytest.approx(sorted(r["time"]["median"] / ref[pass_] for r in rows))
+        assert any(line.get_linestyle() == "--" and line.get_xdata()[0] == 1.0 for line in ax.get_lines())
+        lo, hi = ax.get_xlim()
+        assert lo > 0.5 and hi - lo < 0.5, "a scale from zero would hide the few percent between blocks"
+    # the whiskers are the quartiles over the same median
+    r, v, q1, q3 = relative_times(gated)[3]
+    assert q1 <= v <= q3 and q1 == pytest.approx(r["time"]["q1"] / ref[r["pass"]])
+
+
+def test_without_a_matched_relu_block_the_first_eager_row_is_one(section):
+    assert baseline(section, "forward+backward")["op"] == "SwiGLU"  # the d_ff 14336 block is larger than ReLU's
+    assert baseline(section, "forward+backward", against="ReLU")["op"] == "ReLU"
+    with pytest.raises(ValueError, match="against"):
+        baseline(section, "forward+backward", against="no such block")
+    ones = [v for r, v, _, _ in relative_times(section) if r["op"] == "SwiGLU" and r["impl"] == "eager"]
+    assert ones == [1.0]
+
+
+def test_memory_panel_only_where_the_values_differ(section, gated):
     fig = block_figure(section)
-    assert figure_check.problems(fig) == []
-
-
-def test_the_old_figure_fails_it(section):  # the check can see what was wrong before
-    assert figure_check.problems(section.figure()) != []
-
-
-def test_memory_bars_are_the_recorded_values_and_legend_is_legible(section):
-    fig = block_figure(section)
-    rate, memory = fig.axes
+    memory = fig.axes[-1]
+    assert "peak memory" in memory.get_title()
     widths = [p.get_width() for p in memory.patches]
     assert widths == pytest.approx([r["peak_memory"]["value"] / 2**30 for r in section.rows()])
-    assert all(t.get_fontsize() >= LEGEND_SIZE for t in rate.get_legend().get_texts())
-    assert "peak memory" in memory.get_title()
+    values = [r["peak_memory"]["value"] for r in gated.rows() if r.get("peak_memory")]
+    assert (max(values) - min(values)) / max(values) < MEMORY_SPREAD
+    assert not any("peak memory" in ax.get_title() for ax in block_figure(gated).axes)
 
 
-def test_no_rows_no_figure():
+def test_products_are_drawn_as_their_rates():
+    products = _needs_run(recorded("gemm", title="products"))
+    ax = block_figure(products).axes[0]
+    assert sorted(x for x, _ in _dots(ax)) == pytest.approx(sorted(r["flop_rate"]["value"] / 1e12
+                                                                   for r in products.rows()))
+    assert "TFLOP/s" in ax.get_xlabel() and ax.get_xlim()[0] > 0.5 * min(x for x, _ in _dots(ax))
+
+
+def test_nothing_to_compare_no_figure(gated):
     assert block_figure(recorded("block", ["no such block"])) is None
+    alone = recorded("block", ["ReLU"], title="the plain block")  # one row per pass: the table says it all
+    assert alone.rows() and block_figure(alone) is None and alone.figure() is None
+    assert recorded("activation", ["relu"]).figure() is None  # one number: a table's job
+    assert gated.figure() is not None and np.isclose(len(_dots(gated.figure().axes[0])), 7)

@@ -20,10 +20,7 @@ RUN = {"provenance": {"device": {"name": "Test GPU"}, "date": "2026-01-01T00:00"
                     "time": {"median": 1.0, "q1": 1.0, "q3": 1.0}}]}
 
 
-def test_cells_are_the_rows_values_in_the_right_columns(monkeypatch):
-    import ffn_lib.bench.pivot as pivot
-
-    monkeypatch.setattr(pivot, "describe_run", lambda doc: "Test GPU")
+def test_cells_are_the_rows_values_in_the_right_columns():
     p = ActMulPivot(RUN, ["silu", "gelu"])
     assert p.lines() == [("silu", "eager", [0.58, 0.56, None]), ("silu", "fused", [1.01, None, None]),
                          ("gelu", "eager", [None, None, 0.5])]
@@ -31,6 +28,10 @@ def test_cells_are_the_rows_values_in_the_right_columns(monkeypatch):
     assert "| SiLU | eager | 58% | 56% | – |" in table
     assert "| GELU (erf) | eager | – | – | 50% |" in table
     assert "above 100%" in table  # 1.01 needs the note
+    # the short provenance, the copy bandwidth the shares are of, and the page with the rest
+    assert table.startswith("**share of the copy bandwidth**: recorded on Test GPU, bf16, 2026-01-01, copy bandwidth "
+                            "4 TB/s measured in the same run (the [GPU results](../book/gpu-results.md) page")
+    assert "torch" not in table and "`x`" not in table
     assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + 3
     assert p.figure() is not None
 

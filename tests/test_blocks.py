@@ -437,3 +437,80 @@ def test_sources_cited_in_bibliography():
             assert source.arxiv in bib, key
     with pytest.raises(KeyError, match="known"):
         ffn_lib.cite("nope")
+
+
+# --- Fused gate-and-value layouts, and what a shape check cannot catch -----------------------------------------
+
+
+def test_forward_is_the_products_around_act_mul(monkeypatch):
+    """Chapter 4 shows forward as the formula: g = x W, u = x V, then act_mul(g, u) and W2 (the fused branch lives
+    in act_mul, shown in chapter 6)."""
+    block = GatedFFN(8, 16, "gelu")
+    seen = []
+    real = block.act_mul
+    monkeypatch.setattr(block, "act_mul", lambda g, u: (seen.append((g.shape, u.shape)), real(g, u))[1])
+    x = torch.randn(3, 8)
+    y = block(x)
+    assert seen == [((3, 16), (3, 16))]
+    with torch.no_grad():
+        torch.testing.assert_close(y, block.w_down(F.gelu(block.w_gate(x)) * block.w_up(x)))
+
+
+@pytest.mark.parametrize("layout", sorted(ffn_lib.blocks.FUSED_LAYOUTS))
+def test_split_and_fuse_gate_up_are_inverse(layout):
+    from ffn_lib.blocks import fuse_gate_up, split_gate_up
+
+    a = torch.randn(2, 3, 10)
+    for dim in (-1, 2):
+        gate, up = split_gate_up(a, layout, dim=dim)
+        assert gate.shape == up.shape == (2, 3, 5)
+        assert torch.equal(fuse_gate_up(gate, up, layout, dim=dim), a)
+    weight = torch.randn(10, 4)  # a fused nn.Linear weight: (2 d_ff, d_model)
+    gate, up = split_gate_up(weight, layout, dim=0)
+    assert torch.equal(fuse_gate_up(gate, up, layout, dim=0), weight)
+
+
+def test_split_gate_up_matches_the_code_that_reads_each_layout():
+    from ffn_lib.blocks import split_gate_up
+
+    a = torch.randn(4, 12)
+    gate, up = split_gate_up(a, "glu")
+    torch.testing.assert_close(up * torch.sigmoid(gate), F.glu(a, dim=-1))  # PyTorch's F.glu gates the first half
+    gate, up = split_gate_up(a, "gate_first")
+    g_ref, u_ref = a.chunk(2, dim=-1)  # Hugging Face Phi3MLP: gate, up_states = gate_up_proj(x).chunk(2, dim=-1)
+    assert torch.equal(gate, g_ref) and torch.equal(up, u_ref)
+    gate, up = split_gate_up(a, "interleaved")  # gpt-oss swiglu: x_glu, x_linear = x[..., ::2], x[..., 1::2]
+    assert torch.equal(gate, a[..., ::2]) and torch.equal(up, a[..., 1::2])
+
+
+def test_split_gate_up_errors_name_the_argument():
+    from ffn_lib.blocks import fuse_gate_up, split_gate_up
+
+    with pytest.raises(ValueError, match="layout"):
+        split_gate_up(torch.randn(4), "value_first")
+    with pytest.raises(ValueError, match="even"):
+        split_gate_up(torch.randn(2, 5), "glu")
+    with pytest.raises(TypeError, match="fused"):
+        split_gate_up([1.0, 2.0], "glu")
+    with pytest.raises(ValueError, match="same shape"):
+        fuse_gate_up(torch.randn(3), torch.randn(4), "gate_first")
+
+
+def test_a_reshaped_or_swapped_weight_passes_every_shape_check_only_outputs_catch_it():
+    """Chapter 5's porting checklist: an FFN's matrices are not square, yet W2 (d_ff, d_model in the papers'
+    layout) reshaped instead of transposed, or up_proj's weight transposed into down_proj, has the right shape:
+    the block loads, and only a comparison with the reference on random inputs shows the port is wrong."""
+    d_model, d_ff = 6, 10
+    W, V, W2 = (torch.randn(*shape, dtype=torch.float64) for shape in ((d_model, d_ff), (d_model, d_ff),
+                                                                        (d_ff, d_model)))
+    right = {"gate_proj.weight": W.T, "up_proj.weight": V.T, "down_proj.weight": W2.T}
+    x = np.random.default_rng(0).standard_normal((32, d_model))
+    reference = ffn_lib.gated_ffn_reference(x, W.numpy(), V.numpy(), W2.numpy(), "silu")
+    good = GatedFFN.from_llama(right)
+    np.testing.assert_allclose(good(torch.from_numpy(x)).detach().numpy(), reference, rtol=1e-12, atol=1e-12)
+    for wrong in ({**right, "down_proj.weight": W2.reshape(d_model, d_ff)},   # reshape where .T was needed
+                  {**right, "down_proj.weight": V}):                          # up_proj.weight.T into down_proj
+        block = GatedFFN.from_llama(wrong)  # no error: the shapes are right
+        assert np.abs(block(torch.from_numpy(x)).detach().numpy() - reference).max() > 0.1
+    with pytest.raises(ValueError, match="shape"):
+        GatedFFN.from_llama({**right, "down_proj.weight": W2})  # a missing transpose alone does fail loudly

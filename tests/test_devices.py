@@ -57,6 +57,16 @@ def test_mps_device_line_names_it_once():
     assert where == "Apple GPU (mps)"
 
 
+def test_where_names_a_cpu_once_and_nests_in_parentheses():
+    name = "AMD EPYC, 2 cores (CPU)"
+    assert devices._where("cpu", name) == name
+    assert devices._where("cpu", name, nested=True) == "AMD EPYC, 2 cores, CPU"
+    assert devices._where("cpu", "Test CPU (CPU)", nested=True) == "Test CPU, CPU"
+    assert devices._where("cpu", "a CPU of its own name") == "a CPU of its own name"
+    with faked("h100") as p:
+        assert devices._where("cuda") == f"{p.name} (cuda)" and devices._where("cuda", nested=True) == p.name
+
+
 def test_fake_restores_torch():
     before = torch.cuda.is_available, torch.version.hip
     with faked("mi300x"):

@@ -3,9 +3,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
-from ffn_lib import figure_check  # noqa: E402
+from ffn_lib import figure_check, i18n  # noqa: E402
 from ffn_lib.activations import get_activation  # noqa: E402
+from ffn_lib.blocks import split_gate_up  # noqa: E402
 from ffn_lib.diagrams import blocks  # noqa: E402
 
 
@@ -17,6 +20,7 @@ def _texts(fig):
 def _closed():
     yield
     plt.close("all")
+    i18n.set_language(None)
 
 
 def test_every_diagram_has_alt_text_and_passes_the_figure_check():
@@ -35,10 +39,61 @@ def test_gated_block_prints_the_shapes_it_is_given():
     assert "d_model × d_ff" in _texts(blocks.gated_block())
 
 
+def test_gated_block_uses_the_books_notation_g_is_xW_before_the_activation():
+    """Notation page, chapters 4-7: g = xW and u = xV are the projections, h = act(g) ⊗ u. Labelling the gate
+    g = act(xW) and h = g ⊗ u would make h the Bilinear block's product."""
+    text = _texts(blocks.gated_block())
+    assert "g = x W" in text and "u = x V" in text
+    assert "act(g)" in text and "h = act(g) ⊗ u" in text
+    assert "g = act" not in text and "h = g ⊗ u" not in text
+    assert "g = xW" in blocks.ALT["gated_block"] and "act(g) ⊗ u" in blocks.ALT["gated_block"]
+
+
+def test_halves_chart_reads_each_layout_off_the_librarys_split():
+    for layout, _, _ in blocks.HALVES_ROWS:
+        roles = blocks.halves_roles(layout, 4)
+        gate, value = split_gate_up(torch.arange(8), layout)
+        assert [k for k, r in enumerate(roles) if r == "gate"] == gate.tolist(), layout
+        assert [k for k, r in enumerate(roles) if r == "value"] == value.tolist(), layout
+    assert blocks.halves_roles("glu", 2) == ["value", "value", "gate", "gate"]        # F.glu: second half gated
+    assert blocks.halves_roles("gate_first", 2) == ["gate", "gate", "value", "value"]  # Phi-3, vLLM
+    assert blocks.halves_roles("interleaved", 2) == ["gate", "value", "gate", "value"]  # gpt-oss
+
+
+def test_halves_chart_agrees_with_F_glu_and_marks_act_on_every_gate_column():
+    a = torch.randn(3, 8)
+    roles = blocks.halves_roles("glu", 4)
+    gate = a[:, [k for k, r in enumerate(roles) if r == "gate"]]
+    value = a[:, [k for k, r in enumerate(roles) if r == "value"]]
+    torch.testing.assert_close(value * torch.sigmoid(gate), F.glu(a, dim=-1))
+    fig = blocks.halves_order(4)
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    gates = sum(r == "gate" for layout, _, _ in blocks.HALVES_ROWS for r in blocks.halves_roles(layout, 4))
+    assert texts.count("act") == gates == texts.count("g") == 12
+    text = _texts(fig)
+    for name in ("F.glu(a)", "gate_up_proj (Phi-3, vLLM)", "gpt-oss, interleaved", "a[..., 1::2]"):
+        assert name in text, name
+    for word in ("F.glu", "gate_up_proj", "gpt-oss", "even columns"):
+        assert word in blocks.ALT["halves_order"], word
+    with pytest.raises(ValueError, match="d_ff"):
+        blocks.halves_order(0)
+
+
+def test_diagram_labels_are_in_the_readers_language():
+    i18n.set_language("zh")
+    text = _texts(blocks.halves_order()) + _texts(blocks.gated_block()) + _texts(blocks.gelu_decision())
+    assert "value u = x V" not in text and "gate  g = x W" not in text, "labels are catalogue messages"
+    assert "u = x V" in text and "g = x W" in text  # the maths stays as it is
+    i18n.set_language("en")
+    assert "value u = x V" in _texts(blocks.halves_order())
+
+
 def test_ffn_in_layer_shows_both_sublayers_and_the_ffns_matrices():
     text = _texts(blocks.ffn_in_layer())
-    for part in ("self-attention", "Norm", "FFN", "W1   (d_model × d_ff)", "W2   (d_ff × d_model)", "residual"):
+    for part in ("self-attention", "Norm", "FFN", "W1 + b1   (d_model × d_ff; b1: d_ff)",
+                 "W2 + b2   (d_ff × d_model; b2: d_model)", "residual", "act(x W1 + b1) W2 + b2"):
         assert part in text, part
+    assert "z" not in text.replace("tokens", "").replace("sized", ""), "the FFN's input is x, as in the formula"
 
 
 def test_gelu_chart_groups_config_names_as_the_registry_does():

@@ -159,6 +159,18 @@ def test_extraction_finds_each_kind_of_marked_message():
     assert nb == lib | {"A title here", "Set by method"}   # "x" is a symbol, not a label
 
 
+def test_extraction_reads_the_marked_messages_of_a_pages_code_cells():
+    page = ('# A page\n\nprose tr("not code")\n\n```{code-cell} ipython3\n:tags: [hide-input]\n\nx = 1\n'
+            'tr("first {n}", n=x)\n```\n\n```python\ntr("a plain code block is not run")\n```\n\n'
+            '```{code-cell} ipython3\nMarkdown(tr("second"))\n```\n')
+    cells = i18n_script.page_code_cells(page)
+    assert len(cells) == 2 and cells[0].splitlines()[0] == ""   # the option line blanked, line numbers kept
+    found = [(m, where) for i, c in enumerate(cells) for m, _, where in i18n_script.messages_in(c, f"p.md#cell{i}")]
+    assert found == [("first {n}", "p.md#cell0:4"), ("second", "p.md#cell1:1")]
+    hardware = {m for m, _, where in i18n_script.library_messages() if where.startswith("book/hardware.md#")}
+    assert "fused Triton kernels" in hardware
+
+
 # --- formatting and figures --------------------------------------------------------------------------------------
 
 def _some_translated(catalogue):
@@ -214,3 +226,17 @@ def test_exercise_texts_are_messages_where_they_are_written():
     got = {m for m, _, _ in i18n_script.exercise_messages(src, "chapter9.py")}
     assert got == {"A title", "Compute $x$.", "first", "second {c}", "that is one.", "that is two.", "opt a",
                    "Because.", "Exercise {id} is right."}
+
+
+def test_chinese_words_around_maths_are_drawn_in_the_cjk_font(monkeypatch, caplog):
+    if figure_text.cjk_family() is None:
+        pytest.skip("no CJK font here (mplfonts not installed)")
+    monkeypatch.setattr(i18n, "translate_text", lambda text: "门控函数 $\\mathrm{act}(g)$ 的图像")
+    i18n.set_language("zh")
+    fig, ax = plt.subplots()
+    ax.set_title("The gate functions $\\mathrm{act}(g)$")
+    with caplog.at_level("WARNING", logger="matplotlib"):
+        fig.savefig(io.BytesIO(), format="png")
+    assert "does not have a glyph" not in caplog.text
+    assert ax.title.get_fontfamily() == [figure_text.cjk_family()]
+    plt.close(fig)

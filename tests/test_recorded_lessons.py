@@ -131,3 +131,27 @@ def test_the_chapter_gives_the_speedup_figure_its_alt_text(run):
     cells = json.loads((ROOT / "notebooks" / "07_writing_the_kernel.ipynb").read_text())["cells"]
     cell = next(c for c in cells if "speedup_figure(" in "".join(c["source"]))
     assert cell["metadata"]["mystnb"]["image"]["alt"] == speedup_figure(predict.speedups(run), "GPU").alt
+
+
+def _numbers(text):
+    import re
+    return sorted(re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
+def test_in_chinese_the_same_numbers_in_whole_chinese_sentences(run):
+    """The zh edition's sentences: Chinese (no English sentence left), every number the English one has."""
+    import re
+
+    from ffn_lib import i18n
+    from ffn_lib.recorded_lessons import amdahl_sentence, prediction_misses, production_additions, speedup_table
+
+    def texts():
+        return [*lessons(run), *prediction_misses(run), *production_additions(run), speedup_table(run),
+                amdahl_sentence(run)]
+    english = texts()
+    i18n.set_language("zh")
+    chinese = texts()
+    assert len(chinese) == len(english)
+    for en, zh in zip(english, chinese):
+        assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(the|of|and) ", zh), zh[:80]
+        assert _numbers(zh) == _numbers(en), (en[:60], zh[:60])

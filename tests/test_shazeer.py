@@ -47,3 +47,27 @@ def test_statements_follow_the_quoted_numbers():
     assert "(GELU, 1.983)" in lines[0]
     moved = dict(VARIANTS, GLU=replace(VARIANTS["GLU"], log_perplexity_65k=1.90))
     assert "; none did not." in statements(moved)[0]
+
+
+def test_leaders_are_the_quoted_bests():
+    from ffn_lib.shazeer import leaders
+
+    best = leaders()
+    assert {k: v.name for k, v in best.items()} == {"log_perplexity_65k": "GEGLU", "log_perplexity_524k": "GEGLU",
+                                                    "glue": "ReGLU", "superglue": "SwiGLU"}
+    assert (best["glue"].glue, best["superglue"].superglue) == (84.67, 74.56)  # FACTS.md, Tables 2 and 3
+
+
+def test_leaders_sentence_follows_the_numbers():
+    from dataclasses import replace
+
+    from ffn_lib.shazeer import leaders_sentence
+
+    text = leaders_sentence()
+    assert text.startswith("No variant leads on every measure")
+    assert "GEGLU has the lowest log-perplexity at both lengths (1.942 at 65,536 steps, 1.633 at 524,288)" in text
+    assert "ReGLU the best GLUE average (84.67)" in text and "SwiGLU the best SuperGLUE average (74.56)" in text
+    moved = dict(VARIANTS, GEGLU=replace(VARIANTS["GEGLU"], glue=85.0, superglue=75.0))
+    assert leaders_sentence(moved).startswith("In Shazeer's quoted tables one variant leads on every measure, GEGLU")
+    split = dict(VARIANTS, SwiGLU=replace(VARIANTS["SwiGLU"], log_perplexity_524k=1.60))
+    assert "SwiGLU at 524,288 steps (1.600)" in leaders_sentence(split)

@@ -246,6 +246,31 @@ def test_sentence_when_the_middle_halves_overlap():
         cmp.ratio("SiLU", "ReLU")
 
 
+def test_sentence_without_the_machine_and_with_large_ratios_rounded():
+    cmp = _synthetic([41.3, 41.5, 41.6, 41.4, 41.5], [1.00, 1.01, 0.99, 1.00, 1.00])
+    assert cmp.sentence("GELU (erf)", "ReLU") == (
+        "On this machine (Test CPU, 2 cores, CPU) GELU (erf) took 41.5× as long as ReLU (middle halves 41.4-41.5×).")
+    assert cmp.sentence("GELU (erf)", "ReLU", machine=False) == (
+        "GELU (erf) took 41.5× as long as ReLU (middle halves 41.4-41.5×).")
+    assert cmp.machine_sentence() == "Measured on this machine (Test CPU, 2 cores, CPU):"
+    same = _synthetic([1.00, 1.20, 1.05, 1.10, 0.95], [1.02, 1.00, 1.15, 0.98, 1.05])
+    assert same.sentence("GELU (erf)", "ReLU", machine=False).endswith("so this run cannot tell them apart.")
+    names = {"the FFN block": [1.2] * 5, "torch.compile": [1.0] * 5}
+    both = timing.Comparison(results={k: timing.BenchResult(label=k, times_s=t, device="cpu", device_name="X (CPU)")
+                                      for k, t in names.items()}, device="cpu", device_name="X (CPU)")
+    assert both.sentence("the FFN block", "torch.compile", machine=False).startswith("The FFN block took 1.20×")
+    assert both.sentence("torch.compile", "the FFN block", machine=False).startswith("torch.compile took 0.83×")
+
+
+def test_format_ratio_keeps_three_significant_figures_from_ten():
+    from ffn_lib.formatting import format_ratio
+
+    assert [format_ratio(r) for r in (0.774, 1.3, 9.994, 9.996, 41.46, 99.96, 123.4, 12345.6)] == [
+        "0.77", "1.30", "9.99", "10.0", "41.5", "100", "123", "12,346"]
+    with pytest.raises(TypeError, match="ratio"):
+        format_ratio("41.46")
+
+
 def test_caption_names_the_machine_once_and_explains_a_share_above_the_copy():
     results = {label: timing.BenchResult(label=label, times_s=[t] * 5, device="cpu", device_name="Test CPU (CPU)",
                                          nbytes=1e9, copy_bandwidth=1e9, method="time.perf_counter around each call")

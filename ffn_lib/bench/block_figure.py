@@ -1,64 +1,217 @@
-"""The recorded block figure: matrix-product rate of a training step, and its peak memory, legible.
+"""The recorded block figure: what a chapter shows beside its table of whole blocks or matrix products.
 
-:meth:`ffn_lib.bench.report.RecordedSection.figure` draws the same two panels; this version keeps the
-memory panel's title inside its canvas (short title, the unit on the axis), draws the memory bars
-horizontally so that long block names never overlap, writes each value beside its bar, and uses a
-legend at the text size. ``show(section)`` displays the section's table with this figure.
+Whole blocks differ by a few percent, so bars of TFLOP/s from zero would hide every difference. Instead:
+
+* **blocks**: each row's median time over the eager ReLU block's median time in the same pass (1 = as fast as
+  the plain block), with whiskers over the middle half of the row's samples (q1 and q3 over that same median),
+  one panel per pass on a shared scale, each value written beside its dot;
+* **matrix products alone** (group ``gemm``, different shapes): each product's rate in TFLOP/s, a dot with the
+  rates its quartiles give, the run's fastest product sample dashed, each value written beside its dot;
+* **peak memory** of a training step, as bars from zero, only where it tells something the eye can use: two rows
+  or more whose values differ by at least :data:`MEMORY_SPREAD` (otherwise the table says it).
+
+Nothing is drawn (None) where there is nothing to compare: no rows, or one row per pass. ``show(section)``
+displays the section's table with this figure; :meth:`RecordedSection.figure` returns the same figure.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .report import RecordedSection, flop_roof, plot_rows
+from ..i18n import N_, tr, translate_text
+from .rows import PASS_NAMES, flop_roof, select
+
+if TYPE_CHECKING:
+    from .report import RecordedSection
 
 LEGEND_SIZE = 10
+MEMORY_SPREAD = 0.10  # a memory panel needs (largest - smallest) / largest of at least this
+BASELINE_OP = "ReLU"  # the plain block every other block is measured against
+PANEL_TITLES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("one training step")}
 
 
-def block_figure(section: RecordedSection):
-    """The section's rows (group ``block`` or ``gemm``): TFLOP/s per op and implementation, and where the rows
-    have it, a second panel of peak memory above the weights and the input (GiB); None without rows."""
+def _label(r: dict[str, Any], impl: bool = True) -> str:
+    if not impl:
+        return translate_text(r["op"])
+    return tr("{op}, {impl}", op=translate_text(r["op"]), impl=r["impl"])
+
+
+def _matched(section: RecordedSection) -> bool:
+    """Whether every block shown has the plain ReLU block's parameter count (the variants of Shazeer's table,
+    sized by the 2/3 rule), so that time relative to it compares like with like."""
+    from ..variants import VARIANTS
+
+    return all(r["op"] in VARIANTS for r in section.rows())
+
+
+def baseline(section: RecordedSection, pass_: str, against: str | None = None) -> dict[str, Any] | None:
+    """The row a block of ``pass_`` is measured against: the eager row of ``against`` in the same run and pass;
+    by default the eager ReLU block where every block shown is parameter-matched to it, else the section's first
+    eager row of that pass (its first row if it has no eager one). None without rows."""
+    doc = section.run
+    if doc is None:
+        return None
+    op = against if against is not None else (BASELINE_OP if _matched(section) else None)
+    if op is not None:
+        same = select(doc, group="block", ops=[op], impl="eager", pass_=pass_)
+        if same:
+            return same[0]
+        if against is not None:
+            raise ValueError(f"against={against!r}: the run has no eager {against!r} block for the {pass_} pass.")
+    rows = [r for r in section.rows() if r["pass"] == pass_]
+    return next((r for r in rows if r["impl"] == "eager"), rows[0] if rows else None)
+
+
+def relative_times(section: RecordedSection, against: str | None = None
+                   ) -> list[tuple[dict[str, Any], float, float, float]]:
+    """(row, median, q1, q3), each time over its pass's :func:`baseline` median: what the block panels plot."""
+    out = []
+    for r in section.rows():
+        ref = baseline(section, r["pass"], against)["time"]["median"]
+        t = r["time"]
+        out.append((r, t["median"] / ref, t["q1"] / ref, t["q3"] / ref))
+    return out
+
+
+def _memory_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows for a memory panel, or none where it would add nothing to the table."""
+    memory = [r for r in rows if r.get("peak_memory")]
+    values = [r["peak_memory"]["value"] for r in memory]
+    if len(memory) < 2 or (max(values) - min(values)) / max(values) < MEMORY_SPREAD:
+        return []
+    return memory
+
+
+def block_figure(section: RecordedSection, *, against: str | None = None):
+    """The section's figure (group ``block`` or ``gemm``; see the module's docstring), or None where it would
+    show nothing the table does not: no rows, or a single row per pass. ``against``: the block whose eager time
+    is 1 (see :func:`baseline`; default: the eager ReLU block where the blocks are parameter-matched to it)."""
+    rows = section.rows()
+    if not rows:
+        return None
+    passes = list(dict.fromkeys(r["pass"] for r in rows))
+    if all(sum(r["pass"] == p for r in rows) < 2 for p in passes):
+        return None
+    if section.group == "gemm":
+        return _rate_figure(section, rows)
+    return _relative_figure(section, rows, passes, against)
+
+
+def _dot(ax, y: float, v: float, lo: float, hi: float, color: str, text: str, label: str | None = None) -> None:
+    ax.plot([lo, hi], [y, y], color=color, lw=2.2, solid_capstyle="butt")
+    ax.plot([v], [y], "o", ms=7, color=color, label=label)
+    ax.annotate(text, (hi, y), xytext=(5, 0), textcoords="offset points", va="center", fontsize=LEGEND_SIZE)
+
+
+def _limits(lows: list[float], highs: list[float], *, include: float | None = None) -> tuple[float, float]:
+    """A scale that spans the values (and ``include``) with room on the right for the written values."""
+    lo, hi = min(lows), max(highs)
+    if include is not None:
+        lo, hi = min(lo, include), max(hi, include)
+    span = max(hi - lo, 0.02 * hi)
+    return lo - 0.08 * span, hi + 0.45 * span
+
+
+def _legend(fig, impls: list[str], colors: list[str], line_label: str) -> None:
+    """Below the panels: a colour per implementation, what a dot's line spans, and the dashed line."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", ls="", ms=7, color=colors[k % len(colors)]) for k in range(len(impls))]
+    handles += [Line2D([], [], color="0.45", lw=2.2), Line2D([], [], color="0.3", ls="--", lw=1)]
+    fig.legend(handles, [*impls, tr("middle half of the samples"), line_label], fontsize=LEGEND_SIZE,
+               ncols=len(handles), loc="outside lower center", frameon=False)
+
+
+def _relative_figure(section: RecordedSection, rows: list[dict[str, Any]], passes: list[str], against: str | None):
     import matplotlib.pyplot as plt
 
     from ..plotting import COLORS, use_style
 
-    rows = section.rows()
-    if not rows:
-        return None
     use_style()
     doc = section.run
-    memory = [r for r in rows if r.get("peak_memory")]
-    fig, axes = plt.subplots(1, 2 if memory else 1, figsize=(11, 4.2), layout="constrained", squeeze=False,
-                             width_ratios=[1.5, 1] if memory else None)
-    ax = plot_rows(doc, rows, section.group, title=f"{section.title}: {doc['provenance']['device']['name']}",
-                   ax=axes[0, 0])
-    roof = flop_roof(doc) / 1e12
-    for line in ax.get_lines():  # name the roof for what it is
-        if line.get_label().startswith("matrix-product roof"):
-            line.set_label(f"fastest product sample, {roof:.0f} TFLOP/s")
-    ax.legend(fontsize=LEGEND_SIZE, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), borderaxespad=0.2,
-              frameon=False)
-    ax.tick_params(axis="x", labelsize=LEGEND_SIZE)
-    ax.set_title(ax.get_title(), pad=30)  # room for the larger legend
+    impls = list(dict.fromkeys(r["impl"] for r in rows))
+    labels = list(dict.fromkeys(_label(r, len(impls) > 1) for r in rows))  # one line per (op, impl), first on top
+    memory = _memory_rows(rows)
+    ncols = len(passes) + (1 if memory else 0)
+    height = 1.9 + 0.42 * len(labels)
+    fig, axes = plt.subplots(1, ncols, figsize=(11 if ncols > 1 else 8, height), layout="constrained",
+                             squeeze=False, width_ratios=[1.4] * len(passes) + ([0.8] if memory else []))
+    axes = list(axes[0])
+    found = relative_times(section, against)
+    bounds = _limits([q1 for _, _, q1, _ in found], [q3 for _, _, _, q3 in found], include=1.0)
+    ref = baseline(section, passes[0], against)
+    ref_name = tr("the eager {op} block", op=translate_text(ref["op"])) if ref["impl"] == "eager" else _label(ref)
+    for ax, pass_ in zip(axes, passes):
+        for r, v, lo, hi in found:
+            if r["pass"] == pass_:
+                y = labels.index(_label(r, len(impls) > 1))
+                _dot(ax, y, v, lo, hi, COLORS[impls.index(r["impl"]) % len(COLORS)], f"{v:.2f}×")
+        ax.axvline(1.0, color="0.3", ls="--", lw=1)
+        ax.set_xlim(*bounds)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.set_yticks(range(len(labels)), labels if ax is axes[0] else [""] * len(labels), fontsize=LEGEND_SIZE)
+        ax.set_title(tr(PANEL_TITLES.get(pass_, pass_)), fontsize=LEGEND_SIZE + 1)
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="x", labelsize=LEGEND_SIZE)
+        ax.set_xlabel(tr("median time ÷ {name}'s\n(same pass)", name=ref_name), fontsize=LEGEND_SIZE)
+    _legend(fig, impls, COLORS, tr("{name} = 1", name=ref_name))
     if memory:
-        _memory_panel(axes[0, 1], memory, COLORS)
+        _memory_panel(axes[-1], memory, impls, COLORS, labels)
+    fig.suptitle(tr("{title}: {device}", title=translate_text(section.title),
+                    device=doc["provenance"]["device"]["name"]), fontsize=LEGEND_SIZE + 1)
     plt.close(fig)
     return fig
 
 
-def _memory_panel(ax, memory: list[dict[str, Any]], colors: list[str]) -> None:
-    impls = list(dict.fromkeys(r["impl"] for r in memory))
+def _rate_figure(section: RecordedSection, rows: list[dict[str, Any]]):
+    import matplotlib.pyplot as plt
+
+    from ..plotting import COLORS, use_style
+
+    use_style()
+    doc = section.run
+    impls = list(dict.fromkeys(r["impl"] for r in rows))
+    labels = list(dict.fromkeys(_label(r, len(impls) > 1) for r in rows))
+    fig, ax = plt.subplots(figsize=(8, 1.9 + 0.42 * len(labels)), layout="constrained")
+    roof = flop_roof(doc) / 1e12
+    found = []
+    for r in rows:
+        v = r["flop_rate"]["value"] / 1e12
+        t = r["time"]
+        found.append((r, v, v * t["median"] / t["q3"], v * t["median"] / t["q1"]))  # rate = work / time
+    for r, v, lo, hi in found:
+        _dot(ax, labels.index(_label(r, len(impls) > 1)), v, lo, hi, COLORS[impls.index(r["impl"]) % len(COLORS)], f"{v:.0f}")
+    ax.axvline(roof, color="0.3", ls="--", lw=1)
+    ax.set_xlim(*_limits([lo for _, _, lo, _ in found], [hi for _, _, _, hi in found], include=roof))
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_yticks(range(len(labels)), labels, fontsize=LEGEND_SIZE)
+    ax.set_xlabel(tr("TFLOP/s of the matrix products"), fontsize=LEGEND_SIZE)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="x", labelsize=LEGEND_SIZE)
+    _legend(fig, impls, COLORS, tr("fastest product sample, {rate} TFLOP/s", rate=f"{roof:.0f}"))
+    fig.suptitle(tr("{title}: {device}", title=translate_text(section.title),
+                    device=doc["provenance"]["device"]["name"]), fontsize=LEGEND_SIZE + 1)
+    plt.close(fig)
+    return fig
+
+
+def _memory_panel(ax, memory: list[dict[str, Any]], impls: list[str], colors: list[str],
+                  labels: list[str]) -> None:
+    """Bars of GiB on the time panels' lines (``labels``: their order), from zero, each value written beside."""
     gib = [r["peak_memory"]["value"] / 2**30 for r in memory]
-    ys = range(len(memory))[::-1]  # first row on top
-    ax.barh(list(ys), gib, color=[colors[impls.index(r["impl"]) % len(colors)] for r in memory])
-    ax.set_yticks(list(ys), [f"{r['op']}, {r['impl']}" for r in memory], fontsize=LEGEND_SIZE)
+    ys = [labels.index(_label(r, len(impls) > 1)) for r in memory]
+    ax.barh(ys, gib, color=[colors[impls.index(r["impl"]) % len(colors)] for r in memory])
+    ax.set_yticks(range(len(labels)), [""] * len(labels))
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the time panels' order, first on top
     for y, v in zip(ys, gib):
         ax.annotate(f"{v:.2f}", (v, y), xytext=(3, 0), textcoords="offset points", va="center",
                     fontsize=LEGEND_SIZE)
-    ax.set_xlim(0, max(gib) * 1.2)
-    ax.set(xlabel="GiB above the weights and the input", title="peak memory, one training step")
+    ax.set_xlim(0, max(gib) * 1.35)
+    ax.set_xlabel(tr("GiB above the weights\nand the input"), fontsize=LEGEND_SIZE)
+    ax.set_title(tr("peak memory of a step"), fontsize=LEGEND_SIZE + 1)
     ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="x", labelsize=LEGEND_SIZE)
 
 
 def display_png(fig) -> None:

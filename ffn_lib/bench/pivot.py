@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..formatting import format_time
-from .report import IMPLS, NO_RUN, describe_run, load_runs, select
+from ..i18n import N_, tr, translate_text
+from .report import IMPLS, NO_RUN, _list, caption, load_runs, select
 
-PASSES = {"forward": "forward", "backward": "backward", "forward+backward": "both"}
-GATE_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": "tanh GELU",
-              "gelu": "GELU (erf)", "identity": "identity"}
+PASSES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("both")}
+GATE_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": N_("tanh GELU"),
+              "gelu": "GELU (erf)", "identity": N_("identity")}
+WHAT = {"copy_share": N_("share of the copy bandwidth"), "time": N_("median time"),
+        "bandwidth": N_("bandwidth (least traffic over time)")}
+AXIS = {"copy_share": N_("share of copy bandwidth"), "time": N_("median time (µs)"), "bandwidth": "TB/s"}
 _QUANTITY_KEYS = ("copy_share", "time", "bandwidth")
 
 
@@ -73,24 +77,27 @@ class ActMulPivot:
         return f"{v / 1e12:.2f} TB/s"
 
     def markdown(self) -> str:
-        """The pivot as Markdown: a title line naming the run, the table, the implementations explained."""
+        """The pivot as Markdown: a caption naming the run, the table, the implementations explained."""
         if self.run is None:
-            return NO_RUN
+            return tr(NO_RUN)
         lines = self.lines()
         if not lines:
-            return f"The recorded run measured none of {self.title or 'these gates'}."
-        what = {"copy_share": "share of the copy bandwidth", "time": "median time",
-                "bandwidth": "bandwidth (least traffic over time)"}[self.quantity]
-        head = f"**{self.title + ', ' if self.title else ''}{what}, recorded on {describe_run(self.run)}.**"
-        table = ["| gate | implementation | " + " | ".join(PASSES.values()) + " |", "|---|---|---:|---:|---:|"]
+            return tr("The recorded run measured none of {title}.",
+                      title=translate_text(self.title) if self.title else tr("these gates"))
+        what = tr(WHAT[self.quantity])
+        title = tr("{title}, {what}", title=translate_text(self.title), what=what) if self.title else what
+        head = caption(title, self.run, copy=self.quantity == "copy_share")
+        table = ["| " + " | ".join([tr("gate"), tr("implementation"), *map(tr, PASSES.values())]) + " |",
+                 "|---|---|---:|---:|---:|"]
         for op, impl, cells in lines:
-            table.append(f"| {GATE_NAMES.get(op, op)} | {impl} | " + " | ".join(map(self._fmt, cells)) + " |")
+            table.append(f"| {tr(GATE_NAMES.get(op, op))} | {impl} | " + " | ".join(map(self._fmt, cells)) + " |")
         impls = dict.fromkeys(impl for _, impl, _ in lines)
-        notes = ["*" + "; ".join(f"{i}: {IMPLS.get(i, i)}" for i in impls) + ".*"]
+        legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(IMPLS[i])) if i in IMPLS else i for i in impls)
+        notes = [f"*{legend}.*"]
         if self.quantity == "copy_share" and any(c is not None and c > 1 for _, _, cells in lines for c in cells):
-            notes.append("*A share is the least traffic the pass needs over the copy bandwidth measured in the same "
-                         "run; a little above 100% means the op streamed slightly better than that copy (the suite's "
-                         "self-check fails any above 105%).*")
+            notes.append("*" + tr("A share is the least traffic the pass needs over the copy bandwidth measured in "
+                                  "the same run; a little above 100% means the op streamed slightly better than "
+                                  "that copy (the suite's self-check fails any above 105%).") + "*")
         return "\n\n".join([head, "\n".join(table), *notes])
 
     _repr_markdown_ = markdown
@@ -125,19 +132,19 @@ class ActMulPivot:
                         ys.append(v / scale)
                 ax.plot(xs, ys, "o", ms=7, color=COLORS[k % len(COLORS)], label=impl)
             if self.quantity == "copy_share":
-                ax.axhline(1.0, color="0.3", ls="--", lw=1, label="copy bandwidth")
-            ax.set_xticks(range(len(ops)), [GATE_NAMES.get(op, op) for op in ops],
+                ax.axhline(1.0, color="0.3", ls="--", lw=1, label=tr("copy bandwidth"))
+            ax.set_xticks(range(len(ops)), [tr(GATE_NAMES.get(op, op)) for op in ops],
                           rotation=30 if len(ops) > 3 else 0, ha="right" if len(ops) > 3 else "center")
             ax.set_xlim(-0.5, len(ops) - 0.5)
-            ax.set_title(label)
+            ax.set_title(tr(label))
             ax.grid(axis="x", visible=False)
-        axes[0].set_ylabel({"copy_share": "share of copy bandwidth", "time": "median time (µs)",
-                            "bandwidth": "TB/s"}[self.quantity])
+        axes[0].set_ylabel(tr(AXIS[self.quantity]))
         if self.quantity == "copy_share":
             axes[0].set_ylim(0, max(1.1, axes[0].get_ylim()[1]))
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=10, frameon=False)
-        fig.suptitle(f"{self.title + ': ' if self.title else ''}{self.run['provenance']['device']['name']}",
+        device = self.run["provenance"]["device"]["name"]
+        fig.suptitle(tr("{title}: {device}", title=translate_text(self.title), device=device) if self.title else device,
                      fontsize=11)
         plt.close(fig)
         return fig

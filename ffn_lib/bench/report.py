@@ -17,25 +17,31 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..i18n import N_, tr, translate_text
 from ..timing import format_rate, format_time
+from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
 RESULTS_ENV = "FFN_LIB_RESULTS"
 TOLERANCE = 0.05  # a rate may exceed its roof by this much (timer noise, clock drift) before a check fails
-NO_RUN = "No recorded GPU run yet; see the GPU results page."
+NO_RUN = N_("No recorded GPU run yet; see the GPU results page.")
+GPU_RESULTS_PAGE = "../book/gpu-results.md"  # from a chapter (notebooks/), where the sections are shown
 
 # What each implementation in a recorded run is: the one place these names are explained to a reader.
 IMPLS = {
-    "eager": "PyTorch as usually written, one kernel per operation",
-    "compile": "`torch.compile` of that code, compiled fresh",
-    "compile_cat": "the same on one `[gate | up]` tensor",
-    "fused": "the course's Triton kernel, `kernels.act_mul`",
-    "fused_cat": "the same kernel on one `[gate | up]` tensor, `kernels.act_mul_cat`",
-    "liger": "Liger-Kernel's fused op",
-    "floor": "a Python `autograd.Function` that launches nothing",
+    "eager": N_("PyTorch as usually written, one kernel per operation"),
+    "compile": N_("`torch.compile` of that code, compiled fresh"),
+    "compile_cat": N_("the same on one `[gate | up]` tensor"),
+    "fused": N_("the course's Triton kernel, `kernels.act_mul`"),
+    "fused_cat": N_("the same kernel on one `[gate | up]` tensor, `kernels.act_mul_cat`"),
+    "liger": N_("Liger-Kernel's fused op"),
+    "floor": N_("a Python `autograd.Function` that launches nothing"),
 }
-BLOCK_IMPLS = {"eager": "the block as written, PyTorch's kernels",
-               "fused": "`GatedFFN(fused=True)`, its activation step by the course's Triton kernel"}
+BLOCK_IMPLS = {"eager": N_("the block as written, PyTorch's kernels"),
+               "fused": N_("`GatedFFN(fused=True)`, its activation step by the course's Triton kernel")}
+# The suite's names for the products it times alone (bench/cases.py), marked so that a table can translate them.
+GEMM_NAMES = (N_("square"), N_("gate and up, two GEMMs"), N_("gate_up, one GEMM"), N_("down"))
 QUANTITIES = ("copy_share", "time", "bandwidth", "flop_rate", "peak_memory", "host_time", "latency")
+SEPARATOR = N_("; ")  # between the clauses of a list ("eager: ...; fused: ...")
 
 
 @lru_cache(maxsize=1)
@@ -127,19 +133,6 @@ def latest_run(folder: str | Path | None = None, *, device_type: str | None = "c
     return runs[-1] if runs else None
 
 
-def select(doc: dict[str, Any], *, group: str | None = None, ops: Iterable[str] | None = None,
-           pass_: str | None = None, impl: str | None = None, impls: Iterable[str] | None = None,
-           passes: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """The result rows of one run matching every given filter, in the run's order."""
-    ops = set(ops) if ops is not None else None
-    impls = set(impls) if impls is not None else None
-    passes = set(passes) if passes is not None else None
-    return [r for r in doc["results"]
-            if (group is None or r["group"] == group) and (ops is None or r["op"] in ops)
-            and (pass_ is None or r["pass"] == pass_) and (impl is None or r["impl"] == impl)
-            and (impls is None or r["impl"] in impls) and (passes is None or r["pass"] in passes)]
-
-
 def row(doc: dict[str, Any], group: str, op: str, impl: str, pass_: str) -> dict[str, Any] | None:
     """The one row of ``doc`` for (group, op, impl, pass), or None."""
     rows = select(doc, group=group, ops=[op], impl=impl, pass_=pass_)
@@ -172,18 +165,6 @@ def value(group: str, op: str, impl: str, pass_: str, quantity: str = "copy_shar
 # --- Self-checks -----------------------------------------------------------------------------------
 
 
-def flop_roof(doc: dict[str, Any]) -> float:
-    """The same run's matrix-product roof (FLOP/s): the fastest rate any of its matrix products reached,
-    in its fastest sample. A ceiling is the best the chip was seen to do; on a GPU the best sample is within
-    a few percent of the median, and on a shared CPU the median of a single measurement is at the mercy of
-    whatever else runs."""
-    ref = doc["reference"]
-    s = ref["matmul_shape"]
-    rates = [2 * s[0] * s[1] * s[2] / min(ref["matmul_samples"])]
-    rates += [r["flops"]["value"] / min(r["samples"]) for r in doc["results"] if r["group"] == "gemm" and r["flops"]]
-    return max(rates)
-
-
 def self_checks(doc: dict[str, Any]) -> dict[str, Any]:
     """What a trustworthy run satisfies; returns ``{"passed", "failures", "flop_roof", "cache_bytes", "checked"}``.
 
@@ -214,30 +195,65 @@ def self_checks(doc: dict[str, Any]) -> dict[str, Any]:
 
 # --- Text -----------------------------------------------------------------------------------------
 
+SHORT_DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "float64": "fp64"}
+
+
+def _list(items: Iterable[str]) -> str:
+    """Clauses of a list joined as the reader's language joins them (``"; "``, "；")."""
+    return tr(SEPARATOR).join(items)
+
 
 def describe_run(doc: dict[str, Any]) -> str:
+    """The run's full provenance in one line (the GPU results page): device, dtype, versions, date, command, copy
+    bandwidth. A chapter shows :func:`provenance` instead and links here."""
     p = doc["provenance"]
     c = doc["config"]
-    return (f"{p['device']['name']}, {c['dtype']}, torch {p['torch']}, Triton {p['triton'] or 'absent'}, "
-            f"{p['date'][:10]}; `{p['command']}`; copy bandwidth measured in the same run "
-            f"{format_rate(doc['reference']['copy_bandwidth']['value'], 'B/s')}")
+    return tr("{device}, {dtype}, torch {torch}, Triton {triton}, {date}; `{command}`; copy bandwidth measured in "
+              "the same run {bandwidth}", device=p["device"]["name"], dtype=c["dtype"], torch=p["torch"],
+              triton=p["triton"] or tr("absent"), date=p["date"][:10], command=p["command"],
+              bandwidth=format_rate(doc["reference"]["copy_bandwidth"]["value"], "B/s"))
+
+
+def short_device(name: str) -> str:
+    """A GPU's name without its vendor: "NVIDIA H200" -> "H200", "AMD Instinct MI300X" -> "Instinct MI300X"."""
+    for vendor in ("NVIDIA ", "AMD "):
+        if name.startswith(vendor):
+            return name[len(vendor):]
+    return name
+
+
+def provenance(doc: dict[str, Any], *, copy: bool = False) -> str:
+    """The short provenance a chapter's table carries: "recorded on H200, bf16, 2026-11-26", with the run's copy
+    bandwidth when ``copy`` (the table shows shares of it). The full provenance is :func:`describe_run`."""
+    fields = dict(device=short_device(doc["provenance"]["device"]["name"]),
+                  dtype=SHORT_DTYPES.get(doc["config"]["dtype"], doc["config"]["dtype"]), date=doc["provenance"]["date"][:10])
+    if copy:
+        return tr("recorded on {device}, {dtype}, {date}, copy bandwidth {bandwidth} measured in the same run",
+                  bandwidth=format_rate(doc["reference"]["copy_bandwidth"]["value"], "B/s"), **fields)
+    return tr("recorded on {device}, {dtype}, {date}", **fields)
+
+
+def caption(title: str, doc: dict[str, Any], *, copy: bool = False, page: str = GPU_RESULTS_PAGE) -> str:
+    """A chapter table's caption: its title in bold, the short provenance, and a link to the page with the rest."""
+    return tr("**{title}**: {provenance} (the [GPU results]({page}) page has the command and the versions).",
+              title=translate_text(title), provenance=provenance(doc, copy=copy), page=page)
 
 
 def checks_line(doc: dict[str, Any]) -> str:
     checks = doc.get("checks") or self_checks(doc)
     n = checks["checked"]
     if checks["passed"]:
-        return (f"Self-checks passed: {n['flop_rate']} FLOP rates at most 5% above the run's matrix-product roof "
-                f"({format_rate(checks['flop_roof']['value'], 'FLOP/s')}), {n['copy_share']} shares of copy "
-                "bandwidth beyond the cache at most 105%.")
-    return "Self-checks FAILED: " + "; ".join(checks["failures"]) + "."
+        return tr("Self-checks passed: {flops} FLOP rates at most 5% above the run's matrix-product roof ({roof}), "
+                  "{shares} shares of copy bandwidth beyond the cache at most 105%.", flops=n["flop_rate"],
+                  roof=format_rate(checks["flop_roof"]["value"], "FLOP/s"), shares=n["copy_share"])
+    return tr("Self-checks FAILED: {failures}.", failures="; ".join(checks["failures"]))
 
 
 def _fmt(r: dict[str, Any], column: str) -> str:
     if column == "median time":
         return format_time(r["time"]["median"])
     if column == "middle half":
-        return f"{format_time(r['time']['q1'])} to {format_time(r['time']['q3'])}"
+        return tr("{low} to {high}", low=format_time(r["time"]["q1"]), high=format_time(r["time"]["q3"]))
     q = r.get({"share of copy": "copy_share", "bandwidth": "bandwidth", "FLOP/s": "flop_rate",
                "peak memory": "peak_memory", "host time / call": "host_time", "latency": "latency"}[column])
     if q is None:
@@ -251,11 +267,12 @@ def _fmt(r: dict[str, Any], column: str) -> str:
     return format_rate(q["value"], q["unit"])
 
 
+# The columns each group's table shows; each name is also the table's header (a message).
 _COLUMNS = {
-    "activation": ["median time", "middle half", "bandwidth", "share of copy"],
+    "activation": [N_("median time"), N_("middle half"), N_("bandwidth"), N_("share of copy")],
     "act_mul": ["median time", "middle half", "bandwidth", "share of copy"],
-    "host": ["host time / call", "latency", "median time"],
-    "block": ["median time", "middle half", "FLOP/s", "peak memory"],
+    "host": [N_("host time / call"), N_("latency"), "median time"],
+    "block": ["median time", "middle half", "FLOP/s", N_("peak memory")],
     "gemm": ["median time", "middle half", "FLOP/s"],
 }
 
@@ -268,14 +285,17 @@ def rows_markdown(rows: list[dict[str, Any]]) -> str:
             if c not in columns:
                 columns.append(c)
     columns = [c for c in columns if any(_fmt(r, c) != "–" for r in rows)]
-    lines = ["| op | impl | pass | " + " | ".join(columns) + " |", "|---|---|---|" + "---:|" * len(columns)]
+    head = [tr(N_("op")), tr(N_("impl")), tr(N_("pass"))] + [tr(c) for c in columns]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|" + "---:|" * len(columns)]
     for r in rows:
-        lines.append(f"| {r['op']} | {r['impl']} | {r['pass']} | " + " | ".join(_fmt(r, c) for c in columns) + " |")
+        cells = [translate_text(r["op"]), r["impl"], tr(PASS_NAMES.get(r["pass"], r["pass"]))]
+        lines.append("| " + " | ".join(cells + [_fmt(r, c) for c in columns]) + " |")
     return "\n".join(lines) + "\n"
 
 
-TITLES = {"activation": "Activations alone", "act_mul": "Gated act(g) * u", "host": "Host time to issue one call",
-          "block": "Whole FFN blocks", "gemm": "The block's matrix products alone (the roof)"}
+TITLES = {"activation": N_("Activations alone"), "act_mul": N_("Gated act(g) * u"),
+          "host": N_("Host time to issue one call"), "block": N_("Whole FFN blocks"),
+          "gemm": N_("The block's matrix products alone (the roof)")}
 
 
 def _param_gap(config: dict[str, Any]) -> float:
@@ -297,23 +317,27 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
     h = "#" * level
     parts = [f"{h} ffn_lib.bench: {p['device']['name']}\n",
              f"{describe_run(doc)}.\n",
-             f"Sizes: {c['tokens']} tokens, d_model {c['d_model']}; elementwise ops on {c['tokens']} x {c['d_ff_act']}; "
-             f"blocks with d_ff {c['d_ff_plain']} (plain) / {c['d_ff_gated']} (gated: the 2/3 rule, rounded, "
-             f"{_param_gap(c):+.1%} parameters), and the "
-             f"SwiGLU block with d_ff {c['d_ff_swiglu']}.\n",
-             f"Provenance: driver {p['driver'] or '–'}, CUDA {p['cuda'] or '–'}, compute capability "
-             f"{p['device']['capability'] or '–'}, Python {p['python']}, Liger-Kernel {p.get('liger_kernel') or 'absent'}, "
-             f"{p['platform']}; the suite took {format_time((doc.get('wall_time') or {}).get('value', 0) or 0)}.\n",
-             f"Method: {p['method']}\n",
+             tr("Sizes: {tokens} tokens, d_model {d_model}; elementwise ops on {tokens} x {d_ff_act}; blocks with "
+                "d_ff {d_ff_plain} (plain) / {d_ff_gated} (gated: the 2/3 rule, rounded, {gap} parameters), and the "
+                "SwiGLU block with d_ff {d_ff_swiglu}.", tokens=c["tokens"], d_model=c["d_model"],
+                d_ff_act=c["d_ff_act"], d_ff_plain=c["d_ff_plain"], d_ff_gated=c["d_ff_gated"],
+                gap=f"{_param_gap(c):+.1%}", d_ff_swiglu=c["d_ff_swiglu"]) + "\n",
+             tr("Provenance: driver {driver}, CUDA {cuda}, compute capability {capability}, Python {python}, "
+                "Liger-Kernel {liger}, {platform}; the suite took {wall}.", driver=p["driver"] or "–",
+                cuda=p["cuda"] or "–", capability=p["device"]["capability"] or "–", python=p["python"],
+                liger=p.get("liger_kernel") or tr("absent"), platform=p["platform"],
+                wall=format_time((doc.get("wall_time") or {}).get("value", 0) or 0)) + "\n",
+             tr("Method: {method}", method=p["method"]) + "\n",
              checks_line(doc) + "\n"]
     if clocks:
-        parts.append("Clocks at the start: " + ", ".join(f"{k} {v}" for k, v in clocks.items()) + ".\n")
+        parts.append(tr("Clocks at the start: {clocks}.", clocks=", ".join(f"{k} {v}" for k, v in clocks.items()))
+                     + "\n")
     for group, title in TITLES.items():
         rows = select(doc, group=group)
         if rows:
-            parts.append(f"{h}# {title}\n\n{rows_markdown(rows)}")
+            parts.append(f"{h}# {tr(title)}\n\n{rows_markdown(rows)}")
     for s in doc["skipped"]:
-        parts.append(f"- Skipped {s['what']}: {s['why']}.\n")
+        parts.append(tr("- Skipped {what}: {why}.", what=s["what"], why=s["why"]) + "\n")
     return "\n".join(parts)
 
 
@@ -323,15 +347,18 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
 def _metric(group: str) -> tuple[str, str]:
     """(quantity, axis label) a group is plotted by."""
     if group in ("block", "gemm"):
-        return "flop_rate", "TFLOP/s (matrix products)"
+        return "flop_rate", tr("TFLOP/s (matrix products)")
     if group == "host":
-        return "host_time", "host time to issue one call (µs)"
-    return "copy_share", "share of the measured copy bandwidth"
+        return "host_time", tr("host time to issue one call (µs)")
+    return "copy_share", tr("share of the measured copy bandwidth")
 
 
 def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, title: str = "", ax=None):
     """Grouped bars: one group of bars per (op, pass), one colour per implementation; whiskers span the
-    middle half of the samples (the quartiles of the time). Returns the axes."""
+    middle half of the samples (the quartiles of the time). Returns the axes.
+
+    For a whole run (:func:`plot_run`) and for the shares of copy bandwidth, which have a natural zero and a
+    natural top (the copy); a chapter's blocks and products are drawn by :mod:`ffn_lib.bench.block_figure`."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -369,13 +396,15 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
         ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, label=impl, color=COLORS[k % len(COLORS)])
     crowded = len(cats) > 6  # then the labels stand upright, on one line each
     sep = " " if crowded else "\n"
-    labels = [op if len(passes) == 1 else f"{op}{sep}{pass_.replace('forward+backward', 'fwd+bwd')}" for op, pass_ in cats]
+    labels = [translate_text(op) if len(passes) == 1 else
+              f"{translate_text(op)}{sep}{tr(PASS_NAMES.get(pass_, pass_)).replace('forward+backward', 'fwd+bwd')}"
+              for op, pass_ in cats]
     ax.set_xticks(np.arange(len(cats)), labels, rotation=90 if crowded else 0, fontsize=9)
     if quantity == "copy_share":
-        ax.axhline(1.0, color="0.3", ls="--", lw=1, label="copy bandwidth")
+        ax.axhline(1.0, color="0.3", ls="--", lw=1, label=tr("copy bandwidth"))
     elif quantity == "flop_rate":
         ax.axhline(flop_roof(doc) / scale, color="0.3", ls="--", lw=1,
-                   label="matrix-product roof (fastest sample, same run)")
+                   label=tr("matrix-product roof (fastest sample, same run)"))
     ax.set(ylabel=ylabel)
     ax.set_title(title, pad=22)  # room for the legend between the title and the bars
     ax.grid(axis="x", visible=False)
@@ -394,9 +423,9 @@ def plot_run(doc: dict[str, Any]):
         rows = select(doc, group=group)
         if group == "act_mul" and len({r["op"] for r in rows}) > 1:
             rows = [r for r in rows if r["pass"] == "forward+backward"] or rows
-            title = TITLES[group] + ", forward+backward"
+            title = tr("{title}, forward+backward", title=tr(TITLES[group]))
         else:
-            title = TITLES[group]
+            title = tr(TITLES[group])
         plot_rows(doc, rows, group, title=title, ax=ax)
     fig.suptitle(f"{doc['provenance']['device']['name']}, {doc['config']['dtype']}, {doc['provenance']['date'][:10]}",
                  fontsize=10)
@@ -439,64 +468,59 @@ class RecordedSection:
 
     def _repr_markdown_(self) -> str:
         if not self.runs:
-            return NO_RUN
+            return tr(NO_RUN)
         parts, impls, shares, has_memory = [], {}, [], False
         for doc in self.runs:
             rows = self.rows(doc)
             if rows:
-                parts.append(f"**{self.title}, recorded on {describe_run(doc)}.**\n\n{rows_markdown(rows)}")
+                copy = any(r.get("copy_share") for r in rows)
+                parts.append(f"{caption(self.title, doc, copy=copy)}\n\n{rows_markdown(rows)}")
                 impls.update(dict.fromkeys(r["impl"] for r in rows))
                 shares += [r["copy_share"]["value"] for r in rows if r.get("copy_share")]
                 has_memory = has_memory or any(r.get("peak_memory") for r in rows)
         if not parts:
-            return f"The recorded GPU runs measured none of {self.title}."
+            return tr("The recorded GPU runs measured none of {title}.", title=translate_text(self.title))
         if len(impls) > 1:
             names = BLOCK_IMPLS if self.group == "block" else IMPLS
-            parts.append("*" + "; ".join(f"{i}: {names.get(i, i)}" for i in impls) + ".*")
+            legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(names[i])) if i in names else i for i in impls)
+            parts.append(f"*{legend}.*")
         if self.group == "block" and has_memory:
-            parts.append("*Peak memory: what one training step allocates above what was allocated before it (the "
-                         "weights and the input).*")
+            parts.append("*" + tr("Peak memory: what one training step allocates above what was allocated before it "
+                                  "(the weights and the input).") + "*")
         if shares and max(shares) > 1:
-            parts.append("*A share of copy is the least traffic the pass needs over the copy bandwidth measured in "
-                         "the same run; a little above 100% means the op streamed slightly better than that copy "
-                         "(the suite's self-check fails any above 105%).*")
+            parts.append("*" + tr("A share of copy is the least traffic the pass needs over the copy bandwidth "
+                                  "measured in the same run; a little above 100% means the op streamed slightly "
+                                  "better than that copy (the suite's self-check fails any above 105%).") + "*")
         return "\n\n".join(parts)
 
     def __str__(self) -> str:
         return self._repr_markdown_()
 
     def _ipython_display_(self) -> None:
-        from IPython.display import Image, Markdown, display
+        from IPython.display import Markdown, display
+
+        from .block_figure import display_png
 
         display(Markdown(self._repr_markdown_()))
-        fig = self.figure()
-        if fig is not None:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-            display(Image(data=buf.getvalue(), format="png"))
+        display_png(self.figure())
 
     def figure(self):
-        """The figure of the latest run's rows (share of copy bandwidth, TFLOP/s for blocks, host time);
-        None when no run is recorded, so that a chapter shows nothing rather than an empty plot."""
+        """The figure of the latest run's rows, or None where it would add nothing to the table: no run, or a
+        single row (one number is a table's job). Blocks and matrix products: :func:`.block_figure.block_figure`
+        (time relative to the eager ReLU block; the products' rates); the other groups: :func:`plot_rows`."""
         import matplotlib.pyplot as plt
 
         rows = self.rows()
-        if not rows:
+        if len(rows) < 2:
             return None
-        doc = self.run
-        has_memory = self.group == "block" and any(r["peak_memory"] for r in rows)
-        fig, axes = plt.subplots(1, 2 if has_memory else 1, figsize=(11 if has_memory else 8, 3.8),
-                                 layout="constrained", squeeze=False, width_ratios=[2, 1] if has_memory else None)
-        plot_rows(doc, rows, self.group, title=f"{self.title}: {doc['provenance']['device']['name']}", ax=axes[0, 0])
-        if has_memory:
-            mem_rows = [r for r in rows if r["peak_memory"]]
-            ax = axes[0, 1]
-            labels = [f"{r['op']} {r['impl']}" for r in mem_rows]
-            ax.bar(range(len(mem_rows)), [r["peak_memory"]["value"] / 2**30 for r in mem_rows],
-                   color="0.55")
-            ax.set_xticks(range(len(mem_rows)), labels, fontsize=9, rotation=90 if len(mem_rows) > 4 else 0)
-            ax.set(ylabel="GiB above weights and input", title="peak memory, one training step")
-            ax.grid(axis="x", visible=False)
+        if self.group in ("block", "gemm"):
+            from .block_figure import block_figure
+
+            return block_figure(self)
+        fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+        plot_rows(self.run, rows, self.group, ax=ax,
+                  title=tr("{title}: {device}", title=translate_text(self.title),
+                           device=self.run["provenance"]["device"]["name"]))
         plt.close(fig)  # shown once, by the section or as a cell's value
         return fig
 

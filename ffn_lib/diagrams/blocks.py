@@ -1,10 +1,12 @@
 """Diagrams of the FFN block: where it sits in a Transformer layer, the gated block's three matrices
-with their shapes, and which GELU a checkpoint's config names.
+with their shapes, the order of the gate and value halves in fused projections, and which GELU a
+checkpoint's config names.
 
 Each function returns a matplotlib Figure drawn on a white, rounded panel, so that it reads the same
 in the book's light and dark themes; its ``ALT`` entry is the figure's alt text (the chapters put it
 in the cell's ``mystnb.image.alt`` metadata). Labels come from the library where there is one (the
-activation registry for the GELU chart), never from a second copy.
+activation registry for the GELU chart, :func:`ffn_lib.blocks.split_gate_up` for the halves), never
+from a second copy. Every label that is words goes through the message catalogue (:func:`ffn_lib.i18n.tr`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..activations import get_activation
+from ..blocks import FUSED_LAYOUTS, split_gate_up
+from ..i18n import N_, tr
 from ..plotting import use_style
 
 INK = "#1a1a1a"
@@ -22,14 +26,21 @@ FILL = {"norm": "#e8eef7", "attn": "#f3e8f7", "ffn": "#fff1db", "matrix": "#dceb
         "mul": "#e3f4e1", "data": "#f2f2f2", "question": "#eeeeee"}
 
 ALT = {
-    "ffn_in_layer": ("A pre-norm Transformer layer drawn from bottom to top: the input x goes through a norm and "
-                     "self-attention, whose output is added back to x; the sum goes through a second norm and "
-                     "the FFN (W1 from d_model to d_ff, the activation, W2 back to d_model), whose output is "
+    "ffn_in_layer": ("A pre-norm Transformer layer drawn from bottom to top: the layer's input goes through a norm "
+                     "and self-attention, whose output is added back to the input; the sum goes through a second "
+                     "norm and becomes the FFN's input x. The FFN computes act(x W1 + b1) W2 + b2: W1 and its bias "
+                     "b1 from d_model to d_ff, the activation, W2 and its bias b2 back to d_model; its output is "
                      "added back again. The FFN box is highlighted."),
     "gated_block": ("The gated FFN: the input x of shape tokens by d_model is multiplied by W and by V, both "
-                    "d_model by d_ff; the activation is applied to xW only; the two tokens-by-d_ff results are "
-                    "multiplied element by element, and the product is multiplied by W2, d_ff by d_model, giving "
-                    "an output of the input's shape."),
+                    "d_model by d_ff, giving the gate g = xW and the value u = xV; the activation is applied to g "
+                    "only; act(g) and u, both tokens by d_ff, are multiplied element by element into "
+                    "h = act(g) ⊗ u, and h is multiplied by W2, d_ff by d_model, giving an output of the input's "
+                    "shape."),
+    "halves_order": ("Three strips of eight columns, one fused hidden tensor of width 2 d_ff each, with the gate "
+                     "columns (marked act, computed with W) and the value columns (computed with V) coloured "
+                     "apart. F.glu: the value half first, the gate half second. gate_up_proj in Phi-3 and vLLM: "
+                     "the gate half first, the value half second. gpt-oss: gate and value alternate, the gate on "
+                     "the even columns."),
     "gelu_decision": ("A decision chart: read the activation name in the checkpoint's config; each name leads "
                       "to the GELU form it means, erf, tanh or sigmoid, and the PyTorch call that computes it."),
 }
@@ -70,48 +81,52 @@ def _plus(ax: plt.Axes, x: float, y: float, r: float = 0.16) -> None:
 
 def ffn_in_layer() -> Figure:
     """One pre-norm Transformer layer, bottom to top, with the FFN's inside shown:
-    h = x + Attention(Norm(x)); out = h + FFN(Norm(h)), FFN(z) = act(z W1) W2 (Vaswani et al. 2017, eq. 2;
-    pre-norm as in GPT-2 and Llama)."""
+    h = input + Attention(Norm(input)); output = h + FFN(Norm(h)), FFN(x) = act(x W1 + b1) W2 + b2 (Vaswani et al.
+    2017, eq. 2; pre-norm as in GPT-2 and Llama). x is the FFN's input, as in the chapter's formula. Its words are
+    catalogue messages (N_), translated when the figure is drawn."""
     fig, ax = _figure(7.6, 6.4)
     cx = 2.3
-    ax.text(cx, 0.35, "x   (tokens × d_model)", ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 0.35, N_("layer input   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
     _box(ax, cx, 1.0, 2.2, 0.45, "Norm", "norm")
-    _box(ax, cx, 1.8, 2.2, 0.55, "self-attention", "attn")
+    _box(ax, cx, 1.8, 2.2, 0.55, N_("self-attention"), "attn")
     _plus(ax, cx, 2.6)
-    _box(ax, cx, 3.35, 2.2, 0.45, "Norm", "norm")
+    _box(ax, cx, 3.35, 2.2, 0.45, tr("Norm"), "norm")
     ffn = _box(ax, cx, 4.45, 2.6, 1.3, "", "ffn")
     ax.text(cx, 4.45 + 0.47, "FFN", ha="center", va="center", fontsize=11, color=INK, weight="bold")
-    ax.text(cx, 4.45 + 0.07, "z W1  →  act  →  · W2", ha="center", va="center", fontsize=10, color=INK)
-    ax.text(cx, 4.45 - 0.35, "every token on its own", ha="center", va="center", fontsize=9, color="#444444",
+    ax.text(cx, 4.45 + 0.07, "act(x W1 + b1) W2 + b2", ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 4.45 - 0.35, N_("every token on its own"), ha="center", va="center", fontsize=9, color="#444444",
             style="italic")
     _plus(ax, cx, 5.45)
-    ax.text(cx, 6.0, "out   (tokens × d_model)", ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 6.0, N_("layer output   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
     for a, b in ((0.5, 0.775), (1.225, 1.525), (2.075, 2.44), (2.76, 3.125), (3.575, ffn[1]), (ffn[3], 5.29),
                  (5.61, 5.85)):
         _arrow(ax, (cx, a), (cx, b))
     for y0, y1 in ((0.62, 2.6), (2.76 + 0.12, 5.45)):  # residual paths around each sub-block
         ax.plot([cx, cx - 1.55, cx - 1.55], [y0, y0, y1], color=INK, lw=1.2)
         _arrow(ax, (cx - 1.55, y1), (cx - 0.16, y1))
-    ax.text(cx - 1.65, 1.6, "residual", rotation=90, ha="right", va="center", fontsize=9, color="#444444")
-    ax.text(cx - 1.65, 4.2, "residual", rotation=90, ha="right", va="center", fontsize=9, color="#444444")
+    ax.text(cx - 1.65, 1.6, N_("residual"), rotation=90, ha="right", va="center", fontsize=9, color="#444444")
+    ax.text(cx - 1.65, 4.2, N_("residual"), rotation=90, ha="right", va="center", fontsize=9, color="#444444")
     # the FFN's inside, to the right
-    x0, w = 4.55, 2.7
+    x0, w = 4.45, 2.98
     ax.plot([ffn[2], x0 - 0.1], [ffn[3], 5.75], color="#999999", lw=0.8, ls="--")
     ax.plot([ffn[2], x0 - 0.1], [ffn[1], 2.55], color="#999999", lw=0.8, ls="--")
-    ax.text(x0 + w / 2, 5.95, "inside the FFN", ha="center", fontsize=10, color=INK, weight="bold")
-    rows = [(2.85, "z   (tokens × d_model)", "data"), (3.55, "· W1   (d_model × d_ff)", "matrix"),
-            (4.25, "act   (elementwise, tokens × d_ff)", "act"), (4.95, "· W2   (d_ff × d_model)", "matrix")]
+    ax.text(x0 + w / 2, 5.95, N_("inside the FFN"), ha="center", fontsize=10, color=INK, weight="bold")
+    rows = [(2.85, N_("x   (tokens × d_model)"), "data"),
+            (3.55, "· W1 + b1   (d_model × d_ff; b1: d_ff)", "matrix"),
+            (4.25, N_("act   (elementwise, tokens × d_ff)"), "act"),
+            (4.95, "· W2 + b2   (d_ff × d_model; b2: d_model)", "matrix")]
     for y, text, kind in rows:
         _box(ax, x0 + w / 2, y, w, 0.45, text, kind, size=9)
     for (ya, _, _), (yb, _, _) in zip(rows, rows[1:]):
         _arrow(ax, (x0 + w / 2, ya + 0.225), (x0 + w / 2, yb - 0.225))
-    ax.text(x0 + w / 2, 5.5, "d_ff = 4 d_model in the original", ha="center", fontsize=9, color="#444444")
+    ax.text(x0 + w / 2, 5.5, N_("d_ff = 4 d_model in the original"), ha="center", fontsize=9, color="#444444")
     return fig
 
 
 def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens: str | int = "tokens",
                 activation: str = "act") -> Figure:
-    """The gated FFN (act(x W) ⊗ x V) W2 of Shazeer (2020), each tensor and matrix with its shape.
+    """The gated FFN (act(x W) ⊗ x V) W2 of Shazeer (2020), each tensor and matrix with its shape, in the book's
+    notation: the gate g = x W, the value u = x V, the hidden tensor h = act(g) ⊗ u.
 
     ``d_model``, ``d_ff``, ``tokens``: numbers or names to print in the shapes; ``activation``: the gate's name.
     """
@@ -130,12 +145,72 @@ def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens
     _arrow(ax, (5.63, 3.2), (5.9, 2.43), connection="arc3,rad=-0.2")
     _arrow(ax, (4.18, 1.05), (5.85, 2.0), connection="arc3,rad=0.25")
     _arrow(ax, (6.32, 2.2), (6.65, 2.2))
-    ax.text(5.05, 3.85, f"gate  g = act(x W):  {t} × {f}", ha="center", fontsize=9, color=INK)
-    ax.text(5.0, 0.55, f"value  u = x V:  {t} × {f}", ha="center", fontsize=9, color=INK)
-    ax.text(6.0, 1.7, f"h = g ⊗ u: {t} × {f}", ha="left", va="center", fontsize=8.5, color="#444444")
-    ax.text(7.45, 1.35, f"out: {t} × {d}", ha="center", fontsize=9, color=INK)
-    ax.text(4.3, 4.12, "(act(xW) ⊗ xV) W2: three matrices, no biases", ha="center", fontsize=10, color=INK,
+    ax.text(3.3, 3.8, tr("gate  g = x W:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", fontsize=9,
+            color=INK)
+    ax.text(5.85, 2.95, "act(g)", ha="left", va="center", fontsize=9, color=INK)
+    ax.text(5.0, 0.55, tr("value  u = x V:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", fontsize=9,
+            color=INK)
+    ax.text(6.0, 1.7, f"h = act(g) ⊗ u: {t} × {f}", ha="left", va="center", fontsize=8.5, color="#444444")
+    ax.text(7.45, 1.35, tr("out: {tokens} × {d_model}", tokens=t, d_model=d), ha="center", fontsize=9, color=INK)
+    ax.text(4.3, 4.12, tr("(act(xW) ⊗ xV) W2: three matrices, no biases"), ha="center", fontsize=10, color=INK,
             weight="bold")
+    return fig
+
+
+# The fused layouts the halves chart draws, top to bottom: (layout, name, the code that reads it).
+HALVES_ROWS = (
+    ("glu", "F.glu(a)", "a[..., :d] * sigmoid(a[..., d:])"),
+    ("gate_first", N_("gate_up_proj (Phi-3, vLLM)"), "act(a[..., :d]) * a[..., d:]"),
+    ("interleaved", N_("gpt-oss, interleaved"), "act(a[..., ::2]) * (a[..., 1::2] + 1)"),
+)
+
+
+def halves_roles(layout: str, d_ff: int) -> list[str]:
+    """"gate" or "value" for each of the 2 ``d_ff`` columns of a fused tensor in ``layout``, read off
+    :func:`ffn_lib.blocks.split_gate_up` (so the chart and the code cannot disagree)."""
+    import torch
+
+    gate, _ = split_gate_up(torch.arange(2 * d_ff), layout)
+    gates = set(gate.tolist())
+    return ["gate" if k in gates else "value" for k in range(2 * d_ff)]
+
+
+def halves_order(d_ff: int = 4) -> Figure:
+    """Which columns of a fused projection a = x [· | ·] (width 2 d_ff) are the gate and which the value, in each
+    layout of :data:`HALVES_ROWS` (F.glu; gate_up_proj of Phi-3 and vLLM; gpt-oss's interleaved columns), the
+    gate columns marked "act". ``d_ff``: columns per half to draw."""
+    if isinstance(d_ff, bool) or not isinstance(d_ff, int) or not 1 <= d_ff <= 8:
+        raise ValueError(f"d_ff must be a whole number from 1 to 8 (columns per half to draw), got {d_ff!r}.")
+    cell = 0.5
+    x0 = 3.2
+    width = x0 + 2 * d_ff * cell + 0.35
+    height = 1.35 + 1.05 * len(HALVES_ROWS)
+    fig, ax = _figure(width, height)
+    ax.text(width / 2, height - 0.35, tr("The fused hidden tensor a = x [· | ·]: which columns are the gate?"),
+            ha="center", va="center", fontsize=10, color=INK, weight="bold")
+    for row, (layout, name, code) in enumerate(HALVES_ROWS):
+        y = height - 1.15 - 1.05 * row
+        ax.text(0.25, y + 0.12, tr(name), ha="left", va="center", fontsize=9.5, color=INK, weight="bold")
+        ax.text(0.25, y - 0.2, code, ha="left", va="center", fontsize=7.5, color="#444444",
+                family="DejaVu Sans Mono")
+        for k, role in enumerate(halves_roles(layout, d_ff)):
+            left = x0 + k * cell
+            kind = "act" if role == "gate" else "matrix"
+            ax.add_patch(FancyBboxPatch((left + 0.03, y - 0.2), cell - 0.06, 0.4,
+                                        boxstyle="round,pad=0,rounding_size=0.05", facecolor=FILL[kind],
+                                        edgecolor=INK, lw=0.9))
+            ax.text(left + cell / 2, y, "g" if role == "gate" else "u", ha="center", va="center", fontsize=9.5,
+                    color=INK, weight="bold" if role == "gate" else "normal")
+            if role == "gate":
+                ax.text(left + cell / 2, y + 0.31, "act", ha="center", va="center", fontsize=7.5, color="#9b1c1c")
+        if layout != "interleaved":  # the two halves' boundary
+            ax.plot([x0 + d_ff * cell] * 2, [y - 0.3, y + 0.26], color="#777777", lw=0.8, ls=":")
+    ax.add_patch(FancyBboxPatch((0.25, 0.22), 0.32, 0.24, boxstyle="round,pad=0,rounding_size=0.04",
+                                facecolor=FILL["act"], edgecolor=INK, lw=0.8))
+    ax.text(0.65, 0.34, tr("gate g = x W, goes through act"), ha="left", va="center", fontsize=8.5, color=INK)
+    ax.add_patch(FancyBboxPatch((3.2, 0.22), 0.32, 0.24, boxstyle="round,pad=0,rounding_size=0.04",
+                                facecolor=FILL["matrix"], edgecolor=INK, lw=0.8))
+    ax.text(3.6, 0.34, tr("value u = x V"), ha="left", va="center", fontsize=8.5, color=INK)
     return fig
 
 
@@ -144,8 +219,8 @@ def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens
 CONFIG_NAMES = ("gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh", "quick_gelu")
 TORCH_CALL = {"gelu": 'F.gelu(x)', "gelu_tanh": 'F.gelu(x, approximate="tanh")',
               "gelu_sigmoid": "x * torch.sigmoid(1.702 * x)"}
-FORM = {"gelu": "erf: x Φ(x), the definition", "gelu_tanh": "tanh form (Page's Φ, c = 0.044715)",
-        "gelu_sigmoid": "sigmoid form: x σ(1.702 x)"}
+FORM = {"gelu": N_("erf: x Φ(x), the definition"), "gelu_tanh": N_("tanh form (Page's Φ, c = 0.044715)"),
+        "gelu_sigmoid": N_("sigmoid form: x σ(1.702 x)")}
 
 
 def gelu_forms() -> dict[str, list[str]]:
@@ -163,8 +238,8 @@ def gelu_decision() -> Figure:
     the code cannot disagree.
     """
     fig, ax = _figure(9.4, 4.6)
-    _box(ax, 4.7, 4.0, 6.6, 0.62, "Read the activation name in the checkpoint's config\n"
-         "(hidden_act, hidden_activation; T5: feed_forward_proj)", "question", size=9.5)
+    _box(ax, 4.7, 4.0, 6.6, 0.62, tr("Read the activation name in the checkpoint's config\n"
+                                     "(hidden_act, hidden_activation; T5: feed_forward_proj)"), "question", size=9.5)
     groups = gelu_forms()
     xs = {k: x for k, x in zip(("gelu", "gelu_tanh", "gelu_sigmoid"), (1.65, 4.7, 7.75))}
     for form, names in groups.items():
@@ -173,13 +248,14 @@ def gelu_decision() -> Figure:
         label = ", ".join(quoted[:2]) + (",\n" + ", ".join(quoted[2:]) if len(quoted) > 2 else "")
         _box(ax, x, 2.55, 2.8, 0.62, label, "data", size=8.5)
         _arrow(ax, (4.7 + (x - 4.7) * 0.55, 3.69), (x, 2.87))
-        _box(ax, x, 1.5, 2.8, 0.62, FORM[form], "act", size=9)
+        _box(ax, x, 1.5, 2.8, 0.62, tr(FORM[form]), "act", size=9)
         _arrow(ax, (x, 2.24), (x, 1.81))
         ax.text(x, 0.82, TORCH_CALL[form], ha="center", va="center", fontsize=8.5, color=INK, family="DejaVu Sans Mono")
         _arrow(ax, (x, 1.19), (x, 0.98))
-    ax.text(4.7, 0.3, "T5 v1.1's \"gated-gelu\" is the tanh form, in a GEGLU block. Run a checkpoint with exactly "
-            "the form it was trained with.", ha="center", fontsize=8.5, color="#444444")
+    ax.text(4.7, 0.3, tr("T5 v1.1's \"gated-gelu\" is the tanh form, in a GEGLU block. Run a checkpoint with exactly "
+                         "the form it was trained with."), ha="center", fontsize=8.5, color="#444444")
     return fig
 
 
-__all__ = ["ALT", "CONFIG_NAMES", "ffn_in_layer", "gated_block", "gelu_decision", "gelu_forms"]
+__all__ = ["ALT", "CONFIG_NAMES", "HALVES_ROWS", "ffn_in_layer", "gated_block", "gelu_decision", "gelu_forms",
+           "halves_order", "halves_roles"]

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..i18n import tr
 from ..plotting import COLORS, use_style
 
 
@@ -41,13 +42,15 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
     for p in range(programs):
         start = p * block
         inside = min(block, n - start)
-        _box(ax, start, 0.8, inside, 0.9, f"program {p}\noffsets {start}..{start + inside - 1}", COLORS[p % 4])
+        _box(ax, start, 0.8, inside, 0.9, tr("program {p}\noffsets {start}..{end}", p=p, start=start,
+                                              end=start + inside - 1), COLORS[p % 4])
         if inside < block:
-            _box(ax, start + inside, 0.8, block - inside, 0.9, "masked", "0.8", alpha=0.6, fontsize=7)
+            _box(ax, start + inside, 0.8, block - inside, 0.9, tr("masked"), "0.8", alpha=0.6, fontsize=7)
     ax.annotate(f"n = {n}", (n, 0.75), (n, 0.2), ha="center", fontsize=8, arrowprops={"arrowstyle": "->"})
-    ax.set_title(f"grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", fontsize=9)
-    fig.alt = (f"{n} elements split into {programs} blocks of {block}, one program each; the last program's "
-               f"{span - n} offsets past the end are masked off.")
+    ax.set_title(tr("grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", n=n, block=block,
+                    programs=programs), fontsize=9)
+    fig.alt = tr("{n} elements split into {programs} blocks of {block}, one program each; the last program's "
+                 "{masked} offsets past the end are masked off.", n=n, programs=programs, block=block, masked=span - n)
     plt.close(fig)
     return fig
 
@@ -63,13 +66,14 @@ def row_grid(rows: int = 3, d: int = 100, block: int = 64) -> Figure:
         y = rows - 1 - r
         for c in range(col_blocks):
             w = min(block, d - c * block)
-            _box(ax, c * block, y + 0.1, w, 0.8, f"gate ({c}, {r})", COLORS[0], fontsize=7)
-            _box(ax, d + c * block, y + 0.1, w, 0.8, f"up ({c}, {r})", COLORS[1], fontsize=7)
-    ax.text(d, rows + 0.3, "row r starts at r * stride; up is d elements after gate", ha="center", fontsize=8)
-    ax.set_title(f"grid = (cdiv({d}, {block}), {rows}) = ({col_blocks}, {rows}) programs over [gate | up]",
-                 fontsize=9)
-    fig.alt = (f"A [gate | up] tensor of {rows} rows, gate columns 0 to {d - 1} then up columns; program (c, r) "
-               f"reads column block c of row r in both halves: {col_blocks} x {rows} programs.")
+            _box(ax, c * block, y + 0.1, w, 0.8, tr("gate ({c}, {r})", c=c, r=r), COLORS[0], fontsize=7)
+            _box(ax, d + c * block, y + 0.1, w, 0.8, tr("up ({c}, {r})", c=c, r=r), COLORS[1], fontsize=7)
+    ax.text(d, rows + 0.3, tr("row r starts at r * stride; up is d elements after gate"), ha="center", fontsize=8)
+    ax.set_title(tr("grid = (cdiv({d}, {block}), {rows}) = ({col_blocks}, {rows}) programs over [gate | up]", d=d,
+                    block=block, rows=rows, col_blocks=col_blocks), fontsize=9)
+    fig.alt = tr("A [gate | up] tensor of {rows} rows, gate columns 0 to {last} then up columns; program (c, r) "
+                 "reads column block c of row r in both halves: {col_blocks} x {rows} programs.", rows=rows,
+                 last=d - 1, col_blocks=col_blocks)
     plt.close(fig)
     return fig
 
@@ -79,9 +83,9 @@ def data_flow() -> Figure:
     use_style()
     fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), layout="constrained")
     flows = {
-        "eager forward: 2 kernels, 5 tensor passes": [("g", "silu"), ("silu", "s"), ("s", "mul"), ("u", "mul"),
+        tr("eager forward: 2 kernels, 5 tensor passes"): [("g", "silu"), ("silu", "s"), ("s", "mul"), ("u", "mul"),
                                                        ("mul", "y")],
-        "fused forward: 1 kernel, 3 tensor passes": [("g", "act_mul"), ("u", "act_mul"), ("act_mul", "y")],
+        tr("fused forward: 1 kernel, 3 tensor passes"): [("g", "act_mul"), ("u", "act_mul"), ("act_mul", "y")],
     }
     pos = {"g": (0.5, 2.2), "u": (0.5, 0.6), "silu": (2.2, 2.2), "s": (3.7, 2.2), "mul": (5.2, 1.4),
            "y": (6.7, 1.4), "act_mul": (3.6, 1.4)}
@@ -97,9 +101,9 @@ def data_flow() -> Figure:
             (x0, y0), (x1, y1) = pos[a], pos[b]
             ax.annotate("", (x1 - 0.5, y1), (x0 + 0.5, y0), arrowprops={"arrowstyle": "->", "lw": 1})
         ax.set_title(title, fontsize=9)
-    fig.suptitle("blue: tensors in GPU memory; orange: kernels", fontsize=8)
-    fig.alt = ("Eager SiLU(g) * u runs a silu kernel that writes s to memory and a mul kernel that reads s and u "
-               "and writes y, five tensor passes; the fused kernel reads g and u once and writes y, three passes.")
+    fig.suptitle(tr("blue: tensors in GPU memory; orange: kernels"), fontsize=8)
+    fig.alt = tr("Eager SiLU(g) * u runs a silu kernel that writes s to memory and a mul kernel that reads s and u "
+                 "and writes y, five tensor passes; the fused kernel reads g and u once and writes y, three passes.")
     plt.close(fig)
     return fig
 
@@ -111,6 +115,7 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
 
     from .. import predict
     from ..formatting import format_rate
+    from ..recorded_lessons import pass_name
 
     use_style()
     bandwidth, peak = predict.roofs(run)
@@ -119,7 +124,8 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
     ridge = peak / bandwidth
     xs = np.logspace(-1, 4, 200)
     ax.loglog(xs, np.minimum(peak, xs * bandwidth), color="0.2", lw=2,
-              label=f"roofs: copy {format_rate(bandwidth, 'B/s')}, products {format_rate(peak, 'FLOP/s')}")
+              label=tr("roofs: copy {copy}, products {products}", copy=format_rate(bandwidth, "B/s"),
+                       products=format_rate(peak, "FLOP/s")))
     ax.axvline(ridge, color="0.6", ls=":", lw=1)
     markers = {"forward": "o", "backward": "s", "forward+backward": "^"}
     for k, impl in enumerate(("eager", "compile", "fused")):
@@ -127,16 +133,17 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
             sel = [p for p in points if p.group == "act_mul" and p.impl == impl and p.pass_ == pass_]
             if sel:
                 ax.scatter([p.intensity for p in sel], [p.rate for p in sel], marker=m, color=COLORS[k], s=22,
-                           alpha=0.7, label=f"act·mul {impl}, {pass_}")
+                           alpha=0.7, label=tr("act·mul {impl}, {pass_}", impl=impl, pass_=pass_name(pass_)))
     gemm = [p for p in points if p.group == "gemm"]
     ax.scatter([p.intensity for p in gemm], [p.rate for p in gemm], marker="D", color=COLORS[4], s=30,
-               label="matrix products")
+               label=tr("matrix products"))
     device = run["provenance"]["device"]["name"]
-    ax.set(xlabel="arithmetic intensity (FLOP / byte of the least traffic)", ylabel="achieved FLOP/s",
-           title=f"Recorded run on {device}, {run['provenance']['date'][:10]}")
+    ax.set(xlabel=tr("arithmetic intensity (FLOP / byte of the least traffic)"), ylabel=tr("achieved FLOP/s"),
+           title=tr("Recorded run on {device}, {date}", device=device, date=run["provenance"]["date"][:10]))
     ax.legend(fontsize=6, loc="lower right", ncols=2)
-    fig.alt = (f"Roofline of {device} from the run's own copy bandwidth and matrix-product rate: the act·mul rows "
-               f"sit near 1 FLOP per byte under the slanted memory roof, fused and compiled close to it and eager "
-               f"below; the matrix products sit right of the ridge ({ridge:.0f} FLOP/byte) near the flat roof.")
+    fig.alt = tr("Roofline of {device} from the run's own copy bandwidth and matrix-product rate: the act·mul rows "
+                 "sit near 1 FLOP per byte under the slanted memory roof, fused and compiled close to it and eager "
+                 "below; the matrix products sit right of the ridge ({ridge} FLOP/byte) near the flat roof.",
+                 device=device, ridge=f"{ridge:.0f}")
     plt.close(fig)
     return fig

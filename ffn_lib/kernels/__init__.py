@@ -51,6 +51,7 @@ import torch
 
 from .. import devices
 from ..activations import GELU_SIGMOID_COEF, Activation, act_mul_eager, get_activation
+from ..i18n import N_, tr
 
 try:  # Triton is optional: `pip install .[gpu]`
     import triton
@@ -194,7 +195,7 @@ def timing_device() -> torch.device:
     CPU in Triton's interpreter (which checks the script, not the speed), else the GPU. Raises ``RuntimeError``
     saying why where they cannot launch."""
     if not HAS_TRITON:
-        raise RuntimeError(backend())
+        raise RuntimeError(_backend(translated=False))
     if INTERPRETED:
         return torch.device("cpu")
     if not available():
@@ -204,16 +205,27 @@ def timing_device() -> torch.device:
 
 
 def backend() -> str:
-    """Where the kernels run in this process, in words."""
+    """Where the kernels run in this process, in words (the reader's language: a chapter prints it)."""
+    return _backend(translated=True)
+
+
+def _backend(translated: bool) -> str:
+    """:func:`backend`'s sentence, in English for an exception message (``translated=False``)."""
+    fields = {}
     if not HAS_TRITON:
-        return (f"Triton is not installed (no module named {MISSING!r}; pip install '.[gpu]'): the kernels cannot "
-                "launch, GatedFFN(fused=True) runs eagerly")
-    if INTERPRETED:
-        return "Triton's CPU interpreter (TRITON_INTERPRET=1): correct but slow; CPU tensors only"
-    if not available():
-        return ("no GPU here that Triton supports (it needs compute capability 8.0+, or ROCm): the kernels "
-                "cannot launch, GatedFFN(fused=True) runs eagerly")
-    return "compiled Triton kernels on CUDA tensors"
+        message = N_("Triton is not installed (no module named {missing}; pip install '.[gpu]'): the kernels cannot "
+                     "launch, GatedFFN(fused=True) runs eagerly")
+        fields = {"missing": repr(MISSING)}
+    elif INTERPRETED:
+        message = N_("Triton's CPU interpreter (TRITON_INTERPRET=1): correct but slow; CPU tensors only")
+    elif not available():
+        message = N_("no GPU here that Triton supports (it needs compute capability 8.0+, or ROCm): the kernels "
+                     "cannot launch, GatedFFN(fused=True) runs eagerly")
+    else:
+        message = N_("compiled Triton kernels on CUDA tensors")
+    if translated:
+        return tr(message, **fields)
+    return message.format(**fields) if fields else message
 
 
 def can_run(tensor: torch.Tensor) -> bool:
@@ -302,7 +314,7 @@ def _check(t: Any, name: str) -> None:
             raise RuntimeError(f"{name} is on {t.device}, a GPU of compute capability {cap}; Triton's kernels need "
                                "8.0 or more (A100, RTX 30xx and later). Use act_mul_eager there "
                                "(GatedFFN(fused=True) does so by itself).")
-        raise RuntimeError(f"{name} is on {t.device}, where the kernels cannot run here: {backend()}. "
+        raise RuntimeError(f"{name} is on {t.device}, where the kernels cannot run here: {_backend(False)}. "
                            "Move it to a CUDA device, or set TRITON_INTERPRET=1 before importing "
                            "ffn_lib.kernels to use the CPU interpreter.")
 

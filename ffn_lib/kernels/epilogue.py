@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import torch
 
+from ..i18n import tr
+
 try:
     import triton
     import triton.language as tl
@@ -137,13 +139,12 @@ def precision_lines(x: torch.Tensor, w_gate: torch.Tensor, w_up: torch.Tensor, y
     bound = {p: error_bound(x, w_gate, w_up, p) for p in INPUT_PRECISIONS}
     got = {"kernel": y.detach().double().cpu(), "tf32": reference(x, w_gate, w_up, "tf32")}
     err = {k: (v - exact).abs() for k, v in got.items()}
-    lines = ["This kernel, as launched here: largest error {err:.1e}, at most {share:.0%} of its 'ieee' bound."
-             .format(err=err["kernel"].max().item(), share=(err["kernel"] / bound["ieee"]).max().item())]
+    lines = [tr("This kernel, as launched here: largest error {err}, at most {share} of its 'ieee' bound.",
+                err=f"{err['kernel'].max().item():.1e}", share=f"{(err['kernel'] / bound['ieee']).max().item():.0%}")]
     over = int((err["tf32"] > bound["ieee"]).sum())
-    lines.append("TF32 inputs, emulated in float64: largest error {err:.1e}, at most {share:.0%} of the 'tf32' bound; "
-                 "{over} of {n} outputs are outside the 'ieee' bound.".format(
-                     err=err["tf32"].max().item(), share=(err["tf32"] / bound["tf32"]).max().item(), over=over,
-                     n=exact.numel()))
+    lines.append(tr("TF32 inputs, emulated in float64: largest error {err}, at most {share} of the 'tf32' bound; "
+                    "{over} of {n} outputs are outside the 'ieee' bound.", err=f"{err['tf32'].max().item():.1e}",
+                    share=f"{(err['tf32'] / bound['tf32']).max().item():.0%}", over=over, n=exact.numel()))
     return lines
 
 

@@ -1,7 +1,8 @@
 """The experiment's learning curves: held-out loss against steps, mean over seeds, and where each curve ends.
 
 The statistics' figures (the contrasts, every pair's gap, the runs against Table 1, the final losses) are in
-:mod:`ffn_lib.lm.stat_figures`.
+:mod:`ffn_lib.lm.stat_figures`. Labels are catalogue messages: fixed ones marked with ``N_`` (translated when the
+figure is drawn, :mod:`ffn_lib.figure_text`), those with numbers written with ``tr``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, tr
 from ..variants import VARIANTS
 from .analysis import curve_offset
 
@@ -18,9 +20,9 @@ def curves_caption(doc: dict[str, Any]) -> str:
     """What the curves were scored on, as the figure's note: every held-out window, or a subset of them."""
     off = curve_offset(doc)
     if off["subset"]:
-        return ("curves: {curve:,} of the {val:,} held-out characters (evenly spread windows); "
-                "diamonds: the final loss on all of them").format(curve=off["eval_tokens"], val=off["val_tokens"])
-    return "curves and final losses: all {val:,} held-out characters".format(val=off["val_tokens"])
+        return tr("curves: {curve:,} of the {val:,} held-out characters (evenly spread windows); diamonds: the final "
+                  "loss on all of them", curve=off["eval_tokens"], val=off["val_tokens"])
+    return tr("curves and final losses: all {val:,} held-out characters", val=off["val_tokens"])
 
 
 def plot_curves(doc: dict[str, Any], ax=None, *, title: str | None = None):
@@ -61,9 +63,10 @@ def plot_curves(doc: dict[str, Any], ax=None, *, title: str | None = None):
             final = float(np.mean([r["final_val_loss"] for r in runs]))
             panel.plot([steps[-1]], [final], "D", color=color, ms=4, mec="white", mew=0.5)
         if not late:
-            panel.axhline(doc["data"]["unigram_loss"], color="0.4", lw=1, ls=":", label="unigram baseline")
-        panel.set(xlabel="training step", ylabel="" if late else "held-out loss (nats per character)",
-                  title="second half" if late else (title or f"Learning curves, {doc['provenance']['device']['name']}"))
+            panel.axhline(doc["data"]["unigram_loss"], color="0.4", lw=1, ls=":", label=N_("unigram baseline"))
+        panel.set(xlabel=N_("training step"), ylabel="" if late else N_("held-out loss (nats per character)"),
+                  title=N_("second half") if late else (
+                      title or tr("Learning curves, {device}", device=doc["provenance"]["device"]["name"])))
     fig.supxlabel(curves_caption(doc), fontsize=9, color="0.3")
     ax.legend(ncol=2, fontsize=9, loc="upper right", bbox_to_anchor=(1.0, 0.92))  # below the baseline
     return ax

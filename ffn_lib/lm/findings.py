@@ -7,21 +7,23 @@ three: what ``python -m ffn_lib.lm`` writes), :func:`curve_sentence` (what the l
 on), and the cost side weighed against the gain: :func:`block_costs`, :func:`cost_markdown` and
 :func:`cost_sentence`, from the recorded benchmark's whole blocks (:mod:`ffn_lib.bench`).
 
-Every sentence is one format string with named placeholders; a choice of wording is a choice of sentence.
+Every sentence, table header and row label is one catalogue message with named fields (:mod:`ffn_lib.i18n`);
+a choice of wording is a choice of sentence, and lists are joined by :mod:`ffn_lib.lm.wording`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, tr
 from ..variants import SHAZEER_2020, VARIANTS
-from . import stats
+from . import stats, wording
 from .analysis import VariantSummary, curve_offset, ranking, still_improving, summarize
 from .verdict import significance_sentences
 
-DESCRIBE = ("{device}, {dtype}, torch {torch}, Python {python}, {date}; d_model {d_model}, layers {n_layer}, "
-            "heads {n_head}, context {context}, {init} init; {steps} steps of {batch} windows ({tokens:,} characters "
-            "per run); seeds {seeds}; corpus {corpus} ({chars:,} characters, sha256 {sha}…); `{command}`")
+DESCRIBE = N_("{device}, {dtype}, torch {torch}, Python {python}, {date}; d_model {d_model}, layers {n_layer}, heads "
+              "{n_head}, context {context}, {init} init; {steps} steps of {batch} windows ({run_chars:,} characters "
+              "per run); seeds {seeds}; corpus {corpus} ({chars:,} characters, sha256 {sha}…); `{command}`")
 
 
 def _fmt_rate(x: float | None) -> str:
@@ -36,13 +38,31 @@ def describe_run(doc: dict[str, Any]) -> str:
     m, t = c["model"], c["train"]
     device = p["device"]["name"]
     if p["device"]["type"].lower() not in device.lower():
-        device = "{name} ({kind})".format(name=device, kind=p["device"]["type"])
-    return DESCRIBE.format(device=device, dtype="bfloat16 autocast" if t["amp_bf16"] else "float32",
-                           torch=p["torch"], python=p["python"], date=p["date"][:10], d_model=m["d_model"],
-                           n_layer=m["n_layer"], n_head=m["n_head"], context=m["context"], init=m["init"],
-                           steps=t["steps"], batch=t["batch_size"], tokens=c["tokens_per_run"],
-                           seeds=", ".join(map(str, c["seeds"])), corpus=d["name"], chars=d["chars"],
-                           sha=d["sha256"][:12], command=p["command"])
+        device = tr("{name} ({kind})", name=device, kind=p["device"]["type"])
+    return tr(DESCRIBE, device=device, dtype="bfloat16 autocast" if t["amp_bf16"] else "float32",
+              torch=p["torch"], python=p["python"], date=p["date"][:10], d_model=m["d_model"],
+              n_layer=m["n_layer"], n_head=m["n_head"], context=m["context"], init=m["init"],
+              steps=t["steps"], batch=t["batch_size"], run_chars=c["tokens_per_run"],
+              seeds=wording.series(c["seeds"]), corpus=d["name"], chars=d["chars"],
+              sha=d["sha256"][:12], command=p["command"])
+
+
+# short headers: the table must fit the book's column at 1280 px without scrolling sideways
+TABLE_HEAD = (N_("variant"), "d_ff", N_("params"), N_("loss, mean ± sd"), N_("seeds"), N_("rank"),
+              N_("Table 1 (quoted)"), N_("tokens/s"))
+PEAK_MEMORY_HEAD = N_("peak mem.")
+
+
+def _header(labels: list[str]) -> str:
+    """A Markdown header row, each label in the reader's language (names and units are left as they are)."""
+    return "| " + " | ".join(tr(h) for h in labels) + " |"
+
+
+def run_section(doc: dict[str, Any], level: int = 3) -> str:
+    """A recorded run as a section of the book's GPU-results page: its heading, the run in one line, its table."""
+    heading = tr("Chapter 8's language model: {device}", device=doc["provenance"]["device"]["name"])
+    return (f"{'#' * level} {heading}\n\n" + tr("{description}.", description=describe_run(doc))
+            + f"\n\n{table_markdown(doc)}")
 
 
 def table_markdown(doc: dict[str, Any]) -> str:
@@ -50,10 +70,8 @@ def table_markdown(doc: dict[str, Any]) -> str:
     summaries = summarize(doc)
     ranked = [s.variant for s in ranking(summaries)]
     cuda = doc["provenance"]["device"]["type"] == "cuda"
-    # short headers: the table must fit the book's column at 1280 px without scrolling sideways
-    head = ("| variant | d_ff | params | loss, mean ± sd | seeds | rank | Table 1 (quoted) "
-            "| tokens/s |" + (" peak mem. |" if cuda else ""))
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if cuda else "")]
+    lines = [_header([*TABLE_HEAD, *([PEAK_MEMORY_HEAD] if cuda else [])]),
+             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if cuda else "")]
     for s in summaries:
         mem = f" {s.peak_memory_bytes / 2**20:.0f} MiB |" if cuda and s.peak_memory_bytes is not None else (
             " – |" if cuda else "")
@@ -67,13 +85,13 @@ def sentences(doc: dict[str, Any]) -> list[str]:
     """The findings in words, each generated from the numbers of ``doc``."""
     summaries = summarize(doc)
     if not summaries:
-        return ["No run finished."]
+        return [tr("No run finished.")]
     ranked = ranking(summaries)
     out = [_baseline(doc, summaries)]
     if ranked[0].n < 2:
-        out.append(("{best} has the lowest held-out loss ({loss:.4f}), but with one seed per variant nothing can be "
-                    "said about the spread, so no ordering is resolved.").format(best=ranked[0].variant,
-                                                                                 loss=ranked[0].mean))
+        out.append(tr("{best} has the lowest held-out loss ({loss:.4f}), but with one seed per variant nothing can be "
+                      "said about the spread, so no ordering is resolved.", best=ranked[0].variant,
+                      loss=ranked[0].mean))
         return out
     out += [_best_and_worst(ranked), *significance_sentences(doc)]  # t intervals, Welch and Holm (lm.stats)
     out += [curve_sentence(doc), _over_fitting(doc), _throughput(summaries), _peak_memory(summaries)]
@@ -84,26 +102,26 @@ def _baseline(doc: dict[str, Any], summaries: list[VariantSummary]) -> str:
     base = doc["data"]["unigram_loss"]
     beat = sum(s.mean < base for s in summaries)
     if beat == len(summaries):
-        return "Every variant's mean held-out loss is below the unigram baseline ({base:.3f} nats per character)."\
-            .format(base=base)
-    return ("Only {beat} of the {n} variants have a mean held-out loss below the unigram baseline ({base:.3f} nats "
-            "per character).").format(beat=beat, n=len(summaries), base=base)
+        return tr("Every variant's mean held-out loss is below the unigram baseline ({base:.3f} nats per "
+                  "character).", base=base)
+    return tr("Only {beat} of the {n} variants have a mean held-out loss below the unigram baseline ({base:.3f} nats "
+              "per character).", beat=beat, n=len(summaries), base=base)
 
 
 def _best_and_worst(ranked: list[VariantSummary]) -> str:
     best, worst = ranked[0], ranked[-1]
-    return ("{best} has the lowest mean held-out loss, {loss:.4f} nats per character (standard deviation {sd:.4f} "
-            "over {n} seeds); {worst} the highest, {worst_loss:.4f}.").format(
-        best=best.variant, loss=best.mean, sd=best.std, n=best.n, worst=worst.variant, worst_loss=worst.mean)
+    return tr("{best} has the lowest mean held-out loss, {loss:.4f} nats per character (standard deviation {sd:.4f} "
+              "over {n} seeds); {worst} the highest, {worst_loss:.4f}.",
+              best=best.variant, loss=best.mean, sd=best.std, n=best.n, worst=worst.variant, worst_loss=worst.mean)
 
 
 CURVES = {
-    True: ("The learning curves were scored on {curve:,} of the {val:,} held-out characters (evenly spread windows), "
-           "the final losses on all of them: at the last step the curve reads {mean:+.4f} nats from the final loss "
-           "on average over the {n} runs ({lo:+.4f} to {hi:+.4f}), so read the curves for their shape and the "
-           "table for the numbers."),
-    False: ("The learning curves and the final losses were scored on the same {val:,} held-out characters, so each "
-            "curve ends at its run's final loss (largest difference {largest:.1e} nats)."),
+    True: N_("The learning curves were scored on {curve:,} of the {val:,} held-out characters (evenly spread windows), "
+             "the final losses on all of them: at the last step the curve reads {mean:+.4f} nats from the final loss "
+             "on average over the {n} runs ({lo:+.4f} to {hi:+.4f}), so read the curves for their shape and the table "
+             "for the numbers."),
+    False: N_("The learning curves and the final losses were scored on the same {val:,} held-out characters, so each "
+              "curve ends at its run's final loss (largest difference {largest:.1e} nats)."),
 }
 
 
@@ -111,18 +129,18 @@ def curve_sentence(doc: dict[str, Any]) -> str:
     """What the learning curves were scored on, and how far their last point lies from the final loss (computed)."""
     off = curve_offset(doc)
     d = off["offsets"]
-    return CURVES[off["subset"]].format(curve=off["eval_tokens"], val=off["val_tokens"], mean=sum(d) / len(d),
-                                        n=len(d), lo=min(d), hi=max(d), largest=max(abs(x) for x in d))
+    return tr(CURVES[off["subset"]], curve=off["eval_tokens"], val=off["val_tokens"], mean=sum(d) / len(d),
+              n=len(d), lo=min(d), hi=max(d), largest=max(abs(x) for x in d))
 
 
 def _over_fitting(doc: dict[str, Any]) -> str:
     last_min, total = still_improving(doc)
     if last_min == total:
-        return ("In all {total} runs the held-out loss was at its lowest at the last evaluation (no sign of "
-                "over-fitting).").format(total=total)
-    return ("In {last_min} of {total} runs the held-out loss was at its lowest at the last evaluation: the others "
-            "had passed their minimum, so they over-fit the training text before the end.").format(
-        last_min=last_min, total=total)
+        return tr("In all {total} runs the held-out loss was at its lowest at the last evaluation (no sign of "
+                  "over-fitting).", total=total)
+    return tr("In {last_min} of {total} runs the held-out loss was at its lowest at the last evaluation: the others "
+              "had passed their minimum, so they over-fit the training text before the end.",
+              last_min=last_min, total=total)
 
 
 def _extremes(summaries: list[VariantSummary], key: Any) -> tuple[VariantSummary, VariantSummary] | None:
@@ -134,11 +152,11 @@ def _extremes(summaries: list[VariantSummary], key: Any) -> tuple[VariantSummary
 
 
 THROUGHPUT = {
-    False: ("Throughput, training steps only: {fast} is fastest at {fast_rate} tokens/s and {slow} slowest at "
-            "{slow_rate} tokens/s ({ratio:.2f}× as fast) at the same parameter count."),
-    True: ("Throughput, training steps only: {fast} is fastest at {fast_rate} tokens/s and {slow} slowest at "
-           "{slow_rate} tokens/s ({ratio:.2f}× as fast) at the same parameter count, but their runs' rates overlap "
-           "(from one seed to the next the machine's speed varied as much), so these runs cannot rank their speeds."),
+    False: N_("Throughput, training steps only: {fast} is fastest at {fast_rate} tokens/s and {slow} slowest at "
+              "{slow_rate} tokens/s ({ratio:.2f}× as fast) at the same parameter count."),
+    True: N_("Throughput, training steps only: {fast} is fastest at {fast_rate} tokens/s and {slow} slowest at "
+             "{slow_rate} tokens/s ({ratio:.2f}× as fast) at the same parameter count, but their runs' rates overlap "
+             "(from one seed to the next the machine's speed varied as much), so these runs cannot rank their speeds."),
 }
 
 
@@ -148,9 +166,8 @@ def _throughput(summaries: list[VariantSummary]) -> str | None:
         return None
     slow, fast = extremes
     overlap = len(fast.rates) > 1 and min(fast.rates) <= max(slow.rates)
-    return THROUGHPUT[overlap].format(fast=fast.variant, fast_rate=_fmt_rate(fast.tokens_per_s), slow=slow.variant,
-                                      slow_rate=_fmt_rate(slow.tokens_per_s),
-                                      ratio=fast.tokens_per_s / slow.tokens_per_s)
+    return tr(THROUGHPUT[overlap], fast=fast.variant, fast_rate=_fmt_rate(fast.tokens_per_s), slow=slow.variant,
+              slow_rate=_fmt_rate(slow.tokens_per_s), ratio=fast.tokens_per_s / slow.tokens_per_s)
 
 
 def _peak_memory(summaries: list[VariantSummary]) -> str | None:
@@ -158,14 +175,16 @@ def _peak_memory(summaries: list[VariantSummary]) -> str | None:
     if extremes is None:
         return None
     lo, hi = extremes
-    return "Peak memory ranges from {lo:.0f} MiB ({lo_name}) to {hi:.0f} MiB ({hi_name}).".format(
-        lo=lo.peak_memory_bytes / 2**20, lo_name=lo.variant, hi=hi.peak_memory_bytes / 2**20, hi_name=hi.variant)
+    return tr("Peak memory ranges from {lo:.0f} MiB ({lo_name}) to {hi:.0f} MiB ({hi_name}).",
+              lo=lo.peak_memory_bytes / 2**20, lo_name=lo.variant, hi=hi.peak_memory_bytes / 2**20, hi_name=hi.variant)
 
 
 def markdown_report(doc: dict[str, Any]) -> str:
     """The report ``python -m ffn_lib.lm`` writes: the run, its table, every finding, the source of Table 1."""
-    return (f"# ffn_lib.lm: {doc['provenance']['device']['name']}\n\n{describe_run(doc)}.\n\n{table_markdown(doc)}\n"
-            + "\n".join(f"- {s}" for s in sentences(doc)) + f"\n\nTable 1: {SHAZEER_2020}.\n")
+    return (f"# ffn_lib.lm: {doc['provenance']['device']['name']}\n\n"
+            + tr("{description}.", description=describe_run(doc)) + f"\n\n{table_markdown(doc)}\n"
+            + "\n".join(f"- {s}" for s in sentences(doc)) + "\n\n" + tr("Table 1: {source}.", source=SHAZEER_2020)
+            + "\n")
 
 
 # --- The cost side: the recorded benchmark's whole blocks, matched pair by matched pair ----------------------
@@ -202,6 +221,10 @@ def block_costs(bench_run: dict[str, Any] | None) -> list[dict[str, Any]]:
     return out
 
 
+COST_HEAD = (N_("gated vs plain"), N_("step time, eager"), N_("step time, fused"), N_("peak memory, eager"),
+             N_("peak memory, fused"), N_("loss change in the LM run (nats)"))
+
+
 def cost_markdown(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str:
     """One row per matched pair: the recorded step time and peak memory of the gated block over the plain one,
     eager and fused, next to the language-model run's loss gain for the same pair (paired by seed, 95% interval)."""
@@ -209,29 +232,28 @@ def cost_markdown(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str:
     if not costs:
         return ""
     gains = {(t.gated, t.plain): t for t in stats.matched_tests(doc)}
-    lines = ["| gated vs plain | step time, eager | step time, fused | peak memory, eager | peak memory, fused "
-             "| loss change in the LM run (nats) |", "|---|---:|---:|---:|---:|---:|"]
+    lines = [_header(list(COST_HEAD)), "|---|---:|---:|---:|---:|---:|"]
 
     def pct(cell: dict[str, Any] | None, key: str) -> str:
         return "–" if cell is None or cell.get(key) is None else f"{cell[key]:+.1%}"
 
     for c in costs:
         t = gains.get((c["gated"], c["plain"]))
-        gain = "–" if t is None else "{m:+.3f} ({lo:+.3f} to {hi:+.3f})".format(m=t.contrast.mean,
-                                                                                 lo=t.contrast.interval[0],
-                                                                                 hi=t.contrast.interval[1])
-        lines.append(f"| {c['gated']} vs {c['plain']} | {pct(c.get('eager'), 'time')} | {pct(c.get('fused'), 'time')} "
+        gain = "–" if t is None else tr("{mean:+.3f} ({lo:+.3f} to {hi:+.3f})", mean=t.contrast.mean,
+                                        lo=t.contrast.interval[0], hi=t.contrast.interval[1])
+        pair = tr("{gated} vs {plain}", gated=c["gated"], plain=c["plain"])
+        lines.append(f"| {pair} | {pct(c.get('eager'), 'time')} | {pct(c.get('fused'), 'time')} "
                      f"| {pct(c.get('eager'), 'memory')} | {pct(c.get('fused'), 'memory')} | {gain} |")
     return "\n".join(lines) + "\n"
 
 
-COST = ("On the {device} (recorded benchmark of {date}: {tokens:,} tokens, d_model {d_model}, d_ff {plain_ff:,} plain "
-        "and {gated_ff:,} gated, {dtype}), the gated block's training step takes {eager_lo:+.1%} to {eager_hi:+.1%} "
-        "time against its ungated twin's in eager PyTorch and {fused_lo:+.1%} to {fused_hi:+.1%} with the fused "
-        "kernel, at {flops:+.1%} FLOPs from the rounded widths; in the language-model run the same pairs' gated "
-        "variants changed the held-out loss by {gain_lo:+.3f} to {gain_hi:+.3f} nats per character (matched mean "
-        "{gain:+.3f}). The cost is measured on one block at Llama-3-8B's width and the loss in a model of d_model "
-        "{lm_d}: they weigh the trade at two scales, and neither says how the other would change.")
+COST = N_("On the {device} (recorded benchmark of {date}: {tokens:,} tokens, d_model {d_model}, d_ff {plain_ff:,} "
+          "plain and {gated_ff:,} gated, {dtype}), the gated block's training step takes {eager_lo:+.1%} to "
+          "{eager_hi:+.1%} time against its ungated twin's in eager PyTorch and {fused_lo:+.1%} to {fused_hi:+.1%} "
+          "with the fused kernel, at {flops:+.1%} FLOPs from the rounded widths; in the language-model run the same "
+          "pairs' gated variants changed the held-out loss by {gain_lo:+.3f} to {gain_hi:+.3f} nats per character "
+          "(matched mean {gain:+.3f}). The cost is measured on one block at Llama-3-8B's width and the loss in a model "
+          "of d_model {lm_d}: they weigh the trade at two scales, and neither says how the other would change.")
 
 
 def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str | None:
@@ -246,8 +268,8 @@ def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str 
     fused = [c["fused"]["time"] for c in both]
     gains = [tests[(c["gated"], c["plain"])].contrast.mean for c in both]
     cfg = bench_run["config"]
-    return COST.format(device=bench_run["provenance"]["device"]["name"], date=bench_run["provenance"]["date"][:10],
-                       tokens=cfg["tokens"], d_model=cfg["d_model"], plain_ff=cfg["d_ff_plain"],
-                       gated_ff=cfg["d_ff_gated"], dtype=cfg["dtype"], eager_lo=min(eager), eager_hi=max(eager),
-                       fused_lo=min(fused), fused_hi=max(fused), flops=both[0]["flops"], gain_lo=min(gains),
-                       gain_hi=max(gains), gain=matched.mean, lm_d=doc["config"]["model"]["d_model"])
+    return tr(COST, device=bench_run["provenance"]["device"]["name"], date=bench_run["provenance"]["date"][:10],
+              tokens=cfg["tokens"], d_model=cfg["d_model"], plain_ff=cfg["d_ff_plain"], gated_ff=cfg["d_ff_gated"],
+              dtype=cfg["dtype"], eager_lo=min(eager), eager_hi=max(eager), fused_lo=min(fused), fused_hi=max(fused),
+              flops=both[0]["flops"], gain_lo=min(gains), gain_hi=max(gains), gain=matched.mean,
+              lm_d=doc["config"]["model"]["d_model"])

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from ..bench.report import check_schema, default_results_dir
+from ..i18n import tr
 from .analysis import VariantSummary, curve_offset, ranking, spearman, still_improving, summarize  # noqa: F401
 from .figures import plot_curves  # noqa: F401 (re-exported)
-from .findings import describe_run, markdown_report, sentences, table_markdown  # noqa: F401 (re-exported)
+from .findings import describe_run, markdown_report, run_section, sentences, table_markdown  # noqa: F401
 
 MATCH_TOLERANCE = 0.01  # every variant's total parameters within 1% of every other's
 RESULTS_FILE = "lm_results.json"
@@ -165,10 +166,10 @@ class Recorded:
 
     def _repr_markdown_(self) -> str:
         if not self.docs:
-            return ("*No recorded GPU run of this experiment yet: the GPU-scale run is pending "
-                    "(`python -m ffn_lib.lm --gpu --out results/lm-<gpu>-<date>`).*")
+            return tr("*No recorded GPU run of this experiment yet: the GPU-scale run is pending (`python -m "
+                      "ffn_lib.lm --gpu --out results/lm-<gpu>-<date>`).*")
         doc = self.latest
-        return (f"**Recorded GPU run:** {describe_run(doc)}.\n\n{table_markdown(doc)}\n"
+        return (tr("**Recorded GPU run:** {run}.", run=describe_run(doc)) + f"\n\n{table_markdown(doc)}\n"
                 + "\n".join(f"- {s}" for s in sentences(doc)))
 
     def __str__(self) -> str:

@@ -1,13 +1,17 @@
 """What a recorded run shared and read, in words: the text it read, its passes over it, and its throughput drift.
 
 Every sentence is generated from the record (and the notes committed beside it), so the chapter's paragraph
-under the recorded GPU run stays true for any run.
+under the recorded GPU run stays true for any run. Each is one catalogue message with named fields
+(:mod:`ffn_lib.i18n`); the notes' own sentence is quoted as written.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from ..i18n import N_, tr
+from . import wording
 
 
 def notes_on(record: dict[str, Any]) -> tuple[str, str] | None:
@@ -27,11 +31,13 @@ def text_sentence(record: dict[str, Any], info: dict[str, Any], baseline: float)
     """Whether the recorded run read the same text as this page's run (``info``: ``Corpus.describe()``)."""
     data = record["data"]
     if data["sha256"] == info["sha256"]:
-        return "Both runs read the same text (the same SHA-256)."
-    return (f"The two runs read different versions of the text: the recorded run the `{data['name']}` of "
-            f"Python {data['python']} ({data['chars']:,} characters, unigram baseline {data['unigram_loss']:.3f}), "
-            f"this page's run that of Python {info['python']} ({info['chars']:,} characters, {baseline:.3f}). "
-            "Their losses are not comparable digit for digit; each run compares its own variants.")
+        return tr("Both runs read the same text (the same SHA-256).")
+    return tr("The two runs read different versions of the text: the recorded run the `{name}` of Python {python} "
+              "({chars:,} characters, unigram baseline {baseline:.3f}), this page's run that of Python {page_python} "
+              "({page_chars:,} characters, {page_baseline:.3f}). Their losses are not comparable digit for digit; each "
+              "run compares its own variants.", name=data["name"], python=data["python"],
+              chars=data["chars"], baseline=data["unigram_loss"], page_python=info["python"],
+              page_chars=info["chars"], page_baseline=baseline)
 
 
 def rate_drift(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -55,31 +61,43 @@ def rate_drift(record: dict[str, Any]) -> dict[str, Any] | None:
             "between": max(means.values()) / min(means.values()) - 1}
 
 
+DRIFT = {
+    True: N_("The runs went seed by seed through all {variants} variants: the mean rate was {first_rate:.0f} k "
+             "tokens/s over seed {first}'s runs, the first, and {last_rate:.0f} k over seed {last}'s, the last. One "
+             "variant's rate changed by up to {swing:.0%} from one seed to another ({worst}: {worst_lo:.0f} k to "
+             "{worst_hi:.0f} k), against {between:.0%} between the fastest and slowest variants' means: so these rates "
+             "cannot rank the variants' speeds."),
+    False: N_("The runs went seed by seed through all {variants} variants: the mean rate was {first_rate:.0f} k "
+              "tokens/s over seed {first}'s runs, the first, and {last_rate:.0f} k over seed {last}'s, the last. One "
+              "variant's rate changed by up to {swing:.0%} from one seed to another ({worst}: {worst_lo:.0f} k to "
+              "{worst_hi:.0f} k), against {between:.0%} between the fastest and slowest variants' means: so the gap "
+              "between variants is larger than that drift."),
+}
+OWN_MEMORY = N_("Peak memory is this process's own allocator count and does not depend on what else ran. Chapter 7's "
+                "recorded benchmark, which had the GPU to itself, measures what the FFN blocks cost.")
+
+
 def drift_sentence(record: dict[str, Any]) -> str:
     """The notes' sentence on what the run shared, the throughput drift, and whether it can rank speeds."""
-    text = ""
+    text = []
     found = notes_on(record)
     if found:
-        text += f"The notes committed with the run ({found[0]}) say: “{found[1]}” "
+        text.append(tr("The notes committed with the run ({file}) say: “{quote}”", file=found[0], quote=found[1]))
     d = rate_drift(record)
     if d is not None:
         seeds, rates, worst = d["seeds"], d["rates"], d["worst"]
-        text += (f"The runs went seed by seed through all {len(rates)} variants: the mean rate was "
-                 f"{d['by_seed'][seeds[0]] / 1e3:.0f} k tokens/s over seed {seeds[0]}'s runs, the first, and "
-                 f"{d['by_seed'][seeds[-1]] / 1e3:.0f} k over seed {seeds[-1]}'s, the last. One variant's rate changed "
-                 f"by up to {d['swing'][worst]:.0%} from one seed to another ({worst}: "
-                 f"{min(rates[worst].values()) / 1e3:.0f} k to {max(rates[worst].values()) / 1e3:.0f} k), against "
-                 f"{d['between']:.0%} between the fastest and slowest variants' means: ")
-        text += ("so these rates cannot rank the variants' speeds. " if d["swing"][worst] >= d["between"] else
-                 "so the gap between variants is larger than that drift. ")
-    return text + ("Peak memory is this process's own allocator count and does not depend on what else ran. "
-                   "Chapter 7's recorded benchmark, which had the GPU to itself, measures what the FFN blocks cost.")
+        text.append(tr(DRIFT[d["swing"][worst] >= d["between"]], variants=len(rates),
+                       first_rate=d["by_seed"][seeds[0]] / 1e3, first=seeds[0],
+                       last_rate=d["by_seed"][seeds[-1]] / 1e3, last=seeds[-1], swing=d["swing"][worst], worst=worst,
+                       worst_lo=min(rates[worst].values()) / 1e3, worst_hi=max(rates[worst].values()) / 1e3,
+                       between=d["between"]))
+    return wording.sentences([*text, tr(OWN_MEMORY)])
 
 
 def recorded_notes(record: dict[str, Any], info: dict[str, Any], baseline: float) -> str:
     """The chapter's paragraphs under the recorded GPU run, as Markdown."""
     passes = record["config"]["tokens_per_run"] / record["data"]["train_tokens"]
     return "\n\n".join([text_sentence(record, info, baseline),
-                        f"Each recorded run read {record['config']['tokens_per_run']:,} characters, {passes:.1f} "
-                        "passes over its training text.",
+                        tr("Each recorded run read {chars:,} characters, {passes:.1f} passes over its training text.",
+                           chars=record["config"]["tokens_per_run"], passes=passes),
                         drift_sentence(record)])

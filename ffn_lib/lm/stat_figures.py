@@ -2,7 +2,9 @@
 Table 1, each variant's final loss.
 
 Intervals are Student's t intervals and "resolved" means significant after Holm's correction
-(:mod:`ffn_lib.lm.stats`), so the figures agree with the sentences of :mod:`ffn_lib.lm.verdict`.
+(:mod:`ffn_lib.lm.stats`), so the figures agree with the sentences of :mod:`ffn_lib.lm.verdict`. Labels are
+catalogue messages: fixed ones marked with ``N_`` (translated when the figure is drawn, :mod:`ffn_lib.figure_text`),
+those with numbers written with ``tr``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, tr
 from . import stats
 from .results import ranking, summarize
 
@@ -33,7 +36,7 @@ def text_color_on(rgba) -> str:
     return "black" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "white"
 
 
-PAIRWISE_BAR_LABEL = "row minus column, held-out loss (nats)\nnegative (blue): the row's variant is better"
+PAIRWISE_BAR_LABEL = N_("row minus column, held-out loss (nats)\nnegative (blue): the row's variant is better")
 
 
 def pairwise_gaps(doc: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -78,12 +81,12 @@ def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, ec="black"))
     ax.set_xticks(range(k), names, rotation=35, ha="right")
     ax.set_yticks(range(k), names)
-    ax.set_xlabel("column: compared with")
-    ax.set_ylabel("row: this variant (best first)")
+    ax.set_xlabel(N_("column: compared with"))
+    ax.set_ylabel(N_("row: this variant (best first)"))
     ax.grid(False)
     m = k * (k - 1) // 2
-    ax.set_title(title or f"Held-out loss gap, row minus column; boxed: resolved (Welch, Holm over {m} pairs)",
-                 fontsize=10)
+    ax.set_title(title or tr("Held-out loss gap, row minus column; boxed: resolved (Welch, Holm over {m} pairs)",
+                             m=m), fontsize=10)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     bar.set_label(PAIRWISE_BAR_LABEL, fontsize=9)
     return ax
@@ -100,12 +103,12 @@ def plot_contrasts(doc: dict[str, Any], ax=None, *, title: str | None = None):
     from ..plotting import use_style
 
     use_style()
-    rows = [("{g} minus {p}".format(g=t.gated, p=t.plain), t.contrast, t.resolved) for t in stats.matched_tests(doc)]
+    rows = [(tr("{g} minus {p}", g=t.gated, p=t.plain), t.contrast, t.resolved) for t in stats.matched_tests(doc)]
     matched, family = stats.matched_contrast(doc), stats.family_contrast(doc)
     if matched is not None:
-        rows.append(("matched mean ({k} pairs)".format(k=len(matched.gated)), matched, matched.verdict != "cannot tell"))
+        rows.append((tr("matched mean ({k} pairs)", k=len(matched.gated)), matched, matched.verdict != "cannot tell"))
     if family is not None:
-        rows.append(("family mean ({g} gated, {p} plain)".format(g=len(family.gated), p=len(family.plain)), family,
+        rows.append((tr("family mean ({g} gated, {p} plain)", g=len(family.gated), p=len(family.plain)), family,
                      family.verdict != "cannot tell"))
     if ax is None:
         _, ax = plt.subplots(figsize=(7.4, 0.55 * len(rows) + 1.6), layout="constrained")
@@ -120,14 +123,21 @@ def plot_contrasts(doc: dict[str, Any], ax=None, *, title: str | None = None):
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     level = matched.level if matched is not None else 1 - stats.ALPHA
-    ax.set_xlabel("gated minus plain, held-out loss (nats); left of 0: the gate helps")
-    ax.set_title(title or f"Seed-paired contrasts, mean and {level:.0%} t interval (ticks: the seeds)", fontsize=10)
+    ax.set_xlabel(N_("gated minus plain, held-out loss (nats); left of 0: the gate helps"))
+    ax.set_title(title or tr("Seed-paired contrasts, mean and {level:.0%} t interval (ticks: the seeds)", level=level),
+                 fontsize=10)
     return ax
 
 
 def _separate_labels(ax, labels, max_rounds: int = 30) -> None:
-    """Move annotation labels apart vertically until no two overlap (measured with the renderer's extents)."""
+    """Move annotation labels apart vertically until no two overlap (measured with the renderer's extents).
+
+    The figure's texts are put in the reader's language (and its font) first, so what is measured is what is drawn.
+    """
+    from ..figure_text import translate
+
     fig = ax.figure
+    translate(fig)
     for _ in range(max_rounds):
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
@@ -169,9 +179,9 @@ def plot_vs_table1_t(doc: dict[str, Any], ax=None, *, title: str | None = None):
                                   ha="right" if crowded else "left"))
     pad = 0.15 * (max(xs) - min(xs) or 0.01)
     ax.set_xlim(min(xs) - 2 * pad, max(xs) + 2 * pad)  # room for the labels on the right
-    ax.set(xlabel="Table 1: log-perplexity at 65,536 steps (quoted)",
-           ylabel=f"this run: held-out loss, mean ± {1 - stats.ALPHA:.0%} t interval",
-           title=title or "Same ordering? (blue: gated, grey: plain)")
+    ax.set(xlabel=N_("Table 1: log-perplexity at 65,536 steps (quoted)"),
+           ylabel=tr("this run: held-out loss, mean ± {level:.0%} t interval", level=1 - stats.ALPHA),
+           title=title or N_("Same ordering? (blue: gated, grey: plain)"))
     _separate_labels(ax, labels)
     return ax
 
@@ -197,10 +207,11 @@ def plot_final_losses(doc: dict[str, Any], ax=None, *, title: str | None = None)
                     lw=1.6)
     from matplotlib.lines import Line2D
 
-    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=GATED_COLOR, label="gated"),
-                       Line2D([], [], marker="o", ls="", color=PLAIN_COLOR, label="plain")], fontsize=9)
+    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=GATED_COLOR, label=N_("gated")),
+                       Line2D([], [], marker="o", ls="", color=PLAIN_COLOR, label=N_("plain"))], fontsize=9)
     ax.set_xticks(range(len(summaries)), [s.variant for s in summaries], rotation=30, ha="right")
-    ax.set(ylabel="held-out loss (nats per character)",
-           title=title or f"Final held-out loss: seeds (dots), mean ± {1 - stats.ALPHA:.0%} t interval")
+    ax.set(ylabel=N_("held-out loss (nats per character)"),
+           title=title or tr("Final held-out loss: seeds (dots), mean ± {level:.0%} t interval",
+                             level=1 - stats.ALPHA))
     ax.grid(axis="x", visible=False)
     return ax

@@ -6,8 +6,9 @@ pair with Holm's correction over the pairs, then the whole families, then Welch'
 Holm's correction over all pairs (Welch 1947; Satterthwaite 1946; Holm 1979). The wording says what three
 seeds can and cannot show: a pair that is not resolved is not shown to be equal, only not shown to differ.
 
-Each sentence is one format string with named placeholders (the book is translated later); a choice between
-wordings is a choice between whole sentences.
+Each sentence is one catalogue message with named fields (:mod:`ffn_lib.i18n`: ``N_`` marks a constant,
+``tr`` translates and formats it where it is used); a choice between wordings is a choice between whole
+sentences, and lists are joined by :mod:`ffn_lib.lm.wording`.
 """
 
 from __future__ import annotations
@@ -15,17 +16,11 @@ from __future__ import annotations
 from statistics import NormalDist
 from typing import Any
 
+from ..i18n import N_, tr, translate_text
 from ..variants import VARIANTS
-from . import stats
+from . import stats, wording
 
 T5_BASE_PARAMS = 220e6  # quoted: Raffel et al. (2020), T5-base, about 220 million parameters
-
-
-def _names(items: list[str]) -> str:
-    """A list of names as English prose ("A", "A and B", "A, B and C")."""
-    if len(items) < 2:
-        return items[0] if items else ""
-    return "{first} and {last}".format(first=", ".join(items[:-1]), last=items[-1])
 
 
 def _interval_facts(c: stats.SeedContrast) -> dict[str, Any]:
@@ -35,21 +30,21 @@ def _interval_facts(c: stats.SeedContrast) -> dict[str, Any]:
 
 
 MATCHED = {
-    "better": ("Each gated variant against the plain variant with its own activation ({pairs}), on the same seed: "
-               "averaged over the {k} pairs, the gated variants' held-out loss is {size:.4f} nats per character "
-               "lower ({level:.0%} interval {lo:+.4f} to {hi:+.4f}; a paired t interval over {n} seeds, {df} "
-               "degrees of freedom, t quantile {q:.2f} rather than the normal {z:.2f}; p = {p:.3f}). The interval "
-               "excludes zero: at this scale and equal parameters, the gated block beats its ungated twin."),
-    "worse": ("Each gated variant against the plain variant with its own activation ({pairs}), on the same seed: "
-              "averaged over the {k} pairs, the gated variants' held-out loss is {size:.4f} nats per character "
-              "higher ({level:.0%} interval {lo:+.4f} to {hi:+.4f}; a paired t interval over {n} seeds, {df} "
-              "degrees of freedom, t quantile {q:.2f} rather than the normal {z:.2f}; p = {p:.3f}). The interval "
-              "excludes zero: at this scale and equal parameters, the gated block trails its ungated twin."),
-    "cannot tell": ("Each gated variant against the plain variant with its own activation ({pairs}), on the same "
-                    "seed: averaged over the {k} pairs, the gated minus the plain held-out loss is {mean:+.4f} "
-                    "nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f}; a paired t interval over "
-                    "{n} seeds, {df} degrees of freedom, t quantile {q:.2f} rather than the normal {z:.2f}; "
-                    "p = {p:.3f}). The interval includes zero: this run cannot tell whether the gate helps."),
+    "better": N_("Each gated variant against the plain variant with its own activation ({pairs}), on the same seed: "
+                 "averaged over the {k} pairs, the gated variants' held-out loss is {size:.4f} nats per character "
+                 "lower ({level:.0%} interval {lo:+.4f} to {hi:+.4f}; a paired t interval over {n} seeds, {df} degrees "
+                 "of freedom, t quantile {q:.2f} rather than the normal {z:.2f}; p = {p:.3f}). The interval excludes "
+                 "zero: at this scale and equal parameters, the gated block beats its ungated twin."),
+    "worse": N_("Each gated variant against the plain variant with its own activation ({pairs}), on the same seed: "
+                "averaged over the {k} pairs, the gated variants' held-out loss is {size:.4f} nats per character "
+                "higher ({level:.0%} interval {lo:+.4f} to {hi:+.4f}; a paired t interval over {n} seeds, {df} degrees "
+                "of freedom, t quantile {q:.2f} rather than the normal {z:.2f}; p = {p:.3f}). The interval excludes "
+                "zero: at this scale and equal parameters, the gated block trails its ungated twin."),
+    "cannot tell": N_("Each gated variant against the plain variant with its own activation ({pairs}), on the same "
+                      "seed: averaged over the {k} pairs, the gated minus the plain held-out loss is {mean:+.4f} nats "
+                      "per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f}; a paired t interval over {n} seeds, "
+                      "{df} degrees of freedom, t quantile {q:.2f} rather than the normal {z:.2f}; p = {p:.3f}). The "
+                      "interval includes zero: this run cannot tell whether the gate helps."),
 }
 
 
@@ -58,19 +53,19 @@ def matched_sentence(doc: dict[str, Any]) -> str | None:
     c = stats.matched_contrast(doc)
     if c is None:
         return None
-    pairs = ", ".join("{g} against {p}".format(g=g, p=p) for g, p in zip(c.gated, c.plain))
-    return MATCHED[c.verdict].format(pairs=pairs, k=len(c.gated), **_interval_facts(c))
+    pairs = wording.series(tr("{g} against {p}", g=g, p=p) for g, p in zip(c.gated, c.plain))
+    return tr(MATCHED[c.verdict], pairs=pairs, k=len(c.gated), **_interval_facts(c))
 
 
-PAIR_ITEM = {True: "{g} minus {p}: {mean:+.4f} ({lo:+.4f} to {hi:+.4f}; Holm-adjusted p = {q:.3f}, resolved)",
-             False: "{g} minus {p}: {mean:+.4f} ({lo:+.4f} to {hi:+.4f}; Holm-adjusted p = {q:.3f}, not resolved)"}
+PAIR_ITEM = {True: N_("{g} minus {p}: {mean:+.4f} ({lo:+.4f} to {hi:+.4f}; Holm-adjusted p = {q:.3f}, resolved)"),
+             False: N_("{g} minus {p}: {mean:+.4f} ({lo:+.4f} to {hi:+.4f}; Holm-adjusted p = {q:.3f}, not resolved)")}
 PAIRS_OF_MATCHED = {
-    "all": ("Pair by pair, each a paired t test over {n} seeds with Holm's correction over the {k} pairs, in nats "
-            "per character with {level:.0%} intervals: {items}. All {k} pairs are resolved."),
-    "some": ("Pair by pair, each a paired t test over {n} seeds with Holm's correction over the {k} pairs, in "
-             "nats per character with {level:.0%} intervals: {items}. {r} of the {k} pairs are resolved."),
-    "none": ("Pair by pair, each a paired t test over {n} seeds with Holm's correction over the {k} pairs, in "
-             "nats per character with {level:.0%} intervals: {items}. No pair is resolved on its own."),
+    "all": N_("Pair by pair, each a paired t test over {n} seeds with Holm's correction over the {k} pairs, in nats "
+              "per character with {level:.0%} intervals: {items}. All {k} pairs are resolved."),
+    "some": N_("Pair by pair, each a paired t test over {n} seeds with Holm's correction over the {k} pairs, in nats "
+               "per character with {level:.0%} intervals: {items}. {r} of the {k} pairs are resolved."),
+    "none": N_("Pair by pair, each a paired t test over {n} seeds with Holm's correction over the {k} pairs, in nats "
+               "per character with {level:.0%} intervals: {items}. No pair is resolved on its own."),
 }
 
 
@@ -82,28 +77,28 @@ def matched_pairs_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> s
     items = []
     for t in tests:
         lo, hi = t.contrast.interval
-        items.append(PAIR_ITEM[t.resolved].format(g=t.gated, p=t.plain, mean=t.contrast.mean, lo=lo, hi=hi,
-                                                  q=t.p_holm))
+        items.append(tr(PAIR_ITEM[t.resolved], g=t.gated, p=t.plain, mean=t.contrast.mean, lo=lo, hi=hi,
+                        q=t.p_holm))
     r = sum(t.resolved for t in tests)
     key = "all" if r == len(tests) else "some" if r else "none"
-    return PAIRS_OF_MATCHED[key].format(n=tests[0].contrast.n, k=len(tests), level=1 - alpha, items="; ".join(items),
-                                        r=r)
+    return tr(PAIRS_OF_MATCHED[key], n=tests[0].contrast.n, k=len(tests), level=1 - alpha,
+              items=wording.clauses(items), r=r)
 
 
 FAMILY = {
-    "better": ("Over the whole families, each variant weighed equally within its own family (1/{ng} for "
-               "each of the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out loss is "
-               "{size:.4f} nats per character lower ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired t over {n} "
-               "seeds, t quantile {q:.2f}; p = {p:.3f}): the interval excludes zero."),
-    "worse": ("Over the whole families, each variant weighed equally within its own family (1/{ng} for "
-              "each of the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out loss is "
-              "{size:.4f} nats per character higher ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired t over "
-              "{n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval excludes zero."),
-    "cannot tell": ("Over the whole families, each variant weighed equally within its own family (1/{ng} for "
-                    "each of the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated minus the plain family's "
-                    "held-out loss is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, "
-                    "paired t over {n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval includes zero, so "
-                    "this run cannot tell the two families apart."),
+    "better": N_("Over the whole families, each variant weighed equally within its own family (1/{ng} for each of the "
+                 "{ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out "
+                 "loss is {size:.4f} nats per character lower ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired t "
+                 "over {n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval excludes zero."),
+    "worse": N_("Over the whole families, each variant weighed equally within its own family (1/{ng} for each of the "
+                "{ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out "
+                "loss is {size:.4f} nats per character higher ({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired t "
+                "over {n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval excludes zero."),
+    "cannot tell": N_("Over the whole families, each variant weighed equally within its own family (1/{ng} for each of "
+                      "the {ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated minus the "
+                      "plain family's held-out loss is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} "
+                      "to {hi:+.4f}, paired t over {n} seeds, t quantile {q:.2f}; p = {p:.3f}): the interval includes "
+                      "zero, so this run cannot tell the two families apart."),
 }
 
 
@@ -112,27 +107,27 @@ def family_sentence(doc: dict[str, Any]) -> str | None:
     c = stats.family_contrast(doc)
     if c is None:
         return None
-    return FAMILY[c.verdict].format(ng=len(c.gated), np=len(c.plain), gated=_names(list(c.gated)),
-                                    **_interval_facts(c))
+    return tr(FAMILY[c.verdict], ng=len(c.gated), np=len(c.plain), gated=wording.names(c.gated),
+              **_interval_facts(c))
 
 
-PAIRS_COUNT = ("Of the {m} pairs of variants, {holm} are resolved at the {alpha:.0%} level after Holm's correction "
-               "for {m} comparisons (Welch's t, {df_lo:.1f} to {df_hi:.1f} degrees of freedom); without the "
-               "correction, {raw} would be. If no variant differed from any other, about {chance:.1f} of {m} would "
-               "still pass an uncorrected {alpha:.0%} test by chance.")
-PAIRS_DF = ("The degrees of freedom matter as much as t: Holm's first step, p ≤ {alpha:g}/{m}, needs |t| above "
-            "{t_lo:.1f} at {df_lo:.1f} degrees of freedom but only above {t_hi:.1f} at {df_hi:.1f}, so a large t "
-            "from two very unequal spreads can fail where a smaller one passes.")
-PAIRS_RESOLVED = "The resolved pairs, lower loss first: {items}."
-PAIR_AHEAD = "{low} ahead of {high}"
-TIES = ("Not resolved from the best, {best}: {ties}. They are not shown to be equal, only not shown to differ, since "
-        "with {n} seeds a test detects only gaps several times the seed-to-seed spread.")
-NO_TIES = "Every other variant is resolved from the best, {best}."
+PAIRS_COUNT = N_("Of the {m} pairs of variants, {holm} are resolved at the {alpha:.0%} level after Holm's correction "
+                 "for {m} comparisons (Welch's t, {df_lo:.1f} to {df_hi:.1f} degrees of freedom); without the "
+                 "correction, {raw} would be. If no variant differed from any other, about {chance:.1f} of {m} would "
+                 "still pass an uncorrected {alpha:.0%} test by chance.")
+PAIRS_DF = N_("The degrees of freedom matter as much as t: Holm's first step, p ≤ {alpha:g}/{m}, needs |t| above "
+              "{t_lo:.1f} at {df_lo:.1f} degrees of freedom but only above {t_hi:.1f} at {df_hi:.1f}, so a large t "
+              "from two very unequal spreads can fail where a smaller one passes.")
+PAIRS_RESOLVED = N_("The resolved pairs, lower loss first: {items}.")
+PAIR_AHEAD = N_("{low} ahead of {high}")
+TIES = N_("Not resolved from the best, {best}: {ties}. They are not shown to be equal, only not shown to differ, since "
+          "with {n} seeds a test detects only gaps several times the seed-to-seed spread.")
+NO_TIES = N_("Every other variant is resolved from the best, {best}.")
 
 
 def _ahead(t: stats.PairTest) -> str:
     low, high = (t.a, t.b) if t.diff < 0 else (t.b, t.a)
-    return PAIR_AHEAD.format(low=low, high=high)
+    return tr(PAIR_AHEAD, low=low, high=high)
 
 
 def pairs_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
@@ -144,17 +139,18 @@ def pairs_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str
     m = len(tests)
     holm = [t for t in tests if t.resolved]
     dfs = [t.df for t in tests]
-    out = [PAIRS_COUNT.format(m=m, holm=len(holm), alpha=alpha, df_lo=min(dfs), df_hi=max(dfs),
-                              raw=sum(t.resolved_uncorrected for t in tests), chance=alpha * m)]
+    out = [tr(PAIRS_COUNT, m=m, holm=len(holm), alpha=alpha, df_lo=min(dfs), df_hi=max(dfs),
+              raw=sum(t.resolved_uncorrected for t in tests), chance=alpha * m)]
     if max(dfs) - min(dfs) > 0.5:
         first = 1 - alpha / m / 2  # Holm's first step: p <= alpha / m, two-sided
-        out.append(PAIRS_DF.format(alpha=alpha, m=m, df_lo=min(dfs), df_hi=max(dfs),
-                                   t_lo=stats.t_quantile(first, min(dfs)), t_hi=stats.t_quantile(first, max(dfs))))
+        out.append(tr(PAIRS_DF, alpha=alpha, m=m, df_lo=min(dfs), df_hi=max(dfs),
+                      t_lo=stats.t_quantile(first, min(dfs)), t_hi=stats.t_quantile(first, max(dfs))))
     if holm:
-        out.append(PAIRS_RESOLVED.format(items="; ".join(_ahead(t) for t in sorted(holm, key=lambda t: t.p_holm))))
+        out.append(tr(PAIRS_RESOLVED, items=wording.clauses(_ahead(t) for t in sorted(holm, key=lambda t: t.p_holm))))
     best = min(summaries, key=lambda s: s.mean)
     ties = [t.b if t.a == best.variant else t.a for t in tests if best.variant in (t.a, t.b) and not t.resolved]
-    out.append(TIES.format(best=best.variant, ties=_names(ties), n=best.n) if ties else NO_TIES.format(best=best.variant))
+    out.append(tr(TIES, best=best.variant, ties=wording.names(ties), n=best.n) if ties
+               else tr(NO_TIES, best=best.variant))
     return out
 
 
@@ -164,15 +160,15 @@ def table1_leaders(k: int = 2) -> list[str]:
 
 
 LEADERS = {
-    True: ("Table 1 puts {leaders} first. For a run to say they do best, each must be resolved (Welch's t, Holm "
-           "over the {m} pairs) ahead of every other variant; here all {needed} of those comparisons are, so this "
-           "run supports the claim."),
-    False: ("Table 1 puts {leaders} first. For a run to say they do best, each must be resolved (Welch's t, Holm "
-            "over the {m} pairs) ahead of every other variant; here {missing} of those {needed} comparisons are "
-            "not (for example {examples}), so this run does not single them out. Its top group, the variants no "
-            "other variant is resolved ahead of, is {top}."),
+    True: N_("Table 1 puts {leaders} first. For a run to say they do best, each must be resolved (Welch's t, Holm over "
+             "the {m} pairs) ahead of every other variant; here all {needed} of those comparisons are, so this run "
+             "supports the claim."),
+    False: N_("Table 1 puts {leaders} first. For a run to say they do best, each must be resolved (Welch's t, Holm "
+              "over the {m} pairs) ahead of every other variant; here {missing} of those {needed} comparisons are not "
+              "(for example {examples}), so this run does not single them out. Its top group, the variants no other "
+              "variant is resolved ahead of, is {top}."),
 }
-NOT_AHEAD = "{leader} over {other}"
+NOT_AHEAD = N_("{leader} over {other}")
 
 
 def leaders_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | None:
@@ -184,20 +180,19 @@ def leaders_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | N
     tests = stats.pairwise_tests(summaries, alpha)
     found = stats.leaders(tests, names)
     needed = len(names) * (len(summaries) - len(names))
-    examples = _names([NOT_AHEAD.format(leader=a, other=b) for a, b in found["unresolved"][:3]])
-    return LEADERS[found["supported"]].format(leaders=_names(names), m=len(tests), needed=needed,
-                                              missing=len(found["unresolved"]), examples=examples,
-                                              top=_names(found["top"]))
+    examples = wording.names(tr(NOT_AHEAD, leader=a, other=b) for a, b in found["unresolved"][:3])
+    return tr(LEADERS[found["supported"]], leaders=wording.names(names), m=len(tests), needed=needed,
+              missing=len(found["unresolved"]), examples=examples, top=wording.names(found["top"]))
 
 
 TABLE1 = {
-    "none": ("Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
-             "{rho:+.2f}; no pair is resolved, so the runs can neither confirm nor contradict its order."),
-    "agree": ("Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
-              "{rho:+.2f}; all {r} resolved pairs are in Table 1's order."),
-    "mixed": ("Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
-              "{rho:+.2f}; of the {r} resolved pairs, {agree} are in Table 1's order and {flips} are reversed "
-              "({examples})."),
+    "none": N_("Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
+               "{rho:+.2f}; no pair is resolved, so the runs can neither confirm nor contradict its order."),
+    "agree": N_("Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
+                "{rho:+.2f}; all {r} resolved pairs are in Table 1's order."),
+    "mixed": N_("Against Shazeer's Table 1 (65,536 steps, quoted), the rank correlation of the mean losses is "
+                "{rho:+.2f}; of the {r} resolved pairs, {agree} are in Table 1's order and {flips} are reversed "
+                "({examples})."),
 }
 
 
@@ -213,8 +208,8 @@ def table1_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | No
     agree = [t for t in resolved if (t.diff < 0) == (quoted[t.a] < quoted[t.b])]
     flips = [t for t in resolved if t not in agree]
     key = "none" if not resolved else "agree" if not flips else "mixed"
-    return TABLE1[key].format(rho=rho, r=len(resolved), agree=len(agree), flips=len(flips),
-                              examples="; ".join(_ahead(t) for t in flips[:4]))
+    return tr(TABLE1[key], rho=rho, r=len(resolved), agree=len(agree), flips=len(flips),
+              examples=wording.clauses(_ahead(t) for t in flips[:4]))
 
 
 def significance_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
@@ -237,15 +232,15 @@ def plain_spread(doc: dict[str, Any]) -> dict[str, Any] | None:
 
 
 EARLY = {
-    True: ("Within the plain family the mean losses span {run:.3f} nats ({lo} {lo_mean:.3f} to {hi} {hi_mean:.3f}), "
-           "{ratio:.1f}× Table 1's spread for the same variants ({table1:.3f}, quoted, at 65,536 steps). A run of "
-           "{steps:,} steps at one peak learning rate ({lr:g}) for every variant measures how fast each variant "
-           "learns early in training under that recipe, not the loss it would reach after long training, which is "
-           "what Table 1 reports: a gap this large between activations of one family is likely about speed, and "
-           "need not persist."),
-    False: ("Within the plain family the mean losses span {run:.3f} nats ({lo} {lo_mean:.3f} to {hi} "
-            "{hi_mean:.3f}), {ratio:.1f}× Table 1's spread for the same variants ({table1:.3f}, quoted, at 65,536 "
-            "steps): here the plain variants spread about as much as in Table 1."),
+    True: N_("Within the plain family the mean losses span {run:.3f} nats ({lo} {lo_mean:.3f} to {hi} {hi_mean:.3f}), "
+             "{ratio:.1f}× Table 1's spread for the same variants ({table1:.3f}, quoted, at 65,536 steps). A run of "
+             "{steps:,} steps at one peak learning rate ({lr:g}) for every variant measures how fast each variant "
+             "learns early in training under that recipe, not the loss it would reach after long training, which is "
+             "what Table 1 reports: a gap this large between activations of one family is likely about speed, and need "
+             "not persist."),
+    False: N_("Within the plain family the mean losses span {run:.3f} nats ({lo} {lo_mean:.3f} to {hi} {hi_mean:.3f}), "
+              "{ratio:.1f}× Table 1's spread for the same variants ({table1:.3f}, quoted, at 65,536 steps): here the "
+              "plain variants spread about as much as in Table 1."),
 }
 
 
@@ -256,103 +251,108 @@ def early_learning_sentence(doc: dict[str, Any]) -> str | None:
         return None
     train = doc["config"]["train"]
     lo, hi = spread["low"], spread["high"]
-    return EARLY[spread["ratio"] > 2].format(run=spread["run"], lo=lo.variant, lo_mean=lo.mean, hi=hi.variant,
-                                             hi_mean=hi.mean, ratio=spread["ratio"], table1=spread["table1"],
-                                             steps=train["steps"], lr=train["lr"])
+    return tr(EARLY[spread["ratio"] > 2], run=spread["run"], lo=lo.variant, lo_mean=lo.mean, hi=hi.variant,
+              hi_mean=hi.mean, ratio=spread["ratio"], table1=spread["table1"], steps=train["steps"], lr=train["lr"])
 
 
 VERDICT = {
-    "better": ("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
-               "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to "
-               "{hi:+.4f} over {n} seeds), which **supports** the hypothesis at this scale."),
-    "worse": ("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
-              "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to "
-              "{hi:+.4f} over {n} seeds), which **contradicts** the hypothesis at this scale."),
-    "cannot tell": ("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
-                    "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} "
-                    "to {hi:+.4f} over {n} seeds), which **neither supports nor contradicts** the hypothesis at "
-                    "this scale."),
+    "better": N_("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
+                 "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to "
+                 "{hi:+.4f} over {n} seeds), which **supports** the hypothesis at this scale."),
+    "worse": N_("On the {where} ({device}), the gated variants' held-out loss, each against its own activation ungated "
+                "and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f} "
+                "over {n} seeds), which **contradicts** the hypothesis at this scale."),
+    "cannot tell": N_("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
+                      "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} "
+                      "to {hi:+.4f} over {n} seeds), which **neither supports nor contradicts** the hypothesis at this "
+                      "scale."),
 }
-BEHIND = ("Not every gated variant shares that result: {behind} ended above the best plain variant, "
-          "{best_plain}.")
-SIZE = ("Its models have {lo:,} to {hi:,} parameters, about {fewer:,.0f} times fewer than T5-base, and its runs took "
-        "{each:.1f} s each on average.")
-NO_CONTRAST = "The {where} ({device}) has too few seeds or no matched pair, so it cannot test the hypothesis."
+BEHIND = N_("Not every gated variant shares that result: {behind} ended above the best plain variant, {best_plain}.")
+SIZE = N_("Its models have {lo:,} to {hi:,} parameters, about {fewer:,.0f} times fewer than T5-base, and its runs took "
+          "{each:.1f} s each on average.")
+NO_CONTRAST = N_("The {where} ({device}) has too few seeds or no matched pair, so it cannot test the hypothesis.")
 
 
-def verdict(doc: dict[str, Any], where: str = "recorded GPU run") -> str:
-    """The chapter's verdict on the hypothesis for one run, from its matched contrast, as whole sentences."""
+RECORDED_RUN = N_("recorded GPU run")
+
+
+def verdict(doc: dict[str, Any], where: str = RECORDED_RUN) -> str:
+    """The chapter's verdict on the hypothesis for one run, from its matched contrast, as whole sentences.
+
+    ``where`` names the run ("recorded GPU run"); a catalogue message is translated, any other name kept.
+    """
     c = stats.matched_contrast(doc)
+    where = translate_text(where)
     runs = doc["runs"]
     device = doc["provenance"]["device"]["name"]
     lo_p, hi_p = min(r["params"] for r in runs), max(r["params"] for r in runs)
-    size = SIZE.format(lo=lo_p, hi=hi_p, fewer=float(f"{T5_BASE_PARAMS / runs[0]['params']:.2g}"),
-                       each=doc["wall_s"] / len(runs))
+    size = tr(SIZE, lo=lo_p, hi=hi_p, fewer=float(f"{T5_BASE_PARAMS / runs[0]['params']:.2g}"),
+              each=doc["wall_s"] / len(runs))
     if c is None:
-        return NO_CONTRAST.format(where=where, device=device) + " " + size
+        return wording.sentences([tr(NO_CONTRAST, where=where, device=device), size])
     lo, hi = c.interval
-    text = VERDICT[c.verdict].format(where=where, device=device, mean=c.mean, level=c.level, lo=lo, hi=hi, n=c.n)
+    text = [tr(VERDICT[c.verdict], where=where, device=device, mean=c.mean, level=c.level, lo=lo, hi=hi, n=c.n)]
     summaries = stats.samples(doc)
     plain = [s for s in summaries if not s.gated]
     if plain:
         best_plain = min(plain, key=lambda s: s.mean)
         behind = [s.variant for s in summaries if s.gated and s.mean > best_plain.mean]
         if behind:
-            text += " " + BEHIND.format(behind=_names(behind), best_plain=best_plain.variant)
-    return text + " " + size
+            text.append(tr(BEHIND, behind=wording.names(behind), best_plain=best_plain.variant))
+    return wording.sentences([*text, size])
 
 
 def table1_gap_sentence() -> str:
     """Table 1's (quoted) gap between the best plain and the best gated variant, with its run-to-run spread."""
     best = {g: min(v.log_perplexity_65k for v in VARIANTS.values() if v.gated == g) for g in (True, False)}
     stds = [v.log_perplexity_65k_std for v in VARIANTS.values()]
-    return ("In Table 1 (quoted) the best plain variant trails the best gated one by {gap:.3f} at 65,536 steps, "
-            "with standard deviations over runs of {lo:.3f} to {hi:.3f}.").format(
-        gap=best[False] - best[True], lo=min(stds), hi=max(stds))
+    return tr("In Table 1 (quoted) the best plain variant trails the best gated one by {gap:.3f} at 65,536 steps, with "
+              "standard deviations over runs of {lo:.3f} to {hi:.3f}.",
+              gap=best[False] - best[True], lo=min(stds), hi=max(stds))
 
 
 DEMO = {
-    "better": ("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, {wall:.0f} s on "
-               "{device}): the recorded run's code and statistics at a size one CPU thread trains in seconds. "
-               "Its one matched pair, {g} minus {p}, is {mean:+.4f} nats per character ({level:.0%} interval "
-               "{lo:+.4f} to {hi:+.4f}, paired over {n} seeds), an interval below zero. It does not test the other "
-               "{others} variants, and {steps} steps of a model of {params:,} parameters measure only the start of "
-               "training, so it neither confirms nor contradicts the recorded run."),
-    "worse": ("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, {wall:.0f} s on "
-              "{device}): the recorded run's code and statistics at a size one CPU thread trains in seconds. "
-              "Its one matched pair, {g} minus {p}, is {mean:+.4f} nats per character ({level:.0%} interval "
-              "{lo:+.4f} to {hi:+.4f}, paired over {n} seeds), an interval above zero. It does not test the other "
-              "{others} variants, and {steps} steps of a model of {params:,} parameters measure only the start of "
-              "training, so it neither confirms nor contradicts the recorded run."),
-    "cannot tell": ("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, "
-                    "{wall:.0f} s on {device}): the recorded run's code and statistics at a size one CPU thread "
-                    "trains in seconds. Its one matched pair, {g} minus {p}, is {mean:+.4f} nats per character "
-                    "({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired over {n} seeds): the interval includes "
-                    "zero, so this short run cannot tell the two apart. It does not test the other {others} "
-                    "variants, and {steps} steps of a model of {params:,} parameters measure only the start of "
-                    "training, so it neither confirms nor contradicts the recorded run."),
+    "better": N_("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, {wall:.0f} s "
+                 "on {device}): the recorded run's code and statistics at a size one CPU thread trains in seconds. Its "
+                 "one matched pair, {g} minus {p}, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} "
+                 "to {hi:+.4f}, paired over {n} seeds), an interval below zero. It does not test the other {others} "
+                 "variants, and {steps} steps of a model of {params:,} parameters measure only the start of training, "
+                 "so it neither confirms nor contradicts the recorded run."),
+    "worse": N_("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, {wall:.0f} s "
+                "on {device}): the recorded run's code and statistics at a size one CPU thread trains in seconds. Its "
+                "one matched pair, {g} minus {p}, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to "
+                "{hi:+.4f}, paired over {n} seeds), an interval above zero. It does not test the other {others} "
+                "variants, and {steps} steps of a model of {params:,} parameters measure only the start of training, "
+                "so it neither confirms nor contradicts the recorded run."),
+    "cannot tell": N_("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, "
+                      "{wall:.0f} s on {device}): the recorded run's code and statistics at a size one CPU thread "
+                      "trains in seconds. Its one matched pair, {g} minus {p}, is {mean:+.4f} nats per character "
+                      "({level:.0%} interval {lo:+.4f} to {hi:+.4f}, paired over {n} seeds): the interval includes "
+                      "zero, so this short run cannot tell the two apart. It does not test the other {others} "
+                      "variants, and {steps} steps of a model of {params:,} parameters measure only the start of "
+                      "training, so it neither confirms nor contradicts the recorded run."),
 }
-DEMO_NO_PAIR = ("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, {wall:.0f} s on "
-                "{device}); it has no matched pair on two or more seeds, so it tests nothing: it shows the pipeline "
-                "running.")
-FULL = ("To run the whole experiment yourself: `python -m ffn_lib.lm` trains all {variants} variants with {seeds} "
-        "seeds for {steps} steps each on a CPU, {runs} runs, about {minutes:.1f} minutes at this page's pace; "
-        "`python -m ffn_lib.lm --gpu --out results/lm-<gpu>-<date>` records the GPU run, estimated at {gpu_s:.0f} s "
-        "on one H100 or H200.")
+DEMO_NO_PAIR = N_("This page's run trained {variants} with {n} seeds for {steps} steps each ({runs} runs, {wall:.0f} s "
+                  "on {device}); it has no matched pair on two or more seeds, so it tests nothing: it shows the "
+                  "pipeline running.")
+FULL = N_("To run the whole experiment yourself: `python -m ffn_lib.lm` trains all {variants} variants with {seeds} "
+          "seeds for {steps} steps each on a CPU, {runs} runs, about {minutes:.1f} minutes at this page's pace; "
+          "`python -m ffn_lib.lm --gpu --out results/lm-<gpu>-<date>` records the GPU run, estimated at {gpu_s:.0f} s "
+          "on one H100 or H200.")
 
 
 def demo_sentence(doc: dict[str, Any]) -> str:
     """What this page's short run does and does not resolve, generated from its own numbers."""
     cfg, runs = doc["config"], doc["runs"]
-    facts = {"variants": _names(cfg["variants"]), "n": len(cfg["seeds"]), "steps": cfg["train"]["steps"],
+    facts = {"variants": wording.names(cfg["variants"]), "n": len(cfg["seeds"]), "steps": cfg["train"]["steps"],
              "runs": len(runs), "wall": doc["wall_s"], "device": doc["provenance"]["device"]["name"]}
     tests = stats.matched_tests(doc)
     if not tests:
-        return DEMO_NO_PAIR.format(**facts)
+        return tr(DEMO_NO_PAIR, **facts)
     c = tests[0].contrast
     lo, hi = c.interval
-    return DEMO[c.verdict].format(g=c.gated[0], p=c.plain[0], mean=c.mean, level=c.level, lo=lo, hi=hi,
-                                  others=len(VARIANTS) - len(cfg["variants"]), params=runs[0]["params"], **facts)
+    return tr(DEMO[c.verdict], g=c.gated[0], p=c.plain[0], mean=c.mean, level=c.level, lo=lo, hi=hi,
+              others=len(VARIANTS) - len(cfg["variants"]), params=runs[0]["params"], **facts)
 
 
 def full_run_sentence(doc: dict[str, Any], vocab_size: int) -> str:
@@ -362,6 +362,6 @@ def full_run_sentence(doc: dict[str, Any], vocab_size: int) -> str:
     cfg = doc["config"]
     per_step = doc["wall_s"] / (len(doc["runs"]) * cfg["train"]["steps"])
     runs = len(CPU.variants) * len(CPU.seeds)
-    return FULL.format(variants=len(CPU.variants), seeds=len(CPU.seeds), steps=CPU.train.steps, runs=runs,
-                       minutes=per_step * runs * CPU.train.steps / 60,
-                       gpu_s=estimate_seconds(GPU, vocab_size, len(GPU.variants) * len(GPU.seeds), "cuda"))
+    return tr(FULL, variants=len(CPU.variants), seeds=len(CPU.seeds), steps=CPU.train.steps, runs=runs,
+              minutes=per_step * runs * CPU.train.steps / 60,
+              gpu_s=estimate_seconds(GPU, vocab_size, len(GPU.variants) * len(GPU.seeds), "cuda"))

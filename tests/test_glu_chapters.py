@@ -1,0 +1,84 @@
+"""Chapters 4 and 5 as stored: what the reviews asked of their text and code, checked where a test can see it."""
+
+import ast
+import re
+
+import pytest
+
+from bookutil import ROOT, notebook
+
+CH4 = ROOT / "notebooks" / "04_glu_ffn.ipynb"
+CH5 = ROOT / "notebooks" / "05_geglu.ipynb"
+
+
+def _cells(path, kind=None):
+    return [c for c in notebook(path)["cells"] if kind is None or c["cell_type"] == kind]
+
+
+def _text(path, kind):
+    return "\n".join("".join(c["source"]) for c in _cells(path, kind))
+
+
+def _before_exercises(path):
+    cells = _cells(path)
+    end = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## Exercises"))
+    return cells[:end]
+
+
+@pytest.mark.parametrize("path", [CH4, CH5], ids=lambda p: p.stem)
+def test_hidden_cells_build_their_sentences_as_whole_catalogue_messages(path):
+    """A hidden cell that writes prose does it with tr("whole sentence {field}") or a library sentence, never with
+    an f-string of its own (the 简体中文 edition translates whole messages only)."""
+    for cell in _before_exercises(path):
+        tags = cell["metadata"].get("tags", [])
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or "hide-input" not in tags or "Markdown(" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.JoinedStr):
+                literal = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+                words = re.findall(r"[A-Za-z]{3,}", literal)
+                assert len(words) < 2, (cell["id"], literal)  # a format spec or "\n\n", not a sentence
+
+
+def test_ch4_defines_g_and_u_warns_about_W_and_V_and_draws_the_halves():
+    prose = _text(CH4, "markdown")
+    first_g = prose.index("$g = xW$")
+    assert first_g < prose.index("$\\mathrm{act}(g) \\otimes u$"), "g and u are defined before they are used"
+    assert "$u = xV$" in prose[first_g:first_g + 200]
+    assert "swap roles" in prose and ":class: warning" in prose
+    assert "As in T5, whose FFNs have no biases, Shazeer omits them" in prose
+    assert "On a CPU the matrix products take most" not in prose  # measured now, not typed
+    code = _text(CH4, "code")
+    assert "diagrams.halves_order()" in code and "three_products" in code
+    assert "A bar chart of eight equal bars" not in code
+
+
+def test_ch5_contour_is_centred_on_zero_with_a_zero_contour():
+    code = next("".join(c["source"]) for c in _cells(CH5, "code") if "contourf" in "".join(c["source"]))
+    assert "levels=21" not in code and "levels=[0]" in code and 'colors="k"' in code
+    edges = ast.literal_eval(re.search(r"edges = (\[[^\]]*\])", code).group(1))
+    levels = [-e for e in reversed(edges)] + edges
+    assert len(levels) % 2 == 0 and levels == [-v for v in reversed(levels)]  # an odd number of bands
+    assert 0 not in levels, "zero lies inside the middle band, not on a boundary"
+
+
+def test_ch5_order_evidence_then_recommendation_and_the_corrected_claims():
+    prose = _text(CH5, "markdown")
+    assert prose.index("## Siblings in the table") < prose.index("### Which gate should you choose?")
+    assert "a transposed weight fails loudly (an FFN's matrices are not square" not in prose
+    for needed in ("interleaved", "$+1$", "swiglu_limit", "$\\alpha = 1.702$", "biases", ".reshape"):
+        assert needed in prose, needed
+    assert "clamp the gate\ninput (above) and the value (both sides)" in prose
+    assert "Mesh TensorFlow" in prose and "verified from the" in prose
+    code = _text(CH5, "code")
+    assert "F.rms_norm" in code and "F.layer_norm" not in code
+    assert "shazeer.leaders_sentence()" in code and "reference_kurtosis" in code
+    assert "expected_max_normal" not in code  # the Gaussian yardstick is gone
+
+
+@pytest.mark.parametrize("path", [CH4, CH5], ids=lambda p: p.stem)
+def test_timing_sentences_put_the_slower_variant_first(path):
+    code = _text(path, "code")
+    assert "def slower_first(" in code
+    assert 'sentence("GELU-erf(g)·u", "GELU-tanh(g)·u")' not in code
