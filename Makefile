@@ -53,7 +53,8 @@ book: $(STAMP) mathjax
 	@# The two editions build at once (one core each): English into _build/html, 简体中文 into _build/html/zh.
 	@export FFN_LIB_BOOK=1 FFN_LIB_PROGRESS=off MPLBACKEND=module://matplotlib_inline.backend_inline; \
 	FFN_LIB_LANG=zh $(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going \
-		--config _build/config/_config.zh.yml --path-output _build/zh > _build/zh.log 2>&1 & zh=$$!; \
+		--config _build/config/_config.zh.yml --toc _build/config/_toc.zh.yml --path-output _build/zh \
+		> _build/zh.log 2>&1 & zh=$$!; \
 	FFN_LIB_LANG=en $(VENV)/bin/jupyter-book build . --all --builder html -W --keep-going; en=$$?; \
 	wait $$zh; zhs=$$?; \
 	if [ $$zhs -ne 0 ]; then echo "The 简体中文 edition failed to build (_build/zh.log):"; tail -40 _build/zh.log; fi; \

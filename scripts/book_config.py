@@ -55,9 +55,28 @@ def edition_config(name: str) -> dict:
     return out
 
 
+# The table of contents' part captions are not messages Sphinx's gettext sees (sphinx-external-toc writes them):
+# the zh edition gets its own _toc.yml with these, everything else as in _toc.yml.
+TOC_CAPTIONS = {"zh": {"Before you start": "开始之前", "Chapters": "章节", "Appendices": "附录"}}
+
+
+def edition_toc(name: str) -> dict:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    names = TOC_CAPTIONS.get(name, {})
+    for part in toc.get("parts", []):
+        if part.get("caption") not in names and name in TOC_CAPTIONS:
+            raise SystemExit(f"_toc.yml: caption {part.get('caption')!r} has no {name} translation in TOC_CAPTIONS")
+        part["caption"] = names.get(part["caption"], part["caption"])
+    return toc
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
     out = Path(sys.argv[2])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(edition_config(sys.argv[1]), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if sys.argv[1] in TOC_CAPTIONS:   # and its table of contents, beside it
+        toc = out.with_name(f"_toc.{sys.argv[1]}.yml")
+        toc.write_text(yaml.safe_dump(edition_toc(sys.argv[1]), allow_unicode=True, sort_keys=False),
+                       encoding="utf-8")
