@@ -50,7 +50,7 @@ def _check_pass(pass_: str) -> None:
 @lru_cache(maxsize=None)
 def _eager_passes(activation: str, backward: bool, params: tuple) -> int:
     from .activations import act_mul_eager
-    from .analysis import elementwise_passes
+    from .profiled import elementwise_passes
 
     g, u = torch.randn(4, 8), torch.randn(4, 8)
     kernels = elementwise_passes(lambda g, u: act_mul_eager(g, u, activation, **dict(params)), g, u,
