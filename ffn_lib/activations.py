@@ -32,6 +32,7 @@ import torch.nn.functional as F
 
 from ._arrays import Ops, as_array
 from ._checks import finite_scalar
+from .i18n import N_, tr
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -284,6 +285,10 @@ class Activation:
     aliases: tuple[str, ...] = ()
     params: Mapping[str, float] = field(default_factory=dict)
 
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        return tr(value) if name == "description" else value   # in the reader's language (ffn_lib.i18n)
+
     def __call__(self, x: Any) -> Any:
         return self.forward(x, **self.params)
 
@@ -330,7 +335,7 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation(
             name="relu",
-            description="rectified linear unit",
+            description=N_("rectified linear unit"),
             formula=r"\mathrm{ReLU}(x) = \max(0, x)",
             derivative_formula=r"\mathrm{ReLU}'(x) = \mathbb{1}[x > 0]",
             source="nair2010relu",
@@ -340,7 +345,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="squared_relu",
-            description="squared ReLU (Primer; Nemotron-4)",
+            description=N_("squared ReLU (Primer; Nemotron-4)"),
             formula=r"\mathrm{ReLU}(x)^2 = \max(0, x)^2",
             derivative_formula=r"2\max(0, x)",
             source="so2021primer",
@@ -351,7 +356,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="gelu",
-            description="GELU, the erf definition",
+            description=N_("GELU, the erf definition"),
             formula=r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \operatorname{erf}(x/\sqrt{2})\right)",
             derivative_formula=r"\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x)",
             source="hendrycks2016gelu",
@@ -362,7 +367,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="gelu_tanh",
-            description="GELU, tanh approximation",
+            description=N_("GELU, tanh approximation"),
             formula=(rf"\tfrac{{x}}{{2}}\left(1 + \tanh\!\left(\sqrt{{2/\pi}}\,"
                      rf"(x + {GELU_TANH_COEF:g}\,x^3)\right)\right)"),
             derivative_formula=(
@@ -377,7 +382,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="gelu_sigmoid",
-            description="GELU, sigmoid approximation",
+            description=N_("GELU, sigmoid approximation"),
             formula=rf"x\,\sigma({GELU_SIGMOID_COEF:g}\,x)",
             derivative_formula=rf"s + {GELU_SIGMOID_COEF:g}\,x\,s(1 - s),\; s = \sigma({GELU_SIGMOID_COEF:g}\,x)",
             source="hendrycks2016gelu",
@@ -388,7 +393,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="swish",
-            description="Swish with slope beta (beta = 1 is SiLU)",
+            description=N_("Swish with slope beta (beta = 1 is SiLU)"),
             formula=r"\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x)",
             derivative_formula=r"s + \beta x\, s(1 - s),\; s = \sigma(\beta x)",
             source="ramachandran2017swish",
@@ -399,7 +404,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="silu",
-            description="SiLU, Swish with beta = 1",
+            description=N_("SiLU, Swish with beta = 1"),
             formula=r"\mathrm{SiLU}(x) = x\,\sigma(x)",
             derivative_formula=r"\sigma(x)\left(1 + x(1 - \sigma(x))\right)",
             source="elfwing2017silu",
@@ -410,7 +415,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="sigmoid",
-            description="logistic sigmoid (Dauphin's GLU gate)",
+            description=N_("logistic sigmoid (Dauphin's GLU gate)"),
             formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
             derivative_formula=r"\sigma'(x) = \sigma(x)(1 - \sigma(x))",
             source="dauphin2017glu",
@@ -420,7 +425,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             name="identity",
-            description="identity (Shazeer's Bilinear layer)",
+            description=N_("identity (Shazeer's Bilinear layer)"),
             formula=r"x",
             derivative_formula=r"1",
             source="shazeer2020glu",

@@ -30,6 +30,7 @@ LOCALE = {"language": "zh_CN", "locale_dirs": [str(ROOT / "locales")], "gettext_
 
 EDITIONS = {
     "zh": {
+        "title": "Transformer 前馈网络：从公式到融合核函数",
         "execute": {"cache": str(ROOT / "_build" / ".jupyter_cache_zh")},
         "sphinx": {"config": {**LOCALE, "html_search_language": "zh",
                               # MyST-NB's and sphinx-togglebutton's own words, which they do not translate
