@@ -30,7 +30,7 @@ import numpy as np
 
 from . import page
 from . import store as _progress
-from .words import say, status_word, tr
+from .words import say, status_word, tidy, tr
 
 STATUSES = ("correct", "incorrect", "not attempted")
 
@@ -233,7 +233,7 @@ class Exercise:
             status, message = "incorrect", tr(TEXTS["checker_bug"], error=f"{type(err).__name__}: {one_line(err)}")
         except BaseException as err:  # SystemExit and the like, from a learner's object (its __float__, ...)
             status, message = "incorrect", tr(TEXTS["raised_on_read"], error=learner_error(err))
-        result = Result(self.id, status, one_line(message))
+        result = Result(self.id, status, tidy(one_line(message)))
         _progress.record_attempt(self.id, status)
         return result
 
@@ -245,7 +245,7 @@ class Exercise:
             status, message = self._check_text(text, hints_seen)
         except Exception as err:  # pragma: no cover - a checker bug
             status, message = "incorrect", tr(TEXTS["checker_bug_text"], error=type(err).__name__)
-        return Result(self.id, status, one_line(message))
+        return Result(self.id, status, tidy(one_line(message)))
 
     def _check_text(self, text: str, hints_seen: int = 0) -> tuple[str, str]:
         raise NotImplementedError(f"exercise {self.id} ({self.kind}) is checked in the notebook only")

@@ -23,7 +23,7 @@ import torch
 from . import base
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, quiet
 from .values import (FUNCTION_TOL, RESULT, describe, dtype_name, rounded_constant_gap, snapshot, unchanged,
-                     values_match, widen)
+                     upper_bound_text, values_match, widen)
 from .words import N_, join, say, sentences, tr
 
 # Every message of a function check: one whole sentence (or two) each, with named placeholders.
@@ -200,7 +200,7 @@ class FunctionExercise(Exercise):
                 message = tr(MESSAGES["differs"], inputs=shown, problem=problem)
                 gap = rounded_constant_gap(got, reference64)
                 if gap is not None:
-                    message = sentences([message, tr(MESSAGES["rounded"], gap=f"{gap:.1g}")])
+                    message = sentences([message, tr(MESSAGES["rounded"], gap=upper_bound_text(gap))])
                 return "incorrect", message
         return "correct", tr(MESSAGES["correct"], n=len(cases))
 

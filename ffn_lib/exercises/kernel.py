@@ -23,7 +23,7 @@ import torch
 
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, one_line
 from .function import is_stub
-from .values import describe, rounded_constant_gap, values_match
+from .values import describe, rounded_constant_gap, upper_bound_text, values_match
 from .words import N_, say, sentences, tr
 
 SENTINEL = 1234.5  # what the buffers' tails hold; a kernel's result is never exactly this on the cases
@@ -180,7 +180,7 @@ class KernelExercise(Exercise):
             if problem:
                 gap = rounded_constant_gap(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want64))
                 if gap is not None:
-                    problem = sentences([problem, tr(m["rounded"], gap=f"{gap:.1g}")])
+                    problem = sentences([problem, tr(m["rounded"], gap=upper_bound_text(gap))])
                 failures.append((index, inputs, shown, problem))
         if not failures:
             return "correct", tr(m["correct"], n=len(runs), handle=self.handle)

@@ -21,9 +21,9 @@ import torch
 
 from .base import Exercise, is_unanswered
 from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, rounds_to, significant_digits,
-                          split_unit)
+                          split_unit, unit_name)
 from .values import type_phrase
-from .words import N_, say, tr
+from .words import N_, join, say, tr
 
 CLOSE = 1e-2  # "close": within 1% of the answer, though outside its tolerance
 PERCENT_MAX = 10.0  # a plain answer up to this size (a fraction, a ratio) may be typed as a percentage
@@ -173,13 +173,14 @@ def digits_advice(abs_tol: float, rel_tol: float, integer: bool) -> str:
 
 
 def answer_text(value: float, abs_tol: float, rel_tol: float, integer: bool) -> tuple[str, bool]:
-    """The answer as a solution writes it: (text, whether it is rounded). Whole numbers with thousands separators
-    (19,327,352,832); others to the precision the tolerance asks for (-0.1002 for +-5e-5), never fewer digits."""
+    """The answer as a solution writes it: (text, whether it is rounded). Whole numbers from a million up with
+    thousands separators (19,327,352,832; 17920 without, as "17,920" could be 17.92); others to the precision the
+    tolerance asks for (-0.1002 for +-5e-5). Typed back into the answer box, the text is accepted."""
     value = float(value)
-    if integer or not math.isfinite(value):
-        return (f"{int(value):,}" if integer else fmt_number(value)), False
-    if value == int(value) and abs(value) < 1e16:
-        return f"{int(value):,}", False
+    if not math.isfinite(value):
+        return fmt_number(value), False
+    if integer or (value == int(value) and abs(value) < 1e16):  # below a million one comma reads two ways: 17,920
+        return (f"{int(value):,}" if abs(value) >= 1e6 else str(int(value))), False
     if not (abs_tol or rel_tol):
         return fmt_number(value), False
     places, digits = precision(abs_tol, rel_tol)
@@ -255,7 +256,7 @@ class NumberExercise(Exercise):
         """Example numbers for the junk message: none of them the answer or a known mistake."""
         e = float(self.expected())
         taken = [(e, self.tolerance(e))] + [(v, t) for v, t, _ in self.known_mistakes()]
-        return ", ".join([text for text, v in _JUNK_EXAMPLES if all(abs(v - w) > t for w, t in taken)][:4])
+        return join([text for text, v in _JUNK_EXAMPLES if all(abs(v - w) > t for w, t in taken)][:4])
 
     def percent_slip(self) -> bool:
         """Whether a number 100 times the answer reads as a percentage typed for it: the answer is a plain number
@@ -343,7 +344,8 @@ class NumberExercise(Exercise):
                 values = (values[0] / 100,)
             elif unit != self.unit and not (unit == RATIO and not self.unit):
                 key = "unit_other" if self.unit else "unit_none"
-                return "not attempted", fill(msg[key], text=quote_text(text), unit=unit, expected_unit=self.unit)
+                return "not attempted", fill(msg[key], text=quote_text(text), unit=unit_name(unit),
+                                             expected_unit=unit_name(self.unit))
         if len(values) == 2:
             return "not attempted", fill(msg["ambiguous"], text=quote_text(text),
                                          first=fmt_number(values[0]), second=fmt_number(values[1]))

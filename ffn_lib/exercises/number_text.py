@@ -28,6 +28,8 @@ import re
 from decimal import Decimal
 from typing import Sequence
 
+from .words import N_, tr
+
 MINUS = "\u2212"
 GROUP_SEPARATORS = " _\u00a0\u202f\u2009"  # space, underscore, no-break, narrow no-break, thin space
 _EXP = r"(?:[eE][+-]?[0-9]+)?"
@@ -66,12 +68,21 @@ UNITS: dict[str, tuple[str, ...]] = {
     "\u00d7": ("\u00d7", "x", "times"),
 }
 RATIO = "\u00d7"
+# How a unit is named in messages, where its canonical name is words (the others are symbols, shown as they are).
+UNIT_NAMES = {"thousands (k)": N_("thousands (k)"), "millions (M)": N_("millions (M)"),
+              "billions (G)": N_("billions (G)"), "bytes": N_("bytes"), "bits": N_("bits"),
+              "parameters": N_("parameters")}
 PERCENT = "%"  # where the answer is a plain number, 5.57% is read as 0.0557
 _SPACES = "[ \u00a0\u202f\u2009]*"
 _ALIASES = sorted({a for spellings in UNITS.values() for a in spellings}, key=lambda a: (-len(a), a))
 UNIT_PATTERN = "^(.*?)" + _SPACES + "(" + "|".join(re.escape(a) for a in _ALIASES) + ")$"  # case-insensitive
 _UNIT = re.compile(UNIT_PATTERN, re.IGNORECASE)
 _CANONICAL = {a.lower(): name for name, spellings in UNITS.items() for a in spellings}
+
+
+def unit_name(unit: str) -> str:
+    """A canonical unit as messages name it, in the reader's language."""
+    return tr(UNIT_NAMES[unit]) if unit in UNIT_NAMES else unit
 
 
 def normalize(text: str) -> str:
@@ -179,12 +190,12 @@ def parse_shape_text(text: str) -> tuple[int, ...] | None:
 # number but not a whole one ("(8.0, 128, 2048)": 8.0). The page's checker receives the same patterns.
 SHAPE_ITEM_SEPARATOR = r"\s*(?:,|x|\s)\s*"
 SHAPE_ITEM_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
-SHAPE_ITEM_WHOLE = r"^[0-9]{1,15}$"
+SHAPE_ITEM_FRACTIONAL = r"\."  # an item with a decimal point: 8.0, 2.5, .5
 
 
 def non_whole_item(text: str) -> tuple[str, int, int] | None:
-    """(item, its position from 1, how many items) of the first item of a typed shape that is a number but not a
-    whole one, when every item is a number; else None."""
+    """(item, its position from 1, how many items) of the first item of a typed shape written with a decimal
+    point (8.0, 2.5), when every item is a number; else None."""
     s = text.strip().replace("\u00d7", "x")
     if len(s) >= 2 and s[0] in "([" and s[-1] == {"(": ")", "[": "]"}[s[0]]:
         s = s[1:-1].strip()
@@ -192,7 +203,7 @@ def non_whole_item(text: str) -> tuple[str, int, int] | None:
     if not all(re.match(SHAPE_ITEM_NUMBER, t) for t in items):
         return None
     for n, item in enumerate(items, 1):
-        if not re.match(SHAPE_ITEM_WHOLE, item):
+        if re.search(SHAPE_ITEM_FRACTIONAL, item):
             return item, n, len(items)
     return None
 
@@ -217,5 +228,5 @@ def grammar_spec() -> dict:
     return {"forms": [{"name": n, "pattern": p, "how": h, "chars": c} for n, p, h, c in NUMBER_FORMS],
             "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO, "percent": PERCENT,
             "shape_item_separator": SHAPE_ITEM_SEPARATOR, "shape_item_number": SHAPE_ITEM_NUMBER,
-            "shape_item_whole": SHAPE_ITEM_WHOLE,
+            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
             "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}

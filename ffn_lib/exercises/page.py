@@ -37,7 +37,8 @@ import json
 import re
 
 from . import ids, number_text
-from .words import N_, STATUS_WORDS, say, status_word, tr
+from .. import i18n
+from .words import N_, STATUS_WORDS, WIDE_SPACE, say, status_word, tr
 
 STORAGE_KEY = "ffn_lib.exercises.v2"
 OLD_STORAGE_KEYS = ("ffn_lib.exercises.v1",)  # saved before the renumbering of ids.RENUMBERED
@@ -99,10 +100,13 @@ _CHECKER_TEMPLATE = r"""
   var SHAPE = new RegExp(GRAMMAR.shape);
   var ITEM_SEP = new RegExp(GRAMMAR.shape_item_separator);
   var ITEM_NUMBER = new RegExp(GRAMMAR.shape_item_number);
-  var WHOLE = new RegExp(GRAMMAR.shape_item_whole);
+  var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
   var UI = __UI__;
   var STATUS = __STATUS__;  // the word shown for each status (the status itself is what is saved)
+  function unitName(u) {
+    return Object.prototype.hasOwnProperty.call(GRAMMAR.unit_names, u) ? GRAMMAR.unit_names[u] : u;
+  }
   function strip(s, chars) {
     return s.split("").filter(function (c) { return chars.indexOf(c) < 0; }).join("");
   }
@@ -172,8 +176,11 @@ _CHECKER_TEMPLATE = r"""
     var s = text.trim();
     return "\u201c" + (s.length <= 40 ? s : s.slice(0, 40) + "...") + "\u201d";
   };
+  var WIDE_SPACE = __WIDE_SPACE__;  // null in English; in Chinese, a space between two Chinese characters goes
   function result(status, message) {
-    return {status: status, message: message.trim().split(/\s+/).join(" ")};
+    message = message.trim().split(/\s+/).join(" ");
+    if (WIDE_SPACE) message = message.replace(new RegExp(WIDE_SPACE, "g"), "$1");
+    return {status: status, message: message};
   }
   function numberVerdict(spec, v, typed, shownText, last) {
     var m = spec.messages;
@@ -227,7 +234,7 @@ _CHECKER_TEMPLATE = r"""
       : (last ? m.default_last : m["default"]);
     return result("incorrect", F.fill(m.mistake, {key: key, diagnosis: why}));
   }
-  // The first item of a typed shape that is a number but not a whole one: {item, n, count}, or null
+  // The first item of a typed shape written with a decimal point (8.0): {item, n, count}, or null
   // (number_text.non_whole_item).
   F.nonWholeItem = function (text) {
     var s = text.trim().replace(/\u00d7/g, "x");
@@ -238,7 +245,7 @@ _CHECKER_TEMPLATE = r"""
     var items = s.replace(/\s*,$/, "").split(ITEM_SEP);
     if (!items.length || !items.every(function (t) { return ITEM_NUMBER.test(t); })) return null;
     for (var i = 0; i < items.length; i++) {
-      if (!WHOLE.test(items[i])) return {item: items[i], n: i + 1, count: items.length};
+      if (FRACTIONAL.test(items[i])) return {item: items[i], n: i + 1, count: items.length};
     }
     return null;
   };
@@ -260,7 +267,8 @@ _CHECKER_TEMPLATE = r"""
           vs = [vs[0] / 100];
         } else if (split[1] !== spec.unit && !(split[1] === GRAMMAR.ratio && !spec.unit)) {
           return result("not attempted", F.fill(spec.unit ? spec.messages.unit_other : spec.messages.unit_none,
-                                                {text: F.quote(text), unit: split[1], expected_unit: spec.unit}));
+                                                {text: F.quote(text), unit: unitName(split[1]),
+                                                 expected_unit: unitName(spec.unit)}));
         }
       }
       if (vs.length === 2) {
@@ -459,7 +467,8 @@ def checker_js() -> str:
               "__GRAMMAR__": json.dumps(number_text.grammar_spec(), ensure_ascii=True),
               "__RENUMBER__": json.dumps(renumber), "__REVISED__": json.dumps(ids.REVISED),
               "__UI__": json.dumps(ui(), ensure_ascii=True),
-              "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True)}
+              "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True),
+              "__WIDE_SPACE__": json.dumps(WIDE_SPACE if i18n.language() == "zh" else None)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
 

@@ -9,6 +9,7 @@ dtype, first values), never printing a whole array or list.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -240,3 +241,12 @@ def rounded_constant_gap(got: Any, want: Any) -> float | None:
     come from a constant typed rounded, such as 0.79788 for sqrt(2/pi); else None."""
     gap = relative_gap(got, want)
     return gap if gap is not None and 0 < gap <= ROUNDED_GAP else None
+
+
+def upper_bound_text(x: float) -> str:
+    """A positive number rounded up to one significant digit, as text (7.4e-07 -> '8e-07'): an "at most"."""
+    exponent = math.floor(math.log10(x))
+    mantissa = math.ceil(x / 10.0**exponent - 1e-9)
+    if mantissa >= 10:
+        mantissa, exponent = 1, exponent + 1
+    return f"{mantissa}e{exponent:+03d}" if not -5 <= exponent <= 3 else f"{mantissa * 10.0**exponent:g}"

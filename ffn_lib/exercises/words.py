@@ -31,6 +31,12 @@ KIND_WORDS = {"a number": N_("a number"), "a choice": N_("a choice"), "a shape":
               "a function": N_("a function"), "a Triton kernel": N_("a Triton kernel")}
 LIST_ITEM = N_("{items}, {item}")  # one more item of a short list ("float64, float32")
 
+# A space between two Chinese characters (or full-width punctuation), left where a field filled with Chinese
+# words meets a translation that spaces its fields off as Latin text ("以 {unit} 为单位" with 字节): removed.
+_WIDE = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+WIDE_SPACE = "(" + _WIDE + ") +(?=" + _WIDE + ")"
+_WIDE_SPACE = re.compile(WIDE_SPACE)
+
 _MIN_LITERAL = 12  # a template is recognised only by this many characters of its own text, at least
 
 
@@ -51,6 +57,12 @@ def kind_word(kind: str) -> str:
 def sentences(parts) -> str:
     """Whole sentences as one paragraph: a space between them in English, none in Chinese."""
     return ("" if i18n.language() == "zh" else " ").join(parts)
+
+
+def tidy(text: str) -> str:
+    """A message as the reader's language spaces it: in Chinese, no space between two Chinese characters (the
+    page's checker does the same, :data:`WIDE_SPACE`); English is left as it is."""
+    return _WIDE_SPACE.sub(r"\1", text) if i18n.language() == "zh" else text
 
 
 def join(items) -> str:
