@@ -177,7 +177,7 @@ def catalogue(monkeypatch):
 def test_a_text_formatted_at_definition_is_refilled_in_its_translation(zh, catalogue):
     text = "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it.".format(c=0.0447)
     assert words.say(text) == "系数被舍入了（0.0447）；请按题目给出的 0.044715 精确使用。"
-    assert words.say("1.250 below the peak of the curve") == "比曲线的峰值低 1.250", "a format spec, and a value that is a message"
+    assert words.say("1.250 below the peak of the curve") == "比曲线的峰值低 1.250", "a spec, and a message as value"
     assert words.say("3 of 4") == "3 of 4", "a template with under 12 characters of its own is not guessed at"
     assert words.say("something else entirely") == "something else entirely"
     i18n.set_language("en")

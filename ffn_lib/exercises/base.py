@@ -81,13 +81,17 @@ class Result:
 
     __repr__ = __str__
 
+    def head(self) -> str:
+        """The result's heading, "Exercise 2.1: correct", in the reader's language."""
+        return tr(TEXTS["result_head"], id=self.exercise, status=status_word(self.status))
+
     def _repr_html_(self) -> str:
         colors = {"correct": ("#e6f4ea", "#1e7e34", "✔"), "incorrect": ("#fdecea", "#b02a37", "✘"),
                   "not attempted": ("#f1f3f5", "#495057", "…")}
         bg, fg, mark = colors.get(self.status, colors["not attempted"])
         return (f'<div class="ffn-exercise-result" style="background:{bg};border-left:4px solid {fg};'
                 f'padding:6px 10px;margin:4px 0"><strong style="color:{fg}">{mark} '
-                f'{html.escape(tr(TEXTS["result_head"], id=self.exercise, status=status_word(self.status)))}</strong><br>'
+                f'{html.escape(self.head())}</strong><br>'
                 f'{_code_spans(html.escape(self.message))}</div>')
 
 

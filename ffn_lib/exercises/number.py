@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from .base import Exercise, is_unanswered
-from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, rounds_to, significant_digits,
-                          split_unit, unit_name)
+from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, rounds_to,
+                          significant_digits, split_unit, unit_name)
 from .values import type_phrase
 from .words import N_, join, say, tr
 

@@ -116,5 +116,5 @@ class ShapeExercise(Exercise):
 
     def page_spec(self) -> dict:
         return {"id": self.id, "kind": "shape", "handle": self.handle, "expected": list(self.expected()),
-                "hints": len(self.hints), "mistakes": [{"shape": list(w), "diagnosis": d} for w, d in self.known_mistakes()],
-                "messages": self.messages()}
+                "hints": len(self.hints), "messages": self.messages(),
+                "mistakes": [{"shape": list(w), "diagnosis": d} for w, d in self.known_mistakes()]}
