@@ -105,9 +105,11 @@ def _malformed(ex):
                 return tuple(o * float("nan") for o in out)
             return out * float("nan")
 
-        wants_torch = isinstance(ex._cases()[0][0], (torch.Tensor, dict))
+        first = ex._cases()[0][0]
+        wrong_words = "torch tensor" if isinstance(first, torch.Tensor) else "should be a" if isinstance(first, dict) \
+            else "shape"  # a NumPy array for tensors is named as such
         return [("returns None", returns_none, "return"), ("raises", raises, "RuntimeError: boom"),
-                ("wrong shape", wrong_shape, "should be a" if wants_torch else "shape"), ("NaN", nan_output, "differs"),
+                ("wrong shape", wrong_shape, wrong_words), ("NaN", nan_output, "differs"),
                 ("not a function", 3.5, "function itself")]
     return [("wrong type", {"a": 1}, "dict"), ("NaN", float("nan"), "NaN" if ex.kind == "a number" else ""),
             ("string number", "12", "")]

@@ -63,6 +63,8 @@ def recorded_answers(ex):
         answers += [f"{right}{ex.unit}", f"{f'{e:.1e}'} {ex.unit}".strip()]
         if e < 0:
             answers.append("\u2212" + number_text.fmt_number(-e))
+        percent = number_text.fmt_number(e * 100)  # a percentage typed for a fraction, with and without the sign
+        answers += [percent, f"{percent}%", f"{percent} %", f"{number_text.fmt_number(e * 2)}/2", "50%", "-5.57%"]
         for v, t, _ in ex.known_mistakes():
             answers += [number_text.fmt_number(v), number_text.fmt_number(v + 0.5 * t)]
     elif ex.kind == "a choice":
@@ -73,6 +75,7 @@ def recorded_answers(ex):
                     number_text.fmt_shape(shape[:-1]), number_text.fmt_shape(shape + (1,)),
                     number_text.fmt_shape((shape[0] + 1,) + shape[1:])]
         answers += [number_text.fmt_shape(w) for w, _ in ex.known_mistakes()]
+        answers += ["(" + ", ".join(f"{n}.0" for n in shape) + ")", f"{shape[0]} x 2.5", "(8.5,)"]
     return answers
 
 
@@ -90,7 +93,7 @@ NODE_SCRIPT = r"""
 const fs = require("fs");
 const payload = JSON.parse(fs.readFileSync(0, "utf8"));
 const F = (new Function("module", "globalThis", payload.checker + "; return module.exports;"))({exports: {}}, {});
-const out = {verdicts: payload.cases.map(([id, text]) => F.verdict(payload.specs[id], text)),
+const out = {verdicts: payload.cases.map(([id, text]) => F.verdict(payload.specs[id], text, payload.hints || 0)),
              formats: payload.floats.map((v) => F.fmt(v))};
 process.stdout.write(JSON.stringify(out));
 """
@@ -158,6 +161,33 @@ def test_page_checker_agrees_with_the_python_checker_on_every_recorded_answer():
         assert {(ex.id, s) for s in base.STATUSES} <= statuses, ex.id
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_checker_agrees_in_each_language_once_every_hint_is_seen(lang):
+    """The zh edition's script (its own UI and message templates, Chinese spacing) and the English one agree with the
+    Python checker in that language, and both stop suggesting the next hint once every hint is shown."""
+    from ffn_lib import i18n
+
+    i18n.set_language(lang)
+    seen = 5  # every exercise has fewer hints than this
+    assert all(len(ex.hints) <= seen for ex in CHECKABLE)
+    cases = [(ex.id, text) for ex in CHECKABLE for text in recorded_answers(ex)]
+    payload = {"checker": page.checker_js(), "specs": {ex.id: ex.page_spec() for ex in CHECKABLE},
+               "cases": cases, "floats": [], "hints": seen}
+    out = _run_node(NODE_SCRIPT, payload)
+    if out is None:
+        pytest.skip("Node (`node`) is not installed: the page checker cannot be run here")
+    disagreements = []
+    for (ex_id, text), js in zip(cases, out["verdicts"]):
+        py = BY_ID[ex_id].check_text(text, hints_seen=seen)
+        if (py.status, py.message) != (js["status"], js["message"]):
+            disagreements.append(f"{ex_id} {text!r}: python {py.message} | page {js['message']}")
+    assert not disagreements, "\n".join(disagreements[:20])
+    messages = [js["message"] for js in out["verdicts"]]
+    assert not any("Try the next hint" in m or "试试下一条提示" in m for m in messages)
+    assert any("You have seen every hint" in m for m in messages) == (lang == "en")
+    assert any("所有提示你都已看过" in m for m in messages) == (lang == "zh")
+
+
 def test_python_text_checks_match_object_checks():
     """check_text (the page's semantics) and check (the notebook's) give the same verdict on the same answer."""
     for ex in CHECKABLE:
@@ -179,7 +209,8 @@ NUMBER_TEXTS = {  # what a learner types -> the readings (two when ambiguous, no
     "1/0": (), "2,099,712": (2099712.0,), "4 722 432": (4722432.0,), "4\u202f722\u202f432": (4722432.0,),
     "4_722_432": (4722432.0,), "1,234.5": (1234.5,), "0,5": (0.5,), "0,500": (0.5,), "-0,093": (-0.093,),
     "2,5491": (2.5491,), "2,549": (2.549, 2549.0), "nan": (), "inf": (), "0x10": (), "2,09,712": (), "\uff11": (),
-    "4 72 432": (), "1,2,3": (),
+    "4 72 432": (), "1,2,3": (), "1.5/2": (0.75,), "0.278465/5": (0.278465 / 5,), ".5/.25": (2.0,), "1/-2": (),
+    "5./2": (2.5,), "1e-3/2": (),
 }
 
 

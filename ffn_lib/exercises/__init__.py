@@ -21,6 +21,7 @@ import html
 import importlib
 import pkgutil
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
 from .shape import ShapeExercise
+from ..i18n import N_, ntr
+from .words import kind_word, say, status_word, tr
 
 
 def _discover() -> tuple[int, ...]:
@@ -70,8 +73,10 @@ class ChapterExercises:
         return HowToAnswer(self._exercises)
 
     def _repr_markdown_(self) -> str:
-        lines = ["**Chapter {n}: {count} exercises.**".format(n=self.number, count=len(self)), ""]
-        lines += ["- `{handle}`: {title} ({kind})".format(handle=e.handle, title=e.title, kind=e.kind) for e in self]
+        lines = [ntr("**Chapter {n}: {count} exercise.**", "**Chapter {n}: {count} exercises.**", len(self),
+                     n=self.number, count=len(self)), ""]
+        lines += [tr("- `{handle}`: {title} ({kind})", handle=e.handle, title=say(e.title), kind=kind_word(e.kind))
+                  for e in self]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -106,33 +111,67 @@ def get(exercise_id: str) -> Exercise:
     raise ValueError(f"exercise_id {exercise_id!r} is unknown; ids look like '2.1' (chapter.number).")
 
 
+# The progress table's words: its summary, column headers and the mark for a solution seen.
+TABLE = {
+    "summary": "{done} of {total} exercises correct.",
+    "id": N_("id"),
+    "exercise": N_("exercise"),
+    "title": N_("title"),
+    "status": N_("status"),
+    "checks": N_("checks"),
+    "hints": N_("hints"),
+    "solution_seen": "solution seen",
+    "yes": N_("yes"),
+}
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: 2 for a wide (CJK) character, 1 for another."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _left(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(0, width - _width(text)) + text
+
+
 @dataclass
 class ProgressTable:
+    """Every exercise's progress (``rows``: id, title, status, attempts, hints, solution_viewed) and where it is
+    saved (``note``); the words are in the reader's language, the statuses in ``rows`` are identifiers."""
+
     rows: list[dict]
     note: str
 
     def summary(self) -> str:
         done = sum(r["status"] == "correct" for r in self.rows)
-        return "{done} of {total} exercises correct.".format(done=done, total=len(self.rows))
+        return tr(TABLE["summary"], done=done, total=len(self.rows))
 
     def __str__(self) -> str:
+        t = {key: tr(text) for key, text in TABLE.items()}
         lines = [self.summary(), self.note, "",
-                 f"{'id':<5} {'status':<14} {'checks':>6} {'hints':>5}  title"]
-        lines += [f"{r['id']:<5} {r['status']:<14} {r['attempts']:>6} {r['hints']:>5}  {r['title']}" for r in self.rows]
+                 f"{_left(t['id'], 5)} {_left(t['status'], 14)} {_right(t['checks'], 6)} {_right(t['hints'], 5)}  "
+                 f"{t['title']}"]
+        lines += [f"{_left(r['id'], 5)} {_left(status_word(r['status']), 14)} {r['attempts']:>6} {r['hints']:>5}  "
+                  f"{say(r['title'])}" for r in self.rows]
         return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        t = {key: html.escape(tr(text)) for key, text in TABLE.items() if key != "summary"}
         colors = {"correct": "#1e7e34", "incorrect": "#b02a37", "not attempted": "#6c757d"}
         body = "".join(
-            f"<tr><td>{html.escape(str(r['id']))}</td><td>{html.escape(str(r['title']))}</td>"
-            f"<td style='color:{colors.get(r['status'], '#6c757d')}'>{html.escape(str(r['status']))}</td>"
+            f"<tr><td>{html.escape(str(r['id']))}</td><td>{html.escape(str(say(r['title'])))}</td>"
+            f"<td style='color:{colors.get(r['status'], '#6c757d')}'>{html.escape(str(status_word(r['status'])))}</td>"
             f"<td>{html.escape(str(r['attempts']))}</td><td>{html.escape(str(r['hints']))}</td>"
-            f"<td>{'yes' if r['solution_viewed'] is True else ''}</td></tr>" for r in self.rows)
-        return (f"<p><strong>{self.summary()}</strong> {html.escape(self.note)}</p><table><thead><tr><th>id</th>"
-                f"<th>exercise</th><th>status</th><th>checks</th><th>hints</th><th>solution seen</th></tr></thead>"
-                f"<tbody>{body}</tbody></table>")
+            f"<td>{t['yes'] if r['solution_viewed'] is True else ''}</td></tr>" for r in self.rows)
+        return (f"<p><strong>{self.summary()}</strong> {html.escape(self.note)}</p><table><thead><tr>"
+                f"<th>{t['id']}</th><th>{t['exercise']}</th><th>{t['status']}</th><th>{t['checks']}</th>"
+                f"<th>{t['hints']}</th><th>{t['solution_seen']}</th></tr></thead><tbody>{body}</tbody></table>")
 
 
 def progress() -> ProgressTable:
@@ -156,8 +195,8 @@ def solutions_markdown(chapters=None) -> Markdown:
     """Every solution as MyST (the book's solutions appendix), taken from the same registry as the checks."""
     parts = []
     for n in (_discover() if chapters is None else chapters):
-        parts.append("## Chapter {n}".format(n=n))
+        parts.append(tr("## Chapter {n}", n=n))
         for ex in chapter(n):
-            parts.append("### Exercise {id}: {title}".format(id=ex.id, title=ex.title) + "\n\n"
+            parts.append(tr("### Exercise {id}: {title}", id=ex.id, title=say(ex.title)) + "\n\n"
                          + ex.statement_markdown() + "\n\n" + ex.book_markdown(with_exercise=False))
     return Markdown("\n\n".join(parts))

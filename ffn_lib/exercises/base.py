@@ -30,6 +30,7 @@ import numpy as np
 
 from . import page
 from . import store as _progress
+from .words import say, status_word, tidy, tr
 
 STATUSES = ("correct", "incorrect", "not attempted")
 
@@ -76,9 +77,13 @@ class Result:
         return self.passed
 
     def __str__(self) -> str:
-        return TEXTS["result"].format(id=self.exercise, status=self.status, message=self.message)
+        return tr(TEXTS["result"], id=self.exercise, status=status_word(self.status), message=self.message)
 
     __repr__ = __str__
+
+    def head(self) -> str:
+        """The result's heading, "Exercise 2.1: correct", in the reader's language."""
+        return tr(TEXTS["result_head"], id=self.exercise, status=status_word(self.status))
 
     def _repr_html_(self) -> str:
         colors = {"correct": ("#e6f4ea", "#1e7e34", "✔"), "incorrect": ("#fdecea", "#b02a37", "✘"),
@@ -86,7 +91,7 @@ class Result:
         bg, fg, mark = colors.get(self.status, colors["not attempted"])
         return (f'<div class="ffn-exercise-result" style="background:{bg};border-left:4px solid {fg};'
                 f'padding:6px 10px;margin:4px 0"><strong style="color:{fg}">{mark} '
-                f'{html.escape(TEXTS["result_head"].format(id=self.exercise, status=self.status))}</strong><br>'
+                f'{html.escape(self.head())}</strong><br>'
                 f'{_code_spans(html.escape(self.message))}</div>')
 
 
@@ -133,7 +138,7 @@ def is_unanswered(answer: Any) -> bool:
 def learner_error(err: BaseException) -> str:
     """An exception raised by a learner's code, as a phrase (``SystemExit`` included)."""
     if isinstance(err, SystemExit):
-        return TEXTS["system_exit"].format(code=repr(err.code))
+        return tr(TEXTS["system_exit"], code=repr(err.code))
     return f"{type(err).__name__}: {one_line(err)[:200]}"
 
 
@@ -229,22 +234,24 @@ class Exercise:
         except KeyboardInterrupt:  # the learner stops the check
             raise
         except Exception as err:  # a checker bug must never look like the learner's fault
-            status, message = "incorrect", TEXTS["checker_bug"].format(error=f"{type(err).__name__}: {one_line(err)}")
+            status, message = "incorrect", tr(TEXTS["checker_bug"], error=f"{type(err).__name__}: {one_line(err)}")
         except BaseException as err:  # SystemExit and the like, from a learner's object (its __float__, ...)
-            status, message = "incorrect", TEXTS["raised_on_read"].format(error=learner_error(err))
-        result = Result(self.id, status, one_line(message))
+            status, message = "incorrect", tr(TEXTS["raised_on_read"], error=learner_error(err))
+        result = Result(self.id, status, tidy(one_line(message)))
         _progress.record_attempt(self.id, status)
         return result
 
-    def check_text(self, text: str) -> Result:
-        """Check an answer typed as text, exactly as the book page's answer box does (nothing is recorded)."""
+    def check_text(self, text: str, hints_seen: int = 0) -> Result:
+        """Check an answer typed as text, exactly as the book page's answer box does (nothing is recorded);
+        ``hints_seen``: how many hints the page has shown (the feedback stops suggesting the next hint when
+        every hint is shown)."""
         try:
-            status, message = self._check_text(text)
+            status, message = self._check_text(text, hints_seen)
         except Exception as err:  # pragma: no cover - a checker bug
-            status, message = "incorrect", TEXTS["checker_bug_text"].format(error=type(err).__name__)
-        return Result(self.id, status, one_line(message))
+            status, message = "incorrect", tr(TEXTS["checker_bug_text"], error=type(err).__name__)
+        return Result(self.id, status, tidy(one_line(message)))
 
-    def _check_text(self, text: str) -> tuple[str, str]:
+    def _check_text(self, text: str, hints_seen: int = 0) -> tuple[str, str]:
         raise NotImplementedError(f"exercise {self.id} ({self.kind}) is checked in the notebook only")
 
     def hint(self, n: int | None = None) -> Markdown:
@@ -253,19 +260,25 @@ class Exercise:
         if n is None:
             n = min(_progress.hints_used(self.id) + 1, total)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= total:
-            return Markdown(TEXTS["hint_range"].format(total=total))
+            return Markdown(tr(TEXTS["hint_range"], total=total))
         _progress.record_hint(self.id, n)
         template = TEXTS["hint"] if n < total else TEXTS["hint_last"]
-        return Markdown(template.format(n=n, total=total, next=n + 1, handle=self.handle, hint=self.hints[n - 1]))
+        return Markdown(tr(template, n=n, total=total, next=n + 1, handle=self.handle, hint=say(self.hints[n - 1])))
+
+    def hints_shown_all(self, seen: int | None = None) -> bool:
+        """Whether every hint has been shown: ``seen`` of them, or (None) as many as the progress file says."""
+        if seen is None:
+            seen = _progress.hints_used(self.id)
+        return seen >= len(self.hints)
 
     def solution(self) -> Markdown:
         """The worked solution (loaded from :mod:`ffn_lib.exercises.solutions` only now)."""
         try:
             sol = self.load_solution()
         except Exception as err:  # never raise at a learner
-            return Markdown(TEXTS["solution_missing"].format(id=self.id, error=type(err).__name__))
+            return Markdown(tr(TEXTS["solution_missing"], id=self.id, error=type(err).__name__))
         _progress.record_solution_viewed(self.id)
-        text = TEXTS["solution"].format(id=self.id, expected=self.expected_text(), explanation=sol.explanation)
+        text = tr(TEXTS["solution"], id=self.id, expected=self.expected_text(), explanation=say(sol.explanation))
         return Markdown(f"{text}\n\n```python\n{sol.code.strip()}\n```")
 
     def load_solution(self) -> Solution:
@@ -285,15 +298,15 @@ class Exercise:
     def full_statement(self) -> str:
         """The statement, its options (for a choice) and this exercise's own precision policy, as Markdown."""
         policy = self.policy_text()
-        return f"{self.statement}\n\n*{policy}*" if policy else self.statement
+        return f"{say(self.statement)}\n\n*{policy}*" if policy else say(self.statement)
 
     def statement_markdown(self) -> str:
         """The statement for the solutions appendix (the title is the section heading there)."""
-        return f"*{ANSWER_WITH[self.kind]}* {self.full_statement()}"
+        return f"*{tr(ANSWER_WITH[self.kind])}* {self.full_statement()}"
 
     def notebook_markdown(self) -> str:
         """The exercise in the notebook: how to check it is said once, in the chapter's note (:mod:`.guide`)."""
-        return TEXTS["heading"].format(id=self.id, title=self.title) + "\n\n" + self.full_statement()
+        return tr(TEXTS["heading"], id=self.id, title=say(self.title)) + "\n\n" + self.full_statement()
 
     def book_markdown(self, with_exercise: bool = True) -> str:
         """MyST for the built book: the exercise with its page checker and hints, and its solution, collapsed."""
@@ -302,12 +315,12 @@ class Exercise:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         if os.environ.get(BOOK_ENV):
             return {"text/markdown": self.book_markdown(),
-                    "text/plain": TEXTS["title"].format(id=self.id, title=self.title)}
+                    "text/plain": tr(TEXTS["title"], id=self.id, title=say(self.title))}
         return {"text/markdown": self.notebook_markdown(), "text/plain": str(self)}
 
     def __str__(self) -> str:
-        return TEXTS["plain"].format(id=self.id, title=self.title, statement=self.full_statement(),
-                                     handle=self.handle)
+        return tr(TEXTS["plain"], id=self.id, title=say(self.title), statement=self.full_statement(),
+                  handle=self.handle)
 
     __repr__ = __str__
 

@@ -8,6 +8,21 @@ from typing import Any, Callable
 from .base import Exercise, is_unanswered
 from .number_text import fill, quote_text
 from .values import type_phrase
+from .words import join, say, tr
+
+
+# Every verdict of a choice check: one template each ({key}, {text}, {letters} ... filled in when used).
+MESSAGES = {
+    "unanswered": "Set `answer` to the letter of one option, e.g. `answer = \"a\"`.",
+    "not_a_string": "Give the letter of one option as a string ({letters}), not {what}.",
+    "answer": "The answer is **({key})**: {option} ",
+    "empty": "Choose one option, then press Check.",
+    "junk": "{text} is not one of the options; give one of {letters}.",
+    "correct": "({key}) is right.",
+    "mistake": "({key}) is not right: {diagnosis}",
+    "default": "look at the formulas again, or ask for a hint.",
+    "default_last": "look at the formulas again, or at the worked solution: you have seen every hint.",
+}
 
 
 @dataclass(eq=False, repr=False)
@@ -25,52 +40,56 @@ class ChoiceExercise(Exercise):
         return self.correct() if callable(self.correct) else self.correct
 
     def statement_with_options(self) -> str:
-        return "\n".join(f"- **({k})** {v}" for k, v in self.options.items())
+        return "\n".join(f"- **({k})** {say(v)}" for k, v in self.options.items())
 
     def letters(self) -> str:
-        return ", ".join(f'"{k}"' for k in self.options)
+        return join(f'"{k}"' for k in self.options)
 
     def policy_text(self) -> str:
         return ""  # how to answer a choice is said in the chapter's note (.guide)
 
     def full_statement(self) -> str:
-        return f"{self.statement}\n\n{self.statement_with_options()}"
+        return f"{say(self.statement)}\n\n{self.statement_with_options()}"
 
     def expected_text(self) -> str:
         k = self.correct_key()
-        option = self.options[k].rstrip()
-        option = option if option.endswith((".", "?", "!")) else option + "."
-        return "The answer is **({key})**: {option} ".format(key=k, option=option)
+        option = say(self.options[k]).rstrip()
+        option = option if option.endswith((".", "?", "!", "\u3002", "\uff1f", "\uff01")) else option + tr(".")
+        return tr(MESSAGES["answer"], key=k, option=option)
+
+    def diagnoses(self) -> dict[str, str]:
+        """Why each wrong option is wrong, in the reader's language."""
+        return {k: say(v) for k, v in self.mistakes.items()}
 
     def messages(self) -> dict[str, str]:
-        return {"empty": "Choose one option, then press Check.",
-                "junk": "{text} is not one of the options; give one of {letters}.".replace("{letters}", self.letters()),
-                "correct": "({key}) is right.",
-                "mistake": "({key}) is not right: {diagnosis}",
-                "default": "look at the formulas again, or ask for a hint."}
+        m = {key: tr(MESSAGES[key]) for key in ("empty", "junk", "correct", "mistake", "default", "default_last")}
+        m["junk"] = fill(m["junk"], letters=self.letters())
+        return m
 
-    def verdict_key(self, answer: str) -> tuple[str, str]:
+    def verdict_key(self, answer: str, last_hint: bool = False) -> tuple[str, str]:
         msg = self.messages()
         key = answer.strip().rstrip(".").strip().strip("()").strip().lower()  # "b", "(B)", "b)", "b." (as the page)
         if key not in self.options:
             return "incorrect", fill(msg["junk"], text=quote_text(answer))
         if key == self.correct_key():
             return "correct", fill(msg["correct"], key=key)
-        return "incorrect", fill(msg["mistake"], key=key, diagnosis=self.mistakes.get(key, msg["default"]))
+        diagnosis = self.diagnoses().get(key, msg["default_last" if last_hint else "default"])
+        return "incorrect", fill(msg["mistake"], key=key, diagnosis=diagnosis)
 
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer):
-            return "not attempted", "Set `answer` to the letter of one option, e.g. `answer = \"a\"`."
+            return "not attempted", tr(MESSAGES["unanswered"])
         if not isinstance(answer, str):
-            return "incorrect", "Give the letter of one option as a string ({letters}), not {what}.".format(
-                letters=self.letters(), what=type_phrase(type(answer).__name__))
-        return self.verdict_key(answer)
+            return "incorrect", tr(MESSAGES["not_a_string"], letters=self.letters(),
+                                   what=type_phrase(type(answer).__name__))
+        return self.verdict_key(answer, self.hints_shown_all())
 
-    def _check_text(self, text: str) -> tuple[str, str]:
+    def _check_text(self, text: str, hints_seen: int = 0) -> tuple[str, str]:
         if not text.strip():
             return "not attempted", self.messages()["empty"]
-        return self.verdict_key(text)
+        return self.verdict_key(text, self.hints_shown_all(hints_seen))
 
     def page_spec(self) -> dict:
         return {"id": self.id, "kind": "choice", "handle": self.handle, "options": list(self.options),
-                "correct": self.correct_key(), "mistakes": dict(self.mistakes), "messages": self.messages()}
+                "correct": self.correct_key(), "hints": len(self.hints), "mistakes": self.diagnoses(),
+                "messages": self.messages()}

@@ -22,7 +22,9 @@ import torch
 
 from . import base
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, quiet
-from .values import FUNCTION_TOL, RESULT, describe, dtype_name, snapshot, unchanged, values_match, widen
+from .values import (FUNCTION_TOL, RESULT, describe, dtype_name, rounded_constant_gap, snapshot, unchanged,
+                     upper_bound_text, values_match, widen)
+from .words import N_, join, say, sentences, tr
 
 # Every message of a function check: one whole sentence (or two) each, with named placeholders.
 MESSAGES = {
@@ -40,8 +42,18 @@ MESSAGES = {
                 "good evidence, not a proof."),
     "policy": "Hidden inputs in {dtypes}.",
     "policy_time": "Hidden inputs in {dtypes}; the check stops after {limit} s.",
+    "numpy_result": ("Your function returned a NumPy array when called with {inputs}: this exercise passes torch "
+                     "tensors and expects a torch tensor back, in the input's dtype. Compute with torch functions "
+                     "(`torch.erf`, `torch.tanh`, ...), not NumPy's."),
+    "numpy_raised": ("Your function raised {error} when called with {inputs}: NumPy has no bfloat16, so a function "
+                     "that turns a tensor into a NumPy array fails there. Compute with torch functions and return a "
+                     "tensor."),
+    "rounded": ("The gap is small (at most {gap} of the values' scale, max(1, max|expected|)): if you typed a "
+                "constant rounded, such as 0.79788 for \u221a(2/\u03c0) or 0.7071 for 1/\u221a2, compute it in code "
+                "instead (`math.sqrt(2 / math.pi)`)."),
 }
-UNREADABLE = "{subject} could not be read as numbers ({error}); it is {what}."
+ARGUMENT = N_("argument {n}")  # an argument without a name, in messages
+UNREADABLE = N_("{subject} could not be read as numbers ({error}); it is {what}.")
 
 _STUB_PATTERNS = (
     [("LOAD_CONST", None), ("RETURN_VALUE", None)],
@@ -61,6 +73,13 @@ def is_stub(fn: Callable) -> bool:
     return bool(ops) and ops[0] == ("LOAD_GLOBAL", "NotImplementedError") and ops[-1][0] == "RAISE_VARARGS"
 
 
+def _numpy_on_half(err: BaseException, args: tuple) -> bool:
+    """Whether ``err`` is NumPy refusing a half-precision tensor (it has no bfloat16): a function that computes
+    with NumPy on a tensor."""
+    return (isinstance(err, TypeError) and "ScalarType" in str(err)
+            and any(isinstance(a, torch.Tensor) and a.dtype in (torch.bfloat16,) for a in args))
+
+
 def _param_names(fn: Callable, n: int, starter: str = "") -> list[str]:
     """Names for the arguments in messages: the learner's parameter names, else the starter's."""
     try:
@@ -71,7 +90,7 @@ def _param_names(fn: Callable, n: int, starter: str = "") -> list[str]:
     if len(names) < n:
         m = re.search(r"def \w+\(([^)]*)\)", starter)
         names = [a.strip() for a in m.group(1).split(",") if a.strip()] if m else []
-    return (names + ["argument {n}".format(n=i + 1) for i in range(len(names), n)])[:n]
+    return (names + [tr(ARGUMENT, n=i + 1) for i in range(len(names), n)])[:n]
 
 
 def _safe_match(got: Any, want: Any, values: Any, **kwargs) -> str | None:
@@ -82,7 +101,7 @@ def _safe_match(got: Any, want: Any, values: Any, **kwargs) -> str | None:
     except (KeyboardInterrupt, TimeUp):
         raise
     except BaseException as err:
-        return UNREADABLE.format(subject=kwargs.get("subject", RESULT), error=learner_error(err), what=describe(got))
+        return tr(UNREADABLE, subject=tr(kwargs.get("subject", RESULT)), error=learner_error(err), what=describe(got))
 
 
 @dataclass(eq=False, repr=False)
@@ -130,10 +149,10 @@ class FunctionExercise(Exercise):
     def policy_text(self) -> str:
         """What is specific to this exercise's check: the dtypes of its hidden inputs (and a time limit of its
         own); the rules every function exercise shares are in the chapter's note, :mod:`.guide`."""
-        dtypes = ", ".join(self._dtypes())
+        dtypes = join(self._dtypes())
         if self.time_limit is not None and self.time_limit != base.TIME_LIMIT_S:
-            return MESSAGES["policy_time"].format(dtypes=dtypes, limit=f"{self.time_limit:g}")
-        return MESSAGES["policy"].format(dtypes=dtypes)
+            return tr(MESSAGES["policy_time"], dtypes=dtypes, limit=f"{self.time_limit:g}")
+        return tr(MESSAGES["policy"], dtypes=dtypes)
 
     def _run(self, answer: Callable, cases: list[tuple], names: list[str]) -> tuple[list, str | None]:
         """Call the learner's function on every case: (runs, None) or (runs so far, the problem)."""
@@ -146,37 +165,44 @@ class FunctionExercise(Exercise):
             try:
                 got = call_with_time_limit(answer, tuple(args), deadline - time.monotonic())
             except TimeUp:
-                return runs, MESSAGES["time"].format(limit=f"{limit:g}", inputs=shown)
+                return runs, tr(MESSAGES["time"], limit=f"{limit:g}", inputs=shown)
             except KeyboardInterrupt:  # the learner stops the check
                 raise
             except BaseException as err:  # SystemExit, or anything else their code raises
-                return runs, MESSAGES["raised"].format(error=learner_error(err), inputs=shown)
+                key = "numpy_raised" if _numpy_on_half(err, args) else "raised"
+                return runs, tr(MESSAGES[key], error=learner_error(err), inputs=shown)
             if got is None:
-                return runs, MESSAGES["none"].format(inputs=shown)
+                return runs, tr(MESSAGES["none"], inputs=shown)
             if not all(unchanged(b, a) for b, a in zip(before, args)):
-                return runs, MESSAGES["in_place"].format(inputs=shown)
+                return runs, tr(MESSAGES["in_place"], inputs=shown)
+            if isinstance(got, np.ndarray) and any(isinstance(a, torch.Tensor) for a in args):
+                return runs, tr(MESSAGES["numpy_result"], inputs=shown)
             runs.append((before, got, shown))
         return runs, None
 
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer) or (callable(answer) and is_stub(answer)):
-            return "not attempted", MESSAGES["stub"].format(name=self.answer_name)
+            return "not attempted", tr(MESSAGES["stub"], name=self.answer_name)
         if not callable(answer):
-            return "incorrect", MESSAGES["not_callable"].format(name=self.answer_name, what=describe(answer))
+            return "incorrect", tr(MESSAGES["not_callable"], name=self.answer_name, what=describe(answer))
         cases = self._cases()
         names = _param_names(answer, max((len(c) for c in cases), default=0), self.starter)
         runs, problem = self._run(answer, cases, names)
         if problem:
             return "incorrect", problem
         for before, got, shown in runs:
-            problem = _safe_match(got, self.reference(*before), self.reference(*widen(before)), inputs=before,
-                                  names=names)
+            reference64 = self.reference(*widen(before))
+            problem = _safe_match(got, self.reference(*before), reference64, inputs=before, names=names)
             if problem:
                 diagnosis = self._diagnose(runs)
                 if diagnosis:
-                    return "incorrect", MESSAGES["mistake"].format(diagnosis=diagnosis)
-                return "incorrect", MESSAGES["differs"].format(inputs=shown, problem=problem)
-        return "correct", MESSAGES["correct"].format(n=len(cases))
+                    return "incorrect", tr(MESSAGES["mistake"], diagnosis=diagnosis)
+                message = tr(MESSAGES["differs"], inputs=shown, problem=problem)
+                gap = rounded_constant_gap(got, reference64)
+                if gap is not None:
+                    message = sentences([message, tr(MESSAGES["rounded"], gap=upper_bound_text(gap))])
+                return "incorrect", message
+        return "correct", tr(MESSAGES["correct"], n=len(cases))
 
     def _diagnose(self, runs: list) -> str | None:
         """The known mistake the learner's outputs match on every case where it applies (at least one)."""
@@ -193,5 +219,5 @@ class FunctionExercise(Exercise):
                 matched += 1
             else:
                 if matched:
-                    return diagnosis
+                    return say(diagnosis)
         return None

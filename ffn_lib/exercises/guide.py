@@ -18,6 +18,7 @@ from typing import Sequence
 
 from . import base, kernel
 from .values import FUNCTION_TOL
+from .words import join, sentences, tr
 
 KINDS = ("a number", "a shape", "a choice", "a function", "a Triton kernel")  # the order the note follows
 
@@ -64,13 +65,13 @@ def _function_tolerances(exercises: Sequence) -> str:
         if ex.kind == "a function":
             dtypes += [d for d in ex._dtypes() if d not in dtypes and d in FUNCTION_TOL]
     order = [d for d in FUNCTION_TOL if d in dtypes]
-    return ", ".join(SENTENCES["tolerance"].format(tol=f"{FUNCTION_TOL[d][0]:g}", dtype=d) for d in order)
+    return join(tr(SENTENCES["tolerance"], tol=f"{FUNCTION_TOL[d][0]:g}", dtype=d) for d in order)
 
 
 def how_to_answer(exercises: Sequence, *, book: bool) -> str:
     """The chapter's note as Markdown: one paragraph, a sentence for each kind of exercise it has."""
     kinds = {ex.kind for ex in exercises}
-    s = SENTENCES
+    s = {key: tr(text) for key, text in SENTENCES.items()}
     parts = [s["title"]]
     if book:
         parts += [s[f"book_{k}"] for k in ("number", "shape", "choice") if f"a {k}" in kinds]
@@ -88,7 +89,7 @@ def how_to_answer(exercises: Sequence, *, book: bool) -> str:
     if "a Triton kernel" in kinds:
         parts.append(s["kernel"].format(block=kernel.BLOCK, limit=f"{kernel.KERNEL_TIME_LIMIT_S:g}"))
     parts.append(s["notebook"])
-    return " ".join(parts)
+    return sentences(parts)
 
 
 @dataclass

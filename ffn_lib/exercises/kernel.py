@@ -23,7 +23,8 @@ import torch
 
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, one_line
 from .function import is_stub
-from .values import describe, values_match
+from .values import describe, rounded_constant_gap, upper_bound_text, values_match
+from .words import N_, say, sentences, tr
 
 SENTINEL = 1234.5  # what the buffers' tails hold; a kernel's result is never exactly this on the cases
 PAD = 512  # elements of tail behind every tensor: more than any BLOCK the checks launch with
@@ -55,11 +56,14 @@ MESSAGES = {
     "differs": "With inputs {inputs}: {problem}",
     "stride": ("wrong stride. Every case passed but the one whose rows are further apart than 2 d: take the row "
                "stride from the argument (`x_row_stride`), not from the width."),
+    "rounded": ("The gap is small (at most {gap} of the values' scale, max(1, max|expected|)): if you typed a "
+                "constant rounded, such as 0.79788 for \u221a(2/\u03c0) or 0.7071 for 1/\u221a2, compute it in "
+                "the kernel from exact values instead."),
     "half": ("arithmetic in bfloat16. The float32 cases pass and the bfloat16 ones do not: convert after loading, "
              "`tl.load(...).to(tl.float32)`, and back when storing."),
 }
-OUTPUT = "Your kernel's output"
-ITEM_OF_OUTPUT = "Output {item} of your kernel"
+OUTPUT = N_("Your kernel's output")
+ITEM_OF_OUTPUT = N_("Output {item} of your kernel")
 
 
 def _triton():
@@ -140,19 +144,19 @@ class KernelExercise(Exercise):
     def _check(self, answer: Any) -> tuple[str, str]:
         m = MESSAGES
         if is_unanswered(answer):
-            return "not attempted", m["unanswered"].format(name=self.answer_name)
+            return "not attempted", tr(m["unanswered"], name=self.answer_name)
         if not is_kernel(answer):
-            return "incorrect", m["not_kernel"].format(name=self.answer_name, what=describe(answer))
+            return "incorrect", tr(m["not_kernel"], name=self.answer_name, what=describe(answer))
         if _triton() is None:
-            return "not attempted", m["no_triton"]
+            return "not attempted", tr(m["no_triton"])
         got_params = kernel_params(answer)
         if self.recompute and len(got_params) > len(self.params):
-            return "incorrect", m["saved"].format(n=len(got_params), got=", ".join(got_params),
+            return "incorrect", tr(m["saved"], n=len(got_params), got=", ".join(got_params),
                                                   want=", ".join(self.params))
         if is_stub(answer.fn):
-            return "not attempted", m["stub"].format(name=self.answer_name)
+            return "not attempted", tr(m["stub"], name=self.answer_name)
         if len(got_params) != len(self.params):
-            return "incorrect", m["signature"].format(want=", ".join(self.params), got=", ".join(got_params))
+            return "incorrect", tr(m["signature"], want=", ".join(self.params), got=", ".join(got_params))
         deadline = time.monotonic() + self.time_limit
         runs, failures = [], []
         for index, inputs in enumerate(self.cases(self.rng())):
@@ -161,42 +165,45 @@ class KernelExercise(Exercise):
                 outs, buffers, sizes = call_with_time_limit(lambda: self.launch(answer, *inputs), (),
                                                              deadline - time.monotonic())
             except TimeUp:
-                return "incorrect", m["time"].format(limit=f"{self.time_limit:g}", inputs=shown)
+                return "incorrect", tr(m["time"], limit=f"{self.time_limit:g}", inputs=shown)
             except (Exception, SystemExit) as err:  # the interpreter's and compiler's errors, a learner's exit()
                 if any(h in one_line(err) for h in _HALF_ERRORS):
-                    return "incorrect", m["half_error"]
-                return "incorrect", m["raised"].format(error=learner_error(err), inputs=shown)
+                    return "incorrect", tr(m["half_error"])
+                return "incorrect", tr(m["raised"], error=learner_error(err), inputs=shown)
             if _tail_written(buffers, sizes):
-                return "incorrect", m["mask"]
+                return "incorrect", tr(m["mask"])
             want = self.reference(*inputs)
             want64 = self.reference(*[t.double() for t in inputs])
             problem = values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want),
                                    tuple(w.cpu() for w in want64), subject=OUTPUT, item_subject=ITEM_OF_OUTPUT)
             runs.append((inputs, outs))
             if problem:
+                gap = rounded_constant_gap(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want64))
+                if gap is not None:
+                    problem = sentences([problem, tr(m["rounded"], gap=upper_bound_text(gap))])
                 failures.append((index, inputs, shown, problem))
         if not failures:
-            return "correct", m["correct"].format(n=len(runs), handle=self.handle)
+            return "correct", tr(m["correct"], n=len(runs), handle=self.handle)
         diagnosis = self._diagnose(runs, failures)
         if diagnosis:
-            return "incorrect", m["mistake"].format(diagnosis=diagnosis)
+            return "incorrect", tr(m["mistake"], diagnosis=diagnosis)
         _, _, shown, problem = failures[0]
-        return "incorrect", m["differs"].format(inputs=shown, problem=problem)
+        return "incorrect", tr(m["differs"], inputs=shown, problem=problem)
 
     def _diagnose(self, runs, failures) -> str | None:
         for wrong, diagnosis in self.emulated_mistakes:
             try:
                 if all(values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in wrong(*inputs)),
                                check_dtype=False) is None for inputs, outs in runs):
-                    return diagnosis
+                    return say(diagnosis)
             except Exception:  # noqa: BLE001 - a mistake that does not apply here
                 continue
         failed = {i for i, *_ in failures}
         if self.strided_case is not None and failed == {self.strided_case}:
-            return MESSAGES["stride"]
+            return tr(MESSAGES["stride"])
         half = {i for i, (inputs, _) in enumerate(runs) if inputs[0].dtype in (torch.bfloat16, torch.float16)}
         if half and failed <= half:
-            return MESSAGES["half"]
+            return tr(MESSAGES["half"])
         return None
 
     def page_spec(self) -> dict:

@@ -7,7 +7,7 @@ way its text becomes a value. :func:`read_number` applies it in Python; the page
 steps (``tests/test_exercises_page.py`` runs both on the same inputs). Accepted:
 
 * plain decimals and scientific notation: ``0.5``, ``-1.25e-3``, ``.5``, ``+7``; a Unicode minus;
-* fractions ``a/b`` of whole numbers (``3/2``, ``-1/2``);
+* fractions ``a/b`` of whole or decimal numbers (``3/2``, ``-1/2``, ``0.278465/5``);
 * digit groups of three separated by spaces, no-break or narrow no-break spaces, underscores
   (``4 722 432``, ``4_722_432``), or commas (``4,722,432``, ``1,234.5``);
 * a decimal comma where it cannot be a thousands separator (``0,5``, ``2,5491``, ``-0,093``);
@@ -26,20 +26,22 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from fractions import Fraction
 from typing import Sequence
+
+from .words import N_, tr
 
 MINUS = "\u2212"
 GROUP_SEPARATORS = " _\u00a0\u202f\u2009"  # space, underscore, no-break, narrow no-break, thin space
 _EXP = r"(?:[eE][+-]?[0-9]+)?"
 _SEP = "[ _\u00a0\u202f\u2009]"
+_DECIMAL = r"(?:[0-9]{1,15}(?:\.[0-9]*)?|\.[0-9]+)"  # a fraction's numerator or denominator: 3, 0.278465, .5
 
 # (name, pattern, how the value is read): the first pattern that matches decides. "strip" removes the
 # characters listed, "comma" reads the comma as a decimal point, "fraction" divides group 1 by group 2,
 # "both" gives the decimal-comma and the thousands reading.
 NUMBER_FORMS: tuple[tuple[str, str, str, str], ...] = (
     ("plain", r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)" + _EXP + "$", "strip", ""),
-    ("fraction", r"^([+-]?[0-9]{1,15}) */ *([0-9]{1,15})$", "fraction", ""),
+    ("fraction", r"^([+-]?" + _DECIMAL + r") */ *(" + _DECIMAL + ")$", "fraction", ""),
     ("grouped", r"^[+-]?[1-9][0-9]{0,2}(?:" + _SEP + r"[0-9]{3})+(?:\.[0-9]+)?" + _EXP + "$", "strip",
      GROUP_SEPARATORS),
     ("thousands", r"^[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3}){2,}(?:\.[0-9]+)?" + _EXP + "$", "strip", ","),
@@ -66,11 +68,21 @@ UNITS: dict[str, tuple[str, ...]] = {
     "\u00d7": ("\u00d7", "x", "times"),
 }
 RATIO = "\u00d7"
+# How a unit is named in messages, where its canonical name is words (the others are symbols, shown as they are).
+UNIT_NAMES = {"thousands (k)": N_("thousands (k)"), "millions (M)": N_("millions (M)"),
+              "billions (G)": N_("billions (G)"), "bytes": N_("bytes"), "bits": N_("bits"),
+              "parameters": N_("parameters")}
+PERCENT = "%"  # where the answer is a plain number, 5.57% is read as 0.0557
 _SPACES = "[ \u00a0\u202f\u2009]*"
 _ALIASES = sorted({a for spellings in UNITS.values() for a in spellings}, key=lambda a: (-len(a), a))
 UNIT_PATTERN = "^(.*?)" + _SPACES + "(" + "|".join(re.escape(a) for a in _ALIASES) + ")$"  # case-insensitive
 _UNIT = re.compile(UNIT_PATTERN, re.IGNORECASE)
 _CANONICAL = {a.lower(): name for name, spellings in UNITS.items() for a in spellings}
+
+
+def unit_name(unit: str) -> str:
+    """A canonical unit as messages name it, in the reader's language."""
+    return tr(UNIT_NAMES[unit]) if unit in UNIT_NAMES else unit
 
 
 def normalize(text: str) -> str:
@@ -85,9 +97,9 @@ def number_reading(text: str) -> tuple[str | None, tuple[float, ...]]:
         m = pattern.match(s)
         if not m:
             continue
-        if how == "fraction":
-            num, den = int(m.group(1)), int(m.group(2))
-            return name, ((float(Fraction(num, den)),) if den else ())
+        if how == "fraction":  # IEEE division of the two numbers, as the page divides them
+            num, den = float(m.group(1)), float(m.group(2))
+            return name, ((num / den,) if den else ())
         if how == "comma":
             return name, (float(s.replace(",", ".")),)
         if how == "both":
@@ -174,6 +186,28 @@ def parse_shape_text(text: str) -> tuple[int, ...] | None:
     return tuple(int(n) for n in re.findall(r"[0-9]+", s))
 
 
+# A typed shape that is not one: its items (split as the shape pattern separates them), to name one that is a
+# number but not a whole one ("(8.0, 128, 2048)": 8.0). The page's checker receives the same patterns.
+SHAPE_ITEM_SEPARATOR = r"\s*(?:,|x|\s)\s*"
+SHAPE_ITEM_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
+SHAPE_ITEM_FRACTIONAL = r"\."  # an item with a decimal point: 8.0, 2.5, .5
+
+
+def non_whole_item(text: str) -> tuple[str, int, int] | None:
+    """(item, its position from 1, how many items) of the first item of a typed shape written with a decimal
+    point (8.0, 2.5), when every item is a number; else None."""
+    s = text.strip().replace("\u00d7", "x")
+    if len(s) >= 2 and s[0] in "([" and s[-1] == {"(": ")", "[": "]"}[s[0]]:
+        s = s[1:-1].strip()
+    items = re.split(SHAPE_ITEM_SEPARATOR, re.sub(r"\s*,$", "", s, count=1))
+    if not all(re.match(SHAPE_ITEM_NUMBER, t) for t in items):
+        return None
+    for n, item in enumerate(items, 1):
+        if re.search(SHAPE_ITEM_FRACTIONAL, item):
+            return item, n, len(items)
+    return None
+
+
 def fmt_shape(shape: Sequence[int]) -> str:
     return str(tuple(int(n) for n in shape))
 
@@ -192,5 +226,7 @@ def fill(template: str, **values: str) -> str:
 def grammar_spec() -> dict:
     """The parser's table for the page's checker."""
     return {"forms": [{"name": n, "pattern": p, "how": h, "chars": c} for n, p, h, c in NUMBER_FORMS],
-            "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO,
+            "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO, "percent": PERCENT,
+            "shape_item_separator": SHAPE_ITEM_SEPARATOR, "shape_item_number": SHAPE_ITEM_NUMBER,
+            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
             "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}

@@ -37,6 +37,8 @@ import json
 import re
 
 from . import ids, number_text
+from .. import i18n
+from .words import N_, STATUS_WORDS, WIDE_SPACE, say, status_word, tr
 
 STORAGE_KEY = "ffn_lib.exercises.v2"
 OLD_STORAGE_KEYS = ("ffn_lib.exercises.v1",)  # saved before the renumbering of ids.RENUMBERED
@@ -46,7 +48,7 @@ PAGE_KINDS = ("number", "choice", "shape")  # checked in the page; functions are
 # The widget's own texts, one template each (the script fills the same ones).
 UI = {
     "answer": "Your answer:",
-    "check": "Check",
+    "check": N_("Check"),
     "placeholder_number": "a number, e.g. 0.25, 3/4 or 1e-3",
     "placeholder_shape": "a shape, e.g. (2, 3)",
     "aria": "answer to exercise {id}",
@@ -96,8 +98,15 @@ _CHECKER_TEMPLATE = r"""
     return {name: f.name, re: new RegExp(f.pattern), how: f.how, chars: f.chars};
   });
   var SHAPE = new RegExp(GRAMMAR.shape);
+  var ITEM_SEP = new RegExp(GRAMMAR.shape_item_separator);
+  var ITEM_NUMBER = new RegExp(GRAMMAR.shape_item_number);
+  var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
   var UI = __UI__;
+  var STATUS = __STATUS__;  // the word shown for each status (the status itself is what is saved)
+  function unitName(u) {
+    return Object.prototype.hasOwnProperty.call(GRAMMAR.unit_names, u) ? GRAMMAR.unit_names[u] : u;
+  }
   function strip(s, chars) {
     return s.split("").filter(function (c) { return chars.indexOf(c) < 0; }).join("");
   }
@@ -167,13 +176,17 @@ _CHECKER_TEMPLATE = r"""
     var s = text.trim();
     return "\u201c" + (s.length <= 40 ? s : s.slice(0, 40) + "...") + "\u201d";
   };
+  var WIDE_SPACE = __WIDE_SPACE__;  // null in English; in Chinese, a space between two Chinese characters goes
   function result(status, message) {
-    return {status: status, message: message.trim().split(/\s+/).join(" ")};
+    message = message.trim().split(/\s+/).join(" ");
+    if (WIDE_SPACE) message = message.replace(new RegExp(WIDE_SPACE, "g"), "$1");
+    return {status: status, message: message};
   }
-  function numberVerdict(spec, v, typed) {
+  function numberVerdict(spec, v, typed, shownText, last) {
     var m = spec.messages;
     if (Number.isNaN(v)) return result("incorrect", m.nan);
-    var text = F.fmt(v);
+    var text = shownText === undefined || shownText === null ? F.fmt(v) : shownText;
+    var digitsText = typed === undefined ? F.fmt(v) : typed;
     var e = spec.expected;
     if (Math.abs(v - e) <= spec.tol) return result("correct", F.fill(m.correct, {value: text}));
     for (var i = 0; i < spec.mistakes.length; i++) {
@@ -183,6 +196,9 @@ _CHECKER_TEMPLATE = r"""
       }
     }
     if (e !== 0 && Math.abs(v + e) <= spec.sign) return result("incorrect", F.fill(m.sign, {value: text}));
+    if (spec.percent && Math.abs(v / 100 - e) <= spec.close) {
+      return result("incorrect", F.fill(m.percent, {value: text}));
+    }
     for (var j = 0; j < spec.units.length; j++) {
       if (Math.abs(v * spec.units[j].factor - e) <= spec.close) {
         return result("incorrect", F.fill(spec.units[j].message, {value: text}));
@@ -191,11 +207,12 @@ _CHECKER_TEMPLATE = r"""
     if (spec.integer && isFinite(v) && v !== Math.trunc(v)) {
       return result("incorrect", F.fill(m.not_whole, {value: text}));
     }
-    if (F.roundsTo(e, v, F.sigDigits(typed === undefined ? text : typed))) {
+    if (F.roundsTo(e, v, F.sigDigits(digitsText))) {
       return result("incorrect", F.fill(m.digits, {value: text}));
     }
     if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
-    return result("incorrect", F.fill(v > e ? m.large : m.small, {value: text}));
+    var key = (v > e ? "large" : "small") + (last ? "_last" : "");
+    return result("incorrect", F.fill(m[key], {value: text}));
   }
   function shapeVerdict(spec, a) {
     var m = spec.messages, text = F.fmtShape(a);
@@ -208,42 +225,71 @@ _CHECKER_TEMPLATE = r"""
     }
     return result("incorrect", F.fill(a.length !== spec.expected.length ? m.ndim : m.sizes, {shape: text}));
   }
-  function choiceVerdict(spec, text) {
+  function choiceVerdict(spec, text, last) {
     var m = spec.messages;
     var key = text.trim().replace(/\.+$/, "").trim().replace(/^[()]+|[()]+$/g, "").trim().toLowerCase();
     if (spec.options.indexOf(key) < 0) return result("incorrect", F.fill(m.junk, {text: F.quote(text)}));
     if (key === spec.correct) return result("correct", F.fill(m.correct, {key: key}));
-    var why = Object.prototype.hasOwnProperty.call(spec.mistakes, key) ? spec.mistakes[key] : m["default"];
+    var why = Object.prototype.hasOwnProperty.call(spec.mistakes, key) ? spec.mistakes[key]
+      : (last ? m.default_last : m["default"]);
     return result("incorrect", F.fill(m.mistake, {key: key, diagnosis: why}));
   }
-  // The verdict on a typed answer: the same steps as the Python checker's check_text.
-  F.verdict = function (spec, text) {
+  // The first item of a typed shape written with a decimal point (8.0): {item, n, count}, or null
+  // (number_text.non_whole_item).
+  F.nonWholeItem = function (text) {
+    var s = text.trim().replace(/\u00d7/g, "x");
+    var close = {"(": ")", "[": "]"};
+    if (s.length >= 2 && close[s.charAt(0)] && s.charAt(s.length - 1) === close[s.charAt(0)]) {
+      s = s.slice(1, -1).trim();
+    }
+    var items = s.replace(/\s*,$/, "").split(ITEM_SEP);
+    if (!items.length || !items.every(function (t) { return ITEM_NUMBER.test(t); })) return null;
+    for (var i = 0; i < items.length; i++) {
+      if (FRACTIONAL.test(items[i])) return {item: items[i], n: i + 1, count: items.length};
+    }
+    return null;
+  };
+  // The verdict on a typed answer: the same steps as the Python checker's check_text. hintsSeen: the hints
+  // shown so far (once all are, the feedback stops suggesting the next one).
+  F.verdict = function (spec, text, hintsSeen) {
     text = String(text);
+    var last = (hintsSeen | 0) >= (spec.hints | 0);
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
-      var number = text, vs = F.readNumber(text);
+      var number = text, vs = F.readNumber(text), shownText = null;
       if (!vs.length) {
         var split = F.splitUnit(text);
         if (split === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
         number = split[0];
-        if (split[1] !== spec.unit && !(split[1] === GRAMMAR.ratio && !spec.unit)) {
-          return result("not attempted", F.fill(spec.unit ? spec.messages.unit_other : spec.messages.unit_none,
-                                                {text: F.quote(text), unit: split[1], expected_unit: spec.unit}));
-        }
         vs = F.readNumber(number);
+        if (split[1] === GRAMMAR.percent && !spec.unit && vs.length === 1) {
+          shownText = F.fmt(vs[0]) + GRAMMAR.percent;
+          vs = [vs[0] / 100];
+        } else if (split[1] !== spec.unit && !(split[1] === GRAMMAR.ratio && !spec.unit)) {
+          return result("not attempted", F.fill(spec.unit ? spec.messages.unit_other : spec.messages.unit_none,
+                                                {text: F.quote(text), unit: unitName(split[1]),
+                                                 expected_unit: unitName(spec.unit)}));
+        }
       }
       if (vs.length === 2) {
         return result("not attempted", F.fill(spec.messages.ambiguous,
                                               {text: F.quote(text), first: F.fmt(vs[0]), second: F.fmt(vs[1])}));
       }
-      return numberVerdict(spec, vs[0], number);
+      return numberVerdict(spec, vs[0], number, shownText, last);
     }
     if (spec.kind === "shape") {
       var a = F.parseShape(text);
-      if (a === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+      if (a === null) {
+        var bad = F.nonWholeItem(text);
+        if (bad !== null) {
+          return result("incorrect", F.fill(spec.messages.item, {text: F.quote(text), item: bad.item,
+                                                                 n: String(bad.n), count: String(bad.count)}));
+        }
+        return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+      }
       return shapeVerdict(spec, a);
     }
-    if (spec.kind === "choice") return choiceVerdict(spec, text);
+    if (spec.kind === "choice") return choiceVerdict(spec, text, last);
     return result("not attempted", UI.notebook_only);
   };
   // Progress in the browser (best status, checks, hints seen); nothing breaks without storage.
@@ -325,7 +371,7 @@ _CHECKER_TEMPLATE = r"""
     var c = COLORS[res.status] || COLORS["not attempted"];
     box.style.cssText = "background:" + c[0] + ";border-left:4px solid " + c[1] + ";padding:6px 10px;margin:6px 0";
     box.innerHTML = '<strong style="color:' + c[1] + '">' + c[2] + " " +
-      escapeHtml(F.fill(UI.result_head, {id: id, status: res.status})) + "</strong><br>" +
+      escapeHtml(F.fill(UI.result_head, {id: id, status: STATUS[res.status] || res.status})) + "</strong><br>" +
       escapeHtml(res.message).replace(/`([^`]+)`/g, "<code>$1</code>");
     box.setAttribute("data-status", res.status);
     box.hidden = false;
@@ -361,7 +407,7 @@ _CHECKER_TEMPLATE = r"""
         var note = el.querySelector(".ffn-ex-earlier");
         if (note) {
           note.textContent = F.fill((saved.attempts | 0) === 1 ? UI.earlier_one : UI.earlier_other,
-                                    {status: saved.status, n: saved.attempts | 0});
+                                    {status: STATUS[saved.status] || saved.status, n: saved.attempts | 0});
           note.hidden = false;
         }
       }
@@ -381,7 +427,7 @@ _CHECKER_TEMPLATE = r"""
       return input ? input.value : "";
     }
     function run() {
-      var res = F.verdict(spec, answerText());
+      var res = F.verdict(spec, answerText(), shown);
       show(feedback, spec.id, res);
       F.saveProgress(spec.id, {status: res.status});
     }
@@ -407,14 +453,22 @@ _CHECKER_TEMPLATE = r"""
 """
 
 
+def ui() -> dict[str, str]:
+    """The widget's texts in the reader's language (the book's edition sets it before the script is written)."""
+    return {key: tr(text) for key, text in UI.items()}
+
+
 def checker_js() -> str:
     """The page's checker: one script for the whole site, with the number grammar and the id renumbering
-    embedded from their Python definitions."""
+    embedded from their Python definitions, and the widget's texts in the current language (one script per
+    edition of the book)."""
     renumber = {"ids": ids.RENUMBERED, "chapters": {str(k): str(v) for k, v in ids.CHAPTER_MOVED.items()}}
     values = {"__STORAGE_KEY__": STORAGE_KEY, "__OLD_KEYS__": json.dumps(list(OLD_STORAGE_KEYS)),
               "__GRAMMAR__": json.dumps(number_text.grammar_spec(), ensure_ascii=True),
               "__RENUMBER__": json.dumps(renumber), "__REVISED__": json.dumps(ids.REVISED),
-              "__UI__": json.dumps(UI, ensure_ascii=True)}
+              "__UI__": json.dumps(ui(), ensure_ascii=True),
+              "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True),
+              "__WIDE_SPACE__": json.dumps(WIDE_SPACE if i18n.language() == "zh" else None)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
 
@@ -445,16 +499,16 @@ def spec_json(ex) -> str:
 
 def _form(ex, kind: str) -> str:
     label = f"ffn-ex-{ex.chapter}-{ex.number}"
-    esc = html.escape
-    check = f'<button type="button" class="ffn-ex-check">{esc(UI["check"])}</button>'
+    esc, text = html.escape, ui()
+    check = f'<button type="button" class="ffn-ex-check">{esc(text["check"])}</button>'
     if kind == "choice":
         options = "".join(f'<label style="margin-right:1em"><input type="radio" class="ffn-ex-option" name="{label}" '
                           f'value="{esc(k)}"> ({esc(k)})</label>' for k in ex.options)
-        return f'<div class="ffn-ex-form"><span>{esc(UI["answer"])} </span>{options}{check}</div>'
-    placeholder = UI["placeholder_number"] if kind == "number" else UI["placeholder_shape"]
-    return (f'<div class="ffn-ex-form"><label>{esc(UI["answer"])} <input type="text" class="ffn-ex-input" '
+        return f'<div class="ffn-ex-form"><span>{esc(text["answer"])} </span>{options}{check}</div>'
+    placeholder = text["placeholder_number"] if kind == "number" else text["placeholder_shape"]
+    return (f'<div class="ffn-ex-form"><label>{esc(text["answer"])} <input type="text" class="ffn-ex-input" '
             f'autocomplete="off" spellcheck="false" size="28" placeholder="{esc(placeholder)}" '
-            f'aria-label="{esc(UI["aria"].format(id=ex.id))}"></label> {check}</div>')
+            f'aria-label="{esc(text["aria"].format(id=ex.id))}"></label> {check}</div>')
 
 
 def exercise_html(ex) -> str:
@@ -462,10 +516,10 @@ def exercise_html(ex) -> str:
     hints, after the starter code for a function (how to answer is said once per chapter, :mod:`.guide`); the
     checker script is the site's static file (:func:`checker_js`)."""
     kind = ex.page_spec()["kind"]
-    n = len(ex.hints)
-    hints = "".join(f'<div class="ffn-ex-hint" hidden><strong>{html.escape(UI["hint"].format(n=i, total=n))}'
-                    f'</strong> {inline_html(h)}</div>' for i, h in enumerate(ex.hints, 1))
-    button = html.escape(UI["hint_button"].format(n=1, total=n))
+    n, text = len(ex.hints), ui()
+    hints = "".join(f'<div class="ffn-ex-hint" hidden><strong>{html.escape(text["hint"].format(n=i, total=n))}'
+                    f'</strong> {inline_html(say(h))}</div>' for i, h in enumerate(ex.hints, 1))
+    button = html.escape(text["hint_button"].format(n=1, total=n))
     hint_button = f'<button type="button" class="ffn-ex-hint-button">{button}</button>' if n else ""
     lines = [f'<div class="ffn-ex" data-ffn-ex="{ex.id}" data-kind="{kind}">',
              f'<script type="application/json" class="ffn-ex-spec">{spec_json(ex)}</script>']
@@ -486,8 +540,8 @@ def book_markdown(ex, with_exercise: bool = True) -> str:
     sol = ex.load_solution()
     parts = []
     if with_exercise:
-        parts.append(f"::::{{exercise}} {ex.title}\n:label: {ex.label}\n\n{ex.full_statement()}\n\n"
+        parts.append(f"::::{{exercise}} {say(ex.title)}\n:label: {ex.label}\n\n{ex.full_statement()}\n\n"
                      f"{exercise_html(ex)}\n::::")
-    parts.append(f"::::{{solution}} {ex.label}\n:class: dropdown\n\n{ex.expected_text()}{sol.explanation}"
+    parts.append(f"::::{{solution}} {ex.label}\n:class: dropdown\n\n{ex.expected_text()}{say(sol.explanation)}"
                  f"\n\n```python\n{sol.code.strip()}\n```\n::::")
     return "\n\n".join(parts)

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import ids
+from .words import tr
 
 try:
     import fcntl
@@ -70,6 +71,17 @@ REASONS = {
     "read_only": "The progress file {path} is read-only.",
     "unwritable": "The progress file {path} could not be written ({error}).",
     "stuck": "The progress file {path} is damaged ({reason}) and could not be set aside.",
+}
+# What is wrong inside a damaged progress file: one phrase each (they fill {reason} above and below).
+PROBLEMS = {
+    "not_object": "the file holds {type}, not an object",
+    "exercises": "'exercises' is {type}, not an object",
+    "record": "entry {key} is not an exercise record",
+    "status": "entry {key}: unknown status {status}",
+    "count": "entry {key}: {name} is {value}",
+    "viewed": "entry {key}: solution_viewed is {value}",
+    "revision": "entry {key}: revision is {value}",
+    "json": "not readable as JSON: {error}",
 }
 MESSAGES = {
     "blocked": "{reason} It is left as it is, and the progress of this session is kept in memory.",
@@ -134,32 +146,32 @@ def clean(data: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The valid part of a progress file's content, and what was wrong with the rest (empty when nothing)."""
     problems: list[str] = []
     if not isinstance(data, dict):
-        return {}, [f"the file holds {type(data).__name__}, not an object"]
+        return {}, [tr(PROBLEMS["not_object"], type=type(data).__name__)]
     entries = data.get("exercises", {})
     if not isinstance(entries, dict):
-        return {}, [f"'exercises' is {type(entries).__name__}, not an object"]
+        return {}, [tr(PROBLEMS["exercises"], type=type(entries).__name__)]
     out: dict[str, dict[str, Any]] = {}
     for key, entry in entries.items():
         if not isinstance(key, str) or not _ID.match(key) or not isinstance(entry, dict):
-            problems.append(f"entry {key!r} is not an exercise record")
+            problems.append(tr(PROBLEMS["record"], key=repr(key)))
             continue
         record = dict(_DEFAULTS)
         status = entry.get("status", "not attempted")
         if status in _RANK:
             record["status"] = status
         else:
-            problems.append(f"entry {key}: unknown status {status!r}")
+            problems.append(tr(PROBLEMS["status"], key=key, status=repr(status)))
         for name in ("attempts", "hints"):
             n = _count(entry.get(name, 0))
             if n is None:
-                problems.append(f"entry {key}: {name} is {entry.get(name)!r}")
+                problems.append(tr(PROBLEMS["count"], key=key, name=name, value=repr(entry.get(name))))
             else:
                 record[name] = n
         viewed = entry.get("solution_viewed", False)
         if isinstance(viewed, bool):
             record["solution_viewed"] = viewed
         else:
-            problems.append(f"entry {key}: solution_viewed is {viewed!r}")
+            problems.append(tr(PROBLEMS["viewed"], key=key, value=repr(viewed)))
         if isinstance(entry.get("updated"), str):
             record["updated"] = entry["updated"]
         revision = entry.get("revision", 1)
@@ -167,7 +179,7 @@ def clean(data: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
             if revision != 1:
                 record["revision"] = revision
         else:
-            problems.append(f"entry {key}: revision is {revision!r}")
+            problems.append(tr(PROBLEMS["revision"], key=key, value=repr(revision)))
         out[key] = record
     return out, problems
 
@@ -193,7 +205,7 @@ def _block(path: Path, reason: str) -> None:
     """Stop writing ``path`` for this run of Python, saying why (``reason``, a sentence of REASONS) once."""
     if str(path) not in _blocked:
         _blocked[str(path)] = reason
-        _warn(MESSAGES["blocked"].format(reason=reason))
+        _warn(tr(MESSAGES["blocked"], reason=reason))
 
 
 def _set_aside(path: Path, reason: str, kept: int) -> bool:
@@ -207,10 +219,10 @@ def _set_aside(path: Path, reason: str, kept: int) -> bool:
     try:
         os.replace(path, target)
     except OSError:
-        _block(path, REASONS["stuck"].format(path=path, reason=reason))
+        _block(path, tr(REASONS["stuck"], path=path, reason=reason))
         return False
     key = "damaged_none" if kept == 0 else "damaged_one" if kept == 1 else "damaged_other"
-    _warn(MESSAGES[key].format(path=path, reason=reason, name=target.name, n=kept))
+    _warn(tr(MESSAGES[key], path=path, reason=reason, name=target.name, n=kept))
     return True
 
 
@@ -253,22 +265,22 @@ def _read(path: Path) -> tuple[str, dict[str, dict], str]:
             return "missing", {}, ""
         raw = path.read_bytes()
     except OSError as err:
-        return "unreadable", {}, REASONS["unreadable"].format(path=path, error=type(err).__name__)
+        return "unreadable", {}, tr(REASONS["unreadable"], path=path, error=type(err).__name__)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as err:
-        return "damaged", {}, f"not readable as JSON: {type(err).__name__}"
+        return "damaged", {}, tr(PROBLEMS["json"], error=type(err).__name__)
     if not is_progress(data):
-        return "foreign", {}, REASONS["foreign"].format(path=path)
+        return "foreign", {}, tr(REASONS["foreign"], path=path)
     version = data.get("version", 1)
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
-        return "foreign", {}, REASONS["newer"].format(path=path, version=version)
+        return "foreign", {}, tr(REASONS["newer"], path=path, version=version)
     entries, problems = clean(data)
     if version == 1:
         entries = migrate(data)
     kept = current(entries)
     if problems:
-        detail = MESSAGES["problems"].format(first=problems[0], n=len(problems) - 1) if len(problems) > 1 \
+        detail = tr(MESSAGES["problems"], first=problems[0], n=len(problems) - 1) if len(problems) > 1 \
             else problems[0]
         return "damaged", kept, detail
     old = version != VERSION or len(kept) != len(entries)
@@ -316,7 +328,7 @@ def _transaction(change: dict[str, dict] | None = None) -> dict[str, dict[str, A
                 _block(path, detail)
                 return _merge_all(entries, _unsaved)
             if not held:
-                _warn(MESSAGES["locked"].format(path=path, seconds=f"{LOCK_TIMEOUT_S:g}"))
+                _warn(tr(MESSAGES["locked"], path=path, seconds=f"{LOCK_TIMEOUT_S:g}"))
                 return _merge_all(entries, _unsaved)
             if str(path) in _blocked:
                 return _merge_all(entries, _unsaved)
@@ -325,18 +337,18 @@ def _transaction(change: dict[str, dict] | None = None) -> dict[str, dict[str, A
             if not _unsaved and state in ("ok", "missing"):
                 return entries
             if state in ("ok", "old") and not path.stat().st_mode & 0o222:
-                _block(path, REASONS["read_only"].format(path=path))
+                _block(path, tr(REASONS["read_only"], path=path))
                 return _merge_all(entries, _unsaved)
             merged = _merge_all(entries, _unsaved)
             try:
                 _write(path, merged)
             except (OSError, TypeError, ValueError) as err:
-                _block(path, REASONS["unwritable"].format(path=path, error=type(err).__name__))
+                _block(path, tr(REASONS["unwritable"], path=path, error=type(err).__name__))
                 return merged
             _unsaved.clear()
             return merged
     except Exception as err:  # progress must never break a check
-        _warn(MESSAGES["failed"].format(error=f"{type(err).__name__}: {err}"))
+        _warn(tr(MESSAGES["failed"], error=f"{type(err).__name__}: {err}"))
         return dict(_unsaved)
 
 
@@ -393,7 +405,7 @@ def reset() -> None:
 def status_line() -> str:
     path = location()
     if path is None:
-        return MESSAGES["off"].format(env=ENV)
+        return tr(MESSAGES["off"], env=ENV)
     if str(path) in _blocked:
-        return MESSAGES["session_only"].format(reason=_blocked[str(path)])
-    return MESSAGES["saved"].format(path=path, env=ENV)
+        return tr(MESSAGES["session_only"], reason=_blocked[str(path)])
+    return tr(MESSAGES["saved"], path=path, env=ENV)

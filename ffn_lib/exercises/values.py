@@ -9,12 +9,14 @@ dtype, first values), never printing a whole array or list.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any, Sequence
 
 import numpy as np
 import torch
 
 from .number_text import fmt_number
+from .words import N_, tr
 
 # The one tolerance table for a learner's float results, per dtype of the expected result:
 # |got - want| <= rtol |want| + atol max(1, max |want|), with want a float64 reference. float64 results
@@ -44,8 +46,10 @@ def _first_values(flat: np.ndarray) -> str:
 
 def type_phrase(name: str) -> str:
     """A value of a type that is not what the exercise asks for, as a noun phrase."""
-    return "a value of type `{type}`".format(type=name)
+    return tr(TYPE_PHRASE, type=name)
 
+
+TYPE_PHRASE = N_("a value of type `{type}`")
 
 # What a value is, one noun phrase per case (named placeholders, so that each can be translated whole).
 DESCRIBE = {
@@ -69,24 +73,24 @@ def describe(value: Any, depth: int = 0, *, values: bool = True) -> str:
         if isinstance(value, torch.Tensor):
             fields = {"shape": tuple(value.shape), "dtype": dtype_name(value)}
             if value.device.type != "cpu":
-                return d["tensor_device"].format(device=value.device, **fields)
+                return tr(d["tensor_device"], device=value.device, **fields)
             if not values or value.numel() == 0 or value.is_complex() or value.dtype == torch.bool:
-                return d["tensor"].format(**fields)
-            return d["tensor_values"].format(values=_first_values(as_float64(value).reshape(-1)), **fields)
+                return tr(d["tensor"], **fields)
+            return tr(d["tensor_values"], values=_first_values(as_float64(value).reshape(-1)), **fields)
         if isinstance(value, np.ndarray):
             fields = {"shape": value.shape, "dtype": value.dtype}
             if not values or value.size == 0 or value.dtype.kind not in "fiu":
-                return d["array"].format(**fields)
-            return d["array_values"].format(values=_first_values(value.astype(np.float64).reshape(-1)), **fields)
+                return tr(d["array"], **fields)
+            return tr(d["array_values"], values=_first_values(value.astype(np.float64).reshape(-1)), **fields)
         if isinstance(value, dict):
             keys = ", ".join(map(repr, list(value)[:_SHOWN])) + (", ..." if len(value) > _SHOWN else "")
-            return d["dict_one" if len(value) == 1 else "dict_other"].format(n=len(value), keys=keys)
+            return tr(d["dict_one" if len(value) == 1 else "dict_other"], n=len(value), keys=keys)
         if isinstance(value, (tuple, list)):
             name = type(value).__name__
             if depth >= 1:
-                return d["sequence"].format(name=name, n=len(value))
+                return tr(d["sequence"], name=name, n=len(value))
             inner = ", ".join(describe(v, depth + 1, values=False) for v in value[:_SHOWN])
-            return d["sequence_items"].format(name=name, n=len(value),
+            return tr(d["sequence_items"], name=name, n=len(value),
                                               items=inner + (", ..." if len(value) > _SHOWN else ""))
         text = repr(value)
     except Exception:  # a learner's object whose repr fails
@@ -144,8 +148,8 @@ MISMATCH = {
                      "got {got}, expected {want}; the inputs there are {inputs} (tolerance rtol={rtol}, "
                      "atol={atol} x max|expected|).",
 }
-RESULT = "Your result"
-ITEM_OF_RESULT = "Item {item} of your result"
+RESULT = N_("Your result")
+ITEM_OF_RESULT = N_("Item {item} of your result")
 
 
 def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool = True, inputs: Sequence = (),
@@ -155,35 +159,36 @@ def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool =
     with shapes and the first differing value (never whole arrays). ``subject`` names ``got`` in it, and
     ``item_subject`` (with ``{item}``) an item of a tuple."""
     m = MISMATCH
+    subject = tr(subject)
     values = want if values is None else values
     if isinstance(want, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return m["tuple"].format(subject=subject, n=len(want), what=describe(got))
+            return tr(m["tuple"], subject=subject, n=len(want), what=describe(got))
         for i, (g, w, v) in enumerate(zip(got, want, values)):
-            problem = values_match(g, w, v, check_dtype=check_dtype, subject=item_subject.format(item=i))
+            problem = values_match(g, w, v, check_dtype=check_dtype, subject=tr(item_subject, item=i))
             if problem:
                 return problem
         return None
     is_torch = isinstance(want, torch.Tensor)
     if is_torch and not isinstance(got, torch.Tensor):
-        return m["torch"].format(subject=subject, what=describe(got))
+        return tr(m["torch"], subject=subject, what=describe(got))
     if not is_torch:
         if isinstance(got, (float, int, np.floating)) and np.ndim(want) == 0:
             got = np.asarray(got, dtype=want.dtype)
         if not isinstance(got, np.ndarray):
-            return m["numpy"].format(subject=subject, what=describe(got))
+            return tr(m["numpy"], subject=subject, what=describe(got))
     if is_torch and got.device != want.device:
-        return m["device"].format(subject=subject, got=got.device, want=want.device)
+        return tr(m["device"], subject=subject, got=got.device, want=want.device)
     if tuple(got.shape) != tuple(want.shape):
-        return m["shape"].format(subject=subject, got=tuple(got.shape), want=tuple(want.shape))
+        return tr(m["shape"], subject=subject, got=tuple(got.shape), want=tuple(want.shape))
     if check_dtype:
         widened = (not is_torch and got.dtype.kind == "f" and got.dtype.itemsize >= want.dtype.itemsize)
         if dtype_name(got) != dtype_name(want) and not widened:
-            return m["dtype"].format(subject=subject, got=dtype_name(got), want=dtype_name(want))
+            return tr(m["dtype"], subject=subject, got=dtype_name(got), want=dtype_name(want))
     if isinstance(got, torch.Tensor) and got.is_complex() or isinstance(got, np.ndarray) and got.dtype.kind == "c":
-        return m["complex"].format(subject=subject)
+        return tr(m["complex"], subject=subject)
     if isinstance(got, np.ndarray) and got.dtype.kind not in "biuf":
-        return m["not_numbers"].format(subject=subject, got=got.dtype)
+        return tr(m["not_numbers"], subject=subject, got=got.dtype)
     g, w = as_float64(got), as_float64(values)
     rtol, atol = FUNCTION_TOL.get(dtype_name(want), FUNCTION_TOL["float64"])
     scale = max(1.0, float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 1.0)
@@ -193,12 +198,55 @@ def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool =
         return None
     fields = {"subject": subject, "rtol": f"{rtol:g}", "atol": f"{atol:g}"}
     if not g.ndim:
-        return m["value"].format(got=fmt_number(float(g)), want=fmt_number(float(w)), **fields)
+        return tr(m["value"], got=fmt_number(float(g)), want=fmt_number(float(w)), **fields)
     i = tuple(int(k) for k in np.argwhere(~ok)[0])
     fields.update(count=int((~ok).sum()), size=ok.size, index=i, got=fmt_number(float(g[i])),
                   want=fmt_number(float(w[i])))
     arrays = [(n, a) for n, a in zip(names, inputs) if isinstance(a, (torch.Tensor, np.ndarray))]
     if arrays and all(tuple(a.shape) == tuple(want.shape) for _, a in arrays):  # elementwise: the inputs there
         there = ", ".join(f"{n} = {fmt_number(float(as_float64(a)[i]))}" for n, a in arrays)
-        return m["values_inputs"].format(inputs=there, **fields)
-    return m["values"].format(**fields)
+        return tr(m["values_inputs"], inputs=there, **fields)
+    return tr(m["values"], **fields)
+
+
+# A largest gap up to this fraction of the values' scale: the size a constant typed to 4 or 5 digits gives.
+ROUNDED_GAP = 1e-4
+
+
+def relative_gap(got: Any, want: Any) -> float | None:
+    """max |got - want| / max(1, max |want|) over the finite values (the scale of the tolerance's atol), the
+    largest over the items of a tuple; None when the two cannot be compared value by value."""
+    if isinstance(want, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return None
+        gaps = [relative_gap(g, w) for g, w in zip(got, want)]
+        return None if not gaps or any(x is None for x in gaps) else max(gaps)
+    if not isinstance(got, (torch.Tensor, np.ndarray)) or not isinstance(want, (torch.Tensor, np.ndarray)):
+        return None
+    if tuple(got.shape) != tuple(want.shape) or (isinstance(got, np.ndarray) and got.dtype.kind not in "biuf"):
+        return None
+    try:
+        g, w = as_float64(got), as_float64(want)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    both = np.isfinite(g) & np.isfinite(w)
+    if not both.any() or (np.isfinite(g) != np.isfinite(w)).any():
+        return None
+    scale = max(1.0, float(np.max(np.abs(w[both]))))
+    return float(np.max(np.abs(g[both] - w[both]))) / scale
+
+
+def rounded_constant_gap(got: Any, want: Any) -> float | None:
+    """The relative gap (:func:`relative_gap`) when it is small enough (at most :data:`ROUNDED_GAP`, not zero) to
+    come from a constant typed rounded, such as 0.79788 for sqrt(2/pi); else None."""
+    gap = relative_gap(got, want)
+    return gap if gap is not None and 0 < gap <= ROUNDED_GAP else None
+
+
+def upper_bound_text(x: float) -> str:
+    """A positive number rounded up to one significant digit, as text (7.4e-07 -> '8e-07'): an "at most"."""
+    exponent = math.floor(math.log10(x))
+    mantissa = math.ceil(x / 10.0**exponent - 1e-9)
+    if mantissa >= 10:
+        mantissa, exponent = 1, exponent + 1
+    return f"{mantissa}e{exponent:+03d}" if not -5 <= exponent <= 3 else f"{mantissa * 10.0**exponent:g}"
