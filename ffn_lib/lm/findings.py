@@ -227,7 +227,7 @@ def block_costs(bench_run: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 COST_HEAD = (N_("gated vs plain"), N_("step time, eager"), N_("step time, fused"), N_("peak memory, eager"),
-             N_("peak memory, fused"), N_("loss change in the LM run (nats)"))
+             N_("peak memory, fused"), N_("loss change in the LM run (nats per character)"))
 
 
 def cost_markdown(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str:

@@ -45,9 +45,10 @@ def corpus_lines(record: dict[str, Any], info: dict[str, Any], baseline: float) 
     """The recorded run's text first, then this page's, and whether they differ, as Markdown lines."""
     data = record["data"]
     lines = [tr("The recorded run read {chars:,} characters, {vocab} distinct; train {train:,}, held out {val:,} "
-                "({held}); Python {python}, sha256 {sha}...; unigram baseline {baseline:.3f} nats per character, "
-                "uniform guessing {uniform:.3f}.", chars=data["chars"], vocab=data["vocab_size"],
-                train=data["train_tokens"], val=data["val_tokens"], held=data["held_out"], python=data["python"],
+                "(last {fraction:.0%} by position); Python {python}, sha256 {sha}...; unigram baseline {baseline:.3f} nats per "
+                "character, uniform guessing {uniform:.3f}.", chars=data["chars"], vocab=data["vocab_size"],
+                train=data["train_tokens"], val=data["val_tokens"], fraction=data["val_tokens"] / data["chars"],
+                python=data["python"],
                 sha=data["sha256"][:16], baseline=data["unigram_loss"], uniform=math.log(data["vocab_size"])),
              tr("This page's own run, on the machine that builds it, reads {chars:,} characters, {vocab} distinct; "
                 "train {train:,}, held out {val:,}; Python {python}, sha256 {sha}...; unigram baseline "

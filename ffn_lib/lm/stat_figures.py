@@ -80,8 +80,10 @@ def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None
                     fontweight="bold" if resolved[i, j] else "normal")
             if resolved[i, j]:
                 ax.add_patch(Rectangle((j - 0.42, i - 0.42), 0.84, 0.84, fill=False, lw=1.6, ec="black"))
-    ax.set_xticks(range(k), names, rotation=35, ha="right")
-    ax.set_yticks(range(k), names)
+    ax.set_xticks(range(k - 1), names[:-1], rotation=35, ha="right")  # the last column and first row are empty
+    ax.set_yticks(range(1, k), names[1:])
+    ax.set_xlim(-0.5, k - 1.5)
+    ax.set_ylim(k - 0.5, 0.5)
     ax.set_xlabel(N_("column: compared with (best first)"))
     ax.set_ylabel(N_("row: this variant (best first)"))
     ax.grid(False)
