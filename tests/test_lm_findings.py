@@ -90,3 +90,23 @@ def test_demo_sentence_says_what_the_short_run_resolves():
     # 12 s for 6 runs of 100 steps: 0.02 s a step; the CPU experiment is 24 runs of 160 steps = 1.28 minutes
     assert "`python -m ffn_lib.lm` trains all 8 variants with 3 seeds for 160 steps each" in full
     assert "about 1.3 minutes at this page's pace" in full and "--gpu --out results/lm-<gpu>-<date>" in full
+
+
+def test_cost_shape_is_read_from_the_rows():
+    text = findings.cost_shape_sentence(BENCH)
+    assert "d_model 64, plain blocks 256 wide (4 × d_model) and gated blocks 172 wide, in bfloat16" in text
+    assert "'s width" not in text  # no released model has this width
+    llama = copy.deepcopy(BENCH)
+    llama["config"].update(d_model=4096, d_ff_plain=16384, d_ff_gated=11008)
+    assert "gated blocks 11,008 wide, LLaMA 7B's width" in findings.cost_shape_sentence(llama)
+    assert findings.cost_shape_sentence(None) is None
+    assert "Llama-3-8B" not in findings.cost_sentence(llama, _lm([1.40, 1.42, 1.41], [1.50, 1.51, 1.52]))
+
+
+@pytest.mark.skipif(not (GPU_RUN.exists() and BENCH_RUN.exists()), reason="the recorded runs are not in this checkout")
+def test_recorded_cost_shape_and_curve_check():
+    doc, bench = json.loads(GPU_RUN.read_text()), json.loads(BENCH_RUN.read_text())
+    text = findings.cost_shape_sentence(bench)
+    assert "plain blocks 16,384 wide" in text and "gated blocks 11,008 wide, LLaMA 7B's width" in text
+    assert findings.over_fitting_sentence(doc) == ("In all 24 runs the held-out loss was at its lowest at the last "
+                                                   "evaluation (no sign of over-fitting).")

@@ -49,3 +49,15 @@ def test_the_recorded_run_has_its_notes():
     rec = {**json.loads(GPU_RUN.read_text()), "path": str(GPU_RUN)}
     found = run_notes.notes_on(rec)
     assert found is not None and "RUN_NOTES.md" in found[0] and "shared" in found[1]
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_corpus_lines_put_the_recorded_text_first_and_say_how_it_differs():
+    rec = {**json.loads(GPU_RUN.read_text()), "path": str(GPU_RUN)}
+    info = {"chars": 465126, "vocab_size": 103, "train_tokens": 418613, "val_tokens": 46513, "python": "3.11.7",
+            "sha256": "b" * 64}
+    text = run_notes.corpus_lines(rec, info, 3.238)
+    assert text.index("The recorded run read 498,510 characters, 104 distinct") < text.index("465,126 characters")
+    assert "Python 3.12.3" in text.split("\n\n")[0] and "unigram baseline 3.218" in text.split("\n\n")[0]
+    assert text.split("\n\n")[2].startswith("The two runs read different versions of the text")
+    assert "read different versions" not in run_notes.recorded_notes(rec, info, 3.238)  # said once, at first sight

@@ -256,10 +256,30 @@ def test_recorded_gpu_run_sentences():
             "ones") in text
     spread = verdict.plain_spread(doc)
     assert spread["run"] == pytest.approx(spread["high"].mean - spread["low"].mean)
-    assert 5 < spread["ratio"] < 7  # 0.085 against Table 1's 0.014
+    # nats per character against nats per token: only each span over its own source's matched gain is compared
+    assert spread["gain_table1"] == pytest.approx(((1.942 - 1.983) + (1.944 - 1.994) + (1.953 - 1.997)) / 3)
+    assert spread["rel_run"] == pytest.approx(spread["run"] / -matched.mean)
+    assert spread["rel_table1"] == pytest.approx(spread["table1"] / -spread["gain_table1"])
+    assert 2 < spread["relative"] < 3  # 0.80 of the gate's gain here against 0.31 in Table 1
     early = verdict.early_learning_sentence(doc)
-    assert f"{spread['ratio']:.1f}× Table 1's spread" in early and "500 steps" in early
-    assert "**supports**" in verdict.verdict(doc) and f"{m_lo:+.4f} to {m_hi:+.4f}" in verdict.verdict(doc)
+    assert "Table 1's spread" not in early and "nats per SentencePiece token" in early and "500 steps" in early
+    assert f"activations spread {spread['relative']:.1f} times as much" in early
+    assert "cannot be compared in size" in verdict.table1_gap_sentence()
+    said = verdict.verdict(doc)
+    assert "**supports**" in said and f"{m_lo:+.4f} to {m_hi:+.4f}" in said
+    assert "after 500 steps at one shared learning rate (0.002)" in said.split("**supports**")[0]
+    assert "GLU ended above the best plain variant, GELU, and finished last of all 8 variants" in said
+    assert "leaves 2 of the 3 matched pairs unresolved, which shows its lower power" in said
+    # the paired and the 28-pair verdicts are reconciled, and the top group is said to be the 28-pair test's
+    rec = verdict.reconcile_sentence(doc)
+    assert rec.startswith("The matched test above resolves GEGLU minus GELU and ReGLU minus ReLU, which the test "
+                          "of all 28 pairs does not") and "multiplies its smallest p-value by 3" in rec
+    assert "Before any correction both tests find the gap" in rec and rec in text
+    assert text.index("Its top group by this test") < text.index(rec)
+    # the seed shares the data order, not the initial weights; its correlation is printed (negative on this run)
+    pairing = verdict.pairing_sentence(doc)
+    assert "unrelated initial weights" in pairing and "GEGLU and GELU: r = -0.95" in pairing
+    assert "Pairing gains nothing here" in pairing
     # "GEGLU and SwiGLU do best" is not typed anywhere: the run's tests do not single them out
     leaders = verdict.leaders_sentence(doc)
     assert "does not single them out" in leaders and "GEGLU over GELU" in leaders
@@ -324,14 +344,19 @@ def test_the_pairwise_map_reads_the_right_way_round():
     assert (gap == -gap.T).all() and (resolved == resolved.T).all()
     ax = stat_figures.plot_pairwise_gaps(doc)
     image = ax.images[0]
-    assert image.norm.vcenter == 0 and image.norm.vmin == -image.norm.vmax
+    assert image.norm.vmin == 0 and image.norm.vmax == pytest.approx(gap[-1, 0])
     bar = image.colorbar.ax.get_ylabel()
-    assert "row minus column" in bar and "nats" in bar and "negative" in bar and "row's variant is better" in bar
-    # the best-vs-worst cell (row 0, last column) is negative, written so, and drawn in the map's blue half
-    cell = next(t for t in ax.texts if t.get_position() == (len(names) - 1, 0))
-    assert cell.get_text().startswith("-")
-    r, g, b, _ = image.cmap(image.norm(gap[0, -1]))
-    assert b > r
+    assert "row minus column" in bar and "nats per character" in bar and "row's variant is worse" in bar
+    # each pair once, below the diagonal: 28 numbers, all non-negative, the worst-vs-best cell the darkest
+    k = len(names)
+    cells = {t.get_position(): t.get_text() for t in ax.texts if t.get_text()}
+    assert len(cells) == k * (k - 1) // 2 and all(i > j for j, i in cells)
+    assert all(not text.startswith("-") for text in cells.values())
+    assert cells[(0, k - 1)] == f"{gap[-1, 0]:+.3f}"
+    assert image.get_array().mask[0, -1] and not image.get_array().mask[-1, 0]
+    # a resolved pair's box lies inside its cell, so two resolved neighbours keep apart
+    boxes = [p for p in ax.patches if p.get_width() < 1]
+    assert len(boxes) == int(resolved.sum()) // 2 and boxes
     plt.close(ax.figure)
 
 
@@ -355,10 +380,39 @@ def test_chapter_builds_its_sentences_in_the_library_and_hides_their_input():
     joined = "\n".join(code)
     for name in ("demo_sentence(doc", "full_run_sentence(doc", "cost_sentence(bench, gpu", "cost_markdown(bench, gpu",
                  "curve_sentence(gpu", "matched_sentence(gpu", "family_sentence(gpu", "leaders_sentence(gpu",
-                 "early_learning_sentence(gpu"):
+                 "early_learning_sentence(gpu", "pairing_sentence(gpu", "reconcile_sentence(gpu",
+                 "over_fitting_sentence(gpu", "cost_shape_sentence(bench", "corpus_lines(gpu"):
         assert name in joined, name
+    # the recorded run's text is printed before this page's, in the data section, not first in the cost section
+    assert joined.index("corpus_lines(gpu") < joined.index("run_experiment(")
     prose = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
                       if c["cell_type"] == "markdown")
     assert "do best" not in prose  # a claim only the tests may make (verdict.leaders_sentence)
+    flat = " ".join(prose.split())
+    assert "initial draw for both arms" not in flat and "unrelated matrices" in flat  # a seed shares the data order only
+    assert "Llama-3-8B's width" not in flat  # the block rows are d_ff 16,384 / 11,008, read from the rows
+    assert "command line's report" not in flat  # the learning-curve check is generated on the page
     # Shazeer (2020), sec. 3: batches of 128 examples, inputs of 512 tokens, targets of 114 (span filling on C4)
     assert "128 examples, each an input of 512 tokens and a target of 114" in " ".join(prose.split())
+
+
+def test_seed_correlation_measures_what_pairing_gains():
+    # GEGLU follows GELU seed by seed (r = +1): the per-seed differences are constant, pairing removes the spread
+    doc = _doc({"GELU": [1.3, 1.4, 1.5], "GEGLU": [1.2, 1.3, 1.4]}, {"GEGLU"})
+    p = stats.seed_correlation(doc, "GEGLU", "GELU")
+    assert p.r == pytest.approx(1.0) and p.n == 3 and p.se_paired == pytest.approx(0.0, abs=1e-12)
+    assert p.se_unpaired == pytest.approx(math.sqrt(2 * 0.01 / 3)) and p.ratio < 1e-9
+    assert "Pairing narrows the intervals" in verdict.pairing_sentence(doc)
+    # opposite orders (r = -1): the differences vary twice as much as either arm, pairing widens the interval
+    doc = _doc({"GELU": [1.3, 1.4, 1.5], "GEGLU": [1.4, 1.3, 1.2]}, {"GEGLU"})
+    p = stats.seed_correlation(doc, "GEGLU", "GELU")
+    assert p.r == pytest.approx(-1.0) and p.ratio == pytest.approx(math.sqrt(2))
+    assert "Pairing gains nothing here" in verdict.pairing_sentence(doc)
+    assert "GEGLU and GELU: r = -1.00" in verdict.pairing_sentence(doc)
+    with pytest.raises(ValueError, match="a and b"):
+        stats.seed_correlation(doc, "SwiGLU", "GELU")
+
+
+def test_reconcile_says_nothing_when_both_tests_agree():
+    clear = {"ReLU": [2.0, 2.001, 2.002], "GELU": [1.9, 1.901, 1.902], "GEGLU": [1.5, 1.501, 1.502]}
+    assert verdict.reconcile_sentence(_doc(clear, {"GEGLU"})) is None

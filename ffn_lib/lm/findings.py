@@ -133,6 +133,11 @@ def curve_sentence(doc: dict[str, Any]) -> str:
               n=len(d), lo=min(d), hi=max(d), largest=max(abs(x) for x in d))
 
 
+def over_fitting_sentence(doc: dict[str, Any]) -> str:
+    """The learning-curve check for over-fitting: in how many runs the held-out loss was lowest at the end."""
+    return _over_fitting(doc)
+
+
 def _over_fitting(doc: dict[str, Any]) -> str:
     last_min, total = still_improving(doc)
     if last_min == total:
@@ -222,7 +227,7 @@ def block_costs(bench_run: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 COST_HEAD = (N_("gated vs plain"), N_("step time, eager"), N_("step time, fused"), N_("peak memory, eager"),
-             N_("peak memory, fused"), N_("loss change in the LM run (nats)"))
+             N_("peak memory, fused"), N_("loss change in the LM run (nats per character)"))
 
 
 def cost_markdown(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str:
@@ -252,8 +257,28 @@ COST = N_("On the {device} (recorded benchmark of {date}: {tokens:,} tokens, d_m
           "{eager_hi:+.1%} time against its ungated twin's in eager PyTorch and {fused_lo:+.1%} to {fused_hi:+.1%} "
           "with the fused kernel, at {flops:+.1%} FLOPs from the rounded widths; in the language-model run the same "
           "pairs' gated variants changed the held-out loss by {gain_lo:+.3f} to {gain_hi:+.3f} nats per character "
-          "(matched mean {gain:+.3f}). The cost is measured on one block at Llama-3-8B's width and the loss in a model "
+          "(matched mean {gain:+.3f}). The cost is measured on one block of d_model {d_model} and the loss in a model "
           "of d_model {lm_d}: they weigh the trade at two scales, and neither says how the other would change.")
+COST_SHAPE = {
+    True: N_("The benchmark's block rows: {tokens:,} tokens of d_model {d_model}, plain blocks {plain_ff:,} wide "
+             "({ratio:g} × d_model) and gated blocks {gated_ff:,} wide, {model}'s width (quoted in chapter 6's "
+             "table), in {dtype}."),
+    False: N_("The benchmark's block rows: {tokens:,} tokens of d_model {d_model}, plain blocks {plain_ff:,} wide "
+              "({ratio:g} × d_model) and gated blocks {gated_ff:,} wide, in {dtype}."),
+}
+
+
+def cost_shape_sentence(bench_run: dict[str, Any] | None) -> str | None:
+    """The block rows' shape, read from the benchmark's configuration, and the released model of that gated width."""
+    from ..released_models import RELEASED_MODELS
+
+    if bench_run is None:
+        return None
+    cfg = bench_run["config"]
+    same = [m.name for m in RELEASED_MODELS if (m.d_model, m.d_ff) == (cfg["d_model"], cfg["d_ff_gated"])]
+    return tr(COST_SHAPE[bool(same)], tokens=cfg["tokens"], d_model=cfg["d_model"], plain_ff=cfg["d_ff_plain"],
+              ratio=cfg["d_ff_plain"] / cfg["d_model"], gated_ff=cfg["d_ff_gated"], model=same[0] if same else "",
+              dtype=cfg["dtype"])
 
 
 def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ under the recorded GPU run stays true for any run. Each is one catalogue message
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,24 @@ def text_sentence(record: dict[str, Any], info: dict[str, Any], baseline: float)
               "run compares its own variants.", name=data["name"], python=data["python"],
               chars=data["chars"], baseline=data["unigram_loss"], page_python=info["python"],
               page_chars=info["chars"], page_baseline=baseline)
+
+
+def corpus_lines(record: dict[str, Any], info: dict[str, Any], baseline: float) -> str:
+    """The recorded run's text first, then this page's, and whether they differ, as Markdown lines."""
+    data = record["data"]
+    lines = [tr("The recorded run read {chars:,} characters, {vocab} distinct; train {train:,}, held out {val:,} "
+                "(last {fraction:.0%} by position); Python {python}, sha256 {sha}...; unigram baseline {baseline:.3f} nats per "
+                "character, uniform guessing {uniform:.3f}.", chars=data["chars"], vocab=data["vocab_size"],
+                train=data["train_tokens"], val=data["val_tokens"], fraction=data["val_tokens"] / data["chars"],
+                python=data["python"],
+                sha=data["sha256"][:16], baseline=data["unigram_loss"], uniform=math.log(data["vocab_size"])),
+             tr("This page's own run, on the machine that builds it, reads {chars:,} characters, {vocab} distinct; "
+                "train {train:,}, held out {val:,}; Python {python}, sha256 {sha}...; unigram baseline "
+                "{baseline:.3f}, uniform guessing {uniform:.3f}.", chars=info["chars"], vocab=info["vocab_size"],
+                train=info["train_tokens"], val=info["val_tokens"], python=info["python"], sha=info["sha256"][:16],
+                baseline=baseline, uniform=math.log(info["vocab_size"])),
+             text_sentence(record, info, baseline)]
+    return "\n\n".join(lines)
 
 
 def rate_drift(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -97,7 +116,6 @@ def drift_sentence(record: dict[str, Any]) -> str:
 def recorded_notes(record: dict[str, Any], info: dict[str, Any], baseline: float) -> str:
     """The chapter's paragraphs under the recorded GPU run, as Markdown."""
     passes = record["config"]["tokens_per_run"] / record["data"]["train_tokens"]
-    return "\n\n".join([text_sentence(record, info, baseline),
-                        tr("Each recorded run read {chars:,} characters, {passes:.1f} passes over its training text.",
+    return "\n\n".join([tr("Each recorded run read {chars:,} characters, {passes:.1f} passes over its training text.",
                            chars=record["config"]["tokens_per_run"], passes=passes),
                         drift_sentence(record)])

@@ -36,7 +36,7 @@ def text_color_on(rgba) -> str:
     return "black" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "white"
 
 
-PAIRWISE_BAR_LABEL = N_("row minus column, held-out loss (nats)\nnegative (blue): the row's variant is better")
+PAIRWISE_BAR_LABEL = N_("row minus column, held-out loss (nats per character)\nthe row's variant is worse by this much")
 
 
 def pairwise_gaps(doc: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -51,13 +51,14 @@ def pairwise_gaps(doc: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarra
 
 
 def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None):
-    """Every pair's gap in held-out loss, row minus column, variants best first; boxed and bold: resolved (Holm).
+    """Every pair's gap in held-out loss once, below the diagonal: row minus column, variants best first.
 
-    A diverging map centred at zero, symmetric limits: blue cells (negative) are pairs where the row's variant
-    reached the lower loss, red ones where the column's did; the colour bar says so.
+    With the rows best first, each cell below the diagonal is the row's (higher) loss minus the column's, so
+    every gap shown is zero or positive; a sequential map from white (no gap) to dark red (the largest).
+    Boxed and bold: resolved (Holm over all pairs); each box is drawn inside its cell, so neighbours stay apart.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.colors import Normalize
     from matplotlib.patches import Rectangle
 
     from ..plotting import use_style
@@ -67,23 +68,27 @@ def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None
     k = len(names)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.4, 6.0), layout="constrained")
-    limit = float(np.max(np.abs(gap))) or 1.0
-    cmap = plt.get_cmap("RdBu_r")
-    image = ax.imshow(gap, cmap=cmap, norm=TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit))
+    lower = np.tril(np.ones((k, k), dtype=bool), -1)
+    shown = np.ma.masked_where(~lower, gap)
+    limit = float(np.max(gap[lower])) if lower.any() else 0.0
+    cmap = plt.get_cmap("Reds").with_extremes(bad="white")
+    image = ax.imshow(shown, cmap=cmap, norm=Normalize(vmin=0.0, vmax=limit or 1.0))
     for i in range(k):
-        for j in range(k):
-            if i == j:
-                continue
+        for j in range(i):
             color = text_color_on(cmap(image.norm(gap[i, j])))
             ax.text(j, i, f"{gap[i, j]:+.3f}", ha="center", va="center", fontsize=9, color=color,
                     fontweight="bold" if resolved[i, j] else "normal")
             if resolved[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.6, ec="black"))
-    ax.set_xticks(range(k), names, rotation=35, ha="right")
-    ax.set_yticks(range(k), names)
-    ax.set_xlabel(N_("column: compared with"))
+                ax.add_patch(Rectangle((j - 0.42, i - 0.42), 0.84, 0.84, fill=False, lw=1.6, ec="black"))
+    ax.set_xticks(range(k - 1), names[:-1], rotation=35, ha="right")  # the last column and first row are empty
+    ax.set_yticks(range(1, k), names[1:])
+    ax.set_xlim(-0.5, k - 1.5)
+    ax.set_ylim(k - 0.5, 0.5)
+    ax.set_xlabel(N_("column: compared with (best first)"))
     ax.set_ylabel(N_("row: this variant (best first)"))
     ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
     m = k * (k - 1) // 2
     ax.set_title(title or tr("Held-out loss gap, row minus column; boxed: resolved (Welch, Holm over {m} pairs)",
                              m=m), fontsize=10)
@@ -123,7 +128,7 @@ def plot_contrasts(doc: dict[str, Any], ax=None, *, title: str | None = None):
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     level = matched.level if matched is not None else 1 - stats.ALPHA
-    ax.set_xlabel(N_("gated minus plain, held-out loss (nats); left of 0: the gate helps"))
+    ax.set_xlabel(N_("gated minus plain, held-out loss (nats per character)\nleft of 0: the gate helps"))
     ax.set_title(title or tr("Seed-paired contrasts, mean and {level:.0%} t interval (ticks: the seeds)", level=level),
                  fontsize=10)
     return ax
@@ -179,8 +184,9 @@ def plot_vs_table1_t(doc: dict[str, Any], ax=None, *, title: str | None = None):
                                   ha="right" if crowded else "left"))
     pad = 0.15 * (max(xs) - min(xs) or 0.01)
     ax.set_xlim(min(xs) - 2 * pad, max(xs) + 2 * pad)  # room for the labels on the right
-    ax.set(xlabel=N_("Table 1: log-perplexity at 65,536 steps (quoted)"),
-           ylabel=tr("this run: held-out loss, mean ± {level:.0%} t interval", level=1 - stats.ALPHA),
+    ax.set(xlabel=N_("Table 1: log-perplexity at 65,536 steps (quoted; nats per token)"),
+           ylabel=tr("this run: held-out loss, mean ± {level:.0%} t interval\n(nats per character)",
+                     level=1 - stats.ALPHA),
            title=title or N_("Same ordering? (blue: gated, grey: plain)"))
     _separate_labels(ax, labels)
     return ax

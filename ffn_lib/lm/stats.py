@@ -329,7 +329,9 @@ def seed_contrast(doc: dict[str, Any], pairs: Sequence[tuple[Sequence[str], Sequ
 
     ``pairs`` is a list of (gated arms, plain arms); a seed counts only if every named arm ran with it.
     Seed s fixes the data order for every variant, so the difference removes what that seed's batches do to
-    all arms alike. None with fewer than two complete seeds.
+    all arms alike. It does not give the arms comparable initial weights: a gated and a plain block have
+    different widths, so the same seed draws unrelated weights (:func:`seed_correlation` measures what the
+    pairing gains). None with fewer than two complete seeds.
     """
     _check_level(level)
     by_seed = _losses_by_seed(doc)
@@ -383,8 +385,9 @@ def matched_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> SeedContr
 
         d_s = (1/K) sum_k (L_{gated_k, s} - L_{plain_k, s}),   mean(d) ± t_{(1+level)/2, n-1} s_d / sqrt(n)
 
-    The contrast changes only the gate: the activation, data order and initialisation seed are the same on
-    both sides. None without a matched pair on two or more seeds.
+    The contrast changes only the gate: the activation, the data order and the initialisation rule are the same
+    on both sides. The initial weights are not: the two widths differ, so one seed draws unrelated weights for
+    the two arms, and only the data order is shared. None without a matched pair on two or more seeds.
     """
     pairs = matched_pairs(doc["config"]["variants"])
     return seed_contrast(doc, [((g,), (p,)) for g, p in pairs], level=level, kind="matched")
@@ -420,6 +423,51 @@ def matched_tests(doc: dict[str, Any], alpha: float = ALPHA) -> list[MatchedTest
         return []
     _, adjusted = holm([c.p for c in found], alpha)
     return [MatchedTest(c, q, alpha) for c, q in zip(found, adjusted)]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """What pairing by seed gains for one pair of arms: the seed correlation and the two standard errors.
+
+    ``r`` is Pearson's correlation of the arms' final losses over the shared seeds (None when either arm's
+    losses do not vary); ``se_paired`` = s_d / sqrt(n) of the per-seed differences, ``se_unpaired`` =
+    sqrt(s_a^2 / n + s_b^2 / n), Welch's standard error of the same difference. Since
+    s_d^2 = s_a^2 + s_b^2 - 2 r s_a s_b, pairing helps (se_paired < se_unpaired) exactly when r > 0.
+    """
+
+    a: str
+    b: str
+    n: int
+    r: float | None
+    se_paired: float
+    se_unpaired: float
+
+    @property
+    def ratio(self) -> float:
+        """se_paired / se_unpaired: below 1 when pairing by seed narrows the interval."""
+        return self.se_paired / self.se_unpaired if self.se_unpaired > 0 else 1.0
+
+
+def seed_correlation(doc: dict[str, Any], a: str, b: str) -> Pairing | None:
+    """Pearson's r of two variants' final losses over their shared seeds, and the paired and unpaired SE.
+
+        r = sum_s (L_{a,s} - mean_a)(L_{b,s} - mean_b) / ((n - 1) s_a s_b)
+
+    None with fewer than two shared seeds. Three seeds estimate r only very roughly.
+    """
+    by_seed = _losses_by_seed(doc)
+    for name in (a, b):
+        if not any(name in losses for losses in by_seed.values()):
+            raise ValueError(f"a and b must be variants of the run, got {name!r}.")
+    seeds = [s for s in doc["config"]["seeds"] if {a, b} <= by_seed.get(s, {}).keys()]
+    if len(seeds) < 2:
+        return None
+    la, lb = [by_seed[s][a] for s in seeds], [by_seed[s][b] for s in seeds]
+    n = len(seeds)
+    sa, sb = _sd(la), _sd(lb)
+    ma, mb = _mean(la), _mean(lb)
+    r = (math.fsum((x - ma) * (y - mb) for x, y in zip(la, lb)) / ((n - 1) * sa * sb)) if sa > 0 and sb > 0 else None
+    return Pairing(a, b, n, r, _sd([x - y for x, y in zip(la, lb)]) / math.sqrt(n), math.sqrt((sa * sa + sb * sb) / n))
 
 
 def leaders(tests: Sequence[PairTest], names: Sequence[str]) -> dict[str, Any]:

@@ -85,6 +85,40 @@ def matched_pairs_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> s
               items=wording.clauses(items), r=r)
 
 
+PAIRING_ITEM = N_("{a} and {b}: r = {r:+.2f}")
+PAIRING_ITEM_FLAT = N_("{a} and {b}: r undefined (one arm's losses do not vary)")
+PAIRING = {
+    "wider": N_("Seed s fixes only the data order: a gated and a plain block have different widths, so the same seed "
+                "draws unrelated initial weights for the two arms. Over the {n} seeds, the two arms' final losses "
+                "correlate as follows (Pearson's r, which {n} values estimate only roughly): {items}. Pairing gains "
+                "nothing here: the per-seed differences vary {lo:.2f} to {hi:.2f} times as much as two unpaired arms "
+                "would, so the paired intervals are, if anything, the wider."),
+    "mixed": N_("Seed s fixes only the data order: a gated and a plain block have different widths, so the same seed "
+                "draws unrelated initial weights for the two arms. Over the {n} seeds, the two arms' final losses "
+                "correlate as follows (Pearson's r, which {n} values estimate only roughly): {items}. The per-seed "
+                "differences vary {lo:.2f} to {hi:.2f} times as much as two unpaired arms would: pairing narrows some "
+                "intervals and widens others."),
+    "narrower": N_("Seed s fixes only the data order: a gated and a plain block have different widths, so the same "
+                   "seed draws unrelated initial weights for the two arms. Over the {n} seeds, the two arms' final "
+                   "losses correlate as follows (Pearson's r, which {n} values estimate only roughly): {items}. "
+                   "Pairing narrows the intervals: the per-seed differences vary only {lo:.2f} to {hi:.2f} times as "
+                   "much as two unpaired arms would."),
+}
+
+
+def pairing_sentence(doc: dict[str, Any]) -> str | None:
+    """What pairing by seed shares (the data order, not the initial weights) and what it gains, per matched pair."""
+    found = [stats.seed_correlation(doc, g, p) for g, p in stats.matched_pairs(doc["config"]["variants"])]
+    found = [f for f in found if f is not None]
+    if not found:
+        return None
+    items = wording.clauses(tr(PAIRING_ITEM, a=f.a, b=f.b, r=f.r) if f.r is not None
+                            else tr(PAIRING_ITEM_FLAT, a=f.a, b=f.b) for f in found)
+    ratios = [f.ratio for f in found]
+    key = "wider" if min(ratios) >= 1 else "narrower" if max(ratios) < 1 else "mixed"
+    return tr(PAIRING[key], n=found[0].n, items=items, lo=min(ratios), hi=max(ratios))
+
+
 FAMILY = {
     "better": N_("Over the whole families, each variant weighed equally within its own family (1/{ng} for each of the "
                  "{ng} gated variants, {gated}; 1/{np} for each of the {np} plain ones), the gated family's held-out "
@@ -120,7 +154,7 @@ PAIRS_DF = N_("The degrees of freedom matter as much as t: Holm's first step, p 
               "from two very unequal spreads can fail where a smaller one passes.")
 PAIRS_RESOLVED = N_("The resolved pairs, lower loss first: {items}.")
 PAIR_AHEAD = N_("{low} ahead of {high}")
-TIES = N_("Not resolved from the best, {best}: {ties}. They are not shown to be equal, only not shown to differ, since "
+TIES = N_("Among the {m} pairs, not resolved from the best, {best}: {ties}. They are not shown to be equal, only not shown to differ, since "
           "with {n} seeds a test detects only gaps several times the seed-to-seed spread.")
 NO_TIES = N_("Every other variant is resolved from the best, {best}.")
 
@@ -149,7 +183,7 @@ def pairs_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str
         out.append(tr(PAIRS_RESOLVED, items=wording.clauses(_ahead(t) for t in sorted(holm, key=lambda t: t.p_holm))))
     best = min(summaries, key=lambda s: s.mean)
     ties = [t.b if t.a == best.variant else t.a for t in tests if best.variant in (t.a, t.b) and not t.resolved]
-    out.append(tr(TIES, best=best.variant, ties=wording.names(ties), n=best.n) if ties
+    out.append(tr(TIES, best=best.variant, ties=wording.names(ties), n=best.n, m=m) if ties
                else tr(NO_TIES, best=best.variant))
     return out
 
@@ -165,8 +199,8 @@ LEADERS = {
              "supports the claim."),
     False: N_("Table 1 puts {leaders} first. For a run to say they do best, each must be resolved (Welch's t, Holm "
               "over the {m} pairs) ahead of every other variant; here {missing} of those {needed} comparisons are not "
-              "(for example {examples}), so this run does not single them out. Its top group, the variants no other "
-              "variant is resolved ahead of, is {top}."),
+              "(for example {examples}), so this run does not single them out. Its top group by this test, the "
+              "variants no other variant is resolved ahead of among the {m} pairs, is {top}."),
 }
 NOT_AHEAD = N_("{leader} over {other}")
 
@@ -183,6 +217,49 @@ def leaders_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | N
     examples = wording.names(tr(NOT_AHEAD, leader=a, other=b) for a, b in found["unresolved"][:3])
     return tr(LEADERS[found["supported"]], leaders=wording.names(names), m=len(tests), needed=needed,
               missing=len(found["unresolved"]), examples=examples, top=wording.names(found["top"]))
+
+
+RECONCILE_ITEM = N_("{g} minus {p}, p = {paired:.3f} paired and {welch:.3f} by Welch's t")
+RECONCILE = {
+    True: N_("The matched test above resolves {pairs}, which the test of all {m} pairs does not. The two do not "
+             "contradict each other: they answer different questions with different power. The matched test asks "
+             "the hypothesis's question, whether the gate alone lowers the loss, of the {k} pairs that change only "
+             "the gate, so Holm's correction multiplies its smallest p-value by {k}; the map asks which of all {m} "
+             "pairs of variants differ, so the same correction multiplies by up to {m}. Before any correction both "
+             "tests find the gap ({items}): the size of the family is what differs. The verdict on the hypothesis "
+             "rests on the matched test; \"not resolved\" and the top group here say only that the {m}-pair test "
+             "cannot order those variants."),
+    False: N_("The matched test above resolves {pairs}, which the test of all {m} pairs does not. The two do not "
+              "contradict each other: they answer different questions with different power. The matched test asks "
+              "the hypothesis's question, whether the gate alone lowers the loss, of the {k} pairs that change only "
+              "the gate, so Holm's correction multiplies its smallest p-value by {k}; the map asks which of all {m} "
+              "pairs of variants differ, so the same correction multiplies by up to {m}. Before any correction "
+              "the two tests already differ ({items}): the paired test uses the per-seed differences, Welch's the two "
+              "arms' spreads. The verdict on the hypothesis rests on the matched test; \"not resolved\" and the top "
+              "group here say only that the {m}-pair test cannot order those variants."),
+}
+
+
+def reconcile_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | None:
+    """Why a matched pair can be resolved by the matched test (Holm over K) but not among all pairs (Holm over m).
+
+    None when the two tests agree on every matched pair.
+    """
+    summaries = stats.samples(doc)
+    if len(summaries) < 3 or min(s.n for s in summaries) < 2:
+        return None
+    tests = stats.pairwise_tests(summaries, alpha)
+    welch = {frozenset((t.a, t.b)): t for t in tests}
+    matched = stats.matched_tests(doc, alpha)
+    apart = [(t, welch[frozenset((t.gated, t.plain))]) for t in matched
+             if t.resolved and not welch[frozenset((t.gated, t.plain))].resolved]
+    if not apart:
+        return None
+    pairs = wording.names(tr("{g} minus {p}", g=t.gated, p=t.plain) for t, _ in apart)
+    items = wording.clauses(tr(RECONCILE_ITEM, g=t.gated, p=t.plain, paired=t.contrast.p, welch=w.p)
+                            for t, w in apart)
+    both = all(w.resolved_uncorrected and t.contrast.p <= alpha for t, w in apart)
+    return tr(RECONCILE[both], pairs=pairs, m=len(tests), k=len(matched), items=items)
 
 
 TABLE1 = {
@@ -214,60 +291,103 @@ def table1_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | No
 
 def significance_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
     """The matched contrast first, then its pairs, the families, every pair, the leaders and Table 1."""
-    out = [matched_sentence(doc), matched_pairs_sentence(doc, alpha), family_sentence(doc)]
+    out = [matched_sentence(doc), matched_pairs_sentence(doc, alpha), pairing_sentence(doc), family_sentence(doc)]
     out += pairs_sentences(doc, alpha)
-    out += [leaders_sentence(doc, alpha), table1_sentence(doc, alpha)]
+    out += [leaders_sentence(doc, alpha), reconcile_sentence(doc, alpha), table1_sentence(doc, alpha)]
     return [s for s in out if s]
 
 
+def table1_matched_gain() -> float:
+    """Table 1's (quoted) matched gain: the mean over GEGLU-GELU, SwiGLU-Swish and ReGLU-ReLU at 65,536 steps."""
+    pairs = stats.matched_pairs(list(VARIANTS))
+    return sum(VARIANTS[g].log_perplexity_65k - VARIANTS[p].log_perplexity_65k for g, p in pairs) / len(pairs)
+
+
 def plain_spread(doc: dict[str, Any]) -> dict[str, Any] | None:
-    """Range of the plain variants' mean losses in the run and in Table 1 (quoted), and their ratio."""
+    """Range of the plain variants' mean losses in the run and in Table 1 (quoted), each against its own gate gain.
+
+    The run's loss is in nats per character, Table 1's in nats per SentencePiece token, so the two ranges are
+    not compared directly. Each is divided by the matched gate gain of its own source (the mean of gated minus
+    plain over the pairs that share an activation), a ratio without units: ``rel_run``, ``rel_table1``, and
+    ``relative`` = rel_run / rel_table1. The relative keys are None when either gain is not a gain (not below zero).
+    """
     plain = [s for s in stats.samples(doc) if not s.gated]
     if len(plain) < 2:
         return None
     lo, hi = min(plain, key=lambda s: s.mean), max(plain, key=lambda s: s.mean)
     quoted = [s.table1 for s in plain]
     run, table = hi.mean - lo.mean, max(quoted) - min(quoted)
-    return {"low": lo, "high": hi, "run": run, "table1": table, "ratio": run / table if table else float("inf")}
+    matched = stats.matched_contrast(doc)
+    gain_run, gain_table1 = (matched.mean if matched is not None else None), table1_matched_gain()
+    rel_run = run / -gain_run if gain_run is not None and gain_run < 0 else None
+    rel_table1 = table / -gain_table1 if gain_table1 < 0 else None
+    relative = rel_run / rel_table1 if rel_run is not None and rel_table1 else None
+    return {"low": lo, "high": hi, "run": run, "table1": table, "gain_run": gain_run, "gain_table1": gain_table1,
+            "rel_run": rel_run, "rel_table1": rel_table1, "relative": relative}
 
 
 EARLY = {
-    True: N_("Within the plain family the mean losses span {run:.3f} nats ({lo} {lo_mean:.3f} to {hi} {hi_mean:.3f}), "
-             "{ratio:.1f}× Table 1's spread for the same variants ({table1:.3f}, quoted, at 65,536 steps). A run of "
-             "{steps:,} steps at one peak learning rate ({lr:g}) for every variant measures how fast each variant "
-             "learns early in training under that recipe, not the loss it would reach after long training, which is "
-             "what Table 1 reports: a gap this large between activations of one family is likely about speed, and need "
-             "not persist."),
-    False: N_("Within the plain family the mean losses span {run:.3f} nats ({lo} {lo_mean:.3f} to {hi} {hi_mean:.3f}), "
-              "{ratio:.1f}× Table 1's spread for the same variants ({table1:.3f}, quoted, at 65,536 steps): here the "
-              "plain variants spread about as much as in Table 1."),
+    True: N_("Within the plain family the mean losses span {run:.3f} nats per character here ({lo} {lo_mean:.3f} to "
+             "{hi} {hi_mean:.3f}) and {table1:.3f} nats per SentencePiece token in Table 1 (quoted, 65,536 steps). "
+             "The units differ, so the two spans cannot be set against each other directly; each can be set against "
+             "the gate's matched gain in its own units. Here the plain span is {rel_run:.2f} times the matched gain "
+             "({gain_run:.3f}), in Table 1 {rel_table1:.2f} times ({gain_table1:.3f}): relative to the gate, the "
+             "activations spread {relative:.1f} times as much in this run. A run of {steps:,} steps at one peak "
+             "learning rate ({lr:g}) for every variant measures how fast each variant learns early in training "
+             "under that recipe, not the loss it would reach after long training, which is what Table 1 reports: a "
+             "gap this large between activations of one family is likely about speed, and need not persist."),
+    False: N_("Within the plain family the mean losses span {run:.3f} nats per character here ({lo} {lo_mean:.3f} to "
+              "{hi} {hi_mean:.3f}) and {table1:.3f} nats per SentencePiece token in Table 1 (quoted, 65,536 steps). "
+              "The units differ, so the two spans cannot be set against each other directly; each can be set "
+              "against the gate's matched gain in its own units. Here the plain span is {rel_run:.2f} times the "
+              "matched gain ({gain_run:.3f}), in Table 1 {rel_table1:.2f} times ({gain_table1:.3f}): relative to "
+              "the gate, the plain variants spread about as much as in Table 1."),
 }
+EARLY_UNITS = N_("Within the plain family the mean losses span {run:.3f} nats per character here ({lo} {lo_mean:.3f} "
+                 "to {hi} {hi_mean:.3f}) and {table1:.3f} nats per SentencePiece token in Table 1 (quoted, 65,536 "
+                 "steps). The units differ, so the two spans cannot be compared, and without a gate gain in this run "
+                 "there is nothing in its own units to set its span against.")
 
 
 def early_learning_sentence(doc: dict[str, Any]) -> str | None:
-    """Why the plain family spreads more than in Table 1: a short run at one learning rate measures early speed."""
+    """Why the plain family spreads more than in Table 1, each span against its own source's gate gain."""
     spread = plain_spread(doc)
     if spread is None:
         return None
     train = doc["config"]["train"]
     lo, hi = spread["low"], spread["high"]
-    return tr(EARLY[spread["ratio"] > 2], run=spread["run"], lo=lo.variant, lo_mean=lo.mean, hi=hi.variant,
-              hi_mean=hi.mean, ratio=spread["ratio"], table1=spread["table1"], steps=train["steps"], lr=train["lr"])
+    facts = dict(run=spread["run"], lo=lo.variant, lo_mean=lo.mean, hi=hi.variant, hi_mean=hi.mean,
+                 table1=spread["table1"])
+    if spread["relative"] is None:
+        return tr(EARLY_UNITS, **facts)
+    return tr(EARLY[spread["relative"] > 2], rel_run=spread["rel_run"], rel_table1=spread["rel_table1"],
+              gain_run=-spread["gain_run"], gain_table1=-spread["gain_table1"], relative=spread["relative"],
+              steps=train["steps"], lr=train["lr"], **facts)
 
 
 VERDICT = {
-    "better": N_("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
-                 "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to "
-                 "{hi:+.4f} over {n} seeds), which **supports** the hypothesis at this scale."),
-    "worse": N_("On the {where} ({device}), the gated variants' held-out loss, each against its own activation ungated "
-                "and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f} "
-                "over {n} seeds), which **contradicts** the hypothesis at this scale."),
-    "cannot tell": N_("On the {where} ({device}), the gated variants' held-out loss, each against its own activation "
-                      "ungated and paired by seed, is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} "
-                      "to {hi:+.4f} over {n} seeds), which **neither supports nor contradicts** the hypothesis at this "
-                      "scale."),
+    "better": N_("On the {where} ({device}), after {steps:,} steps at one shared learning rate ({lr:g}), the gated "
+                 "variants' held-out loss, each against its own activation ungated and paired by seed, is {mean:+.4f} "
+                 "nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f} over {n} seeds), which **supports** "
+                 "the hypothesis at this scale and this training length."),
+    "worse": N_("On the {where} ({device}), after {steps:,} steps at one shared learning rate ({lr:g}), the gated "
+                "variants' held-out loss, each against its own activation ungated and paired by seed, is {mean:+.4f} "
+                "nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f} over {n} seeds), which "
+                "**contradicts** the hypothesis at this scale and this training length."),
+    "cannot tell": N_("On the {where} ({device}), after {steps:,} steps at one shared learning rate ({lr:g}), the "
+                      "gated variants' held-out loss, each against its own activation ungated and paired by seed, is "
+                      "{mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to {hi:+.4f} over {n} seeds), "
+                      "which **neither supports nor contradicts** the hypothesis at this scale and this training "
+                      "length."),
 }
 BEHIND = N_("Not every gated variant shares that result: {behind} ended above the best plain variant, {best_plain}.")
+BEHIND_LAST = N_("Not every gated variant shares that result: {behind} ended above the best plain variant, "
+                 "{best_plain}, and {last} finished last of all {n} variants.")
+BEHIND_ONLY_LAST = N_("Not every gated variant shares that result: {last} ended above the best plain variant, "
+                      "{best_plain}, and finished last of all {n} variants.")
+SCOPE = N_("The verdict rests on the matched test, the one that changes only the gate; the test of all {m} pairs "
+           "answers another question, which variants differ, and with its correction for {m} comparisons it leaves "
+           "{open} of the {k} matched pairs unresolved, which shows its lower power, not a contrary result.")
 SIZE = N_("Its models have {lo:,} to {hi:,} parameters, about {fewer:,.0f} times fewer than T5-base, and its runs took "
           "{each:.1f} s each on average.")
 NO_CONTRAST = N_("The {where} ({device}) has too few seeds or no matched pair, so it cannot test the hypothesis.")
@@ -291,23 +411,39 @@ def verdict(doc: dict[str, Any], where: str = RECORDED_RUN) -> str:
     if c is None:
         return wording.sentences([tr(NO_CONTRAST, where=where, device=device), size])
     lo, hi = c.interval
-    text = [tr(VERDICT[c.verdict], where=where, device=device, mean=c.mean, level=c.level, lo=lo, hi=hi, n=c.n)]
+    train = doc["config"]["train"]
+    text = [tr(VERDICT[c.verdict], where=where, device=device, mean=c.mean, level=c.level, lo=lo, hi=hi, n=c.n,
+               steps=train["steps"], lr=train["lr"])]
     summaries = stats.samples(doc)
+    if c.verdict != "cannot tell" and len(summaries) > 2 and min(s.n for s in summaries) > 1:
+        welch = {frozenset((t.a, t.b)): t for t in stats.pairwise_tests(summaries)}
+        matched = stats.matched_tests(doc)
+        still = [t for t in matched if t.resolved and not welch[frozenset((t.gated, t.plain))].resolved]
+        if still:
+            text.append(tr(SCOPE, m=len(welch), open=len(still), k=len(matched)))
     plain = [s for s in summaries if not s.gated]
     if plain:
         best_plain = min(plain, key=lambda s: s.mean)
         behind = [s.variant for s in summaries if s.gated and s.mean > best_plain.mean]
-        if behind:
+        last = max(summaries, key=lambda s: s.mean)
+        if behind == [last.variant]:
+            text.append(tr(BEHIND_ONLY_LAST, best_plain=best_plain.variant, last=last.variant, n=len(summaries)))
+        elif behind and last.variant in behind:
+            text.append(tr(BEHIND_LAST, behind=wording.names(behind), best_plain=best_plain.variant,
+                           last=last.variant, n=len(summaries)))
+        elif behind:
             text.append(tr(BEHIND, behind=wording.names(behind), best_plain=best_plain.variant))
     return wording.sentences([*text, size])
 
 
 def table1_gap_sentence() -> str:
-    """Table 1's (quoted) gap between the best plain and the best gated variant, with its run-to-run spread."""
+    """Table 1's (quoted) gap between the best plain and the best gated variant, in its own unit and spread."""
     best = {g: min(v.log_perplexity_65k for v in VARIANTS.values() if v.gated == g) for g in (True, False)}
     stds = [v.log_perplexity_65k_std for v in VARIANTS.values()]
-    return tr("In Table 1 (quoted) the best plain variant trails the best gated one by {gap:.3f} at 65,536 steps, with "
-              "standard deviations over runs of {lo:.3f} to {hi:.3f}.",
+    return tr("In Table 1 (quoted) the best plain variant trails the best gated one by {gap:.3f} nats per "
+              "SentencePiece token at 65,536 steps, with standard deviations over runs of {lo:.3f} to {hi:.3f}. "
+              "This run's losses are in nats per character, so its gaps and Table 1's cannot be compared in size; "
+              "what can be compared is their sign and the order of the variants, as above.",
               gap=best[False] - best[True], lo=min(stds), hi=max(stds))
 
 
