@@ -285,10 +285,6 @@ class Activation:
     aliases: tuple[str, ...] = ()
     params: Mapping[str, float] = field(default_factory=dict)
 
-    def __getattribute__(self, name: str) -> Any:
-        value = object.__getattribute__(self, name)
-        return tr(value) if name == "description" else value   # in the reader's language (ffn_lib.i18n)
-
     def __call__(self, x: Any) -> Any:
         return self.forward(x, **self.params)
 
@@ -493,6 +489,19 @@ def act_mul_eager(gate: torch.Tensor, up: torch.Tensor, activation: str | Activa
     act = get_activation(activation, **params) if params else get_activation(activation)
     return act.torch(gate) * up
 
+
+
+def _description(self: "Activation") -> str:
+    """The description in the reader's language (:mod:`ffn_lib.i18n`); stored in English."""
+    return tr(self.__dict__["description"])
+
+
+def _set_description(self: "Activation", value: str) -> None:
+    self.__dict__["description"] = value
+
+
+# A property over the dataclass field (not __getattribute__, which torch.compile cannot trace through).
+Activation.description = property(_description, _set_description)
 
 class ActivationModule(torch.nn.Module):
     """An :class:`Activation` as an ``nn.Module``, as Hugging Face's ``ACT2FN`` values are.
