@@ -6,7 +6,7 @@ the numbers are missing; none writes a number the run does not hold. Chapter 6: 
 :func:`lessons`, which writes one bullet per lesson of the chapter (launch shape, host path, torch.compile, erf, and the
 block's training step), each only when the run has the numbers it needs, so that a run without some rows gives
 fewer sentences, never a wrong one. :func:`host_sentence` words the live host-overhead measurement of
-:func:`ffn_lib.kernels.host_overhead`.
+:func:`ffn_lib.kernels.host_overhead`; :func:`decode_sentence` applies the host-time rule to a decode step's whole FFN.
 """
 
 from __future__ import annotations
@@ -234,6 +234,37 @@ def host_sentence(host: dict[bool, dict[str, float]] | None) -> str:
               fused=f"{f['fused_us']:.1f}", fused_both=f"{b['fused_us']:.1f}", eager=f"{f['eager_us']:.0f}",
               eager_both=f"{b['eager_us']:.0f}", ratio=f"{f['fused_us'] / f['eager_us']:.1f}",
               ratio_both=f"{b['fused_us'] / b['eager_us']:.1f}")
+
+
+def decode_sentence(run: dict[str, Any] | None) -> str:
+    """Chapter 7: the host-time rule applied to a decode step's FFN, not only its act(g) * u.
+
+    At decode the three matrix products read every weight whatever the batch (:func:`ffn_lib.predict.decode_floor`),
+    so the layer's GPU time is at least that floor; the act(g) * u call's recorded host time (forward, eager and
+    fused) is set against it. The host time of the products' own calls was not recorded, so the sentence says that
+    the whole layer's comparison is not measured."""
+    from .formatting import format_rate, format_time
+    from .predict import decode_floor
+
+    if run is None:
+        return ""
+    host = {impl: value("host", "silu", impl, "forward", "host_time", run=run) for impl in ("eager", "fused")}
+    if None in host.values() or not host["fused"]:
+        return ""
+    floor = decode_floor(run)
+    return tr("Those token counts hold for the act·mul op alone. A decode step's FFN also runs its three matrix "
+              "products, which read all their weights whatever the batch: {weights} per layer at d_model {d_model} "
+              "and d_ff {d_ff} in {dtype}, so at least {floor} of GPU time per layer at the run's copy bandwidth "
+              "({bandwidth}). That floor is {ratio_eager}× the eager act·mul call's recorded host time forward "
+              "({eager}) and {ratio_fused}× the fused call's ({fused}): at decode, the act·mul's host time alone is "
+              "a fraction of the layer's GPU time at any batch size. Whether the GPU waits on Python is a question "
+              "for the whole layer, the host time of all its calls (the three products, attention, the norms and "
+              "the act·mul) against the GPU time of all its kernels; this run did not time the other calls' host "
+              "time, so it cannot say where that layer's crossing lies.",
+              weights=f"{floor.weight_bytes / 1e6:,.0f} MB", d_model=f"{floor.d_model:,}", d_ff=f"{floor.d_ff:,}",
+              dtype=floor.dtype, floor=format_time(floor.seconds), bandwidth=format_rate(floor.bandwidth, "B/s"),
+              ratio_eager=f"{floor.seconds / host['eager']:.1f}", eager=format_time(host["eager"]),
+              ratio_fused=f"{floor.seconds / host['fused']:.1f}", fused=format_time(host["fused"]))
 
 
 def _middle_halves_apart(a: dict[str, float], b: dict[str, float]) -> bool:

@@ -155,3 +155,16 @@ def test_in_chinese_the_same_numbers_in_whole_chinese_sentences(run):
     for en, zh in zip(english, chinese):
         assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(the|of|and) ", zh), zh[:80]
         assert _numbers(zh) == _numbers(en), (en[:60], zh[:60])
+
+
+def test_decode_sentence_applies_the_rule_to_the_whole_step(run):
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import decode_sentence
+
+    text = decode_sentence(run)
+    floor = predict.decode_floor(run)
+    eager = value("host", "silu", "eager", "forward", "host_time", run=run)
+    assert "act·mul op alone" in text and f"{floor.weight_bytes / 1e6:,.0f} MB per layer" in text
+    assert "at least 83 µs" in text and f"{floor.seconds / eager:.1f}× the eager" in text
+    assert "cannot say" in text
+    assert decode_sentence(None) == "" and decode_sentence({**run, "results": []}) == ""
