@@ -112,7 +112,8 @@ def test_prediction_misses_explain_each_miss(run):
     found = predict.speedups(run)
     misses = [s for s in found if not s.within()]
     out = prediction_misses(run)
-    assert len(out) == len(misses) + 1 and out[-1].startswith("- The erf by itself")
+    assert len(out) == len(misses) + 1 and out[-1].startswith("- Pointing to the erf")
+    assert "without isolating it" in out[-1] and "isolates" not in out[-1]
     for s, line in zip(misses, out):
         assert f"their ratio, {s.measured / s.predicted:.3f}," in line
     compile_fwd = value("act_mul", "gelu", "compile", "forward", run=run)
