@@ -167,9 +167,10 @@ def roofline_verdict(step: Any, product: Any, *, peak_flop_rate: float, bandwidt
                         "fewer bytes makes it much faster; a total near the roof can still hide one pass that is "
                         "slower than its bytes, which the passes timed one by one below show."))
     else:
-        parts.append(tr("That is well below the memory roof, so on this machine memory traffic is not what sets its "
-                        "time; the roofline says only that it cannot run faster than the roof. On a GPU, the recorded run "
-                        "above shows the same step memory-bound."))
+        parts.append(tr("That is well below the memory roof: either something other than memory traffic sets its "
+                        "time on this machine, or the measurement is noisy; the roofline says only that it cannot run "
+                        "faster than the roof, and the passes timed one by one below tell the two apart where they can. "
+                        "On a GPU, the recorded run above shows the same step memory-bound."))
     ridge = peak_flop_rate / bandwidth
     parts += [_intensity("step", step, ridge), _intensity("product", product, ridge)]
     rate = product.flop_rate / peak_flop_rate
