@@ -193,6 +193,31 @@ def host_crossing_tokens(run: dict[str, Any], impl: str = "fused", pass_: str = 
 
 
 @dataclass(frozen=True)
+class DecodeFloor:
+    """The least GPU time of a decode step's three FFN matrix products, per layer: they read every weight
+    whatever the batch, so ``weight_bytes / copy_bandwidth`` bounds their time from below."""
+
+    weight_bytes: float
+    bandwidth: float
+    d_model: int
+    d_ff: int
+    dtype: str
+
+    @property
+    def seconds(self) -> float:
+        return self.weight_bytes / self.bandwidth
+
+
+def decode_floor(run: dict[str, Any]) -> DecodeFloor:
+    """A SwiGLU layer's weight-read floor at the run's width (``d_model``, ``d_ff_swiglu``) and dtype:
+    ``3 * d_model * d_ff * bytes per element`` over the run's copy bandwidth."""
+    cfg = run["config"]
+    d, f = cfg["d_model"], cfg["d_ff_swiglu"]
+    nbytes = 3 * d * f * sizing.dtype_bytes(cfg["dtype"])
+    return DecodeFloor(nbytes, run["reference"]["copy_bandwidth"]["value"], d, f, cfg["dtype"])
+
+
+@dataclass(frozen=True)
 class RooflinePoint:
     label: str
     group: str

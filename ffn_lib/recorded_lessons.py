@@ -6,7 +6,7 @@ the numbers are missing; none writes a number the run does not hold. Chapter 6: 
 :func:`lessons`, which writes one bullet per lesson of the chapter (launch shape, host path, torch.compile, erf, and the
 block's training step), each only when the run has the numbers it needs, so that a run without some rows gives
 fewer sentences, never a wrong one. :func:`host_sentence` words the live host-overhead measurement of
-:func:`ffn_lib.kernels.host_overhead`.
+:func:`ffn_lib.kernels.host_overhead`; :func:`decode_sentence` applies the host-time rule to a decode step's whole FFN.
 """
 
 from __future__ import annotations
@@ -236,6 +236,37 @@ def host_sentence(host: dict[bool, dict[str, float]] | None) -> str:
               ratio_both=f"{b['fused_us'] / b['eager_us']:.1f}")
 
 
+def decode_sentence(run: dict[str, Any] | None) -> str:
+    """Chapter 7: the host-time rule applied to a decode step's FFN, not only its act(g) * u.
+
+    At decode the three matrix products read every weight whatever the batch (:func:`ffn_lib.predict.decode_floor`),
+    so the layer's GPU time is at least that floor; the act(g) * u call's recorded host time (forward, eager and
+    fused) is set against it. The host time of the products' own calls was not recorded, so the sentence says that
+    the whole layer's comparison is not measured."""
+    from .formatting import format_rate, format_time
+    from .predict import decode_floor
+
+    if run is None:
+        return ""
+    host = {impl: value("host", "silu", impl, "forward", "host_time", run=run) for impl in ("eager", "fused")}
+    if None in host.values() or not host["fused"]:
+        return ""
+    floor = decode_floor(run)
+    return tr("Those token counts hold for the act·mul op alone. A decode step's FFN also runs its three matrix "
+              "products, which read all their weights whatever the batch: {weights} per layer at d_model {d_model} "
+              "and d_ff {d_ff} in {dtype}, so at least {floor} of GPU time per layer at the run's copy bandwidth "
+              "({bandwidth}). That floor is {ratio_eager}× the eager act·mul call's recorded host time forward "
+              "({eager}) and {ratio_fused}× the fused call's ({fused}): at decode, the act·mul's host time alone is "
+              "a fraction of the layer's GPU time at any batch size. Whether the GPU waits on Python is a question "
+              "for the whole layer, the host time of all its calls (the three products, attention, the norms and "
+              "the act·mul) against the GPU time of all its kernels; this run did not time the other calls' host "
+              "time, so it cannot say where that layer's crossing lies.",
+              weights=f"{floor.weight_bytes / 1e6:,.0f} MB", d_model=f"{floor.d_model:,}", d_ff=f"{floor.d_ff:,}",
+              dtype=floor.dtype, floor=format_time(floor.seconds), bandwidth=format_rate(floor.bandwidth, "B/s"),
+              ratio_eager=f"{floor.seconds / host['eager']:.1f}", eager=format_time(host["eager"]),
+              ratio_fused=f"{floor.seconds / host['fused']:.1f}", fused=format_time(host["fused"]))
+
+
 def _middle_halves_apart(a: dict[str, float], b: dict[str, float]) -> bool:
     """Whether two recorded times' middle halves (q1 to q3) do not overlap."""
     return a["q3"] < b["q1"] or b["q3"] < a["q1"]
@@ -395,11 +426,13 @@ def prediction_misses(run: dict[str, Any] | None) -> list[str]:
     erf = {i: value("act_mul", "gelu", i, "forward", run=run) for i in ("eager", "compile", "fused")}
     if out and all(erf.values()):
         own = erf["eager"] * predict.eager_passes("gelu", "forward") / predict.fused_passes("forward")
-        out.append(tr("- The erf by itself: torch.compile runs GELU-erf's forward as one kernel of three passes, like "
-                      "the fused kernel, but with the CUDA math library's erf, the one ATen's eager GELU kernel calls. "
-                      "It reached {compile} of the copy bandwidth, close to eager's {own} on its own passes, while the "
-                      "fused kernel, with the cheaper erf of step 6, reached {fused}. With the math library's erf, the "
-                      "arithmetic no longer hides behind the loads, whoever launches it.",
+        out.append(tr("- Pointing to the erf: torch.compile runs GELU-erf's forward as one kernel of three passes, "
+                      "like the fused kernel, but with the CUDA math library's erf, the one ATen's eager GELU kernel "
+                      "calls. It reached {compile} of the copy bandwidth, close to eager's {own} on its own passes, "
+                      "while the fused kernel, with the cheaper erf of step 6, reached {fused}. The two are different "
+                      "kernels (another erf, but also another generator, launch and reciprocal), so this points to the "
+                      "math library's erf as what falls short of the roof without isolating it: the row that would, "
+                      "the fused kernel with the math library's erf, was not timed in this run.",
                       compile=f"{erf['compile']:.1%}", own=f"{own:.1%}", fused=f"{erf['fused']:.1%}"))
     return out
 

@@ -69,12 +69,42 @@ def _sentences(*sentences: str) -> str:
                   [s for s in sentences if s])
 
 
+#: A pass within this factor of its bytes' time at the copy's speed streams at about memory speed; two
+#: measurements of the same traffic further apart than this disagree (on a shared CPU, noise).
+TOLERANCE = 1.2
+
+
+def _pass_verdict(passes: PassTimes) -> str:
+    """Each pass classified on its own: at about memory speed, or slower than its bytes (and by how much)."""
+    fields = dict(silu_ratio=f"{passes.silu_over_memory:.1f}", mul_ratio=f"{passes.mul_over_memory:.1f}")
+    silu_fast, mul_fast = passes.silu_over_memory <= TOLERANCE, passes.mul_over_memory <= TOLERANCE
+    if silu_fast and mul_fast:
+        return tr("Both passes stream at about memory speed, so memory traffic sets the step's time here.")
+    if mul_fast:
+        return tr("The multiply streams at about memory speed, while SiLU takes {silu_ratio}× its bytes' time: it is "
+                  "held up by its exponential's arithmetic, which this CPU's vector units on so few threads do not "
+                  "hide behind the memory traffic. A GPU has far more arithmetic per byte to spare: the recorded GPU "
+                  "run above finds the same step memory-bound there.", **fields)
+    if silu_fast:
+        return tr("SiLU streams at about memory speed, while the multiply takes {mul_ratio}× its bytes' time; a "
+                  "multiply does one operation per element, so what holds it up is not arithmetic, and this run "
+                  "cannot say what it is (on a shared machine, possibly other work running at the same time).", **fields)
+    return tr("Neither pass streams at the copy's speed (SiLU takes {silu_ratio}× its bytes' time, the multiply "
+              "{mul_ratio}×), so memory traffic alone does not set the step's time on this machine.", **fields)
+
+
 def step_against_product(step_s: float, step_rows: int, product_s: float, product_rows: int,
-                         passes: PassTimes) -> str:
+                         passes: PassTimes, *, step_share: float | None = None) -> str:
     """The sentence that explains the eager step's time next to the product's, from the numbers.
 
-    Per row (token) the two compare like for like; the passes timed alone say which one holds the step up.
+    Per row (token) the two compare like for like; the passes timed alone say which one holds the step up,
+    each classified on its own (within :data:`TOLERANCE` of its bytes' time at the copy's speed, or slower).
+    ``step_share``, the whole step's share of the copy bandwidth measured for the roofline, is checked against
+    the share its passes add up to, ``memory_time(5) / (silu + mul)``: if the two disagree by more than
+    :data:`TOLERANCE`, the run is too noisy to say what sets the step's time, and the sentence says so.
     """
+    if step_share is not None and step_share <= 0:
+        raise ValueError(f"step_share must be positive; got {step_share}.")
     per_step, per_product = step_s / step_rows, product_s / product_rows
     rows = tr("The two times above are not like for like: the activation step ran on {step_rows} rows, enough to "
               "leave the cache, the product on {product_rows}.", step_rows=f"{step_rows:,}",
@@ -84,38 +114,23 @@ def step_against_product(step_s: float, step_rows: int, product_s: float, produc
                  ratio=f"{per_step / per_product:.2f}")
     fields = dict(threads=passes.threads, silu=format_time(passes.silu_s), silu_ratio=f"{passes.silu_over_memory:.1f}",
                   mul=format_time(passes.mul_s), mul_ratio=f"{passes.mul_over_memory:.1f}")
-    n = passes.threads
-    if passes.silu_over_memory > 1.3 and passes.silu_over_memory > passes.mul_over_memory * 1.2:
-        alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
-                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
-                    "tensors' time: the multiply streams at about memory speed, while SiLU is held up by its "
-                    "exponential's arithmetic, which this CPU's vector units on so few threads do not hide behind the "
-                    "memory traffic.",
-                    "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
-                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
-                    "tensors' time: the multiply streams at about memory speed, while SiLU is held up by its "
-                    "exponential's arithmetic, which this CPU's vector units on so few threads do not hide behind the "
-                    "memory traffic.", n, **fields)
-        return _sentences(rows, per_row, alone, tr("A GPU has far more arithmetic per byte to spare: chapter 7's "
-                                                   "recorded run finds the same step memory-bound there."))
-    if max(passes.silu_over_memory, passes.mul_over_memory) <= 1.3:
-        alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
-                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
-                    "tensors' time: both stream at about memory speed, so memory traffic sets the step's time here.",
-                    "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
-                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
-                    "tensors' time: both stream at about memory speed, so memory traffic sets the step's time here.",
-                    n, **fields)
-    else:
-        alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
-                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
-                    "tensors' time: neither pass streams at the copy's speed here, so memory traffic alone does not "
-                    "set the step's time on this machine.",
-                    "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
-                    "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
-                    "tensors' time: neither pass streams at the copy's speed here, so memory traffic alone does not "
-                    "set the step's time on this machine.", n, **fields)
-    return _sentences(rows, per_row, alone)
+    alone = ntr("Timed alone on the same tensors with {threads} thread, the SiLU pass took {silu}, {silu_ratio}× "
+                "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                "tensors' time.",
+                "Timed alone on the same tensors with {threads} threads, the SiLU pass took {silu}, {silu_ratio}× "
+                "what its two tensors take at the copy's speed, and the multiply {mul}, {mul_ratio}× its three "
+                "tensors' time.", passes.threads, **fields)
+    if step_share is not None:
+        pass_share = passes.memory_time(5) / (passes.silu_s + passes.mul_s)
+        disagree = max(pass_share, step_share) / min(pass_share, step_share)
+        if disagree > TOLERANCE:
+            return _sentences(rows, per_row, alone, tr(
+                "The two passes add up to {pass_share} of the copy's speed, while the step timed whole ran at "
+                "{step_share}: two measurements of the same traffic that disagree by {ratio}×, more than the {tolerance} "
+                "this page allows for noise. On a shared machine that is noise, so this run cannot tell what sets "
+                "the step's time.", pass_share=f"{pass_share:.0%}", step_share=f"{step_share:.0%}",
+                ratio=f"{disagree:.1f}", tolerance=f"{TOLERANCE - 1:.0%}"))
+    return _sentences(rows, per_row, alone, _pass_verdict(passes))
 
 
 def _intensity(name: str, r: Any, ridge: float) -> str:
@@ -146,15 +161,16 @@ def roofline_verdict(step: Any, product: Any, *, peak_flop_rate: float, bandwidt
     if share > 1.05:
         parts.append(tr("That is above the roof the copy measured, so here the two measurements do not compare "
                         "cleanly (a busy machine, or data served from a cache); this run cannot show the memory-bound "
-                        "regime: chapter 7 reads the recorded GPU run."))
+                        "regime: the recorded GPU run above shows it."))
     elif share >= 0.7:
         parts.append(tr("It runs near the memory roof in total: the mark of a memory-bound step, where only moving "
                         "fewer bytes makes it much faster; a total near the roof can still hide one pass that is "
                         "slower than its bytes, which the passes timed one by one below show."))
     else:
-        parts.append(tr("That is well below the memory roof, so on this machine memory traffic is not what sets its "
-                        "time; the roofline says only that it cannot run faster than the roof. On a GPU, chapter 7's "
-                        "recorded run shows the same step memory-bound."))
+        parts.append(tr("That is well below the memory roof: either something other than memory traffic sets its "
+                        "time on this machine, or the measurement is noisy; the roofline says only that it cannot run "
+                        "faster than the roof, and the passes timed one by one below tell the two apart where they can. "
+                        "On a GPU, the recorded run above shows the same step memory-bound."))
     ridge = peak_flop_rate / bandwidth
     parts += [_intensity("step", step, ridge), _intensity("product", product, ridge)]
     rate = product.flop_rate / peak_flop_rate

@@ -126,6 +126,9 @@ SOURCES: dict[str, Source] = {
         Source("pytorch2025vecfloat", "PyTorch contributors", 2025,
                "PyTorch's vectorised float32 maths for AVX2 (aten/src/ATen/cpu/vec/vec256/vec256_float.h)",
                venue="https://github.com/pytorch/pytorch"),
+        Source("fedus2022switch", "Fedus, Zoph & Shazeer", 2022,
+               "Switch Transformers: Scaling to Trillion Parameter Models with Simple and Efficient Sparsity",
+               "2101.03961"),
     )
 }
 

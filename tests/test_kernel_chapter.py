@@ -194,10 +194,22 @@ def test_recorded_roofline_has_every_point():
     if run is None:
         pytest.skip("no recorded GPU run")
     fig = D.recorded_roofline(run)
-    ax = fig.axes[0]
+    ax, zoom = fig.axes
+    points = predict.roofline_points(run)
     n = sum(len(c.get_offsets()) for c in ax.collections)
-    assert n == len(predict.roofline_points(run))
+    assert n == len(points)
     assert run["provenance"]["device"]["name"] in ax.get_title() and "ridge" in fig.alt
+    # the zoomed panel: every act·mul row once, at its share of the copy bandwidth, on a linear scale
+    act = [p for p in points if p.group == "act_mul"]
+    shares = sorted(y for c in zoom.collections for _, y in c.get_offsets())
+    bandwidth, peak = predict.roofs(run)
+    assert shares == pytest.approx(sorted(p.rate / (p.intensity * bandwidth) for p in act))
+    assert zoom.get_yscale() == "linear" and max(shares) < zoom.get_ylim()[1]
+    # the flat roof is labelled as the fastest sample; the median the text quotes is drawn and labelled too
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    square = next(p for p in points if p.label == "square")
+    assert any("fastest sample" in t and f"{peak / 1e12:.0f} TFLOP/s" in t for t in labels)
+    assert any("median" in t and f"{square.rate / 1e12:.0f} TFLOP/s" in t for t in labels)
 
 
 def test_the_chapter_gives_each_diagram_its_alt_text():

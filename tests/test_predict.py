@@ -94,3 +94,10 @@ def test_roofline_points_sit_under_the_roofs(run):
     assert silu.intensity == pytest.approx(5 / (3 * 2))  # 5 FLOPs per element, 3 bf16 tensors
     assert silu.rate == pytest.approx(5 * 8192 * 14336 / 166.816e-6, rel=1e-4)
     assert not math.isnan(silu.rate) and row(run, "act_mul", "silu", "fused", "forward")
+
+
+def test_decode_floor_reads_every_weight(run):
+    floor = predict.decode_floor(run)
+    assert floor.weight_bytes == 3 * 4096 * 14336 * 2  # three bf16 matrices of Llama-3-8B's FFN, ~352 MB
+    assert floor.seconds == pytest.approx(floor.weight_bytes / run["reference"]["copy_bandwidth"]["value"])
+    assert 80e-6 < floor.seconds < 86e-6  # about 83 µs at 4.24 TB/s

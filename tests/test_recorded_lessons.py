@@ -112,7 +112,8 @@ def test_prediction_misses_explain_each_miss(run):
     found = predict.speedups(run)
     misses = [s for s in found if not s.within()]
     out = prediction_misses(run)
-    assert len(out) == len(misses) + 1 and out[-1].startswith("- The erf by itself")
+    assert len(out) == len(misses) + 1 and out[-1].startswith("- Pointing to the erf")
+    assert "without isolating it" in out[-1] and "isolates" not in out[-1]
     for s, line in zip(misses, out):
         assert f"their ratio, {s.measured / s.predicted:.3f}," in line
     compile_fwd = value("act_mul", "gelu", "compile", "forward", run=run)
@@ -155,3 +156,16 @@ def test_in_chinese_the_same_numbers_in_whole_chinese_sentences(run):
     for en, zh in zip(english, chinese):
         assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(the|of|and) ", zh), zh[:80]
         assert _numbers(zh) == _numbers(en), (en[:60], zh[:60])
+
+
+def test_decode_sentence_applies_the_rule_to_the_whole_step(run):
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import decode_sentence
+
+    text = decode_sentence(run)
+    floor = predict.decode_floor(run)
+    eager = value("host", "silu", "eager", "forward", "host_time", run=run)
+    assert "act·mul op alone" in text and f"{floor.weight_bytes / 1e6:,.0f} MB per layer" in text
+    assert "at least 83 µs" in text and f"{floor.seconds / eager:.1f}× the eager" in text
+    assert "cannot say" in text
+    assert decode_sentence(None) == "" and decode_sentence({**run, "results": []}) == ""

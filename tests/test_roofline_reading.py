@@ -30,12 +30,36 @@ def test_sentence_blames_silu_when_it_is_the_slow_pass():
     assert "10,000 rows" in text and "1,000" in text and "1 thread," in text
     assert "(4.00× the product's)" in text  # 20 µs against 5 µs per row
     assert "exponential" in text and "3.0×" in text and "1.0×" in text
+    assert "The multiply streams at about memory speed, while SiLU takes 3.0×" in text
+
+
+def test_each_pass_is_classified_on_its_own():
+    """The review's case: SiLU at 1.0× its bytes' time is at memory speed even when the multiply is 1.3×."""
+    p = PassTimes(silu_s=1.0, mul_s=1.95, copy_s=1.0, rows=10, cols=10, threads=2)  # 1.0× and 1.3×
+    text = step_against_product(1.0, 10, 1.0, 10, p)
+    assert "SiLU streams at about memory speed, while the multiply takes 1.3×" in text
+    assert "Neither pass" not in text and "exponential" not in text
+    slow = step_against_product(1.0, 10, 1.0, 10, PassTimes(2.0, 3.0, 1.0, 10, 10, 2))  # 2.0× and 2.0×
+    assert "Neither pass streams at the copy's speed (SiLU takes 2.0×" in slow
+
+
+def test_noise_is_called_noise():
+    """The step timed whole and its passes timed alone must agree within 20%, or the run cannot tell."""
+    p = PassTimes(silu_s=1.0, mul_s=1.5, copy_s=1.0, rows=10, cols=10, threads=2)  # passes: 2.5 s for 2.5 s: 100%
+    noisy = step_against_product(1.0, 10, 1.0, 10, p, step_share=0.52)
+    assert "add up to 100% of the copy's speed" in noisy and "ran at 52%" in noisy and "1.9×" in noisy
+    assert "more than the 20%" in noisy and "cannot tell" in noisy and "both stream" not in noisy.lower()
+    assert "Both passes" not in noisy
+    agree = step_against_product(1.0, 10, 1.0, 10, p, step_share=0.9)
+    assert "cannot tell" not in agree and "Both passes stream at about memory speed" in agree
+    with pytest.raises(ValueError, match="step_share"):
+        step_against_product(1.0, 10, 1.0, 10, p, step_share=0.0)
 
 
 def test_sentence_says_memory_bound_when_both_stream():
     p = PassTimes(silu_s=1.1, mul_s=1.6, copy_s=1.0, rows=10, cols=10, threads=2)
     text = step_against_product(1.0, 10, 1.0, 10, p)
-    assert "both stream at about memory speed" in text and "2 threads" in text
+    assert "Both passes stream at about memory speed" in text and "2 threads" in text
     assert "exponential" not in text
 
 
@@ -51,7 +75,7 @@ def test_roofline_verdict_follows_the_numbers():
     step = _r(copy_share=0.4, flops=10.0, nbytes=40.0)  # 0.25 FLOP/byte
     mm = _r(flops=1e6, nbytes=1e4, flop_rate=50.0)  # 100 FLOP/byte
     text = roofline_verdict(step, mm, peak_flop_rate=100.0, bandwidth=10.0)  # ridge 10
-    assert "at 40% of the copy" in text and "well below the memory roof" in text
+    assert "at 40% of the copy" in text and "well below the memory roof" in text and "or the measurement is noisy" in text
     assert "0.25 FLOP per byte, left of the ridge (10.0)" in text and "100 FLOP per byte, right" in text
     assert "ran at 50% of the measured" in text and "do not compare cleanly" not in text
     near = roofline_verdict(_r(copy_share=0.9, flops=1.0, nbytes=1.0), _r(flops=1.0, nbytes=1.0, flop_rate=200.0),

@@ -37,3 +37,13 @@ def test_year_labels_match_the_books_reference_list():
 def test_reference_list_tells_the_two_touvron_papers_apart():
     text = str(reference_list(["touvron2023llama", "touvron2023llama2"]))
     assert "Touvron et al. (2023a)" in text and "Touvron et al. (2023b)" in text
+
+
+def test_no_key_is_defined_twice():
+    """A repeated key makes the book warn ("repeated bibliography entry") and the dict keep the last one."""
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M)
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+    source = (ROOT / "ffn_lib" / "sources.py").read_text()
+    keys = re.findall(r'Source\("([^"]+)"', source)
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

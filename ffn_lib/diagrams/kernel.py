@@ -108,10 +108,24 @@ def data_flow() -> Figure:
     return fig
 
 
+def _share(p: Any, bandwidth: float) -> float:
+    """A point's achieved bytes per second over the copy bandwidth: its rate over the slanted roof's."""
+    return p.rate / (p.intensity * bandwidth)
+
+
 def recorded_roofline(run: dict[str, Any]) -> Figure:
     """A recorded run's act(g) * u rows and matrix products on the roofline of its own copy bandwidth and
-    matrix-product roof (:mod:`ffn_lib.predict`)."""
+    matrix-product roof (:mod:`ffn_lib.predict`), in two panels.
+
+    Left, the whole roofline on log axes: the flat roof at the fastest product sample (:func:`predict.roofs`),
+    a dashed line at the square product's median rate (the number the text quotes), the products, and the
+    act(g) * u rows as one cluster near 1 FLOP per byte. Right, that cluster zoomed: each row's share of the copy
+    bandwidth (rate / (intensity x bandwidth)) on a linear scale, the implementations side by side within each pass,
+    the slowest and fastest eager gate of each pass named.
+    """
     import numpy as np
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle as Box
 
     from .. import predict
     from ..formatting import format_rate
@@ -120,30 +134,59 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
     use_style()
     bandwidth, peak = predict.roofs(run)
     points = predict.roofline_points(run)
-    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    act = [p for p in points if p.group == "act_mul"]
+    gemm = [p for p in points if p.group == "gemm"]
+    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained", width_ratios=(1.1, 1))
     ridge = peak / bandwidth
     xs = np.logspace(-1, 4, 200)
     ax.loglog(xs, np.minimum(peak, xs * bandwidth), color="0.2", lw=2,
-              label=tr("roofs: copy {copy}, products {products}", copy=format_rate(bandwidth, "B/s"),
-                       products=format_rate(peak, "FLOP/s")))
+              label=tr("roofs: copy {copy}; products {products}, their fastest sample",
+                       copy=format_rate(bandwidth, "B/s"), products=format_rate(peak, "FLOP/s")))
+    square = next((p for p in gemm if p.label == "square"), None)
+    if square is not None:
+        ax.axhline(square.rate, color="0.5", ls="--", lw=1,
+                   label=tr("square product, median: {rate}", rate=format_rate(square.rate, "FLOP/s")))
     ax.axvline(ridge, color="0.6", ls=":", lw=1)
-    markers = {"forward": "o", "backward": "s", "forward+backward": "^"}
-    for k, impl in enumerate(("eager", "compile", "fused")):
-        for pass_, m in markers.items():
-            sel = [p for p in points if p.group == "act_mul" and p.impl == impl and p.pass_ == pass_]
-            if sel:
-                ax.scatter([p.intensity for p in sel], [p.rate for p in sel], marker=m, color=COLORS[k], s=22,
-                           alpha=0.7, label=tr("act·mul {impl}, {pass_}", impl=impl, pass_=pass_name(pass_)))
-    gemm = [p for p in points if p.group == "gemm"]
+    ax.scatter([p.intensity for p in act], [p.rate for p in act], marker="o", color=COLORS[0], s=14, alpha=0.6,
+               label=tr("act·mul rows (zoomed at right)"))
+    lo, hi = min(p.rate for p in act), max(p.rate for p in act)
+    ax.add_patch(Box((0.6, lo / 1.6), 1.4, hi * 1.6 - lo / 1.6, fill=False, ec=COLORS[0], lw=1))
     ax.scatter([p.intensity for p in gemm], [p.rate for p in gemm], marker="D", color=COLORS[4], s=30,
                label=tr("matrix products"))
     device = run["provenance"]["device"]["name"]
     ax.set(xlabel=tr("arithmetic intensity (FLOP / byte of the least traffic)"), ylabel=tr("achieved FLOP/s"),
            title=tr("Recorded run on {device}, {date}", device=device, date=run["provenance"]["date"][:10]))
-    ax.legend(fontsize=6, loc="lower right", ncols=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+
+    impls, markers = ("eager", "compile", "fused"), {"forward": "o", "backward": "s", "forward+backward": "^"}
+    width = {p.pass_: p.intensity for p in act}
+    zoom.axhline(1.0, color="0.2", lw=2)
+    zoom.text(sum(width.values()) / len(width), 1.06, tr("memory roof: the copy's bandwidth"), fontsize=7,
+              ha="center", va="bottom")
+    for k, impl in enumerate(impls):
+        for pass_, m in markers.items():
+            sel = [p for p in act if p.impl == impl and p.pass_ == pass_]
+            if not sel:
+                continue
+            x = sel[0].intensity + (k - 1) * 0.03
+            zoom.scatter([x] * len(sel), [_share(p, bandwidth) for p in sel], marker=m, color=COLORS[k], s=26,
+                         alpha=0.75)
+            if impl == "eager":
+                for p in (min(sel, key=lambda p: _share(p, bandwidth)), max(sel, key=lambda p: _share(p, bandwidth))):
+                    zoom.annotate(p.label.split(" ")[0], (x, _share(p, bandwidth)), xytext=(-4, 0),
+                                  textcoords="offset points", ha="right", va="center", fontsize=7)
+    handles = [Line2D([], [], ls="", marker="o", color=COLORS[k], label=impl) for k, impl in enumerate(impls)]
+    handles += [Line2D([], [], ls="", marker=m, color="0.3", label=pass_name(pass_)) for pass_, m in markers.items()]
+    zoom.legend(handles=handles, fontsize=7, loc="lower right", ncols=2)
+    zoom.set(xlim=(min(width.values()) - 0.12, max(width.values()) + 0.08), ylim=(0, 1.15),
+             xlabel=tr("arithmetic intensity (FLOP / byte of the least traffic)"),
+             ylabel=tr("share of the copy bandwidth"), title=tr("The act·mul rows, zoomed"))
     fig.alt = tr("Roofline of {device} from the run's own copy bandwidth and matrix-product rate: the act·mul rows "
-                 "sit near 1 FLOP per byte under the slanted memory roof, fused and compiled close to it and eager "
-                 "below; the matrix products sit right of the ridge ({ridge} FLOP/byte) near the flat roof.",
-                 device=device, ridge=f"{ridge:.0f}")
+                 "sit near 1 FLOP per byte under the slanted memory roof, and the zoomed panel shows fused and "
+                 "compiled rows at about the copy's bandwidth and eager rows below it; the matrix products sit right "
+                 "of the ridge ({ridge} FLOP/byte) near the flat roof, drawn at their fastest sample ({peak}), with "
+                 "the square product's median ({median}) dashed below it.",
+                 device=device, ridge=f"{ridge:.0f}", peak=format_rate(peak, "FLOP/s"),
+                 median=format_rate(square.rate if square is not None else peak, "FLOP/s"))
     plt.close(fig)
     return fig
