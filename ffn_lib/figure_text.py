@@ -42,6 +42,25 @@ def cjk_family() -> str | None:
     return next((name for name in SYSTEM_FONTS if name in known), None)
 
 
+def use_cjk_fallback() -> bool:
+    """In Chinese, every text drawn from now on falls back to the CJK font for glyphs DejaVu Sans lacks
+    (``font.family`` becomes [DejaVu Sans, CJK]); and matplotlib's "no bold weight" notice for a CJK font with
+    one weight (it draws the regular weight) is kept out of the page. Returns whether the fallback is on."""
+    import logging
+
+    import matplotlib
+
+    family = cjk_family() if i18n.language() != "en" else None
+    if family is None:
+        return False
+    current = matplotlib.rcParams["font.family"]
+    first = current[0] if current else "DejaVu Sans"
+    if family not in current:
+        matplotlib.rcParams["font.family"] = [first, family]
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return True
+
+
 def _texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_text()]
 

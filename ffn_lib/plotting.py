@@ -17,7 +17,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import figure_check
+from . import figure_check, figure_text
 from .formatting import format_rate
 from .i18n import N_, tr
 
@@ -43,6 +43,7 @@ def use_style() -> None:
     """Apply the course's style to matplotlib (idempotent)."""
     plt.rcParams.update(STYLE)
     plt.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=COLORS)
+    figure_text.use_cjk_fallback()   # Chinese glyphs from the CJK font, when the reader reads Chinese
 
 
 def _axes(ax: plt.Axes | None, figsize: tuple[float, float] | None = None) -> plt.Axes:
@@ -125,3 +126,4 @@ def roofline(points: Mapping[str, tuple[float, float]], *, bandwidth: float, pea
 
 
 figure_check.install_from_env()
+figure_text.use_cjk_fallback()

@@ -31,8 +31,11 @@ LOCALE = {"language": "zh_CN", "locale_dirs": [str(ROOT / "locales")], "gettext_
 EDITIONS = {
     "zh": {
         "title": "Transformer 前馈网络：从公式到融合核函数",
+        "author": "ffn 课程作者",
+        "html": {"extra_footer": "由执行过的记事本构建；书中每个数字都由旁边的代码算出。"},
         "execute": {"cache": str(ROOT / "_build" / ".jupyter_cache_zh")},
         "sphinx": {"config": {**LOCALE, "html_search_language": "zh",
+                              "bibtex_reference_style": "author_year_round_zh",   # "Vaswani 等人（2017）"
                               # MyST-NB's and sphinx-togglebutton's own words, which they do not translate
                               "nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码",
                               "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏"}},

@@ -240,3 +240,22 @@ def test_chinese_words_around_maths_are_drawn_in_the_cjk_font(monkeypatch, caplo
     assert "does not have a glyph" not in caplog.text
     assert ax.title.get_fontfamily() == [figure_text.cjk_family()]
     plt.close(fig)
+
+
+def test_in_chinese_every_new_text_falls_back_to_the_cjk_font(monkeypatch):
+    import matplotlib
+    if figure_text.cjk_family() is None:
+        pytest.skip("no CJK font here (mplfonts not installed)")
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", ["DejaVu Sans"])
+    assert not figure_text.use_cjk_fallback()   # English: nothing changes
+    assert matplotlib.rcParams["font.family"] == ["DejaVu Sans"]
+    i18n.set_language("zh")
+    assert figure_text.use_cjk_fallback()
+    assert matplotlib.rcParams["font.family"] == ["DejaVu Sans", figure_text.cjk_family()]
+    fig, ax = plt.subplots()
+    ax.set_title("峰值显存")   # Chinese not through the catalogue: drawn without a missing-glyph warning
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)

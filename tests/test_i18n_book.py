@@ -166,3 +166,10 @@ def test_other_edition_url_is_relative_to_the_page():
     assert edition.other_edition_url("index", "en") == "zh/index.html"
     assert edition.other_edition_url("notebooks/02_gelu", "en") == "../zh/notebooks/02_gelu.html"
     assert edition.other_edition_url("notebooks/02_gelu", "zh") == "../../notebooks/02_gelu.html"
+
+
+def test_chinese_pages_cite_in_chinese():
+    require_book()
+    text = _article_text(ZH / "notebooks" / "02_gelu.html")
+    assert "Gimpel（2016）" in text and " et al." not in text
+    assert "等人" in _article_text(ZH / "notebooks" / "01_ffn_block.html")

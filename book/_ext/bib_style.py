@@ -27,7 +27,7 @@ from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
 from pybtex.style.template import join, node
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
-from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
     BasicAuthorYearParentheticalReferenceStyle,
@@ -93,6 +93,28 @@ class RoundAuthorYearReferenceStyle(AuthorYearReferenceStyle):
         self.role_style.update((role, style) for style in self.styles for role in style.role_names())
 
 
+def _round_zh() -> BracketStyle:
+    return BracketStyle(left="（", right="）", sep="；")
+
+
+def _persons_zh() -> PersonStyle:
+    return PersonStyle(sep="、", sep2=" 和 ", last_sep=" 和 ", other=" 等人")
+
+
+@dataclasses.dataclass
+class RoundAuthorYearReferenceStyleZh(RoundAuthorYearReferenceStyle):
+    """The 简体中文 edition's citations: "Vaswani 等人（2017）", "Hendrycks 和 Gimpel（2016）", "（Shazeer，2020）"."""
+
+    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_round_zh)
+    bracket_textual: BracketStyle = dataclasses.field(default_factory=_round_zh)
+    bracket_author: BracketStyle = dataclasses.field(default_factory=_round_zh)
+    bracket_label: BracketStyle = dataclasses.field(default_factory=_round_zh)
+    bracket_year: BracketStyle = dataclasses.field(default_factory=_round_zh)
+    person: PersonStyle = dataclasses.field(default_factory=_persons_zh)
+    author_year_sep: str = "，"
+    text_reference_sep: str = ""
+
+
 def _surname(person) -> str:
     latex = " ".join(person.prelast_names + person.last_names)
     return Text.from_latex(latex).render_as("text")
@@ -141,4 +163,6 @@ def setup(app):
     register_plugin("pybtex.style.sorting", "author_year_title_plain", PlainAuthorYearTitleSorting)
     register_plugin("pybtex.style.formatting", "author_year", AuthorYearStyle)
     register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYearReferenceStyle)
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_round_zh",
+                           RoundAuthorYearReferenceStyleZh)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
