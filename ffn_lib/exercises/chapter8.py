@@ -69,10 +69,8 @@ def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> floa
 
 
 # The corpus is the running Python's own pydoc_data text, so its vocabulary, and the answers that depend on it,
-# can differ between Python versions.
-_DEPENDS_ON_PYTHON = (" *The text, and so the answer, comes with your Python: the answer box in chapter 8's page "
-                      "checks the answer for the Python that built the book (printed there with the corpus); "
-                      "`check` in your notebook checks it for yours.*")
+# can differ between Python versions: exercises 3 and 4 end their statements with the same note, written out in
+# each (one whole message per statement).
 
 EXERCISES = [
     ChoiceExercise(
@@ -115,7 +113,9 @@ EXERCISES = [
                   r"with the SwiGLU FFN: `lm.GPT(lm.GPTConfig(corpus.tokenizer.vocab_size, 'SwiGLU', d_model=48, "
                   r"n_layer=2, n_head=2, context=64))`. How many parameters does it have? Before you train anything, "
                   r"check how far the ReLU model at the same width is from it: at this width, why is the gap what "
-                  r"it is?" + _DEPENDS_ON_PYTHON,
+                  r"it is? *The text, and so the answer, comes with your Python: the answer box in chapter 8's "
+                  r"page checks the answer for the Python that built the book (printed there with the corpus); "
+                  r"`check` in your notebook checks it for yours.*",
         hints=["`model.param_count()` counts each parameter once (the tied embedding too).",
                "`lm.param_table(config)` lists every variant at once, with the gap to the first."],
         starter="answer = ...\nex.q3.check(answer)",
@@ -136,7 +136,9 @@ EXERCISES = [
         statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the chapter's CPU settings: "
                   r"`preset = ex8.reader_preset()` gives them (import it with "
                   r"`from ffn_lib.exercises import chapter8 as ex8`), and `lm.train_run(...)` does the training. "
-                  r"What final held-out loss does it reach (nats per character)?" + _DEPENDS_ON_PYTHON,
+                  r"What final held-out loss does it reach (nats per character)? *The text, and so the answer, comes with your Python: the answer box "
+                  r"in chapter 8's page checks the answer for the Python that built the book (printed there with "
+                  r"the corpus); `check` in your notebook checks it for yours.*",
         hints=["`lm.train_run(preset.model_config(corpus.tokenizer.vocab_size, \"SwiGLU\"), preset.train, corpus, "
                "seed=7)` returns a `RunResult`; run it inside `with lm.cpu_threads(lm.CPU_THREADS):` (one thread, "
                "as the chapter's runs).",
