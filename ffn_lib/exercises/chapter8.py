@@ -188,7 +188,7 @@ EXERCISES = [
     NumberExercise(
         title="A paired t interval from three seeds",
         statement=r"Suppose the matched pair GEGLU and GELU was trained with three seeds, and seed by seed the final "
-                  r"held-out losses differ by $d_s = L_{\mathrm{GEGLU},s} - L_{\mathrm{GELU},s} = -0.022$, $-0.008$ "
+                  r"held-out losses differ by $d_s = L_\text{GEGLU} - L_\text{GELU}$: $-0.022$, $-0.008$ "
                   r"and $-0.015$ nats (made-up numbers, for this exercise). What is the half-width of the chapter's "
                   r"95% paired $t$ interval of their mean, $\bar d$? Then look at the interval: does it exclude zero?",
         hints=[r"Here $n = 3$, $\bar d = -0.015$, and $s_d$ is the standard deviation of the three differences with "

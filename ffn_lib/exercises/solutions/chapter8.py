@@ -21,9 +21,9 @@ SOLUTIONS = {
     1: Solution(
         "Reading the 65,536-step column of Table 1 (quoted in `ffn_lib.VARIANTS`): SwiGLU 1.944, Bilinear 1.960, "
         "ReLU 1.997. Whether the recorded GPU run agrees is a separate question, answered by the chapter's tests "
-        "(Welch's t for every pair, with Holm's correction): at this small scale, with three seeds, a gap of a few "
-        "hundredths can be smaller than the seed-to-seed spread lets the tests resolve, and an unresolved pair is "
-        "not shown to be equal, only not shown to differ.",
+        "(Welch's t for every pair, with Holm's correction): at this small scale, with three seeds, they resolve "
+        "only gaps several times the seed-to-seed spread, and a gap of a few hundredths may be smaller; an "
+        "unresolved pair is not shown to be equal, only not shown to differ.",
         """import ffn_lib
 
 trio = sorted(["ReLU", "Bilinear", "SwiGLU"], key=lambda n: ffn_lib.VARIANTS[n].log_perplexity_65k)
