@@ -72,9 +72,9 @@ EXERCISES = [
     ),
     NumberExercise(  # revision 2 of 5.4 (ids.REVISED): it was the 2/3 rule's parameter ratio
         title="Growing an aligned unit",
-        statement=r"In a SwiGLU block, take a hidden unit whose gate and up rows are aligned, $w = v$, as Fishman et "
-                  r"al. (2024) found them to become over long training runs: the unit computes "
-                  r"$h = \mathrm{SiLU}(xw)\,(xv) = \mathrm{SiLU}(z)\,z$ with $z = xw$. Its peak output over a batch "
+        statement=r"In a SwiGLU block, take a hidden unit whose gate and value weights are aligned, $w = v$ (its "
+                  r"columns of $W$ and $V$), as Fishman et al. (2024) found them to become over long training runs: "
+                  r"the unit computes $h = \mathrm{SiLU}(xw)\,(xv) = \mathrm{SiLU}(z)\,z$ with $z = xw$. Its peak output over a batch "
                   r"comes at a large positive $z$, where $\mathrm{SiLU}(z) \approx z$. Training now grows $w$ and "
                   r"$v$ together by a factor of 3 (they stay aligned). A plain ReLU FFN's unit, "
                   r"$\mathrm{ReLU}(x w_1)$, would grow by the same factor as its weights. By what factor does the "
@@ -110,6 +110,10 @@ EXERCISES = [
         mistakes=[(lambda: 1.0, "1 is E[g^2 u^2], without the ReLU: the ReLU zeroes the negative half of g."),
                   (lambda: 0.25, "that squares the one half: the ReLU keeps half of the line, not half of g."),
                   (lambda: _numeric.gaussian_mean(lambda z: relu(z)) ** 2,
-                   "that is (E[max(0, g)])^2, the squared mean; the second moment is E[max(0, g)^2].")],
+                   "that is (E[max(0, g)])^2, the squared mean; the second moment is E[max(0, g)^2]."),
+                  (lambda: 0.0, "that is the mean E[h], zero because u is symmetric about 0. The second moment "
+                                "squares h before averaging, and a square is never negative."),
+                  (lambda: 0.5 ** 0.5, "that is the root mean square, the square root of E[h^2]; the question "
+                                       "asks for the second moment E[h^2] itself.")],
     ),
 ]

@@ -1,13 +1,16 @@
 """Exercises of chapter 7: writing the fused kernel.
 
 7.1-7.3 were chapter 6's 6.6-6.8 before the kernel got its own chapter (progress migrates);
-7.4 onwards are answered with a Triton kernel (:mod:`ffn_lib.exercises.kernel`).
+7.4 onwards are answered with a Triton kernel (:mod:`ffn_lib.exercises.kernel`). Their ``emulated_mistakes``
+are marked with ``N_`` for the catalogue (the extraction reads ``mistakes=``, not that keyword); the kernel
+exercise translates a diagnosis where it shows it.
 """
 
 import torch
 
 from .. import sizing
 from ..activations import act_mul_eager, sigmoid, silu, silu_derivative
+from ..i18n import N_
 from . import _cases
 from . import kernel as _k
 from .function import FunctionExercise
@@ -113,10 +116,12 @@ EXERCISES = [
         reference=lambda g, u: (act_mul_eager(g, u, "gelu_tanh"),),
         cases=_k.flat_cases,
         emulated_mistakes=[(lambda g, u: (act_mul_eager(u, g, "gelu_tanh"),),
-                   "gate and up swapped: the GELU goes on g (the gate), and u multiplies it."),
-                  (lambda g, u: (act_mul_eager(g, u, "gelu"),),
-                   "that is the erf GELU; the exercise asks for the tanh form (GEGLU as in T5 v1.1 and Gemma)."),
-                  (lambda g, u: (act_mul_eager(g, u, "silu"),), "that is SiLU(g) * u, step 1's kernel: change the gate.")],
+                            N_("gate and up swapped: the GELU goes on g (the gate), and u multiplies it.")),
+                           (lambda g, u: (act_mul_eager(g, u, "gelu"),),
+                            N_("that is the erf GELU; the exercise asks for the tanh form (GEGLU as in T5 v1.1 and "
+                               "Gemma).")),
+                           (lambda g, u: (act_mul_eager(g, u, "silu"),),
+                            N_("that is SiLU(g) * u, step 1's kernel: change the gate."))],
     ),
     _k.KernelExercise(
         title="SwiGLU on one [gate | up] tensor",
@@ -137,8 +142,8 @@ EXERCISES = [
         cases=_k.cat_cases,
         strided_case=3,
         emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_halves(x)), "silu"),),
-                   "gate and up swapped: the first half of each row is the gate (vLLM's and Phi-3's layout); "
-                   "F.glu is the other way round.")],
+                            N_("gate and up swapped: the first half of each row is the gate (vLLM's and Phi-3's "
+                               "layout); F.glu is the other way round."))],
     ),
     _k.KernelExercise(
         title="The fused backward, recomputing SiLU",
@@ -156,10 +161,11 @@ EXERCISES = [
         reference=_grads,
         cases=_k.backward_cases,
         recompute=True,
-        emulated_mistakes=[(lambda g, u, dy: tuple(reversed(_grads(g, u, dy))), "dg and du swapped: store dg through dg_ptr."),
-                  (lambda g, u, dy: _grads(g, u, dy, swap=True),
-                   "gate and up swapped: SiLU is applied to g, and u multiplies it."),
-                  (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
-                   "dy is missing: both gradients are multiplied by the output's gradient.")],
+        emulated_mistakes=[(lambda g, u, dy: tuple(reversed(_grads(g, u, dy))),
+                            N_("dg and du swapped: store dg through dg_ptr.")),
+                           (lambda g, u, dy: _grads(g, u, dy, swap=True),
+                            N_("gate and up swapped: SiLU is applied to g, and u multiplies it.")),
+                           (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
+                            N_("dy is missing: both gradients are multiplied by the output's gradient."))],
     ),
 ]

@@ -1,7 +1,9 @@
 """Exercises of chapter 8: does the gate pay? A parameter-matched language model."""
 
+import statistics
 from dataclasses import replace
 from functools import lru_cache
+from statistics import NormalDist
 
 import torch
 
@@ -25,14 +27,15 @@ def _table1_order() -> str:
     return next(k for k, v in _ORDER_OPTIONS.items() if v == order)
 
 
-# The reader's own run (exercises 3 and 4): the chapter's CPU model at another width, trained briefly.
+# The reader's own run (exercises 3 and 4): the CPU experiment's model (lm.CPU, the size of the chapter's short run,
+# lm.DEMO) at another width, trained briefly.
 READER_D_MODEL = 48
 READER_SEED = 7
 READER_STEPS = 60
 
 
 def reader_preset(d_model: int = READER_D_MODEL):
-    """The chapter's CPU preset at width ``d_model``, trained for READER_STEPS steps."""
+    """The CPU experiment's preset (``lm.CPU``) at width ``d_model``, trained for READER_STEPS steps."""
     from ..lm import CPU
 
     train = replace(CPU.train, steps=READER_STEPS, warmup_steps=6, eval_every=20)
@@ -69,18 +72,42 @@ def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> floa
 
 
 # The corpus is the running Python's own pydoc_data text, so its vocabulary, and the answers that depend on it,
-# can differ between Python versions.
-_DEPENDS_ON_PYTHON = (" *The text, and so the answer, comes with your Python: the answer box in chapter 8's page "
-                      "checks the answer for the Python that built the book (printed there with the corpus); "
-                      "`check` in your notebook checks it for yours.*")
+# can differ between Python versions: exercises 3 and 4 end their statements with the same note, written out in
+# each (one whole message per statement).
+
+# Exercise 5's made-up matched pair: GEGLU minus GELU, final held-out loss, seed by seed (nats; typed in its
+# statement too, and a test checks that the two agree).
+PAIRED_DIFFERENCES = (-0.022, -0.008, -0.015)
+
+
+def _t(q: float, df: int) -> float:
+    from ..lm import stats
+
+    return stats.t_quantile(q, df)
+
+
+def paired_interval(differences=PAIRED_DIFFERENCES, quantile=None, sd=None, root=None) -> float:
+    """Half-width of the 95% paired t interval of the mean of ``differences``, t_{0.975, n-1} s_d / sqrt(n)
+    (``lm.stats.mean_interval``); ``quantile``, ``sd`` and ``root`` replace its parts, for the known mistakes."""
+    import math
+
+    from ..lm import stats
+
+    n = len(differences)
+    if quantile is None and sd is None and root is None:
+        return stats.mean_interval(differences)
+    q = stats.t_quantile(0.975, n - 1) if quantile is None else quantile
+    s = statistics.stdev(differences) if sd is None else sd
+    return q * s / math.sqrt(n if root is None else root)
+
 
 EXERCISES = [
     ChoiceExercise(
         title="Predict the ordering",
         statement="Before you look at this chapter's results, commit to a prediction. If the runs behave like "
                   "Shazeer's (Table 1, 65,536 steps), in which order do ReLU, Bilinear and SwiGLU finish, lowest "
-                  "held-out loss first? Then compare with the ranking the chapter computes: does it agree, and does "
-                  "the seed-to-seed spread allow it to?",
+                  "held-out loss first? Then compare with the recorded GPU run (section *Against Table 1*): does its "
+                  "order agree, and which of its gaps do the pairwise tests resolve?",
         hints=["`ffn_lib.VARIANTS[name].log_perplexity_65k` holds the quoted Table 1 numbers.",
                "Lower log-perplexity is better; Bilinear is the gated block with no activation at all."],
         starter='answer = ...  # "a", "b", "c" or "d"\nex.q1.check(answer)',
@@ -111,11 +138,14 @@ EXERCISES = [
     ),
     NumberExercise(
         title="Your model, parameter-matched",
-        statement=r"Build the chapter's model at a width of your own, $d_\text{model} = 48$ (the chapter uses 64), "
-                  r"with the SwiGLU FFN: `lm.GPT(lm.GPTConfig(corpus.tokenizer.vocab_size, 'SwiGLU', d_model=48, "
-                  r"n_layer=2, n_head=2, context=64))`. How many parameters does it have? Before you train anything, "
-                  r"check how far the ReLU model at the same width is from it: at this width, why is the gap what "
-                  r"it is?" + _DEPENDS_ON_PYTHON,
+        statement=r"Build the model of the chapter's short run at a width of your own, $d_\text{model} = 48$ "
+                  r"(`lm.DEMO` uses 64, the recorded GPU run 256), with the SwiGLU FFN: "
+                  r"`lm.GPT(lm.GPTConfig(corpus.tokenizer.vocab_size, 'SwiGLU', d_model=48, n_layer=2, n_head=2, "
+                  r"context=64))`. How many parameters does it have? Before you train anything, check how far the "
+                  r"ReLU model at the same width is from it: at this width, why is the gap what it is? *The text, "
+                  r"and so the answer, comes with your Python: the answer box in chapter 8's page checks the answer "
+                  r"for the Python that built the book (printed there with the corpus); `check` in your notebook "
+                  r"checks it for yours.*",
         hints=["`model.param_count()` counts each parameter once (the tied embedding too).",
                "`lm.param_table(config)` lists every variant at once, with the gap to the first."],
         starter="answer = ...\nex.q3.check(answer)",
@@ -129,14 +159,19 @@ EXERCISES = [
                    "that counts the FFNs alone; the question asks for the whole model (embeddings, attention, "
                    "layer norms too)."),
                   (lambda: _params("SwiGLU") + _corpus().tokenizer.vocab_size * READER_D_MODEL,
-                   "that counts the output layer separately; it is tied to the token embedding.")],
+                   "that counts the output layer separately; it is tied to the token embedding."),
+                  (lambda: _params("SwiGLU", d_model=64),
+                   "that is the model at the short run's width, d_model = 64; the exercise's has d_model = 48.")],
     ),
     NumberExercise(
         title="Your own run",
-        statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the chapter's CPU settings: "
-                  r"`preset = ex8.reader_preset()` gives them (import it with "
-                  r"`from ffn_lib.exercises import chapter8 as ex8`), and `lm.train_run(...)` does the training. "
-                  r"What final held-out loss does it reach (nats per character)?" + _DEPENDS_ON_PYTHON,
+        statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the CPU experiment's settings "
+                  r"(`lm.CPU`, the size of the chapter's short run): `preset = ex8.reader_preset()` gives them "
+                  r"(import it with `from ffn_lib.exercises import chapter8 as ex8`), and `lm.train_run(...)` does "
+                  r"the training. What final held-out loss does it reach (nats per character)? *The text, and so the "
+                  r"answer, comes with your Python: the answer box in chapter 8's page checks the answer for the "
+                  r"Python that built the book (printed there with the corpus); `check` in your notebook checks it "
+                  r"for yours.*",
         hints=["`lm.train_run(preset.model_config(corpus.tokenizer.vocab_size, \"SwiGLU\"), preset.train, corpus, "
                "seed=7)` returns a `RunResult`; run it inside `with lm.cpu_threads(lm.CPU_THREADS):` (one thread, "
                "as the chapter's runs).",
@@ -149,5 +184,41 @@ EXERCISES = [
                                                  "for seed 7."),
                   (lambda: _reader_loss(d_model=64), "that model has the chapter's width, 64; the exercise's has "
                                                      "d_model = 48.")],
+    ),
+    NumberExercise(
+        title="A paired t interval from three seeds",
+        statement=r"Suppose the matched pair GEGLU and GELU was trained with three seeds, and seed by seed the final "
+                  r"held-out losses differ by $d_s = L_\text{GEGLU} - L_\text{GELU}$: $-0.022$, $-0.008$ "
+                  r"and $-0.015$ nats (made-up numbers, for this exercise). What is the half-width of the chapter's "
+                  r"95% paired $t$ interval of their mean, $\bar d$? Then look at the interval: does it exclude zero?",
+        hints=[r"Here $n = 3$, $\bar d = -0.015$, and $s_d$ is the standard deviation of the three differences with "
+               r"$n - 1$ in the denominator (`statistics.stdev`).",
+               r"Student's $t$ at $n - 1 = 2$ degrees of freedom, not the normal quantile: the chapter prints "
+               r"$t_{0.975,2}$, and `lm.stats.t_quantile(0.975, 2)` computes it."],
+        starter="answer = ...\nex.q5.check(answer)",
+        # rounded to 6 decimals (0.017388963982253484 unrounded): the tolerance asks for 4 decimal places
+        expected=lambda: round(paired_interval(), 6),
+        abs_tol=5e-5,
+        mistakes=[(lambda: paired_interval(quantile=NormalDist().inv_cdf(0.975)),
+                   "that uses the normal quantile 1.96. Three seeds estimate the standard deviation only roughly, "
+                   "and Student's t at 2 degrees of freedom, which allows for that, is more than twice as large."),
+                  (lambda: paired_interval(quantile=2.0),
+                   "that is \"two standard errors\", the normal rule of thumb. Three seeds estimate the standard "
+                   "deviation only roughly, and Student's t at 2 degrees of freedom, which allows for that, is more "
+                   "than twice as large."),
+                  (lambda: paired_interval(quantile=_t(0.975, 3)),
+                   "that takes Student's t at n = 3 degrees of freedom; the paired interval has n - 1 = 2."),
+                  (lambda: paired_interval(quantile=_t(0.95, 2)),
+                   "that is the one-sided quantile t_0.95; a two-sided 95% interval leaves 2.5% in each tail, so "
+                   "it uses t_0.975."),
+                  (lambda: paired_interval(sd=statistics.pstdev(PAIRED_DIFFERENCES)),
+                   "that divides by n in the standard deviation; the sample standard deviation divides by n - 1 "
+                   "(statistics.stdev, not pstdev)."),
+                  (lambda: paired_interval(root=1),
+                   "that is t times s_d, the spread of a single seed's difference; the interval of the mean divides "
+                   "by √n."),
+                  (lambda: paired_interval(root=len(PAIRED_DIFFERENCES) - 1),
+                   "that divides by √(n - 1); the standard error of the mean is s_d/√n (the n - 1 belongs in s_d "
+                   "and in the degrees of freedom).")],
     ),
 ]

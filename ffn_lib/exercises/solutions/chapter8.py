@@ -1,12 +1,29 @@
 """Worked solutions of chapter 8."""
 
+from statistics import NormalDist, mean, stdev
+
 from ..base import Solution
+from ..chapter8 import PAIRED_DIFFERENCES, paired_interval
+
+
+def _paired_numbers() -> dict[str, str]:
+    """Exercise 5's numbers as its solution writes them (computed here, from the statement's differences)."""
+    d, half = PAIRED_DIFFERENCES, paired_interval()
+    t = paired_interval(root=1) / stdev(d)
+    return {"mean": f"{mean(d):.3f}", "sd": f"{stdev(d):.3f}", "se": f"{stdev(d) / len(d) ** 0.5:.5f}",
+            "t": f"{t:.3f}", "half": f"{half:.4f}", "low": f"{mean(d) - half:.4f}", "high": f"{mean(d) + half:+.4f}",
+            "normal": f"{paired_interval(quantile=NormalDist().inv_cdf(0.975)):.4f}"}
+
+
+_PAIRED = _paired_numbers()
 
 SOLUTIONS = {
     1: Solution(
         "Reading the 65,536-step column of Table 1 (quoted in `ffn_lib.VARIANTS`): SwiGLU 1.944, Bilinear 1.960, "
-        "ReLU 1.997. Whether this chapter's runs agree is a separate question, answered by its ranking with "
-        "uncertainty: at a tiny scale, with three seeds, the differences may be smaller than the spread.",
+        "ReLU 1.997. Whether the recorded GPU run agrees is a separate question, answered by the chapter's tests "
+        "(Welch's t for every pair, with Holm's correction): at this small scale, with three seeds, they resolve "
+        "only gaps several times the seed-to-seed spread, and a gap of a few hundredths may be smaller; an "
+        "unresolved pair is not shown to be equal, only not shown to differ.",
         """import ffn_lib
 
 trio = sorted(["ReLU", "Bilinear", "SwiGLU"], key=lambda n: ffn_lib.VARIANTS[n].log_perplexity_65k)
@@ -25,7 +42,9 @@ answer = budget // (3 * 512)""",
     3: Solution(
         "Build the model and count. At d_model = 48 the ReLU model has exactly as many parameters: 4 d_model = 192 "
         "is divisible by 3, so the matched width 2/3 * 192 = 128 is a whole number and 2 * 48 * 192 = 3 * 48 * 128. "
-        "At d_model = 64 the matched width 170.67 is rounded down to 170, hence the chapter's small gap.",
+        "At the chapter's widths it is not: at the recorded run's d_model = 256 the matched width 682.67 is rounded "
+        "down to 682, hence the small gaps in the chapter's parameter table (and at the short run's 64, 170.67 "
+        "becomes 170).",
         """from ffn_lib import lm
 
 corpus = lm.load_corpus()
@@ -45,5 +64,22 @@ preset = ex8.reader_preset()
 with lm.cpu_threads(lm.CPU_THREADS):  # one thread, as the chapter's runs
     run = lm.train_run(preset.model_config(corpus.tokenizer.vocab_size, "SwiGLU"), preset.train, corpus, seed=7)
 answer = run.final_val_loss""",
+    ),
+    5: Solution(
+        (r"The three differences have mean $\bar d = {mean}$ and standard deviation $s_d = {sd}$ ($n - 1$ in the "
+         r"denominator), so the standard error of the mean is $s_d/\sqrt 3 = {se}$. Student's $t$ at $n - 1 = 2$ "
+         r"degrees of freedom is $t_{{0.975,2}} = {t}$, and the half-width is ${t} \times {se} = {half}$: the "
+         r'interval runs from ${low}$ to ${high}$ and contains zero, so this pair is "cannot tell". The normal '
+         r'quantile 1.96 would have given $\pm {normal}$, an interval that excludes zero: with three seeds, "two '
+         r'standard errors" is far weaker than 95%. `lm.stats.mean_interval(d)` computes the same '
+         r"half-width.").format(**_PAIRED),
+        """from statistics import mean, stdev
+
+from ffn_lib.lm import stats
+
+d = [-0.022, -0.008, -0.015]  # GEGLU minus GELU, seed by seed
+n = len(d)
+answer = stats.t_quantile(0.975, n - 1) * stdev(d) / n ** 0.5
+print(f"{mean(d):.4f} ± {answer:.4f}")  # the interval contains 0: cannot tell""",
     ),
 }
