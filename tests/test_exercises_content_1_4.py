@@ -3,6 +3,7 @@
 from ffn_lib import exercises as E
 from ffn_lib import swish_derivative
 from ffn_lib.exercises import _numeric
+from i18nutil import templates_fullmatching
 
 
 def _significant(value: float, digits: int) -> str:
@@ -48,22 +49,7 @@ def test_1_6_uses_the_chapters_rule_of_thumb_only():
     assert not any(bad in t for t in texts for bad in ("6 N D", "6ND", r"6 \cdot T \cdot N"))
 
 
-def _templates_fullmatching(text: str, entries: dict) -> list[str]:
-    """Catalogue messages with named fields that ``text`` was formatted from (the values read back)."""
-    import re
-    import string
-    found = []
-    for msgid in entries:
-        try:
-            parts = list(string.Formatter().parse(msgid))
-        except ValueError:
-            continue
-        if not any(name for _, name, _, _ in parts):
-            continue
-        pattern = "".join(re.escape(lit) + ("(.+?)" if name is not None else "") for lit, name, _, _ in parts)
-        if re.fullmatch(pattern, text, re.S):
-            found.append(msgid)
-    return found
+_templates_fullmatching = templates_fullmatching
 
 
 def test_everything_exercises_1_to_4_say_has_its_chinese():

@@ -13,6 +13,7 @@ from ffn_lib import i18n, sizing
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import i18n as i18n_script  # noqa: E402  (scripts/i18n.py)
+from i18nutil import templates_fullmatching
 
 CHAPTERS = (5, 6, 7, 8)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -105,20 +106,7 @@ def test_every_text_of_chapters_5_to_8_is_extracted_where_it_is_written():
     assert not missing, missing[:5]
 
 
-def _templates_fullmatching(text: str, messages) -> list[str]:
-    """Catalogue messages with named fields that ``text`` was formatted from (the values read back)."""
-    out = []
-    for msgid in messages:
-        try:
-            parts = list(string.Formatter().parse(msgid))
-        except ValueError:
-            continue
-        if not any(name for _, name, _, _ in parts):
-            continue
-        pattern = "".join(re.escape(lit) + ("(.+?)" if name is not None else "") for lit, name, _, _ in parts)
-        if re.fullmatch(pattern, text, re.S):
-            out.append(msgid)
-    return out
+_templates_fullmatching = templates_fullmatching
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
