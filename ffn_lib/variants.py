@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ._checks import positive_int
 from .blocks import FFN, GatedFFN
+from .i18n import N_
 from .sizing import matched_d_ff
 
 from torch import nn
@@ -41,7 +42,7 @@ class Variant:
         return FFN(d_model, d_ff, self.activation, **kwargs)
 
 
-SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202, Tables 1-3 (quoted)"
+SHAZEER_2020 = N_("Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202, Tables 1-3 (quoted)")  # tr() where shown
 
 # Quoted: the run-to-run standard deviation of the fine-tuning averages, the "ibid. stddev." row of Shazeer's
 # Tables 2 and 3, itself quoted from Raffel et al. (2020, T5), Table 1's baseline over several runs.

@@ -188,7 +188,7 @@ def markdown_report(doc: dict[str, Any]) -> str:
     """The report ``python -m ffn_lib.lm`` writes: the run, its table, every finding, the source of Table 1."""
     return (f"# ffn_lib.lm: {doc['provenance']['device']['name']}\n\n"
             + tr("{description}.", description=describe_run(doc)) + f"\n\n{table_markdown(doc)}\n"
-            + "\n".join(f"- {s}" for s in sentences(doc)) + "\n\n" + tr("Table 1: {source}.", source=SHAZEER_2020)
+            + "\n".join(f"- {s}" for s in sentences(doc)) + "\n\n" + tr("Table 1: {source}.", source=tr(SHAZEER_2020))
             + "\n")
 
 
