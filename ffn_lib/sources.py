@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import tr
+
 
 @dataclass(frozen=True)
 class Source:
@@ -155,8 +157,8 @@ class ReferenceList:
         self.sources = [cite(k) for k in keys]
 
     def _repr_markdown_(self) -> str:
-        return "\n".join(f"- {s}" for s in self.sources) + (
-            "\n\nThe full bibliography, with every source of the course, is on the References page.")
+        return "\n".join(f"- {s}" for s in self.sources) + "\n\n" + tr(
+            "The full bibliography, with every source of the course, is on the References page.")
 
     def __str__(self) -> str:
         return self._repr_markdown_()

@@ -139,6 +139,8 @@ def test_each_english_page_has_its_chinese_page_and_they_link_each_other():
 def test_the_chinese_pages_read_in_chinese():
     require_book()
     for page in _pages():
+        if page in ("book/glossary.html", "book/references.html"):   # the English terms, the sources' own titles
+            continue
         text = _article_text(ZH / page)
         cjk = len(CJK.findall(text))
         latin = len(re.findall(r"\b[A-Za-z]{3,}\b", text))
@@ -147,7 +149,8 @@ def test_the_chinese_pages_read_in_chinese():
 
 def test_chinese_search_is_segmented():
     require_book()
-    index = (ZH / "searchindex.js").read_text(encoding="utf-8")
+    index = (ZH / "searchindex.js").read_text(encoding="utf-8").encode("ascii", "backslashreplace").decode(
+        "unicode_escape")   # Sphinx writes the index's non-ASCII as \uXXXX escapes
     assert "激活函数" in index or "激活" in index
     assert "前馈" in index
 
@@ -170,6 +173,6 @@ def test_other_edition_url_is_relative_to_the_page():
 
 def test_chinese_pages_cite_in_chinese():
     require_book()
-    text = _article_text(ZH / "notebooks" / "02_gelu.html")
-    assert "Gimpel（2016）" in text and " et al." not in text
+    text = re.sub(r"\s+", "", _article_text(ZH / "notebooks" / "02_gelu.html"))   # tags leave spaces
+    assert "Hendrycks和Gimpel（2016）" in text and "HendrycksandGimpel(2016)" not in text
     assert "等人" in _article_text(ZH / "notebooks" / "01_ffn_block.html")

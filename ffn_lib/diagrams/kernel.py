@@ -156,12 +156,12 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
     device = run["provenance"]["device"]["name"]
     ax.set(xlabel=tr("arithmetic intensity (FLOP / byte of the least traffic)"), ylabel=tr("achieved FLOP/s"),
            title=tr("Recorded run on {device}, {date}", device=device, date=run["provenance"]["date"][:10]))
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
 
     impls, markers = ("eager", "compile", "fused"), {"forward": "o", "backward": "s", "forward+backward": "^"}
     width = {p.pass_: p.intensity for p in act}
     zoom.axhline(1.0, color="0.2", lw=2)
-    zoom.text(sum(width.values()) / len(width), 1.06, tr("memory roof: the copy's bandwidth"), fontsize=7,
+    zoom.text(sum(width.values()) / len(width), 1.06, tr("memory roof: the copy's bandwidth"), fontsize=8,
               ha="center", va="bottom")
     for k, impl in enumerate(impls):
         for pass_, m in markers.items():
@@ -174,10 +174,10 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
             if impl == "eager":
                 for p in (min(sel, key=lambda p: _share(p, bandwidth)), max(sel, key=lambda p: _share(p, bandwidth))):
                     zoom.annotate(p.label.split(" ")[0], (x, _share(p, bandwidth)), xytext=(-4, 0),
-                                  textcoords="offset points", ha="right", va="center", fontsize=7)
+                                  textcoords="offset points", ha="right", va="center", fontsize=8)
     handles = [Line2D([], [], ls="", marker="o", color=COLORS[k], label=impl) for k, impl in enumerate(impls)]
     handles += [Line2D([], [], ls="", marker=m, color="0.3", label=pass_name(pass_)) for pass_, m in markers.items()]
-    zoom.legend(handles=handles, fontsize=7, loc="lower right", ncols=2)
+    zoom.legend(handles=handles, fontsize=8, loc="lower right", ncols=2)
     zoom.set(xlim=(min(width.values()) - 0.12, max(width.values()) + 0.08), ylim=(0, 1.15),
              xlabel=tr("arithmetic intensity (FLOP / byte of the least traffic)"),
              ylabel=tr("share of the copy bandwidth"), title=tr("The act·mul rows, zoomed"))
