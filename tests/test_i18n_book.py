@@ -176,3 +176,17 @@ def test_chinese_pages_cite_in_chinese():
     text = re.sub(r"\s+", "", _article_text(ZH / "notebooks" / "02_gelu.html"))   # tags leave spaces
     assert "Hendrycks和Gimpel（2016）" in text and "HendrycksandGimpel(2016)" not in text
     assert "等人" in _article_text(ZH / "notebooks" / "01_ffn_block.html")
+
+
+def test_no_markdown_is_left_unrendered_on_the_chinese_pages():
+    """A bold run-in heading whose closing ** follows Chinese punctuation ("**结论。**正文") is not closed by
+    Markdown and shows its asterisks: the punctuation goes after the ** ("**结论**。正文")."""
+    require_book()
+    left = []
+    for page in _pages():
+        html = (ZH / page).read_text(encoding="utf-8")
+        body = html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
+        body = re.sub(r"<(script|style|pre|code)\b.*?</\1>", " ", body, flags=re.S)
+        text = re.sub(r"<[^>]+>", "", body)
+        left += [f"{page}: {m.group(0)}" for m in re.finditer(r".{0,10}\*\*.{0,10}", text)]
+    assert not left, f"{len(left)} unrendered ** on the zh pages, e.g. {left[:3]}"
