@@ -30,7 +30,7 @@ LOCALE = {"language": "zh_CN", "locale_dirs": [str(ROOT / "locales")], "gettext_
 
 EDITIONS = {
     "zh": {
-        "title": "Transformer 前馈网络：从公式到融合核函数",
+        "title": "Transformer 的 FFN：从公式到融合核函数",   # as the front page's heading (book/intro.po)
         "author": "ffn 课程作者",
         "html": {"extra_footer": "由执行过的记事本构建；书中每个数字都由旁边的代码算出。"},
         "execute": {"cache": str(ROOT / "_build" / ".jupyter_cache_zh")},
