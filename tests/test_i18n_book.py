@@ -190,3 +190,20 @@ def test_no_markdown_is_left_unrendered_on_the_chinese_pages():
         text = re.sub(r"<[^>]+>", "", body)
         left += [f"{page}: {m.group(0)}" for m in re.finditer(r".{0,10}\*\*.{0,10}", text)]
     assert not left, f"{len(left)} unrendered ** on the zh pages, e.g. {left[:3]}"
+
+
+@pytest.mark.parametrize("po", [*BOOK_PO, i18n_script.LIBRARY_PO], ids=lambda p: p.stem)
+def test_bold_and_emphasis_render_in_every_translation(po):
+    """CommonMark (as MyST parses it) closes ** only where its flanking rules allow: a translation whose markers
+    sit against Chinese punctuation shows them as asterisks. Rendered here, no build needed."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    bad = []
+    for m in messages(po):
+        for s in (m.string if isinstance(m.string, tuple) else (m.string,)):
+            if s and "**" in s:
+                text = re.sub(r"<[^>]+>", "", md.render(re.sub(r"``[^`]+``|`[^`]+`|\$[^$]+\$", "X", s)))
+                if "**" in text:
+                    bad.append(s[:60])
+    assert not bad, f"{po.name}: {len(bad)} translations whose ** does not render, e.g. {bad[:2]}"
