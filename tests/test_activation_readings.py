@@ -141,7 +141,7 @@ def test_the_readings_in_chinese_are_whole_translated_sentences(run):
     i18n.set_language("zh")
     try:
         text = analysis.swish_gpu_verdict(run)
-        assert "**在 GPU 上的结论。**" in text and "1.18 倍" in text and "1.96 倍" in text
+        assert "**在 GPU 上的结论**。" in text and "1.18 倍" in text and "1.96 倍" in text
         assert "。 " not in text  # sentences are joined without the English space
         assert "倍" in analysis.swish_cpu_verdict(1.3, True, 2.9, True, swish_passes=7, silu_passes=2, beta=1.5)
     finally:
