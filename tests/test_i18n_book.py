@@ -165,6 +165,25 @@ def test_the_site_carries_its_own_chinese_font():
     assert used and all(ord(c) in cmap for c in used)
 
 
+def test_the_english_site_carries_a_font_for_its_chinese_too():
+    """The English pages hold Chinese as well (the switcher's 简体中文, the glossary's 中文 column): without a CJK
+    system font a reader saw empty boxes there. Every CJK character of every English page is in the English
+    site's font subset, and every page loads the stylesheet that declares it."""
+    require_book()
+    from fontTools.ttLib import TTFont
+    en = HTML
+    cmap = TTFont(str(en / "_static" / edition.FONT_FILE)).getBestCmap()
+    pages = [p for p in en.rglob("*.html") if p.relative_to(en).parts[0] not in ("zh", "_static")]
+    glossary = (en / "book" / "glossary.html").read_text(encoding="utf-8")
+    assert "前馈网络" in glossary
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        missing = sorted(set(edition._CJK.findall(html)) - {chr(c) for c in cmap})
+        assert not missing, f"{page.relative_to(en)}: no glyph in the site's font for {''.join(missing[:20])}"
+        if "<article" in html:
+            assert "ffn-cjk.css" in html, f"{page.relative_to(en)} does not load ffn-cjk.css"
+
+
 def test_other_edition_url_is_relative_to_the_page():
     assert edition.other_edition_url("index", "en") == "zh/index.html"
     assert edition.other_edition_url("notebooks/02_gelu", "en") == "../zh/notebooks/02_gelu.html"

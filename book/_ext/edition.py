@@ -6,8 +6,9 @@
   the build starts) writes in the edition's language; the notebooks' kernels get it from ``FFN_LIB_LANG``
   (the Makefile sets it for each edition).
 * **Chinese text everywhere**: a CJK font stack in the CSS (``ffn-zh.css``), and, so that no reader sees empty
-  boxes even without a Chinese system font, a web font cut down to the characters the edition uses (Noto Sans
-  CJK SC from the ``mplfonts`` package, subset with fontTools when the build finishes; a few hundred KB).
+  boxes even without a Chinese system font, a web font cut down to the characters each edition uses (Noto Sans
+  CJK SC from the ``mplfonts`` package, subset with fontTools when the build finishes; a few hundred KB for
+  简体中文, a few KB for English, whose switcher and glossary hold Chinese; ``ffn-cjk.css``).
 * **The glossary**: ``{ffn-glossary}`` draws the bilingual terminology list from ``locales/glossary.tsv``, the
   same file the catalogue test checks the translations against. Its cells are not messages (they already hold
   both languages), so gettext leaves them alone.
@@ -99,6 +100,7 @@ def _set_library_language(app):
     from ffn_lib import i18n
 
     i18n.set_language(edition(app))
+    app.add_css_file("ffn-cjk.css")   # both editions: the English one shows CJK too (switcher, glossary)
     if edition(app) == "zh":
         app.add_css_file("ffn-zh.css")
 
@@ -114,6 +116,8 @@ def subset_font(outdir: Path) -> Path | None:
         return None
     chars = set()
     for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).parts[0] == "zh":
+            continue   # the English site's copy of the 简体中文 one (made after both builds): it has its own font
         chars |= set(_CJK.findall(page.read_text(encoding="utf-8", errors="ignore")))
     for script in (outdir / "_static").glob("ffn-*.js"):
         chars |= set(_CJK.findall(script.read_text(encoding="utf-8", errors="ignore")))
@@ -131,7 +135,7 @@ def subset_font(outdir: Path) -> Path | None:
 
 
 def _finished(app, exception):
-    if exception is None and app.builder.format == "html" and edition(app) == "zh":
+    if exception is None and app.builder.format == "html":
         subset_font(Path(app.outdir))
 
 
