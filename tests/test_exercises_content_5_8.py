@@ -91,6 +91,82 @@ def test_8_5_statement_solution_and_verdict_agree_with_its_numbers():
         assert "Student's t at 2 degrees of freedom" in ex.check(typed).message
 
 
+
+def test_8_2_statement_names_the_constants_p_values_pair_by_pair():
+    from ffn_lib.exercises import chapter8 as ex8
+
+    ex = E.get("8.2")
+    shown = re.findall(r"\$p = (0\.\d+)\$ for (\w+) against (\w+)", ex.statement)
+    assert [float(p) for p, _, _ in shown] == list(ex8.MATCHED_P_VALUES)
+    assert [(g, q) for _, g, q in shown] == [("GEGLU", "GELU"), ("SwiGLU", "Swish"), ("ReGLU", "ReLU")]
+    assert "made-up numbers" in ex.statement
+    assert shown[ex8.HOLM_ASKED][1:] == ("GEGLU", "GELU") and "adjusted p-value of GEGLU against GELU" in ex.statement
+
+
+def test_8_2_expects_holms_adjusted_p_value_and_the_numbers_separate_the_mistakes():
+    from ffn_lib.exercises import chapter8 as ex8
+    from ffn_lib.lm import stats
+
+    p, i = ex8.MATCHED_P_VALUES, ex8.HOLM_ASKED
+    _, adjusted = stats.holm(p)
+    ex = E.get("8.2")
+    assert float(ex.expected()) == adjusted[i]
+    raw, bonferroni, step = p[i], len(p) * p[i], ex8.holm_step()
+    # the running maximum matters here: the asked pair's own step value is below the one ranked before it
+    assert step < adjusted[i] and len({round(v, 6) for v in (adjusted[i], raw, bonferroni, step)}) == 4
+    assert bonferroni > stats.ALPHA >= adjusted[i], "the solution says Bonferroni misses what Holm resolves"
+
+
+def test_8_2_the_answer_passes_in_every_form_a_learner_gives_it():
+    import numpy as np
+
+    ex = E.get("8.2")
+    answer = float(ex.expected())
+    for given in (answer, np.float64(answer), np.float32(answer), round(answer, 3)):
+        assert ex.check(given).passed, given
+    for typed in ("0.045", " 0.045 ", "0.0450", "4.5e-2"):
+        assert ex.check_text(typed).passed, typed
+    assert not ex.check(0.1).passed and not ex.check_text("0.050").passed
+
+
+def test_8_2_each_named_mistake_gets_its_own_feedback():
+    from ffn_lib.exercises import chapter8 as ex8
+    from ffn_lib.lm import stats
+
+    p, i = ex8.MATCHED_P_VALUES, ex8.HOLM_ASKED
+    j = sorted(p).index(p[i]) + 1  # the asked pair's rank, smallest first
+    m = len(p)
+    ex = E.get("8.2")
+    wrong = {"the pair's own p-value, uncorrected": p[i],
+             "Bonferroni's correction": m * p[i],
+             "without the running maximum": (m - j + 1) * p[i],
+             "the maximum over all three pairs": max((m - sorted(p).index(q)) * q for q in p),
+             "Holm's threshold for this pair's rank": stats.ALPHA / (m - j + 1)}
+    messages = set()
+    for phrase, value in wrong.items():
+        result = ex.check(round(value, 3))
+        assert result.status == "incorrect" and phrase in result.message, (phrase, value, result.message)
+        messages.add(result.message)
+    assert len(messages) == len(wrong), "each mistake has its own feedback"
+
+
+def test_8_2_solution_computes_its_numbers_and_says_what_holm_resolves():
+    from ffn_lib.exercises import chapter8 as ex8
+    from ffn_lib.exercises import ids
+    from ffn_lib.lm import stats
+
+    p = ex8.MATCHED_P_VALUES
+    rejected, adjusted = stats.holm(p)
+    assert rejected == [True, True, False], "the solution resolves GEGLU-GELU and SwiGLU-Swish, not ReGLU-ReLU"
+    assert sorted(range(3), key=lambda k: p[k]) == [1, 0, 2], "the solution ranks SwiGLU-Swish first"
+    solution = E.get("8.2").load_solution()
+    text = solution.explanation
+    for value in (*p, *adjusted, ex8.holm_step(), len(p) * p[0]):
+        assert f"${value:.3f}$" in text or f"{value:.3f})" in text, value
+    assert "lm.stats.holm" in text and "stats.holm(" in solution.code
+    assert "p = [" + ", ".join(f"{q:.3f}" for q in p) + "]" in solution.code, "the code's p-values are the constant's"
+    assert ids.revision("8.2") == 2 and not ids.is_current("8.2", {"status": "correct"})
+
 def test_the_kernel_exercises_emulated_mistakes_are_catalogue_messages():
     found = {m for m, _, _ in i18n_script.library_messages()}
     for n in (4, 5, 6):

@@ -78,9 +78,8 @@ def test_every_exercise_is_found_in_its_chapter():
     assert {ex.id for ex, _ in ORDER} == {ex.id for ex in E.all_exercises()}
 
 
-# Known, reported to the notebook's owner: chapter 6's wave-quantization cell (notebooks/06_swiglu.ipynb, cell id
-# "c6-46") lists d_ff 1365 ("2/3 of 4 x 512, not rounded"), the capstone's "Matched width for a budget" answer.
-# Strict: once that cell changes, this marker must go.
+# Known hits, reported to the notebook's owner: exercise title -> reason, each an xfail marker (strict: once the
+# text changes, its marker must go). None now.
 KNOWN_HITS: dict[str, str] = {}
 
 

@@ -82,12 +82,12 @@ def test_the_gap_to_the_papers_tanh_form_is_not_the_error_against_gelu():
     assert ex.check(float(ex.expected())).passed and ex.check(0.0030036).passed
 
 
-def test_a_width_rounded_down_is_a_whole_number():
-    ex = _by_title("Matched width for a budget")
+def test_a_rounded_width_is_a_whole_number():
+    ex = _by_title("Llama's d_ff")
     assert ex.integer and "whole number" in ex.full_statement()
-    for answer in (1365.333, 1365.5, 4096 / 3, 1366):
+    for answer in (17749.333, 2 * 4 * 6656 / 3, 17920.5, 17921):
         assert ex.check(answer).status == "incorrect", answer
-    assert ex.check(1365).passed
+    assert ex.check(17920).passed
 
 
 def test_a_rounded_sqrt_2_over_pi_in_the_tanh_gelu_fails():

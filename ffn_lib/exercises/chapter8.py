@@ -7,7 +7,6 @@ from statistics import NormalDist
 
 import torch
 
-from .. import sizing
 from ..variants import VARIANTS
 from .choice import ChoiceExercise
 from .number import NumberExercise
@@ -101,6 +100,40 @@ def paired_interval(differences=PAIRED_DIFFERENCES, quantile=None, sd=None, root
     return q * s / math.sqrt(n if root is None else root)
 
 
+
+# Exercise 2's made-up family: the two-sided p-values of the matched pairs' paired t tests, in the order GEGLU -
+# GELU, SwiGLU - Swish, ReGLU - ReLU (typed in its statement too, and a test checks that the two agree). The
+# exercise asks for the adjusted p-value of the first, GEGLU against GELU.
+MATCHED_P_VALUES = (0.020, 0.015, 0.300)
+HOLM_ASKED = 0
+
+
+def holm_adjusted(p_values=MATCHED_P_VALUES, which: int = HOLM_ASKED) -> float:
+    """Holm's adjusted p-value of test ``which`` in the family ``p_values`` (``lm.stats.holm``)."""
+    from ..lm import stats
+
+    return stats.holm(p_values)[1][which]
+
+
+def _rank(p_values, which: int) -> int:
+    """The 1-based rank j of test ``which`` among ``p_values``, smallest first (ties in input order)."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    return order.index(which) + 1
+
+
+def holm_step(which: int = HOLM_ASKED, p_values=MATCHED_P_VALUES, *, bonferroni: bool = False) -> float:
+    """min(1, (m - j + 1) p_(j)) for test ``which`` at rank j, without Holm's running maximum; with
+    ``bonferroni``, min(1, m p) (the known mistakes of exercise 2)."""
+    m, p = len(p_values), p_values[which]
+    return min(1.0, (m if bonferroni else m - _rank(p_values, which) + 1) * p)
+
+
+def holm_threshold(which: int = HOLM_ASKED, p_values=MATCHED_P_VALUES) -> float:
+    """Holm's threshold alpha / (m - j + 1) for test ``which`` at rank j (Holm 1979)."""
+    from ..lm import stats
+
+    return stats.ALPHA / (len(p_values) - _rank(p_values, which) + 1)
+
 EXERCISES = [
     ChoiceExercise(
         title="Predict the ordering",
@@ -118,23 +151,46 @@ EXERCISES = [
                   "d": "Bilinear, even without an activation, beats ReLU in Table 1."},
     ),
     NumberExercise(
-        title="Matched width for a budget",
-        statement=r"A layer's FFN budget is what a plain block with $d_\text{model} = 512$ and $d_\text{ff} = 2048$ "
-                  r"spends on weights (no biases). What $d_\text{ff}$ gives a SwiGLU block the same budget, rounded "
-                  r"down to a whole number? (Give that whole number: the exact quotient is not accepted.)",
-        hints=[r"The plain block has $2\,d_\text{model}\,d_\text{ff}$ weights; SwiGLU has "
-               r"$3\,d_\text{model}\,d'_\text{ff}$.",
-               r"Solve $3 \cdot 512 \cdot d'_\text{ff} = 2 \cdot 512 \cdot 2048$ and round down."],
+        title="Holm's correction, step by step",
+        statement=r"Suppose each of the chapter's three matched pairs was tested on its own, a paired $t$ test over "
+                  r"three seeds, and the two-sided p-values were $p = 0.020$ for GEGLU against GELU, $p = 0.015$ "
+                  r"for SwiGLU against Swish and $p = 0.300$ for ReGLU against ReLU (made-up numbers, for this "
+                  r"exercise). A pair's Holm-adjusted p-value is the smallest family-wise level $\alpha$ at which "
+                  r"Holm's step-down procedure resolves it. What is the Holm-adjusted p-value of GEGLU against GELU "
+                  r"in this family of three tests (three decimal places)? Then compare each pair's adjusted p-value "
+                  r"with $\alpha = 0.05$: which of the three pairs does the correction resolve?",
+        hints=[r"Holm's procedure steps down: rank the pairs by p-value, smallest first, and compare the $j$-th "
+               r"smallest of $m$ with $\alpha/(m - j + 1)$, stopping at the first that fails. The smallest meets "
+               r"the strictest threshold, $\alpha/m$, and a pair is resolved only if every pair ranked before it "
+               r"is resolved too.",
+               r"On the p scale: multiply the $j$-th smallest p-value by $m - j + 1$, then take the running "
+               r"maximum, $\tilde p_{(j)} = \max_{i \le j} \min\bigl(1, (m - i + 1)\,p_{(i)}\bigr)$, so that no "
+               r"adjusted p-value is smaller than the one ranked before it. `lm.stats.holm(p_values)` returns "
+               r"(rejected, adjusted p-values) in the input's order."],
         starter="answer = ...\nex.q2.check(answer)",
-        expected=lambda: sizing.matched_d_ff(512, gated=True),
-        integer=True,
-        mistakes=[(lambda: sizing.matched_d_ff(512, gated=True) + 1, "that rounds up; the statement asks for the "
-                                                                     "width rounded down (the budget is a ceiling)."),
-                  (lambda: 2048, "that is the plain block's width: with three matrices SwiGLU would then spend "
-                                 "1.5 times the budget."),
-                  (lambda: 3072, "that multiplies by 3/2; the third matrix is paid for by a narrower layer, "
-                                 "2/3 of 2048."),
-                  (lambda: 1024, "that halves the width; the gated block needs 2/3 of it, not 1/2.")],
+        expected=lambda: holm_adjusted(),
+        abs_tol=5e-4,
+        mistakes=[(lambda: MATCHED_P_VALUES[HOLM_ASKED],
+                   "that is the pair's own p-value, uncorrected. Three tests give three chances for a p-value "
+                   "below 0.05 by luck alone; the correction keeps the chance that any of the three is resolved "
+                   "by luck at 5%."),
+                  (lambda: holm_step(bonferroni=True),
+                   "that is Bonferroni's correction, m·p, every p-value multiplied by m = 3. Holm's step-down "
+                   "multiplies only the smallest by m: the j-th smallest is multiplied by m - j + 1, and so it "
+                   "resolves every pair that Bonferroni resolves, and sometimes more."),
+                  (lambda: holm_step(),
+                   "that is (m - j + 1)·p_(j) for this pair alone, without the running maximum. Holm resolves a "
+                   "pair only if every pair with a smaller p-value is resolved too, so an adjusted p-value is never "
+                   "smaller than the one ranked before it: take the maximum over this pair and the pairs ranked "
+                   "before it."),
+                  (lambda: max(holm_step(i) for i in range(len(MATCHED_P_VALUES))),
+                   "that takes the maximum over all three pairs, the largest p-value included. The running maximum "
+                   "runs only over the pairs ranked at or before this one (the smaller p-values): a larger p-value "
+                   "ranked after it cannot hold this pair back."),
+                  (lambda: holm_threshold(),
+                   "that is Holm's threshold for this pair's rank, α/(m - j + 1), the number its raw p-value is "
+                   "compared with. The adjusted p-value puts the comparison on the p scale instead: it is compared "
+                   "with α itself.")],
     ),
     NumberExercise(
         title="Your model, parameter-matched",

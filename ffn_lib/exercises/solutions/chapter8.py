@@ -3,7 +3,7 @@
 from statistics import NormalDist, mean, stdev
 
 from ..base import Solution
-from ..chapter8 import PAIRED_DIFFERENCES, paired_interval
+from ..chapter8 import MATCHED_P_VALUES, PAIRED_DIFFERENCES, holm_adjusted, holm_step, paired_interval
 
 
 def _paired_numbers() -> dict[str, str]:
@@ -16,6 +16,21 @@ def _paired_numbers() -> dict[str, str]:
 
 
 _PAIRED = _paired_numbers()
+
+
+def _holm_numbers() -> dict[str, str]:
+    """Exercise 2's numbers as its solution writes them (computed here, from the statement's p-values): p, the
+    step value (m - j + 1) p and the adjusted p of each pair (ge: GEGLU - GELU, sw: SwiGLU - Swish, re: ReGLU -
+    ReLU), and GEGLU - GELU's Bonferroni value."""
+    names = ("ge", "sw", "re")
+    out = {"bonf": f"{holm_step(0, bonferroni=True):.3f}"}
+    for i, name in enumerate(names):
+        out |= {f"p_{name}": f"{MATCHED_P_VALUES[i]:.3f}", f"s_{name}": f"{holm_step(i):.3f}",
+                f"a_{name}": f"{holm_adjusted(which=i):.3f}"}
+    return out
+
+
+_HOLM = _holm_numbers()
 
 SOLUTIONS = {
     1: Solution(
@@ -32,12 +47,21 @@ options = {"SwiGLU, then Bilinear, then ReLU": "a", "ReLU, then SwiGLU, then Bil
 answer = options[", then ".join(trio)]""",
     ),
     2: Solution(
-        r"Equal weights: $3 \cdot 512 \cdot d'_\text{ff} = 2 \cdot 512 \cdot 2048$, so $d'_\text{ff} = \tfrac23 "
-        r"\cdot 2048 = 1365.3$, rounded down to 1365 (0.02% under budget). `sizing.matched_d_ff` is this rule.",
-        """from ffn_lib import sizing
+        (r"Rank the $m = 3$ p-values, smallest first: ${p_sw}$ (SwiGLU against Swish), ${p_ge}$ (GEGLU against "
+         r"GELU) and ${p_re}$ (ReGLU against ReLU). Holm multiplies them by $3$, $2$ and $1$: ${s_sw}$, ${s_ge}$ "
+         r"and ${s_re}$. GEGLU against GELU is ranked second, and its own product, ${s_ge}$, is smaller than the "
+         r"${s_sw}$ ranked before it. But Holm resolves a pair only if every pair with a smaller p-value is "
+         r"resolved too, so the running maximum lifts it to $\max({s_sw}, {s_ge}) = {a_ge}$. The adjusted "
+         r"p-values are ${a_sw}$, ${a_ge}$ and ${a_re}$: at $\alpha = 0.05$ the correction resolves SwiGLU against "
+         r"Swish and GEGLU against GELU, and not ReGLU against ReLU. Bonferroni's $m \cdot p$ would give GEGLU "
+         r"against GELU ${bonf}$, above $0.05$: Holm's step-down resolves every pair that Bonferroni resolves, "
+         r"and here one more. `lm.stats.holm` computes the adjusted p-values in one call.").format(**_HOLM),
+        """from ffn_lib.lm import stats
 
-budget = sizing.param_count(512, 2048, gated=False, bias=False)
-answer = budget // (3 * 512)""",
+p = [0.020, 0.015, 0.300]  # GEGLU-GELU, SwiGLU-Swish, ReGLU-ReLU
+rejected, adjusted = stats.holm(p, alpha=0.05)
+print([f"{q:.3f}" for q in adjusted], rejected)  # resolved: the first two
+answer = adjusted[0]  # GEGLU against GELU""",
     ),
     3: Solution(
         "Build the model and count. At d_model = 48 the ReLU model has exactly as many parameters: 4 d_model = 192 "
