@@ -171,7 +171,9 @@ def library_messages() -> list[tuple[str, str | None, str]]:
 def template() -> Catalog:
     cat = Catalog(project="ffn_lib", fuzzy=False)
     for msgid, plural, where in library_messages():
-        cat.add((msgid, plural) if plural else msgid, locations=[(where, None)])
+        path, _, line = where.rpartition(":")   # "ffn_lib/x.py:12": the catalogue keeps the file, not the line,
+        location = (path, int(line)) if line.isdigit() else (where, None)   # so a moved line changes nothing
+        cat.add((msgid, plural) if plural else msgid, locations=[location])
     return cat
 
 
@@ -184,7 +186,9 @@ def update_library() -> Path:
     """Merge the source's messages into ffn_lib.po, keeping what is translated."""
     LIBRARY_PO.parent.mkdir(parents=True, exist_ok=True)
     cat = read(LIBRARY_PO) if LIBRARY_PO.exists() else Catalog(locale="zh_CN", project="ffn_lib")
+    created = cat.creation_date
     cat.update(template())
+    cat.creation_date = created   # a run that finds nothing new leaves the file as it was
     cat.obsolete.clear()
     cat.fuzzy = False
     with LIBRARY_PO.open("wb") as fh:
