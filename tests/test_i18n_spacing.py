@@ -1,0 +1,63 @@
+"""Chinese spacing and sentence joins of the library's generated text (d2l-zh style), English untouched."""
+import pytest
+
+from ffn_lib import i18n
+
+
+@pytest.fixture
+def zh():
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(None)
+
+
+@pytest.mark.parametrize("raw, tidy", [
+    ("SwiGLU的用时是ReLU的 1.16 倍", "SwiGLU 的用时是 ReLU 的 1.16 倍"),     # a field's Latin name, both sides
+    ("GLU 块的用时是SwiGLU 的", "GLU 块的用时是 SwiGLU 的"),
+    ("在 AMD EPYC，2 核（CPU） 上计时", "在 AMD EPYC，2 核（CPU）上计时"),     # none beside full-width punctuation
+    ("约82%的时间，即 5 µs。 下一句", "约 82% 的时间，即 5 µs。下一句"),           # units keep their own spacing
+    ("第1章", "第 1 章"),
+])
+def test_spacing_is_tidied_beside_latin_and_full_width_punctuation(raw, tidy):
+    assert i18n.tidy_spacing(raw) == tidy
+
+
+@pytest.mark.parametrize("kept", [
+    "用`relu的x`算", "见 $a的b$ 与 $$x的y$$", "[链接](https://a.b/c的d)", "<span class=\"x的y\">", "{name}的",
+    "x   （词元数 × d_model）",                       # a diagram's alignment
+    "| FLOPs（前向+反向） | 值 |",                   # a Markdown table's cell padding
+    "第一行。\n\n（第二段）",                          # line breaks stay
+])
+def test_code_maths_links_tags_fields_alignment_and_tables_are_left_alone(kept):
+    assert i18n.tidy_spacing(kept) == kept
+
+
+def test_tidying_the_catalogues_own_translations_changes_none():
+    """The catalogue already follows the rule, so the rule must agree with it (no exceptions at present)."""
+    entries = i18n.parse_po(i18n.CATALOGUE["zh"].read_text(encoding="utf-8"))
+    changed = [s for e in entries.values() for s in e["msgstr"] if i18n.tidy_spacing(s) != s]
+    assert changed == []
+
+
+def test_tr_tidies_after_formatting_in_chinese_only(zh):
+    message = "{name} took {ratio}× as long as {base}"
+    i18n._catalogue("zh")[(None, message)] = {"msgstr": ["{name}的用时是{base}的 {ratio} 倍"], "plural": None,
+                                               "fuzzy": False}
+    try:
+        assert i18n.tr(message, name="SwiGLU", base="ReLU", ratio="1.16") == "SwiGLU 的用时是 ReLU 的 1.16 倍"
+        assert i18n.tr(message, name="门控块", base="ReLU", ratio="1.16") == "门控块的用时是 ReLU 的 1.16 倍"
+        i18n.set_language("en")
+        assert i18n.tr("{a}（{b}） x", a="甲", b="乙") == "甲（乙） x"   # English: never tidied
+    finally:
+        del i18n._catalogue("zh")[(None, message)]
+
+
+def test_sentences_join_with_nothing_after_a_chinese_full_stop(zh):
+    assert i18n.join_sentences(["甲。", "", "乙是 GPU", "丙。", " 丁。"]) == "甲。乙是 GPU 丙。丁。"
+    i18n.set_language("en")
+    assert i18n.join_sentences(["One.", "", "Two."]) == "One. Two."
+
+
+def test_tidy_spacing_names_its_argument():
+    with pytest.raises(TypeError, match="tidy_spacing: text must be a str"):
+        i18n.tidy_spacing(3)
