@@ -61,3 +61,24 @@ def test_sentences_join_with_nothing_after_a_chinese_full_stop(zh):
 def test_tidy_spacing_names_its_argument():
     with pytest.raises(TypeError, match="tidy_spacing: text must be a str"):
         i18n.tidy_spacing(3)
+
+
+def test_generated_sentences_are_joined_by_join_sentences_not_a_space():
+    """A space between two generated sentences reads "。 " in Chinese: the library and the chapters' code use
+    i18n.join_sentences (or sentence_gap) instead of " ".join / + " " +."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "code" and re.search(r'" "\.join\(|" " \+|\+ " "', src):
+                found.append(f"{path.name}:{cell['id']}")
+    for path in sorted((root / "ffn_lib").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r'\+=? " " \+ \(?tr\(', line):
+                found.append(f"{path.relative_to(root)}:{number}")
+    assert found == []
