@@ -193,7 +193,21 @@ _SPACE_BEFORE = re.compile(f"(?<![ |])[ \u00a0](?=[{FULL_WIDTH}])")
 _SPACE_AFTER = re.compile(f"(?<=[{FULL_WIDTH}])[ \u00a0](?![ |])")
 
 
+# a sign, not a hyphen: "-" before a digit, after neither a letter, digit, "." nor a dash ("Tables 1-3", "1e-5",
+# "2026-12-02", "GELU-tanh" stay); and not where the text reads as code a reader may copy: after "=" ("dim=-1",
+# "x = -1.5") or as a call's argument ("Phi(-1.5)")
+_SIGN = re.compile(r"(?<![\w.\-\u2212])-(?=\d)")
+_CODE_BEFORE = re.compile(r"(=\s*|\w\()$")
+MINUS = "\u2212"
+
+
+def _minus(text: str) -> str:
+    return _SIGN.sub(lambda m: m.group(0) if _CODE_BEFORE.search(text[max(0, m.start() - 8):m.start()])
+                     else MINUS, text)
+
+
 def _tidy_plain(text: str) -> str:
+    text = _minus(text)
     text = _HAN_LATIN.sub(r"\1 \2", text)
     text = _LATIN_HAN.sub(r"\1 \2", text)
     text = _SPACE_BEFORE.sub("", text)
@@ -203,7 +217,8 @@ def _tidy_plain(text: str) -> str:
 def tidy_spacing(text: str) -> str:
     """Chinese text spaced as d2l-zh spaces it: one space between a Han character and a Latin letter or digit
     (either side: "SwiGLU 的用时是 ReLU 的 1.16 倍"), none beside full-width punctuation（）「」，。：；？！、
-    ("在 AMD EPYC，2 核（CPU）上"). Units keep their own spacing ("5 µs", "82%"). Code spans, maths, URLs,
+    ("在 AMD EPYC，2 核（CPU）上"); a sign is a real minus, U+2212 ("−0.0133 nats"), but a hyphen stays one
+    ("Tables 1-3", "1e-5", "GELU-tanh") and so does a sign in code a reader may copy ("dim=-1"). Units keep their own spacing ("5 µs", "82%"). Code spans, maths, URLs,
     link targets, HTML tags and unfilled ``{fields}`` are left exactly as they are; line breaks are kept."""
     if not isinstance(text, str):
         raise TypeError(f"tidy_spacing: text must be a str, got {type(text).__name__}")
