@@ -32,7 +32,8 @@ def test_code_maths_links_tags_fields_alignment_and_tables_are_left_alone(kept):
     assert i18n.tidy_spacing(kept) == kept
 
 
-# tidied differently from how the catalogue writes them, accepted: a sign in an exercise's prose becomes U+2212
+# tidied differently from how the catalogue writes them, accepted: a sign in two exercise texts would become U+2212
+# (the exercises put ASCII back, exercises.words.tr: a reader pastes their numbers into code)
 ACCEPTED = {"GELU at -1.5",
             "that is -1.5 Phi(1.5): Phi(-1.5) is the probability below -1.5, a small number, equal to 1 - Phi(1.5)."}
 
