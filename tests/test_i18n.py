@@ -259,3 +259,25 @@ def test_in_chinese_every_new_text_falls_back_to_the_cjk_font(monkeypatch):
         warnings.simplefilter("error")
         fig.savefig(io.BytesIO(), format="png")
     plt.close(fig)
+
+
+# --- the registry line and the citations in it (chapters 1, 2) ----------------------------------------------
+
+def test_an_activations_summary_is_one_whole_message_in_either_language():
+    from ffn_lib import cite, get_activation
+
+    squared, gelu = get_activation("squared_relu"), get_activation("gelu")
+    source = cite(squared.source)
+    assert squared.summary() == (f"{squared.description}: ${squared.formula}$ "
+                                 f"(source: {source.authors}, {source.year})")   # what chapter 1 printed
+    assert gelu.summary(full_source=True) == (f"{gelu.description}: ${gelu.formula}$ "
+                                              f"(source: {cite(gelu.source)})")   # and chapter 2
+    i18n.set_language("zh")
+    try:
+        assert squared.summary() == ("平方 ReLU（Primer；Nemotron-4）：$" + squared.formula + "$（出处：So 等人，2021）")
+        full = gelu.summary(full_source=True)
+        assert full.endswith("$（出处：Hendrycks 和 Gimpel（2016），“Gaussian Error Linear Units (GELUs)”，"
+                             "arXiv:1606.08415）") and "source" not in full
+        assert cite("ramachandran2017swish").cited_authors == "Ramachandran、Zoph 和 Le"
+    finally:
+        i18n.set_language(None)
