@@ -25,6 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "locales" / "glossary.tsv"
+GLOSSARY_NOTES_ZH = ROOT / "locales" / "zh_CN" / "glossary-notes.tsv"   # the notes column, for the zh page
 OTHER = {"en": ("zh", "zh-Hans", "简体中文"), "zh": ("en", "en", "English")}
 FONT_FILE = "ffn-cjk.woff"
 ZH_TEMPLATES = Path(__file__).resolve().parent / "zh_templates"   # the footer's author and date lines, in zh
@@ -35,14 +36,29 @@ def edition(app) -> str:
     return "zh" if (app.config.language or "en").lower().startswith("zh") else "en"
 
 
-def glossary_rows(path: Path = GLOSSARY) -> list[dict[str, str]]:
-    """The terminology list: one dict per term with keys ``en``, ``zh`` and ``note``."""
+def _tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+
+
+def glossary_rows(path: Path = GLOSSARY, lang: str = "en") -> list[dict[str, str]]:
+    """The terminology list: one dict per term with keys ``en``, ``zh`` and ``note``; with ``lang="zh"`` the
+    note is the Chinese one (:data:`GLOSSARY_NOTES_ZH`)."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"glossary_rows: lang must be 'en' or 'zh', got {lang!r}")
+    rows = _tsv(path)
     for i, row in enumerate(rows, 2):
         if not row.get("en") or not row.get("zh"):
             raise ValueError(f"{path.name} line {i}: a term needs both 'en' and 'zh'")
+    if lang == "zh":
+        notes = glossary_notes_zh()
+        rows = [{**row, "note": notes.get(row["en"], "")} for row in rows]
     return rows
+
+
+def glossary_notes_zh(path: Path = GLOSSARY_NOTES_ZH) -> dict[str, str]:
+    """The Chinese notes of the glossary's terms: ``{English term: note}``."""
+    return {row["en"]: row["note_zh"] for row in _tsv(path) if row.get("en")}
 
 
 def other_edition_url(pagename: str, lang: str) -> str:
@@ -127,7 +143,8 @@ class GlossaryTable(SphinxDirective):
             return tr_
 
         head += row(heads, (None, None, None))
-        for term in glossary_rows():
+        self.env.note_dependency(str(GLOSSARY_NOTES_ZH))
+        for term in glossary_rows(lang="zh" if zh else "en"):
             body += row((term["en"], term["zh"], term.get("note") or ""))
         return [table]
 
