@@ -90,6 +90,17 @@ def test_the_terminology_list_is_used():
     assert not wrong, f"{len(wrong)} translations without the glossary's term, e.g. {wrong[:4]}"
 
 
+# wordings the glossary's terms rule out, with the term to use ("median" is 中位数: "用时的中位数")
+AVOIDED = {"中位时间": "中位数"}
+
+
+@pytest.mark.parametrize("po", [*BOOK_PO, i18n_script.LIBRARY_PO], ids=lambda p: p.stem)
+def test_no_translation_uses_a_wording_the_glossary_rules_out(po):
+    found = [(word, (m.id if isinstance(m.id, str) else m.id[0])[:60]) for m in messages(po)
+             for s in (m.string if isinstance(m.string, tuple) else (m.string,)) for word in AVOIDED if s and word in s]
+    assert not found, f"{po.name}: use {[AVOIDED[w] for w, _ in found[:1]]}: {found[:3]}"
+
+
 def test_the_glossary_notes_are_in_chinese_on_the_zh_page_and_english_on_the_english_one():
     en, zh = edition.glossary_rows(), edition.glossary_rows(lang="zh")
     notes = edition.glossary_notes_zh()
