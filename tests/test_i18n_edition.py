@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
 pytest.importorskip("sphinx_exercise")
 pytest.importorskip("sphinx_book_theme")
 import book_config  # noqa: E402
@@ -88,3 +89,11 @@ def test_the_english_edition_keeps_the_extensions_wording(tmp_path):
     assert [" ".join(t.split()) for t in plain] == ["Exercise 1 (BERT-base FFN parameters)",
                                                     "Solution to Exercise 1 (BERT-base FFN parameters)"], plain
     assert _text(html, "component-author") == "By The ffn course authors"
+
+
+def test_the_execution_tables_words_are_all_translated_for_the_zh_status_page():
+    import exec_table_text   # book/_ext
+
+    words = {"Document", "Modified", "Method", "Run Time (s)", "Status", *exec_table_text.MARKS.values()}
+    assert words <= set(exec_table_text.ZH)
+    assert {"cache", "force", "auto", "inline"} <= set(exec_table_text.ZH)   # MyST-NB's execution modes
