@@ -183,9 +183,10 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _LATIN = "A-Za-z0-9"
 # the full-width punctuation that carries its own space: none beside it
 FULL_WIDTH = "（）「」『』《》，。：；？！、“”‘’"
-# never tidied: `code` spans, $$display$$ and $inline$ maths, a link's (target), HTML tags, URLs, {fields}
+# never tidied: `code` spans, $$display$$ and $inline$ maths, a link's (target), HTML tags, URLs, {fields},
+# and block-quote lines (recorded text, quoted as it was recorded: quoted_original)
 _PROTECTED = re.compile(r"(`+).+?\1|\$\$.+?\$\$|\$[^$\n]+?\$|\]\([^)\n]*\)|<[^<>\n]+>|https?://[^\s)）>\]]+"
-                        r"|\{[^{}\s]*\}", re.S)
+                        r"|\{[^{}\s]*\}|^>[^\n]*", re.S | re.M)
 _HAN_LATIN = re.compile(f"([{_HAN}])([{_LATIN}])")
 _LATIN_HAN = re.compile(f"([{_LATIN}%])([{_HAN}])")   # "82% 的", as the catalogue writes it
 # one space goes (a run of them aligns a diagram; "| " around a Markdown table cell stays)
@@ -232,6 +233,18 @@ def tidy_spacing(text: str) -> str:
 
 def _tidied(text: str) -> str:
     return tidy_spacing(text) if language() == "zh" else text
+
+
+RECORDED_LABEL = N_("Recorded text (in English):")
+
+
+def quoted_original(text: str) -> str:
+    """Recorded English (a run's method line, its notes) shown as it was recorded: in English, ``text`` itself;
+    in Chinese, a block quote under the label 「记录的原文（英文）：」, so it does not read as the book's prose."""
+    if language() != "zh":
+        return text
+    quoted = "\n".join("> " + line if line.strip() else ">" for line in text.strip().splitlines())
+    return gettext(RECORDED_LABEL) + "\n\n" + quoted
 
 
 def sentence_gap(previous: str) -> str:

@@ -101,3 +101,28 @@ def test_generated_sentences_are_joined_by_join_sentences_not_a_space():
             if re.search(r'\+=? " " \+ \(?tr\(', line):
                 found.append(f"{path.relative_to(root)}:{number}")
     assert found == []
+
+
+def test_recorded_english_is_a_labelled_quote_in_chinese_and_left_untidied(zh):
+    method = "warm-up, then calls (256 MiB written) at -1 before each.\n\nHost time: N calls / N."
+    quoted = i18n.quoted_original(method)
+    assert quoted == ("记录的原文（英文）：\n\n> warm-up, then calls (256 MiB written) at -1 before each.\n>\n"
+                      "> Host time: N calls / N.")
+    assert i18n.tidy_spacing("方法：" + quoted) == "方法：" + quoted    # quoted lines are not tidied
+    i18n.set_language("en")
+    assert i18n.quoted_original(method) == method
+
+
+def test_the_recorded_runs_heading_and_method_on_the_gpu_results_page(zh):
+    from ffn_lib.bench import load_runs, markdown_table
+
+    runs = load_runs()
+    if not runs:
+        pytest.skip("no recorded run in results/")
+    text = markdown_table(runs[-1], level=3)
+    head, description = text.split("\n")[0], text.split("\n")[2]
+    assert head.startswith("### ffn_lib.bench 记录的运行：") and description.endswith("。")
+    assert "\n记录的原文（英文）：\n\n> " in text or "方法：记录的原文（英文）：\n\n> " in text
+    i18n.set_language("en")
+    text = markdown_table(runs[-1], level=3)
+    assert text.startswith("### ffn_lib.bench: ") and "\nMethod: ffn_lib.timing" in text
