@@ -281,3 +281,22 @@ def test_an_activations_summary_is_one_whole_message_in_either_language():
         assert cite("ramachandran2017swish").cited_authors == "Ramachandran、Zoph 和 Le"
     finally:
         i18n.set_language(None)
+
+
+def test_a_legend_label_made_by_an_f_string_is_translated_from_its_template():
+    """Chapter 1's legend entries are f"batch of {n:,}" in its code: the figure draws them from the template."""
+    assert figure_text.translate_label("batch of 4,096") == "batch of 4,096"   # English: as written
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="batch of 4,096")
+    ax.plot([0, 1], [1, 0], label="batches of 16")   # no template: left alone
+    legend = ax.legend()
+    if figure_text.cjk_family() is None:
+        pytest.skip("no CJK font here (mplfonts not installed)")
+    i18n.set_language("zh")
+    try:
+        assert figure_text.translate_label("batch of 4,096") == "4,096 个输入的批量"
+        fig.savefig(io.BytesIO(), format="png")
+        assert [t.get_text() for t in legend.get_texts()] == ["4,096 个输入的批量", "batches of 16"]
+    finally:
+        i18n.set_language(None)
+        plt.close(fig)
