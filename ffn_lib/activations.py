@@ -311,6 +311,19 @@ class Activation:
             _beta(value) if key == "beta" else finite_scalar(value, key, allow_tensor=True)
         return replace(self, params={**self.params, **params})
 
+    def summary(self, *, full_source: bool = False) -> str:
+        """One line of Markdown for a reader: description, formula and source, in the reader's language
+        ("squared ReLU (Primer; Nemotron-4): $…$ (source: So et al., 2021)"); ``full_source`` cites the whole
+        reference (authors, year, title, arXiv number) instead of authors and year."""
+        from .sources import cite
+
+        source = cite(self.source)
+        if full_source:
+            return tr("{description}: ${formula}$ (source: {source})", description=self.description,
+                      formula=self.formula, source=source.citation())
+        return tr("{description}: ${formula}$ (source: {authors}, {year})", description=self.description,
+                  formula=self.formula, authors=source.cited_authors, year=source.year_label)
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v}" for k, v in self.params.items())
         return f"Activation({self.name!r}{extra})"

@@ -20,7 +20,7 @@ from ._checks import finite_scalar, positive_int, positive_number
 from .activations import (GELU_TANH_COEF, INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
                           gelu_tanh_taylor_coefficient)
 from .blocks import FFN, GatedFFN
-from .i18n import N_, language, tr
+from .i18n import N_, join_sentences, language, tr  # noqa: F401  (join_sentences: re-exported)
 from .profiled import KernelPass, elementwise_passes  # noqa: F401  (chapter 3 counts with them)
 
 
@@ -251,12 +251,6 @@ def saved_activation_bytes(block_or_fn: nn.Module | Callable[[torch.Tensor], tor
     with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         block_or_fn(x)
     return SavedTensors(len(saved), sum(n for _, n in saved.values()), tuple(s for s, _ in saved.values()))
-
-
-def join_sentences(parts: list[str]) -> str:
-    """Whole sentences, each already translated, as one paragraph: a space between them in English, nothing in
-    Chinese (whose full stop needs none)."""
-    return _gap().join(p for p in parts if p)
 
 
 def _gap() -> str:

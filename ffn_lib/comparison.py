@@ -24,7 +24,7 @@ from ._checks import positive_int, positive_number
 from .ceilings import default_copy_bytes
 from .devices import _where, device_name
 from .formatting import format_rate, format_ratio, format_time, time_unit
-from .i18n import N_, tr, translate_text
+from .i18n import N_, sentence_gap, tr, translate_text
 from .sampler import BenchResult, _Sampler, resolve_device
 
 
@@ -138,7 +138,7 @@ class Comparison:
                   where=_where(self.device, self.device_name), rounds=self.rounds, method=re.split("[;；]", first.method)[0])
         over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
         if over and not first.cache_flushed:
-            text += " " + tr("A share of copy above 100% ({names}) means that part of the data stayed in the cache "
+            text += sentence_gap(text) + tr("A share of copy above 100% ({names}) means that part of the data stayed in the cache "
                              "between calls: the copy reference is measured on a working set larger than the cache, "
                              "from memory, and the cache was not flushed between these calls.", names=", ".join(over))
         return text

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from . import i18n
+from .i18n import N_
 
 SYSTEM_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                 "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "SimHei", "Heiti SC")
@@ -61,6 +62,35 @@ def use_cjk_fallback() -> bool:
     return True
 
 
+# Labels a chapter's code builds with an f-string (legend entries such as f"batch of {n:,}"): the template is the
+# message; a label it fullmatches is drawn from the template's translation with the same values.
+TEMPLATES = (N_("batch of {n}"),)
+
+
+@lru_cache(maxsize=None)
+def _template_pattern(template: str) -> tuple[re.Pattern, tuple[str, ...]]:
+    import string
+
+    parts = list(string.Formatter().parse(template))
+    names = tuple(name for _, name, _, _ in parts if name)
+    pattern = "".join(re.escape(lit) + ("(.+?)" if name else "") for lit, name, _, _ in parts)
+    return re.compile(pattern, re.S), names
+
+
+def translate_label(text: str) -> str:
+    """A figure label in the current language: its translation where it is a message, else, where it was made
+    from one of :data:`TEMPLATES`, that template's translation with the same values, else the label itself."""
+    out = i18n.translate_text(text)
+    if out != text or not isinstance(text, str):
+        return out
+    for template in TEMPLATES:
+        pattern, names = _template_pattern(template)
+        found = pattern.fullmatch(text)
+        if found:
+            return i18n.gettext(template).format(**dict(zip(names, found.groups())))
+    return text
+
+
 def _texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_text()]
 
@@ -79,7 +109,7 @@ def translate(fig: Figure) -> int:
     changed = 0
     for t in _texts(fig):
         text = t.get_text()
-        out = i18n.translate_text(text)
+        out = translate_label(text)
         if out != text:
             t.set_text(out)
             changed += 1

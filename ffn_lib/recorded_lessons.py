@@ -222,6 +222,11 @@ def lessons(run: dict[str, Any] | None) -> list[str]:
 
 
 
+def _us(value: float) -> str:
+    """A host time in µs, every one to the same two significant figures ("6.3", "33"; whole µs from 100)."""
+    return f"{value:.1f}" if abs(value) < 9.95 else f"{value:.0f}"
+
+
 def host_sentence(host: dict[bool, dict[str, float]] | None) -> str:
     """The live host time of one fused call against eager's; ``host[backward]`` as
     :func:`ffn_lib.kernels.host_overhead` returns it, or None where Triton is missing."""
@@ -231,8 +236,8 @@ def host_sentence(host: dict[bool, dict[str, float]] | None) -> str:
     return tr("Measured live on this machine with the launch itself stubbed out, issuing one fused call costs "
               "{fused} µs of host time forward and {fused_both} µs forward and backward, against eager's {eager} µs "
               "and {eager_both} µs ({ratio}× and {ratio_both}× eager's; `kernels.host_overhead`).",
-              fused=f"{f['fused_us']:.1f}", fused_both=f"{b['fused_us']:.1f}", eager=f"{f['eager_us']:.0f}",
-              eager_both=f"{b['eager_us']:.0f}", ratio=f"{f['fused_us'] / f['eager_us']:.1f}",
+              fused=_us(f["fused_us"]), fused_both=_us(b["fused_us"]), eager=_us(f["eager_us"]),
+              eager_both=_us(b["eager_us"]), ratio=f"{f['fused_us'] / f['eager_us']:.1f}",
               ratio_both=f"{b['fused_us'] / b['eager_us']:.1f}")
 
 

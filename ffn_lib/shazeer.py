@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import reduce
 from typing import Mapping
 
-from .i18n import N_, tr
+from .i18n import N_, sentence_gap, tr
 from .variants import FINETUNE_STD, VARIANTS, Variant
 
 GATED, PLAIN = "#1f77b4", "#7f7f7f"
@@ -101,7 +101,7 @@ def _finetune_line(plain: list[Variant], gated: list[Variant], score: str, table
     for v in gated:
         if get(v) <= get(top):
             fields = dict(name=v.name, score=f"{get(v):.2f}", low=low.name, low_score=f"{get(low):.2f}")
-            text += " " + (tr("{name} ({score}) does not, and is below even {low} ({low_score}).", **fields)
+            text += sentence_gap(text) + (tr("{name} ({score}) does not, and is below even {low} ({low_score}).", **fields)
                            if get(v) < get(low) else tr("{name} ({score}) does not.", **fields))
     return text
 

@@ -7,7 +7,9 @@ the book's citations all point at the same paper.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import reduce
 
 from .i18n import tr
 
@@ -25,6 +27,23 @@ class Source:
     def year_label(self) -> str:
         """The year as the book cites it: "2023a" where two sources share authors and year."""
         return f"{self.year}{_SAME_AUTHORS_AND_YEAR.get(self.key, '')}"
+
+    @property
+    def cited_authors(self) -> str:
+        """The authors as a citation in the reader's language names them: "So et al.", "Hendrycks & Gimpel";
+        in Chinese "So 等人", "Hendrycks 和 Gimpel", "Ramachandran、Zoph 和 Le" (as the book's citations)."""
+        if self.authors.endswith(" et al."):
+            return tr("{first} et al.", first=self.authors[:-len(" et al.")])
+        if " & " in self.authors:
+            *rest, last = re.split(r", | & ", self.authors)
+            first = reduce(lambda a, b: tr("{items}, {item}", items=a, item=b), rest)
+            return tr("{first} & {last}", first=first, last=last)
+        return self.authors
+
+    def citation(self) -> str:
+        """The whole reference in the reader's language's punctuation (``str()`` is the English form)."""
+        return tr("{authors} ({year}), \"{title}\", {where}", authors=self.cited_authors, year=self.year_label,
+                  title=self.title, where=f"arXiv:{self.arxiv}" if self.arxiv else (self.venue or ""))
 
     def __str__(self) -> str:
         where = f"arXiv:{self.arxiv}" if self.arxiv else (self.venue or "")

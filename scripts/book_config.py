@@ -31,11 +31,12 @@ LOCALE = {"language": "zh_CN", "locale_dirs": [str(ROOT / "locales")], "gettext_
 EDITIONS = {
     "zh": {
         "title": "Transformer 的 FFN：从公式到融合核函数",   # as the front page's heading (book/intro.po)
-        "author": "ffn 课程作者",
+        "author": "FFN 课程作者",   # "The ffn course authors"; the footer's "作者：" is book/_ext/zh_templates
         "html": {"extra_footer": "由执行过的记事本构建；书中每个数字都由旁边的代码算出。"},
         "execute": {"cache": str(ROOT / "_build" / ".jupyter_cache_zh")},
         "sphinx": {"config": {**LOCALE, "html_search_language": "zh",
-                              "bibtex_reference_style": "author_year_round_zh",   # "Vaswani 等人（2017）"
+                              "bibtex_reference_style": "author_year_round_zh",
+                              "html_last_updated_fmt": "%Y 年 %-m 月 %-d 日",   # "2026 年 12 月 2 日", no zero   # "Vaswani 等人（2017）"
                               # MyST-NB's and sphinx-togglebutton's own words, which they do not translate
                               "nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码",
                               "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏"}},

@@ -149,8 +149,6 @@ def library_messages() -> list[tuple[str, str | None, str]]:
     marked calls in the book pages' code cells."""
     found = []
     for path in sorted((ROOT / "ffn_lib").rglob("*.py")):
-        if path.name == "i18n.py":
-            continue
         found += messages_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
         if "exercises" in path.parts:
             found += exercise_messages(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))

@@ -271,3 +271,44 @@ def test_updating_the_library_catalogue_changes_nothing_when_nothing_is_new(tmp_
     monkeypatch.setattr(i18n_script, "LIBRARY_PO", copy)
     i18n_script.update_library()
     assert copy.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+
+
+# --- the registry line and the citations in it (chapters 1, 2) ----------------------------------------------
+
+def test_an_activations_summary_is_one_whole_message_in_either_language():
+    from ffn_lib import cite, get_activation
+
+    squared, gelu = get_activation("squared_relu"), get_activation("gelu")
+    source = cite(squared.source)
+    assert squared.summary() == (f"{squared.description}: ${squared.formula}$ "
+                                 f"(source: {source.authors}, {source.year})")   # what chapter 1 printed
+    assert gelu.summary(full_source=True) == (f"{gelu.description}: ${gelu.formula}$ "
+                                              f"(source: {cite(gelu.source)})")   # and chapter 2
+    i18n.set_language("zh")
+    try:
+        assert squared.summary() == ("平方 ReLU（Primer；Nemotron-4）：$" + squared.formula + "$（出处：So 等人，2021）")
+        full = gelu.summary(full_source=True)
+        assert full.endswith("$（出处：Hendrycks 和 Gimpel（2016），“Gaussian Error Linear Units (GELUs)”，"
+                             "arXiv:1606.08415）") and "source" not in full
+        assert cite("ramachandran2017swish").cited_authors == "Ramachandran、Zoph 和 Le"
+    finally:
+        i18n.set_language(None)
+
+
+def test_a_legend_label_made_by_an_f_string_is_translated_from_its_template():
+    """Chapter 1's legend entries are f"batch of {n:,}" in its code: the figure draws them from the template."""
+    assert figure_text.translate_label("batch of 4,096") == "batch of 4,096"   # English: as written
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="batch of 4,096")
+    ax.plot([0, 1], [1, 0], label="batches of 16")   # no template: left alone
+    legend = ax.legend()
+    if figure_text.cjk_family() is None:
+        pytest.skip("no CJK font here (mplfonts not installed)")
+    i18n.set_language("zh")
+    try:
+        assert figure_text.translate_label("batch of 4,096") == "4,096 个输入的批量"
+        fig.savefig(io.BytesIO(), format="png")
+        assert [t.get_text() for t in legend.get_texts()] == ["4,096 个输入的批量", "batches of 16"]
+    finally:
+        i18n.set_language(None)
+        plt.close(fig)

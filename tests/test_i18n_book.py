@@ -90,6 +90,29 @@ def test_the_terminology_list_is_used():
     assert not wrong, f"{len(wrong)} translations without the glossary's term, e.g. {wrong[:4]}"
 
 
+# wordings the glossary's terms rule out, with the term to use ("median" is 中位数: "用时的中位数")
+AVOIDED = {"中位时间": "中位数"}
+
+
+@pytest.mark.parametrize("po", [*BOOK_PO, i18n_script.LIBRARY_PO], ids=lambda p: p.stem)
+def test_no_translation_uses_a_wording_the_glossary_rules_out(po):
+    found = [(word, (m.id if isinstance(m.id, str) else m.id[0])[:60]) for m in messages(po)
+             for s in (m.string if isinstance(m.string, tuple) else (m.string,)) for word in AVOIDED if s and word in s]
+    assert not found, f"{po.name}: use {[AVOIDED[w] for w, _ in found[:1]]}: {found[:3]}"
+
+
+def test_the_glossary_notes_are_in_chinese_on_the_zh_page_and_english_on_the_english_one():
+    en, zh = edition.glossary_rows(), edition.glossary_rows(lang="zh")
+    notes = edition.glossary_notes_zh()
+    noted = {t["en"] for t in en if t.get("note")}
+    assert set(notes) == noted, "every noted term has one Chinese note, and no other term does"
+    assert [t["en"] for t in en] == [t["en"] for t in zh]
+    assert all(CJK.search(t["note"]) for t in zh if t["note"]), [t["note"] for t in zh if not CJK.search(t["note"])]
+    assert next(t for t in en if t["en"] == "feed-forward network")["note"] == 'FFN; "FFN 块" for the block'
+    with pytest.raises(ValueError, match="glossary_rows: lang must be"):
+        edition.glossary_rows(lang="fr")
+
+
 @pytest.mark.book
 def test_the_catalogues_are_in_step_with_the_english_pages():
     """Extract the pages' messages afresh: a changed English sentence must be in its catalogue (translated)."""

@@ -39,6 +39,9 @@ def test_host_sentence():
     host = {False: {"fused_us": 3.0, "eager_us": 6.0}, True: {"fused_us": 9.0, "eager_us": 3.0}}
     text = host_sentence(host)
     assert "3.0 µs of host time forward" in text and "(0.5× and 3.0× eager's" in text
+    assert "against eager's 6.0 µs and 3.0 µs" in text   # eager to the same precision as fused (not "6 µs")
+    text = host_sentence({False: {"fused_us": 6.3, "eager_us": 5.2}, True: {"fused_us": 40.0, "eager_us": 33.4}})
+    assert "costs 6.3 µs of host time forward and 40 µs" in text and "against eager's 5.2 µs and 33 µs" in text
     assert "not installed" in host_sentence(None)
 
 

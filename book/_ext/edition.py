@@ -21,12 +21,15 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "locales" / "glossary.tsv"
+GLOSSARY_NOTES_ZH = ROOT / "locales" / "zh_CN" / "glossary-notes.tsv"   # the notes column, for the zh page
 OTHER = {"en": ("zh", "zh-Hans", "简体中文"), "zh": ("en", "en", "English")}
 FONT_FILE = "ffn-cjk.woff"
+ZH_TEMPLATES = Path(__file__).resolve().parent / "zh_templates"   # the footer's author and date lines, in zh
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -34,14 +37,29 @@ def edition(app) -> str:
     return "zh" if (app.config.language or "en").lower().startswith("zh") else "en"
 
 
-def glossary_rows(path: Path = GLOSSARY) -> list[dict[str, str]]:
-    """The terminology list: one dict per term with keys ``en``, ``zh`` and ``note``."""
+def _tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+
+
+def glossary_rows(path: Path = GLOSSARY, lang: str = "en") -> list[dict[str, str]]:
+    """The terminology list: one dict per term with keys ``en``, ``zh`` and ``note``; with ``lang="zh"`` the
+    note is the Chinese one (:data:`GLOSSARY_NOTES_ZH`)."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"glossary_rows: lang must be 'en' or 'zh', got {lang!r}")
+    rows = _tsv(path)
     for i, row in enumerate(rows, 2):
         if not row.get("en") or not row.get("zh"):
             raise ValueError(f"{path.name} line {i}: a term needs both 'en' and 'zh'")
+    if lang == "zh":
+        notes = glossary_notes_zh()
+        rows = [{**row, "note": notes.get(row["en"], "")} for row in rows]
     return rows
+
+
+def glossary_notes_zh(path: Path = GLOSSARY_NOTES_ZH) -> dict[str, str]:
+    """The Chinese notes of the glossary's terms: ``{English term: note}``."""
+    return {row["en"]: row["note_zh"] for row in _tsv(path) if row.get("en")}
 
 
 def other_edition_url(pagename: str, lang: str) -> str:
@@ -52,8 +70,44 @@ def other_edition_url(pagename: str, lang: str) -> str:
     return "../" * (depth + 1) + pagename + ".html"
 
 
+class ZhExerciseTitles(SphinxPostTransform):
+    """zh: sphinx-exercise's titles in Chinese form, "练习 1.1（BERT-base 的 FFN 参数量）" (it writes
+    "练习 1.1 (…)", half-width brackets after a space) and a solution's "练习 1.1（…）的解答" (it writes
+    "解答 练习 1.1 (…)"). Runs after sphinx-exercise's own title transforms (priorities 20, 21); English untouched.
+    The space Sphinx puts after the number inside ``caption-number`` goes in :func:`_page_context`."""
+
+    default_priority = 30
+    formats = ("html",)
+    KINDS = ("exercise_node", "exercise_enumerable_node", "solution_node")
+
+    def run(self, **kwargs):
+        if edition(self.app) != "zh":
+            return
+        for title in list(self.document.findall(nodes.title)):
+            if type(title.parent).__name__ not in self.KINDS:
+                continue
+            for text in list(title.findall(nodes.Text)):
+                if str(text) in (" (", ")"):
+                    text.parent.replace(text, nodes.Text("（" if str(text) == " (" else "）"))
+            kids = title.children
+            if (type(title.parent).__name__ == "solution_node" and len(kids) == 2
+                    and isinstance(kids[0], nodes.Text) and isinstance(kids[1], nodes.reference)):
+                label, ref = str(kids[0]).strip(), kids[1]
+                if ref.children and isinstance(ref.children[0], nodes.Text):
+                    ref.replace(ref.children[0], nodes.Text(str(ref.children[0]).lstrip()))
+                title.children = []
+                title += ref
+                title += nodes.Text(ZH_SOLUTION_OF.format(solution=label))
+
+
+ZH_SOLUTION_OF = "的{solution}"   # after the exercise's link: "练习 1.1（…）的解答"
+_CAPTION_NUMBER_SPACE = re.compile(r'(<span class="caption-number">[^<]*?) </span>(?=\s*（)')
+
+
 def _page_context(app, pagename, templatename, context, doctree):
     lang = edition(app)
+    if lang == "zh" and context.get("body"):   # "练习 1.1 </span>（" -> "练习 1.1</span>（"
+        context["body"] = _CAPTION_NUMBER_SPACE.sub(r"\1</span>", context["body"])
     _, hreflang, label = OTHER[lang]
     href = other_edition_url(pagename, lang)
     context["metatags"] = context.get("metatags", "") + (
@@ -90,9 +144,16 @@ class GlossaryTable(SphinxDirective):
             return tr_
 
         head += row(heads, (None, None, None))
-        for term in glossary_rows():
+        self.env.note_dependency(str(GLOSSARY_NOTES_ZH))
+        for term in glossary_rows(lang="zh" if zh else "en"):
             body += row((term["en"], term["zh"], term.get("note") or ""))
         return [table]
+
+
+def _zh_templates(app, config):
+    """In zh, the footer's author and date lines come from :data:`ZH_TEMPLATES` (before the theme's own)."""
+    if (config.language or "en").lower().startswith("zh") and str(ZH_TEMPLATES) not in config.templates_path:
+        config.templates_path.insert(0, str(ZH_TEMPLATES))
 
 
 def _set_library_language(app):
@@ -141,6 +202,8 @@ def _finished(app, exception):
 
 def setup(app):
     app.add_directive("ffn-glossary", GlossaryTable)
+    app.connect("config-inited", _zh_templates)
+    app.add_post_transform(ZhExerciseTitles)
     app.add_js_file("ffn-edition.js")
     app.connect("builder-inited", _set_library_language, priority=100)   # before the exercise widget's script
     app.connect("html-page-context", _page_context)

@@ -13,7 +13,9 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 MARKS = {"\u2705": "passed", "\u274c": "failed"}
 # the 简体中文 edition: the table's words in Chinese (MyST-NB has no Chinese catalogue of its own)
 ZH = {"passed": "通过", "failed": "失败", "Document": "文档", "Modified": "修改时间", "Method": "执行方式",
-      "Run Time (s)": "运行时间（秒）", "Status": "状态"}
+      "Run Time (s)": "运行时间（秒）", "Status": "状态",
+      # the Method column: MyST-NB's execution modes (nb_execution_mode)
+      "cache": "缓存", "force": "强制执行", "auto": "自动", "inline": "内联"}
 
 
 class ExecTableText(SphinxPostTransform):

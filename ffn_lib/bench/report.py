@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..i18n import N_, tr, translate_text
+from ..i18n import N_, quoted_original, tr, translate_text
 from ..timing import format_rate, format_time
 from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
@@ -315,8 +315,8 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
     p = doc["provenance"]
     clocks = (p.get("clocks") or {}).get("start")
     h = "#" * level
-    parts = [f"{h} ffn_lib.bench: {p['device']['name']}\n",
-             f"{describe_run(doc)}.\n",
+    parts = [f"{h} " + tr("ffn_lib.bench: {device}", device=p["device"]["name"]) + "\n",
+             tr("{run_description}.", run_description=describe_run(doc)) + "\n",
              tr("Sizes: {tokens} tokens, d_model {d_model}; elementwise ops on {tokens} x {d_ff_act}; blocks with "
                 "d_ff {d_ff_plain} (plain) / {d_ff_gated} (gated: the 2/3 rule, rounded, {gap} parameters), and the "
                 "SwiGLU block with d_ff {d_ff_swiglu}.", tokens=c["tokens"], d_model=c["d_model"],
@@ -327,7 +327,7 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
                 cuda=p["cuda"] or "–", capability=p["device"]["capability"] or "–", python=p["python"],
                 liger=p.get("liger_kernel") or tr("absent"), platform=p["platform"],
                 wall=format_time((doc.get("wall_time") or {}).get("value", 0) or 0)) + "\n",
-             tr("Method: {method}", method=p["method"]) + "\n",
+             tr("Method: {method}", method=quoted_original(p["method"])) + "\n",
              checks_line(doc) + "\n"]
     if clocks:
         parts.append(tr("Clocks at the start: {clocks}.", clocks=", ".join(f"{k} {v}" for k, v in clocks.items()))

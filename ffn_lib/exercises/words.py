@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import i18n
-from ..i18n import N_, tr
+from ..i18n import N_
 
 # A status is an identifier (saved in progress files and browser storage); these are the words shown for it.
 STATUS_WORDS = {"correct": N_("correct"), "incorrect": N_("incorrect"), "not attempted": N_("not attempted")}
@@ -38,6 +38,12 @@ WIDE_SPACE = "(" + _WIDE + ") +(?=" + _WIDE + ")"
 _WIDE_SPACE = re.compile(WIDE_SPACE)
 
 _MIN_LITERAL = 12  # a template is recognised only by this many characters of its own text, at least
+
+
+def tr(message: str, /, **fields: Any) -> str:
+    """:func:`ffn_lib.i18n.tr`, but signs stay ASCII "-" in Chinese too: an exercise's numbers are what a reader
+    types into code and ``check()``, so they must paste as Python reads them."""
+    return i18n.tr(message, **fields).replace(i18n.MINUS, "-")
 
 
 def english() -> bool:
