@@ -49,11 +49,16 @@ def _per_name(value: Any, names: list[str], what: str) -> dict[str, float | None
     return {n: None if value.get(n) is None else _number(value[n], f"{what}[{n!r}]") for n in names}
 
 
-def _capitalised(text: str) -> str:
-    """A sentence that begins with a variant's name in lower-case words ("the FFN block took ...") with a capital;
-    a name that is code ("torch.compile", "act_mul") stays as written."""
-    first = text.split(" ", 1)[0]
-    return text[0].upper() + text[1:] if first.isalpha() and first.islower() else text
+_PROSE_NAME = re.compile(r"[a-z]{2,}(?: [A-Za-z][A-Za-z'’-]*)*")
+
+
+def _capitalised(text: str, name: str) -> str:
+    """``text``, a sentence that begins with the variant ``name``, with a capital where the name is words in
+    lower case ("the FFN block took ..." -> "The FFN block took ..."). A name that is code or a symbol stays as
+    written: "x @ W1", "torch.compile", "act_mul", "relu(g)·u" (a lower-case start there is by design)."""
+    if not (_PROSE_NAME.fullmatch(name) and text.startswith(name)):
+        return text
+    return text[0].upper() + text[1:]
 
 
 @dataclass
@@ -114,8 +119,14 @@ class Comparison:
                       **fields)
         if not apart:
             return _capitalised(tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×), but the difference "
-                                   "is within the run-to-run spread, so this run cannot tell them apart.", **fields))
-        return _capitalised(tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).", **fields))
+                                   "is within the run-to-run spread, so this run cannot tell them apart.", **fields),
+                                fields["a"])
+        return _capitalised(tr("{a} took {ratio}× as long as {b} (middle halves {lo}-{hi}×).", **fields), fields["a"])
+
+    def slower_first(self, a: str, b: str, *, machine: bool = True) -> str:
+        """:meth:`sentence` with the slower of ``a`` and ``b`` named first, so that it reads "took 1.2× as long as",
+        never "took 0.8× as long as"."""
+        return self.sentence(a, b, machine=machine) if self.ratio(a, b) >= 1 else self.sentence(b, a, machine=machine)
 
     def rows(self) -> list[dict[str, str]]:
         rows = []

@@ -55,7 +55,9 @@ def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.dev
     """CUDA if present, else Apple's MPS, else the CPU.
 
     ``prefer`` (or the environment variable ``FFN_LIB_DEVICE``, e.g. ``cpu``)
-    overrides the choice; asking for a device that is not there is an error.
+    overrides the choice; asking for a device that is not there is an error. ``verbose`` prints
+    :func:`device_notice` once per process (a second call with the same answer is quiet); ``verbose=False``
+    prints nothing, for a chapter that says where it runs in its own line (:func:`policy_line`).
     """
     wanted = prefer if prefer is not None else os.environ.get(DEVICE_ENV) or None
     source = "prefer" if prefer is not None else DEVICE_ENV
@@ -70,9 +72,32 @@ def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.dev
         if not available.get(device.type, False):
             raise ValueError(f"{source}={wanted!r} asks for {device.type}, which this machine does not have.")
     if verbose:
-        print(tr("ffn_lib: timing on {where}; set {env} to choose another device.", where=_where(device),
-                 env=DEVICE_ENV))
+        notice = device_notice(device, "code" if prefer is not None else "env" if wanted is not None else "default")
+        if notice not in _SAID:  # said once: a chapter that asks twice reads it once
+            _SAID.add(notice)
+            print(notice)
     return device
+
+
+_SAID: set[str] = set()  # the notices pick_device has printed in this process
+
+
+def device_notice(device: torch.device | str, chosen_by: str = "default") -> str:
+    """The one line :func:`pick_device` prints: where the timing runs, and how to change it where that is true.
+
+    ``chosen_by``: ``"default"`` (the first available of CUDA, MPS, CPU: setting ``FFN_LIB_DEVICE`` changes it),
+    ``"env"`` (``FFN_LIB_DEVICE`` chose it) or ``"code"`` (the caller passed ``prefer``, which the environment
+    variable does not override, so the line does not suggest it). A chapter that prints its own device line
+    (:func:`policy_line`) calls ``pick_device(verbose=False)`` instead.
+    """
+    where = _where(device)
+    if chosen_by == "default":
+        return tr("ffn_lib: timing on {where}; set {env} to choose another device.", where=where, env=DEVICE_ENV)
+    if chosen_by == "env":
+        return tr("ffn_lib: timing on {where}, as {env} asks.", where=where, env=DEVICE_ENV)
+    if chosen_by == "code":
+        return tr("ffn_lib: timing on {where}, the device this code asks for.", where=where)
+    raise ValueError(f"chosen_by must be 'default', 'env' or 'code', got {chosen_by!r}.")
 
 
 def device_name(device: torch.device | str) -> str:

@@ -1,7 +1,8 @@
-"""What the recorded GPU run teaches in chapters 6 and 7, as sentences generated from its numbers.
+"""What the recorded GPU run teaches in chapters 1, 4, 6 and 7, as sentences generated from its numbers.
 
 Each function takes the run (:func:`ffn_lib.bench.latest_run`, or None) and returns its text, or a line saying
-the numbers are missing; none writes a number the run does not hold. Chapter 6: :func:`block_steps`. Chapter 7:
+the numbers are missing; none writes a number the run does not hold. Chapter 1: :func:`plain_block_rates`.
+Chapter 4: :func:`against_baseline`. Chapter 6: :func:`block_steps`. Chapter 7:
 :func:`production_additions`, :func:`speedup_table`, :func:`prediction_misses`, :func:`amdahl_sentence`, :func:`gemm_pair_sentence`, and
 :func:`lessons`, which writes one bullet per lesson of the chapter (launch shape, host path, torch.compile, erf, and the
 block's training step), each only when the run has the numbers it needs, so that a run without some rows gives
@@ -311,6 +312,75 @@ def block_steps(run: dict[str, Any] | None) -> str:
               "gated, {dtype}), one training step took {plain_ms} for the plain blocks, {gated_ms} for the gated "
               "ones eager and {fused_ms} with the fused kernel; at that rounded width the gated blocks' matrix "
               "products do {extra} fewer FLOPs than the plain ones'.", **fields)
+
+
+def plain_block_rates(run: dict[str, Any] | None) -> str:
+    """Chapter 1: the recorded plain ReLU block's forward and training-step rates against the run's square matrix
+    product, and the ReLU's own share of the forward (its traffic at the ReLU's recorded bandwidth over the forward's
+    time). Empty when the run lacks those rows.
+
+    share = activation_bytes(tokens, d_ff_plain, dtype) / bandwidth(relu) / time(ReLU block, forward).
+    """
+    if run is None:
+        return ""
+    cfg = run["config"]
+    square = value("gemm", "square", "eager", "forward", "flop_rate", run=run)
+    forward = value("block", "ReLU", "eager", "forward", "flop_rate", run=run)
+    step = value("block", "ReLU", "eager", "forward+backward", "flop_rate", run=run)
+    forward_time = value("block", "ReLU", "eager", "forward", "time", run=run)
+    relu_bandwidth = value("activation", "relu", "eager", "forward", "bandwidth", run=run)
+    if None in (square, forward, step, forward_time, relu_bandwidth):
+        return ""
+    relu_time = sizing.activation_bytes(cfg["tokens"], cfg["d_ff_plain"], cfg["dtype"], gated=False) / relu_bandwidth
+    share = relu_time / forward_time
+    fields = dict(device=run["provenance"]["device"]["name"], forward=f"{forward / 1e12:.0f}",
+                  step=f"{step / 1e12:.0f}", forward_share=f"{forward / square:.0%}",
+                  step_share=f"{step / square:.0%}", square=f"{square / 1e12:.0f}", n=f"{cfg['square']:,}",
+                  tokens=f"{cfg['tokens']:,}", d_ff=f"{cfg['d_ff_plain']:,}", relu_us=f"{relu_time * 1e6:.0f}",
+                  share=f"{share:.0%}", forward_ms=f"{forward_time * 1e3:.2f}")
+    if share < 0.1:
+        return tr("In the recorded run on {device}, the block's forward ran at {forward} TFLOP/s and its "
+                  "training step at {step} TFLOP/s, {forward_share} and {step_share} of the median {square} "
+                  "TFLOP/s of a square {n} × {n} matrix product in the same run. At the ReLU's recorded "
+                  "bandwidth, reading and writing the block's {tokens} × {d_ff} hidden layer takes about "
+                  "{relu_us} µs, {share} of the forward's {forward_ms} ms: at this size the two products are "
+                  "nearly all of the block's time on the GPU.", **fields)
+    return tr("In the recorded run on {device}, the block's forward ran at {forward} TFLOP/s and its "
+              "training step at {step} TFLOP/s, {forward_share} and {step_share} of the median {square} "
+              "TFLOP/s of a square {n} × {n} matrix product in the same run. At the ReLU's recorded "
+              "bandwidth, reading and writing the block's {tokens} × {d_ff} hidden layer takes about "
+              "{relu_us} µs, {share} of the forward's {forward_ms} ms, a visible share of it.", **fields)
+
+
+DRIFT = 0.05  # a gap between separately timed blocks smaller than this is within the clock drift between runs
+
+
+def against_baseline(run: dict[str, Any] | None, op: str, pass_: str, baseline: str = "ReLU") -> str | None:
+    """Chapter 4: one bullet, ``op``'s eager time as a multiple of the eager ``baseline`` block's in one pass of
+    the recorded run; None when a row is missing.
+
+    The benchmark times each block in a run of its own, so a drift of the GPU's clock between two runs shows up
+    as a difference: the bullet says "overlapping" where the middle halves overlap (q1(a)/q3(b) <= 1 <= q3(a)/q1(b)),
+    and "within clock drift" where they do not but the nearest ratio they allow is within :data:`DRIFT` of 1.
+    """
+    if run is None:
+        return None
+    a, b = row(run, "block", op, "eager", pass_), row(run, "block", baseline, "eager", pass_)
+    if a is None or b is None:
+        return None
+    a, b = a["time"], b["time"]
+    lo, hi = a["q1"] / b["q3"], a["q3"] / b["q1"]
+    steps = {"forward": N_("the forward"), "forward+backward": N_("one training step")}
+    fields = dict(op=op, base=baseline, step=tr(steps.get(pass_, pass_)), ratio=f"{a['median'] / b['median']:.2f}",
+                  lo=f"{lo:.2f}", hi=f"{hi:.2f}", drift=f"{DRIFT:.0%}")
+    if lo <= 1 <= hi:
+        return tr("- {op}, {step}: {ratio}× the eager {base} block's time (middle halves {lo}-{hi}×, overlapping).",
+                  **fields)
+    if (lo > 1 and lo - 1 < DRIFT) or (hi < 1 and 1 - hi < DRIFT):
+        return tr("- {op}, {step}: {ratio}× the eager {base} block's time (middle halves {lo}-{hi}×, apart by "
+                  "under {drift}: a gap of a few percent between separately timed blocks is within clock drift).",
+                  **fields)
+    return tr("- {op}, {step}: {ratio}× the eager {base} block's time (middle halves {lo}-{hi}×).", **fields)
 
 
 def production_additions(run: dict[str, Any] | None, launch: dict[str, int] | None = None) -> list[str]:

@@ -102,10 +102,13 @@ RELEASED_MODELS: tuple[ReleasedModel, ...] = (
     ReleasedModel("GPT-3 175B", N_("plain, GELU (GPT-2's block)"), 12288, 49152,
                   N_("{cite:p}`brown2020gpt3`, Table 2.1")),
     ReleasedModel("BLOOM 176B", N_("plain, GELU"), 14336, 57344, "{cite:p}`bigscience2022bloom`"),
-    ReleasedModel("Falcon", N_("plain, GELU"), None, None, "{cite:p}`almazrouei2023falcon`"),
+    ReleasedModel("Falcon-40B", N_("plain, GELU (`dense_h_to_4h`: 4 × `hidden_size`)"), 8192, 32768,
+                  _hub("tiiuae/falcon-40b") + "; {cite:p}`almazrouei2023falcon`"),
     ReleasedModel("OPT 175B", N_("plain, ReLU"), 12288, 49152, "{cite:p}`zhang2022opt`"),
-    ReleasedModel("Primer", N_("plain, squared ReLU"), None, None, "{cite:p}`so2021primer`"),
-    ReleasedModel("Nemotron-4 15B", N_("plain, squared ReLU"), None, None, "{cite:p}`parmar2024nemotron4`"),
+    ReleasedModel("Primer", N_("plain, squared ReLU; found by a search at several sizes, no one released model"),
+                  None, None, "{cite:p}`so2021primer`"),
+    ReleasedModel("Nemotron-4 15B", N_("plain, squared ReLU"), 6144, 24576,
+                  N_("{cite:p}`parmar2024nemotron4`, Table 1")),
 )
 
 

@@ -92,3 +92,18 @@ def test_nothing_to_compare_no_figure(gated):
     assert alone.rows() and block_figure(alone) is None and alone.figure() is None
     assert recorded("activation", ["relu"]).figure() is None  # one number: a table's job
     assert gated.figure() is not None and np.isclose(len(_dots(gated.figure().axes[0])), 7)
+
+
+def test_a_block_beside_a_wider_one_of_its_name_is_labelled_with_its_width(section):
+    """ch6: "SwiGLU" beside "SwiGLU (d_ff 14336)" reads "SwiGLU (d_ff 11008)" in the table and the figure."""
+    from ffn_lib.bench.report import labelled
+
+    d_ff = section.run["config"]["d_ff_gated"]
+    table = section._repr_markdown_()
+    assert f"| SwiGLU (d_ff {d_ff}) | eager |" in table and "| SwiGLU | " not in table
+    fig = block_figure(section)
+    texts = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()] + [ax.get_xlabel() for ax in fig.axes]
+    assert f"SwiGLU (d_ff {d_ff}), eager" in texts and "SwiGLU, eager" not in texts
+    assert any(f"the eager SwiGLU (d_ff {d_ff}) block" in t for t in texts)
+    alone = [{"op": "ReLU", "params": {"d_ff": 16384}}, {"op": "SwiGLU", "params": {"d_ff": 11008}}]
+    assert [r["label"] for r in labelled(alone)] == ["ReLU", "SwiGLU"]  # no wider namesake: the name stays

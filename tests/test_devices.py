@@ -114,3 +114,24 @@ def test_the_hardware_pages_table_is_the_policy():
     assert (apple["device"], apple["dtype"], apple["float64"]) == ("mps", "float32", "no")
     assert len(rows) == len(PROFILES)
     assert not torch.cuda.is_available() or torch.cuda.get_device_name()  # the fakes were undone
+
+
+def test_the_device_notice_is_true_and_said_once(monkeypatch, capsys):
+    """pick_device names the override only where it applies, and says its line once per process."""
+    monkeypatch.setattr(devices, "_SAID", set())
+    monkeypatch.delenv(devices.DEVICE_ENV, raising=False)
+    with faked("cpu"):
+        devices.pick_device()
+        devices.pick_device()  # a second call with the same answer is quiet
+        out = capsys.readouterr().out
+        assert out.count("ffn_lib: timing on") == 1 and "set FFN_LIB_DEVICE to choose another device" in out
+        devices.pick_device("cpu")  # asked for by the code: setting the variable would change nothing
+        out = capsys.readouterr().out
+        assert "the device this code asks for" in out and "FFN_LIB_DEVICE" not in out
+        monkeypatch.setenv(devices.DEVICE_ENV, "cpu")
+        devices.pick_device()
+        assert "as FFN_LIB_DEVICE asks" in capsys.readouterr().out
+        devices.pick_device(verbose=False)
+        assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="chosen_by"):
+        devices.device_notice("cpu", "user")

@@ -336,6 +336,11 @@ def test_how_to_answer_is_said_once_per_chapter_and_names_the_chapters_kinds(cha
         assert ("A choice" in note) == ("a choice" in kinds) and ("A shape" in note) == ("a shape" in kinds)
         assert ("A number" in note) == ("a number" in kinds)
         assert ("press Check" in note) == book and ("download button" in note) == book
+        lead, folded = note.split("\n\n<details><summary>", 1)  # one sentence shown, the details folded
+        sentence = lead.removeprefix("**How to answer.** ")
+        assert ". " not in sentence and "\n" not in sentence and sentence.endswith(".") and len(sentence.split()) < 30
+        assert folded.endswith("\n\n</details>")
+        assert "</summary>\n\n" in folded and ("press Check" in lead) == book
     monkeypatch.setenv("FFN_LIB_BOOK", "1")
     assert "press Check" in exercises.how_to_answer()._repr_markdown_()
     monkeypatch.delenv("FFN_LIB_BOOK")

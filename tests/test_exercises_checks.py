@@ -399,7 +399,8 @@ def _sentence_templates():
     from ffn_lib.exercises import base as B, function as Fn, guide, kernel as K, page, store, values as V
 
     labels = {"system_exit", "heading", "title", "result", "result_head", "tolerance", "problems",
-              "stride", "half", "default", "default_last"}  # labels, noun phrases, and diagnoses that follow a colon
+              "stride", "half", "default", "default_last",
+              "details"}  # labels, noun phrases, and diagnoses that follow a colon
     tables = {"base.TEXTS": B.TEXTS, "function.MESSAGES": Fn.MESSAGES, "kernel.MESSAGES": K.MESSAGES,
               "values.MISMATCH": V.MISMATCH, "store.REASONS": store.REASONS, "store.MESSAGES": store.MESSAGES,
               "guide.SENTENCES": guide.SENTENCES, "base.ANSWER_WITH": B.ANSWER_WITH,

@@ -61,6 +61,8 @@ def test_ch5_contour_is_centred_on_zero_with_a_zero_contour():
     levels = [-e for e in reversed(edges)] + edges
     assert len(levels) % 2 == 0 and levels == [-v for v in reversed(levels)]  # an odd number of bands
     assert 0 not in levels, "zero lies inside the middle band, not on a boundary"
+    assert all(b == 2 * a for a, b in zip(edges, edges[1:])), "the caption says the bands double in width"
+    assert 'extend="both"' in code, "values beyond the outermost edge are coloured too"
 
 
 def test_ch5_order_evidence_then_recommendation_and_the_corrected_claims():
@@ -80,5 +82,5 @@ def test_ch5_order_evidence_then_recommendation_and_the_corrected_claims():
 @pytest.mark.parametrize("path", [CH4, CH5], ids=lambda p: p.stem)
 def test_timing_sentences_put_the_slower_variant_first(path):
     code = _text(path, "code")
-    assert "def slower_first(" in code
+    assert "def slower_first(" not in code and ".slower_first(" in code  # the library's Comparison.slower_first
     assert 'sentence("GELU-erf(g)·u", "GELU-tanh(g)·u")' not in code

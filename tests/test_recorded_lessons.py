@@ -172,3 +172,45 @@ def test_decode_sentence_applies_the_rule_to_the_whole_step(run):
     assert "at least 83 µs" in text and f"{floor.seconds / eager:.1f}× the eager" in text
     assert "cannot say" in text
     assert decode_sentence(None) == "" and decode_sentence({**run, "results": []}) == ""
+
+
+def test_plain_block_rates_follow_the_rows(run):
+    from ffn_lib.recorded_lessons import plain_block_rates
+
+    text = plain_block_rates(run)
+    square = value("gemm", "square", "eager", "forward", "flop_rate", run=run)
+    forward = value("block", "ReLU", "eager", "forward", "flop_rate", run=run)
+    assert f"ran at {forward / 1e12:.0f} TFLOP/s" in text and f"median {square / 1e12:.0f} TFLOP/s" in text
+    assert "nearly all of the block's time" in text  # the ReLU's traffic is a few percent of the forward
+    doc = copy.deepcopy(run)
+    for r in doc["results"]:
+        if r["group"] == "activation" and r["op"] == "relu":
+            r["bandwidth"]["value"] /= 10  # ten times slower: its pass becomes a visible share
+    assert plain_block_rates(doc).endswith("a visible share of it.")
+    doc["results"] = [r for r in doc["results"] if r["group"] != "gemm"]
+    assert plain_block_rates(doc) == "" and plain_block_rates(None) == ""
+
+
+def _block_times(run, op, pass_, median, q1, q3):
+    doc = copy.deepcopy(run)
+    for r in doc["results"]:
+        if r["group"] == "block" and r["op"] == op and r["impl"] == "eager" and r["pass"] == pass_:
+            r["time"].update(median=median, q1=q1, q3=q3)
+    return doc
+
+
+def test_a_gap_of_a_few_percent_between_separate_blocks_is_read_as_clock_drift(run):
+    from ffn_lib.bench import row
+    from ffn_lib.recorded_lessons import against_baseline
+
+    base = row(run, "block", "ReLU", "eager", "forward")["time"]
+    m, q1, q3 = base["median"], base["q1"], base["q3"]
+    overlapping = against_baseline(_block_times(run, "GLU", "forward", m, q1, q3), "GLU", "forward")
+    assert overlapping.endswith("overlapping).")
+    near = against_baseline(_block_times(run, "GLU", "forward", m * 1.04, q3 * 1.02, q3 * 1.05), "GLU", "forward")
+    assert "within clock drift" in near and near.startswith("- GLU, the forward: 1.04× the eager ReLU block's time")
+    far = against_baseline(_block_times(run, "GLU", "forward", m * 1.5, q3 * 1.4, q3 * 1.6), "GLU", "forward")
+    assert "drift" not in far and "overlapping" not in far
+    faster = against_baseline(_block_times(run, "GLU", "forward", m * 0.97, q1 * 0.96, q1 * 0.98), "GLU", "forward")
+    assert "within clock drift" in faster
+    assert against_baseline(run, "no such block", "forward") is None and against_baseline(None, "GLU", "forward") is None

@@ -82,3 +82,12 @@ def test_a_row_copied_wrongly_is_caught():
     assert row_value(gpt, "intermediate_size") == 2880 and row_value(gpt, "num_hidden_layers") == 36
     with pytest.raises(ValueError, match="name"):
         row_value(gpt, "rope_theta")
+
+
+def test_a_row_without_numbers_says_why():
+    """Every row gives d_model and a width (dense or per expert), or its FFN text says why it has none (Primer)."""
+    for m in RELEASED_MODELS:
+        if m.d_model is None or (m.d_ff is None and m.expert_d_ff is None):
+            assert "no one released model" in m.ffn, m.name
+    falcon = next(m for m in RELEASED_MODELS if m.name == "Falcon-40B")
+    assert falcon.d_ff == 4 * falcon.d_model and "tiiuae/falcon-40b" in falcon.source

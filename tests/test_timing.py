@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ffn_lib import ceilings, comparison, sampler, timing
+from ffn_lib import ceilings, comparison, devices, sampler, timing
 
 pytestmark = pytest.mark.serial   # these measure time: make test runs them alone, after the parallel tests
 
@@ -188,8 +188,10 @@ def test_roofline_arithmetic_hand_worked():
 
 
 def test_pick_device(monkeypatch, capsys):
+    monkeypatch.setattr(devices, "_SAID", set())
     assert timing.pick_device("cpu").type == "cpu"
-    assert "FFN_LIB_DEVICE" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the device this code asks for" in out and "FFN_LIB_DEVICE" not in out  # the variable would not apply
     monkeypatch.setenv("FFN_LIB_DEVICE", "cpu")
     assert timing.pick_device(verbose=False).type == "cpu"
     if not torch.cuda.is_available():
@@ -262,6 +264,18 @@ def test_sentence_without_the_machine_and_with_large_ratios_rounded():
                                       for k, t in names.items()}, device="cpu", device_name="X (CPU)")
     assert both.sentence("the FFN block", "torch.compile", machine=False).startswith("The FFN block took 1.20×")
     assert both.sentence("torch.compile", "the FFN block", machine=False).startswith("torch.compile took 0.83×")
+
+
+def test_a_name_that_is_code_keeps_its_lower_case_and_slower_first_names_the_slower():
+    names = {"x @ W1": [31.2] * 5, "GELU (erf)": [1.0] * 5, "its two matrix products": [2.0] * 5, "act_mul": [0.5] * 5}
+    cmp = timing.Comparison(results={k: timing.BenchResult(label=k, times_s=t, device="cpu", device_name="X (CPU)")
+                                     for k, t in names.items()}, device="cpu", device_name="X (CPU)")
+    assert cmp.sentence("x @ W1", "GELU (erf)", machine=False).startswith("x @ W1 took 31.2× as long as GELU (erf)")
+    assert cmp.sentence("its two matrix products", "GELU (erf)", machine=False).startswith("Its two matrix products")
+    assert cmp.sentence("act_mul", "GELU (erf)", machine=False).startswith("act_mul took")
+    assert cmp.slower_first("GELU (erf)", "x @ W1", machine=False).startswith("x @ W1 took 31.2×")
+    assert cmp.slower_first("x @ W1", "GELU (erf)") == cmp.sentence("x @ W1", "GELU (erf)")
+    assert cmp.slower_first("act_mul", "GELU (erf)", machine=False).startswith("GELU (erf) took 2.00×")
 
 
 def test_format_ratio_keeps_three_significant_figures_from_ten():

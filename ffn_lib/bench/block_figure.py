@@ -32,9 +32,9 @@ PANEL_TITLES = {"forward": N_("forward"), "backward": N_("backward"), "forward+b
 
 
 def _label(r: dict[str, Any], impl: bool = True) -> str:
-    if not impl:
-        return translate_text(r["op"])
-    return tr("{op}, {impl}", op=translate_text(r["op"]), impl=r["impl"])
+    """A row's line in the figure: its shown name (``label``, :func:`.report.labelled`), and its implementation."""
+    name = translate_text(r.get("label", r["op"]))
+    return name if not impl else tr("{op}, {impl}", op=name, impl=r["impl"])
 
 
 def _matched(section: RecordedSection) -> bool:
@@ -141,7 +141,8 @@ def _relative_figure(section: RecordedSection, rows: list[dict[str, Any]], passe
     found = relative_times(section, against)
     bounds = _limits([q1 for _, _, q1, _ in found], [q3 for _, _, _, q3 in found], include=1.0)
     ref = baseline(section, passes[0], against)
-    ref_name = tr("the eager {op} block", op=translate_text(ref["op"])) if ref["impl"] == "eager" else _label(ref)
+    ref_name = (tr("the eager {op} block", op=translate_text(ref.get("label", ref["op"]))) if ref["impl"] == "eager"
+                else _label(ref))
     for ax, pass_ in zip(axes, passes):
         for r, v, lo, hi in found:
             if r["pass"] == pass_:

@@ -278,7 +278,9 @@ _COLUMNS = {
 
 
 def rows_markdown(rows: list[dict[str, Any]]) -> str:
-    """A Markdown table of result rows, with the columns that suit their group(s)."""
+    """A Markdown table of result rows, with the columns that suit their group(s); each row named by its label
+    (:func:`labelled`)."""
+    rows = labelled(rows)
     columns: list[str] = []
     for r in rows:
         for c in _COLUMNS.get(r["group"], _COLUMNS["act_mul"]):
@@ -288,7 +290,7 @@ def rows_markdown(rows: list[dict[str, Any]]) -> str:
     head = [tr(N_("op")), tr(N_("impl")), tr(N_("pass"))] + [tr(c) for c in columns]
     lines = ["| " + " | ".join(head) + " |", "|---|---|---|" + "---:|" * len(columns)]
     for r in rows:
-        cells = [translate_text(r["op"]), r["impl"], tr(PASS_NAMES.get(r["pass"], r["pass"]))]
+        cells = [translate_text(r.get("label", r["op"])), r["impl"], tr(PASS_NAMES.get(r["pass"], r["pass"]))]
         lines.append("| " + " | ".join(cells + [_fmt(r, c) for c in columns]) + " |")
     return "\n".join(lines) + "\n"
 
@@ -364,6 +366,7 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
 
     from ..plotting import COLORS, use_style
 
+    rows = labelled(rows)
     use_style()
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
@@ -396,8 +399,9 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
         ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, label=impl, color=COLORS[k % len(COLORS)])
     crowded = len(cats) > 6  # then the labels stand upright, on one line each
     sep = " " if crowded else "\n"
-    labels = [translate_text(op) if len(passes) == 1 else
-              f"{translate_text(op)}{sep}{tr(PASS_NAMES.get(pass_, pass_)).replace('forward+backward', 'fwd+bwd')}"
+    shown = {r["op"]: translate_text(r.get("label", r["op"])) for r in rows}
+    labels = [shown[op] if len(passes) == 1 else
+              f"{shown[op]}{sep}{tr(PASS_NAMES.get(pass_, pass_)).replace('forward+backward', 'fwd+bwd')}"
               for op, pass_ in cats]
     ax.set_xticks(np.arange(len(cats)), labels, rotation=90 if crowded else 0, fontsize=9)
     if quantity == "copy_share":
@@ -435,6 +439,21 @@ def plot_run(doc: dict[str, Any]):
 # --- A chapter's recorded section ----------------------------------------------------------------------
 
 
+def labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows``, each with a ``label``: the name its table and figure show. That is its op, except for a block
+    shown beside a wider one of the same name: "SwiGLU" beside "SwiGLU (d_ff 14336)" is labelled with its own
+    width, "SwiGLU (d_ff 11008)" (from the row's ``params``), so that neither reads as the SwiGLU block."""
+    ops = {r["op"] for r in rows}
+
+    def label(r: dict[str, Any]) -> str:
+        d_ff = (r.get("params") or {}).get("d_ff")
+        if d_ff and "(d_ff " not in r["op"] and any(o.startswith(r["op"] + " (d_ff ") for o in ops):
+            return f"{r['op']} (d_ff {d_ff})"
+        return r["op"]
+
+    return [{**r, "label": r.get("label") or label(r)} for r in rows]
+
+
 class RecordedSection:
     """Recorded GPU results for some operations: a table per run and a figure of the latest,
     shown together; or one short line while no run exists."""
@@ -460,7 +479,8 @@ class RecordedSection:
         ops = self.ops or list(dict.fromkeys(r["op"] for r in rows))
         impls = list(dict.fromkeys(r["impl"] for r in rows))
         passes = ("forward", "backward", "forward+backward")
-        return sorted(rows, key=lambda r: (ops.index(r["op"]), passes.index(r["pass"]), impls.index(r["impl"])))
+        return labelled(sorted(rows, key=lambda r: (ops.index(r["op"]), passes.index(r["pass"]),
+                                                    impls.index(r["impl"]))))
 
     def value(self, op: str, impl: str, pass_: str, quantity: str = "copy_share") -> float | None:
         """A number of the latest run (see :func:`value`), or None without a run."""

@@ -1,4 +1,5 @@
-"""How to answer: the one note at the start of each chapter's exercises, said once instead of under each one.
+"""How to answer: the one note at the start of each chapter's exercises, said once instead of under each one:
+a sentence, with the details folded away below it.
 
 :func:`how_to_answer` writes it for the kinds of exercise the chapter has (number, shape, choice, function,
 Triton kernel), in two versions: for the book's page (answer boxes and the Check button, functions in the
@@ -13,6 +14,7 @@ word each one whole.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -24,6 +26,11 @@ KINDS = ("a number", "a shape", "a choice", "a function", "a Triton kernel")  # 
 
 SENTENCES = {
     "title": "**How to answer.**",
+    "lead_book": "Answer in the box under each exercise and press Check.",
+    "lead_book_code": ("Answer in the box under each exercise and press Check; an exercise that asks for code is "
+                       "written and checked in the chapter's notebook."),
+    "lead_notebook": "Put your answer in place of the `...` in the exercise's `ex.qN.check(...)` and run the cell.",
+    "details": "Formats, tolerances, time limits and hints",
     "book_number": ("A number goes in the box under its exercise: type it as 0.25, 3/4, 1.5e-3 or 2 099 712, with "
                     "the unit the statement asks for or without one, and press Check. Each exercise states its "
                     "tolerance."),
@@ -69,10 +76,20 @@ def _function_tolerances(exercises: Sequence) -> str:
 
 
 def how_to_answer(exercises: Sequence, *, book: bool) -> str:
-    """The chapter's note as Markdown: one paragraph, a sentence for each kind of exercise it has."""
+    """The chapter's note as Markdown: its title and one sentence, then the details (a sentence for each kind of
+    exercise the chapter has) folded in a ``<details>`` block, which opens on a click in the built page and in
+    Jupyter alike."""
     kinds = {ex.kind for ex in exercises}
     s = {key: tr(text) for key, text in SENTENCES.items()}
-    parts = [s["title"]]
+    code = {"a function", "a Triton kernel"} & kinds
+    lead = s["lead_notebook"] if not book else s["lead_book_code"] if code else s["lead_book"]
+    return (f"{sentences([s['title'], lead])}\n\n<details><summary>{s['details']}</summary>\n\n"
+            f"{_details(exercises, kinds, s, book=book)}\n\n</details>")
+
+
+def _details(exercises: Sequence, kinds: set[str], s: dict[str, str], *, book: bool) -> str:
+    """The folded paragraph of :func:`how_to_answer`: how each kind of exercise is answered and checked."""
+    parts: list[str] = []
     if book:
         parts += [s[f"book_{k}"] for k in ("number", "shape", "choice") if f"a {k}" in kinds]
         if kinds & {"a number", "a shape", "a choice"}:
@@ -105,6 +122,7 @@ class HowToAnswer:
         return self.markdown()
 
     def __str__(self) -> str:
-        return self.markdown(book=False).replace("**", "").replace("`", "")
+        text = re.sub(r"</?(?:details|summary)>", "", self.markdown(book=False))
+        return re.sub(r"\n{3,}", "\n\n", text).replace("**", "").replace("`", "")
 
     __repr__ = __str__

@@ -35,10 +35,13 @@ _HOLM = _holm_numbers()
 SOLUTIONS = {
     1: Solution(
         "Reading the 65,536-step column of Table 1 (quoted in `ffn_lib.VARIANTS`): SwiGLU 1.944, Bilinear 1.960, "
-        "ReLU 1.997. Whether the recorded GPU run agrees is a separate question, answered by the chapter's tests "
-        "(Welch's t for every pair, with Holm's correction): at this small scale, with three seeds, they resolve "
-        "only gaps several times the seed-to-seed spread, and a gap of a few hundredths may be smaller; an "
-        "unresolved pair is not shown to be equal, only not shown to differ.",
+        "ReLU 1.997. Whether the recorded GPU run agrees is a separate question, which the chapter answers in two "
+        "steps: the matched paired test (each gated variant against its own activation ungated, paired by seed) "
+        "answers whether the gate helps; the 28-pair Welch/Holm map says which orderings of the eight variants "
+        "the run resolves. ReLU, Bilinear and SwiGLU are not one matched pair, so their order is a question for "
+        "the map: at this small scale, with three seeds, it resolves only gaps several times the seed-to-seed "
+        "spread, and a gap of a few hundredths may be smaller; an unresolved pair is not shown to be equal, only "
+        "not shown to differ.",
         """import ffn_lib
 
 trio = sorted(["ReLU", "Bilinear", "SwiGLU"], key=lambda n: ffn_lib.VARIANTS[n].log_perplexity_65k)
