@@ -20,7 +20,7 @@ from ._checks import finite_scalar, positive_int, positive_number
 from .activations import (GELU_TANH_COEF, INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
                           gelu_tanh_taylor_coefficient)
 from .blocks import FFN, GatedFFN
-from .i18n import N_, join_sentences, language, tr  # noqa: F401  (join_sentences: re-exported)
+from .i18n import N_, join_sentences, sentence_gap, tr  # noqa: F401  (join_sentences: re-exported)
 from .profiled import KernelPass, elementwise_passes  # noqa: F401  (chapter 3 counts with them)
 
 
@@ -253,10 +253,6 @@ def saved_activation_bytes(block_or_fn: nn.Module | Callable[[torch.Tensor], tor
     return SavedTensors(len(saved), sum(n for _, n in saved.values()), tuple(s for s, _ in saved.values()))
 
 
-def _gap() -> str:
-    return "" if language() == "zh" else " "
-
-
 # --- Chapter 2: where GELU's time goes, on this machine and in the recorded GPU run ----------------------------
 
 
@@ -356,13 +352,13 @@ def eager_activations_reading(run: dict) -> str:
               device=run["provenance"]["device"]["name"], ratio=f"{times['gelu'] / times['relu']:.2f}", **fields)
     gap = share["gelu"] - share["gelu_tanh"]
     if abs(gap) <= 0.02:
-        text += _gap() + tr("Eager GELU is as slow in its tanh form as in its erf form, and the tanh form has no erf in "
+        text += sentence_gap(text) + tr("Eager GELU is as slow in its tanh form as in its erf form, and the tanh form has no erf in "
                          "it: whatever slows eager GELU down here, it is not erf alone.")
     elif gap > 0:
-        text += _gap() + tr("Eager GELU's tanh form was the slower of the two here ({tanh} against {erf}), although it "
+        text += sentence_gap(text) + tr("Eager GELU's tanh form was the slower of the two here ({tanh} against {erf}), although it "
                          "has no erf in it.", tanh=fields["gelu_tanh"], erf=fields["gelu"])
     else:
-        text += _gap() + tr("Eager GELU's erf form was the slower of the two here ({erf} against {tanh}).",
+        text += sentence_gap(text) + tr("Eager GELU's erf form was the slower of the two here ({erf} against {tanh}).",
                          erf=fields["gelu"], tanh=fields["gelu_tanh"])
     return text
 
@@ -390,12 +386,12 @@ def gated_gelu_reading(run: dict) -> str:
                   "at {c_erf} of the copy bandwidth, GELU-tanh(g)·u at {c_tanh} and ReLU(g)·u at {c_relu}: this "
                   "run does not single out erf.", **fields)
     if min(fused.values()) >= max(compiled["gelu_tanh"], compiled["relu"]) - 0.01:
-        text += _gap() + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26 (error below "
+        text += sentence_gap(text) + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26 (error below "
                          "1.5·10⁻⁷: a handful of multiply-adds, one reciprocal and one exponential), reached {f_erf} "
                          "with the erf form and {f_tanh} with the tanh form: with a cheaper erf, the erf form runs "
                          "at the memory's limit too.", **fields)
     else:
-        text += _gap() + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26, reached "
+        text += sentence_gap(text) + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26, reached "
                          "{f_erf} with the erf form and {f_tanh} with the tanh form.", **fields)
     return text
 
@@ -428,7 +424,7 @@ def ridge_budget_reading(run: dict) -> str:
               budget_alone=f"{arithmetic_budget(flop_rate, bandwidth, alone):.0f}")
     matmul = run.get("reference", {}).get("matmul_rate", {}).get("value")
     if matmul:
-        text += _gap() + tr("The same run's matrix products reached {rate} TFLOP/s, but on the tensor cores, which an "
+        text += sentence_gap(text) + tr("The same run's matrix products reached {rate} TFLOP/s, but on the tensor cores, which an "
                          "elementwise kernel's arithmetic does not use.", rate=f"{matmul / 1e12:.0f}")
     return text
 
