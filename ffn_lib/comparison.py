@@ -61,6 +61,9 @@ def _capitalised(text: str, name: str) -> str:
     return text[0].upper() + text[1:]
 
 
+NOISY_SPREAD = 0.25  # a middle half wider than this share of its median: the timing machine was busy
+
+
 @dataclass
 class Comparison:
     """Several variants timed interleaved on one device: a table, a figure, a ratio and a sentence."""
@@ -84,10 +87,23 @@ class Comparison:
         (a1, a3), (b1, b3) = self._get(a).quartiles_s, self._get(b).quartiles_s
         return a1 / b3, a3 / b1
 
+    def spread(self, name: str) -> float:
+        """The width of ``name``'s middle half as a share of its median: (q3 - q1) / median."""
+        r = self._get(name)
+        q1, q3 = r.quartiles_s
+        return (q3 - q1) / r.median_s
+
+    def too_noisy(self, a: str, b: str) -> str | None:
+        """The noisier of ``a`` and ``b`` when its middle half is wider than :data:`NOISY_SPREAD` of its median,
+        else None. Samples that spread that widely were taken on a busy machine: their medians give no verdict."""
+        noisier = max((a, b), key=self.spread)
+        return noisier if self.spread(noisier) > NOISY_SPREAD else None
+
     def distinguishable(self, a: str, b: str) -> bool:
-        """Whether the middle halves of the two distributions do not overlap."""
+        """Whether the middle halves of the two distributions do not overlap, and neither spreads so widely
+        (:meth:`too_noisy`) that the machine was evidently busy."""
         (a1, a3), (b1, b3) = self._get(a).quartiles_s, self._get(b).quartiles_s
-        return a1 > b3 or b1 > a3
+        return (a1 > b3 or b1 > a3) and self.too_noisy(a, b) is None
 
     def machine(self) -> str:
         """The machine in words, as a sentence names it inside parentheses: "AMD EPYC, 2 cores, CPU", "NVIDIA H200"."""
@@ -109,6 +125,17 @@ class Comparison:
         fields = dict(a=translate_text(a), b=translate_text(b), ratio=format_ratio(self.ratio(a, b)),
                       lo=format_ratio(lo), hi=format_ratio(hi))
         apart = self.distinguishable(a, b)
+        noisy = self.too_noisy(a, b)
+        if noisy is not None:
+            fields.update(noisy=translate_text(noisy), spread=f"{100 * self.spread(noisy):.0f}%",
+                          limit=f"{100 * NOISY_SPREAD:.0f}%")
+            text = tr("{a} took {ratio}× as long as {b}, but the samples spread too widely for a verdict: the middle "
+                      "half of {noisy} spans {spread} of its median (a quiet machine stays under {limit}), so the "
+                      "machine was busy while it timed them. Run the cell again when nothing else is running.",
+                      **fields)
+            if machine:
+                return tr("On this machine ({machine}): {text}", machine=self.machine(), text=text)
+            return _capitalised(text, fields["a"])
         if machine:
             fields["machine"] = self.machine()
             if not apart:

@@ -34,7 +34,7 @@ from .ceilings import (  # noqa: F401 (re-exported)
     measure_matmul,
     measure_matmul_rate,
 )
-from .comparison import Comparison, compare  # noqa: F401 (re-exported)
+from .comparison import NOISY_SPREAD, Comparison, compare  # noqa: F401 (re-exported)
 from .devices import DEVICE_ENV, _where, cache_bytes, device_name, pick_device, synchronize  # noqa: F401
 from .formatting import format_rate, format_time, time_unit  # noqa: F401 (re-exported)
 from .roofline import attainable_flop_rate, ridge_point, roofline_time  # noqa: F401 (re-exported)

@@ -390,3 +390,19 @@ def test_compare_argument_errors():
         timing.compare({"a": 3}, device="cpu")
     with pytest.raises(ValueError, match="nbytes names \\['b'\\]"):
         timing.compare({"a": lambda: None}, device="cpu", nbytes={"b": 1.0})
+
+
+def test_samples_that_spread_widely_give_no_verdict():
+    # ch6's false "0.60×": two equal-FLOP blocks timed while another process held the second core. The middle
+    # halves were apart, but each spanned far more than a quiet machine's spread, so no verdict is given.
+    busy = _synthetic([0.055, 0.06, 0.09, 0.12, 0.26, 0.07, 0.13], [0.15, 0.14, 0.2, 0.16, 0.25, 0.15, 0.17])
+    assert busy.too_noisy("GELU (erf)", "ReLU") == "GELU (erf)"
+    assert busy.spread("GELU (erf)") > timing.NOISY_SPREAD
+    assert not busy.distinguishable("GELU (erf)", "ReLU") and not busy.distinguishable("ReLU", "GELU (erf)")
+    text = busy.sentence("GELU (erf)", "ReLU")
+    assert text.startswith("On this machine (Test CPU, 2 cores, CPU): GELU (erf) took ")
+    assert "spread too widely for a verdict" in text and "the middle half of GELU (erf) spans" in text
+    assert busy.sentence("ReLU", "GELU (erf)", machine=False).startswith("ReLU took ")
+    # a quiet machine's spread (a few per cent) keeps the verdict
+    quiet = _synthetic([1.30, 1.31, 1.32, 1.29, 1.30], [1.00, 1.01, 0.99, 1.00, 1.02])
+    assert quiet.too_noisy("GELU (erf)", "ReLU") is None and quiet.distinguishable("GELU (erf)", "ReLU")
