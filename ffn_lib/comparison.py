@@ -24,7 +24,7 @@ from ._checks import positive_int, positive_number
 from .ceilings import default_copy_bytes
 from .devices import _where, device_name
 from .formatting import format_rate, format_ratio, format_time, time_unit
-from .i18n import N_, sentence_gap, tr, translate_text
+from .i18n import N_, join_sentences, sentence_gap, tr, translate_text
 from .sampler import BenchResult, _Sampler, resolve_device
 
 
@@ -62,6 +62,8 @@ def _capitalised(text: str, name: str) -> str:
 
 
 NOISY_SPREAD = 0.25  # a middle half wider than this share of its median: the timing machine was busy
+_BUSY = N_("Some samples spread too widely for a verdict: the machine was busy while it timed them, so run the "
+           "cell again when nothing else is running.")
 
 
 @dataclass
@@ -112,7 +114,10 @@ class Comparison:
     def machine_sentence(self) -> str:
         """One sentence naming the machine, for a caller that states it once above several
         ``sentence(..., machine=False)``."""
-        return tr("Measured on this machine ({machine}):", machine=self.machine())
+        said = tr("Measured on this machine ({machine}):", machine=self.machine())
+        if any(self.spread(n) > NOISY_SPREAD for n in self.results):  # the advice once, above the sentences
+            return join_sentences([tr(_BUSY), said])
+        return said
 
     def sentence(self, a: str, b: str, *, machine: bool = True) -> str:
         """One sentence comparing ``a`` with ``b``, generated from the measured numbers, in the reader's language.
@@ -129,12 +134,12 @@ class Comparison:
         if noisy is not None:
             fields.update(noisy=translate_text(noisy), spread=f"{100 * self.spread(noisy):.0f}%",
                           limit=f"{100 * NOISY_SPREAD:.0f}%")
-            text = tr("{a} took {ratio}× as long as {b}, but the samples spread too widely for a verdict: the middle "
-                      "half of {noisy} spans {spread} of its median (a quiet machine stays under {limit}), so the "
-                      "machine was busy while it timed them. Run the cell again when nothing else is running.",
+            text = tr("{a} took {ratio}× as long as {b}, but the samples of {noisy} spread too widely for a verdict "
+                      "(their middle half spans {spread} of the median; a quiet machine stays under {limit}).",
                       **fields)
             if machine:
-                return tr("On this machine ({machine}): {text}", machine=self.machine(), text=text)
+                return join_sentences([tr("On this machine ({machine}): {text}", machine=self.machine(), text=text),
+                                       tr(_BUSY)])
             return _capitalised(text, fields["a"])
         if machine:
             fields["machine"] = self.machine()
