@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything this course needs a GPU for, in one command (about 8 minutes on an H100/H200):
 #   tests      the activation, block, kernel, timing and benchmark tests on CUDA (0 failures expected),
-#              including the 64-bit-offset kernel test that is too slow for the CPU interpreter;
+#              including the 64-bit-offset kernel test that is too slow for the CPU interpreter, and chapter 7's
+#              teaching kernels, epilogue product and kernel exercises natively (elsewhere only interpreted);
 #   bench      the full benchmark suite  -> results/<gpu>-<date>/results.{json,md,png};
 #   lm         chapter 8's GPU-scale experiment -> results/lm-<gpu>-<date>/;
 #   notebooks  every chapter notebook's code cells, in order, on the GPU (Jupyter if present is not needed)
@@ -76,7 +77,8 @@ run_step() {
                step tests ${TESTS_LIMIT:-150} $PY -m pytest -q -p no:cacheprovider -p no:benchmark $xdist \
                  -m "not book and not browser" \
                  --junitxml="$run/tests-cuda.xml" tests/test_activations.py tests/test_blocks.py \
-                 tests/test_kernels.py tests/test_timing.py $(ls tests/test_kernels_*.py tests/test_bench*.py 2>/dev/null) ;;
+                 tests/test_kernels.py tests/test_timing.py tests/test_kernel_chapter.py tests/test_kernel_exercises.py \
+                 $(ls tests/test_kernels_*.py tests/test_bench*.py 2>/dev/null) ;;
     bench)     step bench ${BENCH_LIMIT:-330} $PY -m ffn_lib.bench --out "$run" --no-progress --log ;;
     lm)        step lm ${LM_LIMIT:-200} $PY -m ffn_lib.lm --gpu --out "$lm_run" ${LM_ARGS:-} ;;
     notebooks) step notebooks ${NOTEBOOKS_LIMIT:-240} $PY scripts/run_notebook_code.py --out "$run/notebooks.json" ${NOTEBOOKS:-} ;;
