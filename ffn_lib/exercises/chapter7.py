@@ -36,6 +36,19 @@ def _grads(g, u, dy, swap=False, act="gelu_tanh"):
     return torch.autograd.grad(y, (g, u), dy)
 
 
+def _backward_cases(rng):
+    """The gated cases, then large gates, where a sigmoid written with exp(g) or exp(-g) overflows: float32
+    at +-100 and +-1000 (exp(89) is inf in float32), float64 at +-1000, float16 at +-12 (exp(12) > 65504)."""
+    cases = _cases.gated_backward_torch(rng)
+    for dtype, big in ((torch.float32, [-1000.0, -100.0, -89.0, 89.0, 100.0, 1000.0]),
+                       (torch.float64, [-1000.0, -720.0, 720.0, 1000.0]),
+                       (torch.float16, [-20.0, -12.0, 12.0, 20.0])):
+        g = torch.tensor(big + list(rng.normal(size=4) * 3), dtype=dtype)
+        cases.append((g, torch.tensor(rng.uniform(0.5, 2.0, size=g.numel()), dtype=dtype),
+                      torch.tensor(rng.normal(size=g.numel()), dtype=dtype)))
+    return cases
+
+
 _FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
@@ -63,12 +76,15 @@ EXERCISES = [
                   r"\otimes u$. Given the gradient `dy` of the output, return the tuple `(dg, du)` of the gradients "
                   r"with respect to `g` and `u`, without autograd, keeping the dtype.",
         hints=[r"The product rule: $du = dy \cdot \mathrm{SiLU}(g)$ and $dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$.",
-               r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$; `torch.sigmoid` gives $\sigma$."],
+               r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$; `torch.sigmoid` gives $\sigma$.",
+               r"Large gates are among the cases ($g = \pm 100$ in float32): written with `torch.exp`, "
+               r"$e^{g}/(1 + e^{g})$ or $e^{-g}/(1 + e^{-g})^2$ overflow to inf / inf = NaN there; "
+               r"`torch.sigmoid` does not."],
         starter="import torch\n\ndef silu_mul_backward(g, u, dy):\n    ...  # your code here: return dg, du\n\n"
                 "ex.q2.check(silu_mul_backward)",
         answer_name="silu_mul_backward",
         reference=lambda g, u, dy: (dy * u * silu_derivative(g), dy * silu(g)),
-        cases=_cases.gated_backward_torch,
+        cases=_backward_cases,
         mistakes=[(lambda g, u, dy: (dy * u * sigmoid(g), dy * silu(g)),
                    "SiLU's derivative is not the sigmoid: the product rule gives sigma(g) (1 + g (1 - sigma(g)))."),
                   (lambda g, u, dy: (dy * silu(g), dy * u * silu_derivative(g)),
