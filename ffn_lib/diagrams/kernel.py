@@ -44,8 +44,10 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
         inside = min(block, n - start)
         _box(ax, start, 0.8, inside, 0.9, tr("program {p}\noffsets {start}..{end}", p=p, start=start,
                                               end=start + inside - 1), COLORS[p % 4])
-        if inside < block:
-            _box(ax, start + inside, 0.8, block - inside, 0.9, tr("masked"), "0.8", alpha=0.6, fontsize=7)
+        if inside < block:  # too narrow to hold its label: the label sits above it, inside the axes
+            _box(ax, start + inside, 0.8, block - inside, 0.9, "", "0.8", alpha=0.6)
+            ax.annotate(tr("masked"), (start + (block + inside) / 2, 1.7), (span, 2.0), ha="right", va="center",
+                        fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.annotate(f"n = {n}", (n, 0.75), (n, 0.2), ha="center", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.set_title(tr("grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", n=n, block=block,
                     programs=programs), fontsize=9)
