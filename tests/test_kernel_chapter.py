@@ -215,7 +215,8 @@ def test_recorded_roofline_has_every_point():
 def test_the_chapter_gives_each_diagram_its_alt_text():
     from ffn_lib.diagrams import kernel as D
 
-    calls = {"flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
+    calls = {"program_anatomy(n=10, block=4)": D.program_anatomy(n=10, block=4),
+             "flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
              "row_grid(rows=3, d=100, block=64)": D.row_grid(rows=3, d=100, block=64), "data_flow()": D.data_flow()}
     found = {}
     for cell in json.loads(NOTEBOOK.read_text())["cells"]:

@@ -26,3 +26,27 @@ def test_a_label_clipped_by_its_axes_is_a_problem_even_saved_tight():
 def test_every_chapter_7_diagram_passes_the_check():
     for fig in (D.flat_grid(1000, 256), D.row_grid(3, 100, 64), D.data_flow(), D.program_anatomy()):
         assert figure_check.problems(fig, bbox_inches="tight") == [], fig.alt
+
+
+def test_the_anatomy_diagram_follows_one_program_line_by_line():
+    fig = D.program_anatomy(n=10, block=4)
+    texts = _texts(fig)
+    for code in ("pid = tl.program_id(0)", "offsets = pid * BLOCK + tl.arange(0, BLOCK)", "mask = offsets < n",
+                 "tl.load(x_ptr + offsets, mask=mask)"):
+        assert code in texts, code
+    # the last program (2 of 3): offsets 8..11, the mask True below n = 10, the load only there
+    assert [t for t in texts if t in ("8", "9", "10", "11")] == ["8", "9", "10", "11"]
+    assert texts.count("True") == 2 and texts.count("False") == 2 and "x[8]" in texts and "x[10]" not in texts
+    assert "Program 2 of 3" in fig.alt and "offsets are 8 to 11" in fig.alt
+    assert "offsets are 0 to 3" in D.program_anatomy(n=10, block=4, pid=0).alt
+
+
+def test_the_anatomy_diagram_refuses_bad_arguments():
+    import pytest
+
+    with pytest.raises(ValueError, match="pid"):
+        D.program_anatomy(n=10, block=4, pid=3)
+    with pytest.raises(ValueError, match="block"):
+        D.program_anatomy(n=10, block=0)
+    with pytest.raises(ValueError, match="at most 24"):
+        D.program_anatomy(n=100, block=4)
