@@ -232,3 +232,18 @@ def test_setup_counts_a_triton_that_fails_to_import_as_missing(tmp_path, monkeyp
     importlib.invalidate_caches()
     assert importlib.util.find_spec("triton") is not None  # found, as a broken install is
     assert kernel_steps.setup() is False
+
+
+@triton.jit
+def interleaved_axes_swapped(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(0)
+    cols = tl.program_id(1) * BLOCK + tl.arange(0, BLOCK)
+    mask = cols < d
+    g = tl.load(x_ptr + row * x_row_stride + 2 * cols, mask=mask).to(tl.float32)
+    u = tl.load(x_ptr + row * x_row_stride + 2 * cols + 1, mask=mask).to(tl.float32)
+    tl.store(y_ptr + row * y_row_stride + cols, (g * tl.sigmoid(g) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+def test_elements_never_written_are_called_so():
+    r = q(5).check(interleaved_axes_swapped)
+    assert r.status == "incorrect" and "never wrote" in r.message and "`y_ptr`" in r.message, r.message

@@ -1,6 +1,6 @@
-"""Chapter 7's diagrams: the anatomy of one Triton program, the launch grid over flat data and over [gate | up] rows, eager against fused data flow,
-and a recorded run's points on its own roofline. Each function returns a Figure whose ``alt`` attribute is its
-alternative text (what the picture shows, in one or two sentences)."""
+"""Chapter 7's diagrams: the anatomy of one Triton program, the launch grid over flat data and over [gate | up]
+rows, eager against fused data flow, and a recorded run's points on its own roofline. Each function returns a
+Figure whose ``alt`` attribute is its alternative text (what the picture shows, in one or two sentences)."""
 
 from __future__ import annotations
 

@@ -186,8 +186,8 @@ EXERCISES = [
                   r"$du = dy \cdot \mathrm{GELU}_\tanh(g)$, with the activation **recomputed** from $g$, not read "
                   r"from a saved tensor. NaN and $\pm\infty$ must come out as in eager autograd of "
                   r"`F.gelu(g, approximate='tanh') * u`.",
-        hints=[r"With $z = \sqrt{2/\pi}\,(g + 0.044715 g^3)$ and $t = \tanh z$: "
-               r"$\mathrm{GELU}_\tanh'(g) = \tfrac12(1 + t) + \tfrac12 g\,(1 - t^2)\,\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, g^2)$.",
+        hints=[r"With $z = \sqrt{2/\pi}\,(g + 0.044715 g^3)$ and $t = \tanh z$: $\mathrm{GELU}_\tanh'(g) = "
+               r"\tfrac12(1 + t) + \tfrac12 g\,(1 - t^2)\,\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, g^2)$.",
                r"Without a tanh: $\tfrac12(1 + t) = \sigma(2z)$ and $1 - t^2 = 4\,\sigma(2z)(1 - \sigma(2z))$.",
                "Load g, u and dy (masked, as float32), compute s = tl.sigmoid(2 z) once, store two results."],
         starter=_FLAT_STARTER.format(name="geglu_tanh_bwd_kernel",

@@ -82,6 +82,9 @@ MESSAGES = {
                     "BLOCK = {bad}: a number such as 128 is written where `BLOCK` belongs (in "
                     "`tl.program_id(0) * BLOCK` or `tl.arange(0, BLOCK)`)."),
     "outputs_right": "Right: {names}.",
+    "unwritten": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
+                  "never wrote {count} of the elements of `{name}` (does the grid reach every block, and are "
+                  "`program_id(0)` and `program_id(1)` the axes the statement gives?)."),
     "correct": ("Your kernel passed the checks on {n} hidden cases, run as Triton kernels (the first with three "
                 "BLOCK sizes). That is good evidence, not "
                 "a proof. Compare with the worked solution: `{handle}.solution()`."),
@@ -335,7 +338,12 @@ class KernelExercise(Exercise):
         if not wrong:
             return None
         right = [f"`{n}`" for n, p in zip(names, problems) if not p]
-        return sentences([wrong[0]] + ([tr(MESSAGES["outputs_right"], names=", ".join(right))] if right else []))
+        first = next(i for i, p in enumerate(problems) if p)
+        unwritten = int(((got[first] == SENTINEL) & (want[first] != SENTINEL)).sum())
+        parts = [wrong[0]]
+        if unwritten:
+            parts.append(tr(MESSAGES["unwritten"], value=f"{SENTINEL:g}", count=unwritten, name=names[first]))
+        return sentences(parts + ([tr(MESSAGES["outputs_right"], names=", ".join(right))] if right else []))
 
     def _diagnose(self, runs, failures) -> str | None:
         for wrong, diagnosis in self.emulated_mistakes:
