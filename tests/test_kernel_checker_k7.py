@@ -247,3 +247,22 @@ def interleaved_axes_swapped(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK:
 def test_elements_never_written_are_called_so():
     r = q(5).check(interleaved_axes_swapped)
     assert r.status == "incorrect" and "never wrote" in r.message and "`y_ptr`" in r.message, r.message
+
+
+@triton.jit
+def bwd_erf_gelu(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    cdf = 0.5 * (1 + tl.erf(g * 0.7071067811865476))
+    pdf = tl.exp(-0.5 * g * g) * 0.3989422804014327
+    tl.store(dg_ptr + offsets, (dy * u * (cdf + g * pdf)).to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, (dy * g * cdf).to(du_ptr.dtype.element_ty), mask=mask)
+
+
+def test_a_mistake_is_named_even_where_the_edges_differ():
+    """The erf GELU's backward gives -inf where eager's gives NaN at g = +inf: named all the same."""
+    r = q(6).check(bwd_erf_gelu)
+    assert r.status == "incorrect" and "the erf GELU's backward" in r.message, r.message

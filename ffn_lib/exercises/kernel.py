@@ -346,10 +346,13 @@ class KernelExercise(Exercise):
         return sentences(parts + ([tr(MESSAGES["outputs_right"], names=", ".join(right))] if right else []))
 
     def _diagnose(self, runs, failures) -> str | None:
+        # a mistake is recognised on the cases without NaN or inf: at those edges an eager form of a wrong kernel
+        # can differ from the kernel itself (inf * 0 in one, a limit in the other) and hide the diagnosis
+        finite = [(inputs, outs) for inputs, outs in runs if all(bool(t.isfinite().all()) for t in inputs)] or runs
         for wrong, diagnosis in self.emulated_mistakes:
             try:
                 if all(values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in wrong(*inputs)),
-                               check_dtype=False) is None for inputs, outs in runs):
+                               check_dtype=False) is None for inputs, outs in finite):
                     return say(diagnosis)
             except Exception:  # noqa: BLE001 - a mistake that does not apply here
                 continue
