@@ -104,7 +104,7 @@ def _details(exercises: Sequence, kinds: set[str], s: dict[str, str], *, book: b
     if "a function" in kinds:
         parts.append(s["function"].format(tolerances=_function_tolerances(exercises), limit=f"{base.TIME_LIMIT_S:g}"))
     if "a Triton kernel" in kinds:
-        others = " and ".join(str(b) for b in kernel.BLOCKS[1:])
+        others = join(kernel.BLOCKS[1:])
         parts.append(s["kernel"].format(block=kernel.BLOCK, others=others, limit=f"{kernel.KERNEL_TIME_LIMIT_S:g}"))
     parts.append(s["notebook"])
     return sentences(parts)

@@ -38,7 +38,7 @@ import torch
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, one_line
 from .function import is_stub
 from .values import describe, rounded_constant_gap, upper_bound_text, values_match
-from .words import N_, say, sentences, tr
+from .words import N_, join, say, sentences, tr
 
 SENTINEL = 1234.5  # what the buffers' tails hold; a kernel's result is never exactly this on the cases
 PAD = 512  # elements of tail behind every tensor: more than any BLOCK the checks launch with
@@ -320,7 +320,7 @@ class KernelExercise(Exercise):
             return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
         bad_blocks = sorted({b for _, b, *_ in failures})
         if BLOCK not in bad_blocks:
-            return "incorrect", tr(m["fixed_block"], ok=BLOCK, bad=" and ".join(map(str, bad_blocks)))
+            return "incorrect", tr(m["fixed_block"], ok=BLOCK, bad=join(bad_blocks))
         diagnosis = self._diagnose(runs, failures)
         if diagnosis:
             return "incorrect", tr(m["mistake"], diagnosis=diagnosis)
