@@ -5,8 +5,9 @@ on a GPU, and its outputs are compared with eager PyTorch (:func:`ffn_lib.activa
 Every tensor handed to the kernel is the front of a larger buffer whose tail holds a sentinel: a kernel that
 writes past the end (a missing mask) overwrites memory the checker owns, and is told so, instead of corrupting
 or crashing the process. The cases have odd sizes (the last block partial), NaN and +-inf, bfloat16 as well
-as float32, and for the two-halves-in-one-tensor layout rows further apart than 2 d; the first case is
-launched with three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block size fails.
+as float32, and for gate and up in one tensor (7.5's interleaved layout) rows further apart than 2 d; the
+first case is launched with three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block
+size fails.
 Known mistakes are named: missing mask, a mask with a fixed number instead of ``n``, a fixed block size,
 gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed activation.
 A mismatch names the output pointer that is wrong (and those that are right), by the kernel's own
@@ -391,7 +392,8 @@ def launch_backward(kernel, g, u, dy, block=BLOCK):
 
 
 def launch_cat(kernel, x, block=BLOCK):
-    """y (rows, d) from x (rows, 2 d, possibly a slice of a wider tensor): grid (cdiv(d, block), rows)."""
+    """y (rows, d) from x (rows, 2 d, gate and up in one tensor, possibly a slice of a wider tensor): grid
+    (cdiv(d, block), rows)."""
     rows, d = x.shape[0], x.shape[1] // 2
     width = x.stride(0)
     buffer = torch.full((rows * width + PAD,), SENTINEL, dtype=x.dtype, device=_device())
@@ -423,7 +425,8 @@ def backward_cases(rng: np.random.Generator) -> list[tuple]:
 
 
 def cat_cases(rng: np.random.Generator) -> list[tuple]:
-    """x = [gate | up]: contiguous (3, 2 x 150) float32; (2, 2 x 37) with NaN and +-inf; (2, 2 x 40) bfloat16;
+    """x of shape (rows, 2 d), gate and up in one tensor (the exercise's reference says in which layout):
+    contiguous (3, 2 x 150) float32; (2, 2 x 37) with NaN and +-inf; (2, 2 x 40) bfloat16;
     last, (4, 2 x 45) float32 whose rows are 2 x 45 + 14 apart (a slice of a wider tensor)."""
     edges = np.concatenate([_EDGES, rng.normal(size=2 * 2 * 37 - 8) * 5]).reshape(2, 2 * 37)
     wide = _t(rng.normal(size=(4, 2 * 45 + 14)) * 3, torch.float32)[:, : 2 * 45]
