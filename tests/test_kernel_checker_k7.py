@@ -266,3 +266,16 @@ def test_a_mistake_is_named_even_where_the_edges_differ():
     """The erf GELU's backward gives -inf where eager's gives NaN at g = +inf: named all the same."""
     r = q(6).check(bwd_erf_gelu)
     assert r.status == "incorrect" and "the erf GELU's backward" in r.message, r.message
+
+
+def test_the_revised_kernels_are_not_on_the_chapters_page():
+    """No answer in plain sight: the chapter's cells never read gate and up interleaved, nor hold a tanh GELU
+    derivative; the statements name the step they differ from."""
+    import json
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "notebooks" / "07_writing_the_kernel.ipynb"
+    code = "\n".join("".join(c["source"]) for c in json.loads(page.read_text())["cells"])
+    for line in ("2 * cols + 1", "2 * cols,", "0.044715", "act_grad"):
+        assert line not in code, line
+    assert "not the two halves of step 4" in q(5).statement
