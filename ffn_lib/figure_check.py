@@ -6,6 +6,9 @@ per problem, naming the figure and the offending text:
 * **clipped text**: a visible text (title, label, tick label, legend entry, annotation) whose extent
   leaves the saved canvas. With ``bbox_inches="tight"`` (Jupyter's inline backend) the canvas grows to
   hold every artist, so nothing can be clipped; a plain ``savefig`` keeps the figure's size;
+* **text cut off by its axes**: a text drawn with ``clip_on=True`` (clipped to its axes' box, as
+  ``ax.text(..., clip_on=True)``) whose extent leaves that box, so that its end is not drawn (a "masked"
+  label at the right edge of a diagram showed as "maske"). Tight saving does not help there;
 * **overlapping tick labels** on one axis: unrotated labels whose boxes intersect, or rotated ones
   closer (perpendicular to their baseline) than their own height;
 * **small text**: a font under :data:`MIN_DISPLAY_PX` pixels once the figure is scaled to the book's
@@ -155,6 +158,11 @@ def _problems(fig: Figure, renderer, bbox_inches: object, column_px: float, min_
         if bbox_inches != "tight" and (box.x0 < canvas.x0 - TOLERANCE_PX or box.x1 > canvas.x1 + TOLERANCE_PX
                                        or box.y0 < canvas.y0 - TOLERANCE_PX or box.y1 > canvas.y1 + TOLERANCE_PX):
             found.append(f"{name!r}: text {_short(t.get_text())!r} runs outside the canvas")
+        clip = t.get_clip_box() if t.get_clip_on() else None
+        if clip is not None and (box.x0 < clip.x0 - TOLERANCE_PX or box.x1 > clip.x1 + TOLERANCE_PX
+                                 or box.y0 < clip.y0 - TOLERANCE_PX or box.y1 > clip.y1 + TOLERANCE_PX):
+            found.append(f"{name!r}: text {_short(t.get_text())!r} is cut off at the edge of its axes (it is "
+                         f"clipped to them, clip_on=True): move it inside, or draw it unclipped")
         shown = t.get_fontsize() * fig.dpi / 72 * shrink
         if shown < min_display_px:
             found.append(f"{name!r}: text {_short(t.get_text())!r} is {shown:.1f} px high at a {column_px:.0f} px "

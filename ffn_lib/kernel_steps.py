@@ -36,13 +36,18 @@ _SKIPPED = N_("Triton is not installed here: the kernel above is shown, its laun
 
 def setup() -> bool:
     """Use Triton's interpreter where no GPU here is one Triton supports (none, a T4, an Apple GPU); must run
-    before triton is imported. Return whether Triton is importable."""
+    before triton is imported. Return whether Triton imports: it is imported here, so that a broken
+    installation (found by ``find_spec`` but failing to import, for any reason) counts as missing."""
     if not devices.triton_gpu_present():
         os.environ.setdefault(INTERPRET_ENV, "1")
     try:
-        return importlib.util.find_spec("triton") is not None
-    except (ImportError, ValueError):  # a broken or blocked installation counts as missing
+        if importlib.util.find_spec("triton") is None:
+            return False
+        import triton  # noqa: F401
+        import triton.language  # noqa: F401
+    except Exception:  # noqa: BLE001 - a broken or blocked installation (ImportError, OSError, RuntimeError...)
         return False
+    return True
 
 
 def __getattr__(name: str) -> Any:

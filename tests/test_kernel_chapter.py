@@ -215,7 +215,8 @@ def test_recorded_roofline_has_every_point():
 def test_the_chapter_gives_each_diagram_its_alt_text():
     from ffn_lib.diagrams import kernel as D
 
-    calls = {"flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
+    calls = {"program_anatomy(n=10, block=4)": D.program_anatomy(n=10, block=4),
+             "flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
              "row_grid(rows=3, d=100, block=64)": D.row_grid(rows=3, d=100, block=64), "data_flow()": D.data_flow()}
     found = {}
     for cell in json.loads(NOTEBOOK.read_text())["cells"]:
@@ -240,3 +241,26 @@ def test_teaching_kernels_use_the_interpreter_where_triton_has_no_gpu(monkeypatc
         kernel_steps.setup()
         assert (os.environ.get(kernel_steps.INTERPRET_ENV) == "1") is interpreted
         assert kernel_steps.device() == ("cpu" if interpreted else "cuda")
+
+
+def test_the_triton_imports_a_learner_copies_are_on_the_page():
+    """`import triton` and `import triton.language as tl` sit in a code cell the page shows, after setup() (which
+    turns the interpreter on before triton is imported), not in hidden plumbing."""
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "import triton.language as tl" in text:
+            tags = set(cell["metadata"].get("tags", []))
+            assert not {"remove-input", "remove-cell", "hide-input", "hide-cell"} & tags, tags
+            assert "\n    import triton\n" in text and text.index("kernel_steps.setup()") < text.index("import triton")
+            return
+    raise AssertionError("no visible cell imports triton.language as tl")
+
+
+def test_the_first_kernel_comes_after_the_anatomy_box():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    texts = ["".join(c["source"]) for c in cells]
+    box = next(i for i, t in enumerate(texts) if "Anatomy of a Triton program" in t)
+    first_kernel = next(i for i, t in enumerate(texts) if t.lstrip().startswith("@triton.jit"))
+    assert box < first_kernel
+    for line in ("tl.program_id(0)", "tl.arange(0, BLOCK)", "offsets < n", "tl.load(", "tl.store("):
+        assert line in texts[box], line

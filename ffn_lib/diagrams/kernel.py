@@ -1,6 +1,6 @@
-"""Chapter 7's diagrams: the launch grid over flat data and over [gate | up] rows, eager against fused data flow,
-and a recorded run's points on its own roofline. Each function returns a Figure whose ``alt`` attribute is its
-alternative text (what the picture shows, in one or two sentences)."""
+"""Chapter 7's diagrams: the anatomy of one Triton program, the launch grid over flat data and over [gate | up]
+rows, eager against fused data flow, and a recorded run's points on its own roofline. Each function returns a
+Figure whose ``alt`` attribute is its alternative text (what the picture shows, in one or two sentences)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,67 @@ def _check_positive(**values: int) -> None:
             raise ValueError(f"{name} must be a positive int, got {v!r}.")
 
 
+def program_anatomy(n: int = 10, block: int = 4, pid: int | None = None) -> Figure:
+    """One program of a 1-D launch, line by line: ``pid = tl.program_id(0)``, ``offsets = pid * BLOCK +
+    tl.arange(0, BLOCK)``, ``mask = offsets < n``, and the masked load and store, each row drawn under the
+    elements of memory it concerns. ``pid`` defaults to the last program, the one the mask matters for."""
+    _check_positive(n=n, block=block)
+    programs = -(-n // block)
+    pid = programs - 1 if pid is None else pid
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 <= pid < programs:
+        raise ValueError(f"pid must be an int from 0 to {programs - 1} (the programs of cdiv(n, block)), "
+                         f"got {pid!r}.")
+    if programs * block > 24:
+        raise ValueError(f"n and block must give at most 24 drawn elements (cdiv(n, block) * block), got "
+                         f"{programs * block}: the diagram shows every element.")
+    use_style()
+    span = programs * block
+    x0 = 12.0  # where the elements start; the code sits left of them
+    cell = 12.0 / max(span, 12)
+    fig, ax = plt.subplots(figsize=(9, 3.1), layout="constrained")
+    _bare(ax, x0 + span * cell + 0.2, 5.6)
+
+    def at(i):
+        return x0 + i * cell
+
+    rows = [("memory", 4.4), ("pid = tl.program_id(0)", 3.4), ("offsets = pid * BLOCK + tl.arange(0, BLOCK)", 2.5),
+            ("mask = offsets < n", 1.6), ("tl.load(x_ptr + offsets, mask=mask)", 0.7)]
+    for text, y in rows[1:]:
+        ax.text(0.1, y + 0.35, text, ha="left", va="center", fontsize=8, family="monospace")
+    ax.text(0.1, rows[0][1] + 0.35, tr("memory: x[0] .. x[n - 1], n = {n}", n=n), ha="left", va="center",
+            fontsize=8)
+    for i in range(span):
+        inside = i < n
+        _box(ax, at(i), 4.4, cell, 0.7, f"x[{i}]" if inside else "", COLORS[(i // block) % 4] if inside else "0.8",
+             alpha=0.35 if inside else 0.6, fontsize=8)
+    for p in range(programs):
+        ax.text(at(p * block + block / 2), 5.3, tr("program {p}", p=p), ha="center", va="center", fontsize=8,
+                fontweight="bold" if p == pid else "normal")
+    if span > n:
+        ax.annotate(tr("past the end"), (at((n + span) / 2), 4.4), (at(span), 3.9), ha="right", va="center",
+                    fontsize=8, arrowprops={"arrowstyle": "->"})
+    ax.text(at(pid * block), 3.75, f"{pid}", ha="left", va="center", fontsize=8, fontweight="bold")
+    for k in range(block):
+        i = pid * block + k
+        ok = i < n
+        color = COLORS[pid % 4]
+        _box(ax, at(i), 2.5, cell, 0.7, str(i), color, fontsize=8)
+        _box(ax, at(i), 1.6, cell, 0.7, str(ok), color if ok else "0.8", alpha=0.35 if ok else 0.6, fontsize=8)
+        _box(ax, at(i), 0.7, cell, 0.7, f"x[{i}]" if ok else "\u2013", color if ok else "0.8",
+             alpha=0.35 if ok else 0.6, fontsize=8)
+    ax.text(0.1, 0.2, tr("tl.store(y_ptr + offsets, y, mask=mask) writes only where the mask is True"),
+            ha="left", va="center", fontsize=8)
+    ax.set_title(tr("One program of the launch: n = {n}, BLOCK = {block}, program {pid} of cdiv({n}, {block}) = "
+                    "{programs}", n=n, block=block, pid=pid, programs=programs), fontsize=9)
+    first, last = pid * block, pid * block + block - 1
+    fig.alt = tr("Program {pid} of {programs} over {n} elements in blocks of {block}: tl.program_id(0) gives {pid}, "
+                 "its offsets are {first} to {last}, the mask offsets < n is True for the offsets below {n} and "
+                 "False past the end, and the masked load and store touch only the offsets where it is True.",
+                 pid=pid, programs=programs, n=n, block=block, first=first, last=last)
+    plt.close(fig)
+    return fig
+
+
 def flat_grid(n: int = 1000, block: int = 256) -> Figure:
     """``n`` elements in blocks of ``block``: one program per block, the last one partly masked."""
     _check_positive(n=n, block=block)
@@ -44,8 +105,10 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
         inside = min(block, n - start)
         _box(ax, start, 0.8, inside, 0.9, tr("program {p}\noffsets {start}..{end}", p=p, start=start,
                                               end=start + inside - 1), COLORS[p % 4])
-        if inside < block:
-            _box(ax, start + inside, 0.8, block - inside, 0.9, tr("masked"), "0.8", alpha=0.6, fontsize=7)
+        if inside < block:  # too narrow to hold its label: the label sits above it, inside the axes
+            _box(ax, start + inside, 0.8, block - inside, 0.9, "", "0.8", alpha=0.6)
+            ax.annotate(tr("masked"), (start + (block + inside) / 2, 1.7), (span, 2.0), ha="right", va="center",
+                        fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.annotate(f"n = {n}", (n, 0.75), (n, 0.2), ha="center", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.set_title(tr("grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", n=n, block=block,
                     programs=programs), fontsize=9)

@@ -19,15 +19,34 @@ from .shape import ShapeExercise
 
 
 def _halves(x):
+    """(gate, up) of the stacked layout [g0 .. g(d-1) | u0 .. u(d-1)]: the chapter's step 4."""
     d = x.shape[-1] // 2
     return x[..., :d], x[..., d:]
 
 
-def _grads(g, u, dy, swap=False):
+def _interleaved(x):
+    """(gate, up) of the interleaved layout [g0, u0, g1, u1, ...]: exercise 7.5."""
+    return x[..., 0::2], x[..., 1::2]
+
+
+def _grads(g, u, dy, swap=False, act="gelu_tanh"):
     """Eager autograd's (dg, du) of act(g) * u (or, with ``swap``, of act(u) * g, returned in (g, u) order)."""
     g, u = g.detach().requires_grad_(), u.detach().requires_grad_()
-    y = act_mul_eager(u, g, "silu") if swap else act_mul_eager(g, u, "silu")
+    y = act_mul_eager(u, g, act) if swap else act_mul_eager(g, u, act)
     return torch.autograd.grad(y, (g, u), dy)
+
+
+def _backward_cases(rng):
+    """The gated cases, then large gates, where a sigmoid written with exp(g) or exp(-g) overflows: float32
+    at +-100 and +-1000 (exp(89) is inf in float32), float64 at +-1000, float16 at +-12 (exp(12) > 65504)."""
+    cases = _cases.gated_backward_torch(rng)
+    for dtype, big in ((torch.float32, [-1000.0, -100.0, -89.0, 89.0, 100.0, 1000.0]),
+                       (torch.float64, [-1000.0, -720.0, 720.0, 1000.0]),
+                       (torch.float16, [-20.0, -12.0, 12.0, 20.0])):
+        g = torch.tensor(big + list(rng.normal(size=4) * 3), dtype=dtype)
+        cases.append((g, torch.tensor(rng.uniform(0.5, 2.0, size=g.numel()), dtype=dtype),
+                      torch.tensor(rng.normal(size=g.numel()), dtype=dtype)))
+    return cases
 
 
 _FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
@@ -57,12 +76,15 @@ EXERCISES = [
                   r"\otimes u$. Given the gradient `dy` of the output, return the tuple `(dg, du)` of the gradients "
                   r"with respect to `g` and `u`, without autograd, keeping the dtype.",
         hints=[r"The product rule: $du = dy \cdot \mathrm{SiLU}(g)$ and $dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$.",
-               r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$; `torch.sigmoid` gives $\sigma$."],
+               r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$; `torch.sigmoid` gives $\sigma$.",
+               r"Large gates are among the cases ($g = \pm 100$ in float32): written with `torch.exp`, "
+               r"$e^{g}/(1 + e^{g})$ or $e^{-g}/(1 + e^{-g})^2$ overflow to inf / inf = NaN there; "
+               r"`torch.sigmoid` does not."],
         starter="import torch\n\ndef silu_mul_backward(g, u, dy):\n    ...  # your code here: return dg, du\n\n"
                 "ex.q2.check(silu_mul_backward)",
         answer_name="silu_mul_backward",
         reference=lambda g, u, dy: (dy * u * silu_derivative(g), dy * silu(g)),
-        cases=_cases.gated_backward_torch,
+        cases=_backward_cases,
         mistakes=[(lambda g, u, dy: (dy * u * sigmoid(g), dy * silu(g)),
                    "SiLU's derivative is not the sigmoid: the product rule gives sigma(g) (1 + g (1 - sigma(g)))."),
                   (lambda g, u, dy: (dy * silu(g), dy * u * silu_derivative(g)),
@@ -115,6 +137,7 @@ EXERCISES = [
         launch=_k.launch_flat,
         reference=lambda g, u: (act_mul_eager(g, u, "gelu_tanh"),),
         cases=_k.flat_cases,
+        outputs=(2,),
         emulated_mistakes=[(lambda g, u: (act_mul_eager(u, g, "gelu_tanh"),),
                             N_("gate and up swapped: the GELU goes on g (the gate), and u multiplies it.")),
                            (lambda g, u: (act_mul_eager(g, u, "gelu"),),
@@ -124,48 +147,68 @@ EXERCISES = [
                             N_("that is SiLU(g) * u, step 1's kernel: change the gate."))],
     ),
     _k.KernelExercise(
-        title="SwiGLU on one [gate | up] tensor",
-        statement=r"Write `silu_mul_cat_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr)`: "
-                  r"for `x` of shape `(rows, 2d)`, gate first (`x[:, :d]`) and up second (`x[:, d:]`), write "
-                  r"$y = \mathrm{SiLU}(\text{gate}) \cdot \text{up}$ of shape `(rows, d)`. The launch grid is "
+        title="SwiGLU on an interleaved gate/up tensor",
+        statement=r"Some checkpoints interleave the fused projection's outputs: each row of `x`, of shape "
+                  r"`(rows, 2d)`, is $[g_0, u_0, g_1, u_1, \ldots, g_{d-1}, u_{d-1}]$, gate $j$ at column $2j$ "
+                  r"and up $j$ at column $2j + 1$ (not the two halves of step 4). Write "
+                  r"`silu_mul_interleaved_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr)` "
+                  r"writing $y_j = \mathrm{SiLU}(g_j) \cdot u_j$, of shape `(rows, d)`. The launch grid is "
                   r"`(cdiv(d, BLOCK), rows)`: `program_id(1)` is the row. Rows of `x` may be further apart than "
                   r"`2d` (`x` can be a slice of a wider tensor).",
-        hints=["Step 4 of this chapter is this kernel.",
-               "Row r of the gate starts at `x_ptr + r * x_row_stride`; its up half starts `d` elements later.",
+        hints=["Start from step 4's kernel: the row start and the mask stay; only where gate and up are read changes.",
+               "Output column j needs the gate at column 2 j and the up at column 2 j + 1 of the same row.",
                "Never compute the row start from `d`: use the stride you are given."],
-        starter=_FLAT_STARTER.format(name="silu_mul_cat_kernel",
+        starter=_FLAT_STARTER.format(name="silu_mul_interleaved_kernel",
                                      params="x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr", q=5),
-        answer_name="silu_mul_cat_kernel",
+        answer_name="silu_mul_interleaved_kernel",
         params=("x_ptr", "y_ptr", "d", "x_row_stride", "y_row_stride", "BLOCK"),
         launch=_k.launch_cat,
-        reference=lambda x: (act_mul_eager(*_halves(x), "silu"),),
+        reference=lambda x: (act_mul_eager(*_interleaved(x), "silu"),),
         cases=_k.cat_cases,
         strided_case=3,
-        emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_halves(x)), "silu"),),
-                            N_("gate and up swapped: the first half of each row is the gate (vLLM's and Phi-3's "
-                               "layout); F.glu is the other way round."))],
+        outputs=(1,),
+        length=2,
+        emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_interleaved(x)), "silu"),),
+                            N_("gate and up swapped: in each pair the gate comes first (column 2 j), the up "
+                               "second (column 2 j + 1).")),
+                           (lambda x: (act_mul_eager(*_halves(x), "silu"),),
+                            N_("that reads the stacked layout of step 4 ([gate | up], the up half d columns "
+                               "later); here gate and up alternate: column 2 j and column 2 j + 1.")),
+                           (lambda x: (act_mul_eager(*reversed(_halves(x)), "silu"),),
+                            N_("that reads the stacked layout of step 4, with gate and up swapped as well; here "
+                               "gate and up alternate: gate at column 2 j, up at column 2 j + 1."))],
     ),
     _k.KernelExercise(
-        title="The fused backward, recomputing SiLU",
-        statement=r"Write `silu_mul_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr)`: "
-                  r"the backward of $y = \mathrm{SiLU}(g) \cdot u$ over flat tensors of `n` elements, writing "
-                  r"$dg = dy \cdot u \cdot \mathrm{SiLU}'(g)$ and $du = dy \cdot \mathrm{SiLU}(g)$, with "
-                  r"$\mathrm{SiLU}(g)$ **recomputed** from $g$, not read from a saved tensor.",
-        hints=[r"$\mathrm{SiLU}'(g) = \sigma(g)\,(1 + g\,(1 - \sigma(g)))$.",
-               "Load g, u and dy (masked, as float32), compute s = tl.sigmoid(g) once, store two results."],
-        starter=_FLAT_STARTER.format(name="silu_mul_bwd_kernel",
+        title="The fused GEGLU backward, recomputing the tanh GELU",
+        statement=r"Write `geglu_tanh_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr)`: "
+                  r"the backward of exercise 7.4's $y = \mathrm{GELU}_\tanh(g) \cdot u$ over flat tensors of `n` "
+                  r"elements, writing $dg = dy \cdot u \cdot \mathrm{GELU}_\tanh'(g)$ and "
+                  r"$du = dy \cdot \mathrm{GELU}_\tanh(g)$, with the activation **recomputed** from $g$, not read "
+                  r"from a saved tensor. NaN and $\pm\infty$ must come out as in eager autograd of "
+                  r"`F.gelu(g, approximate='tanh') * u`.",
+        hints=[r"With $z = \sqrt{2/\pi}\,(g + 0.044715 g^3)$ and $t = \tanh z$: $\mathrm{GELU}_\tanh'(g) = "
+               r"\tfrac12(1 + t) + \tfrac12 g\,(1 - t^2)\,\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, g^2)$.",
+               r"Without a tanh: $\tfrac12(1 + t) = \sigma(2z)$ and $1 - t^2 = 4\,\sigma(2z)(1 - \sigma(2z))$.",
+               "Load g, u and dy (masked, as float32), compute s = tl.sigmoid(2 z) once, store two results."],
+        starter=_FLAT_STARTER.format(name="geglu_tanh_bwd_kernel",
                                      params="g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr", q=6),
-        answer_name="silu_mul_bwd_kernel",
+        answer_name="geglu_tanh_bwd_kernel",
         params=("g_ptr", "u_ptr", "dy_ptr", "dg_ptr", "du_ptr", "n", "BLOCK"),
         launch=_k.launch_backward,
         reference=_grads,
         cases=_k.backward_cases,
         recompute=True,
+        outputs=(3, 4),
+        length=5,
         emulated_mistakes=[(lambda g, u, dy: tuple(reversed(_grads(g, u, dy))),
                             N_("dg and du swapped: store dg through dg_ptr.")),
                            (lambda g, u, dy: _grads(g, u, dy, swap=True),
-                            N_("gate and up swapped: SiLU is applied to g, and u multiplies it.")),
-                           (lambda g, u, dy: (u * silu_derivative(g), silu(g)),
+                            N_("gate and up swapped: the GELU is applied to g, and u multiplies it.")),
+                           (lambda g, u, dy: _grads(g, u, dy, act="silu"),
+                            N_("that is SwiGLU's backward, the chapter's step: the gate here is the tanh GELU.")),
+                           (lambda g, u, dy: _grads(g, u, dy, act="gelu"),
+                            N_("that is the erf GELU's backward; the exercise asks for the tanh form.")),
+                           (lambda g, u, dy: _grads(g, u, torch.ones_like(dy)),
                             N_("dy is missing: both gradients are multiplied by the output's gradient."))],
     ),
 ]

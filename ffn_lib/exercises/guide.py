@@ -56,10 +56,10 @@ SENTENCES = {
                  "|expected|) of a float64 reference, with rtol = atol = {tolerances}. The check stops after "
                  "{limit} s for all calls together."),
     "tolerance": "{tol} in {dtype}",
-    "kernel": ("A Triton kernel is launched with `BLOCK = {block}` on hidden cases (odd sizes, NaN and \u00b1inf, "
-               "float32 and bfloat16), in Triton's interpreter on a CPU or natively on a GPU, and compared with eager "
-               "PyTorch (rtol = atol = 1e-5 in float32, 4e-2 in bfloat16). The check stops after {limit} s for all "
-               "launches together."),
+    "kernel": ("A Triton kernel is launched with `BLOCK = {block}` (the first case also with {others}) on hidden "
+               "cases (odd sizes, NaN and \u00b1inf, float32 and bfloat16), in Triton's interpreter on a CPU or "
+               "natively on a GPU, and compared with eager PyTorch (rtol = atol = 1e-5 in float32, 4e-2 in "
+               "bfloat16). The check stops after {limit} s for all launches together."),
     "notebook": ("In the notebook, each exercise's code cell ends in `ex.qN.check(...)`: put your answer in place "
                  "of the `...` and run the cell. `ex.qN.hint()` shows the next hint, `ex.qN.solution()` the worked "
                  "solution, and `exercises.progress()` your progress over the whole course."),
@@ -104,7 +104,8 @@ def _details(exercises: Sequence, kinds: set[str], s: dict[str, str], *, book: b
     if "a function" in kinds:
         parts.append(s["function"].format(tolerances=_function_tolerances(exercises), limit=f"{base.TIME_LIMIT_S:g}"))
     if "a Triton kernel" in kinds:
-        parts.append(s["kernel"].format(block=kernel.BLOCK, limit=f"{kernel.KERNEL_TIME_LIMIT_S:g}"))
+        others = join(kernel.BLOCKS[1:])
+        parts.append(s["kernel"].format(block=kernel.BLOCK, others=others, limit=f"{kernel.KERNEL_TIME_LIMIT_S:g}"))
     parts.append(s["notebook"])
     return sentences(parts)
 

@@ -25,7 +25,10 @@ CHAPTER_MOVED: dict[int, int] = {7: 8}  # every exercise N of the old chapter ke
 # 3.2 was "Swish at beta = 0" (Swish_0(3), read off the chapter); since revision 2 it is Swish_3''(0), the bend at 0.
 # 8.2 was "Matched width for a budget" (the 2/3 rule again, d_ff for d_model = 512); since revision 2 it is
 # Holm's adjusted p-value of one matched pair.
-REVISED: dict[str, int] = {"5.4": 2, "3.2": 2, "8.2": 2}
+# 7.5 was "SwiGLU on one [gate | up] tensor" (the chapter's step 4, copied); since revision 2 it is the interleaved
+# layout [g0, u0, g1, u1, ...]. 7.6 was "The fused backward, recomputing SiLU" (the chapter's backward step);
+# since revision 2 it is GEGLU-tanh's backward.
+REVISED: dict[str, int] = {"5.4": 2, "3.2": 2, "8.2": 2, "7.5": 2, "7.6": 2}
 
 _ID = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})$")
 

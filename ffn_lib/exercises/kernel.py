@@ -5,15 +5,30 @@ on a GPU, and its outputs are compared with eager PyTorch (:func:`ffn_lib.activa
 Every tensor handed to the kernel is the front of a larger buffer whose tail holds a sentinel: a kernel that
 writes past the end (a missing mask) overwrites memory the checker owns, and is told so, instead of corrupting
 or crashing the process. The cases have odd sizes (the last block partial), NaN and +-inf, bfloat16 as well
-as float32, and for the [gate | up] layout rows further apart than 2 d. Known mistakes are named: missing
-mask, gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed
-activation. A kernel that raises or runs past the time limit gets a one-paragraph message, never a traceback.
+as float32, and for gate and up in one tensor (7.5's interleaved layout) rows further apart than 2 d; the
+first case is launched with three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block
+size fails.
+Known mistakes are named: missing mask, a mask with a fixed number instead of ``n``, a fixed block size,
+gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed activation.
+A mismatch names the output pointer that is wrong (and those that are right), by the kernel's own
+parameter names.
+
+Read before any launch, from the kernel's bytecode: a Python global it reads (a module-level tensor or float,
+not a ``tl.constexpr``), which Triton refuses on a GPU and its interpreter silently accepts. A kernel that
+cannot run *here* (libdevice, which the interpreter lacks; no Triton backend at all) is "not attempted",
+with the reason, not "incorrect". A kernel that raises or runs past the time limit gets a one-paragraph
+message, never a traceback.
 """
 
 from __future__ import annotations
 
+import ast
+import dis
 import inspect
+import os
+import textwrap
 import time
+import types
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -24,11 +39,12 @@ import torch
 from .base import Exercise, TimeUp, call_with_time_limit, is_unanswered, learner_error, one_line
 from .function import is_stub
 from .values import describe, rounded_constant_gap, upper_bound_text, values_match
-from .words import N_, say, sentences, tr
+from .words import N_, join, say, sentences, tr
 
 SENTINEL = 1234.5  # what the buffers' tails hold; a kernel's result is never exactly this on the cases
 PAD = 512  # elements of tail behind every tensor: more than any BLOCK the checks launch with
 BLOCK = 128
+BLOCKS = (BLOCK, 64, 256)  # the first case runs with each; the others with BLOCK
 KERNEL_TIME_LIMIT_S = 30.0  # the interpreter is slow; a GPU compiles each new kernel once
 _HALF_ERRORS = ("but got bf16", "but got fp16")
 
@@ -50,7 +66,28 @@ MESSAGES = {
     "raised": "Your kernel raised {error} (inputs {inputs}).",
     "mask": ("Known mistake: missing mask. The kernel wrote past the end of its output (the last block is partial "
              "on these odd sizes): load and store with `mask=offsets < n`."),
-    "correct": ("Your kernel passed the checks on {n} hidden cases, run as Triton kernels. That is good evidence, not "
+    "global": ("Your kernel reads the Python global `{name}` ({what}), defined outside the kernel. Triton's "
+               "interpreter lets that pass, but a compiled kernel can only read globals made with "
+               "`tl.constexpr(...)`: pass the value as an argument, or write `{name} = tl.constexpr(...)` for a "
+               "constant (a tensor reaches a kernel only through a pointer argument)."),
+    "libdevice": ("Not checked: your kernel calls libdevice (`{name}`), which Triton's interpreter cannot run, so it "
+                  "could not be run here. This is not a verdict on your kernel: run the check on a GPU, or "
+                  "write the function with `tl` operations (for instance tanh(z) = 2 sigmoid(2z) - 1)."),
+    "no_backend": ("Not checked: Triton found no backend to run kernels here ({error}). Set `TRITON_INTERPRET=1` "
+                   "before triton is first imported (restart the kernel, then run the chapter's setup cell), or "
+                   "run the check on a GPU."),
+    "fixed_mask": ("Known mistake: your mask uses a fixed number instead of n (`{mask}`). The check launches "
+                   "tensors of other lengths, so the mask must compare with the length argument: `mask=offsets < "
+                   "{n}`."),
+    "fixed_block": ("Known mistake: a fixed block size. Your kernel is right with BLOCK = {ok} and wrong with "
+                    "BLOCK = {bad}: a number such as 128 is written where `BLOCK` belongs (in "
+                    "`tl.program_id(0) * BLOCK` or `tl.arange(0, BLOCK)`)."),
+    "outputs_right": "Right: {names}.",
+    "unwritten": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
+                  "never wrote {count} of the elements of `{name}` (does the grid reach every block, and are "
+                  "`program_id(0)` and `program_id(1)` the axes the statement gives?)."),
+    "correct": ("Your kernel passed the checks on {n} hidden cases, run as Triton kernels (the first with three "
+                "BLOCK sizes). That is good evidence, not "
                 "a proof. Compare with the worked solution: `{handle}.solution()`."),
     "mistake": "Known mistake: {diagnosis}",
     "differs": "With inputs {inputs}: {problem}",
@@ -64,6 +101,8 @@ MESSAGES = {
 }
 OUTPUT = N_("Your kernel's output")
 ITEM_OF_OUTPUT = N_("Output {item} of your kernel")
+NAMED_OUTPUT = N_("What your kernel stored through `{name}`")
+_NO_BACKEND = ("0 active drivers", "active drivers", "no backend", "No backend")
 
 
 def _triton():
@@ -77,6 +116,80 @@ def _triton():
 def is_kernel(obj: Any) -> bool:
     """Whether ``obj`` is a ``@triton.jit`` function (compiled or interpreted)."""
     return hasattr(obj, "fn") and hasattr(obj, "__getitem__") and callable(getattr(obj, "fn"))
+
+
+def _code_objects(code: types.CodeType):
+    yield code
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            yield from _code_objects(c)
+
+
+def global_reads(kernel: Any) -> list[tuple[str, Any]]:
+    """(name, value) of every module-level value the kernel's body reads that a compiled kernel refuses: a
+    number, a tensor or an array, a list or tuple, read as a global (``LOAD_GLOBAL``) and not a
+    ``tl.constexpr``. Modules (``tl``, ``triton``), other jit functions and builtins are allowed."""
+    fn = getattr(kernel, "fn", None)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    scope = getattr(fn, "__globals__", {})
+    found: dict[str, Any] = {}
+    for c in _code_objects(code):
+        for ins in dis.get_instructions(c):
+            if ins.opname != "LOAD_GLOBAL" or not isinstance(ins.argval, str) or ins.argval not in scope:
+                continue
+            value = scope[ins.argval]
+            if isinstance(value, (bool, int, float, complex, torch.Tensor, np.ndarray, np.generic, list, tuple,
+                                  dict)):
+                found.setdefault(ins.argval, value)
+    return list(found.items())
+
+
+def libdevice_use(kernel: Any) -> str | None:
+    """How the kernel names libdevice (``libdevice.tanh``, ``tl.extra...``), or None: read from its bytecode."""
+    fn = getattr(kernel, "fn", None)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    scope = getattr(fn, "__globals__", {})
+    for c in _code_objects(code):
+        for name in c.co_names:
+            value = scope.get(name)
+            if "libdevice" in name or (isinstance(value, types.ModuleType) and "libdevice" in value.__name__):
+                return name
+        if "extra" in c.co_names:
+            return "tl.extra"
+    return None
+
+
+def _source_tree(kernel: Any) -> ast.AST | None:
+    src = getattr(kernel, "src", None)
+    try:
+        if not isinstance(src, str):
+            src = inspect.getsource(kernel.fn)
+        return ast.parse(textwrap.dedent(src))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return None
+
+
+def fixed_number_masks(kernel: Any) -> list[str]:
+    """The comparisons in the kernel's source of something with an integer literal other than 0 or 1 (``offsets
+    < 1000``): a length typed as a number instead of the length argument."""
+    tree = _source_tree(kernel)
+    if tree is None:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(x, ast.Constant) and type(x.value) is int and x.value > 1 for x in sides):
+                found.append(ast.unparse(node))
+    return found
+
+
+def _interpreted() -> bool:
+    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0") or not torch.cuda.is_available()
 
 
 def kernel_params(kernel: Any) -> list[str]:
@@ -127,6 +240,8 @@ class KernelExercise(Exercise):
     mistakes: Sequence = ()  # answers diagnosed by the kernel's behaviour, not typed answers: none listed here
     recompute: bool = False  # the statement asks to recompute act(g): an extra parameter means it was saved
     strided_case: int | None = None  # index of the case whose rows are further apart than 2 d
+    outputs: Sequence[int] = ()  # positions in ``params`` of the output pointers, in ``launch``'s output order
+    length: int = 3  # position in ``params`` of the length the mask compares with
     seed: int = 2020
     time_limit: float = KERNEL_TIME_LIMIT_S
 
@@ -157,51 +272,96 @@ class KernelExercise(Exercise):
             return "not attempted", tr(m["stub"], name=self.answer_name)
         if len(got_params) != len(self.params):
             return "incorrect", tr(m["signature"], want=", ".join(self.params), got=", ".join(got_params))
+        reads = global_reads(answer)
+        if reads:
+            name, value = reads[0]
+            return "incorrect", tr(m["global"], name=name, what=describe(value))
+        out_names = [got_params[i] for i in self.outputs] if self.outputs else []
+        fixed = fixed_number_masks(answer)
         deadline = time.monotonic() + self.time_limit
         runs, failures = [], []
-        for index, inputs in enumerate(self.cases(self.rng())):
-            shown = ", ".join(f"{tuple(t.shape)} {str(t.dtype).replace('torch.', '')}" for t in inputs)
-            try:
-                outs, buffers, sizes = call_with_time_limit(lambda: self.launch(answer, *inputs), (),
-                                                             deadline - time.monotonic())
-            except TimeUp:
-                return "incorrect", tr(m["time"], limit=f"{self.time_limit:g}", inputs=shown)
-            except (Exception, SystemExit) as err:  # the interpreter's and compiler's errors, a learner's exit()
-                if any(h in one_line(err) for h in _HALF_ERRORS):
-                    return "incorrect", tr(m["half_error"])
-                return "incorrect", tr(m["raised"], error=learner_error(err), inputs=shown)
-            if _tail_written(buffers, sizes):
-                return "incorrect", tr(m["mask"])
-            want = self.reference(*inputs)
-            want64 = self.reference(*[t.double() for t in inputs])
-            problem = values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want),
-                                   tuple(w.cpu() for w in want64), subject=OUTPUT, item_subject=ITEM_OF_OUTPUT)
-            runs.append((inputs, outs))
-            if problem:
-                gap = rounded_constant_gap(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in want64))
-                if gap is not None:
-                    problem = sentences([problem, tr(m["rounded"], gap=upper_bound_text(gap))])
-                failures.append((index, inputs, shown, problem))
+        cases = self.cases(self.rng())
+        for index, inputs in enumerate(cases):
+            for block in (BLOCKS if index == 0 else (BLOCK,)):
+                shown = ", ".join(f"{tuple(t.shape)} {str(t.dtype).replace('torch.', '')}" for t in inputs)
+                if block != BLOCK:
+                    shown += f"; BLOCK = {block}"
+                try:
+                    outs, buffers, sizes = call_with_time_limit(lambda: self.launch(answer, *inputs, block=block),
+                                                                 (), deadline - time.monotonic())
+                except TimeUp:
+                    return "incorrect", tr(m["time"], limit=f"{self.time_limit:g}", inputs=shown)
+                except (Exception, SystemExit) as err:  # the interpreter's and compiler's errors, a learner's exit()
+                    text = one_line(err)
+                    if any(h in text for h in _HALF_ERRORS):
+                        return "incorrect", tr(m["half_error"])
+                    if any(h in text for h in _NO_BACKEND):
+                        return "not attempted", tr(m["no_backend"], error=learner_error(err))
+                    libdevice = libdevice_use(answer)
+                    if libdevice and _interpreted():
+                        return "not attempted", tr(m["libdevice"], name=libdevice)
+                    return "incorrect", tr(m["raised"], error=learner_error(err), inputs=shown)
+                if _tail_written(buffers, sizes):
+                    if fixed:
+                        return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
+                    return "incorrect", tr(m["mask"])
+                want = self.reference(*inputs)
+                want64 = self.reference(*[t.double() for t in inputs])
+                got_c, want_c, want64_c = (tuple(x.cpu() for x in xs) for xs in (outs, want, want64))
+                problem = self._problem(got_c, want_c, want64_c, out_names)
+                runs.append((inputs, outs))
+                if problem:
+                    gap = rounded_constant_gap(got_c, want64_c)
+                    if gap is not None:
+                        problem = sentences([problem, tr(m["rounded"], gap=upper_bound_text(gap))])
+                    failures.append((index, block, inputs, shown, problem))
         if not failures:
-            return "correct", tr(m["correct"], n=len(runs), handle=self.handle)
+            return "correct", tr(m["correct"], n=len(cases), handle=self.handle)
+        if fixed:
+            return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
+        bad_blocks = sorted({b for _, b, *_ in failures})
+        if BLOCK not in bad_blocks:
+            return "incorrect", tr(m["fixed_block"], ok=BLOCK, bad=join(bad_blocks))
         diagnosis = self._diagnose(runs, failures)
         if diagnosis:
             return "incorrect", tr(m["mistake"], diagnosis=diagnosis)
-        _, _, shown, problem = failures[0]
+        _, _, _, shown, problem = failures[0]
         return "incorrect", tr(m["differs"], inputs=shown, problem=problem)
 
+    def _problem(self, got, want, want64, names) -> str | None:
+        """None when every output matches; else what is wrong, naming the output pointer by the kernel's own
+        parameter name (and the outputs that are right), or by its position when the names are not known."""
+        if len(names) != len(want) or len(got) != len(want):
+            return values_match(got, want, want64, subject=OUTPUT, item_subject=ITEM_OF_OUTPUT)
+        problems = [values_match(g, w, v, subject=tr(NAMED_OUTPUT, name=n))
+                    for g, w, v, n in zip(got, want, want64, names)]
+        wrong = [p for p in problems if p]
+        if not wrong:
+            return None
+        right = [f"`{n}`" for n, p in zip(names, problems) if not p]
+        first = next(i for i, p in enumerate(problems) if p)
+        unwritten = int(((got[first] == SENTINEL) & (want[first] != SENTINEL)).sum())
+        parts = [wrong[0]]
+        if unwritten:
+            parts.append(tr(MESSAGES["unwritten"], value=f"{SENTINEL:g}", count=unwritten, name=names[first]))
+        return sentences(parts + ([tr(MESSAGES["outputs_right"], names=", ".join(right))] if right else []))
+
     def _diagnose(self, runs, failures) -> str | None:
+        # a mistake is recognised on the cases without NaN or inf: at those edges an eager form of a wrong kernel
+        # can differ from the kernel itself (inf * 0 in one, a limit in the other) and hide the diagnosis
+        finite = [(inputs, outs) for inputs, outs in runs if all(bool(t.isfinite().all()) for t in inputs)] or runs
         for wrong, diagnosis in self.emulated_mistakes:
             try:
                 if all(values_match(tuple(o.cpu() for o in outs), tuple(w.cpu() for w in wrong(*inputs)),
-                               check_dtype=False) is None for inputs, outs in runs):
+                               check_dtype=False) is None for inputs, outs in finite):
                     return say(diagnosis)
             except Exception:  # noqa: BLE001 - a mistake that does not apply here
                 continue
         failed = {i for i, *_ in failures}
         if self.strided_case is not None and failed == {self.strided_case}:
             return tr(MESSAGES["stride"])
-        half = {i for i, (inputs, _) in enumerate(runs) if inputs[0].dtype in (torch.bfloat16, torch.float16)}
+        half = {i for i, (inputs, *_) in enumerate(self.cases(self.rng()))
+                if inputs.dtype in (torch.bfloat16, torch.float16)}
         if half and failed <= half:
             return tr(MESSAGES["half"])
         return None
@@ -213,33 +373,34 @@ class KernelExercise(Exercise):
 # --- launches and cases of the three kernel exercises ------------------------------------------------------
 
 
-def launch_flat(kernel, g, u):
-    """y = kernel over flat g, u of n elements: grid cdiv(n, BLOCK)."""
+def launch_flat(kernel, g, u, block=BLOCK):
+    """y = kernel over flat g, u of n elements: grid cdiv(n, block)."""
     (gv, _), (uv, _), (yv, yb) = padded_like(g), padded_like(u), padded_like(g, fill=SENTINEL)
     n = g.numel()
-    kernel[((n + BLOCK - 1) // BLOCK,)](gv, uv, yv, n, BLOCK=BLOCK)
+    kernel[((n + block - 1) // block,)](gv, uv, yv, n, BLOCK=block)
     _finish()
     return (yv,), (yb,), (n,)
 
 
-def launch_backward(kernel, g, u, dy):
+def launch_backward(kernel, g, u, dy, block=BLOCK):
     (gv, _), (uv, _), (dyv, _) = padded_like(g), padded_like(u), padded_like(dy)
     (dgv, dgb), (duv, dub) = padded_like(g, fill=SENTINEL), padded_like(u, fill=SENTINEL)
     n = g.numel()
-    kernel[((n + BLOCK - 1) // BLOCK,)](gv, uv, dyv, dgv, duv, n, BLOCK=BLOCK)
+    kernel[((n + block - 1) // block,)](gv, uv, dyv, dgv, duv, n, BLOCK=block)
     _finish()
     return (dgv, duv), (dgb, dub), (n, n)
 
 
-def launch_cat(kernel, x):
-    """y (rows, d) from x (rows, 2 d, possibly a slice of a wider tensor): grid (cdiv(d, BLOCK), rows)."""
+def launch_cat(kernel, x, block=BLOCK):
+    """y (rows, d) from x (rows, 2 d, gate and up in one tensor, possibly a slice of a wider tensor): grid
+    (cdiv(d, block), rows)."""
     rows, d = x.shape[0], x.shape[1] // 2
     width = x.stride(0)
     buffer = torch.full((rows * width + PAD,), SENTINEL, dtype=x.dtype, device=_device())
     xv = buffer[: rows * width].view(rows, width)[:, : 2 * d]
     xv.copy_(x)
     (yv, yb) = padded_like(torch.empty(rows, d, dtype=x.dtype), fill=SENTINEL)
-    kernel[((d + BLOCK - 1) // BLOCK, rows)](xv, yv, d, xv.stride(0), yv.stride(0), BLOCK=BLOCK)
+    kernel[((d + block - 1) // block, rows)](xv, yv, d, xv.stride(0), yv.stride(0), BLOCK=block)
     _finish()
     return (yv,), (yb,), (rows * d,)
 
@@ -264,7 +425,8 @@ def backward_cases(rng: np.random.Generator) -> list[tuple]:
 
 
 def cat_cases(rng: np.random.Generator) -> list[tuple]:
-    """x = [gate | up]: contiguous (3, 2 x 150) float32; (2, 2 x 37) with NaN and +-inf; (2, 2 x 40) bfloat16;
+    """x of shape (rows, 2 d), gate and up in one tensor (the exercise's reference says in which layout):
+    contiguous (3, 2 x 150) float32; (2, 2 x 37) with NaN and +-inf; (2, 2 x 40) bfloat16;
     last, (4, 2 x 45) float32 whose rows are 2 x 45 + 14 apart (a slice of a wider tensor)."""
     edges = np.concatenate([_EDGES, rng.normal(size=2 * 2 * 37 - 8) * 5]).reshape(2, 2 * 37)
     wide = _t(rng.normal(size=(4, 2 * 45 + 14)) * 3, torch.float32)[:, : 2 * 45]

@@ -43,38 +43,44 @@ def geglu_tanh_kernel(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
     tl.store(y_ptr + offsets, y.to(y_ptr.dtype.element_ty), mask=mask)""",
     ),
     5: Solution(
-        "Each program takes a block of columns of one row; the row's start comes from the stride, the up half is "
-        "d elements after the gate.",
+        "Each program takes a block of output columns j of one row; the row's start comes from the stride, and "
+        "in the interleaved layout gate j sits at column 2 j and up j at column 2 j + 1 (a stride-2 load each).",
         """import triton
 import triton.language as tl
 
 
 @triton.jit
-def silu_mul_cat_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+def silu_mul_interleaved_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
     row = tl.program_id(1)
     cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
     mask = cols < d
-    g = tl.load(x_ptr + row * x_row_stride + cols, mask=mask).to(tl.float32)
-    u = tl.load(x_ptr + row * x_row_stride + d + cols, mask=mask).to(tl.float32)
+    start = x_ptr + row * x_row_stride
+    g = tl.load(start + 2 * cols, mask=mask).to(tl.float32)
+    u = tl.load(start + 2 * cols + 1, mask=mask).to(tl.float32)
     y = g * tl.sigmoid(g) * u
     tl.store(y_ptr + row * y_row_stride + cols, y.to(y_ptr.dtype.element_ty), mask=mask)""",
     ),
     6: Solution(
-        r"Load $g$, $u$, $dy$; recompute $s = \sigma(g)$; store $dg = dy\,u\,s\,(1 + g(1 - s))$ and "
-        r"$du = dy\,g\,s$. Five tensors move, the minimum.",
+        r"Load $g$, $u$, $dy$; recompute $z = \sqrt{2/\pi}(g + 0.044715 g^3)$ and $s = \sigma(2z)$, so that "
+        r"$\mathrm{GELU}_\tanh(g) = g\,s$ and $\mathrm{GELU}_\tanh'(g) = s + 2 g\,s(1 - s)\sqrt{2/\pi}"
+        r"(1 + 3 \cdot 0.044715 g^2)$ (from $\tfrac12(1 + \tanh z) = \sigma(2z)$); store $dg = dy\,u\,"
+        r"\mathrm{GELU}_\tanh'(g)$ and $du = dy\,g\,s$. Five tensors move, the minimum.",
         """import triton
 import triton.language as tl
 
 
 @triton.jit
-def silu_mul_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+def geglu_tanh_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
     offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
     mask = offsets < n
     g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
     u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
     dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
-    s = tl.sigmoid(g)
-    tl.store(dg_ptr + offsets, (dy * u * s * (1 + g * (1 - s))).to(dg_ptr.dtype.element_ty), mask=mask)
+    k = 0.7978845608028654  # sqrt(2 / pi)
+    z = k * (g + 0.044715 * g * g * g)
+    s = tl.sigmoid(2 * z)  # (1 + tanh z) / 2
+    act_grad = s + 2 * g * s * (1 - s) * k * (1 + 3 * 0.044715 * g * g)
+    tl.store(dg_ptr + offsets, (dy * u * act_grad).to(dg_ptr.dtype.element_ty), mask=mask)
     tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)""",
     ),
 }
