@@ -10,6 +10,7 @@ import torch
 from ..variants import VARIANTS
 from .choice import ChoiceExercise
 from .number import NumberExercise
+from .words import N_
 
 _TRIO = ("ReLU", "Bilinear", "SwiGLU")
 _ORDER_OPTIONS = {
@@ -74,7 +75,7 @@ def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> floa
 
 # The runs exercise 4's check needs: its answer's and its known mistakes' (seed 0; the chapter's width).
 _READER_RUNS = ((READER_SEED, READER_D_MODEL), (0, READER_D_MODEL), (READER_SEED, 64))
-TRAINING_NOTE = ("Checking: training the reference runs first (this exercise's run and the runs of two known "
+TRAINING_NOTE = N_("Checking: training the reference runs first (this exercise's run and the runs of two known "
                  "mistakes, one thread each); this takes a while, once per session.")
 
 
