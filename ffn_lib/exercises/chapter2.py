@@ -117,7 +117,7 @@ EXERCISES = [
                                                 "asks about the tanh form with c = 0.05."),
                   *[(lambda n=n: _numeric.max_abs_gap(lambda x: _numeric.gelu_tanh_with(x, 0.05), gelu, n=n),
                      MESSAGES["coarse"].format(step=step))
-                    for n, step in ((121, 0.1), (61, 0.2))],
+                    for n, step in ((121, 0.1),)],  # a step of 0.05 or finer is within the tolerance
                   (lambda: _numeric.tanh_forms_gap(0.05, 0.044715),
                    "that is the largest gap to the paper's tanh form (c = 0.044715), not to the definition "
                    "x Phi(x): compare with `ffn_lib.gelu(x)`, the erf form.")],
