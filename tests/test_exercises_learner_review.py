@@ -166,3 +166,8 @@ def test_6_1_and_6_2_hints_lead_without_handing_over_the_solution():
         assert not any(code in h for h in ex.hints), ex_id
         assert code in ex.load_solution().code or ex_id == "6.1"
     assert not any(re.search(r"\b17920\b", h) for h in E.get("6.1").hints)
+
+
+def test_6_4_and_1_4_hints_leave_the_last_step_to_the_learner():
+    assert not any("8192 x 14336" in h for h in E.get("6.4").hints)
+    assert not any(r"2048 \times 768 \times 3072" in h for h in E.get("1.4").hints)

@@ -87,7 +87,9 @@ EXERCISES = [
         title="Bytes moved by the fused SwiGLU step",
         statement=r"The forward of $\mathrm{SiLU}(g) \otimes u$ on $g, u$ of shape $8192 \times 14336$ in bfloat16 "
                   r"must read $g$ and $u$ and write the result. How many bytes is that, at the least?",
-        hints=["bfloat16 takes 2 bytes per number.", "Three tensors of 8192 x 14336 elements."],
+        hints=["bfloat16 takes 2 bytes per number.",
+               "Count the tensors the fused step moves through memory: the ones it reads and the one it writes. "
+               "SiLU(g) itself stays on the chip."],
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True),
         integer=True,
