@@ -103,7 +103,8 @@ EXERCISES = [
         statement=r"Suppose the tanh form used the rounder coefficient $c = 0.05$ instead of 0.044715: "
                   r"$f(x) = \tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. "
                   r"Compute its largest error against the definition, $\max_x |f(x) - \mathrm{GELU}(x)|$, "
-                  r"numerically (a grid on $[-6, 6]$ with a step of 0.001 or finer is enough). Give 5 significant digits: the largest gap "
+                  r"numerically (a grid on $[-6, 6]$ with a step of 0.001 or finer is enough). Give 5 "
+                  r"significant digits: the largest gap "
                   r"between $f$ and the paper's tanh form (with 0.044715) is a different number that agrees with "
                   r"this one to 3 significant digits, and the check tells the two apart.",
         hints=["`ffn_lib.gelu(x)` accepts NumPy arrays; write the tanh form with c = 0.05 yourself.",

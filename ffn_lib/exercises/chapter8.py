@@ -153,9 +153,9 @@ EXERCISES = [
         title="Predict the ordering",
         statement="Before you look at this chapter's results, commit to a prediction. If the runs behave like "
                   "Shazeer's (Table 1, 65,536 steps), in which order do ReLU, Bilinear and SwiGLU finish, lowest "
-                  "held-out loss first? The check takes the option for Table 1's order. To think about (not checked; the "
-                  "solution discusses it): compare with the recorded GPU run (section *Against Table 1*), does its "
-                  "order agree, and which of its gaps do the pairwise tests resolve?",
+                  "held-out loss first? The check takes the option for Table 1's order. To think about (not "
+                  "checked; the solution discusses it): compare with the recorded GPU run (section *Against "
+                  "Table 1*), does its order agree, and which of its gaps do the pairwise tests resolve?",
         hints=["`ffn_lib.VARIANTS[name].log_perplexity_65k` holds the quoted Table 1 numbers.",
                "Lower log-perplexity is better; Bilinear is the gated block with no activation at all."],
         starter='answer = ...  # "a", "b", "c" or "d"\nex.q1.check(answer)',
@@ -269,8 +269,8 @@ EXERCISES = [
         statement=r"Suppose the matched pair GEGLU and GELU was trained with three seeds, and seed by seed the final "
                   r"held-out losses differ by $d_s = L_\text{GEGLU} - L_\text{GELU}$: $-0.022$, $-0.008$ "
                   r"and $-0.015$ nats (made-up numbers, for this exercise). What is the half-width of the chapter's "
-                  r"95% paired $t$ interval of their mean, $\bar d$ (one number, in nats)? To think about (not checked; "
-                  r"the solution discusses it): does the interval exclude zero?",
+                  r"95% paired $t$ interval of their mean, $\bar d$ (one number, in nats)? To think about (not "
+                  r"checked; the solution discusses it): does the interval exclude zero?",
         hints=[r"Here $n = 3$, $\bar d = -0.015$, and $s_d$ is the standard deviation of the three differences with "
                r"$n - 1$ in the denominator (`statistics.stdev`).",
                r"Student's $t$ at $n - 1 = 2$ degrees of freedom, not the normal quantile: the chapter prints "

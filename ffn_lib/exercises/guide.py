@@ -53,9 +53,9 @@ SENTENCES = {
                   "typed exactly)."),
     "function": ("A function runs on hidden inputs drawn from a fixed seed, the same at every check. It must return "
                  "the input's type, shape and dtype (computing in float32 inside and casting back is fine; a NumPy "
-                 "result may also be a wider float, and a tuple of results a list), every value within rtol |expected| + atol max(1, max "
-                 "|expected|) of a float64 reference, with rtol = atol = {tolerances}. The check stops after "
-                 "{limit} s for all calls together."),
+                 "result may also be a wider float, and a tuple of results a list), every value within rtol "
+                 "|expected| + atol max(1, max |expected|) of a float64 reference, with rtol = atol = {tolerances}. "
+                 "The check stops after {limit} s for all calls together."),
     "tolerance": "{tol} in {dtype}",
     "kernel": ("A Triton kernel is launched with `BLOCK = {block}` on hidden cases (odd sizes, NaN and \u00b1inf, "
                "float32 and bfloat16), in Triton's interpreter on a CPU or natively on a GPU, and compared with eager "

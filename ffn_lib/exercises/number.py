@@ -3,9 +3,12 @@
 The verdict's steps, in order (the page's checker applies the same steps to the same
 :meth:`NumberExercise.page_spec`): NaN; right; a known mistake (each with its own band); the
 right size with the wrong sign; a unit slip (off by 10^3, 2^10, 10^6, 2^20, 10^9, 2^30 or
-10^12: the unit named); not whole where a whole number is asked for; the answer rounded to the
-significant digits typed ("close: give more digits", how many); close (within :data:`CLOSE` but
-outside the tolerance); too large / too small.
+10^12: the unit named where the answer has one that could be confused with another); not whole
+where a whole number is asked for; the answer rounded to the significant digits typed ("close: give
+more digits", how many); close (within :data:`CLOSE` but outside the tolerance); too large / too small.
+A typed text is read first: two numbers (an interval typed for its half-width) and, in a whole-number
+exercise, "." between groups of three digits (17.920) get a question, not a verdict; "17,920" is 17920
+there. A string passed to ``check`` in the notebook is read the same way.
 """
 
 from __future__ import annotations
@@ -292,7 +295,8 @@ class NumberExercise(Exercise):
 
     def messages(self) -> dict[str, str]:
         """Every verdict's text, one template each: ``{value}``, ``{text}``, ``{unit}``... filled in when used."""
-        m = {key: tr(template) for key, template in MESSAGES.items() if key not in ("unanswered", "not_a_number")}
+        notebook_only = ("unanswered", "not_a_number", "object", "unanswered_text")
+        m = {key: tr(template) for key, template in MESSAGES.items() if key not in notebook_only}
         m["junk"] = fill(m["junk"], examples=self._junk_examples())
         m["digits"] = fill(m["digits"], advice=digits_advice(self.abs_tol, self.rel_tol, self.integer))
         m["close"] = fill(m["close"], close=f"{CLOSE:.0%}", accept=self.accept_text())
@@ -352,7 +356,7 @@ class NumberExercise(Exercise):
             if not answer.strip():
                 return "not attempted", tr(MESSAGES["unanswered_text"])
             self._prepare()
-            return self._check_text(answer)
+            return self._check_text(answer, None)  # None: the hints seen are the progress file's
         attribute = self.objects.get(type(answer).__name__)
         if attribute:
             return "incorrect", tr(MESSAGES["object"], what=type_phrase(type(answer).__name__), attribute=attribute)

@@ -282,7 +282,9 @@ _CHECKER_TEMPLATE = r"""
             return result("not attempted", F.fill(spec.messages.thousands_dot,
                                                   {text: F.quote(text), whole: F.fmt(F.thousandsDot(text))}));
           }
-          if (F.readPair(text) !== null) return result("not attempted", F.fill(spec.messages.pair, {text: F.quote(text)}));
+          if (F.readPair(text) !== null) {
+            return result("not attempted", F.fill(spec.messages.pair, {text: F.quote(text)}));
+          }
           return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
         }
         number = split[0];
