@@ -295,7 +295,7 @@ def test_choice_mistakes_name_wrong_options_only():
     ("1.4", "1.93e10", "4 significant digits"),
     ("4.6", "0.59", "4 decimal places"),
     ("2.1", "-0.100", "close"), ("2.1", "0.1002", "wrong sign"), ("1.4", "19.33", "10^9 times too small"),
-    ("6.4", "672", "MiB"), ("1.1", "4722.432", "10^3 times too small"), ("1.1", "2,549", "2.549 or 2549"),
+    ("6.4", "672", "MiB"), ("1.1", "4722.43", "10^3 times too small"), ("2.6", "2,549", "2.549 or 2549"),
 ])
 def test_close_wrong_sign_and_unit_slips_are_named(ex_id, typed, words):
     ex = E.get(ex_id)

@@ -54,7 +54,11 @@ def recorded_answers(ex):
         answers += [number_text.fmt_number(e * 1.005), number_text.fmt_number(e * 0.995), number_text.fmt_number(-e * 1.003)]  # close, sign
         answers += [number_text.fmt_number(e / f) for f in (1e3, 2**10, 2**20, 1e9, 2**30)] + [number_text.fmt_number(e * 1e3)]
         if ex.integer:
-            answers += [f"{int(e):,}", number_text.fmt_number(e + 0.5)]
+            answers += [f"{int(e):,}", number_text.fmt_number(e + 0.5), f"{int(e):,}".replace(",", "."),
+                        f"{int(e) + 1:,}".replace(",", "."), f"{int(e):,} {ex.unit}".strip()]
+        # two numbers where one is asked for (an interval typed for its half-width), and texts that only look so
+        answers += [f"{number_text.fmt_number(e)}, {number_text.fmt_number(2 * e)}", "-0.0324, 0.0024",
+                    "[0.1; 0.2]", "1 to 2", "1,2,3", "(0.5, x)", "17.920", "4.722.432", "1.234.5"]
         for k in range(1, 6):  # the answer rounded to k significant digits, as a learner types it
             rounded = f"{e:.{k - 1}e}"
             answers += [rounded, number_text.fmt_number(float(rounded)), f"{float(rounded):,}"]
@@ -68,6 +72,8 @@ def recorded_answers(ex):
         for v, t, _ in ex.known_mistakes():
             answers += [number_text.fmt_number(v), number_text.fmt_number(v + 0.5 * t)]
     elif ex.kind == "a choice":
+        answers += [v for v in ex.options.values()] + [f" {v.upper()}. " for v in ex.options.values()]
+        answers += [v + " x" for v in ex.options.values()] + ["GEGLU", "relu(x)", "x", "ReLU", "$\\sigma(x)$"]
         answers += list(ex.options) + [f"({k.upper()})" for k in ex.options] + [" c ", "z", "ab", "(a", "b.", "(C).", " d. ", "a..", "b.c"]
     else:
         shape = tuple(ex.expected())
@@ -324,9 +330,34 @@ def test_the_pages_saved_progress_on_the_old_5_4_does_not_count_for_the_new_one(
 
 
 def test_an_ambiguous_comma_gets_a_question_not_a_verdict():
-    ex = E.get("1.1")
+    ex = E.get("2.6")  # a plain decimal number: "2,549" may be 2.549 or 2549
     result = ex.check_text("2,549")
     assert result.status == "not attempted" and "2.549 or 2549" in result.message
+
+
+@pytest.mark.parametrize("ex_id, typed, status, words", [
+    # a whole number is asked for: the comma groups thousands, and a "." between groups of three is asked about
+    ("6.1", "17,920", "correct", "17920 is right."),
+    ("1.1", "2,549", "incorrect", "2549 is too small"),
+    ("6.1", "17.920", "not attempted", "type the digits alone: 17920"),
+    ("6.1", "4.722.432", "not attempted", "type the digits alone: 4722432"),
+    ("6.1", "17.92", "incorrect", "10^3 times too small"),
+    # two numbers where one is asked for; a percentage only where the answer is a fraction (a p-value)
+    ("8.5", "-0.0324, 0.0024", "not attempted", "is two numbers; the answer is one number"),
+    ("8.5", "[-0.0324; 0.0024]", "not attempted", "is two numbers"),
+    ("8.5", "1.74 %", "not attempted", "is in %, but this answer is asked for in nats"),
+    ("8.5", "0.0174 nats", "correct", "is right."),
+    ("8.2", "4.5%", "correct", "is right."),
+    ("2.1", "-10.02%", "not attempted", "this answer is a plain number"),
+    # a choice answered with its option's text, exactly
+    ("6.5", "GEGLU", "correct", "(c) is right."),
+    ("6.5", " swiglu. ", "incorrect", "(b) is not right"),
+    ("3.4", "ReLU(x)", "correct", "(b) is right."),
+    ("6.5", "GELU", "incorrect", "is not one of the options"),
+])
+def test_typed_forms_a_learner_uses(ex_id, typed, status, words):
+    result = E.get(ex_id).check_text(typed)
+    assert result.status == status and words in result.message, result
 
 
 NODE_READ = r"""

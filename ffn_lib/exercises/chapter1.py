@@ -66,7 +66,7 @@ EXERCISES = [
         statement=r"How many FLOPs do the two matrix products of a BERT-base FFN ($d_\text{model} = 768$, "
                   r"$d_\text{ff} = 3072$) do for 2,048 tokens? Count a multiply-add as 2 FLOPs.",
         hints=[r"A product of a $(n \times k)$ and a $(k \times m)$ matrix does $n \cdot k \cdot m$ multiply-adds.",
-               r"There are two products, each $2048 \times 768 \times 3072$ multiply-adds."],
+               r"There are two products, $xW_1$ and $hW_2$: what are the sizes of each, for 2,048 tokens?"],
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False),
         rel_tol=1e-3,

@@ -12,8 +12,11 @@ from .function import FunctionExercise
 from .number import NumberExercise
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
-# A diagnosis of exercise 2.2, one template for every rounded coefficient (filled in where the mistake is defined).
-MESSAGES = {"rounded": "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it."}
+# Diagnoses of exercises 2.2 and 2.5: one template for every rounded coefficient, one for every coarse grid step
+# (filled in where the mistake is defined).
+MESSAGES = {"rounded": "the coefficient is rounded ({c}); use 0.044715 exactly, as the statement gives it.",
+            "coarse": ("that is the maximum on a coarse grid (step {step}): a grid can step over the peak, so a "
+                       "coarse one underestimates a maximum. Use a step of 0.001 or finer.")}
 
 
 def _phi_cdf(x: float) -> float:
@@ -50,6 +53,7 @@ EXERCISES = [
                "Mind the cube: `x**3`, inside the tanh, multiplied by 0.044715 and added to x."],
         starter="import numpy as np\n\ndef gelu_tanh(x):\n    ...  # your code here\n\nex.q2.check(gelu_tanh)",
         answer_name="gelu_tanh",
+        constants=True,  # sqrt(2/pi), 0.044715, 1/sqrt(2): a learner may type them rounded
         reference=lambda x: gelu(x, "tanh"),
         cases=_cases.scalar_function_numpy,
         mistakes=[(lambda x: gelu(x), "your output matches the erf definition; this exercise asks for the tanh "
@@ -70,6 +74,7 @@ EXERCISES = [
                r"Divide by $\sqrt2$ inside the erf: `torch.erf(x / math.sqrt(2))`."],
         starter="import math\nimport torch\n\ndef gelu_erf(x):\n    ...  # your code here\n\nex.q3.check(gelu_erf)",
         answer_name="gelu_erf",
+        constants=True,  # sqrt(2/pi), 0.044715, 1/sqrt(2): a learner may type them rounded
         reference=lambda x: gelu(x),
         cases=_cases.scalar_function_torch,
         mistakes=[(lambda x: gelu(x, "tanh"), "your output matches the tanh approximation; this exercise asks for "
@@ -98,7 +103,8 @@ EXERCISES = [
         statement=r"Suppose the tanh form used the rounder coefficient $c = 0.05$ instead of 0.044715: "
                   r"$f(x) = \tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.05\,x^3)\right)\right)$. "
                   r"Compute its largest error against the definition, $\max_x |f(x) - \mathrm{GELU}(x)|$, "
-                  r"numerically (a fine grid on $[-6, 6]$ is enough). Give 5 significant digits: the largest gap "
+                  r"numerically (a grid on $[-6, 6]$ with a step of 0.001 or finer is enough). Give 5 "
+                  r"significant digits: the largest gap "
                   r"between $f$ and the paper's tanh form (with 0.044715) is a different number that agrees with "
                   r"this one to 3 significant digits, and the check tells the two apart.",
         hints=["`ffn_lib.gelu(x)` accepts NumPy arrays; write the tanh form with c = 0.05 yourself.",
@@ -110,6 +116,9 @@ EXERCISES = [
                                              "asks about c = 0.05."),
                   (_numeric.sigmoid_gelu_error, "that is the sigmoid approximation's largest error; the exercise "
                                                 "asks about the tanh form with c = 0.05."),
+                  *[(lambda n=n: _numeric.max_abs_gap(lambda x: _numeric.gelu_tanh_with(x, 0.05), gelu, n=n),
+                     MESSAGES["coarse"].format(step=step))
+                    for n, step in ((121, 0.1),)],  # a step of 0.05 or finer is within the tolerance
                   (lambda: _numeric.tanh_forms_gap(0.05, 0.044715),
                    "that is the largest gap to the paper's tanh form (c = 0.044715), not to the definition "
                    "x Phi(x): compare with `ffn_lib.gelu(x)`, the erf form.")],

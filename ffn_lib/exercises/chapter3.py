@@ -68,8 +68,8 @@ EXERCISES = [
         starter="answer = ...\nex.q3.check(answer)",
         expected=lambda: _numeric.swish_minimum(3.0)[1],
         abs_tol=1e-4,
-        mistakes=[(_numeric.silu_minimum, "that is SiLU's minimum (beta = 1); Swish_3(x) = SiLU(3x)/3 dips a third "
-                                          "as deep."),
+        mistakes=[(_numeric.silu_minimum, "that is SiLU's minimum (beta = 1); here beta = 3, and Swish_3(x) = "
+                                          "SiLU(3x)/3 dips a third as deep.", 1e-3),  # -0.278 or -0.2785 typed
                   (lambda: 3.0 * _numeric.silu_minimum(), "that is SiLU's minimum times 3; the rescaling divides "
                                                           "by beta: Swish_beta(x) = SiLU(beta x)/beta."),
                   (_numeric.gelu_minimum, "that is GELU's minimum, not Swish_3's."),

@@ -33,6 +33,7 @@ EXERCISES = [
         starter="import torch\nimport torch.nn.functional as F\n\ndef geglu_act_mul(g, u):\n    ...  # your code here\n\n"
                 "ex.q1.check(geglu_act_mul)",
         answer_name="geglu_act_mul",
+        constants=True,  # sqrt(2/pi), 0.044715, 1/sqrt(2): a learner may type them rounded
         reference=lambda g, u: gelu(g) * u,
         cases=_cases.gated_pair_torch,
         mistakes=[(lambda g, u: gelu(g, "tanh") * u,

@@ -3,7 +3,7 @@
 import torch
 
 from .. import sizing
-from ..activations import silu
+from ..activations import gelu, silu
 from ..variants import VARIANTS
 from . import _cases
 from .choice import ChoiceExercise
@@ -28,7 +28,11 @@ EXERCISES = [
         statement=r"Llama's reference code sizes the FFN as $\tfrac23 \cdot 4\,d_\text{model}$, truncated to an "
                   r"integer and rounded up to a multiple of 256. What $d_\text{ff}$ does LLaMA 33B's $d_\text{model} = 6656$ "
                   r"get?",
-        hints=[r"First `int(2 * 4 * 6656 / 3)`.", "Then round *up* to the next multiple of 256."],
+        hints=[r"Two steps, in the statement's order: the width $\tfrac23 \cdot 4\,d_\text{model}$ as an integer "
+               r"(Python's `int()` truncates), then the rounding.",
+               r"To round $n$ up to a multiple of $m$, take the smallest multiple of $m$ that is at least $n$: "
+               r"`m * math.ceil(n / m)`, or `-(-n // m) * m` in integers. A number that already is a multiple "
+               r"stays as it is."],
         starter="answer = ...\nex.q1.check(answer)",
         expected=lambda: sizing.llama_d_ff(6656),
         integer=True,
@@ -41,8 +45,11 @@ EXERCISES = [
         title="SwiGLU forward in PyTorch",
         statement=r"Write `swiglu(x, W, V, W2)` returning $(\mathrm{Swish}_1(xW) \otimes xV)\,W_2$ for torch tensors "
                   r"in the paper's layout (`W`, `V`: `(d_model, d_ff)`; `W2`: `(d_ff, d_model)`).",
-        hints=["Swish with beta = 1 is SiLU: `torch.nn.functional.silu`.",
-               "`(F.silu(x @ W) * (x @ V)) @ W2`: mind which projection gets the activation."],
+        hints=[r"Which projection goes through the activation? In the paper's notation the gate is $xW$; the "
+               r"value $xV$ is multiplied in unchanged. Swish with $\beta = 1$ is SiLU, "
+               r"`torch.nn.functional.silu`.",
+               r"Follow the shapes: `x @ W` and `x @ V` are `(..., d_ff)`, and so is their elementwise product; "
+               r"`W2` brings it back to `(..., d_model)`."],
         starter="import torch\nimport torch.nn.functional as F\n\ndef swiglu(x, W, V, W2):\n    ...  # your code here\n\n"
                 "ex.q2.check(swiglu)",
         answer_name="swiglu",
@@ -52,7 +59,12 @@ EXERCISES = [
                   (lambda x, W, V, W2: _swiglu(x, W, V, W2, torch.sigmoid),
                    "that is the sigmoid GLU: the article's section 6 repeats the GLU formula, but SwiGLU's gate is "
                    "Swish_1 = SiLU."),
-                  (lambda x, W, V, W2: (silu(x @ W) * silu(x @ V)) @ W2, "SiLU is applied to both projections.")],
+                  (lambda x, W, V, W2: (silu(x @ W) * silu(x @ V)) @ W2, "SiLU is applied to both projections."),
+                  (lambda x, W, V, W2: _swiglu(x, W, V, W2, gelu),
+                   "that is GEGLU, chapter 5's block: GELU on the gate. SwiGLU's gate is Swish_1 = SiLU "
+                   "(`F.silu`)."),
+                  (lambda x, W, V, W2: _swiglu(x, W, V, W2, lambda z: gelu(z, "tanh")),
+                   "that is GEGLU with the tanh GELU: SwiGLU's gate is Swish_1 = SiLU (`F.silu`), not a GELU.")],
     ),
     FunctionExercise(
         title="From Llama's weights to the paper's",
@@ -75,7 +87,9 @@ EXERCISES = [
         title="Bytes moved by the fused SwiGLU step",
         statement=r"The forward of $\mathrm{SiLU}(g) \otimes u$ on $g, u$ of shape $8192 \times 14336$ in bfloat16 "
                   r"must read $g$ and $u$ and write the result. How many bytes is that, at the least?",
-        hints=["bfloat16 takes 2 bytes per number.", "Three tensors of 8192 x 14336 elements."],
+        hints=["bfloat16 takes 2 bytes per number.",
+               "Count the tensors the fused step moves through memory: the ones it reads and the one it writes. "
+               "SiLU(g) itself stays on the chip."],
         starter="answer = ...\nex.q4.check(answer)",
         expected=lambda: sizing.activation_bytes(8192, 14336, "bfloat16", gated=True),
         integer=True,
@@ -88,6 +102,9 @@ EXERCISES = [
                    "that is five tensors' worth: the eager forward (SiLU writes s, the multiply reads it back) "
                    "moves that much, and so does the fused backward. The fused forward reads g and u and writes the "
                    "result once."),
+                  (lambda: sizing.activation_tensors(gated=True, backward=False) * 8192 * 14336,
+                   "that is the number of elements the step reads and writes; bytes = elements x 2 (bfloat16 "
+                   "takes 2 bytes each)."),
                   (lambda: sizing.activation_tensors(gated=True, backward=False),
                    "that is the number of tensors; the question asks for bytes (elements times 2 bytes each)."),
                   (lambda: sizing.activation_tensors(gated=True, backward=False, fused=False),

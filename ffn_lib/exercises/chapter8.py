@@ -10,6 +10,7 @@ import torch
 from ..variants import VARIANTS
 from .choice import ChoiceExercise
 from .number import NumberExercise
+from .words import N_
 
 _TRIO = ("ReLU", "Bilinear", "SwiGLU")
 _ORDER_OPTIONS = {
@@ -57,17 +58,30 @@ def _params(variant: str, d_model: int = READER_D_MODEL, d_ff: int | None = None
 
 
 @lru_cache(maxsize=None)
-def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> float:
-    """Final held-out loss of SwiGLU at ``d_model`` trained with ``seed`` (one thread, global RNG untouched)."""
-    from ..lm import train_run
-
-    from ..lm import CPU_THREADS, cpu_threads
+def _reader_run(seed: int = READER_SEED, d_model: int = READER_D_MODEL):
+    """The ``RunResult`` of SwiGLU at ``d_model`` trained with ``seed`` (one thread, global RNG untouched)."""
+    from ..lm import CPU_THREADS, cpu_threads, train_run
 
     preset = reader_preset(d_model)
     corpus = _corpus()
     with torch.random.fork_rng(devices=[]), cpu_threads(CPU_THREADS):
-        run = train_run(preset.model_config(corpus.tokenizer.vocab_size, "SwiGLU"), preset.train, corpus, seed)
-    return run.final_val_loss
+        return train_run(preset.model_config(corpus.tokenizer.vocab_size, "SwiGLU"), preset.train, corpus, seed)
+
+
+def _reader_loss(seed: int = READER_SEED, d_model: int = READER_D_MODEL) -> float:
+    """Final held-out loss of SwiGLU at ``d_model`` trained with ``seed``."""
+    return _reader_run(seed, d_model).final_val_loss
+
+
+# The runs exercise 4's check needs: its answer's and its known mistakes' (seed 0; the chapter's width).
+_READER_RUNS = ((READER_SEED, READER_D_MODEL), (0, READER_D_MODEL), (READER_SEED, 64))
+TRAINING_NOTE = N_("Checking: training the reference runs first (this exercise's run and the runs of two known "
+                 "mistakes, one thread each); this takes a while, once per session.")
+
+
+def _training_note() -> str | None:
+    """What exercise 4's check prints before it trains its reference runs; None once they are trained."""
+    return TRAINING_NOTE if _reader_run.cache_info().currsize < len(_READER_RUNS) else None
 
 
 # The corpus is the running Python's own pydoc_data text, so its vocabulary, and the answers that depend on it,
@@ -139,8 +153,9 @@ EXERCISES = [
         title="Predict the ordering",
         statement="Before you look at this chapter's results, commit to a prediction. If the runs behave like "
                   "Shazeer's (Table 1, 65,536 steps), in which order do ReLU, Bilinear and SwiGLU finish, lowest "
-                  "held-out loss first? Then compare with the recorded GPU run (section *Against Table 1*): does its "
-                  "order agree, and which of its gaps do the pairwise tests resolve?",
+                  "held-out loss first? The check takes the option for Table 1's order. To think about (not "
+                  "checked; the solution discusses it): compare with the recorded GPU run (section *Against "
+                  "Table 1*), does its order agree, and which of its gaps do the pairwise tests resolve?",
         hints=["`ffn_lib.VARIANTS[name].log_perplexity_65k` holds the quoted Table 1 numbers.",
                "Lower log-perplexity is better; Bilinear is the gated block with no activation at all."],
         starter='answer = ...  # "a", "b", "c" or "d"\nex.q1.check(answer)',
@@ -157,8 +172,9 @@ EXERCISES = [
                   r"for SwiGLU against Swish and $p = 0.300$ for ReGLU against ReLU (made-up numbers, for this "
                   r"exercise). A pair's Holm-adjusted p-value is the smallest family-wise level $\alpha$ at which "
                   r"Holm's step-down procedure resolves it. What is the Holm-adjusted p-value of GEGLU against GELU "
-                  r"in this family of three tests (three decimal places)? Then compare each pair's adjusted p-value "
-                  r"with $\alpha = 0.05$: which of the three pairs does the correction resolve?",
+                  r"in this family of three tests (three decimal places)? To think about (not checked; the solution "
+                  r"discusses it): compare each pair's adjusted p-value with $\alpha = 0.05$, which of the three "
+                  r"pairs does the correction resolve?",
         hints=[r"Holm's procedure steps down: rank the pairs by p-value, smallest first, and compare the $j$-th "
                r"smallest of $m$ with $\alpha/(m - j + 1)$, stopping at the first that fails. The smallest meets "
                r"the strictest threshold, $\alpha/m$, and a pair is resolved only if every pair ranked before it "
@@ -170,6 +186,7 @@ EXERCISES = [
         starter="answer = ...\nex.q2.check(answer)",
         expected=lambda: holm_adjusted(),
         abs_tol=5e-4,
+        fraction=True,  # a p-value: "4.5%" is 0.045
         mistakes=[(lambda: MATCHED_P_VALUES[HOLM_ASKED],
                    "that is the pair's own p-value, uncorrected. Three tests give three chances for a p-value "
                    "below 0.05 by luck alone; the correction keeps the chance that any of the three is resolved "
@@ -197,8 +214,9 @@ EXERCISES = [
         statement=r"Build the model of the chapter's short run at a width of your own, $d_\text{model} = 48$ "
                   r"(`lm.DEMO` uses 64, the recorded GPU run 256), with the SwiGLU FFN: "
                   r"`lm.GPT(lm.GPTConfig(corpus.tokenizer.vocab_size, 'SwiGLU', d_model=48, n_layer=2, n_head=2, "
-                  r"context=64))`. How many parameters does it have? Before you train anything, check how far the "
-                  r"ReLU model at the same width is from it: at this width, why is the gap what it is? *The text, "
+                  r"context=64))`. How many parameters does it have? To think about (not checked; the solution "
+                  r"discusses it): before you train anything, check how far the ReLU model at the same width is "
+                  r"from it, and why, at this width, the gap is what it is. *The text, "
                   r"and so the answer, comes with your Python: the answer box in chapter 8's page checks the answer "
                   r"for the Python that built the book (printed there with the corpus); `check` in your notebook "
                   r"checks it for yours.*",
@@ -236,17 +254,23 @@ EXERCISES = [
         expected=lambda: _reader_loss(),
         abs_tol=2e-3,
         unit="nats",
+        objects={"RunResult": "final_val_loss"},
+        preparing=_training_note,
         mistakes=[(lambda: _reader_loss(seed=0), "that is seed 0, the chapter's first seed; the exercise asks "
                                                  "for seed 7."),
                   (lambda: _reader_loss(d_model=64), "that model has the chapter's width, 64; the exercise's has "
-                                                     "d_model = 48.")],
+                                                     "d_model = 48."),
+                  (lambda: _reader_run().curve_val_loss[-1],
+                   "that is the last point of the learning curve, `curve_val_loss[-1]`, measured on a subset of the "
+                   "held-out windows; the answer is `final_val_loss`, measured on all of them.")],
     ),
     NumberExercise(
         title="A paired t interval from three seeds",
         statement=r"Suppose the matched pair GEGLU and GELU was trained with three seeds, and seed by seed the final "
                   r"held-out losses differ by $d_s = L_\text{GEGLU} - L_\text{GELU}$: $-0.022$, $-0.008$ "
                   r"and $-0.015$ nats (made-up numbers, for this exercise). What is the half-width of the chapter's "
-                  r"95% paired $t$ interval of their mean, $\bar d$? Then look at the interval: does it exclude zero?",
+                  r"95% paired $t$ interval of their mean, $\bar d$ (one number, in nats)? To think about (not "
+                  r"checked; the solution discusses it): does the interval exclude zero?",
         hints=[r"Here $n = 3$, $\bar d = -0.015$, and $s_d$ is the standard deviation of the three differences with "
                r"$n - 1$ in the denominator (`statistics.stdev`).",
                r"Student's $t$ at $n - 1 = 2$ degrees of freedom, not the normal quantile: the chapter prints "
@@ -255,6 +279,7 @@ EXERCISES = [
         # rounded to 6 decimals (0.017388963982253484 unrounded): the tolerance asks for 4 decimal places
         expected=lambda: round(paired_interval(), 6),
         abs_tol=5e-5,
+        unit="nats",  # the differences are in nats, so is the half-width
         mistakes=[(lambda: paired_interval(quantile=NormalDist().inv_cdf(0.975)),
                    "that uses the normal quantile 1.96. Three seeds estimate the standard deviation only roughly, "
                    "and Student's t at 2 degrees of freedom, which allows for that, is more than twice as large."),
@@ -273,6 +298,9 @@ EXERCISES = [
                   (lambda: paired_interval(root=1),
                    "that is t times s_d, the spread of a single seed's difference; the interval of the mean divides "
                    "by √n."),
+                  (lambda: 2 * paired_interval(),
+                   "that is the whole width of the interval, from its lower end to its upper end; the half-width "
+                   "is half of it, t s_d/√n."),
                   (lambda: paired_interval(root=len(PAIRED_DIFFERENCES) - 1),
                    "that divides by √(n - 1); the standard error of the mean is s_d/√n (the n - 1 belongs in s_d "
                    "and in the degrees of freedom).")],

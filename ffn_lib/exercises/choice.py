@@ -1,7 +1,9 @@
-"""Choice exercises: the answer is the letter of one option; each wrong option has its diagnosis."""
+"""Choice exercises: the answer is the letter of one option (or its text, typed exactly: "GEGLU"); each wrong option
+has its diagnosis."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -17,12 +19,18 @@ MESSAGES = {
     "not_a_string": "Give the letter of one option as a string ({letters}), not {what}.",
     "answer": "The answer is **({key})**: {option} ",
     "empty": "Choose one option, then press Check.",
-    "junk": "{text} is not one of the options; give one of {letters}.",
+    "junk": "{text} is not one of the options; give one of {letters}, or an option's own text, exactly.",
     "correct": "({key}) is right.",
     "mistake": "({key}) is not right: {diagnosis}",
     "default": "look at the formulas again, or ask for a hint.",
     "default_last": "look at the formulas again, or at the worked solution: you have seen every hint.",
 }
+
+
+def option_text_key(text: str) -> str:
+    """An option's text as it is compared with a typed answer: spaces collapsed, trailing full stops dropped,
+    lower case (the page's checker normalises the same way)."""
+    return re.sub(r"\.+$", "", re.sub(r"\s+", " ", text).strip()).strip().lower()
 
 
 @dataclass(eq=False, repr=False)
@@ -61,6 +69,15 @@ class ChoiceExercise(Exercise):
         """Why each wrong option is wrong, in the reader's language."""
         return {k: say(v) for k, v in self.mistakes.items()}
 
+    def labels(self) -> dict[str, str]:
+        """Each option's own text (as shown, and in English), normalised -> its letter: typing an option's text
+        exactly ("GEGLU", "relu(x)") answers with that option."""
+        out: dict[str, str] = {}
+        for k, v in self.options.items():
+            for text in (say(v), v):
+                out.setdefault(option_text_key(text), k)
+        return {t: k for t, k in out.items() if t and t not in self.options}
+
     def messages(self) -> dict[str, str]:
         m = {key: tr(MESSAGES[key]) for key in ("empty", "junk", "correct", "mistake", "default", "default_last")}
         m["junk"] = fill(m["junk"], letters=self.letters())
@@ -69,6 +86,8 @@ class ChoiceExercise(Exercise):
     def verdict_key(self, answer: str, last_hint: bool = False) -> tuple[str, str]:
         msg = self.messages()
         key = answer.strip().rstrip(".").strip().strip("()").strip().lower()  # "b", "(B)", "b)", "b." (as the page)
+        if key not in self.options:
+            key = self.labels().get(option_text_key(answer), key)
         if key not in self.options:
             return "incorrect", fill(msg["junk"], text=quote_text(answer))
         if key == self.correct_key():
@@ -92,4 +111,5 @@ class ChoiceExercise(Exercise):
     def page_spec(self) -> dict:
         return {"id": self.id, "kind": "choice", "handle": self.handle, "options": list(self.options),
                 "correct": self.correct_key(), "hints": len(self.hints), "mistakes": self.diagnoses(),
+                "labels": self.labels(),
                 "messages": self.messages()}

@@ -45,6 +45,9 @@ MESSAGES = {
     "numpy_result": ("Your function returned a NumPy array when called with {inputs}: this exercise passes torch "
                      "tensors and expects a torch tensor back, in the input's dtype. Compute with torch functions "
                      "(`torch.erf`, `torch.tanh`, ...), not NumPy's."),
+    "torch_raised": ("Your function raised {error} when called with {inputs}: this exercise passes NumPy arrays, and "
+                     "NumPy arrays and torch tensors do not mix in one expression. Compute with NumPy functions "
+                     "(`np.exp`, `np.tanh`, ...) and return an array."),
     "numpy_raised": ("Your function raised {error} when called with {inputs}: NumPy has no bfloat16, so a function "
                      "that turns a tensor into a NumPy array fails there. Compute with torch functions and return a "
                      "tensor."),
@@ -80,6 +83,14 @@ def _numpy_on_half(err: BaseException, args: tuple) -> bool:
             and any(isinstance(a, torch.Tensor) and a.dtype in (torch.bfloat16,) for a in args))
 
 
+def _torch_on_numpy(err: BaseException, args: tuple) -> bool:
+    """Whether ``err`` is torch meeting a NumPy array (``x * torch.sigmoid(x)`` on arrays): a function that
+    computes with torch where the exercise passes NumPy arrays."""
+    arrays = [a for a in args if isinstance(a, (np.ndarray, torch.Tensor))]
+    return (isinstance(err, TypeError) and "Tensor" in str(err) and bool(arrays)
+            and all(isinstance(a, np.ndarray) for a in arrays))
+
+
 def _param_names(fn: Callable, n: int, starter: str = "") -> list[str]:
     """Names for the arguments in messages: the learner's parameter names, else the starter's."""
     try:
@@ -110,7 +121,8 @@ class FunctionExercise(Exercise):
 
     ``cases(rng)`` returns the argument tuples; ``rng`` is seeded from ``seed`` and the exercise id,
     so every check of a function sees the same inputs. ``time_limit`` (seconds, all calls together)
-    defaults to :data:`ffn_lib.exercises.base.TIME_LIMIT_S`.
+    defaults to :data:`ffn_lib.exercises.base.TIME_LIMIT_S`. ``constants``: the formula has irrational constants
+    a learner may type rounded (0.79788 for sqrt(2/pi)); only then does a small gap get the "rounded constant" note.
     """
 
     reference: Callable[..., Any] = lambda *a: None
@@ -118,6 +130,7 @@ class FunctionExercise(Exercise):
     mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
     seed: int = 2020
     time_limit: float | None = None
+    constants: bool = False
 
     def __post_init__(self):
         self.kind = "a function"
@@ -169,7 +182,8 @@ class FunctionExercise(Exercise):
             except KeyboardInterrupt:  # the learner stops the check
                 raise
             except BaseException as err:  # SystemExit, or anything else their code raises
-                key = "numpy_raised" if _numpy_on_half(err, args) else "raised"
+                key = ("numpy_raised" if _numpy_on_half(err, args) else
+                       "torch_raised" if _torch_on_numpy(err, args) else "raised")
                 return runs, tr(MESSAGES[key], error=learner_error(err), inputs=shown)
             if got is None:
                 return runs, tr(MESSAGES["none"], inputs=shown)
@@ -198,11 +212,18 @@ class FunctionExercise(Exercise):
                 if diagnosis:
                     return "incorrect", tr(MESSAGES["mistake"], diagnosis=diagnosis)
                 message = tr(MESSAGES["differs"], inputs=shown, problem=problem)
-                gap = rounded_constant_gap(got, reference64)
+                gap = self._rounding_gap(got, self.reference(*before), reference64)
                 if gap is not None:
                     message = sentences([message, tr(MESSAGES["rounded"], gap=upper_bound_text(gap))])
                 return "incorrect", message
         return "correct", tr(MESSAGES["correct"], n=len(cases))
+
+    def _rounding_gap(self, got: Any, want: Any, reference64: Any) -> float | None:
+        """The gap a rounded constant could explain, or None: only for a formula with such constants, a result of
+        the right type, shape and dtype (else the mismatch sentence says all), and a small gap."""
+        if not self.constants or _safe_match(got, want, reference64, compare_values=False) is not None:
+            return None
+        return rounded_constant_gap(got, reference64)
 
     def _diagnose(self, runs: list) -> str | None:
         """The known mistake the learner's outputs match on every case where it applies (at least one)."""

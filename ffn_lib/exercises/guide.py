@@ -46,15 +46,16 @@ SENTENCES = {
                   "code shown under each exercise."),
     "book_download": ("The download button at the top of this page gives the notebook; it needs the course's "
                       "`ffn_lib` (`make lab` in a clone of the course's repository, or `pip install -e .` there)."),
-    "nb_number": ("A number is given as a Python number (0.25, 3 / 4, 1.5e-3, 2_099_712). Each exercise states its "
-                  "tolerance."),
+    "nb_number": ("A number is given as a Python number (0.25, 3 / 4, 1.5e-3, 2_099_712), or as a string read as the "
+                  "book page's answer box reads it (\"2 099 712\"). Each exercise states its tolerance."),
     "nb_shape": "A shape is a tuple of whole numbers, such as (8, 128, 512).",
-    "nb_choice": "A choice is the letter of one option, as a string, such as \"b\".",
+    "nb_choice": ("A choice is the letter of one option, as a string, such as \"b\" (or the option's own text, "
+                  "typed exactly)."),
     "function": ("A function runs on hidden inputs drawn from a fixed seed, the same at every check. It must return "
                  "the input's type, shape and dtype (computing in float32 inside and casting back is fine; a NumPy "
-                 "result may also be a wider float), every value within rtol |expected| + atol max(1, max "
-                 "|expected|) of a float64 reference, with rtol = atol = {tolerances}. The check stops after "
-                 "{limit} s for all calls together."),
+                 "result may also be a wider float, and a tuple of results a list), every value within rtol "
+                 "|expected| + atol max(1, max |expected|) of a float64 reference, with rtol = atol = {tolerances}. "
+                 "The check stops after {limit} s for all calls together."),
     "tolerance": "{tol} in {dtype}",
     "kernel": ("A Triton kernel is launched with `BLOCK = {block}` (the first case also with {others}) on hidden "
                "cases (odd sizes, NaN and \u00b1inf, float32 and bfloat16), in Triton's interpreter on a CPU or "

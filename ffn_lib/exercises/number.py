@@ -3,16 +3,19 @@
 The verdict's steps, in order (the page's checker applies the same steps to the same
 :meth:`NumberExercise.page_spec`): NaN; right; a known mistake (each with its own band); the
 right size with the wrong sign; a unit slip (off by 10^3, 2^10, 10^6, 2^20, 10^9, 2^30 or
-10^12: the unit named); not whole where a whole number is asked for; the answer rounded to the
-significant digits typed ("close: give more digits", how many); close (within :data:`CLOSE` but
-outside the tolerance); too large / too small.
+10^12: the unit named where the answer has one that could be confused with another); not whole
+where a whole number is asked for; the answer rounded to the significant digits typed ("close: give
+more digits", how many); close (within :data:`CLOSE` but outside the tolerance); too large / too small.
+A typed text is read first: two numbers (an interval typed for its half-width) and, in a whole-number
+exercise, "." between groups of three digits (17.920) get a question, not a verdict; "17,920" is 17920
+there. A string passed to ``check`` in the notebook is read the same way.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
@@ -20,8 +23,8 @@ import numpy as np
 import torch
 
 from .base import Exercise, is_unanswered
-from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, rounds_to,
-                          significant_digits, split_unit, unit_name)
+from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, read_pair, rounds_to,
+                          significant_digits, split_unit, thousands_dot, unit_name)
 from .values import type_phrase
 from .words import N_, join, say, tr
 
@@ -43,6 +46,14 @@ UNIT_SLIP_SMALL = N_("{value} is {factor} times too small: did you give it in {u
                      "number, in the unit the statement names.")
 UNIT_SLIP_LARGE = N_("{value} is {factor} times too large: check the unit; the answer is in the unit the statement "
                      "names, not 1/{factor} of it.")
+# The same slips where the answer has no unit, or one with no smaller unit to be confused with (a count of
+# parameters, FLOPs or bytes): no unit to check, only a factor.
+UNIT_SLIP_SMALL_PLAIN = N_("{value} is {factor} times too small: did you divide by {factor} somewhere?")
+UNIT_SLIP_LARGE_PLAIN = N_("{value} is {factor} times too large: did you multiply by {factor} somewhere?")
+# Units with a smaller unit of the same quantity (ms for s, kB for MB): an answer 10^3 too large may be in it.
+SCALED_UNITS = frozenset({"thousands (k)", "millions (M)", "billions (G)", "kB", "KiB", "MB", "MiB", "GB", "GiB",
+                          "TB", "TiB", "GFLOPs", "TFLOPs", "FLOP/s", "GFLOP/s", "TFLOP/s", "GB/s", "TB/s", "s", "ms",
+                          "\u00b5s"})
 
 _JUNK_EXAMPLES = (("0.5", 0.5), ("-1.25e-3", -1.25e-3), ("3/4", 0.75), ("2 099 712", 2099712.0), ("7", 7.0))
 
@@ -82,17 +93,22 @@ ADVICE = {
 MESSAGES = {
     "unanswered": "Replace the `...` with your answer and run the cell again.",
     "not_a_number": "Expected a single number, but got {what}.",
+    "object": "Expected a single number, but got {what}: the answer is its `.{attribute}`.",
+    "unanswered_text": "Write your answer as a number, e.g. `answer = 0.5`, and run the cell again.",
     "empty": "Type a number in the box, then press Check.",
     "junk": "{text} is not a number. Type digits, such as {examples}.",
     "ambiguous": ("{text} can be read two ways: did you mean {first} or {second}? Type it with a decimal point "
                   "({first}) or without the comma ({second})."),
+    "pair": "{text} is two numbers; the answer is one number: type only the one the statement asks for.",
+    "thousands_dot": ("{text} is not a whole number, and the answer is one. If \u201c.\u201d separates thousands "
+                      "there, type the digits alone: {whole}."),
     "unit_other": ("{text} is in {unit}, but this answer is asked for in {expected_unit}: type the number alone, in "
                    "{expected_unit}."),
     "unit_none": "{text} ends in a unit, {unit}, but this answer is a plain number: type the number alone.",
     "nan": "Your answer is NaN (not a number): check the computation that produced it.",
     "not_whole": ("{value} is not a whole number; the answer is a whole number (a count, or rounded as the statement "
                   "says)."),
-    "correct": "{value} is right. {accept}",
+    "correct": "{value} is right.",
     "mistake": "{value} is not it: {diagnosis}",
     "sign": "{value} has the right size but the wrong sign: check the sign of each term.",
     "percent": ("{value} looks like a percentage: this answer is a plain number, a fraction or a ratio, not a "
@@ -203,9 +219,14 @@ class NumberExercise(Exercise):
     ``mistakes`` are ``(value, diagnosis)`` or ``(value, diagnosis, tolerance)``: ``value`` is a
     function computing the wrong number; ``tolerance`` defaults to the exercise's tolerance rules
     applied to the mistaken value itself (exact for counts), never to the expected value's band.
-    ``integer=True``: the answer is a whole number and only the exact one is accepted. ``unit``: the
-    unit the statement asks for (a key of :data:`ffn_lib.exercises.number_text.UNITS`), or "" for a
-    plain number; a typed answer may end in it (``704643072 bytes``), and another unit is named.
+    ``integer=True``: the answer is a whole number and only the exact one is accepted ("17,920" is
+    17920 there, with no question). ``unit``: the unit the statement asks for (a key of
+    :data:`ffn_lib.exercises.number_text.UNITS`), or "" for a plain number; a typed answer may end in it
+    (``704643072 bytes``), and another unit is named. ``fraction=True``: the answer is a fraction (a
+    p-value), so it may be typed as a percentage (4.5%), and 100 times it reads as one. ``objects``: type
+    name -> the attribute that holds the answer (``{"RunResult": "final_val_loss"}``), named when the
+    object itself is passed. ``preparing``: returns a line to print before a check that first has to
+    compute its answer at length (training a model), or None.
     """
 
     expected: Callable[[], float] = lambda: math.nan
@@ -214,6 +235,9 @@ class NumberExercise(Exercise):
     mistakes: Sequence[Mistake] = ()
     integer: bool = False
     unit: str = ""
+    fraction: bool = False
+    objects: dict = field(default_factory=dict)
+    preparing: Callable[[], str | None] | None = None
 
     def __post_init__(self):
         self.kind = "a number"
@@ -264,11 +288,16 @@ class NumberExercise(Exercise):
         e = float(self.expected())
         return not self.unit and 0 < abs(e) <= PERCENT_MAX
 
+    def percent_typed(self) -> bool:
+        """Whether the answer may be typed with a percent sign (4.5% for 0.045): only a fraction (``fraction=True``,
+        a p-value), not a loss, a slope or a second moment, whose "1.74 %" means nothing."""
+        return self.fraction and self.percent_slip()
+
     def messages(self) -> dict[str, str]:
         """Every verdict's text, one template each: ``{value}``, ``{text}``, ``{unit}``... filled in when used."""
-        m = {key: tr(template) for key, template in MESSAGES.items() if key not in ("unanswered", "not_a_number")}
+        notebook_only = ("unanswered", "not_a_number", "object", "unanswered_text")
+        m = {key: tr(template) for key, template in MESSAGES.items() if key not in notebook_only}
         m["junk"] = fill(m["junk"], examples=self._junk_examples())
-        m["correct"] = fill(m["correct"], accept=self.accept_text())
         m["digits"] = fill(m["digits"], advice=digits_advice(self.abs_tol, self.rel_tol, self.integer))
         m["close"] = fill(m["close"], close=f"{CLOSE:.0%}", accept=self.accept_text())
         return m
@@ -276,9 +305,11 @@ class NumberExercise(Exercise):
     def unit_slips(self) -> list[tuple[float, str]]:
         """(factor, message): a value that times ``factor`` is the answer was probably given in another unit."""
         out = []
+        small = UNIT_SLIP_SMALL if self.unit else UNIT_SLIP_SMALL_PLAIN
+        large = UNIT_SLIP_LARGE if self.unit in SCALED_UNITS else UNIT_SLIP_LARGE_PLAIN
         for factor, name, unit in UNIT_SLIPS:
-            out.append((factor, fill(tr(UNIT_SLIP_SMALL), factor=name, unit=tr(unit))))
-            out.append((1.0 / factor, fill(tr(UNIT_SLIP_LARGE), factor=name)))
+            out.append((factor, fill(tr(small), factor=name, unit=tr(unit))))
+            out.append((1.0 / factor, fill(tr(large), factor=name)))
         return out
 
     def bands(self, expected: float) -> dict[str, float]:
@@ -321,12 +352,27 @@ class NumberExercise(Exercise):
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer):
             return "not attempted", tr(MESSAGES["unanswered"])
+        if isinstance(answer, str):  # "17920", typed as text: read as the page's answer box reads it
+            if not answer.strip():
+                return "not attempted", tr(MESSAGES["unanswered_text"])
+            self._prepare()
+            return self._check_text(answer, None)  # None: the hints seen are the progress file's
+        attribute = self.objects.get(type(answer).__name__)
+        if attribute:
+            return "incorrect", tr(MESSAGES["object"], what=type_phrase(type(answer).__name__), attribute=attribute)
         value = to_number(answer)
         if isinstance(value, str):
             return "incorrect", tr(MESSAGES["not_a_number"], what=value)
+        self._prepare()
         return self.verdict(value, last_hint=self.hints_shown_all())
 
-    def _check_text(self, text: str, hints_seen: int = 0) -> tuple[str, str]:
+    def _prepare(self) -> None:
+        """Say so before a check whose answer takes a while to compute the first time (``preparing``)."""
+        note = self.preparing() if self.preparing else None
+        if note:
+            print(say(note), flush=True)
+
+    def _check_text(self, text: str, hints_seen: int | None = 0) -> tuple[str, str]:
         msg = self.messages()
         if not text.strip():
             return "not attempted", msg["empty"]
@@ -336,16 +382,28 @@ class NumberExercise(Exercise):
         if not values:
             split = split_unit(text)
             if split is None:
+                if self.integer and thousands_dot(text) is not None:  # 4.722.432
+                    return "not attempted", fill(msg["thousands_dot"], text=quote_text(text),
+                                                 whole=fmt_number(float(thousands_dot(text))))
+                if read_pair(text):
+                    return "not attempted", fill(msg["pair"], text=quote_text(text))
                 return "incorrect", fill(msg["junk"], text=quote_text(text))
             number, unit = split
             values = read_number(number)
-            if unit == PERCENT and not self.unit and len(values) == 1:  # 5.57% where the answer is 0.0557
+            if unit == PERCENT and self.percent_typed() and len(values) == 1:  # 4.5% where the answer is 0.045
                 shown = fmt_number(values[0]) + PERCENT
                 values = (values[0] / 100,)
             elif unit != self.unit and not (unit == RATIO and not self.unit):
                 key = "unit_other" if self.unit else "unit_none"
                 return "not attempted", fill(msg[key], text=quote_text(text), unit=unit_name(unit),
                                              expected_unit=unit_name(self.unit))
+        if len(values) == 2 and self.integer:  # "17,920": a whole number is asked for, so the comma groups thousands
+            values = values[1:]
+        if (self.integer and len(values) == 1 and math.isfinite(values[0]) and values[0] != int(values[0])
+                and thousands_dot(number)
+                and shown is None):
+            return "not attempted", fill(msg["thousands_dot"], text=quote_text(text),
+                                         whole=fmt_number(float(thousands_dot(number))))
         if len(values) == 2:
             return "not attempted", fill(msg["ambiguous"], text=quote_text(text),
                                          first=fmt_number(values[0]), second=fmt_number(values[1]))
@@ -354,7 +412,8 @@ class NumberExercise(Exercise):
     def page_spec(self) -> dict:
         e = float(self.expected())
         return {"id": self.id, "kind": "number", "handle": self.handle, "expected": e, **self.bands(e),
-                "integer": self.integer, "unit": self.unit, "percent": self.percent_slip(), "hints": len(self.hints),
+                "integer": self.integer, "unit": self.unit, "percent": self.percent_slip(),
+                "percent_typed": self.percent_typed(), "hints": len(self.hints),
                 "messages": self.messages(),
                 "mistakes": [{"value": v, "tol": t, "diagnosis": d} for v, t, d in self.known_mistakes()],
                 "units": [{"factor": f, "message": m} for f, m in self.unit_slips()]}

@@ -153,6 +153,30 @@ def rounds_to(expected: float, value: float, digits: int | None) -> bool:
     return abs(rounded - abs(value)) <= 1e-9 * abs(value)
 
 
+# Two numbers typed where one is asked for ("-0.0324, 0.0024", "[0.1; 0.2]", "1 to 2"): each side one number.
+PAIR_PATTERN = r"^[\[(]?\s*([^,;\[\]()]+?)\s*(?:[,;]|\s+to\s+|\.\.)\s*([^,;\[\]()]+?)\s*[\])]?$"
+_PAIR = re.compile(PAIR_PATTERN)
+# A whole number with "." between groups of three digits, as some languages write thousands: 17.920, 4.722.432.
+THOUSANDS_DOT_PATTERN = r"^[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
+_THOUSANDS_DOT = re.compile(THOUSANDS_DOT_PATTERN)
+
+
+def read_pair(text: str) -> tuple[float, float] | None:
+    """The two numbers of a text that is two numbers (an interval typed for its half-width), else None. Only for
+    a text that is not itself one number (the checkers ask it last)."""
+    m = _PAIR.match(normalize(text))
+    if not m:
+        return None
+    a, b = read_number(m.group(1)), read_number(m.group(2))
+    return (a[0], b[0]) if len(a) == 1 and len(b) == 1 else None
+
+
+def thousands_dot(text: str) -> int | None:
+    """The whole number a text means if its "." separate thousands (``17.920`` -> 17920), else None."""
+    s = normalize(text)
+    return int(s.replace(".", "")) if _THOUSANDS_DOT.match(s) else None
+
+
 def parse_number_text(text: str) -> float | None:
     """The one number a learner typed, or None when the text is not a number or is ambiguous."""
     values = read_number(text)
@@ -228,5 +252,6 @@ def grammar_spec() -> dict:
     return {"forms": [{"name": n, "pattern": p, "how": h, "chars": c} for n, p, h, c in NUMBER_FORMS],
             "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO, "percent": PERCENT,
             "shape_item_separator": SHAPE_ITEM_SEPARATOR, "shape_item_number": SHAPE_ITEM_NUMBER,
-            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
+            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "pair": PAIR_PATTERN,
+            "thousands_dot": THOUSANDS_DOT_PATTERN, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
             "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}

@@ -102,6 +102,8 @@ _CHECKER_TEMPLATE = r"""
   var ITEM_NUMBER = new RegExp(GRAMMAR.shape_item_number);
   var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
+  var PAIR = new RegExp(GRAMMAR.pair);
+  var THOUSANDS_DOT = new RegExp(GRAMMAR.thousands_dot);
   var UI = __UI__;
   var STATUS = __STATUS__;  // the word shown for each status (the status itself is what is saved)
   function unitName(u) {
@@ -153,6 +155,18 @@ _CHECKER_TEMPLATE = r"""
     var unit = Number("1e" + (exponent - digits + 1));
     var rounded = Math.floor(e / unit + 0.5) * unit;
     return Math.abs(rounded - v) <= 1e-9 * v;
+  };
+  // Two numbers typed where one is asked for: [a, b], or null (number_text.read_pair).
+  F.readPair = function (text) {
+    var m = PAIR.exec(normalize(text));
+    if (!m) return null;
+    var a = F.readNumber(m[1]), b = F.readNumber(m[2]);
+    return a.length === 1 && b.length === 1 ? [a[0], b[0]] : null;
+  };
+  // The whole number a text means if its "." separate thousands, or null (number_text.thousands_dot).
+  F.thousandsDot = function (text) {
+    var s = normalize(text);
+    return THOUSANDS_DOT.test(s) ? Number(s.split(".").join("")) : null;
   };
   F.parseNumber = function (text) {
     var v = F.readNumber(text);
@@ -228,6 +242,10 @@ _CHECKER_TEMPLATE = r"""
   function choiceVerdict(spec, text, last) {
     var m = spec.messages;
     var key = text.trim().replace(/\.+$/, "").trim().replace(/^[()]+|[()]+$/g, "").trim().toLowerCase();
+    if (spec.options.indexOf(key) < 0) {  // an option's own text, typed exactly (choice.option_text_key)
+      var label = text.replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase();
+      if (Object.prototype.hasOwnProperty.call(spec.labels || {}, label)) key = spec.labels[label];
+    }
     if (spec.options.indexOf(key) < 0) return result("incorrect", F.fill(m.junk, {text: F.quote(text)}));
     if (key === spec.correct) return result("correct", F.fill(m.correct, {key: key}));
     var why = Object.prototype.hasOwnProperty.call(spec.mistakes, key) ? spec.mistakes[key]
@@ -259,10 +277,19 @@ _CHECKER_TEMPLATE = r"""
       var number = text, vs = F.readNumber(text), shownText = null;
       if (!vs.length) {
         var split = F.splitUnit(text);
-        if (split === null) return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+        if (split === null) {
+          if (spec.integer && F.thousandsDot(text) !== null) {
+            return result("not attempted", F.fill(spec.messages.thousands_dot,
+                                                  {text: F.quote(text), whole: F.fmt(F.thousandsDot(text))}));
+          }
+          if (F.readPair(text) !== null) {
+            return result("not attempted", F.fill(spec.messages.pair, {text: F.quote(text)}));
+          }
+          return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
+        }
         number = split[0];
         vs = F.readNumber(number);
-        if (split[1] === GRAMMAR.percent && !spec.unit && vs.length === 1) {
+        if (split[1] === GRAMMAR.percent && spec.percent_typed && vs.length === 1) {
           shownText = F.fmt(vs[0]) + GRAMMAR.percent;
           vs = [vs[0] / 100];
         } else if (split[1] !== spec.unit && !(split[1] === GRAMMAR.ratio && !spec.unit)) {
@@ -270,6 +297,12 @@ _CHECKER_TEMPLATE = r"""
                                                 {text: F.quote(text), unit: unitName(split[1]),
                                                  expected_unit: unitName(spec.unit)}));
         }
+      }
+      if (vs.length === 2 && spec.integer) vs = [vs[1]];
+      if (spec.integer && vs.length === 1 && vs[0] !== Math.trunc(vs[0]) && shownText === null &&
+          F.thousandsDot(number) !== null) {
+        return result("not attempted", F.fill(spec.messages.thousands_dot,
+                                              {text: F.quote(text), whole: F.fmt(F.thousandsDot(number))}));
       }
       if (vs.length === 2) {
         return result("not attempted", F.fill(spec.messages.ambiguous,

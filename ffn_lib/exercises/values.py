@@ -137,7 +137,10 @@ MISMATCH = {
     "numpy": "{subject} should be a NumPy array, but it is {what}.",
     "device": "{subject} is on device {got} (it holds no values there to compare); keep the input's device, {want}.",
     "shape": "{subject} has shape {got}; expected {want}.",
-    "dtype": "{subject} has dtype {got}; expected {want} (keep the input's dtype).",
+    "dtype": ("{subject} has dtype {got}; expected {want}: keep the input's dtype (compute in it, or cast the result "
+              "back with `.to(x.dtype)`)."),
+    "dtype_numpy": ("{subject} has dtype {got}; expected {want}: keep the input's dtype (compute in it, or cast the "
+                    "result back with `.astype(x.dtype)`)."),
     "complex": "{subject} is complex; expected real numbers.",
     "not_numbers": "{subject} has dtype {got}; expected numbers.",
     "value": "{subject} differs from the reference: got {got}, expected {want} (tolerance rtol={rtol}, atol={atol} "
@@ -153,11 +156,13 @@ ITEM_OF_RESULT = N_("Item {item} of your result")
 
 
 def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool = True, inputs: Sequence = (),
-                 names: Sequence[str] = (), subject: str = RESULT, item_subject: str = ITEM_OF_RESULT) -> str | None:
+                 names: Sequence[str] = (), subject: str = RESULT, item_subject: str = ITEM_OF_RESULT,
+                 compare_values: bool = True) -> str | None:
     """None when ``got`` matches ``want`` (structure, shape, dtype, device) and ``values`` (float64 numbers,
     default ``want``) within :data:`FUNCTION_TOL`; else one sentence of :data:`MISMATCH` saying what differs,
     with shapes and the first differing value (never whole arrays). ``subject`` names ``got`` in it, and
-    ``item_subject`` (with ``{item}``) an item of a tuple."""
+    ``item_subject`` (with ``{item}``) an item of a tuple. ``compare_values=False``: only the structure, shape,
+    dtype and device are compared (None when they are right, whatever the values)."""
     m = MISMATCH
     subject = tr(subject)
     values = want if values is None else values
@@ -165,7 +170,8 @@ def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool =
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return tr(m["tuple"], subject=subject, n=len(want), what=describe(got))
         for i, (g, w, v) in enumerate(zip(got, want, values)):
-            problem = values_match(g, w, v, check_dtype=check_dtype, subject=tr(item_subject, item=i))
+            problem = values_match(g, w, v, check_dtype=check_dtype, subject=tr(item_subject, item=i),
+                                   compare_values=compare_values)
             if problem:
                 return problem
         return None
@@ -184,11 +190,14 @@ def values_match(got: Any, want: Any, values: Any = None, *, check_dtype: bool =
     if check_dtype:
         widened = (not is_torch and got.dtype.kind == "f" and got.dtype.itemsize >= want.dtype.itemsize)
         if dtype_name(got) != dtype_name(want) and not widened:
-            return tr(m["dtype"], subject=subject, got=dtype_name(got), want=dtype_name(want))
+            return tr(m["dtype" if is_torch else "dtype_numpy"], subject=subject, got=dtype_name(got),
+                      want=dtype_name(want))
     if isinstance(got, torch.Tensor) and got.is_complex() or isinstance(got, np.ndarray) and got.dtype.kind == "c":
         return tr(m["complex"], subject=subject)
     if isinstance(got, np.ndarray) and got.dtype.kind not in "biuf":
         return tr(m["not_numbers"], subject=subject, got=got.dtype)
+    if not compare_values:
+        return None
     g, w = as_float64(got), as_float64(values)
     rtol, atol = FUNCTION_TOL.get(dtype_name(want), FUNCTION_TOL["float64"])
     scale = max(1.0, float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 1.0)
