@@ -191,3 +191,27 @@ def test_where_the_textbook_gelu_cancels_to_zero():
         analysis.textbook_gelu_zero_below(torch.float32, step=0.0)
     with pytest.raises(TypeError, match="dtype"):
         analysis.textbook_gelu_zero_below(torch.float16)
+
+
+def test_predicted_dead_fraction_closed_form_and_monte_carlo():
+    # one centred unit of unit spread: Phi(3.5)^4096 = e^(-0.95), about 0.386
+    phi = 0.5 * math.erfc(-3.5 / math.sqrt(2))
+    assert analysis.predicted_dead_fraction(3.5, 4096, [0.0], [1.0]) == pytest.approx(phi ** 4096, rel=1e-9)
+    # a unit with mean b and spread s at shift t is the centred unit at (t - b) / s
+    assert analysis.predicted_dead_fraction(2.0, 16, [0.5], [3.0]) == pytest.approx(
+        (0.5 * math.erfc(-0.5 / math.sqrt(2))) ** 16, rel=1e-9)
+    curve = analysis.predicted_dead_fraction(np.array([0.0, 1.0, 5.0]), 1, [0.0], [1.0])
+    assert curve == pytest.approx([0.5, 0.5 * math.erfc(-1 / math.sqrt(2)), 1.0], abs=1e-6)
+    # against a block on real draws: the measured dead share after a shift sits on the prediction
+    torch.manual_seed(0)
+    block, x = FFN(64, 2000), torch.randn(1024, 64)
+    means, stds = analysis.unit_statistics(block)
+    assert stds == pytest.approx(block.w1.weight.detach().double().norm(dim=1).numpy(), rel=1e-6)
+    top = analysis.pre_activations(block, x).max(dim=0).values.double().numpy()
+    for shift in (0.5, 0.8, 1.1):
+        assert np.mean(top <= shift) == pytest.approx(analysis.predicted_dead_fraction(shift, 1024, means, stds),
+                                                      abs=0.03)
+    with pytest.raises(ValueError, match="stds"):
+        analysis.predicted_dead_fraction(1.0, 4, [0.0], [0.0])
+    with pytest.raises(ValueError, match="n"):
+        analysis.predicted_dead_fraction(1.0, 0, [0.0], [1.0])
