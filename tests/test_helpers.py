@@ -215,3 +215,13 @@ def test_predicted_dead_fraction_closed_form_and_monte_carlo():
         analysis.predicted_dead_fraction(1.0, 4, [0.0], [0.0])
     with pytest.raises(ValueError, match="n"):
         analysis.predicted_dead_fraction(1.0, 0, [0.0], [1.0])
+
+
+def test_break_jumps_cuts_a_step_function_at_its_jump():
+    z = np.linspace(-2, 2, 400)  # no sample at 0
+    y = plotting.break_jumps(ffn_lib.relu_derivative(z))
+    assert np.isnan(y).sum() == 1 and np.isnan(y[200]) and y[199] == 0 and y[201] == 1
+    smooth = plotting.break_jumps(np.sin(z))
+    assert not np.isnan(smooth).any()
+    with pytest.raises(ValueError, match="jump"):
+        plotting.break_jumps(z, jump=0)
