@@ -98,6 +98,66 @@ def textbook_gelu(x: torch.Tensor) -> torch.Tensor:
     return x * 0.5 * (1.0 + torch.erf(x * INV_SQRT_2))
 
 
+INFINITY_LAYOUTS = {N_("one element"): lambda t: t[:1], N_("64 in a row"): lambda t: t[:64],
+                    N_("every other of 128"): lambda t: t[::2]}
+
+
+@dataclass(frozen=True)
+class GeluAtInfinity:
+    """What ``F.gelu`` returns at +inf and -inf on each path PyTorch may take (see :func:`gelu_at_infinity`)."""
+
+    rows: tuple[tuple[str, str, str, tuple[float, ...]], ...]  # (device, form, dtype, F.gelu(+inf) per layout)
+    layouts: tuple[str, ...]
+    nan_at_minus_inf: int  # cases where F.gelu(-inf) is NaN
+    nan_at_plus_inf: tuple[str, ...]  # "device, form, dtype, layout" of each case where F.gelu(+inf) is NaN
+
+    @property
+    def cases(self) -> int:
+        return len(self.rows) * len(self.layouts)
+
+    def markdown(self) -> str:
+        """F.gelu(+inf) as a table, a row per (device, form, dtype), a column per layout."""
+        head = [tr("device"), tr("form"), "dtype"] + [tr(n) for n in self.layouts]
+        lines = ["| " + " | ".join(head) + " |", "|---|---|---|" + "---:|" * len(self.layouts)]
+        for dev, form, dtype, values in self.rows:
+            lines.append(f"| {dev} | {form} | {dtype} | " + " | ".join(str(v) for v in values) + " |")
+        caption = tr("**`F.gelu(+inf)`** on each path; `F.gelu(-inf)` was NaN in {nan} of {cases} cases.",
+                     nan=self.nan_at_minus_inf, cases=self.cases)
+        return caption + "\n\n" + "\n".join(lines) + "\n"
+
+    _repr_markdown_ = markdown
+
+
+def gelu_at_infinity(devices: list[str] | tuple[str, ...] = ("cpu",)) -> GeluAtInfinity:
+    """Ask ``F.gelu`` for its value at +inf and -inf on every path: each device in ``devices``, the erf and tanh
+    forms, every floating dtype the device has (float64 is skipped where it is missing, as on Apple's MPS), and
+    three layouts of the input (one element, 64 contiguous, a strided view), since PyTorch's CPU code runs a
+    vectorised loop over contiguous runs and a scalar loop otherwise, and the two need not agree."""
+    from . import devices as _devices
+
+    if isinstance(devices, str) or not devices:
+        raise ValueError(f"devices must be a non-empty list of device names, got {devices!r}.")
+    F = torch.nn.functional
+    rows, nan_minus, nan_plus = [], 0, []
+    for dev in devices:
+        for approximate, form in (("none", "erf"), ("tanh", "tanh")):
+            for dtype in (torch.float32, torch.float64, torch.bfloat16, torch.float16):
+                if dtype == torch.float64 and not _devices.has_float64(dev):
+                    continue
+                inf = torch.full((128,), float("inf"), dtype=dtype, device=dev)
+                name = str(dtype).removeprefix("torch.")
+                values = []
+                for layout, view in INFINITY_LAYOUTS.items():
+                    plus = F.gelu(view(inf), approximate=approximate)[0].item()
+                    minus = F.gelu(view(-inf), approximate=approximate)[0].item()
+                    nan_minus += minus != minus
+                    if plus != plus:
+                        nan_plus.append(f"{dev}, {form}, {name}, {tr(layout)}")
+                    values.append(plus)
+                rows.append((str(dev), form, name, tuple(values)))
+    return GeluAtInfinity(tuple(rows), tuple(INFINITY_LAYOUTS), int(nan_minus), tuple(nan_plus))
+
+
 def textbook_gelu_zero_below(dtype: torch.dtype = torch.float32, *, step: float = 1e-3) -> float:
     """The largest x < 0 (on a grid of ``step``) at which :func:`textbook_gelu` in ``dtype`` gives exactly 0,
     while the exact GELU there is a normal number of that dtype: where the cancellation starts."""

@@ -225,3 +225,20 @@ def test_break_jumps_cuts_a_step_function_at_its_jump():
     assert not np.isnan(smooth).any()
     with pytest.raises(ValueError, match="jump"):
         plotting.break_jumps(z, jump=0)
+
+
+def test_gelu_at_infinity_asks_every_path_and_counts_what_it_saw():
+    probe = analysis.gelu_at_infinity(["cpu"])
+    assert probe.layouts == ("one element", "64 in a row", "every other of 128")
+    assert len(probe.rows) == 8 and probe.cases == 24  # 2 forms x 4 dtypes x 3 layouts
+    seen_nan = sum(v != v for *_, values in probe.rows for v in values)
+    assert seen_nan == len(probe.nan_at_plus_inf)
+    assert all(v == math.inf or v != v for *_, values in probe.rows for v in values)
+    minus = sum(torch.nn.functional.gelu(torch.tensor([-math.inf], dtype=d), approximate=a).item() != 
+                torch.nn.functional.gelu(torch.tensor([-math.inf], dtype=d), approximate=a).item()
+                for a in ("none", "tanh") for d in (torch.float32, torch.float64, torch.bfloat16, torch.float16))
+    assert probe.nan_at_minus_inf >= minus  # the one-element path alone already gives these
+    table = probe.markdown()
+    assert "| cpu | erf | float64 |" in table and f"NaN in {probe.nan_at_minus_inf} of 24 cases" in table
+    with pytest.raises(ValueError, match="devices"):
+        analysis.gelu_at_infinity("cpu")
