@@ -295,6 +295,29 @@ def rounding_steps(approximate: str = "tanh", dtype: torch.dtype = torch.bfloat1
         float((p * differ).sum()), float((p * differ * (x < 0)).sum()), math.sqrt(float((p * exact**2).sum())))
 
 
+def pytorch_tanh_zero_below(dtype: torch.dtype = torch.float32, *, step: float = 1e-3) -> float:
+    """The x < 0 (on a grid of ``step`` over [-40, 0)) from which down PyTorch's ``F.gelu(x, approximate="tanh")``
+    on the CPU in ``dtype`` returns exactly 0 (or -0) at every grid point, while the tanh form's exact value,
+    x sigma(2u), is still a normal number of ``dtype``: where the kernel's 1 + tanh(u), computed in float32, cancels
+    to nothing. Below it the kernel gives 0, not the exact form's tiny value that :func:`rounding_steps` counts.
+    Measured on one contiguous tensor, PyTorch's vectorised CPU path (its scalar path, for a single element, can
+    keep a few more values)."""
+    if dtype not in (torch.float32, torch.bfloat16, torch.float16):
+        raise TypeError(f"dtype must be torch.float32, torch.bfloat16 or torch.float16, got {dtype}.")
+    step = finite_scalar(step, "step")
+    if not 0 < step <= 0.1:
+        raise ValueError(f"step must be in (0, 0.1], got {step}.")
+    x = torch.arange(-40.0, 0.0, step, dtype=torch.float64)
+    kernel = torch.nn.functional.gelu(x.to(dtype), approximate="tanh")  # one contiguous tensor: the vectorised path
+    normal = _form(x, "tanh").abs() >= torch.finfo(dtype).tiny
+    kept = (kernel != 0) & normal
+    below = x < x[kept].min() if kept.any() else torch.ones_like(normal)
+    lost = below & normal  # from here down every output is 0 although the exact form is a normal number
+    if not lost.any():
+        raise ValueError(f"PyTorch's tanh GELU loses no value of {dtype} above -40.")
+    return float(x[lost].max())
+
+
 def _count(v: float) -> str:
     return f"{v:.0f}" if v < 1000 else f"{v:.2g}"
 

@@ -156,3 +156,18 @@ def test_the_logistic_cubic_with_both_coefficients_free_is_bowlings_and_beats_pa
     assert "$a$ = 1.5976, $b$ = 0.07056" in table and "|x|" not in table  # a bar would split the cell
     with pytest.raises(ValueError, match="linear"):
         approximations.logistic_cdf(1.0, float("nan"), 0.07)
+
+
+def test_pytorchs_tanh_gelu_returns_zero_where_the_exact_form_is_still_a_number():
+    import torch
+
+    z = approximations.pytorch_tanh_zero_below(torch.float32)
+    assert -9.0 < z < -3.0
+    for x in (z, z - 0.5, z - 2.0):  # 64 contiguous values: the vectorised path the function measures
+        row = torch.full((64,), x, dtype=torch.float64)
+        assert (torch.nn.functional.gelu(row.float(), approximate="tanh") == 0).all()
+        assert (approximations._form(row, "tanh").abs() > torch.finfo(torch.float32).tiny).all()
+    above = torch.full((64,), z + 0.5, dtype=torch.float32)
+    assert (torch.nn.functional.gelu(above, approximate="tanh") != 0).all()
+    with pytest.raises(TypeError, match="dtype"):
+        approximations.pytorch_tanh_zero_below(torch.float64)
