@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..i18n import N_, quoted_original, tr, translate_text
+from ..i18n import N_, join_sentences, quoted_original, tr, translate_text
 from ..timing import format_rate, format_time
 from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
@@ -516,9 +516,9 @@ class RecordedSection:
                 head = caption(self.title, doc, copy=copy)
                 same = constant_fields(rows) if self.compact else {}
                 if same:
-                    head += " " + tr("Every row: {fields}.", fields="; ".join(
+                    head = join_sentences([head, tr("Every row: {fields}.", fields="; ".join(
                         tr("{name} {value}", name=tr({"impl": N_("impl"), "pass": N_("pass")}[k]), value=v)
-                        for k, v in same.items()))
+                        for k, v in same.items()))])
                 parts.append(f"{head}\n\n{rows_markdown(rows, compact=self.compact, names=self.names)}")
                 impls.update(dict.fromkeys(r["impl"] for r in rows))
                 shares += [r["copy_share"]["value"] for r in rows if r.get("copy_share")]
