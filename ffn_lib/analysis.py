@@ -98,6 +98,66 @@ def textbook_gelu(x: torch.Tensor) -> torch.Tensor:
     return x * 0.5 * (1.0 + torch.erf(x * INV_SQRT_2))
 
 
+INFINITY_LAYOUTS = {N_("one element"): lambda t: t[:1], N_("64 in a row"): lambda t: t[:64],
+                    N_("every other of 128"): lambda t: t[::2]}
+
+
+@dataclass(frozen=True)
+class GeluAtInfinity:
+    """What ``F.gelu`` returns at +inf and -inf on each path PyTorch may take (see :func:`gelu_at_infinity`)."""
+
+    rows: tuple[tuple[str, str, str, tuple[float, ...]], ...]  # (device, form, dtype, F.gelu(+inf) per layout)
+    layouts: tuple[str, ...]
+    nan_at_minus_inf: int  # cases where F.gelu(-inf) is NaN
+    nan_at_plus_inf: tuple[str, ...]  # "device, form, dtype, layout" of each case where F.gelu(+inf) is NaN
+
+    @property
+    def cases(self) -> int:
+        return len(self.rows) * len(self.layouts)
+
+    def markdown(self) -> str:
+        """F.gelu(+inf) as a table, a row per (device, form, dtype), a column per layout."""
+        head = [tr("device"), tr("form"), "dtype"] + [tr(n) for n in self.layouts]
+        lines = ["| " + " | ".join(head) + " |", "|---|---|---|" + "---:|" * len(self.layouts)]
+        for dev, form, dtype, values in self.rows:
+            lines.append(f"| {dev} | {form} | {dtype} | " + " | ".join(str(v) for v in values) + " |")
+        caption = tr("**`F.gelu(+inf)`** on each path; `F.gelu(-inf)` was NaN in {nan} of {cases} cases.",
+                     nan=self.nan_at_minus_inf, cases=self.cases)
+        return caption + "\n\n" + "\n".join(lines) + "\n"
+
+    _repr_markdown_ = markdown
+
+
+def gelu_at_infinity(devices: list[str] | tuple[str, ...] = ("cpu",)) -> GeluAtInfinity:
+    """Ask ``F.gelu`` for its value at +inf and -inf on every path: each device in ``devices``, the erf and tanh
+    forms, every floating dtype the device has (float64 is skipped where it is missing, as on Apple's MPS), and
+    three layouts of the input (one element, 64 contiguous, a strided view), since PyTorch's CPU code runs a
+    vectorised loop over contiguous runs and a scalar loop otherwise, and the two need not agree."""
+    from . import devices as _devices
+
+    if isinstance(devices, str) or not devices:
+        raise ValueError(f"devices must be a non-empty list of device names, got {devices!r}.")
+    F = torch.nn.functional
+    rows, nan_minus, nan_plus = [], 0, []
+    for dev in devices:
+        for approximate, form in (("none", "erf"), ("tanh", "tanh")):
+            for dtype in (torch.float32, torch.float64, torch.bfloat16, torch.float16):
+                if dtype == torch.float64 and not _devices.has_float64(dev):
+                    continue
+                inf = torch.full((128,), float("inf"), dtype=dtype, device=dev)
+                name = str(dtype).removeprefix("torch.")
+                values = []
+                for layout, view in INFINITY_LAYOUTS.items():
+                    plus = F.gelu(view(inf), approximate=approximate)[0].item()
+                    minus = F.gelu(view(-inf), approximate=approximate)[0].item()
+                    nan_minus += minus != minus
+                    if plus != plus:
+                        nan_plus.append(f"{dev}, {form}, {name}, {tr(layout)}")
+                    values.append(plus)
+                rows.append((str(dev), form, name, tuple(values)))
+    return GeluAtInfinity(tuple(rows), tuple(INFINITY_LAYOUTS), int(nan_minus), tuple(nan_plus))
+
+
 def textbook_gelu_zero_below(dtype: torch.dtype = torch.float32, *, step: float = 1e-3) -> float:
     """The largest x < 0 (on a grid of ``step``) at which :func:`textbook_gelu` in ``dtype`` gives exactly 0,
     while the exact GELU there is a normal number of that dtype: where the cancellation starts."""
@@ -135,6 +195,47 @@ def expected_max_normal(n: int) -> float:
     log_cdf = np.log(cdf)
     density = n * INV_SQRT_2PI * np.exp(-0.5 * x * x + (n - 1) * log_cdf)  # the density of the maximum
     return _trapezoid(x * density, x)
+
+
+def unit_statistics(block: FFN | GatedFFN) -> tuple[np.ndarray, np.ndarray]:
+    """Each hidden unit's pre-activation mean and standard deviation for standard normal inputs x ~ N(0, I).
+
+    Unit j computes x · w_j + b_j, a normal variable with mean b_j and standard deviation ||w_j|| (the
+    j-th column of the paper's W1, the j-th row of ``nn.Linear``'s weight). Returns (means, stds), float64.
+    """
+    layer = block.w1 if isinstance(block, FFN) else block.w_gate
+    with torch.no_grad():
+        weight = layer.weight.detach().double().cpu()
+        means = (layer.bias.detach().double().cpu() if layer.bias is not None
+                 else torch.zeros(layer.out_features, dtype=torch.float64))
+    return means.numpy(), weight.norm(dim=1).numpy()
+
+
+def predicted_dead_fraction(shift: float | np.ndarray, n: int, means: np.ndarray, stds: np.ndarray) -> float | np.ndarray:
+    r"""Expected share of units dead on a batch of ``n`` i.i.d. inputs after ``shift`` is subtracted from every bias.
+
+    Unit j's pre-activations over the batch are n independent N(b_j, sigma_j^2) draws (``means``, ``stds``, e.g.
+    from :func:`unit_statistics`); it is dead when all n fall at or below the shift, with probability
+    Phi((s - b_j) / sigma_j)^n. The share is the mean over units:
+
+        predicted(s) = mean_j Phi((s - b_j) / sigma_j)^n      (log Phi from ``torch.special.log_ndtr``).
+
+    Phi(3.5)^4096 = e^(-0.95) = 0.385 for a unit with b_j = 0 at s = 3.5 sigma_j. ``shift``: a number or an
+    array of them (the same units as the means and stds).
+    """
+    n = positive_int(n, "n")
+    means = np.asarray(means, dtype=np.float64).ravel()
+    stds = np.asarray(stds, dtype=np.float64).ravel()
+    if means.size == 0 or means.shape != stds.shape:
+        raise ValueError(f"means and stds must be non-empty and of one length, got {means.size} and {stds.size}.")
+    if not np.all(np.isfinite(means)) or not np.all(np.isfinite(stds)) or np.any(stds <= 0):
+        raise ValueError("means must be finite and stds finite and positive (one per unit).")
+    s = np.asarray(shift, dtype=np.float64)
+    if not np.all(np.isfinite(s)):
+        raise ValueError(f"shift must be finite, got {shift!r}.")
+    z = torch.from_numpy((s[..., None] - means) / stds)
+    out = torch.exp(n * torch.special.log_ndtr(z)).mean(dim=-1).numpy()
+    return float(out) if out.ndim == 0 else out
 
 
 # --- The tanh GELU's coefficient ---------------------------------------------------------------
@@ -256,14 +357,28 @@ def saved_activation_bytes(block_or_fn: nn.Module | Callable[[torch.Tensor], tor
 # --- Chapter 2: where GELU's time goes, on this machine and in the recorded GPU run ----------------------------
 
 
-def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, alone_ratio: float) -> str:
+ALL_OF_THE_GAP = (0.8, 1.2)  # a share of the gap in this band is "essentially all of it": two differences of medians
+
+
+def difference_range(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """The range of a - b when a lies in its middle half ``a`` = (q1, q3) and b in ``b``: (a1 - b3, a3 - b1)."""
+    (a1, a3), (b1, b3) = a, b
+    return finite_scalar(a1, "a") - finite_scalar(b3, "b"), a3 - b1
+
+
+def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, alone_ratio: float,
+                          forms_range: tuple[float, float] | None = None,
+                          alone_range: tuple[float, float] | None = None) -> str:
     """One sentence: how much of the gap between GELU's tanh and erf forms the special functions explain.
 
     ``forms_s``: median time of GELU's tanh form minus its erf form's; ``alone_s``: ``torch.tanh`` minus
     ``torch.erf`` on the same tensor; ``told_apart``: whether the two GELU forms' middle halves are apart;
-    ``alone_ratio``: tanh's time over erf's. The share alone / forms can exceed 1: tanh alone then costs more
-    than the whole gap, so the rest of the tanh form costs less than the rest of the erf form, or the parts'
-    costs do not simply add (arithmetic that hides behind memory traffic costs no time).
+    ``alone_ratio``: tanh's time over erf's. ``forms_range``, ``alone_range``: the range of each difference
+    between the middle halves (:func:`difference_range`), printed when given. A share alone / forms within
+    ALL_OF_THE_GAP (80-120%) is read as "essentially all of the gap": a difference of two noisy medians cannot
+    tell 114% from 100%. Above that band tanh alone costs more than the whole gap, so the rest of the tanh form
+    costs less than the rest of the erf form, or the parts' costs do not simply add (arithmetic that hides
+    behind memory traffic costs no time).
     """
     from .formatting import time_unit
 
@@ -285,6 +400,16 @@ def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, a
                   "arithmetic around its special function, not in tanh itself.", **fields)
     part = alone_s / forms_s
     fields["part"] = f"{part:.0%}"
+    ranges = ""
+    if forms_range is not None and alone_range is not None:
+        ranges = tr("Between the middle halves the first difference lies from {lo} to {hi} {unit}, the second from "
+                    "{lo2} to {hi2} {unit}.", lo=f"{forms_range[0] / scale:.3g}", hi=f"{forms_range[1] / scale:.3g}",
+                    lo2=f"{alone_range[0] / scale:.3g}", hi2=f"{alone_range[1] / scale:.3g}", unit=unit)
+    if ALL_OF_THE_GAP[0] <= part <= ALL_OF_THE_GAP[1]:
+        return join_sentences([tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "alone {alone} {unit} longer than `torch.erf` on the same tensor, {part} of the difference: "
+                  "within the timing noise of two differences, the special function accounts for essentially all "
+                  "of the gap.", **fields), ranges])
     if part > 1:
         return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
                   "alone {alone} {unit} longer than `torch.erf` on the same tensor, {part} of the difference: the "
@@ -324,6 +449,41 @@ def arithmetic_budget(flop_rate: float, bandwidth: float, bytes_per_element: flo
     return ridge_point(flop_rate, bandwidth) * positive_number(bytes_per_element, "bytes_per_element")
 
 
+# Issue rates per clock per streaming multiprocessor, compute capability 9.0 (H100, H200), quoted from NVIDIA's CUDA
+# C++ Programming Guide (nvidia2025cudaguide), table of arithmetic instruction throughput.
+FP32_LANES = 128  # 32-bit floating-point add, multiply, multiply-add
+SPECIAL_FUNCTION_LANES = 16  # 32-bit reciprocal, reciprocal square root, base-2 exponential and logarithm, sin, cos
+CUDA_GUIDE = N_("NVIDIA's CUDA C++ Programming Guide, compute capability 9.0")
+
+
+def instruction_budget(flop_budget: float) -> float:
+    """FP32 instructions an elementwise kernel can issue per element in the time its bytes take: the FLOP budget of
+    :func:`arithmetic_budget` over 2, since the quoted FP32 rate counts a fused multiply-add (one instruction per
+    lane) as 2 FLOPs. An H200's 95 FLOPs per element of act(g) * u are about 47 instructions."""
+    return positive_number(flop_budget, "flop_budget") / 2
+
+
+def special_function_budget(instructions: float) -> float:
+    """Special-function results (exp2, rcp, ...) per element in the same time as ``instructions`` FP32 ones: the
+    special-function units deliver SPECIAL_FUNCTION_LANES results per clock per multiprocessor against
+    FP32_LANES FP32 ones (16 against 128 on compute capability 9.0, so an eighth)."""
+    return positive_number(instructions, "instructions") * SPECIAL_FUNCTION_LANES / FP32_LANES
+
+
+def square_matmul_rate(run: dict) -> tuple[float, int] | None:
+    """The recorded run's matrix-product rate as the chapters quote it: the median FLOP/s of its square
+    n x n x n product in the ``gemm`` group, and n. Falls back to the reference product timed at the start of
+    the run (``reference.matmul_rate``, a shorter calibration) only when the run has no gemm rows; None without
+    either. One function, so that every chapter quotes the same number for "the run's matrix product"."""
+    from .bench.report import value
+
+    n = (run.get("config") or {}).get("square")
+    rate = value("gemm", "square", "eager", "forward", "flop_rate", run=run)
+    if rate is None:
+        rate = (run.get("reference") or {}).get("matmul_rate", {}).get("value")
+    return (rate, int(n)) if rate and n else None
+
+
 def _run_value(run: dict, group: str, op: str, impl: str, quantity: str = "copy_share") -> float | None:
     from .bench.report import value
 
@@ -351,15 +511,28 @@ def eager_activations_reading(run: dict) -> str:
               "its tanh form {gelu_tanh}; eager erf-GELU took {ratio}× as long as ReLU.",
               device=run["provenance"]["device"]["name"], ratio=f"{times['gelu'] / times['relu']:.2f}", **fields)
     gap = share["gelu"] - share["gelu_tanh"]
+    special = [op for op in ("sigmoid", "silu", "gelu", "gelu_tanh") if share[op] < share["relu"] - 0.03]
     if abs(gap) <= 0.02:
         text += sentence_gap(text) + tr("Eager GELU is as slow in its tanh form as in its erf form, and the tanh form has no erf in "
-                         "it: whatever slows eager GELU down here, it is not erf alone.")
+                         "it, so erf alone does not set their pace.")
     elif gap > 0:
         text += sentence_gap(text) + tr("Eager GELU's tanh form was the slower of the two here ({tanh} against {erf}), although it "
                          "has no erf in it.", tanh=fields["gelu_tanh"], erf=fields["gelu"])
     else:
         text += sentence_gap(text) + tr("Eager GELU's erf form was the slower of the two here ({erf} against {tanh}).",
                          erf=fields["gelu"], tanh=fields["gelu_tanh"])
+    if len(special) == 4:
+        from .sizing import activation_tensors
+
+        ratio = activation_tensors(gated=False, backward=False) / activation_tensors(gated=True, backward=False)
+        text += sentence_gap(text) + tr(
+            "Every activation with a special function in it (an exponential, a tanh, an erf) fell below ReLU, which "
+            "is what per-element arithmetic setting the pace would look like: a kernel for an activation alone moves "
+            "fewer bytes per element than the gated step, so its arithmetic budget at the ridge point (below) is "
+            "{ratio} of the gated step's, and an accurate tanh or erf, with the IEEE division around it, can use up "
+            "about that much. That reading is not measured here: the run has no compiled kernel for each activation "
+            "alone (`activation` rows under `torch.compile`), which would show whether a tanh-GELU kernel reaches the "
+            "copy's limit where an erf-GELU kernel does not.", ratio=f"{ratio:.0%}")
     return text
 
 
@@ -386,10 +559,15 @@ def gated_gelu_reading(run: dict) -> str:
                   "at {c_erf} of the copy bandwidth, GELU-tanh(g)·u at {c_tanh} and ReLU(g)·u at {c_relu}: this "
                   "run does not single out erf.", **fields)
     if min(fused.values()) >= max(compiled["gelu_tanh"], compiled["relu"]) - 0.01:
-        text += sentence_gap(text) + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26 (error below "
-                         "1.5·10⁻⁷: a handful of multiply-adds, one reciprocal and one exponential), reached {f_erf} "
-                         "with the erf form and {f_tanh} with the tanh form: with a cheaper erf, the erf form runs "
-                         "at the memory's limit too.", **fields)
+        text += sentence_gap(text) + tr(
+            "Chapter 7's fused kernel reached {f_erf} with the erf form and {f_tanh} with the tanh form. It differs "
+            "from the compiled kernel in more than its erf, Abramowitz and Stegun's formula 7.1.26 (error below "
+            "1.5·10⁻⁷: a handful of multiply-adds, one reciprocal and one exponential): by default it also computes "
+            "every reciprocal, A&S's and the sigmoid's, with the GPU's approximate reciprocal instruction instead of "
+            "a division (`kernels.set_math`), and it has its own launch shape. So this run shows that the erf form "
+            "can run at the memory's limit, not which change gets it there. The measurement that would settle it is "
+            "a 2 × 2 ablation of the GELU-erf forward: erf as A&S 7.1.26 or CUDA's `erff`, times the fast "
+            "reciprocal on or off (`kernels.set_math(erf=..., fast_rcp=...)`).", **fields)
     else:
         text += sentence_gap(text) + tr("Chapter 7's fused kernel, whose erf is Abramowitz and Stegun's formula 7.1.26, reached "
                          "{f_erf} with the erf form and {f_tanh} with the tanh form.", **fields)
@@ -413,19 +591,32 @@ def ridge_budget_reading(run: dict) -> str:
     gated = activation_tensors(gated=True, backward=False) * size
     alone = activation_tensors(gated=False, backward=False) * size
     budget = arithmetic_budget(flop_rate, bandwidth, gated)
+    budget_alone = arithmetic_budget(flop_rate, bandwidth, alone)
     text = tr("At the ridge point of the {device}, {flops} TFLOP/s of FP32 arithmetic ({source}, quoted) over the "
               "run's copy bandwidth of {bandwidth} TB/s, a kernel can do {ridge} FLOPs for each byte it moves before "
               "its arithmetic, not the memory, sets its speed. The gated step in {dtype} moves {gated} bytes per "
-              "element (it reads g and u and writes their product), so it can spend about {budget} FLOPs, "
-              "{fma} fused multiply-adds, on each element; an activation alone moves {alone} bytes and can spend "
-              "about {budget_alone}.", device=device, flops=f"{flop_rate / 1e12:.0f}", source=tr(source),
+              "element (it reads g and u and writes their product), so it can spend about {budget} FLOPs on each "
+              "element; an activation alone moves {alone} bytes and can spend about {budget_alone}.",
+              device=device, flops=f"{flop_rate / 1e12:.0f}", source=tr(source),
               bandwidth=f"{bandwidth / 1e12:.2f}", ridge=f"{flop_rate / bandwidth:.1f}", dtype=run["config"]["dtype"],
-              gated=gated, budget=f"{budget:.0f}", fma=f"{budget / 2:.0f}", alone=alone,
-              budget_alone=f"{arithmetic_budget(flop_rate, bandwidth, alone):.0f}")
-    matmul = run.get("reference", {}).get("matmul_rate", {}).get("value")
+              gated=gated, budget=f"{budget:.0f}", alone=alone, budget_alone=f"{budget_alone:.0f}")
+    slots, slots_alone = instruction_budget(budget), instruction_budget(budget_alone)
+    text += sentence_gap(text) + tr(
+        "FLOPs are the wrong unit for the limit, though: what runs out is instruction issue. The quoted rate counts "
+        "a fused multiply-add as 2 FLOPs in one instruction, and a conversion from or to bfloat16, an address "
+        "addition or a comparison takes an instruction too, with no FLOP in it. In instructions the budget is "
+        "about {slots} per element of the gated step and {slots_alone} of an activation alone. Exponentials and "
+        "reciprocals run on the special-function units, {mufu} results per clock per multiprocessor against "
+        "{fp32} for FP32 multiply-adds ({guide}, quoted): about {mufu_slots} and {mufu_alone} of them per "
+        "element.", slots=f"{slots:.0f}", slots_alone=f"{slots_alone:.0f}", mufu=SPECIAL_FUNCTION_LANES,
+        fp32=FP32_LANES, guide=tr(CUDA_GUIDE), mufu_slots=f"{special_function_budget(slots):.0f}",
+        mufu_alone=f"{special_function_budget(slots_alone):.0f}")
+    matmul = square_matmul_rate(run)
     if matmul:
-        text += sentence_gap(text) + tr("The same run's matrix products reached {rate} TFLOP/s, but on the tensor cores, which an "
-                         "elementwise kernel's arithmetic does not use.", rate=f"{matmul / 1e12:.0f}")
+        rate, n = matmul
+        text += sentence_gap(text) + tr("The same run's square {n} × {n} matrix product ran at a median {rate} TFLOP/s, but on "
+                         "the tensor cores, which an elementwise kernel's arithmetic does not use.",
+                         rate=f"{rate / 1e12:.0f}", n=f"{n:,}")
     return text
 
 

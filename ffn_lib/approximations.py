@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from ._checks import finite_scalar
-from .i18n import tr
+from .i18n import N_, tr
 from .activations import GELU_SIGMOID_COEF, GELU_TANH_COEF, SQRT_2_OVER_PI, gelu, gelu_tanh_taylor_coefficient
 from .analysis import _golden_section_min, join_sentences  # the package's one 1-D minimiser; sentence joining
 
@@ -113,6 +113,83 @@ def coefficients() -> dict[str, Coefficient]:
               "minimax_cdf": minimax_coefficient("cdf"), "minimax_gelu": minimax_coefficient("gelu")}
     return {name: Coefficient(name, c, *max_error(c, "cdf"), *max_error(c, "gelu")) for name, c in values.items()}
 
+
+
+# --- Both coefficients free: the logistic cubic of Bowling et al. (2009) -------------------------------------
+
+LOGISTIC_BRACKETS = ((1.55, 1.65), (0.060, 0.080))  # (linear, cubic): both minimax values lie well inside
+
+
+def logistic_cdf(x: np.ndarray | float, linear: float, cubic: float) -> np.ndarray | float:
+    """The logistic cubic approximation of the normal CDF, 1 / (1 + exp(-(a x + b x^3))), a = ``linear``,
+    b = ``cubic``. Page's tanh form is this curve with a = 2 sqrt(2/pi) fixed (the exact slope of Phi at 0) and
+    b = a c, by 1/2 (1 + tanh z) = sigma(2z); Bowling, Khasawneh, Kaewkuekool & Cho (2009) fit both."""
+    a, b = finite_scalar(linear, "linear"), finite_scalar(cubic, "cubic")
+    x = np.asarray(x, dtype=np.float64)
+    out = 0.5 * (1.0 + np.tanh(0.5 * (a * x + b * x**3)))  # sigma(z) = (1 + tanh(z/2)) / 2, no overflow
+    return float(out) if out.ndim == 0 else out
+
+
+def logistic_max_error(linear: float, cubic: float) -> tuple[float, float]:
+    """The largest |logistic_cdf(x) - Phi(x)| on the chapter's grid (the error is even in x), and its |x|."""
+    x, phi = _grid()
+    err = np.abs(logistic_cdf(x, linear, cubic) - phi)
+    i = int(np.argmax(err))
+    return float(err[i]), float(x[i])
+
+
+@dataclass(frozen=True)
+class LogisticFit:
+    """The minimax logistic cubic against Phi: its two coefficients and its largest error."""
+
+    linear: float
+    cubic: float
+    cdf_error: float
+    cdf_at: float
+
+
+@functools.lru_cache(maxsize=1)
+def logistic_minimax() -> LogisticFit:
+    """Both coefficients of 1 / (1 + exp(-(a x + b x^3))) chosen to minimise the largest error against Phi:
+    a golden-section search over a, each a with its own golden-section search over b (the largest error is
+    unimodal in each), on the grid of :func:`max_error`. About a = 1.5975, b = 0.0706, error 1.40e-4 at
+    |x| = 2.69, against Page's 1.79e-4 with a fixed at 2 sqrt(2/pi) = 1.5958: Page's 0.044715 is the best c
+    *given* the exact slope at 0, a constrained minimax."""
+    (a_lo, a_hi), (b_lo, b_hi) = LOGISTIC_BRACKETS
+
+    def best_cubic(a: float) -> float:
+        return _golden_section_min(lambda b: logistic_max_error(a, b)[0], b_lo, b_hi, tol=1e-9)
+
+    a = _golden_section_min(lambda v: logistic_max_error(v, best_cubic(v))[0], a_lo, a_hi, tol=1e-8)
+    b = best_cubic(a)
+    for value, (lo, hi), name in ((a, LOGISTIC_BRACKETS[0], "linear"), (b, LOGISTIC_BRACKETS[1], "cubic")):
+        if not (lo + 1e-6 < value < hi - 1e-6):
+            raise RuntimeError(f"the minimax {name} coefficient is not inside {(lo, hi)}")
+    return LogisticFit(a, b, *logistic_max_error(a, b))
+
+
+def coefficient_table(table: dict[str, Coefficient] | None = None, fit: LogisticFit | None = None) -> str:
+    """The chapter's coefficient comparison as a Markdown table: one row per c of :func:`coefficients`, its
+    largest error against Phi and against GELU with the |x| of each, and a last row for the logistic cubic with
+    both coefficients free (:func:`logistic_minimax`; its error against GELU is |x| times the CDF error, on
+    the same grid)."""
+    table = coefficients() if table is None else table
+    fit = logistic_minimax() if fit is None else fit
+    names = {"taylor": N_("Taylor, 2/(3π) − 1/6"), "paper": N_("the paper's"), "minimax_cdf": N_("minimax against Φ"),
+             "minimax_gelu": N_("minimax against GELU")}
+    head = [tr("coefficient"), "$c$", tr("largest error vs Φ"), tr("at $\\lvert x \\rvert$"), tr("largest error vs GELU"),
+            tr("at $\\lvert x \\rvert$")]
+    lines = ["| " + " | ".join(head) + " |", "|---|---:|---:|---:|---:|---:|"]
+    for key, e in table.items():
+        lines.append(f"| {tr(names.get(key, key))} | {e.value:.7f} | {e.cdf_error:.3e} | {e.cdf_at:.2f} | "
+                     f"{e.gelu_error:.3e} | {e.gelu_at:.2f} |")
+    x, phi = _grid()
+    gelu_err = x * np.abs(logistic_cdf(x, fit.linear, fit.cubic) - phi)
+    i = int(np.argmax(gelu_err))
+    lines.append(f"| {tr('logistic cubic, both coefficients free')} | "
+                 + tr("$a$ = {a}, $b$ = {b}", a=f"{fit.linear:.4f}", b=f"{fit.cubic:.5f}")
+                 + f" | {fit.cdf_error:.3e} | {fit.cdf_at:.2f} | {gelu_err[i]:.3e} | {x[i]:.2f} |")
+    return "\n".join(lines) + "\n"
 
 
 # --- The tanh form against the rounding step of a 16-bit format ----------------------------------------------
@@ -216,6 +293,29 @@ def rounding_steps(approximate: str = "tanh", dtype: torch.dtype = torch.bfloat1
         str(dtype).removeprefix("torch."), approximate, at, float(err[k]), float(steps[k]), float(steps[minus]),
         float(exact[minus]), float(rounding_step(exact[minus], dtype)), *largest(pos), *largest(neg), one_step,
         float((p * differ).sum()), float((p * differ * (x < 0)).sum()), math.sqrt(float((p * exact**2).sum())))
+
+
+def pytorch_tanh_zero_below(dtype: torch.dtype = torch.float32, *, step: float = 1e-3) -> float:
+    """The x < 0 (on a grid of ``step`` over [-40, 0)) from which down PyTorch's ``F.gelu(x, approximate="tanh")``
+    on the CPU in ``dtype`` returns exactly 0 (or -0) at every grid point, while the tanh form's exact value,
+    x sigma(2u), is still a normal number of ``dtype``: where the kernel's 1 + tanh(u), computed in float32, cancels
+    to nothing. Below it the kernel gives 0, not the exact form's tiny value that :func:`rounding_steps` counts.
+    Measured on one contiguous tensor, PyTorch's vectorised CPU path (its scalar path, for a single element, can
+    keep a few more values)."""
+    if dtype not in (torch.float32, torch.bfloat16, torch.float16):
+        raise TypeError(f"dtype must be torch.float32, torch.bfloat16 or torch.float16, got {dtype}.")
+    step = finite_scalar(step, "step")
+    if not 0 < step <= 0.1:
+        raise ValueError(f"step must be in (0, 0.1], got {step}.")
+    x = torch.arange(-40.0, 0.0, step, dtype=torch.float64)
+    kernel = torch.nn.functional.gelu(x.to(dtype), approximate="tanh")  # one contiguous tensor: the vectorised path
+    normal = _form(x, "tanh").abs() >= torch.finfo(dtype).tiny
+    kept = (kernel != 0) & normal
+    below = x < x[kept].min() if kept.any() else torch.ones_like(normal)
+    lost = below & normal  # from here down every output is 0 although the exact form is a normal number
+    if not lost.any():
+        raise ValueError(f"PyTorch's tanh GELU loses no value of {dtype} above -40.")
+    return float(x[lost].max())
 
 
 def _count(v: float) -> str:

@@ -53,6 +53,19 @@ def _axes(ax: plt.Axes | None, figsize: tuple[float, float] | None = None) -> pl
     return ax
 
 
+def break_jumps(y: Sequence[float], jump: float = 0.5) -> np.ndarray:
+    """``y`` as a float array with NaN at each sample that follows a step larger than ``jump``, so that a
+    plotted step function (ReLU's derivative) shows a gap at its jump instead of a vertical segment that reads
+    as "every value in between"."""
+    jump = float(jump)
+    if not np.isfinite(jump) or jump <= 0:
+        raise ValueError(f"jump must be a positive number, got {jump!r}.")
+    out = np.array(y, dtype=float, copy=True).ravel()
+    steps = np.flatnonzero(np.abs(np.diff(out)) > jump)
+    out[steps + 1] = np.nan
+    return out
+
+
 def curves(x: Sequence[float], ys: Mapping[str, Sequence[float]], *, title: str = "", xlabel: str = "x",
            ylabel: str = "", ax: plt.Axes | None = None, styles: Mapping[str, str] | None = None,
            logy: bool = False) -> plt.Axes:

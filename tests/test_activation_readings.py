@@ -37,6 +37,17 @@ def test_a_share_above_one_says_tanh_alone_costs_more_than_the_gap():
     assert "most of it" not in text
 
 
+def test_a_share_near_one_is_all_of_the_gap_and_ranges_are_printed():
+    text = analysis.tanh_erf_gap_sentence(8.0e-3, 9.1e-3, told_apart=True, alone_ratio=1.5,
+                                          forms_range=(6.5e-3, 9.4e-3), alone_range=(8.6e-3, 9.7e-3))
+    assert "114% of the difference" in text and "essentially all of the gap" in text
+    assert "first difference lies from 6.5 to 9.4 ms, the second from 8.6 to 9.7 ms." in text
+    assert "more than the whole gap" not in text
+    assert "essentially all" in analysis.tanh_erf_gap_sentence(200e-6, 161e-6, told_apart=True, alone_ratio=1.3)
+    assert "most of it" in analysis.tanh_erf_gap_sentence(200e-6, 159e-6, told_apart=True, alone_ratio=1.3)
+    assert analysis.difference_range((3.0, 5.0), (1.0, 2.0)) == (1.0, 4.0)
+
+
 def test_each_share_gets_its_own_sentence():
     most = analysis.tanh_erf_gap_sentence(200e-6, 150e-6, told_apart=True, alone_ratio=1.3)
     assert "accounts for 75% of the difference, most of it." in most
@@ -57,7 +68,8 @@ def test_each_share_gets_its_own_sentence():
 def test_eager_gelu_is_slow_in_both_forms(run):
     text = analysis.eager_activations_reading(run)
     for part in ("ReLU 97%", "the sigmoid 89%", "SiLU 82%", "GELU's erf form 72% and its tanh form 72%",
-                 "1.35× as long as ReLU", "it is not erf alone"):
+                 "1.35× as long as ReLU", "erf alone does not set their pace",
+                 "its arithmetic budget at the ridge point (below) is 67% of the gated step's", "not measured here"):
         assert part in text
     slower_tanh = _set(run, "activation", "gelu_tanh", "eager", share=0.60)
     assert "tanh form was the slower of the two here (60% against 72%)" in analysis.eager_activations_reading(
@@ -74,11 +86,12 @@ def test_only_the_compiled_gated_step_isolates_erf(run):
     text = analysis.gated_gelu_reading(run)
     assert "GELU-tanh(g)·u moved its bytes at 100%" in text and "ReLU(g)·u at 99%" in text
     assert "GELU-erf(g)·u at 86%" in text and "this gap is erf's" in text
-    assert "reached 100% with the erf form and 100% with the tanh form" in text and "memory's limit too" in text
+    assert "reached 100% with the erf form and 100% with the tanh form" in text
+    assert "approximate reciprocal instruction" in text and "2 × 2 ablation" in text and "not which change" in text
     level = _set(run, "act_mul", "gelu", "compile", share=0.99)
     assert "does not single out erf" in analysis.gated_gelu_reading(level)
     short = _set(run, "act_mul", "gelu", "fused", share=0.90)
-    assert "memory's limit too" not in analysis.gated_gelu_reading(short)
+    assert "2 × 2 ablation" not in analysis.gated_gelu_reading(short)
 
 
 def test_the_ridge_budget_is_flops_over_bandwidth_times_bytes(run):
@@ -91,8 +104,21 @@ def test_the_ridge_budget_is_flops_over_bandwidth_times_bytes(run):
     text = analysis.ridge_budget_reading(run)
     assert "67 TFLOP/s of FP32 arithmetic (NVIDIA's H200 datasheet, H200 SXM, quoted)" in text
     assert f"{bandwidth / 1e12:.2f} TB/s" in text and f"{67e12 / bandwidth:.1f} FLOPs for each byte" in text
-    assert f"about {67e12 / bandwidth * 6:.0f} FLOPs, {67e12 / bandwidth * 3:.0f} fused multiply-adds" in text
+    assert f"about {67e12 / bandwidth * 6:.0f} FLOPs on each element" in text
     assert f"about {67e12 / bandwidth * 4:.0f}." in text and "tensor cores" in text
+    assert f"about {67e12 / bandwidth * 3:.0f} per element of the gated step and {67e12 / bandwidth * 2:.0f} of" in text
+    assert "16 results per clock per multiprocessor against 128" in text
+    assert f"about {67e12 / bandwidth * 3 / 8:.0f} and {67e12 / bandwidth * 2 / 8:.0f} of them" in text
+    # the matrix-product rate is the one chapter 1 quotes: the gemm group's square product, not the calibration
+    square = next(r for r in run["results"] if (r["group"], r["op"]) == ("gemm", "square"))["flop_rate"]["value"]
+    assert f"square 8,192 × 8,192 matrix product ran at a median {square / 1e12:.0f} TFLOP/s" in text
+    assert analysis.square_matmul_rate(run) == (square, 8192)
+    no_gemm = copy.deepcopy(run)
+    no_gemm["results"] = [r for r in no_gemm["results"] if r["group"] != "gemm"]
+    assert analysis.square_matmul_rate(no_gemm) == (run["reference"]["matmul_rate"]["value"], 8192)
+    assert analysis.instruction_budget(95.0) == 47.5 and analysis.special_function_budget(48.0) == 6.0
+    with pytest.raises(ValueError, match="flop_budget"):
+        analysis.instruction_budget(0)
     other = copy.deepcopy(run)
     other["provenance"]["device"]["name"] = "Some GPU"
     assert analysis.ridge_budget_reading(other) == ""

@@ -135,3 +135,39 @@ def test_the_rounding_reading_states_both_sides():
     assert "every input below" not in approximations.rounding_reading(no_edge)
     with pytest.raises(TypeError, match="steps"):
         approximations.rounding_reading(0.5)
+
+
+def test_the_logistic_cubic_with_both_coefficients_free_is_bowlings_and_beats_page():
+    fit = approximations.logistic_minimax()
+    # Bowling, Khasawneh, Kaewkuekool & Cho (2009): 1 / (1 + exp(-(1.5976 x + 0.070566 x^3)))
+    assert fit.linear == pytest.approx(1.5976, abs=5e-4) and fit.cubic == pytest.approx(0.070566, abs=2e-5)
+    assert fit.cdf_error == pytest.approx(1.40e-4, rel=0.01) and fit.cdf_at == pytest.approx(2.69, abs=0.01)
+    assert fit.cdf_error <= approximations.logistic_max_error(1.5976, 0.070566)[0] + 1e-9  # a minimum
+    for da, db in ((1e-3, 0), (-1e-3, 0), (0, 1e-4), (0, -1e-4)):
+        assert approximations.logistic_max_error(fit.linear + da, fit.cubic + db)[0] > fit.cdf_error
+    # Page's form is the same curve with the linear coefficient fixed at 2 sqrt(2/pi): the same error
+    a = 2 * math.sqrt(2 / math.pi)
+    page = approximations.minimax_coefficient("cdf")
+    assert approximations.logistic_max_error(a, a * page)[0] == pytest.approx(
+        approximations.max_error(page, "cdf")[0], rel=1e-9)
+    assert fit.cdf_error < approximations.max_error(page, "cdf")[0]
+    table = approximations.coefficient_table()
+    assert table.count("\n") == 7 and "| the paper's | 0.0447150 | 1.789e-04 |" in table
+    assert "$a$ = 1.5976, $b$ = 0.07056" in table and "|x|" not in table  # a bar would split the cell
+    with pytest.raises(ValueError, match="linear"):
+        approximations.logistic_cdf(1.0, float("nan"), 0.07)
+
+
+def test_pytorchs_tanh_gelu_returns_zero_where_the_exact_form_is_still_a_number():
+    import torch
+
+    z = approximations.pytorch_tanh_zero_below(torch.float32)
+    assert -9.0 < z < -3.0
+    for x in (z, z - 0.5, z - 2.0):  # 64 contiguous values: the vectorised path the function measures
+        row = torch.full((64,), x, dtype=torch.float64)
+        assert (torch.nn.functional.gelu(row.float(), approximate="tanh") == 0).all()
+        assert (approximations._form(row, "tanh").abs() > torch.finfo(torch.float32).tiny).all()
+    above = torch.full((64,), z + 0.5, dtype=torch.float32)
+    assert (torch.nn.functional.gelu(above, approximate="tanh") != 0).all()
+    with pytest.raises(TypeError, match="dtype"):
+        approximations.pytorch_tanh_zero_below(torch.float64)

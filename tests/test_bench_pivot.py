@@ -58,3 +58,18 @@ def test_recorded_run_agrees_with_value():
     for op, impl, cells in p.lines():
         assert cells == [value("act_mul", op, impl, pass_, run=run) for pass_ in PASSES]
     assert len(p.lines()) < len([r for r in run["results"] if r["group"] == "act_mul" and r["op"] in ("silu", "gelu")])
+
+
+def test_a_compact_recorded_table_states_constant_columns_once():
+    from ffn_lib.bench import recorded
+    from ffn_lib.bench.pivot import GATE_NAMES
+
+    section = recorded("activation", ["relu", "gelu", "gelu_tanh"], title="alone", compact=True, names=GATE_NAMES)
+    text = section._repr_markdown_()
+    assert "Every row: impl eager; pass forward." in text
+    assert "| op | median time |" in text and "| eager |" not in text
+    assert "| GELU (erf) |" in text and "| tanh GELU |" in text and "| gelu_tanh |" not in text
+    full = recorded("activation", ["relu", "gelu"], title="alone")._repr_markdown_()
+    assert "| op | impl | pass |" in full and "Every row" not in full  # the default is unchanged
+    block = recorded("block", ["ReLU"], title="block", compact=True)._repr_markdown_()
+    assert "Every row: impl eager." in block and "| op | pass |" in block  # two passes: the pass column stays

@@ -90,9 +90,13 @@ def test_diagram_labels_are_in_the_readers_language():
 
 def test_ffn_in_layer_shows_both_sublayers_and_the_ffns_matrices():
     text = _texts(blocks.ffn_in_layer())
-    for part in ("self-attention", "Norm", "FFN", "W1 + b1   (d_model × d_ff; b1: d_ff)",
-                 "W2 + b2   (d_ff × d_model; b2: d_model)", "residual", "act(x W1 + b1) W2 + b2"):
+    for part in ("self-attention", "Norm", "FFN", "$W_1$, $b_1$:   $d_\\mathrm{model} \\times d_\\mathrm{ff}$",
+                 "$W_2$, $b_2$:   $d_\\mathrm{ff} \\times d_\\mathrm{model}$", "residual",
+                 "$\\mathrm{act}(x W_1 + b_1)\\, W_2 + b_2$", "position-wise", "attention: between positions",
+                 "$t_4$", "$y_4$"):
         assert part in text, part
+    assert "W1" not in text and "d_model" not in text, "symbols are typeset as the prose typesets them"
+    assert text.count("FFN") >= 5  # the layer's FFN box and one per token column
     assert "z" not in text.replace("tokens", "").replace("sized", ""), "the FFN's input is x, as in the formula"
 
 

@@ -191,3 +191,54 @@ def test_where_the_textbook_gelu_cancels_to_zero():
         analysis.textbook_gelu_zero_below(torch.float32, step=0.0)
     with pytest.raises(TypeError, match="dtype"):
         analysis.textbook_gelu_zero_below(torch.float16)
+
+
+def test_predicted_dead_fraction_closed_form_and_monte_carlo():
+    # one centred unit of unit spread: Phi(3.5)^4096 = e^(-0.95), about 0.386
+    phi = 0.5 * math.erfc(-3.5 / math.sqrt(2))
+    assert analysis.predicted_dead_fraction(3.5, 4096, [0.0], [1.0]) == pytest.approx(phi ** 4096, rel=1e-9)
+    # a unit with mean b and spread s at shift t is the centred unit at (t - b) / s
+    assert analysis.predicted_dead_fraction(2.0, 16, [0.5], [3.0]) == pytest.approx(
+        (0.5 * math.erfc(-0.5 / math.sqrt(2))) ** 16, rel=1e-9)
+    curve = analysis.predicted_dead_fraction(np.array([0.0, 1.0, 5.0]), 1, [0.0], [1.0])
+    assert curve == pytest.approx([0.5, 0.5 * math.erfc(-1 / math.sqrt(2)), 1.0], abs=1e-6)
+    # against a block on real draws: the measured dead share after a shift sits on the prediction
+    torch.manual_seed(0)
+    block, x = FFN(64, 2000), torch.randn(1024, 64)
+    means, stds = analysis.unit_statistics(block)
+    assert stds == pytest.approx(block.w1.weight.detach().double().norm(dim=1).numpy(), rel=1e-6)
+    top = analysis.pre_activations(block, x).max(dim=0).values.double().numpy()
+    for shift in (0.5, 0.8, 1.1):
+        assert np.mean(top <= shift) == pytest.approx(analysis.predicted_dead_fraction(shift, 1024, means, stds),
+                                                      abs=0.03)
+    with pytest.raises(ValueError, match="stds"):
+        analysis.predicted_dead_fraction(1.0, 4, [0.0], [0.0])
+    with pytest.raises(ValueError, match="n"):
+        analysis.predicted_dead_fraction(1.0, 0, [0.0], [1.0])
+
+
+def test_break_jumps_cuts_a_step_function_at_its_jump():
+    z = np.linspace(-2, 2, 400)  # no sample at 0
+    y = plotting.break_jumps(ffn_lib.relu_derivative(z))
+    assert np.isnan(y).sum() == 1 and np.isnan(y[200]) and y[199] == 0 and y[201] == 1
+    smooth = plotting.break_jumps(np.sin(z))
+    assert not np.isnan(smooth).any()
+    with pytest.raises(ValueError, match="jump"):
+        plotting.break_jumps(z, jump=0)
+
+
+def test_gelu_at_infinity_asks_every_path_and_counts_what_it_saw():
+    probe = analysis.gelu_at_infinity(["cpu"])
+    assert probe.layouts == ("one element", "64 in a row", "every other of 128")
+    assert len(probe.rows) == 8 and probe.cases == 24  # 2 forms x 4 dtypes x 3 layouts
+    seen_nan = sum(v != v for *_, values in probe.rows for v in values)
+    assert seen_nan == len(probe.nan_at_plus_inf)
+    assert all(v == math.inf or v != v for *_, values in probe.rows for v in values)
+    minus = sum(torch.nn.functional.gelu(torch.tensor([-math.inf], dtype=d), approximate=a).item() != 
+                torch.nn.functional.gelu(torch.tensor([-math.inf], dtype=d), approximate=a).item()
+                for a in ("none", "tanh") for d in (torch.float32, torch.float64, torch.bfloat16, torch.float16))
+    assert probe.nan_at_minus_inf >= minus  # the one-element path alone already gives these
+    table = probe.markdown()
+    assert "| cpu | erf | float64 |" in table and f"NaN in {probe.nan_at_minus_inf} of 24 cases" in table
+    with pytest.raises(ValueError, match="devices"):
+        analysis.gelu_at_infinity("cpu")

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..i18n import N_, quoted_original, tr, translate_text
+from ..i18n import N_, join_sentences, quoted_original, tr, translate_text
 from ..timing import format_rate, format_time
 from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
@@ -277,20 +277,37 @@ _COLUMNS = {
 }
 
 
-def rows_markdown(rows: list[dict[str, Any]]) -> str:
+def constant_fields(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The naming columns (impl, pass) that hold one value in every row of ``rows``, each with
+    that value as a table shows it: what a compact table states once, in its caption, instead of in every row."""
+    out = {}
+    for key, show in (("impl", lambda v: v), ("pass", lambda v: tr(PASS_NAMES.get(v, v)))):
+        values = {r[key] for r in rows}
+        if len(values) == 1:
+            out[key] = show(next(iter(values)))
+    return out
+
+
+def rows_markdown(rows: list[dict[str, Any]], *, compact: bool = False, names: dict[str, str] | None = None) -> str:
     """A Markdown table of result rows, with the columns that suit their group(s); each row named by its label
-    (:func:`labelled`)."""
+    (:func:`labelled`). ``compact``: leave out the impl and pass columns where every row has the same value
+    (:func:`constant_fields`; the caller states it once); ``names``: display names for ops (e.g. "GELU (erf)")."""
     rows = labelled(rows)
+    if names:
+        rows = [{**r, "label": names.get(r["label"], r["label"])} for r in rows]
+    drop = set(constant_fields(rows)) if compact else set()
     columns: list[str] = []
     for r in rows:
         for c in _COLUMNS.get(r["group"], _COLUMNS["act_mul"]):
             if c not in columns:
                 columns.append(c)
     columns = [c for c in columns if any(_fmt(r, c) != "–" for r in rows)]
-    head = [tr(N_("op")), tr(N_("impl")), tr(N_("pass"))] + [tr(c) for c in columns]
-    lines = ["| " + " | ".join(head) + " |", "|---|---|---|" + "---:|" * len(columns)]
+    keep = [k for k in ("impl", "pass") if k not in drop]
+    head = [tr(N_("op"))] + [tr({"impl": N_("impl"), "pass": N_("pass")}[k]) for k in keep] + [tr(c) for c in columns]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---|" * len(keep) + "---:|" * len(columns)]
     for r in rows:
-        cells = [translate_text(r.get("label", r["op"])), r["impl"], tr(PASS_NAMES.get(r["pass"], r["pass"]))]
+        cells = [translate_text(r.get("label", r["op"]))]
+        cells += [r["impl"] if k == "impl" else tr(PASS_NAMES.get(r["pass"], r["pass"])) for k in keep]
         lines.append("| " + " | ".join(cells + [_fmt(r, c) for c in columns]) + " |")
     return "\n".join(lines) + "\n"
 
@@ -459,8 +476,10 @@ class RecordedSection:
     shown together; or one short line while no run exists."""
 
     def __init__(self, runs: list[dict[str, Any]], group: str, ops: Iterable[str] | None, title: str,
-                 impls: Iterable[str] | None = None, passes: Iterable[str] | None = None):
+                 impls: Iterable[str] | None = None, passes: Iterable[str] | None = None, *, compact: bool = False,
+                 names: dict[str, str] | None = None):
         self.runs, self.group, self.title = runs, group, title
+        self.compact, self.names = compact, dict(names or {})
         self.ops = list(ops) if ops is not None else None
         self.impls = list(impls) if impls is not None else None
         self.passes = list(passes) if passes is not None else None
@@ -494,7 +513,13 @@ class RecordedSection:
             rows = self.rows(doc)
             if rows:
                 copy = any(r.get("copy_share") for r in rows)
-                parts.append(f"{caption(self.title, doc, copy=copy)}\n\n{rows_markdown(rows)}")
+                head = caption(self.title, doc, copy=copy)
+                same = constant_fields(rows) if self.compact else {}
+                if same:
+                    head = join_sentences([head, tr("Every row: {fields}.", fields="; ".join(
+                        tr("{name} {value}", name=tr({"impl": N_("impl"), "pass": N_("pass")}[k]), value=v)
+                        for k, v in same.items()))])
+                parts.append(f"{head}\n\n{rows_markdown(rows, compact=self.compact, names=self.names)}")
                 impls.update(dict.fromkeys(r["impl"] for r in rows))
                 shares += [r["copy_share"]["value"] for r in rows if r.get("copy_share")]
                 has_memory = has_memory or any(r.get("peak_memory") for r in rows)
@@ -547,7 +572,10 @@ class RecordedSection:
 
 def recorded(group: str, ops: Iterable[str] | None = None, *, impls: Iterable[str] | None = None,
              passes: Iterable[str] | None = None, title: str = "these operations",
-             folder: str | Path | None = None) -> RecordedSection:
+             folder: str | Path | None = None, compact: bool = False,
+             names: dict[str, str] | None = None) -> RecordedSection:
     """The recorded GPU runs' rows for ``group`` (filtered by ``ops``, ``impls``, ``passes``), ready to display
-    in a chapter as a table and a figure."""
-    return RecordedSection(load_runs(folder, device_type="cuda"), group, ops, title, impls=impls, passes=passes)
+    in a chapter as a table and a figure. ``compact``: an impl or pass column with one value in every row is
+    stated once in the caption instead; ``names``: display names for ops (e.g. ``pivot.GATE_NAMES``)."""
+    return RecordedSection(load_runs(folder, device_type="cuda"), group, ops, title, impls=impls, passes=passes,
+                           compact=compact, names=names)

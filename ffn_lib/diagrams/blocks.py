@@ -30,7 +30,9 @@ ALT = {
                      "and self-attention, whose output is added back to the input; the sum goes through a second "
                      "norm and becomes the FFN's input x. The FFN computes act(x W1 + b1) W2 + b2: W1 and its bias "
                      "b1 from d_model to d_ff, the activation, W2 and its bias b2 back to d_model; its output is "
-                     "added back again. The FFN box is highlighted."),
+                     "added back again. The FFN box is highlighted. A third panel shows four tokens side by side: "
+                     "attention's arrows cross from each token to the later ones, while the same FFN box sits in "
+                     "every token's column with no arrow between columns."),
     "gated_block": ("The gated FFN: the input x of shape tokens by d_model is multiplied by W and by V, both "
                     "d_model by d_ff, giving the gate g = xW and the value u = xV; the activation is applied to g "
                     "only; act(g) and u, both tokens by d_ff, are multiplied element by element into "
@@ -82,22 +84,28 @@ def _plus(ax: plt.Axes, x: float, y: float, r: float = 0.16) -> None:
 def ffn_in_layer() -> Figure:
     """One pre-norm Transformer layer, bottom to top, with the FFN's inside shown:
     h = input + Attention(Norm(input)); output = h + FFN(Norm(h)), FFN(x) = act(x W1 + b1) W2 + b2 (Vaswani et al.
-    2017, eq. 2; pre-norm as in GPT-2 and Llama). x is the FFN's input, as in the chapter's formula. Its words are
-    catalogue messages (N_), translated when the figure is drawn."""
-    fig, ax = _figure(7.6, 6.4)
+    2017, eq. 2; pre-norm as in GPT-2 and Llama). x is the FFN's input, as in the chapter's formula. A third panel
+    shows *position-wise*: four token columns, attention's arrows crossing between them (causal: each token reads
+    itself and the ones before it), and the same FFN box once per column with no arrow between columns. Symbols are
+    mathtext ($W_1$, $d_\\mathrm{ff}$), as the prose typesets them; the words are catalogue messages (N_), translated
+    when the figure is drawn."""
+    fig, ax = _figure(10.6, 6.4)
     cx = 2.3
-    ax.text(cx, 0.35, N_("layer input   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 0.35, N_("layer input   (tokens × $d_\\mathrm{model}$)"), ha="center", va="center", fontsize=10,
+            color=INK)
     _box(ax, cx, 1.0, 2.2, 0.45, "Norm", "norm")
     _box(ax, cx, 1.8, 2.2, 0.55, N_("self-attention"), "attn")
     _plus(ax, cx, 2.6)
     _box(ax, cx, 3.35, 2.2, 0.45, tr("Norm"), "norm")
     ffn = _box(ax, cx, 4.45, 2.6, 1.3, "", "ffn")
     ax.text(cx, 4.45 + 0.47, "FFN", ha="center", va="center", fontsize=11, color=INK, weight="bold")
-    ax.text(cx, 4.45 + 0.07, "act(x W1 + b1) W2 + b2", ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 4.45 + 0.07, "$\\mathrm{act}(x W_1 + b_1)\\, W_2 + b_2$", ha="center", va="center", fontsize=11,
+            color=INK)
     ax.text(cx, 4.45 - 0.35, N_("every token on its own"), ha="center", va="center", fontsize=9, color="#444444",
             style="italic")
     _plus(ax, cx, 5.45)
-    ax.text(cx, 6.0, N_("layer output   (tokens × d_model)"), ha="center", va="center", fontsize=10, color=INK)
+    ax.text(cx, 6.0, N_("layer output   (tokens × $d_\\mathrm{model}$)"), ha="center", va="center", fontsize=10,
+            color=INK)
     for a, b in ((0.5, 0.775), (1.225, 1.525), (2.075, 2.44), (2.76, 3.125), (3.575, ffn[1]), (ffn[3], 5.29),
                  (5.61, 5.85)):
         _arrow(ax, (cx, a), (cx, b))
@@ -111,15 +119,33 @@ def ffn_in_layer() -> Figure:
     ax.plot([ffn[2], x0 - 0.1], [ffn[3], 5.75], color="#999999", lw=0.8, ls="--")
     ax.plot([ffn[2], x0 - 0.1], [ffn[1], 2.55], color="#999999", lw=0.8, ls="--")
     ax.text(x0 + w / 2, 5.95, N_("inside the FFN"), ha="center", fontsize=10, color=INK, weight="bold")
-    rows = [(2.85, N_("x   (tokens × d_model)"), "data"),
-            (3.55, "· W1 + b1   (d_model × d_ff; b1: d_ff)", "matrix"),
-            (4.25, N_("act   (elementwise, tokens × d_ff)"), "act"),
-            (4.95, "· W2 + b2   (d_ff × d_model; b2: d_model)", "matrix")]
+    rows = [(2.85, N_("$x$   (tokens × $d_\\mathrm{model}$)"), "data"),
+            (3.55, "$W_1$, $b_1$:   $d_\\mathrm{model} \\times d_\\mathrm{ff}$, $d_\\mathrm{ff}$", "matrix"),
+            (4.25, N_("act   (elementwise, tokens × $d_\\mathrm{ff}$)"), "act"),
+            (4.95, "$W_2$, $b_2$:   $d_\\mathrm{ff} \\times d_\\mathrm{model}$, $d_\\mathrm{model}$", "matrix")]
     for y, text, kind in rows:
-        _box(ax, x0 + w / 2, y, w, 0.45, text, kind, size=9)
+        _box(ax, x0 + w / 2, y, w, 0.45, text, kind, size=9.5)
     for (ya, _, _), (yb, _, _) in zip(rows, rows[1:]):
         _arrow(ax, (x0 + w / 2, ya + 0.225), (x0 + w / 2, yb - 0.225))
-    ax.text(x0 + w / 2, 5.5, N_("d_ff = 4 d_model in the original"), ha="center", fontsize=9, color="#444444")
+    ax.text(x0 + w / 2, 5.5, N_("$d_\\mathrm{ff} = 4\\, d_\\mathrm{model}$ in the original"), ha="center", fontsize=9.5,
+            color="#444444")
+    # position-wise: the same FFN in every token's column, attention crossing between the columns
+    cols = [8.05, 8.75, 9.45, 10.15]
+    ax.text(9.1, 5.95, N_("position-wise"), ha="center", fontsize=10, color=INK, weight="bold")
+    for k, x in enumerate(cols):
+        _box(ax, x, 0.75, 0.5, 0.4, f"$t_{k + 1}$", "data", size=10)
+        _arrow(ax, (x, 0.95), (x, 1.6))
+        _box(ax, x, 3.55, 0.56, 0.6, "FFN", "ffn", size=9)
+        ax.plot([x, x], [1.6, 2.35], color="#8e5aa8", lw=1.2)  # each token reads itself too
+        _arrow(ax, (x, 2.35), (x, 3.25))
+        _arrow(ax, (x, 3.85), (x, 4.6))
+        _box(ax, x, 4.85, 0.5, 0.4, f"$y_{k + 1}$", "data", size=10)
+        for j in range(k + 1, len(cols)):  # causal: token j reads token k (k < j)
+            _arrow(ax, (x, 1.6), (cols[j], 2.35), color="#8e5aa8")
+    ax.text(9.1, 2.68, N_("attention: between positions"), ha="center", fontsize=9, color="#6c3d85",
+            bbox=dict(facecolor=PANEL, edgecolor="none", pad=1.5))
+    ax.text(9.1, 4.22, N_("the same weights in every column"), ha="center", fontsize=9, color="#444444",
+            style="italic", bbox=dict(facecolor=PANEL, edgecolor="none", pad=1.5))
     return fig
 
 
