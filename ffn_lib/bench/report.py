@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..i18n import N_, quoted_original, tr, translate_text
+from ..i18n import N_, join_sentences, quoted_original, tr, translate_text
 from ..timing import format_rate, format_time
 from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
@@ -545,10 +545,10 @@ class RecordedSection:
             parts.append("*" + tr("Peak memory: what one training step allocates above what was allocated before it "
                                   "(the weights and the input).") + "*")
         if shares and max(shares) > 1:
-            parts.append("*" + tr("A share of copy is the least traffic the pass needs over the copy bandwidth "
-                                  "measured in the same run; a little above 100% means the op streamed slightly "
-                                  "better than that copy (the suite's self-check fails any above 105%).") + " "
-                         + tr(READ_WRITE_MIX) + "*")
+            note = tr("A share of copy is the least traffic the pass needs over the copy bandwidth measured in the "
+                      "same run; a little above 100% means the op streamed slightly better than that copy (the "
+                      "suite's self-check fails any above 105%).")
+            parts.append("*" + join_sentences([note, tr(READ_WRITE_MIX)]) + "*")
         return "\n\n".join(parts)
 
     def __str__(self) -> str:

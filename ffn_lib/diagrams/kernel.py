@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..i18n import tr
+from ..i18n import join_sentences, tr
 from ..plotting import COLORS, use_style
 
 
@@ -223,8 +223,8 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
                  device=device, ridge=f"{ridge:.0f}", peak=format_rate(peak, "FLOP/s"),
                  median=format_rate(square.rate if square is not None else peak, "FLOP/s"))
     if quoted is not None:
-        fig.alt += " " + tr("Thin dotted lines mark the datasheet's roofs, quoted: {copy} and {products} dense, "
+        fig.alt = join_sentences([fig.alt, tr("Thin dotted lines mark the datasheet's roofs, quoted: {copy} and {products} dense, "
                             "above the measured ones.", copy=format_rate(quoted[0], "B/s"),
-                            products=format_rate(quoted[1], "FLOP/s"))
+                            products=format_rate(quoted[1], "FLOP/s"))])
     plt.close(fig)
     return fig
