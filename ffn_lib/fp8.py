@@ -9,7 +9,8 @@
 * :func:`relative_error`: ||fake_quantize(x) - x|| / ||x||, per channel or overall;
 * :func:`smooth_scale`: the per-channel scale of Smooth-SwiGLU (Fishman et al. 2024), each hidden
   channel's largest |value| over a calibration batch, to be folded into W2 with
-  :func:`ffn_lib.rescaling.fold_channel_scale`;
+  :func:`ffn_lib.rescaling.fold_channel_scale` (the inference form; in training the paper takes the scale
+  from the tensor being quantised, afresh as training goes);
 * :func:`aligned_unit_growth`: how much one hidden unit's peak output grows when its input weights grow
   by a factor: about factor**2 for a gated unit whose gate and up rows are aligned (w = v, the alignment
   Fishman et al. 2024 find in long runs), factor for a plain FFN's unit;
