@@ -36,6 +36,8 @@ PROFILES = {
     "l4": Profile("cuda", "NVIDIA L4", (8, 9)),
     "h100": Profile("cuda", "NVIDIA H100 80GB HBM3", (9, 0)),
     "h200": Profile("cuda", "NVIDIA H200", (9, 0)),
+    "b200": Profile("cuda", "NVIDIA B200", (10, 0)),  # Blackwell, data centre
+    "rtx5090": Profile("cuda", "NVIDIA GeForce RTX 5090", (12, 0)),  # Blackwell, consumer (RTX 50)
     "mi300x": Profile("cuda", "AMD Instinct MI300X", (9, 4), hip="6.2"),
 }
 

@@ -2,11 +2,15 @@
 
 * :func:`fake_quantize`: x -> q(x / s) * s, with q the cast to ``torch.float8_e4m3fn`` (round to
   nearest) and s = amax / 448 (E4M3's largest value), either one s for the whole tensor
-  (``per_channel=False``, "per-tensor scaling") or one per channel of the last dimension;
+  ("per-tensor scaling"), one per channel of the last dimension (``per_channel``), one per row, i.e.
+  per token (``per_token``: the row-wise scaling a scaled FP8 matrix product can apply to its A operand
+  after the product), or one per row and block of ``block`` neighbouring channels (``block``: the
+  fine-grained tiles of DeepSeek-V3, 1 x 128, or MX's blocks of 32);
 * :func:`relative_error`: ||fake_quantize(x) - x|| / ||x||, per channel or overall;
 * :func:`smooth_scale`: the per-channel scale of Smooth-SwiGLU (Fishman et al. 2024), each hidden
   channel's largest |value| over a calibration batch, to be folded into W2 with
-  :func:`ffn_lib.rescaling.fold_channel_scale`;
+  :func:`ffn_lib.rescaling.fold_channel_scale` (the inference form; in training the paper takes the scale
+  from the tensor being quantised, afresh as training goes);
 * :func:`aligned_unit_growth`: how much one hidden unit's peak output grows when its input weights grow
   by a factor: about factor**2 for a gated unit whose gate and up rows are aligned (w = v, the alignment
   Fishman et al. 2024 find in long runs), factor for a plain FFN's unit;
@@ -38,24 +42,52 @@ def _check_tensor(x: torch.Tensor, name: str = "x") -> torch.Tensor:
     return x
 
 
-def amax_scale(x: torch.Tensor, *, per_channel: bool = False) -> torch.Tensor:
-    """s = amax(|x|) / 448, over the whole tensor (a 0-d tensor) or per channel of the last dimension
-    (shape ``x.shape[-1:]``); an all-zero channel gets s = 1."""
+def _granularity(per_channel: bool, per_token: bool, block: int | None) -> int | None:
+    """Checks that at most one granularity is asked for; returns the block size (None without one)."""
+    if block is not None:
+        if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+            raise ValueError(f"block must be a positive int (channels per scale, along each row), got {block!r}.")
+    if sum((bool(per_channel), bool(per_token), block is not None)) > 1:
+        raise ValueError("choose one of per_channel, per_token and block (got more than one).")
+    return block
+
+
+def amax_scale(x: torch.Tensor, *, per_channel: bool = False, per_token: bool = False,
+               block: int | None = None) -> torch.Tensor:
+    """s = amax(|x|) / 448: over the whole tensor (a 0-d tensor); per channel of the last dimension
+    (``per_channel``, shape ``x.shape[-1:]``); per row, i.e. per token (``per_token``, shape
+    ``x.shape[:-1] + (1,)``); or per row and block of ``block`` neighbouring channels of the last dimension
+    (shape ``x.shape``, each scale repeated over its block; a last, shorter block gets its own). A group that is
+    all zeros gets s = 1."""
     _check_tensor(x)
-    a = x.abs().reshape(-1, x.shape[-1]).amax(dim=0) if per_channel else x.abs().amax()
+    block = _granularity(per_channel, per_token, block)
+    if per_channel:
+        a = x.abs().reshape(-1, x.shape[-1]).amax(dim=0)
+    elif per_token:
+        a = x.abs().amax(dim=-1, keepdim=True)
+    elif block is not None:
+        n = x.shape[-1]
+        padded = torch.nn.functional.pad(x.abs(), (0, -n % block))  # zeros do not raise a block's amax
+        a = padded.unflatten(-1, (-1, block)).amax(dim=-1, keepdim=True).expand(*padded.shape[:-1], -1, block)
+        a = a.flatten(-2)[..., :n]
+    else:
+        a = x.abs().amax()
     return torch.where(a > 0, a / FP8_MAX, torch.ones_like(a))
 
 
-def fake_quantize(x: torch.Tensor, *, per_channel: bool = False) -> torch.Tensor:
-    """x -> float8_e4m3fn(x / s) * s in x's dtype, s from :func:`amax_scale`."""
-    s = amax_scale(x, per_channel=per_channel)
+def fake_quantize(x: torch.Tensor, *, per_channel: bool = False, per_token: bool = False,
+                  block: int | None = None) -> torch.Tensor:
+    """x -> float8_e4m3fn(x / s) * s in x's dtype, s from :func:`amax_scale` (same granularity arguments)."""
+    s = amax_scale(x, per_channel=per_channel, per_token=per_token, block=block)
     return (x / s).to(FP8).to(x.dtype) * s
 
 
-def relative_error(x: torch.Tensor, *, per_channel: bool = False, by_channel: bool = False) -> torch.Tensor:
+def relative_error(x: torch.Tensor, *, per_channel: bool = False, per_token: bool = False, block: int | None = None,
+                   by_channel: bool = False) -> torch.Tensor:
     """||fake_quantize(x) - x|| / ||x||: overall (a 0-d tensor) or, with ``by_channel``, for each channel
-    of the last dimension."""
-    err = fake_quantize(x, per_channel=per_channel) - x
+    of the last dimension. ``per_channel``, ``per_token`` and ``block`` choose the scales' granularity
+    (:func:`amax_scale`)."""
+    err = fake_quantize(x, per_channel=per_channel, per_token=per_token, block=block) - x
     if by_channel:
         e, n = err.reshape(-1, x.shape[-1]), x.reshape(-1, x.shape[-1])
         return e.norm(dim=0) / n.norm(dim=0).clamp_min(torch.finfo(x.dtype).tiny)

@@ -153,6 +153,30 @@ SOURCES: dict[str, Source] = {
         Source("fedus2022switch", "Fedus, Zoph & Shazeer", 2022,
                "Switch Transformers: Scaling to Trillion Parameter Models with Simple and Efficient Sparsity",
                "2101.03961"),
+        Source("micikevicius2022fp8", "Micikevicius et al.", 2022, "FP8 Formats for Deep Learning", "2209.05433"),
+        Source("rouhani2023mx", "Rouhani et al.", 2023, "Microscaling Data Formats for Deep Learning", "2310.10537"),
+        Source("deepseekai2024v2", "DeepSeek-AI", 2024,
+               "DeepSeek-V2: A Strong, Economical, and Efficient Mixture-of-Experts Language Model", "2405.04434"),
+        Source("deepseekai2024v3", "DeepSeek-AI", 2024, "DeepSeek-V3 Technical Report", "2412.19437"),
+        Source("qwen2024qwen25", "Qwen Team", 2024, "Qwen2.5 Technical Report", "2412.15115"),
+        Source("glm2025glm45", "GLM-4.5 Team", 2025,
+               "GLM-4.5: Agentic, Reasoning, and Coding (ARC) Foundation Models", "2508.06471"),
+        Source("higham2002accuracy", "Higham", 2002, "Accuracy and Stability of Numerical Algorithms",
+               venue="SIAM, second edition"),
+        Source("shazeer2018meshtf", "Shazeer et al.", 2018, "Mesh-TensorFlow: Deep Learning for Supercomputers",
+               "1811.02084"),
+        Source("nvidia2025megatroncore", "NVIDIA", 2025,
+               "Megatron-Core's MLP and its sharded checkpoints (megatron/core/transformer/mlp.py)",
+               venue="https://github.com/NVIDIA/Megatron-LM"),
+        Source("thakkar2023cutlass", "Thakkar et al.", 2023, "CUTLASS: example 45, DualGemm",
+               venue="https://github.com/NVIDIA/cutlass"),
+        Source("daolab2025quack", "Dao AI Lab", 2025, "QuACK: kernels in CuTe-DSL, with gated-activation GEMMs",
+               venue="https://github.com/Dao-AILab/quack"),
+        Source("vllm2024gemmagelu", "vLLM contributors", 2024,
+               "Gemma implementation should use approximate GELU (issue 3411)",
+               venue="https://github.com/vllm-project/vllm/issues/3411"),
+        Source("google2024gemmapytorch", "Google", 2024, "Gemma reference implementation in PyTorch (gemma/model.py)",
+               venue="https://github.com/google/gemma_pytorch"),
     )
 }
 
@@ -161,6 +185,10 @@ SOURCES: dict[str, Source] = {
 _SAME_AUTHORS_AND_YEAR = {
     "touvron2023llama": "a",  # LLaMA (first author Touvron, second Lavril)
     "touvron2023llama2": "b",  # Llama 2 (second author Martin)
+    "deepseekai2024v2": "a",  # DeepSeek-V2 (the titles sort V2 before V3)
+    "deepseekai2024v3": "b",  # DeepSeek-V3
+    "nvidia2025cudaguide": "a",  # CUDA C++ Programming Guide (the titles sort "CUDA" before "Megatron")
+    "nvidia2025megatroncore": "b",  # Megatron-Core's MLP
 }
 
 

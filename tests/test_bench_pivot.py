@@ -73,3 +73,31 @@ def test_a_compact_recorded_table_states_constant_columns_once():
     assert "| op | impl | pass |" in full and "Every row" not in full  # the default is unchanged
     block = recorded("block", ["ReLU"], title="block", compact=True)._repr_markdown_()
     assert "Every row: impl eager." in block and "| op | pass |" in block  # two passes: the pass column stays
+
+
+def test_a_share_above_100_percent_names_the_read_write_mix_as_the_likely_mechanism():
+    table = ActMulPivot(RUN, ["silu"]).markdown()
+    assert "reads two for each one it writes" in table and "not measured here" in table
+    below = {**RUN, "results": [_row("silu", "eager", "forward", 0.58)]}
+    assert "not measured here" not in ActMulPivot(below, ["silu"]).markdown()  # only where a share exceeds 100%
+
+
+def test_the_gpu_results_summary_has_every_block_and_the_full_tables_fold():
+    from ffn_lib.bench.report import block_summary, folded, markdown_table
+
+    run = latest_run()
+    if run is None:
+        pytest.skip("no recorded GPU run")
+    summary = block_summary(run)
+    blocks = [r for r in run["results"] if r["group"] == "block"]
+    assert summary.count("\n| ") == len({(r["op"], r.get("params", {}).get("d_ff")) for r in blocks}) + 1
+    assert "| forward, eager | forward, fused |" in summary.replace("| block ", "")
+    relu = next(r for r in blocks if r["op"] == "ReLU" and r["pass"] == "forward" and r["impl"] == "eager")
+    from ffn_lib.timing import format_time
+    assert f"| ReLU | {format_time(relu['time']['median'])} | – |" in summary  # no fused plain block
+    body = markdown_table(run, level=3).partition("\n")[2]
+    box = folded("The full tables", body)
+    assert box.startswith("::::{dropdown} The full tables\n") and box.rstrip().endswith("::::")
+    assert "\n#" not in box and "**Whole FFN blocks**" in box  # headings become bold lines inside the directive
+    assert "with the GPU still idle" in body  # the start clocks say what they are
+    assert block_summary({**run, "results": []}) == ""

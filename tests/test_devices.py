@@ -9,6 +9,8 @@ from ffn_lib._fake_device import PROFILES, faked
 # (machine, the dtype the policy must choose, whether it has float64)
 POLICY = [
     ("h100", torch.bfloat16, True),   # sm_90
+    ("b200", torch.bfloat16, True),   # sm_100, Blackwell
+    ("rtx5090", torch.bfloat16, True),  # sm_120, RTX 50
     ("a100", torch.bfloat16, True),   # sm_80
     ("rtx4090", torch.bfloat16, True),
     ("t4", torch.float16, True),      # sm_75: bf16 only by emulation
@@ -80,6 +82,8 @@ GPU_NAMES = {
     "NVIDIA H100 80GB HBM3": "h100",
     "NVIDIA H100 PCIe": "h100",
     "NVIDIA H200": "h200",
+    "NVIDIA B200": "b200",
+    "NVIDIA GeForce RTX 5090": "rtx5090",
     "NVIDIA A100-SXM4-80GB": "a100",
     "NVIDIA A100-PCIE-40GB": "a100",
     "NVIDIA GeForce RTX 4090": "rtx4090",
@@ -110,6 +114,8 @@ def test_the_hardware_pages_table_is_the_policy():
     assert rows["NVIDIA A100-SXM4-80GB (sm_80)"]["kernels"] == "compiled"
     assert rows["NVIDIA H200 (sm_90)"]["dtype"] == "bfloat16"
     assert rows["AMD Instinct MI300X (ROCm)"]["kernels"] == "compiled"
+    for blackwell in ("NVIDIA B200 (sm_100)", "NVIDIA GeForce RTX 5090 (sm_120)"):  # capability 10.0 and 12.0
+        assert (rows[blackwell]["dtype"], rows[blackwell]["kernels"]) == ("bfloat16", "compiled"), blackwell
     apple = rows["Apple GPU (M1 and later)"]
     assert (apple["device"], apple["dtype"], apple["float64"]) == ("mps", "float32", "no")
     assert len(rows) == len(PROFILES)

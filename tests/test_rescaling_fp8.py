@@ -67,6 +67,36 @@ def test_fake_quantize_matches_the_cast_and_per_channel_beats_per_tensor_with_an
     assert (per_channel < 0.05).all()
 
 
+
+def test_per_token_scales_cannot_cure_a_channel_outlier_but_blocks_along_the_row_confine_it():
+    """Per token (one scale per row, what a scaled FP8 product applies to its A operand) every row holds the
+    outlier channel, so the other channels are lost as with one scale; blocks of channels along the row
+    (DeepSeek-V3's 1 x 128 tiles, MX's 32) hurt only the outlier's own block."""
+    torch.manual_seed(0)
+    x = torch.randn(256, 300)
+    x[:, 3] *= 1e5
+    s = fp8.amax_scale(x, per_token=True)
+    assert s.shape == (256, 1)
+    torch.testing.assert_close(s[:, 0], x.abs().amax(dim=1) / 448)
+    blocks = fp8.amax_scale(x, block=128)
+    assert blocks.shape == x.shape  # each scale repeated over its block; the last block has 44 channels
+    torch.testing.assert_close(blocks[:, 200], x[:, 128:256].abs().amax(dim=1) / 448)
+    torch.testing.assert_close(blocks[:, 299], x[:, 256:].abs().amax(dim=1) / 448)
+    per_token = fp8.relative_error(x, per_token=True, by_channel=True)
+    tiled = fp8.relative_error(x, block=128, by_channel=True)
+    assert (per_token[4:] > 0.08).all()  # several times E4M3's own rounding (a few per cent)
+    assert (tiled[4:128] > 0.08).all() and (tiled[128:] < 0.05).all()
+    torch.testing.assert_close(fp8.fake_quantize(x, per_token=True),
+                               (x / s).to(torch.float8_e4m3fn).float() * s)
+
+
+@pytest.mark.parametrize("kwargs, match", [(dict(per_token=True, per_channel=True), "choose one"),
+                                           (dict(block=0), "block must be a positive int"),
+                                           (dict(block=2.5), "block must be")])
+def test_scale_granularity_arguments_are_checked(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fp8.amax_scale(torch.ones(4, 4), **kwargs)
+
 def test_clamped_swiglu_is_gpt_oss_formula_and_bounded():
     g = torch.tensor([-20.0, -1.0, 0.0, 1.0, 3.0, 100.0])
     u = torch.tensor([50.0, 2.0, -3.0, -100.0, 0.5, 100.0])

@@ -2,9 +2,11 @@
 
 Whole blocks differ by a few percent, so bars of TFLOP/s from zero would hide every difference. Instead:
 
-* **blocks**: each row's median time over the eager ReLU block's median time in the same pass (1 = as fast as
-  the plain block), with whiskers over the middle half of the row's samples (q1 and q3 over that same median),
-  one panel per pass on a shared scale, each value written beside its dot;
+* **blocks**: each row's median time over a reference time in the same pass, with whiskers over the middle half
+  of the row's samples (q1 and q3 over that same reference), one panel per pass on a shared scale, each value
+  written beside its dot. Where every block shown is parameter-matched to the plain ones, the reference is the
+  median of the eager plain blocks' medians (ReLU, GELU and Swish; 1 = as fast as a typical plain block), so that
+  one noisy plain row does not move every gated block; otherwise the section's first eager row (:func:`reference`);
 * **matrix products alone** (group ``gemm``, different shapes): each product's rate in TFLOP/s, a dot with the
   rates its quartiles give, the run's fastest product sample dashed, each value written beside its dot;
 * **peak memory** of a training step, as bars from zero, only where it tells something the eye can use: two rows
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 LEGEND_SIZE = 10
 MEMORY_SPREAD = 0.10  # a memory panel needs (largest - smallest) / largest of at least this
 BASELINE_OP = "ReLU"  # the plain block every other block is measured against
+PLAIN_FAMILY = ("ReLU", "GELU", "Swish")  # the plain blocks of Shazeer's table: their median is 1
 PANEL_TITLES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("one training step")}
 
 
@@ -63,12 +66,31 @@ def baseline(section: RecordedSection, pass_: str, against: str | None = None) -
     return next((r for r in rows if r["impl"] == "eager"), rows[0] if rows else None)
 
 
+def reference(section: RecordedSection, pass_: str, against: str | None = None) -> tuple[float, str]:
+    """(seconds, what it is): the time that is 1 in the block panels for ``pass_``. Without ``against``, where
+    every block shown is parameter-matched and the run has all the eager plain blocks of :data:`PLAIN_FAMILY` in
+    that pass, the median of their medians: a single plain row's noise (one of them can be the noisiest row of a
+    run) then does not shift every gated block. Otherwise the median of :func:`baseline`'s row."""
+    doc = section.run
+    if against is None and doc is not None and _matched(section):
+        plain = select(doc, group="block", ops=list(PLAIN_FAMILY), impl="eager", pass_=pass_)
+        if {r["op"] for r in plain} == set(PLAIN_FAMILY):
+            medians = sorted(r["time"]["median"] for r in plain)
+            mid = len(medians) // 2
+            value = medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+            return value, tr("the eager plain blocks' median ({names})", names=", ".join(PLAIN_FAMILY))
+    ref = baseline(section, pass_, against)
+    name = (tr("the eager {op} block", op=translate_text(ref.get("label", ref["op"]))) if ref["impl"] == "eager"
+            else _label(ref))
+    return ref["time"]["median"], name
+
+
 def relative_times(section: RecordedSection, against: str | None = None
                    ) -> list[tuple[dict[str, Any], float, float, float]]:
-    """(row, median, q1, q3), each time over its pass's :func:`baseline` median: what the block panels plot."""
+    """(row, median, q1, q3), each time over its pass's :func:`reference` time: what the block panels plot."""
     out = []
     for r in section.rows():
-        ref = baseline(section, r["pass"], against)["time"]["median"]
+        ref, _ = reference(section, r["pass"], against)
         t = r["time"]
         out.append((r, t["median"] / ref, t["q1"] / ref, t["q3"] / ref))
     return out
@@ -140,9 +162,7 @@ def _relative_figure(section: RecordedSection, rows: list[dict[str, Any]], passe
     axes = list(axes[0])
     found = relative_times(section, against)
     bounds = _limits([q1 for _, _, q1, _ in found], [q3 for _, _, _, q3 in found], include=1.0)
-    ref = baseline(section, passes[0], against)
-    ref_name = (tr("the eager {op} block", op=translate_text(ref.get("label", ref["op"]))) if ref["impl"] == "eager"
-                else _label(ref))
+    _, ref_name = reference(section, passes[0], against)
     for ax, pass_ in zip(axes, passes):
         for r, v, lo, hi in found:
             if r["pass"] == pass_:
@@ -155,7 +175,9 @@ def _relative_figure(section: RecordedSection, rows: list[dict[str, Any]], passe
         ax.set_title(tr(PANEL_TITLES.get(pass_, pass_)), fontsize=LEGEND_SIZE + 1)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="x", labelsize=LEGEND_SIZE)
-        ax.set_xlabel(tr("median time ÷ {name}'s\n(same pass)", name=ref_name), fontsize=LEGEND_SIZE)
+        plain = ref_name == tr("the eager plain blocks' median ({names})", names=", ".join(PLAIN_FAMILY))
+        ax.set_xlabel(tr("median time ÷ the eager plain\nblocks' median (same pass)") if plain else
+                      tr("median time ÷ {name}'s\n(same pass)", name=ref_name), fontsize=LEGEND_SIZE)
     _legend(fig, impls, COLORS, tr("{name} = 1", name=ref_name))
     if memory:
         _memory_panel(axes[-1], memory, impls, COLORS, labels)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..formatting import format_time
-from ..i18n import N_, tr, translate_text
-from .report import IMPLS, NO_RUN, _list, caption, load_runs, select
+from ..i18n import N_, join_sentences, tr, translate_text
+from .report import IMPLS, NO_RUN, READ_WRITE_MIX, _list, caption, load_runs, select
 
 PASSES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("both")}
 GATE_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": N_("tanh GELU"),
@@ -95,9 +95,10 @@ class ActMulPivot:
         legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(IMPLS[i])) if i in IMPLS else i for i in impls)
         notes = [f"*{legend}.*"]
         if self.quantity == "copy_share" and any(c is not None and c > 1 for _, _, cells in lines for c in cells):
-            notes.append("*" + tr("A share is the least traffic the pass needs over the copy bandwidth measured in "
-                                  "the same run; a little above 100% means the op streamed slightly better than "
-                                  "that copy (the suite's self-check fails any above 105%).") + "*")
+            note = tr("A share is the least traffic the pass needs over the copy bandwidth measured in the same "
+                      "run; a little above 100% means the op streamed slightly better than that copy (the suite's "
+                      "self-check fails any above 105%).")
+            notes.append("*" + join_sentences([note, tr(READ_WRITE_MIX)]) + "*")
         return "\n\n".join([head, "\n".join(table), *notes])
 
     _repr_markdown_ = markdown

@@ -312,6 +312,42 @@ def rows_markdown(rows: list[dict[str, Any]], *, compact: bool = False, names: d
     return "\n".join(lines) + "\n"
 
 
+# Why a share can exceed 100%: the likely mechanism, labelled as such (no read-only reference is recorded).
+READ_WRITE_MIX = N_("The copy reads one byte for each byte it writes; act(g)·u reads two for each one it writes in "
+                    "the forward and five for three over forward and backward, and read-heavier traffic most likely "
+                    "sustains a little more of the memory's bandwidth (fewer turns of the bus from writing to "
+                    "reading): the likely mechanism, not measured here.")
+
+
+def block_summary(doc: dict[str, Any]) -> str:
+    """The run's whole blocks in one Markdown table: a row per block, the median time of the forward pass and of a
+    training step, eager and fused (the full rows, with quartiles and memory, are in :func:`markdown_table`)."""
+    rows = labelled(select(doc, group="block"))
+    if not rows:
+        return ""
+    cells = {(r["label"], r["impl"], r["pass"]): r for r in rows}
+    impls = [i for i in ("eager", "fused") if any(r["impl"] == i for r in rows)]
+    passes = [p for p in ("forward", "forward+backward") if any(r["pass"] == p for r in rows)]
+    head = [tr(N_("block"))] + [tr("{pass_}, {impl}", pass_=tr(PASS_NAMES.get(p, p)), impl=i)
+                                for p in passes for i in impls]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for label in dict.fromkeys(r["label"] for r in rows):
+        values = [cells.get((label, i, p)) for p in passes for i in impls]
+        lines.append(f"| {translate_text(label)} | " + " | ".join(format_time(r["time"]["median"]) if r else "–"
+                                                              for r in values) + " |")
+    return tr("Median time of each whole block (its quartiles, rates and memory are in the full tables below):") \
+        + "\n\n" + "\n".join(lines) + "\n"
+
+
+def folded(title: str, body: str) -> str:
+    """``body`` (Markdown) inside a closed dropdown titled ``title``; its headings become bold lines, since a
+    heading cannot sit inside a directive."""
+    import re
+
+    body = re.sub(r"^#+ +(.+)$", r"**\1**", body, flags=re.M)
+    return f"::::{{dropdown}} {title}\n\n{body}\n::::\n"
+
+
 TITLES = {"activation": N_("Activations alone"), "act_mul": N_("Gated act(g) * u"),
           "host": N_("Host time to issue one call"), "block": N_("Whole FFN blocks"),
           "gemm": N_("The block's matrix products alone (the roof)")}
@@ -349,8 +385,9 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
              tr("Method: {method}", method=quoted_original(p["method"])) + "\n",
              checks_line(doc) + "\n"]
     if clocks:
-        parts.append(tr("Clocks at the start: {clocks}.", clocks=", ".join(f"{k} {v}" for k, v in clocks.items()))
-                     + "\n")
+        parts.append(tr("Clocks read once, as the run started, with the GPU still idle (they say nothing about the "
+                        "clocks under load, which this run did not record): {clocks}.",
+                        clocks=", ".join(f"{k} {v}" for k, v in clocks.items())) + "\n")
     for group, title in TITLES.items():
         rows = select(doc, group=group)
         if rows:
@@ -533,9 +570,10 @@ class RecordedSection:
             parts.append("*" + tr("Peak memory: what one training step allocates above what was allocated before it "
                                   "(the weights and the input).") + "*")
         if shares and max(shares) > 1:
-            parts.append("*" + tr("A share of copy is the least traffic the pass needs over the copy bandwidth "
-                                  "measured in the same run; a little above 100% means the op streamed slightly "
-                                  "better than that copy (the suite's self-check fails any above 105%).") + "*")
+            note = tr("A share of copy is the least traffic the pass needs over the copy bandwidth measured in the "
+                      "same run; a little above 100% means the op streamed slightly better than that copy (the "
+                      "suite's self-check fails any above 105%).")
+            parts.append("*" + join_sentences([note, tr(READ_WRITE_MIX)]) + "*")
         return "\n\n".join(parts)
 
     def __str__(self) -> str:

@@ -44,7 +44,10 @@ ALT = {
                      "the gate half first, the value half second. gpt-oss: gate and value alternate, the gate on "
                      "the even columns."),
     "gelu_decision": ("A decision chart: read the activation name in the checkpoint's config; each name leads "
-                      "to the GELU form it means, erf, tanh or sigmoid, and the PyTorch call that computes it."),
+                      "to the GELU form it means, erf, tanh or sigmoid, and the PyTorch call that computes it. A "
+                      "warning box below: the config string can be wrong, so check the reference code; Gemma 1's "
+                      "config says hidden_act \"gelu\", but its reference code, and its training, use the tanh "
+                      "form."),
 }
 
 
@@ -263,8 +266,8 @@ def gelu_decision() -> Figure:
     The grouping is the library's registry (:func:`ffn_lib.activations.get_activation`), so the chart and
     the code cannot disagree.
     """
-    fig, ax = _figure(9.4, 4.6)
-    _box(ax, 4.7, 4.0, 6.6, 0.62, tr("Read the activation name in the checkpoint's config\n"
+    fig, ax = _figure(9.4, 5.5)
+    _box(ax, 4.7, 4.9, 6.6, 0.62, tr("Read the activation name in the checkpoint's config\n"
                                      "(hidden_act, hidden_activation; T5: feed_forward_proj)"), "question", size=9.5)
     groups = gelu_forms()
     xs = {k: x for k, x in zip(("gelu", "gelu_tanh", "gelu_sigmoid"), (1.65, 4.7, 7.75))}
@@ -272,14 +275,20 @@ def gelu_decision() -> Figure:
         x = xs[form]
         quoted = [f'"{n}"' for n in names]
         label = ", ".join(quoted[:2]) + (",\n" + ", ".join(quoted[2:]) if len(quoted) > 2 else "")
-        _box(ax, x, 2.55, 2.8, 0.62, label, "data", size=8.5)
-        _arrow(ax, (4.7 + (x - 4.7) * 0.55, 3.69), (x, 2.87))
-        _box(ax, x, 1.5, 2.8, 0.62, tr(FORM[form]), "act", size=9)
-        _arrow(ax, (x, 2.24), (x, 1.81))
-        ax.text(x, 0.82, TORCH_CALL[form], ha="center", va="center", fontsize=8.5, color=INK, family="DejaVu Sans Mono")
-        _arrow(ax, (x, 1.19), (x, 0.98))
-    ax.text(4.7, 0.3, tr("T5 v1.1's \"gated-gelu\" is the tanh form, in a GEGLU block. Run a checkpoint with exactly "
-                         "the form it was trained with."), ha="center", fontsize=8.5, color="#444444")
+        _box(ax, x, 3.45, 2.8, 0.62, label, "data", size=8.5)
+        _arrow(ax, (4.7 + (x - 4.7) * 0.55, 4.59), (x, 3.77))
+        _box(ax, x, 2.4, 2.8, 0.62, tr(FORM[form]), "act", size=9)
+        _arrow(ax, (x, 3.14), (x, 2.71))
+        ax.text(x, 1.72, TORCH_CALL[form], ha="center", va="center", fontsize=8.5, color=INK, family="DejaVu Sans Mono")
+        _arrow(ax, (x, 2.09), (x, 1.88))
+    ax.text(4.7, 1.25, tr("T5 v1.1's \"gated-gelu\" is the tanh form, in a GEGLU block. Run a checkpoint with exactly "
+                          "the form it was trained with."), ha="center", fontsize=8.5, color="#444444")
+    # the one case the chart cannot decide: a config string that does not say what the model was trained with
+    ax.add_patch(FancyBboxPatch((0.5, 0.25), 8.4, 0.72, boxstyle="round,pad=0,rounding_size=0.08",
+                                facecolor="#fff4d6", edgecolor="#b07d00", lw=1.2))
+    ax.text(4.7, 0.61, tr("The config string can be wrong: check the model's reference code.\n"
+                          "Gemma 1's config says hidden_act \"gelu\", but its reference code (and its training) "
+                          "use the tanh form."), ha="center", va="center", fontsize=8.5, color=INK)
     return fig
 
 

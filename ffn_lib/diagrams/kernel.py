@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..i18n import tr
+from ..i18n import join_sentences, tr
 from ..plotting import COLORS, use_style
 
 
@@ -171,6 +171,22 @@ def data_flow() -> Figure:
     return fig
 
 
+# Datasheet roofs, quoted (not measured) from NVIDIA's H200 product page (references.bib: nvidia2024h200): HBM3e
+# bandwidth 4.8 TB/s; BF16 Tensor Core 1,979 TFLOPS "with sparsity", so half of it, about 989 TFLOP/s, dense.
+# Keyed by a substring of the device name and the run's dtype; a run on another device draws no datasheet roof.
+DATASHEET_ROOFS: dict[tuple[str, str], tuple[float, float, str]] = {
+    ("H200", "bfloat16"): (4.8e12, 1979e12 / 2, "nvidia2024h200"),
+}
+
+
+def datasheet_roofs(run: dict[str, Any]) -> tuple[float, float, str] | None:
+    """(bandwidth in B/s, dense matrix-product rate in FLOP/s, bib key) quoted for the run's device and dtype
+    (:data:`DATASHEET_ROOFS`), or None where the course quotes none."""
+    name = run["provenance"]["device"]["name"]
+    dtype = str(run["config"]["dtype"]).removeprefix("torch.")
+    return next((v for (device, d), v in DATASHEET_ROOFS.items() if device in name and d == dtype), None)
+
+
 def _share(p: Any, bandwidth: float) -> float:
     """A point's achieved bytes per second over the copy bandwidth: its rate over the slanted roof's."""
     return p.rate / (p.intensity * bandwidth)
@@ -182,9 +198,11 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
 
     Left, the whole roofline on log axes: the flat roof at the fastest product sample (:func:`predict.roofs`),
     a dashed line at the square product's median rate (the number the text quotes), the products, and the
-    act(g) * u rows as one cluster near 1 FLOP per byte. Right, that cluster zoomed: each row's share of the copy
-    bandwidth (rate / (intensity x bandwidth)) on a linear scale, the implementations side by side within each pass,
-    the slowest and fastest eager gate of each pass named.
+    act(g) * u rows as one cluster near 1 FLOP per byte; where the course quotes the device's datasheet
+    (:func:`datasheet_roofs`), its two roofs as thin dotted lines, labelled as quoted. Right, that cluster zoomed:
+    each row's share of the copy bandwidth (rate / (intensity x bandwidth)) on a linear scale, one column per pass
+    and implementation (a category axis: within a pass every row has the same intensity, written under it), the
+    slowest and fastest eager gate of each pass named.
     """
     import numpy as np
     from matplotlib.lines import Line2D
@@ -210,6 +228,12 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
         ax.axhline(square.rate, color="0.5", ls="--", lw=1,
                    label=tr("square product, median: {rate}", rate=format_rate(square.rate, "FLOP/s")))
     ax.axvline(ridge, color="0.6", ls=":", lw=1)
+    quoted = datasheet_roofs(run)
+    if quoted is not None:
+        q_bw, q_peak, _ = quoted
+        ax.loglog(xs, np.minimum(q_peak, xs * q_bw), color=COLORS[3], lw=0.9, ls=(0, (1, 1.5)),
+                  label=tr("datasheet roofs (quoted, not measured): {copy}, {products} dense",
+                           copy=format_rate(q_bw, "B/s"), products=format_rate(q_peak, "FLOP/s")))
     ax.scatter([p.intensity for p in act], [p.rate for p in act], marker="o", color=COLORS[0], s=14, alpha=0.6,
                label=tr("act·mul rows (zoomed at right)"))
     lo, hi = min(p.rate for p in act), max(p.rate for p in act)
@@ -223,26 +247,36 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
 
     impls, markers = ("eager", "compile", "fused"), {"forward": "o", "backward": "s", "forward+backward": "^"}
     width = {p.pass_: p.intensity for p in act}
+    passes = [pass_ for pass_ in markers if pass_ in width]
     zoom.axhline(1.0, color="0.2", lw=2)
-    zoom.text(sum(width.values()) / len(width), 1.06, tr("memory roof: the copy's bandwidth"), fontsize=8,
-              ha="center", va="bottom")
-    for k, impl in enumerate(impls):
-        for pass_, m in markers.items():
+    zoom.text(len(passes) / 2 - 0.5, 1.02, tr("memory roof: the copy's bandwidth"), fontsize=8, ha="center",
+              va="bottom")
+    top = 1.15
+    if quoted is not None:  # the datasheet's bandwidth in the same units, if it fits the panel
+        top = max(top, quoted[0] / bandwidth + 0.06)
+        zoom.axhline(quoted[0] / bandwidth, color=COLORS[3], lw=0.9, ls=(0, (1, 1.5)))
+        zoom.text(len(passes) / 2 - 0.5, quoted[0] / bandwidth + 0.01,
+                  tr("datasheet {copy} (quoted)", copy=format_rate(quoted[0], "B/s")), fontsize=8, ha="center",
+                  va="bottom", color=COLORS[3])
+    for j, pass_ in enumerate(passes):
+        for k, impl in enumerate(impls):
             sel = [p for p in act if p.impl == impl and p.pass_ == pass_]
             if not sel:
                 continue
-            x = sel[0].intensity + (k - 1) * 0.03
-            zoom.scatter([x] * len(sel), [_share(p, bandwidth) for p in sel], marker=m, color=COLORS[k], s=26,
-                         alpha=0.75)
+            x = j + (k - 1) * 0.25  # a column per implementation within its pass: the x axis is a category here
+            zoom.scatter([x] * len(sel), [_share(p, bandwidth) for p in sel], marker=markers[pass_],
+                         color=COLORS[k], s=26, alpha=0.75)
             if impl == "eager":
                 for p in (min(sel, key=lambda p: _share(p, bandwidth)), max(sel, key=lambda p: _share(p, bandwidth))):
                     zoom.annotate(p.label.split(" ")[0], (x, _share(p, bandwidth)), xytext=(-4, 0),
                                   textcoords="offset points", ha="right", va="center", fontsize=8)
     handles = [Line2D([], [], ls="", marker="o", color=COLORS[k], label=impl) for k, impl in enumerate(impls)]
-    handles += [Line2D([], [], ls="", marker=m, color="0.3", label=pass_name(pass_)) for pass_, m in markers.items()]
-    zoom.legend(handles=handles, fontsize=8, loc="lower right", ncols=2)
-    zoom.set(xlim=(min(width.values()) - 0.12, max(width.values()) + 0.08), ylim=(0, 1.15),
-             xlabel=tr("arithmetic intensity (FLOP / byte of the least traffic)"),
+    zoom.legend(handles=handles, fontsize=8, loc="lower right", ncols=3)
+    ticks = [f"{pass_name(pass_).replace('forward+backward', 'fwd+bwd')}\n{width[pass_]:.2f}" for pass_ in passes]
+    zoom.set_xticks(range(len(passes)), ticks, fontsize=8)
+    zoom.grid(axis="x", visible=False)
+    zoom.set(xlim=(-0.9, len(passes) - 0.5), ylim=(0, top),
+             xlabel=tr("pass (FLOP per byte)"),
              ylabel=tr("share of the copy bandwidth"), title=tr("The act·mul rows, zoomed"))
     fig.alt = tr("Roofline of {device} from the run's own copy bandwidth and matrix-product rate: the act·mul rows "
                  "sit near 1 FLOP per byte under the slanted memory roof, and the zoomed panel shows fused and "
@@ -251,5 +285,9 @@ def recorded_roofline(run: dict[str, Any]) -> Figure:
                  "the square product's median ({median}) dashed below it.",
                  device=device, ridge=f"{ridge:.0f}", peak=format_rate(peak, "FLOP/s"),
                  median=format_rate(square.rate if square is not None else peak, "FLOP/s"))
+    if quoted is not None:
+        fig.alt = join_sentences([fig.alt, tr("Thin dotted lines mark the datasheet's roofs, quoted: {copy} and {products} dense, "
+                            "above the measured ones.", copy=format_rate(quoted[0], "B/s"),
+                            products=format_rate(quoted[1], "FLOP/s"))])
     plt.close(fig)
     return fig
