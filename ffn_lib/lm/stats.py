@@ -507,3 +507,296 @@ def _sd(xs: Sequence[float]) -> float:
     """Sample standard deviation (n - 1 in the denominator)."""
     m = _mean(xs)
     return math.sqrt(math.fsum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+
+
+# --- The pooled view: one-way ANOVA, equal variances, Tukey's HSD ------------------------------------------
+
+
+def f_sf(f: float, df1: float, df2: float) -> float:
+    """P(F >= f) for Fisher's F with (df1, df2) degrees of freedom: I_{df2/(df2 + df1 f)}(df2/2, df1/2) (A&S 26.6.2)."""
+    _check_df(df1)
+    _check_df(df2)
+    if f <= 0:
+        return 1.0
+    return betainc(df2 / 2.0, df1 / 2.0, df2 / (df2 + df1 * f))
+
+
+@dataclass(frozen=True)
+class Anova:
+    """One-way analysis of variance of the final losses by variant: the pooled within-variant variance.
+
+    ``ms_within`` = sum_v sum_s (L_{v,s} - mean_v)^2 / (N - k) is the residual variance, the estimate of the
+    seed-to-seed variance that every variant shares if they all have the same spread; ``s_pooled`` its root.
+    """
+
+    k: int  # variants
+    n_total: int  # runs
+    ss_between: float
+    ss_within: float
+
+    @property
+    def df_between(self) -> int:
+        return self.k - 1
+
+    @property
+    def df_within(self) -> int:
+        return self.n_total - self.k
+
+    @property
+    def ms_within(self) -> float:
+        return self.ss_within / self.df_within
+
+    @property
+    def s_pooled(self) -> float:
+        return math.sqrt(self.ms_within)
+
+    @property
+    def f(self) -> float:
+        ms_between = self.ss_between / self.df_between
+        return ms_between / self.ms_within if self.ms_within > 0 else math.inf
+
+    @property
+    def p(self) -> float:
+        """P(F >= f) under "every variant has the same mean"."""
+        return 0.0 if math.isinf(self.f) else f_sf(self.f, self.df_between, self.df_within)
+
+
+def _groups(summaries: Sequence[Any]) -> list[tuple[float, ...]]:
+    groups = [tuple(s.losses) for s in summaries]
+    if len(groups) < 2 or any(len(g) < 2 for g in groups):
+        raise ValueError(f"summaries must hold at least two variants with at least two seeds each, got sizes "
+                         f"{[len(g) for g in groups]}.")
+    return groups
+
+
+def anova(summaries: Sequence[Any]) -> Anova:
+    """One-way ANOVA of the losses (``.losses`` of each summary): between- and within-variant sums of squares."""
+    groups = _groups(summaries)
+    every = [x for g in groups for x in g]
+    grand = _mean(every)
+    ss_between = math.fsum(len(g) * (_mean(g) - grand) ** 2 for g in groups)
+    ss_within = math.fsum((x - _mean(g)) ** 2 for g in groups for x in g)
+    return Anova(len(groups), len(every), ss_between, ss_within)
+
+
+@dataclass(frozen=True)
+class EqualVariance:
+    """Levene's test of equal variances (``center="mean"``) or Brown and Forsythe's (``center="median"``).
+
+    Both are the one-way ANOVA F of the absolute deviations |L_{v,s} - centre_v| (Levene 1960; Brown &
+    Forsythe 1974); a small p says the variants' spreads differ, a large one only that the data do not show it.
+    """
+
+    center: str
+    f: float
+    df1: int
+    df2: int
+
+    @property
+    def p(self) -> float:
+        return 0.0 if math.isinf(self.f) else f_sf(self.f, self.df1, self.df2)
+
+
+def equal_variance_test(summaries: Sequence[Any], center: str = "median") -> EqualVariance:
+    """Brown–Forsythe (``center="median"``, the default, robust to skew) or Levene (``center="mean"``)."""
+    if center not in ("mean", "median"):
+        raise ValueError(f"center must be 'mean' or 'median', got {center!r}.")
+    from statistics import median
+
+    groups = _groups(summaries)
+    pick = _mean if center == "mean" else median
+    deviations = [tuple(abs(x - pick(g)) for x in g) for g in groups]
+    a = anova([Sample(str(i), False, d) for i, d in enumerate(deviations)])
+    return EqualVariance(center, a.f, a.df_between, a.df_within)
+
+
+# The studentized range Q = (max - min of k standard normals) / s, with s^2 an independent chi^2_df / df.
+_GL_X, _GL_W = None, None
+
+
+def _gauss_legendre(n: int = 64):
+    global _GL_X, _GL_W
+    import numpy as np
+
+    if _GL_X is None or len(_GL_X) != n:
+        _GL_X, _GL_W = np.polynomial.legendre.leggauss(n)
+    return _GL_X, _GL_W
+
+
+def _composite(lo: float, hi: float, pieces: int):
+    """Nodes and weights of a composite 64-point Gauss–Legendre rule on [lo, hi]."""
+    import numpy as np
+
+    x, w = _gauss_legendre()
+    edges = np.linspace(lo, hi, pieces + 1)
+    half = (edges[1:] - edges[:-1])[:, None] / 2
+    mid = (edges[1:] + edges[:-1])[:, None] / 2
+    return (mid + half * x).ravel(), (half * w).ravel()
+
+
+def _normal_cdf(z):
+    import numpy as np
+    import torch
+
+    return torch.special.ndtr(torch.as_tensor(np.asarray(z, dtype=np.float64))).numpy()
+
+
+def _range_cdf_normal(w, k: int):
+    """P(range of k standard normals <= w) = k ∫ φ(z) [Φ(z) - Φ(z - w)]^(k-1) dz, for an array of w >= 0."""
+    import numpy as np
+
+    z, wz = _composite(-9.0, 9.0, 6)
+    w = np.asarray(w, dtype=np.float64)[..., None]
+    phi = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    inner = np.clip(_normal_cdf(z) - _normal_cdf(z - w), 0.0, 1.0) ** (k - 1)
+    return np.clip(k * np.sum(wz * phi * inner, axis=-1), 0.0, 1.0)
+
+
+def studentized_range_cdf(q: float, k: int, df: float) -> float:
+    """P(Q <= q) for the studentized range of ``k`` means with ``df`` degrees of freedom (``df = inf``: normal).
+
+        P(Q <= q) = ∫_0^∞ f_df(s) · P_inf(q s) ds,   f_df(s) = df^{df/2} s^{df-1} e^{-df s^2/2} / (Γ(df/2) 2^{df/2-1}),
+
+    the density of s = sqrt(chi^2_df / df), and P_inf(w) = k ∫ φ(z) [Φ(z) - Φ(z - w)]^{k-1} dz (Tukey 1953;
+    Lund & Lund 1983, AS 190), both by composite Gauss–Legendre quadrature in numpy, to about 1e-8.
+    """
+    import numpy as np
+
+    if not (isinstance(k, int) and k >= 2):
+        raise ValueError(f"k (the number of means) must be an integer of at least 2, got {k!r}.")
+    _check_df(df)
+    if q <= 0:
+        return 0.0
+    if math.isinf(df):
+        return float(_range_cdf_normal(q, k))
+    spread = math.sqrt((df + 12.0 * math.sqrt(2.0 * df) + 60.0) / df)  # beyond it the chi density is negligible
+    s, ws = _composite(0.0, spread, 8)
+    log_f = (df / 2) * math.log(df) + (df - 1) * np.log(s) - df * s * s / 2 - math.lgamma(df / 2) \
+        - (df / 2 - 1) * math.log(2)
+    return float(np.clip(np.sum(ws * np.exp(log_f) * _range_cdf_normal(q * s, k)), 0.0, 1.0))
+
+
+def studentized_range_quantile(p: float, k: int, df: float) -> float:
+    """The ``p`` quantile of the studentized range, by bisection on :func:`studentized_range_cdf` (to 1e-6).
+
+    E.g. q(0.95; k = 8, df = 16) = 4.596; for k = 2 it is sqrt(2) · t_{(1+p)/2, df} exactly.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must lie strictly between 0 and 1, got {p}.")
+    lo, hi = 0.0, 4.0
+    while studentized_range_cdf(hi, k, df) < p:
+        lo, hi = hi, 2.0 * hi
+    while hi - lo > 1e-6:
+        mid = 0.5 * (lo + hi)
+        if studentized_range_cdf(mid, k, df) < p:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class TukeyTest:
+    """Tukey's HSD for one pair: the gap over the pooled standard error, against the studentized range."""
+
+    a: str
+    b: str
+    diff: float  # mean(a) - mean(b)
+    se: float  # s_pooled * sqrt((1/n_a + 1/n_b) / 2)
+    df: int  # N - k, the ANOVA's residual degrees of freedom
+    k: int  # variants in the family
+    p_adjusted: float  # P(Q >= |diff| / se), family-wise over all k(k-1)/2 pairs
+    alpha: float = ALPHA
+
+    @property
+    def q(self) -> float:
+        return abs(self.diff) / self.se if self.se > 0 else math.inf
+
+    @property
+    def resolved(self) -> bool:
+        return self.p_adjusted <= self.alpha
+
+
+def tukey_hsd(summaries: Sequence[Any], alpha: float = ALPHA) -> list[TukeyTest]:
+    """Tukey's honestly significant difference (Tukey–Kramer for unequal seeds) for every pair of variants.
+
+        q_ab = |mean_a - mean_b| / (s_pooled sqrt((1/n_a + 1/n_b) / 2)),   p_ab = P(Q_{k, N-k} >= q_ab),
+
+    with s_pooled from :func:`anova`. It assumes every variant has the same seed-to-seed variance (check with
+    :func:`equal_variance_test`); in return it estimates that variance from all N - k residuals at once,
+    instead of from two arms at a time as Welch's test does.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}.")
+    a = anova(summaries)
+    out = []
+    for x, y in combinations(summaries, 2):
+        se = a.s_pooled * math.sqrt((1 / len(x.losses) + 1 / len(y.losses)) / 2)
+        diff = _mean(x.losses) - _mean(y.losses)
+        p = (1.0 - studentized_range_cdf(abs(diff) / se, a.k, a.df_within)) if se > 0 else float(diff == 0)
+        out.append(TukeyTest(x.variant, y.variant, diff, se, a.df_within, a.k, max(0.0, p), alpha))
+    return out
+
+
+@dataclass(frozen=True)
+class PooledContrast:
+    """The matched contrast unpaired: the same mean difference, its standard error from the pooled variance."""
+
+    mean: float
+    se: float
+    df: int
+    level: float = 1 - ALPHA
+
+    @property
+    def quantile(self) -> float:
+        return t_quantile((1 + self.level) / 2, self.df)
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        half = self.quantile * self.se
+        return self.mean - half, self.mean + half
+
+
+def pooled_matched_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> PooledContrast | None:
+    """The matched contrast as two independent groups of arms, with the ANOVA's pooled variance (N - k df).
+
+        c = (1/K) sum_k (mean_{g_k} - mean_{p_k}),   SE = s_pooled sqrt((1/K^2) sum_k (1/n_{g_k} + 1/n_{p_k}))
+
+    The seeds are ignored: nothing is paired, and every variant's spread is assumed equal. None without a
+    matched pair or with fewer than two seeds per variant.
+    """
+    _check_level(level)
+    summaries = samples(doc)
+    by_name = {s.variant: s for s in summaries}
+    pairs = [(g, p) for g, p in matched_pairs(doc["config"]["variants"]) if g in by_name and p in by_name]
+    if not pairs or min(s.n for s in summaries) < 2:
+        return None
+    a = anova(summaries)
+    k = len(pairs)
+    mean = _mean([by_name[g].mean - by_name[p].mean for g, p in pairs])
+    se = a.s_pooled * math.sqrt(math.fsum(1 / by_name[g].n + 1 / by_name[p].n for g, p in pairs)) / k
+    return PooledContrast(mean, se, a.df_within, level)
+
+
+# --- Rank correlation with its uncertainty -----------------------------------------------------------------
+
+
+def spearman_permutation_p(x: Sequence[float], y: Sequence[float]) -> float:
+    """Exact two-sided permutation p-value of Spearman's rho: the share of all n! orderings of y's ranks whose
+    |rho| is at least the observed |rho| (no ties; n <= 9, 362,880 orderings)."""
+    import numpy as np
+    from itertools import permutations
+
+    n = len(x)
+    if n != len(y) or n < 3:
+        raise ValueError(f"x and y must have the same length of at least 3, got {len(x)} and {len(y)}.")
+    if n > 9:
+        raise ValueError(f"x has {n} values; the exact test enumerates n! orderings, so n must be at most 9.")
+    rx = np.argsort(np.argsort(x)).astype(np.float64)
+    ry = np.argsort(np.argsort(y))
+    observed = abs(spearman(x, y))
+    perms = np.array(list(permutations(range(n))), dtype=np.float64)
+    # rho = 1 - 6 sum d^2 / (n (n^2 - 1)) for ranks without ties
+    rho = 1.0 - 6.0 * ((perms - rx[None, :]) ** 2).sum(axis=1) / (n * (n * n - 1))
+    del ry
+    return float(np.mean(np.abs(rho) >= observed - 1e-12))

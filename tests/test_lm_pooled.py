@@ -1,0 +1,145 @@
+"""The capstone's pooled statistics (ffn_lib.lm.stats): one-way ANOVA, equal variances, the studentized range,
+Tukey's HSD, the unpaired matched contrast and the exact permutation test of Spearman's rho."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ffn_lib.lm import stats
+
+ROOT = Path(__file__).resolve().parent.parent
+GPU_RUN = ROOT / "results" / "lm-h200-2026-11-26" / "lm_results.json"
+
+# Upper 5% (and one 1%) points of the studentized range q(p; k, df), quoted to two decimals from the printed
+# table of Pearson & Hartley, Biometrika Tables for Statisticians, vol. 1 (3rd ed., 1966), Table 29 (also in
+# most textbooks' "critical values of the studentized range"). Checked here against a 2-million-draw simulation
+# too: q(0.95; 8, 16) = 4.897 simulated (the brief's 4.596 is a typo: the table reads 4.90).
+Q_TABLE = {(0.95, 8, 16): 4.90, (0.95, 3, 10): 3.88, (0.95, 4, 20): 3.96, (0.95, 3, 2): 8.33,
+           (0.99, 5, 20): 5.29, (0.95, 8, 120): 4.36}
+
+
+def _summary(name, losses):
+    return SimpleNamespace(variant=name, losses=tuple(losses))
+
+
+def _doc(losses: dict[str, list[float]], gated: set[str]):
+    seeds = list(range(len(next(iter(losses.values())))))
+    return {"config": {"seeds": seeds, "variants": list(losses)},
+            "params": [{"variant": v, "gated": v in gated} for v in losses],
+            "runs": [{"variant": v, "seed": s, "final_val_loss": ls[s]} for v, ls in losses.items() for s in seeds]}
+
+
+@pytest.mark.parametrize(("p", "k", "df"), sorted(Q_TABLE))
+def test_studentized_range_quantile_matches_the_printed_table(p, k, df):
+    assert stats.studentized_range_quantile(p, k, df) == pytest.approx(Q_TABLE[p, k, df], abs=6e-3)
+
+
+def test_studentized_range_closed_forms():
+    # k = 2: the range of two normals over s is sqrt(2) |T|, so q(p; 2, df) = sqrt(2) t_{(1+p)/2, df}
+    for df in (3, 16, math.inf):
+        assert stats.studentized_range_quantile(0.95, 2, df) == pytest.approx(
+            math.sqrt(2) * stats.t_quantile(0.975, df), abs=2e-6)
+    # df = inf, k = 2: P(|Z1 - Z2| <= w) = 2 Phi(w / sqrt 2) - 1
+    from statistics import NormalDist
+    assert stats.studentized_range_cdf(1.5, 2, math.inf) == pytest.approx(2 * NormalDist().cdf(1.5 / math.sqrt(2)) - 1,
+                                                                          abs=1e-9)
+    assert stats.studentized_range_cdf(0.0, 5, 10) == 0.0
+    assert stats.studentized_range_cdf(50.0, 5, 10) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_studentized_range_rejects_bad_input():
+    with pytest.raises(ValueError, match="k"):
+        stats.studentized_range_cdf(3.0, 1, 10)
+    with pytest.raises(ValueError, match="df"):
+        stats.studentized_range_cdf(3.0, 4, 0)
+    with pytest.raises(ValueError, match="p must"):
+        stats.studentized_range_quantile(1.0, 4, 10)
+
+
+def test_anova_hand_computed_and_f_is_t_squared():
+    a, b = _summary("A", [1.0, 2.0, 3.0]), _summary("B", [4.0, 5.0, 6.0])
+    r = stats.anova([a, b])
+    assert (r.ss_between, r.ss_within, r.df_between, r.df_within) == pytest.approx((13.5, 4.0, 1, 4))
+    assert r.ms_within == pytest.approx(1.0) and r.f == pytest.approx(13.5)
+    # with two groups, F = t^2 of the pooled two-sample t test
+    assert r.p == pytest.approx(stats.t_two_sided_p(math.sqrt(13.5), 4), rel=1e-10)
+    # df1 = 2 has a closed form: P(F >= f) = (1 + 2 f / df2)^(-df2 / 2); F_{0.95}(2, 10) = 4.10 (printed tables)
+    assert stats.f_sf(4.0, 2, 10) == pytest.approx(1.8 ** -5, rel=1e-10)
+    assert stats.f_sf(4.10, 2, 10) == pytest.approx(0.05, abs=5e-4)
+    with pytest.raises(ValueError, match="at least two variants"):
+        stats.anova([a])
+
+
+def test_equal_variance_tests_hand_computed():
+    a, b = _summary("A", [1.0, 2.0, 3.0]), _summary("B", [4.0, 6.0, 8.0])
+    # |x - median|: A 1, 0, 1; B 2, 0, 2: group means 2/3 and 4/3, SS_between 2/3, SS_within 10/3 -> F = 0.8
+    bf = stats.equal_variance_test([a, b])
+    assert bf.center == "median" and bf.f == pytest.approx(0.8) and (bf.df1, bf.df2) == (1, 4)
+    skew = _summary("C", [4.0, 5.0, 9.0])  # median 5 and mean 6 differ: the two tests differ
+    assert stats.equal_variance_test([a, skew], "mean").f != pytest.approx(stats.equal_variance_test([a, skew]).f)
+    with pytest.raises(ValueError, match="center"):
+        stats.equal_variance_test([a, b], "mode")
+
+
+def test_tukey_with_two_groups_is_the_pooled_t_test():
+    a, b = _summary("A", [1.00, 1.01, 1.02]), _summary("B", [1.05, 1.08, 1.11])
+    (t,) = stats.tukey_hsd([a, b])
+    s_p = math.sqrt((0.01 ** 2 + 0.03 ** 2) / 2)
+    assert t.se == pytest.approx(s_p / math.sqrt(3)) and t.df == 4 and t.k == 2
+    pooled_t = 0.07 / (s_p * math.sqrt(2 / 3))
+    assert t.p_adjusted == pytest.approx(stats.t_two_sided_p(pooled_t, 4), abs=1e-7)
+
+
+def test_tukey_controls_the_family_not_each_pair():
+    groups = [_summary(n, [1.0 + d, 1.02 + d, 1.04 + d]) for n, d in zip("ABCDEFGH", [0, .03, .06, .09, .12, .15,
+                                                                                     .18, .21])]
+    tests = stats.tukey_hsd(groups)
+    assert len(tests) == 28
+    q = stats.studentized_range_quantile(0.95, 8, 16)
+    for t in tests:
+        assert t.resolved == (t.q > q)
+        assert t.p_adjusted >= stats.t_two_sided_p(t.q / math.sqrt(2), 16) - 1e-9  # never below the raw pooled p
+
+
+def test_pooled_matched_contrast_hand_computed():
+    losses = {"GELU": [1.45, 1.47, 1.46], "GEGLU": [1.40, 1.43, 1.41], "ReLU": [1.50, 1.52, 1.49],
+              "ReGLU": [1.44, 1.49, 1.43]}
+    doc = _doc(losses, {"GEGLU", "ReGLU"})
+    c = stats.pooled_matched_contrast(doc)
+    means = {k: sum(v) / 3 for k, v in losses.items()}
+    assert c.mean == pytest.approx(((means["GEGLU"] - means["GELU"]) + (means["ReGLU"] - means["ReLU"])) / 2)
+    ss = sum((x - means[k]) ** 2 for k, v in losses.items() for x in v)
+    s_p = math.sqrt(ss / (12 - 4))
+    assert c.df == 8 and c.se == pytest.approx(s_p * math.sqrt(2 * (1 / 3 + 1 / 3)) / 2)  # K = 2 pairs, n = 3
+    assert c.interval[1] - c.mean == pytest.approx(stats.t_quantile(0.975, 8) * c.se)
+
+
+def test_spearman_permutation_p_exact():
+    # n = 3: the 6 orderings have rho = 1, .5, .5, -.5, -.5, -1; |rho| >= 1 in 2 of 6
+    assert stats.spearman_permutation_p([1, 2, 3], [1, 2, 3]) == pytest.approx(2 / 6)
+    # n = 4, rho = 0.8 (one adjacent swap): |rho| >= 0.8 for the identity, its reverse and the 3+3 single swaps
+    assert stats.spearman([1, 2, 3, 4], [1, 2, 4, 3]) == pytest.approx(0.8)
+    assert stats.spearman_permutation_p([1, 2, 3, 4], [1, 2, 4, 3]) == pytest.approx(8 / 24)
+    with pytest.raises(ValueError, match="at most 9"):
+        stats.spearman_permutation_p(list(range(10)), list(range(10)))
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_recorded_run_pooled_view():
+    doc = json.loads(GPU_RUN.read_text())
+    sm = stats.samples(doc)
+    a = stats.anova(sm)
+    # the independent review's figures, computed with SciPy: 16 df, s_pooled = 0.0147, Levene (median) p = 0.68,
+    # Tukey's HSD 20 of 28 pairs against Welch + Holm's 7
+    assert a.df_within == 16 and a.s_pooled == pytest.approx(0.0147, abs=5e-5)
+    assert stats.equal_variance_test(sm).p == pytest.approx(0.68, abs=5e-3)
+    assert sum(t.resolved for t in stats.tukey_hsd(sm)) == 20
+    assert sum(t.resolved for t in stats.pairwise_tests(sm)) == 7
+    rho = stats.spearman([s.mean for s in sm], [s.table1 for s in sm])
+    assert rho == pytest.approx(16 / 21)  # 1 - 6 * 20 / 504
+    assert stats.spearman_permutation_p([s.mean for s in sm], [s.table1 for s in sm]) < 0.05
