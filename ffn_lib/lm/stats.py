@@ -686,6 +686,8 @@ def studentized_range_quantile(p: float, k: int, df: float) -> float:
     lo, hi = 0.0, 4.0
     while studentized_range_cdf(hi, k, df) < p:
         lo, hi = hi, 2.0 * hi
+        if hi > 1e6:
+            raise ArithmeticError(f"the studentized range cdf did not reach p={p} for k={k}, df={df}.")
     while hi - lo > 1e-6:
         mid = 0.5 * (lo + hi)
         if studentized_range_cdf(mid, k, df) < p:
