@@ -802,3 +802,91 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float]) -> float:
     rho = 1.0 - 6.0 * ((perms - rx[None, :]) ** 2).sum(axis=1) / (n * (n * n - 1))
     del ry
     return float(np.mean(np.abs(rho) >= observed - 1e-12))
+
+
+# --- The matched contrast along training, and the steps each gate saves ------------------------------------
+
+
+def _curves(doc: dict[str, Any]) -> tuple[list[int], dict[int, dict[str, list[float]]]]:
+    steps = list(doc["runs"][0]["curve_steps"]) if doc["runs"] else []
+    out: dict[int, dict[str, list[float]]] = {}
+    for r in doc["runs"]:
+        if list(r["curve_steps"]) != steps:
+            raise ValueError("doc: the runs' learning curves must be evaluated at the same steps.")
+        out.setdefault(r["seed"], {})[r["variant"]] = list(r["curve_val_loss"])
+    return steps, out
+
+
+def matched_curve(doc: dict[str, Any], level: float = 1 - ALPHA) -> list[tuple[int, SeedContrast]]:
+    """The matched contrast at every evaluated step of the learning curves: (step, paired t contrast over seeds).
+
+    At step t and seed s, d_s(t) = (1/K) sum_k (C_{g_k,s}(t) - C_{p_k,s}(t)) with C the held-out curve (scored on
+    the curves' windows, which may be a subset of the final loss's); then the same paired t interval as
+    :func:`matched_contrast`. Empty without a matched pair on two or more seeds.
+    """
+    _check_level(level)
+    if not doc["runs"]:
+        return []
+    steps, curves = _curves(doc)
+    pairs = matched_pairs(doc["config"]["variants"])
+    out = []
+    for i, step in enumerate(steps):
+        diffs, seeds = [], []
+        for seed in doc["config"]["seeds"]:
+            c = curves.get(seed, {})
+            if pairs and all(g in c and p in c for g, p in pairs):
+                diffs.append(_mean([c[g][i] - c[p][i] for g, p in pairs]))
+                seeds.append(seed)
+        if len(diffs) >= 2:
+            out.append((step, SeedContrast(tuple(diffs), tuple(seeds), level, tuple(g for g, _ in pairs),
+                                           tuple(p for _, p in pairs), "matched")))
+    return out
+
+
+@dataclass(frozen=True)
+class Catch:
+    """When the gated variant's mean curve first reaches the loss its plain twin ends at (None: never)."""
+
+    gated: str
+    plain: str
+    target: float  # the plain twin's mean curve at the last step
+    step: float | None  # linear interpolation between evaluated steps
+    steps: int  # the run's length
+
+    @property
+    def fraction(self) -> float | None:
+        """step / steps: the share of the run the gated variant needed to reach the plain one's end."""
+        return None if self.step is None else self.step / self.steps
+
+
+def first_reach(steps: Sequence[float], curve: Sequence[float], target: float) -> float | None:
+    """The first step at which ``curve`` (evaluated at ``steps``) falls to ``target``, linearly interpolated.
+
+    None when it never does; the first step itself when it starts at or below the target.
+    """
+    if len(steps) != len(curve) or not steps:
+        raise ValueError(f"steps and curve must have the same non-zero length, got {len(steps)} and {len(curve)}.")
+    if curve[0] <= target:
+        return float(steps[0])
+    for (s0, c0), (s1, c1) in zip(zip(steps, curve), zip(steps[1:], curve[1:])):
+        if c1 <= target:
+            return s0 + (s1 - s0) * (c0 - target) / (c0 - c1)
+    return None
+
+
+def catch_up(doc: dict[str, Any]) -> list[Catch]:
+    """For each matched pair: the step at which the gated mean curve (over seeds) reaches the plain mean curve's
+    last value. Both curves are the same held-out windows, so the comparison is like with like."""
+    if not doc["runs"]:
+        return []
+    steps, curves = _curves(doc)
+    out = []
+    for g, p in matched_pairs(doc["config"]["variants"]):
+        gs = [c[g] for c in curves.values() if g in c]
+        ps = [c[p] for c in curves.values() if p in c]
+        if not gs or not ps:
+            continue
+        gated_mean = [_mean(col) for col in zip(*gs)]
+        target = _mean([c[-1] for c in ps])
+        out.append(Catch(g, p, target, first_reach(steps, gated_mean, target), doc["config"]["train"]["steps"]))
+    return out
