@@ -143,3 +143,84 @@ def test_recorded_run_pooled_view():
     rho = stats.spearman([s.mean for s in sm], [s.table1 for s in sm])
     assert rho == pytest.approx(16 / 21)  # 1 - 6 * 20 / 504
     assert stats.spearman_permutation_p([s.mean for s in sm], [s.table1 for s in sm]) < 0.05
+
+
+def _curve_doc():
+    # two seeds, one matched pair; curves at steps 10, 20, 30
+    curves = {("GELU", 0): [3.0, 2.0, 1.6], ("GELU", 1): [3.2, 2.2, 1.8],
+              ("GEGLU", 0): [2.9, 1.7, 1.5], ("GEGLU", 1): [3.0, 1.9, 1.6]}
+    return {"config": {"seeds": [0, 1], "variants": ["GELU", "GEGLU"], "train": {"steps": 30}},
+            "params": [{"variant": "GELU", "gated": False}, {"variant": "GEGLU", "gated": True}],
+            "runs": [{"variant": v, "seed": s, "curve_steps": [10, 20, 30], "curve_val_loss": c,
+                      "final_val_loss": c[-1]} for (v, s), c in curves.items()]}
+
+
+def test_matched_curve_hand_computed():
+    found = stats.matched_curve(_curve_doc())
+    assert [s for s, _ in found] == [10, 20, 30]
+    assert found[0][1].per_seed == pytest.approx((-0.1, -0.2)) and found[1][1].per_seed == pytest.approx((-0.3, -0.3))
+    assert found[2][1].mean == pytest.approx(-0.15) and found[2][1].df == 1
+    lo, hi = found[0][1].interval
+    assert hi - found[0][1].mean == pytest.approx(stats.t_quantile(0.975, 1) * 0.05 / math.sqrt(2) * math.sqrt(2))
+
+
+def test_first_reach_interpolates_and_catch_up_uses_the_mean_curves():
+    assert stats.first_reach([10, 20, 30], [3.0, 2.0, 1.0], 1.5) == pytest.approx(25.0)
+    assert stats.first_reach([10, 20], [1.0, 0.5], 2.0) == 10.0
+    assert stats.first_reach([10, 20], [3.0, 2.5], 2.0) is None
+    with pytest.raises(ValueError, match="same non-zero length"):
+        stats.first_reach([10, 20], [3.0], 2.0)
+    (c,) = stats.catch_up(_curve_doc())
+    # plain target: mean of 1.6 and 1.8 = 1.7; gated mean curve 2.95, 1.8, 1.55 -> 1.7 at 20 + 10 * 0.1 / 0.25 = 24
+    assert (c.gated, c.plain, c.target) == ("GEGLU", "GELU", pytest.approx(1.7))
+    assert c.step == pytest.approx(24.0) and c.fraction == pytest.approx(0.8)
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_recorded_run_new_sentences():
+    from ffn_lib.bench import latest_run
+    from ffn_lib.lm import findings, verdict
+
+    doc = json.loads(GPU_RUN.read_text())
+    # the independent review's read-outs of the curves: steps 399, 339 and 368 of 500
+    steps = {c.gated: round(c.step) for c in stats.catch_up(doc)}
+    assert steps == {"GEGLU": 399, "SwiGLU": 339, "ReGLU": 368}
+    curve = dict(stats.matched_curve(doc))
+    assert curve[50].mean == pytest.approx(-0.024, abs=5e-4) and curve[500].mean == pytest.approx(-0.112, abs=5e-4)
+    pooled = " ".join(verdict.pooled_sentences(doc))
+    assert "s_pooled = 0.0147 nats per character at 16 degrees of freedom" in pooled
+    assert "q(0.95; 8, 16) = 4.90" in pooled and "resolves 20 of the 28 pairs" in pooled and "against 7 for" in pooled
+    assert "Brown–Forsythe test p = 0.68" in pooled
+    paired = stats.matched_contrast(doc)
+    unpaired = stats.pooled_matched_contrast(doc)
+    assert unpaired.mean == pytest.approx(paired.mean)  # same seeds for every arm: the same mean difference
+    text = verdict.pooled_matched_sentence(doc)
+    assert text.startswith("What pairing by seed cost") and f"{unpaired.interval[0]:+.4f} to " in text
+    assert "lies below zero at 8 of the 10 evaluated steps" in verdict.curve_contrast_sentence(doc)
+    assert "24 runs took 70 s" in verdict.budget_sentence(doc) and "2.36 instead of 4.30" in verdict.budget_sentence(doc)
+    assert "exact permutation p-value of 0.037" in verdict.table1_sentence(doc)
+    bench = latest_run()
+    if bench is not None:
+        pay = findings.pay_sentences(bench, doc)
+        assert pay[0].startswith("Does it pay? In time to the same loss, here it does")
+        assert "GEGLU reaches GELU's final loss at step 399 (80% of the steps" in pay[0]
+        assert "cosine schedule is not the end of a shorter run" in pay[1]
+
+
+def test_matched_curve_figure_passes_the_figure_check():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ffn_lib import figure_check
+    from ffn_lib.lm import stat_figures
+
+    doc = json.loads(GPU_RUN.read_text()) if GPU_RUN.exists() else _curve_doc()
+    ax = stat_figures.plot_matched_curve(doc)
+    assert figure_check.problems(ax.figure) == []
+    (band,) = ax.collections
+    found = stats.matched_curve(doc)
+    lows = band.get_paths()[0].vertices[:, 1]
+    assert min(lows) == pytest.approx(min(c.interval[0] for _, c in found))  # the band is the t interval
+    plt.close(ax.figure)
