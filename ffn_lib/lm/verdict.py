@@ -307,10 +307,13 @@ def table1_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | No
 
 
 def significance_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
-    """The matched contrast first, then its pairs, the families, every pair, the leaders and Table 1."""
-    out = [matched_sentence(doc), matched_pairs_sentence(doc, alpha), pairing_sentence(doc), family_sentence(doc)]
+    """The matched contrast first (paired, unpaired, along training), then the families, every pair (Welch and
+    Holm), the leaders, the pooled view (ANOVA, Tukey) and Table 1."""
+    out = [matched_sentence(doc), matched_pairs_sentence(doc, alpha), pairing_sentence(doc),
+           pooled_matched_sentence(doc), curve_contrast_sentence(doc), family_sentence(doc)]
     out += pairs_sentences(doc, alpha)
-    out += [leaders_sentence(doc, alpha), reconcile_sentence(doc, alpha), table1_sentence(doc, alpha)]
+    out += [leaders_sentence(doc, alpha), reconcile_sentence(doc, alpha), *pooled_sentences(doc, alpha),
+            table1_sentence(doc, alpha)]
     return [s for s in out if s]
 
 
@@ -536,20 +539,21 @@ POOLED = {
              "standard deviations {sd_lo:.4f} to {sd_hi:.4f}), so the pooled analysis below rests on an assumption "
              "this run doubts."),
 }
-TUKEY = N_("Tukey's honestly significant difference with that pooled variance compares each gap with the studentized "
-           "range of {k} means, q(0.95; {k}, {df}) = {q:.2f} pooled standard errors, and resolves {tukey} of the {m} "
-           "pairs at family-wise {alpha:.0%}, against {welch} for Welch's t with Holm's correction. The assumption of "
-           "equal variances buys the difference: it lets every pair borrow the {df} degrees of freedom of all {N} "
-           "runs, where Welch's test estimates each pair's spread from its own two arms at {df_lo:.1f} to "
-           "{df_hi:.1f}. If the variances do differ, Tukey's test is over-confident for the pairs with the noisiest "
-           "arms, and Welch's is the one to trust. Left unresolved by Tukey's test: {open}. Its top group, the "
-           "variants no other is resolved ahead of: {top}.")
-TUKEY_ALL = N_("Tukey's honestly significant difference with that pooled variance compares each gap with the "
-               "studentized range of {k} means, q(0.95; {k}, {df}) = {q:.2f} pooled standard errors, and resolves all "
-               "{m} pairs at family-wise {alpha:.0%}, against {welch} for Welch's t with Holm's correction. The "
-               "assumption of equal variances buys the difference: it lets every pair borrow the {df} degrees of "
+TUKEY = N_("Tukey's honestly significant difference with that pooled variance compares each gap, divided by "
+           "s_pooled/√{n}, with the studentized range of {k} means, q(0.95; {k}, {df}) = {q:.2f}, and resolves {tukey} "
+           "of the {m} pairs at family-wise {alpha:.0%}, against {welch} for Welch's t with Holm's correction.")
+TUKEY_WHY = {
+    "more": N_("The assumption of equal variances buys the difference: it lets every pair borrow the {df} degrees of "
                "freedom of all {N} runs, where Welch's test estimates each pair's spread from its own two arms at "
-               "{df_lo:.1f} to {df_hi:.1f}.")
+               "{df_lo:.1f} to {df_hi:.1f}. If the variances do differ, Tukey's test is over-confident for the pairs "
+               "with the noisiest arms, and Welch's is the one to trust."),
+    "same": N_("Borrowing the {df} degrees of freedom of all {N} runs, instead of Welch's {df_lo:.1f} to {df_hi:.1f} "
+               "per pair, resolves no more pairs here."),
+    "fewer": N_("Welch's test resolves more here: the pairs whose two arms both vary little gain from their own small "
+                "spreads more than pooling's {df} degrees of freedom give them."),
+}
+TUKEY_OPEN = N_("Left unresolved by Tukey's test: {open}. Its top group, the variants no other is resolved ahead of: "
+                "{top}.")
 
 
 def pooled_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
@@ -566,15 +570,17 @@ def pooled_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[st
     tukey = stats.tukey_hsd(summaries, alpha)
     welch = stats.pairwise_tests(summaries, alpha)
     dfs = [t.df for t in welch]
+    n_tukey, n_welch = sum(t.resolved for t in tukey), sum(t.resolved for t in welch)
     facts = dict(k=a.k, df=a.df_within, q=stats.studentized_range_quantile(1 - alpha, a.k, a.df_within), m=len(tukey),
-                 tukey=sum(t.resolved for t in tukey), alpha=alpha, welch=sum(t.resolved for t in welch), N=a.n_total,
-                 df_lo=min(dfs), df_hi=max(dfs))
+                 tukey=n_tukey, alpha=alpha, welch=n_welch, N=a.n_total, df_lo=min(dfs), df_hi=max(dfs),
+                 n=min(s.n for s in summaries))
+    why = "more" if n_tukey > n_welch else "same" if n_tukey == n_welch else "fewer"
+    text = [tr(TUKEY, **facts), tr(TUKEY_WHY[why], **facts)]
     open_ = [t for t in tukey if not t.resolved]
-    if not open_:
-        return [first, tr(TUKEY_ALL, **facts)]
-    top = stats.leaders(tukey, [])["top"]
-    return [first, tr(TUKEY, open=wording.clauses(tr("{a} against {b}", a=t.a, b=t.b) for t in open_),
-                      top=wording.names(top), **facts)]
+    if open_:
+        text.append(tr(TUKEY_OPEN, open=wording.clauses(tr("{a} against {b}", a=t.a, b=t.b) for t in open_),
+                       top=wording.names(stats.leaders(tukey, [])["top"])))
+    return [first, wording.sentences(text)]
 
 
 POOLED_MATCHED = {
