@@ -224,3 +224,21 @@ def test_matched_curve_figure_passes_the_figure_check():
     lows = band.get_paths()[0].vertices[:, 1]
     assert min(lows) == pytest.approx(min(c.interval[0] for _, c in found))  # the band is the t interval
     plt.close(ax.figure)
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_the_committed_report_is_the_current_code_s(tmp_path):
+    """lm_results.md beside the record is what markdown_report writes from the JSON today (no stale statistic)."""
+    import shutil
+
+    from ffn_lib.lm import markdown_report
+    from ffn_lib.lm.__main__ import main
+
+    doc = json.loads(GPU_RUN.read_text())
+    committed = GPU_RUN.with_name("lm_results.md").read_text()
+    assert committed == markdown_report(doc), "rewrite it: python -m ffn_lib.lm --report " + str(GPU_RUN)
+    assert "combined standard errors" not in committed and "Tukey" in committed
+    copy = tmp_path / "lm_results.json"
+    shutil.copy(GPU_RUN, copy)
+    assert main(["--report", str(copy)]) == 0
+    assert (tmp_path / "lm_results.md").read_text() == committed and copy.read_bytes() == GPU_RUN.read_bytes()

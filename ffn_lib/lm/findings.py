@@ -187,7 +187,12 @@ def _peak_memory(summaries: list[VariantSummary]) -> str | None:
 def markdown_report(doc: dict[str, Any]) -> str:
     """The report ``python -m ffn_lib.lm`` writes: the run, its table, every finding, the source of Table 1."""
     return (f"# ffn_lib.lm: {doc['provenance']['device']['name']}\n\n"
-            + tr("{description}.", description=describe_run(doc)) + f"\n\n{table_markdown(doc)}\n"
+            + tr("{description}.", description=describe_run(doc)) + "\n\n"
+            + tr("Generated from lm_results.json by `ffn_lib.lm.markdown_report` (rewrite it with `python -m ffn_lib.lm "
+                 "--report <path to lm_results.json>`). Which differences are real is decided by Student's t intervals "
+                 "paired by seed (the matched and family contrasts), Welch's t with Holm's correction over every pair, "
+                 "and, beside it, Tukey's HSD on the one-way ANOVA's pooled variance, all from `ffn_lib.lm.stats`.")
+            + f"\n\n{table_markdown(doc)}\n"
             + "\n".join(f"- {s}" for s in sentences(doc)) + "\n\n" + tr("Table 1: {source}.", source=tr(SHAZEER_2020))
             + "\n")
 
