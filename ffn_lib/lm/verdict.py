@@ -640,14 +640,24 @@ def curve_contrast_sentence(doc: dict[str, Any]) -> str | None:
 
 # --- Why the record is this small ---------------------------------------------------------------------------------
 
-BUDGET = N_("The recorded run is small by choice of budget, not of method: its {runs} runs took {wall:.0f} s on the "
-            "GPU, {each:.1f} s each, under a budget of {budget:.0f} s set on its command line; each read {steps} "
-            "steps of {batch} windows, {passes:.1f} passes over the training text, at one learning rate. The curves "
-            "still fall at the end (the mean over variants drops by {drop:.3f} nats per character between steps "
-            "{a} and {b}). A larger record would add three things: more seeds ({more} per variant would put the "
-            "paired t quantile at {q_more:.2f} instead of {q:.2f}, and show whether the spreads really differ), "
-            "several times the steps (where the gap settles, not how fast it opens), and a small learning-rate sweep "
-            "per variant (the one confound every variant shares here).")
+BUDGET = {
+    True: N_("The recorded run is small by choice of budget, not of method: its {runs} runs took {wall:.0f} s on the "
+             "GPU, {each:.1f} s each, under a budget of {budget:.0f} s set on its command line; each read {steps} "
+             "steps of {batch} windows, {passes:.1f} passes over the training text, at one learning rate. The curves "
+             "still fall at the end (the mean over variants drops by {drop:.3f} nats per character between steps {a} "
+             "and {b}). A larger record would add three things: more seeds ({more} per variant would put the paired t "
+             "quantile at {q_more:.2f} instead of {q:.2f}, and show whether the spreads really differ), several times "
+             "the steps (where the gap settles, not how fast it opens), and a small learning-rate sweep per variant "
+             "(the one confound every variant shares here)."),
+    False: N_("The recorded run is small by choice of budget, not of method: its {runs} runs took {wall:.0f} s on the "
+              "GPU, {each:.1f} s each, under a budget of {budget:.0f} s set on its command line; each read {steps} "
+              "steps of {batch} windows, {passes:.1f} passes over the training text, at one learning rate. The curves "
+              "have levelled off at the end (the mean over variants changes by {drop:+.3f} nats per character between "
+              "steps {a} and {b}). A larger record would add three things: more seeds ({more} per variant would put the"
+              " paired t quantile at {q_more:.2f} instead of {q:.2f}, and show whether the spreads really differ), "
+              "several times the steps (where the gap settles, not how fast it opens), and a small learning-rate sweep "
+              "per variant (the one confound every variant shares here)."),
+}
 
 
 def budget_sentence(doc: dict[str, Any], more_seeds: int = 8) -> str | None:
@@ -658,9 +668,9 @@ def budget_sentence(doc: dict[str, Any], more_seeds: int = 8) -> str | None:
     if not runs or len(runs[0]["curve_steps"]) < 2:
         return None
     curves = [r["curve_val_loss"] for r in runs]
-    drop = stats._mean([c[-2] - c[-1] for c in curves])
+    drop = stats._mean([c[-2] - c[-1] for c in curves])  # > 0: still falling
     n = len(cfg["seeds"])
-    return tr(BUDGET, runs=len(runs), wall=doc["wall_s"], each=doc["wall_s"] / len(runs), budget=cfg["budget_s"],
+    return tr(BUDGET[drop > 0.001], runs=len(runs), wall=doc["wall_s"], each=doc["wall_s"] / len(runs), budget=cfg["budget_s"],
               steps=cfg["train"]["steps"], batch=cfg["train"]["batch_size"],
               passes=cfg["tokens_per_run"] / doc["data"]["train_tokens"], drop=drop,
               a=runs[0]["curve_steps"][-2], b=runs[0]["curve_steps"][-1], more=more_seeds,
