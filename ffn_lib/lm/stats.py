@@ -16,6 +16,14 @@ function, evaluated by its continued fraction, and the quantile is found by bise
 * :func:`family_contrast`: per seed, the gated variants' mean loss minus the plain variants' mean loss (each
   variant weighed equally within its family), then a paired t interval over the seeds;
 * :func:`leaders`: whether named variants are resolved ahead of every other one.
+* The pooled view, which assumes one seed-to-seed variance for every variant: :func:`anova` (one-way ANOVA, its
+  residual variance at N - k degrees of freedom), :func:`equal_variance_test` (Levene 1960; Brown & Forsythe 1974),
+  :func:`studentized_range_cdf` / :func:`studentized_range_quantile` (numerical integration, tested against printed
+  tables), :func:`tukey_hsd` (Tukey 1953) for every pair, and :func:`pooled_matched_contrast`, the matched contrast
+  unpaired, to set beside the paired one.
+* :func:`spearman_permutation_p`: the exact permutation p-value of Spearman's rho (n <= 9).
+* Along training: :func:`matched_curve` (the matched contrast at every evaluated step) and :func:`catch_up` (the
+  step at which each gated mean curve reaches its plain twin's final loss).
 """
 
 from __future__ import annotations
