@@ -242,3 +242,37 @@ def test_the_committed_report_is_the_current_code_s(tmp_path):
     shutil.copy(GPU_RUN, copy)
     assert main(["--report", str(copy)]) == 0
     assert (tmp_path / "lm_results.md").read_text() == committed and copy.read_bytes() == GPU_RUN.read_bytes()
+
+
+def test_seed_blocked_anova_removes_a_shared_seed_shift():
+    base = {"A": [1.0, 1.2, 1.1], "B": [1.5, 1.4, 1.6], "C": [2.0, 2.1, 1.8]}
+    doc = _doc(base, set())
+    b = stats.seed_blocked_anova(doc)
+    assert (b.k, b.n, b.df_seed, b.df_residual) == (3, 3, 2, 4)
+    # SS_total = SS_variant + SS_seed + SS_residual
+    every = [x for v in base.values() for x in v]
+    grand = sum(every) / 9
+    ss_total = sum((x - grand) ** 2 for x in every)
+    ss_variant = 3 * sum((sum(v) / 3 - grand) ** 2 for v in base.values())
+    assert ss_total == pytest.approx(ss_variant + b.ss_seed + b.ss_residual)
+    # residual by hand: e = L - row mean - column mean + grand
+    cols = [sum(v[j] for v in base.values()) / 3 for j in range(3)]
+    ss_res = sum((v[j] - sum(v) / 3 - cols[j] + grand) ** 2 for v in base.values() for j in range(3))
+    assert b.ss_residual == pytest.approx(ss_res)
+    # a shift that seed s gives every variant alike moves SS_seed, not the residual
+    shifted = stats.seed_blocked_anova(_doc({k: [x + d for x, d in zip(v, (0.0, 0.3, -0.2))] for k, v in base.items()},
+                                            set()))
+    assert shifted.ss_residual == pytest.approx(b.ss_residual) and shifted.ss_seed > b.ss_seed
+    assert shifted.p_seed < b.p_seed
+    assert stats.seed_blocked_anova(_doc({"A": [1.0, 1.1]}, set())) is None
+
+
+@pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
+def test_recorded_run_seed_blocking_buys_nothing():
+    from ffn_lib.lm import verdict
+
+    doc = json.loads(GPU_RUN.read_text())
+    b = stats.seed_blocked_anova(doc)
+    assert b.df_residual == 14 and b.p_seed > 0.5 and b.s_residual > stats.anova(stats.samples(doc)).s_pooled
+    text = verdict.pooled_sentences(doc)[2]
+    assert "the seeds shift nothing detectable" in text and f"{b.s_residual:.4f} at 14 degrees of freedom" in text

@@ -898,3 +898,67 @@ def catch_up(doc: dict[str, Any]) -> list[Catch]:
         target = _mean([c[-1] for c in ps])
         out.append(Catch(g, p, target, first_reach(steps, gated_mean, target), doc["config"]["train"]["steps"]))
     return out
+
+
+@dataclass(frozen=True)
+class SeedBlocked:
+    """The additive two-way model ``loss ~ variant + seed``: the residual once each seed's shared shift is removed."""
+
+    k: int  # variants
+    n: int  # seeds
+    ss_seed: float
+    ss_residual: float
+
+    @property
+    def df_seed(self) -> int:
+        return self.n - 1
+
+    @property
+    def df_residual(self) -> int:
+        return (self.k - 1) * (self.n - 1)
+
+    @property
+    def s_residual(self) -> float:
+        return math.sqrt(self.ss_residual / self.df_residual)
+
+    @property
+    def f_seed(self) -> float:
+        ms = self.ss_residual / self.df_residual
+        return (self.ss_seed / self.df_seed) / ms if ms > 0 else math.inf
+
+    @property
+    def p_seed(self) -> float:
+        """P(F >= f) under "the seeds shift every variant's loss by nothing"."""
+        return 0.0 if math.isinf(self.f_seed) else f_sf(self.f_seed, self.df_seed, self.df_residual)
+
+
+def seed_blocked_anova(doc: dict[str, Any]) -> SeedBlocked | None:
+    """``loss ~ variant + seed`` on the complete seeds: L_{v,s} = mu + a_v + b_s + e_{v,s}, no interaction.
+
+        SS_seed = k sum_s (mean_s - grand)^2,   SS_res = sum_{v,s} (L_{v,s} - mean_v - mean_s + grand)^2,
+
+    at (k - 1)(n - 1) residual degrees of freedom. It is to the one-way ANOVA what the paired test is to the
+    unpaired one: it pays n - 1 degrees of freedom to remove each seed's shift shared by all variants.
+    None with fewer than two variants or two complete seeds.
+    """
+    by_seed = _losses_by_seed(doc)
+    names = [n for n in doc["config"]["variants"] if any(n in v for v in by_seed.values())]
+    seeds = [s for s in doc["config"]["seeds"] if set(names) <= by_seed.get(s, {}).keys()]
+    if len(names) < 2 or len(seeds) < 2:
+        return None
+    table = [[by_seed[s][v] for s in seeds] for v in names]
+    grand = _mean([x for row in table for x in row])
+    row_m = [_mean(row) for row in table]
+    col_m = [_mean([table[i][j] for i in range(len(names))]) for j in range(len(seeds))]
+    ss_seed = len(names) * math.fsum((c - grand) ** 2 for c in col_m)
+    ss_res = math.fsum((table[i][j] - row_m[i] - col_m[j] + grand) ** 2
+                       for i in range(len(names)) for j in range(len(seeds)))
+    return SeedBlocked(len(names), len(seeds), ss_seed, ss_res)
+
+
+def tukey_resolved(summaries: Sequence[Any], s: float, df: float, alpha: float = ALPHA) -> int:
+    """How many pairs Tukey's HSD resolves with a given residual standard deviation ``s`` at ``df`` (equal n)."""
+    k = len(summaries)
+    q = studentized_range_quantile(1 - alpha, k, df)
+    return sum(abs(_mean(a.losses) - _mean(b.losses)) / (s / math.sqrt(len(a.losses))) > q
+               for a, b in combinations(summaries, 2))

@@ -556,6 +556,19 @@ TUKEY_OPEN = N_("Left unresolved by Tukey's test: {open}. Its top group, the var
                 "{top}.")
 
 
+BLOCKED = {
+    False: N_("Blocking by seed, the two-way model loss ~ variant + seed, removes any shift a seed gives every variant "
+              "alike, at the price of {df_seed} degrees of freedom: here the seeds shift nothing detectable (F = "
+              "{f:.2f}, p = {p:.2f}), the residual standard deviation is {s:.4f} at {df} degrees of freedom against "
+              "{s1:.4f} at {df1} without the seeds, and Tukey's test resolves {r} pairs against {r1}. The seed buys "
+              "nothing here, as the paired contrast showed."),
+    True: N_("Blocking by seed, the two-way model loss ~ variant + seed, removes any shift a seed gives every variant "
+             "alike, at the price of {df_seed} degrees of freedom: here the seeds do shift the losses (F = {f:.2f}, "
+             "p = {p:.2f}), the residual standard deviation is {s:.4f} at {df} degrees of freedom against {s1:.4f} at "
+             "{df1} without the seeds, and Tukey's test resolves {r} pairs against {r1}."),
+}
+
+
 def pooled_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
     """The pooled view beside Welch and Holm: the ANOVA's variance, the equal-variance tests, Tukey's HSD."""
     summaries = stats.samples(doc)
@@ -580,7 +593,13 @@ def pooled_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[st
     if open_:
         text.append(tr(TUKEY_OPEN, open=wording.clauses(tr("{a} against {b}", a=t.a, b=t.b) for t in open_),
                        top=wording.names(stats.leaders(tukey, [])["top"])))
-    return [first, wording.sentences(text)]
+    out = [first, wording.sentences(text)]
+    blocked = stats.seed_blocked_anova(doc)
+    if blocked is not None and blocked.df_residual > 0 and len({s.n for s in summaries}) == 1:
+        out.append(tr(BLOCKED[blocked.p_seed <= alpha], df_seed=blocked.df_seed, f=blocked.f_seed, p=blocked.p_seed,
+                      s=blocked.s_residual, df=blocked.df_residual, s1=a.s_pooled, df1=a.df_within,
+                      r=stats.tukey_resolved(summaries, blocked.s_residual, blocked.df_residual, alpha), r1=n_tukey))
+    return out
 
 
 POOLED_MATCHED = {
