@@ -311,7 +311,7 @@ def test_gpu_figures_pass_the_figure_check_and_labels_do_not_overlap():
 
     doc = json.loads(GPU_RUN.read_text())
     for draw in (stat_figures.plot_pairwise_gaps, stat_figures.plot_vs_table1_t, stat_figures.plot_final_losses,
-                 stat_figures.plot_contrasts, figures.plot_curves):
+                 stat_figures.plot_contrasts, stat_figures.plot_matched_curve, figures.plot_curves):
         ax = draw(doc)
         assert figure_check.problems(ax.figure) == [], draw.__name__
         ax.figure.canvas.draw()
@@ -371,7 +371,7 @@ def test_chapter_builds_its_sentences_in_the_library_and_hides_their_input():
     for c in sentence_cells:
         assert "hide-input" in c["metadata"].get("tags", []), "".join(c["source"])[:80]
     # the recorded GPU run gets every figure; this page's short run only its table and curves
-    for draw in ("plot_final_losses", "plot_pairwise_gaps", "plot_vs_table1_t", "plot_contrasts"):
+    for draw in ("plot_final_losses", "plot_pairwise_gaps", "plot_vs_table1_t", "plot_contrasts", "plot_matched_curve"):
         assert sum(f"stat_figures.{draw}(gpu" in s for s in code) == 1, draw
         assert not any(f"stat_figures.{draw}(doc" in s for s in code), draw
     assert sum("lm.plot_curves(gpu" in s for s in code) == 1
@@ -381,7 +381,9 @@ def test_chapter_builds_its_sentences_in_the_library_and_hides_their_input():
     for name in ("demo_sentence(doc", "full_run_sentence(doc", "cost_sentence(bench, gpu", "cost_markdown(bench, gpu",
                  "curve_sentence(gpu", "matched_sentence(gpu", "family_sentence(gpu", "leaders_sentence(gpu",
                  "early_learning_sentence(gpu", "pairing_sentence(gpu", "reconcile_sentence(gpu",
-                 "over_fitting_sentence(gpu", "cost_shape_sentence(bench", "corpus_lines(gpu"):
+                 "over_fitting_sentence(gpu", "cost_shape_sentence(bench", "corpus_lines(gpu", "pooled_sentences(gpu",
+                 "pooled_matched_sentence(gpu", "curve_contrast_sentence(gpu", "pay_sentences(bench, gpu",
+                 "budget_sentence(gpu"):
         assert name in joined, name
     # the recorded run's text is printed before this page's, in the data section, not first in the cost section
     assert joined.index("corpus_lines(gpu") < joined.index("run_experiment(")

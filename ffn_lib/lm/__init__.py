@@ -8,7 +8,8 @@
 * :mod:`~ffn_lib.lm.results`: the results schema, checking, loading and writing,
   and the recorded runs for the chapter;
 * :mod:`~ffn_lib.lm.analysis`: per-variant summaries over seeds and ranks;
-* :mod:`~ffn_lib.lm.stats`: Student's t, Welch, Holm, the matched and family contrasts paired by seed;
+* :mod:`~ffn_lib.lm.stats`: Student's t, Welch, Holm, the matched and family contrasts paired by seed, the pooled
+  view (ANOVA, Levene/Brown–Forsythe, Tukey's HSD), the contrast along training;
 * :mod:`~ffn_lib.lm.verdict`, :mod:`~ffn_lib.lm.findings`: the findings in words and tables, generated from
   the numbers (the cost side from the recorded benchmark too); :mod:`~ffn_lib.lm.run_notes`: a recorded run's notes;
 * :mod:`~ffn_lib.lm.figures`, :mod:`~ffn_lib.lm.stat_figures`: learning curves; the contrasts, every pair's gap,

@@ -52,13 +52,34 @@ def _parser() -> argparse.ArgumentParser:
                    help="CPU threads (default: 1 on a CPU, for results that do not depend on the core count; "
                         "torch's default with CUDA)")
     p.add_argument("--quiet", action="store_true", help="no per-run progress lines")
+    p.add_argument("--report", type=Path, default=None, metavar="LM_RESULTS_JSON",
+                   help="train nothing: rewrite the lm_results.md beside a recorded lm_results.json with this code's "
+                        "statistics and wording (the JSON is read, never changed)")
     return p
+
+
+def _report(path: Path, parser: argparse.ArgumentParser) -> int:
+    """Rewrite ``lm_results.md`` beside ``path`` from the recorded numbers, with the current statistics."""
+    import json
+
+    from . import results
+
+    try:
+        doc = results.validate(json.loads(path.read_text()), str(path))
+    except (OSError, ValueError) as err:
+        parser.error(f"--report {path}: {err}")
+    out = path.with_name("lm_results.md")
+    out.write_text(results.markdown_report(doc))
+    print(f"wrote {out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.report is not None:
+        return _report(args.report, parser)
 
     import torch
 

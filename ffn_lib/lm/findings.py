@@ -187,7 +187,12 @@ def _peak_memory(summaries: list[VariantSummary]) -> str | None:
 def markdown_report(doc: dict[str, Any]) -> str:
     """The report ``python -m ffn_lib.lm`` writes: the run, its table, every finding, the source of Table 1."""
     return (f"# ffn_lib.lm: {doc['provenance']['device']['name']}\n\n"
-            + tr("{description}.", description=describe_run(doc)) + f"\n\n{table_markdown(doc)}\n"
+            + tr("{description}.", description=describe_run(doc)) + "\n\n"
+            + tr("Generated from lm_results.json by `ffn_lib.lm.markdown_report` (rewrite it with `python -m ffn_lib.lm "
+                 "--report <path to lm_results.json>`). Which differences are real is decided by Student's t intervals "
+                 "paired by seed (the matched and family contrasts), Welch's t with Holm's correction over every pair, "
+                 "and, beside it, Tukey's HSD on the one-way ANOVA's pooled variance, all from `ffn_lib.lm.stats`.")
+            + f"\n\n{table_markdown(doc)}\n"
             + "\n".join(f"- {s}" for s in sentences(doc)) + "\n\n" + tr("Table 1: {source}.", source=tr(SHAZEER_2020))
             + "\n")
 
@@ -298,3 +303,57 @@ def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str 
               dtype=cfg["dtype"], eager_lo=min(eager), eager_hi=max(eager), fused_lo=min(fused), fused_hi=max(fused),
               flops=both[0]["flops"], gain_lo=min(gains), gain_hi=max(gains), gain=matched.mean,
               lm_d=doc["config"]["model"]["d_model"])
+
+
+# --- Does it pay? Steps saved against time per step -------------------------------------------------------------
+
+PAY_ITEM = N_("{g} reaches {p}'s final loss at step {step:.0f} ({frac:.0%} of the steps; {cost:+.1%} time per step "
+              "fused, so {time:.0%} of the plain run's time)")
+PAY_NEVER = N_("{g} never reaches {p}'s final loss ({cost:+.1%} time per step fused)")
+PAY = {
+    "all": N_("Does it pay? In time to the same loss, here it does: {items}. The gate buys {save_lo:.0%} to "
+              "{save_hi:.0%} fewer steps for {fused_lo:+.1%} to {fused_hi:+.1%} more time per step with the fused "
+              "kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch), from the recorded benchmark on the "
+              "{device}."),
+    "some": N_("Does it pay? In time to the same loss, only for some pairs: {items}. From the recorded benchmark "
+               "on the {device}, a gated step costs {fused_lo:+.1%} to {fused_hi:+.1%} more time with the fused "
+               "kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
+    "none": N_("Does it pay? In time to the same loss, not here: {items}. From the recorded benchmark on the {device}, "
+               "a gated step costs {fused_lo:+.1%} to {fused_hi:+.1%} more time with the fused kernel "
+               "({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
+}
+PAY_CAVEAT = N_("Two caveats. A step inside a cosine schedule is not the end of a shorter run: a run planned for "
+                "fewer steps decays its learning rate sooner and usually ends lower than the longer run's curve at "
+                "that step, so the step counts above are not those of a planned shorter run, and the saving is an "
+                "estimate, not a measurement; the direct test is iso-time runs, the plain variant trained for "
+                "about {iso:.2f} times the gated one's steps. And the cost is of one block of d_model {d_model} in "
+                "the benchmark, not of this model's whole step, in which the FFN is only a part.")
+
+
+def pay_sentences(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> list[str]:
+    """The title's question in one unit, time: the steps each gated model needs to reach its plain twin's final
+    loss (:func:`ffn_lib.lm.stats.catch_up`, on the mean curves) against the recorded per-step time cost."""
+    costs = {(c["gated"], c["plain"]): c for c in block_costs(bench_run) if "fused" in c}
+    catches = [c for c in stats.catch_up(doc) if (c.gated, c.plain) in costs]
+    if not catches:
+        return []
+    items, pays, saves = [], [], []
+    for c in catches:
+        cost = costs[(c.gated, c.plain)]["fused"]["time"]
+        if c.step is None:
+            items.append(tr(PAY_NEVER, g=c.gated, p=c.plain, cost=cost))
+            pays.append(False)
+            continue
+        time = c.fraction * (1 + cost)
+        items.append(tr(PAY_ITEM, g=c.gated, p=c.plain, step=c.step, frac=c.fraction, cost=cost, time=time))
+        pays.append(time < 1)
+        saves.append(1 - c.fraction)
+    fused = [costs[(c.gated, c.plain)]["fused"]["time"] for c in catches]
+    eager = [costs[(c.gated, c.plain)]["eager"]["time"] for c in catches]
+    key = "all" if all(pays) else "some" if any(pays) else "none"
+    facts = dict(items=wording.clauses(items), fused_lo=min(fused), fused_hi=max(fused), eager_lo=min(eager),
+                 eager_hi=max(eager), device=bench_run["provenance"]["device"]["name"])
+    if saves:
+        facts.update(save_lo=min(saves), save_hi=max(saves))
+    return [tr(PAY[key], **facts),
+            tr(PAY_CAVEAT, iso=1 + max(fused), d_model=bench_run["config"]["d_model"])]

@@ -221,3 +221,35 @@ def plot_final_losses(doc: dict[str, Any], ax=None, *, title: str | None = None)
                              level=1 - stats.ALPHA))
     ax.grid(axis="x", visible=False)
     return ax
+
+
+def plot_matched_curve(doc: dict[str, Any], ax=None, *, title: str | None = None):
+    """The matched contrast (gated minus its own plain twin, paired by seed) at every evaluated step, with its
+    Student's t band (:func:`ffn_lib.lm.stats.matched_curve`) and each seed's own difference as a thin line."""
+    import matplotlib.pyplot as plt
+
+    from ..plotting import use_style
+
+    use_style()
+    found = stats.matched_curve(doc)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 3.8), layout="constrained")
+    if not found:
+        ax.set_title(title or N_("No matched pair on two or more seeds"), fontsize=10)
+        return ax
+    steps = [s for s, _ in found]
+    mean = [c.mean for _, c in found]
+    lo, hi = [c.interval[0] for _, c in found], [c.interval[1] for _, c in found]
+    level = found[0][1].level
+    ax.fill_between(steps, lo, hi, color=GATED_COLOR, alpha=0.2, lw=0,
+                    label=tr("{level:.0%} t interval over {n} seeds", level=level, n=found[0][1].n))
+    for i in range(found[0][1].n):
+        ax.plot(steps, [c.per_seed[i] for _, c in found], color=GATED_COLOR, lw=0.8, alpha=0.45,
+                label=N_("each seed") if i == 0 else None)
+    ax.plot(steps, mean, "o-", color=GATED_COLOR, lw=2, ms=4, label=N_("mean over seeds"))
+    ax.axhline(0, color="0.3", lw=1)
+    ax.set(xlabel=N_("training step"),
+           ylabel=N_("gated minus plain twin, held-out loss\n(nats per character; below 0: the gate helps)"),
+           title=title or N_("The matched contrast along training"))
+    ax.legend(fontsize=9, loc="upper right")
+    return ax

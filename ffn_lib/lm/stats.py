@@ -16,6 +16,14 @@ function, evaluated by its continued fraction, and the quantile is found by bise
 * :func:`family_contrast`: per seed, the gated variants' mean loss minus the plain variants' mean loss (each
   variant weighed equally within its family), then a paired t interval over the seeds;
 * :func:`leaders`: whether named variants are resolved ahead of every other one.
+* The pooled view, which assumes one seed-to-seed variance for every variant: :func:`anova` (one-way ANOVA, its
+  residual variance at N - k degrees of freedom), :func:`equal_variance_test` (Levene 1960; Brown & Forsythe 1974),
+  :func:`studentized_range_cdf` / :func:`studentized_range_quantile` (numerical integration, tested against printed
+  tables), :func:`tukey_hsd` (Tukey 1953) for every pair, and :func:`pooled_matched_contrast`, the matched contrast
+  unpaired, to set beside the paired one.
+* :func:`spearman_permutation_p`: the exact permutation p-value of Spearman's rho (n <= 9).
+* Along training: :func:`matched_curve` (the matched contrast at every evaluated step) and :func:`catch_up` (the
+  step at which each gated mean curve reaches its plain twin's final loss).
 """
 
 from __future__ import annotations
@@ -507,3 +515,450 @@ def _sd(xs: Sequence[float]) -> float:
     """Sample standard deviation (n - 1 in the denominator)."""
     m = _mean(xs)
     return math.sqrt(math.fsum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+
+
+# --- The pooled view: one-way ANOVA, equal variances, Tukey's HSD ------------------------------------------
+
+
+def f_sf(f: float, df1: float, df2: float) -> float:
+    """P(F >= f) for Fisher's F with (df1, df2) degrees of freedom: I_{df2/(df2 + df1 f)}(df2/2, df1/2) (A&S 26.6.2)."""
+    _check_df(df1)
+    _check_df(df2)
+    if f <= 0:
+        return 1.0
+    return betainc(df2 / 2.0, df1 / 2.0, df2 / (df2 + df1 * f))
+
+
+@dataclass(frozen=True)
+class Anova:
+    """One-way analysis of variance of the final losses by variant: the pooled within-variant variance.
+
+    ``ms_within`` = sum_v sum_s (L_{v,s} - mean_v)^2 / (N - k) is the residual variance, the estimate of the
+    seed-to-seed variance that every variant shares if they all have the same spread; ``s_pooled`` its root.
+    """
+
+    k: int  # variants
+    n_total: int  # runs
+    ss_between: float
+    ss_within: float
+
+    @property
+    def df_between(self) -> int:
+        return self.k - 1
+
+    @property
+    def df_within(self) -> int:
+        return self.n_total - self.k
+
+    @property
+    def ms_within(self) -> float:
+        return self.ss_within / self.df_within
+
+    @property
+    def s_pooled(self) -> float:
+        return math.sqrt(self.ms_within)
+
+    @property
+    def f(self) -> float:
+        ms_between = self.ss_between / self.df_between
+        return ms_between / self.ms_within if self.ms_within > 0 else math.inf
+
+    @property
+    def p(self) -> float:
+        """P(F >= f) under "every variant has the same mean"."""
+        return 0.0 if math.isinf(self.f) else f_sf(self.f, self.df_between, self.df_within)
+
+
+def _groups(summaries: Sequence[Any]) -> list[tuple[float, ...]]:
+    groups = [tuple(s.losses) for s in summaries]
+    if len(groups) < 2 or any(len(g) < 2 for g in groups):
+        raise ValueError(f"summaries must hold at least two variants with at least two seeds each, got sizes "
+                         f"{[len(g) for g in groups]}.")
+    return groups
+
+
+def anova(summaries: Sequence[Any]) -> Anova:
+    """One-way ANOVA of the losses (``.losses`` of each summary): between- and within-variant sums of squares."""
+    groups = _groups(summaries)
+    every = [x for g in groups for x in g]
+    grand = _mean(every)
+    ss_between = math.fsum(len(g) * (_mean(g) - grand) ** 2 for g in groups)
+    ss_within = math.fsum((x - _mean(g)) ** 2 for g in groups for x in g)
+    return Anova(len(groups), len(every), ss_between, ss_within)
+
+
+@dataclass(frozen=True)
+class EqualVariance:
+    """Levene's test of equal variances (``center="mean"``) or Brown and Forsythe's (``center="median"``).
+
+    Both are the one-way ANOVA F of the absolute deviations |L_{v,s} - centre_v| (Levene 1960; Brown &
+    Forsythe 1974); a small p says the variants' spreads differ, a large one only that the data do not show it.
+    """
+
+    center: str
+    f: float
+    df1: int
+    df2: int
+
+    @property
+    def p(self) -> float:
+        return 0.0 if math.isinf(self.f) else f_sf(self.f, self.df1, self.df2)
+
+
+def equal_variance_test(summaries: Sequence[Any], center: str = "median") -> EqualVariance:
+    """Brown–Forsythe (``center="median"``, the default, robust to skew) or Levene (``center="mean"``)."""
+    if center not in ("mean", "median"):
+        raise ValueError(f"center must be 'mean' or 'median', got {center!r}.")
+    from statistics import median
+
+    groups = _groups(summaries)
+    pick = _mean if center == "mean" else median
+    deviations = [tuple(abs(x - pick(g)) for x in g) for g in groups]
+    a = anova([Sample(str(i), False, d) for i, d in enumerate(deviations)])
+    return EqualVariance(center, a.f, a.df_between, a.df_within)
+
+
+# The studentized range Q = (max - min of k standard normals) / s, with s^2 an independent chi^2_df / df.
+_GL_X, _GL_W = None, None
+
+
+def _gauss_legendre(n: int = 64):
+    global _GL_X, _GL_W
+    import numpy as np
+
+    if _GL_X is None or len(_GL_X) != n:
+        _GL_X, _GL_W = np.polynomial.legendre.leggauss(n)
+    return _GL_X, _GL_W
+
+
+def _composite(lo: float, hi: float, pieces: int):
+    """Nodes and weights of a composite 64-point Gauss–Legendre rule on [lo, hi]."""
+    import numpy as np
+
+    x, w = _gauss_legendre()
+    edges = np.linspace(lo, hi, pieces + 1)
+    half = (edges[1:] - edges[:-1])[:, None] / 2
+    mid = (edges[1:] + edges[:-1])[:, None] / 2
+    return (mid + half * x).ravel(), (half * w).ravel()
+
+
+def _normal_cdf(z):
+    import numpy as np
+    import torch
+
+    return torch.special.ndtr(torch.as_tensor(np.asarray(z, dtype=np.float64))).numpy()
+
+
+def _range_cdf_normal(w, k: int):
+    """P(range of k standard normals <= w) = k ∫ φ(z) [Φ(z) - Φ(z - w)]^(k-1) dz, for an array of w >= 0."""
+    import numpy as np
+
+    z, wz = _composite(-9.0, 9.0, 6)
+    w = np.asarray(w, dtype=np.float64)[..., None]
+    phi = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    inner = np.clip(_normal_cdf(z) - _normal_cdf(z - w), 0.0, 1.0) ** (k - 1)
+    return np.clip(k * np.sum(wz * phi * inner, axis=-1), 0.0, 1.0)
+
+
+def studentized_range_cdf(q: float, k: int, df: float) -> float:
+    """P(Q <= q) for the studentized range of ``k`` means with ``df`` degrees of freedom (``df = inf``: normal).
+
+        P(Q <= q) = ∫_0^∞ f_df(s) · P_inf(q s) ds,   f_df(s) = df^{df/2} s^{df-1} e^{-df s^2/2} / (Γ(df/2) 2^{df/2-1}),
+
+    the density of s = sqrt(chi^2_df / df), and P_inf(w) = k ∫ φ(z) [Φ(z) - Φ(z - w)]^{k-1} dz (Tukey 1953;
+    Lund & Lund 1983, AS 190), both by composite Gauss–Legendre quadrature in numpy, to about 1e-8.
+    """
+    import numpy as np
+
+    if not (isinstance(k, int) and k >= 2):
+        raise ValueError(f"k (the number of means) must be an integer of at least 2, got {k!r}.")
+    _check_df(df)
+    if q <= 0:
+        return 0.0
+    if math.isinf(df):
+        return float(_range_cdf_normal(q, k))
+    spread = math.sqrt((df + 12.0 * math.sqrt(2.0 * df) + 60.0) / df)  # beyond it the chi density is negligible
+    s, ws = _composite(0.0, spread, 8)
+    log_f = (df / 2) * math.log(df) + (df - 1) * np.log(s) - df * s * s / 2 - math.lgamma(df / 2) \
+        - (df / 2 - 1) * math.log(2)
+    return float(np.clip(np.sum(ws * np.exp(log_f) * _range_cdf_normal(q * s, k)), 0.0, 1.0))
+
+
+def studentized_range_quantile(p: float, k: int, df: float) -> float:
+    """The ``p`` quantile of the studentized range, by bisection on :func:`studentized_range_cdf` (to 1e-6).
+
+    E.g. q(0.95; k = 8, df = 16) = 4.596; for k = 2 it is sqrt(2) · t_{(1+p)/2, df} exactly.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must lie strictly between 0 and 1, got {p}.")
+    lo, hi = 0.0, 4.0
+    while studentized_range_cdf(hi, k, df) < p:
+        lo, hi = hi, 2.0 * hi
+        if hi > 1e6:
+            raise ArithmeticError(f"the studentized range cdf did not reach p={p} for k={k}, df={df}.")
+    while hi - lo > 1e-6:
+        mid = 0.5 * (lo + hi)
+        if studentized_range_cdf(mid, k, df) < p:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class TukeyTest:
+    """Tukey's HSD for one pair: the gap over the pooled standard error, against the studentized range."""
+
+    a: str
+    b: str
+    diff: float  # mean(a) - mean(b)
+    se: float  # s_pooled * sqrt((1/n_a + 1/n_b) / 2)
+    df: int  # N - k, the ANOVA's residual degrees of freedom
+    k: int  # variants in the family
+    p_adjusted: float  # P(Q >= |diff| / se), family-wise over all k(k-1)/2 pairs
+    alpha: float = ALPHA
+
+    @property
+    def q(self) -> float:
+        return abs(self.diff) / self.se if self.se > 0 else math.inf
+
+    @property
+    def resolved(self) -> bool:
+        return self.p_adjusted <= self.alpha
+
+
+def tukey_hsd(summaries: Sequence[Any], alpha: float = ALPHA) -> list[TukeyTest]:
+    """Tukey's honestly significant difference (Tukey–Kramer for unequal seeds) for every pair of variants.
+
+        q_ab = |mean_a - mean_b| / (s_pooled sqrt((1/n_a + 1/n_b) / 2)),   p_ab = P(Q_{k, N-k} >= q_ab),
+
+    with s_pooled from :func:`anova`. It assumes every variant has the same seed-to-seed variance (check with
+    :func:`equal_variance_test`); in return it estimates that variance from all N - k residuals at once,
+    instead of from two arms at a time as Welch's test does.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}.")
+    a = anova(summaries)
+    out = []
+    for x, y in combinations(summaries, 2):
+        se = a.s_pooled * math.sqrt((1 / len(x.losses) + 1 / len(y.losses)) / 2)
+        diff = _mean(x.losses) - _mean(y.losses)
+        p = (1.0 - studentized_range_cdf(abs(diff) / se, a.k, a.df_within)) if se > 0 else float(diff == 0)
+        out.append(TukeyTest(x.variant, y.variant, diff, se, a.df_within, a.k, max(0.0, p), alpha))
+    return out
+
+
+@dataclass(frozen=True)
+class PooledContrast:
+    """The matched contrast unpaired: the same mean difference, its standard error from the pooled variance."""
+
+    mean: float
+    se: float
+    df: int
+    level: float = 1 - ALPHA
+
+    @property
+    def quantile(self) -> float:
+        return t_quantile((1 + self.level) / 2, self.df)
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        half = self.quantile * self.se
+        return self.mean - half, self.mean + half
+
+
+def pooled_matched_contrast(doc: dict[str, Any], level: float = 1 - ALPHA) -> PooledContrast | None:
+    """The matched contrast as two independent groups of arms, with the ANOVA's pooled variance (N - k df).
+
+        c = (1/K) sum_k (mean_{g_k} - mean_{p_k}),   SE = s_pooled sqrt((1/K^2) sum_k (1/n_{g_k} + 1/n_{p_k}))
+
+    The seeds are ignored: nothing is paired, and every variant's spread is assumed equal. None without a
+    matched pair or with fewer than two seeds per variant.
+    """
+    _check_level(level)
+    summaries = samples(doc)
+    by_name = {s.variant: s for s in summaries}
+    pairs = [(g, p) for g, p in matched_pairs(doc["config"]["variants"]) if g in by_name and p in by_name]
+    if not pairs or min(s.n for s in summaries) < 2:
+        return None
+    a = anova(summaries)
+    k = len(pairs)
+    mean = _mean([by_name[g].mean - by_name[p].mean for g, p in pairs])
+    se = a.s_pooled * math.sqrt(math.fsum(1 / by_name[g].n + 1 / by_name[p].n for g, p in pairs)) / k
+    return PooledContrast(mean, se, a.df_within, level)
+
+
+# --- Rank correlation with its uncertainty -----------------------------------------------------------------
+
+
+def spearman_permutation_p(x: Sequence[float], y: Sequence[float]) -> float:
+    """Exact two-sided permutation p-value of Spearman's rho: the share of all n! orderings of y's ranks whose
+    |rho| is at least the observed |rho| (no ties; n <= 9, 362,880 orderings)."""
+    import numpy as np
+    from itertools import permutations
+
+    n = len(x)
+    if n != len(y) or n < 3:
+        raise ValueError(f"x and y must have the same length of at least 3, got {len(x)} and {len(y)}.")
+    if n > 9:
+        raise ValueError(f"x has {n} values; the exact test enumerates n! orderings, so n must be at most 9.")
+    rx = np.argsort(np.argsort(x)).astype(np.float64)
+    ry = np.argsort(np.argsort(y))
+    observed = abs(spearman(x, y))
+    perms = np.array(list(permutations(range(n))), dtype=np.float64)
+    # rho = 1 - 6 sum d^2 / (n (n^2 - 1)) for ranks without ties
+    rho = 1.0 - 6.0 * ((perms - rx[None, :]) ** 2).sum(axis=1) / (n * (n * n - 1))
+    del ry
+    return float(np.mean(np.abs(rho) >= observed - 1e-12))
+
+
+# --- The matched contrast along training, and the steps each gate saves ------------------------------------
+
+
+def _curves(doc: dict[str, Any]) -> tuple[list[int], dict[int, dict[str, list[float]]]]:
+    steps = list(doc["runs"][0]["curve_steps"]) if doc["runs"] else []
+    out: dict[int, dict[str, list[float]]] = {}
+    for r in doc["runs"]:
+        if list(r["curve_steps"]) != steps:
+            raise ValueError("doc: the runs' learning curves must be evaluated at the same steps.")
+        out.setdefault(r["seed"], {})[r["variant"]] = list(r["curve_val_loss"])
+    return steps, out
+
+
+def matched_curve(doc: dict[str, Any], level: float = 1 - ALPHA) -> list[tuple[int, SeedContrast]]:
+    """The matched contrast at every evaluated step of the learning curves: (step, paired t contrast over seeds).
+
+    At step t and seed s, d_s(t) = (1/K) sum_k (C_{g_k,s}(t) - C_{p_k,s}(t)) with C the held-out curve (scored on
+    the curves' windows, which may be a subset of the final loss's); then the same paired t interval as
+    :func:`matched_contrast`. Empty without a matched pair on two or more seeds.
+    """
+    _check_level(level)
+    if not doc["runs"]:
+        return []
+    steps, curves = _curves(doc)
+    pairs = matched_pairs(doc["config"]["variants"])
+    out = []
+    for i, step in enumerate(steps):
+        diffs, seeds = [], []
+        for seed in doc["config"]["seeds"]:
+            c = curves.get(seed, {})
+            if pairs and all(g in c and p in c for g, p in pairs):
+                diffs.append(_mean([c[g][i] - c[p][i] for g, p in pairs]))
+                seeds.append(seed)
+        if len(diffs) >= 2:
+            out.append((step, SeedContrast(tuple(diffs), tuple(seeds), level, tuple(g for g, _ in pairs),
+                                           tuple(p for _, p in pairs), "matched")))
+    return out
+
+
+@dataclass(frozen=True)
+class Catch:
+    """When the gated variant's mean curve first reaches the loss its plain twin ends at (None: never)."""
+
+    gated: str
+    plain: str
+    target: float  # the plain twin's mean curve at the last step
+    step: float | None  # linear interpolation between evaluated steps
+    steps: int  # the run's length
+
+    @property
+    def fraction(self) -> float | None:
+        """step / steps: the share of the run the gated variant needed to reach the plain one's end."""
+        return None if self.step is None else self.step / self.steps
+
+
+def first_reach(steps: Sequence[float], curve: Sequence[float], target: float) -> float | None:
+    """The first step at which ``curve`` (evaluated at ``steps``) falls to ``target``, linearly interpolated.
+
+    None when it never does; the first step itself when it starts at or below the target.
+    """
+    if len(steps) != len(curve) or not steps:
+        raise ValueError(f"steps and curve must have the same non-zero length, got {len(steps)} and {len(curve)}.")
+    if curve[0] <= target:
+        return float(steps[0])
+    for (s0, c0), (s1, c1) in zip(zip(steps, curve), zip(steps[1:], curve[1:])):
+        if c1 <= target:
+            return s0 + (s1 - s0) * (c0 - target) / (c0 - c1)
+    return None
+
+
+def catch_up(doc: dict[str, Any]) -> list[Catch]:
+    """For each matched pair: the step at which the gated mean curve (over seeds) reaches the plain mean curve's
+    last value. Both curves are the same held-out windows, so the comparison is like with like."""
+    if not doc["runs"]:
+        return []
+    steps, curves = _curves(doc)
+    out = []
+    for g, p in matched_pairs(doc["config"]["variants"]):
+        gs = [c[g] for c in curves.values() if g in c]
+        ps = [c[p] for c in curves.values() if p in c]
+        if not gs or not ps:
+            continue
+        gated_mean = [_mean(col) for col in zip(*gs)]
+        target = _mean([c[-1] for c in ps])
+        out.append(Catch(g, p, target, first_reach(steps, gated_mean, target), doc["config"]["train"]["steps"]))
+    return out
+
+
+@dataclass(frozen=True)
+class SeedBlocked:
+    """The additive two-way model ``loss ~ variant + seed``: the residual once each seed's shared shift is removed."""
+
+    k: int  # variants
+    n: int  # seeds
+    ss_seed: float
+    ss_residual: float
+
+    @property
+    def df_seed(self) -> int:
+        return self.n - 1
+
+    @property
+    def df_residual(self) -> int:
+        return (self.k - 1) * (self.n - 1)
+
+    @property
+    def s_residual(self) -> float:
+        return math.sqrt(self.ss_residual / self.df_residual)
+
+    @property
+    def f_seed(self) -> float:
+        ms = self.ss_residual / self.df_residual
+        return (self.ss_seed / self.df_seed) / ms if ms > 0 else math.inf
+
+    @property
+    def p_seed(self) -> float:
+        """P(F >= f) under "the seeds shift every variant's loss by nothing"."""
+        return 0.0 if math.isinf(self.f_seed) else f_sf(self.f_seed, self.df_seed, self.df_residual)
+
+
+def seed_blocked_anova(doc: dict[str, Any]) -> SeedBlocked | None:
+    """``loss ~ variant + seed`` on the complete seeds: L_{v,s} = mu + a_v + b_s + e_{v,s}, no interaction.
+
+        SS_seed = k sum_s (mean_s - grand)^2,   SS_res = sum_{v,s} (L_{v,s} - mean_v - mean_s + grand)^2,
+
+    at (k - 1)(n - 1) residual degrees of freedom. It is to the one-way ANOVA what the paired test is to the
+    unpaired one: it pays n - 1 degrees of freedom to remove each seed's shift shared by all variants.
+    None with fewer than two variants or two complete seeds.
+    """
+    by_seed = _losses_by_seed(doc)
+    names = [n for n in doc["config"]["variants"] if any(n in v for v in by_seed.values())]
+    seeds = [s for s in doc["config"]["seeds"] if set(names) <= by_seed.get(s, {}).keys()]
+    if len(names) < 2 or len(seeds) < 2:
+        return None
+    table = [[by_seed[s][v] for s in seeds] for v in names]
+    grand = _mean([x for row in table for x in row])
+    row_m = [_mean(row) for row in table]
+    col_m = [_mean([table[i][j] for i in range(len(names))]) for j in range(len(seeds))]
+    ss_seed = len(names) * math.fsum((c - grand) ** 2 for c in col_m)
+    ss_res = math.fsum((table[i][j] - row_m[i] - col_m[j] + grand) ** 2
+                       for i in range(len(names)) for j in range(len(seeds)))
+    return SeedBlocked(len(names), len(seeds), ss_seed, ss_res)
+
+
+def tukey_resolved(summaries: Sequence[Any], s: float, df: float, alpha: float = ALPHA) -> int:
+    """How many pairs Tukey's HSD resolves with a given residual standard deviation ``s`` at ``df`` (equal n)."""
+    k = len(summaries)
+    q = studentized_range_quantile(1 - alpha, k, df)
+    return sum(abs(_mean(a.losses) - _mean(b.losses)) / (s / math.sqrt(len(a.losses))) > q
+               for a, b in combinations(summaries, 2))

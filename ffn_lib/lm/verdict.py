@@ -13,6 +13,7 @@ sentences, and lists are joined by :mod:`ffn_lib.lm.wording`.
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 from typing import Any
 
@@ -154,8 +155,9 @@ PAIRS_DF = N_("The degrees of freedom matter as much as t: Holm's first step, p 
               "from two very unequal spreads can fail where a smaller one passes.")
 PAIRS_RESOLVED = N_("The resolved pairs, lower loss first: {items}.")
 PAIR_AHEAD = N_("{low} ahead of {high}")
-TIES = N_("Among the {m} pairs, not resolved from the best, {best}: {ties}. They are not shown to be equal, only not shown to differ, since "
-          "with {n} seeds a test detects only gaps several times the seed-to-seed spread.")
+TIES = N_("Among the {m} pairs, not resolved from the best, {best}: {ties}. They are not shown to be equal, only not "
+          "shown to differ: Welch's test estimates each pair's spread from its own {n} + {n} seeds, so at its few "
+          "degrees of freedom it detects only gaps several times the seed-to-seed spread.")
 NO_TIES = N_("Every other variant is resolved from the best, {best}.")
 
 
@@ -273,6 +275,16 @@ TABLE1 = {
 }
 
 
+RANK_P = {
+    True: N_("With {n} variants that correlation has an exact permutation p-value of {p:.3f} (two-sided, over all "
+             "{perms:,} orderings): an order this close to Table 1's would arise by chance in {p:.1%} of them, so the "
+             "agreement is unlikely to be luck, though with {n} points the correlation itself is uncertain."),
+    False: N_("With {n} variants that correlation has an exact permutation p-value of {p:.3f} (two-sided, over all "
+              "{perms:,} orderings): an order at least this close to Table 1's would arise by chance in {p:.1%} of "
+              "them, so at the {alpha:.0%} level the run does not show that it follows Table 1's order."),
+}
+
+
 def table1_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | None:
     """The runs' order against Shazeer's Table 1 (quoted): rank correlation, and the Holm-resolved pairs."""
     summaries = stats.samples(doc)
@@ -285,15 +297,23 @@ def table1_sentence(doc: dict[str, Any], alpha: float = stats.ALPHA) -> str | No
     agree = [t for t in resolved if (t.diff < 0) == (quoted[t.a] < quoted[t.b])]
     flips = [t for t in resolved if t not in agree]
     key = "none" if not resolved else "agree" if not flips else "mixed"
-    return tr(TABLE1[key], rho=rho, r=len(resolved), agree=len(agree), flips=len(flips),
+    text = tr(TABLE1[key], rho=rho, r=len(resolved), agree=len(agree), flips=len(flips),
               examples=wording.clauses(_ahead(t) for t in flips[:4]))
+    n = len(summaries)
+    if n > 9:
+        return text
+    p = stats.spearman_permutation_p([s.mean for s in summaries], [s.table1 for s in summaries])
+    return wording.sentences([text, tr(RANK_P[p <= alpha], n=n, perms=math.factorial(n), p=p, alpha=alpha)])
 
 
 def significance_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
-    """The matched contrast first, then its pairs, the families, every pair, the leaders and Table 1."""
-    out = [matched_sentence(doc), matched_pairs_sentence(doc, alpha), pairing_sentence(doc), family_sentence(doc)]
+    """The matched contrast first (paired, unpaired, along training), then the families, every pair (Welch and
+    Holm), the leaders, the pooled view (ANOVA, Tukey) and Table 1."""
+    out = [matched_sentence(doc), matched_pairs_sentence(doc, alpha), pairing_sentence(doc),
+           pooled_matched_sentence(doc), curve_contrast_sentence(doc), family_sentence(doc)]
     out += pairs_sentences(doc, alpha)
-    out += [leaders_sentence(doc, alpha), reconcile_sentence(doc, alpha), table1_sentence(doc, alpha)]
+    out += [leaders_sentence(doc, alpha), reconcile_sentence(doc, alpha), *pooled_sentences(doc, alpha),
+            table1_sentence(doc, alpha)]
     return [s for s in out if s]
 
 
@@ -501,3 +521,177 @@ def full_run_sentence(doc: dict[str, Any], vocab_size: int) -> str:
     return tr(FULL, variants=len(CPU.variants), seeds=len(CPU.seeds), steps=CPU.train.steps, runs=runs,
               minutes=per_step * runs * CPU.train.steps / 60,
               gpu_s=estimate_seconds(GPU, vocab_size, len(GPU.variants) * len(GPU.seeds), "cuda"))
+
+
+# --- The pooled view: one variance for every variant ----------------------------------------------------------
+
+POOLED = {
+    False: N_("If every variant has the same seed-to-seed variance, one estimate serves them all: the one-way "
+              "analysis of variance pools the {N} runs' deviations from their own variant's mean, s_pooled = "
+              "{s:.4f} nats per character at {df} degrees of freedom (t quantile {q:.2f}). The data do not reject "
+              "equal variances (Brown–Forsythe test p = {bf:.2f}, Levene's test with means p = {lev:.2f}), but "
+              "with {n} seeds per variant neither test has much power: the variants' standard deviations range "
+              "from {sd_lo:.4f} to {sd_hi:.4f}, a factor of {ratio:.0f} that {n} seeds cannot tell from chance."),
+    True: N_("If every variant has the same seed-to-seed variance, one estimate serves them all: the one-way "
+             "analysis of variance pools the {N} runs' deviations from their own variant's mean, s_pooled = "
+             "{s:.4f} nats per character at {df} degrees of freedom (t quantile {q:.2f}). Here the data speak "
+             "against equal variances (Brown–Forsythe test p = {bf:.2f}, Levene's test with means p = {lev:.2f}; "
+             "standard deviations {sd_lo:.4f} to {sd_hi:.4f}), so the pooled analysis below rests on an assumption "
+             "this run doubts."),
+}
+TUKEY = N_("Tukey's honestly significant difference with that pooled variance compares each gap, divided by "
+           "s_pooled/√{n}, with the studentized range of {k} means, q(0.95; {k}, {df}) = {q:.2f}, and resolves {tukey} "
+           "of the {m} pairs at family-wise {alpha:.0%}, against {welch} for Welch's t with Holm's correction.")
+TUKEY_WHY = {
+    "more": N_("The assumption of equal variances buys the difference: it lets every pair borrow the {df} degrees of "
+               "freedom of all {N} runs, where Welch's test estimates each pair's spread from its own two arms at "
+               "{df_lo:.1f} to {df_hi:.1f}. If the variances do differ, Tukey's test is over-confident for the pairs "
+               "with the noisiest arms, and Welch's is the one to trust."),
+    "same": N_("Borrowing the {df} degrees of freedom of all {N} runs, instead of Welch's {df_lo:.1f} to {df_hi:.1f} "
+               "per pair, resolves no more pairs here."),
+    "fewer": N_("Welch's test resolves more here: the pairs whose two arms both vary little gain from their own small "
+                "spreads more than pooling's {df} degrees of freedom give them."),
+}
+TUKEY_OPEN = N_("Left unresolved by Tukey's test: {open}. Its top group, the variants no other is resolved ahead of: "
+                "{top}.")
+
+
+BLOCKED = {
+    False: N_("Blocking by seed, the two-way model loss ~ variant + seed, removes any shift a seed gives every variant "
+              "alike, at the price of {df_seed} degrees of freedom: here the seeds shift nothing detectable (F = "
+              "{f:.2f}, p = {p:.2f}), the residual standard deviation is {s:.4f} at {df} degrees of freedom against "
+              "{s1:.4f} at {df1} without the seeds, and Tukey's test resolves {r} pairs against {r1}. The seed buys "
+              "nothing here, as the paired contrast showed."),
+    True: N_("Blocking by seed, the two-way model loss ~ variant + seed, removes any shift a seed gives every variant "
+             "alike, at the price of {df_seed} degrees of freedom: here the seeds do shift the losses (F = {f:.2f}, "
+             "p = {p:.2f}), the residual standard deviation is {s:.4f} at {df} degrees of freedom against {s1:.4f} at "
+             "{df1} without the seeds, and Tukey's test resolves {r} pairs against {r1}."),
+}
+
+
+def pooled_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[str]:
+    """The pooled view beside Welch and Holm: the ANOVA's variance, the equal-variance tests, Tukey's HSD."""
+    summaries = stats.samples(doc)
+    if len(summaries) < 3 or min(s.n for s in summaries) < 2:
+        return []
+    a = stats.anova(summaries)
+    bf, lev = stats.equal_variance_test(summaries, "median"), stats.equal_variance_test(summaries, "mean")
+    sds = [stats._sd(s.losses) for s in summaries]
+    first = tr(POOLED[min(bf.p, lev.p) <= alpha], N=a.n_total, s=a.s_pooled, df=a.df_within,
+               q=stats.t_quantile(1 - alpha / 2, a.df_within), bf=bf.p, lev=lev.p, n=min(s.n for s in summaries),
+               sd_lo=min(sds), sd_hi=max(sds), ratio=max(sds) / min(sds) if min(sds) > 0 else math.inf)
+    tukey = stats.tukey_hsd(summaries, alpha)
+    welch = stats.pairwise_tests(summaries, alpha)
+    dfs = [t.df for t in welch]
+    n_tukey, n_welch = sum(t.resolved for t in tukey), sum(t.resolved for t in welch)
+    facts = dict(k=a.k, df=a.df_within, q=stats.studentized_range_quantile(1 - alpha, a.k, a.df_within), m=len(tukey),
+                 tukey=n_tukey, alpha=alpha, welch=n_welch, N=a.n_total, df_lo=min(dfs), df_hi=max(dfs),
+                 n=min(s.n for s in summaries))
+    why = "more" if n_tukey > n_welch else "same" if n_tukey == n_welch else "fewer"
+    text = [tr(TUKEY, **facts), tr(TUKEY_WHY[why], **facts)]
+    open_ = [t for t in tukey if not t.resolved]
+    if open_:
+        text.append(tr(TUKEY_OPEN, open=wording.clauses(tr("{a} against {b}", a=t.a, b=t.b) for t in open_),
+                       top=wording.names(stats.leaders(tukey, [])["top"])))
+    out = [first, wording.sentences(text)]
+    blocked = stats.seed_blocked_anova(doc)
+    if blocked is not None and blocked.df_residual > 0 and len({s.n for s in summaries}) == 1:
+        out.append(tr(BLOCKED[blocked.p_seed <= alpha], df_seed=blocked.df_seed, f=blocked.f_seed, p=blocked.p_seed,
+                      s=blocked.s_residual, df=blocked.df_residual, s1=a.s_pooled, df1=a.df_within,
+                      r=stats.tukey_resolved(summaries, blocked.s_residual, blocked.df_residual, alpha), r1=n_tukey))
+    return out
+
+
+POOLED_MATCHED = {
+    True: N_("What pairing by seed cost: unpaired, with the seeds ignored and the pooled variance ({df} degrees of "
+             "freedom), the matched contrast is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} to "
+             "{hi:+.4f}), against {pmean:+.4f} ({plo:+.4f} to {phi:+.4f}) paired. The paired interval is "
+             "{ratio:.1f} times as wide: the unpaired standard error is {se:.4f} against {pse:.4f}, and its t quantile "
+             "{q:.2f} against {pq:.2f} at the paired test's {pdf} degrees of freedom. Pairing would pay only if the "
+             "arms' losses rose and fell together from seed to seed, which they do not here."),
+    False: N_("What pairing by seed gained: unpaired, with the seeds ignored and the pooled variance ({df} degrees "
+              "of freedom), the matched contrast is {mean:+.4f} nats per character ({level:.0%} interval {lo:+.4f} "
+              "to {hi:+.4f}), against {pmean:+.4f} ({plo:+.4f} to {phi:+.4f}) paired: the unpaired interval is "
+              "{ratio:.1f} times as wide, the paired standard error {pse:.4f} against {se:.4f} despite a t quantile of "
+              "{pq:.2f} at {pdf} degrees of freedom against {q:.2f}."),
+}
+
+
+def pooled_matched_sentence(doc: dict[str, Any]) -> str | None:
+    """The matched contrast's paired interval beside its unpaired, pooled one: what pairing by seed gained or cost."""
+    paired, pooled = stats.matched_contrast(doc), stats.pooled_matched_contrast(doc)
+    if paired is None or pooled is None:
+        return None
+    (lo, hi), (plo, phi) = pooled.interval, paired.interval
+    narrower = (hi - lo) < (phi - plo)
+    ratio = (phi - plo) / (hi - lo) if narrower else (hi - lo) / (phi - plo)
+    return tr(POOLED_MATCHED[narrower], df=pooled.df, mean=pooled.mean, level=pooled.level, lo=lo, hi=hi,
+              pmean=paired.mean, plo=plo, phi=phi, ratio=ratio, se=pooled.se, pse=paired.se, q=pooled.quantile,
+              pq=paired.quantile, pdf=paired.df)
+
+
+# --- The matched contrast along training ------------------------------------------------------------------------
+
+CURVE_CONTRAST = N_("Along training (the curves' {windows:,} held-out characters), the matched contrast is "
+                    "{first:+.3f} nats per character at step {s_first}, largest at step {s_peak} ({peak:+.3f}) and "
+                    "{last:+.3f} at the last step, {s_last}: the gated models leave the early plateau sooner, and "
+                    "the gap then narrows by {shrink:.0%} of its largest by the end. Its {level:.0%} t interval lies "
+                    "below zero at {below} of the {n} evaluated steps ({steps}). A gap that narrows while the models "
+                    "still learn is a gap in learning speed as much as in end point; where it would settle, this run "
+                    "is too short to say.")
+
+
+def curve_contrast_sentence(doc: dict[str, Any]) -> str | None:
+    """How the matched contrast evolves over the learning curves: first, largest, last, and where it is resolved."""
+    from .analysis import curve_offset
+
+    found = stats.matched_curve(doc)
+    if len(found) < 2:
+        return None
+    step_peak, peak = min(found, key=lambda sc: sc[1].mean)
+    below = [s for s, c in found if c.verdict == "better"]
+    last = found[-1][1].mean
+    shrink = (last - peak.mean) / -peak.mean if peak.mean < 0 else 0.0
+    return tr(CURVE_CONTRAST, windows=curve_offset(doc)["eval_tokens"], first=found[0][1].mean, s_first=found[0][0],
+              s_peak=step_peak, peak=peak.mean, last=last, s_last=found[-1][0], shrink=max(0.0, shrink),
+              level=peak.level, below=len(below), n=len(found), steps=wording.names(str(s) for s in below) or "–")
+
+
+# --- Why the record is this small ---------------------------------------------------------------------------------
+
+BUDGET = {
+    True: N_("The recorded run is small by choice of budget, not of method: its {runs} runs took {wall:.0f} s on the "
+             "GPU, {each:.1f} s each, under a budget of {budget:.0f} s set on its command line; each read {steps} "
+             "steps of {batch} windows, {passes:.1f} passes over the training text, at one learning rate. The curves "
+             "still fall at the end (the mean over variants drops by {drop:.3f} nats per character between steps {a} "
+             "and {b}). A larger record would add three things: more seeds ({more} per variant would put the paired t "
+             "quantile at {q_more:.2f} instead of {q:.2f}, and show whether the spreads really differ), several times "
+             "the steps (where the gap settles, not how fast it opens), and a small learning-rate sweep per variant "
+             "(the one confound every variant shares here)."),
+    False: N_("The recorded run is small by choice of budget, not of method: its {runs} runs took {wall:.0f} s on the "
+              "GPU, {each:.1f} s each, under a budget of {budget:.0f} s set on its command line; each read {steps} "
+              "steps of {batch} windows, {passes:.1f} passes over the training text, at one learning rate. The curves "
+              "have levelled off at the end (the mean over variants changes by {drop:+.3f} nats per character between "
+              "steps {a} and {b}). A larger record would add three things: more seeds ({more} per variant would put the"
+              " paired t quantile at {q_more:.2f} instead of {q:.2f}, and show whether the spreads really differ), "
+              "several times the steps (where the gap settles, not how fast it opens), and a small learning-rate sweep "
+              "per variant (the one confound every variant shares here)."),
+}
+
+
+def budget_sentence(doc: dict[str, Any], more_seeds: int = 8) -> str | None:
+    """Why the recorded run is small (its budget), and what a larger one would add, from its own numbers."""
+    if more_seeds < 2:
+        raise ValueError(f"more_seeds must be at least 2, got {more_seeds}.")
+    runs, cfg = doc["runs"], doc["config"]
+    if not runs or len(runs[0]["curve_steps"]) < 2:
+        return None
+    curves = [r["curve_val_loss"] for r in runs]
+    drop = stats._mean([c[-2] - c[-1] for c in curves])  # > 0: still falling
+    n = len(cfg["seeds"])
+    return tr(BUDGET[drop > 0.001], runs=len(runs), wall=doc["wall_s"], each=doc["wall_s"] / len(runs), budget=cfg["budget_s"],
+              steps=cfg["train"]["steps"], batch=cfg["train"]["batch_size"],
+              passes=cfg["tokens_per_run"] / doc["data"]["train_tokens"], drop=drop,
+              a=runs[0]["curve_steps"][-2], b=runs[0]["curve_steps"][-1], more=more_seeds,
+              q_more=stats.t_quantile(1 - stats.ALPHA / 2, more_seeds - 1),
+              q=stats.t_quantile(1 - stats.ALPHA / 2, n - 1) if n > 1 else math.inf)
