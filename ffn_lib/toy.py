@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import statistics
 from dataclasses import dataclass
@@ -66,12 +67,15 @@ def product_task(n: int = 4096, d_model: int = 8, *, seed: int = 0) -> tuple[tor
 
 
 def train_block(block: nn.Module, x: torch.Tensor, y: torch.Tensor, *, steps: int = 400, lr: float = 1e-2,
-                batch: int = 256, seed: int = 0) -> FitHistory:
-    """Fit ``block`` to (x, y) with Adam and mean squared error; returns the loss after each step."""
+                batch: int = 256, seed: int = 0, param_groups: list[dict] | None = None) -> FitHistory:
+    """Fit ``block`` to (x, y) with Adam and mean squared error; returns the loss after each step.
+
+    ``param_groups``: Adam's parameter groups, each with its own learning rate (default: all of ``block``'s
+    parameters at ``lr``), as :func:`ffn_lib.rescaling.fold_swish_beta_for_adam` returns them."""
     steps, batch = positive_int(steps, "steps"), positive_int(batch, "batch")
     lr = positive_number(lr, "lr")
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(block.parameters(), lr=lr)
+    opt = torch.optim.Adam(block.parameters() if param_groups is None else param_groups, lr=lr)
     history = FitHistory([], [])
     for _ in range(steps):
         idx = torch.randint(0, x.shape[0], (batch,), generator=gen)
@@ -400,3 +404,50 @@ def beta_reading(runs: Sequence[BetaRun]) -> str:
         parts.append(tr("A learned β went towards infinity, where Swish becomes ReLU: an end of the family that the "
                         "weights reach only by growing without bound."))
     return join_sentences(parts)
+
+
+@dataclass(frozen=True)
+class AdamEquivalence:
+    """:func:`beta_adam_equivalence`'s result: how far apart two trained blocks' outputs ended."""
+
+    beta: float
+    steps: int
+    folded_difference: float  # largest |output difference|: Swish_beta vs SiLU with beta-scaled init and lr
+    plain_difference: float  # the same SiLU start trained with one learning rate for all: the contrast
+    output_size: float  # mean |output| of the Swish_beta block, to read the differences against
+
+
+def beta_adam_equivalence(beta: float = 2.5, *, seed: int = 0, d_model: int = 8, budget: int = 512,
+                          steps: int = 200, n_train: int = 2048, n_test: int = 2048, lr: float = 1e-2,
+                          batch: int = 256) -> AdamEquivalence:
+    """Train a Swish_beta gated block with a fixed ``beta`` as :func:`beta_in_gated_block` does, and beside it
+    the SiLU block folded from the same start (:func:`ffn_lib.rescaling.fold_swish_beta_for_adam`) twice: with
+    Adam's learning rate scaled per matrix (beta lr on W, lr / beta on W2), and with one learning rate for all.
+    Returns the largest held-out output difference of each from the Swish block: the first is rounding (and
+    Adam's epsilon), the second is what the per-matrix learning rate does."""
+    from .blocks import GatedFFN
+    from .rescaling import fold_swish_beta_for_adam
+
+    beta = positive_number(beta, "beta")
+    d_model, budget = positive_int(d_model, "d_model"), positive_int(budget, "budget")
+    steps = positive_int(steps, "steps")
+    d_ff = budget // (3 * d_model)
+    if d_ff < 1:
+        raise ValueError(f"budget={budget} is too small for d_model={d_model}: the gated block gets d_ff = 0.")
+    x, y = gated_teacher_task(positive_int(n_train, "n_train") + positive_int(n_test, "n_test"), d_model, seed=seed)
+    x_train, y_train, x_test = x[:n_train], y[:n_train], x[n_train:]
+    with _one_thread():
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            swish_block = GatedFFN(d_model, d_ff, "swish", beta=beta)
+        folded, groups = fold_swish_beta_for_adam(swish_block, lr)
+        plain = copy.deepcopy(folded)
+        train_block(swish_block, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
+        train_block(folded, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed, param_groups=groups)
+        train_block(plain, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
+        with torch.no_grad():
+            ref = swish_block(x_test)
+            diff = (folded(x_test) - ref).abs().max().item()
+            plain_diff = (plain(x_test) - ref).abs().max().item()
+            size = ref.abs().mean().item()
+    return AdamEquivalence(float(beta), steps, diff, plain_diff, size)

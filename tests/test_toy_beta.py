@@ -102,3 +102,27 @@ def test_beta_runs_refuse_an_empty_or_impossible_setting():
         toy.beta_in_gated_block(seeds=())
     with pytest.raises(ValueError, match="budget"):
         toy.beta_in_gated_block(budget=8)
+
+
+def test_a_fixed_beta_under_adam_is_an_init_scale_and_a_per_matrix_learning_rate():
+    result = toy.beta_adam_equivalence(2.5, steps=60, n_train=512, n_test=256)
+    assert result.output_size > 0.05  # the block learned outputs of a readable size
+    assert result.folded_difference < 1e-4  # the same trajectory, to rounding and Adam's epsilon
+    assert result.plain_difference > 1e3 * result.folded_difference  # one learning rate for all: another one
+
+
+def test_the_adam_fold_scales_the_learning_rate_of_each_matrix():
+    from ffn_lib.rescaling import fold_swish_beta_for_adam
+
+    block = GatedFFN(8, 5, "swish", beta=2.5)
+    folded, groups = fold_swish_beta_for_adam(block, 0.01)
+    assert [g["lr"] for g in groups] == pytest.approx([0.025, 0.01, 0.004])
+    assert groups[0]["params"][0] is folded.w_gate.weight and groups[2]["params"][0] is folded.w_down.weight
+    x = torch.randn(16, 8)
+    torch.testing.assert_close(folded(x), block(x), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="fixed beta"):
+        fold_swish_beta_for_adam(GatedFFN(8, 5, "swish", beta=2.5, learn_beta=True), 0.01)
+    with pytest.raises(ValueError, match="lr"):
+        fold_swish_beta_for_adam(block, 0.0)
+    with pytest.raises(ValueError, match="swish"):
+        fold_swish_beta_for_adam(GatedFFN(8, 5, "relu"), 0.01)
