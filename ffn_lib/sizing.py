@@ -214,8 +214,8 @@ def training_step_memory(tokens: int, d_model: int, d_ff: int, dtype: torch.dtyp
     its incoming gradient once it has run. ``fused``: the gated step as one kernel that saves g and u only.
 
     Returns a dict: ``hidden`` (bytes of one hidden tensor, tokens x d_ff), ``saved`` (after the forward),
-    ``output``, ``weight_grads`` (all matrices), ``timeline`` (list of (moment, live bytes)), ``peak`` and
-    ``peak_moment``.
+    ``output``, ``weight_grads`` (all matrices), ``timeline`` (list of (moment, live bytes)), ``peak``,
+    ``peak_moment`` and ``peak_live`` (name -> bytes of every tensor alive at the peak).
     """
     n, d, f = _positive_int(tokens, "tokens"), _positive_int(d_model, "d_model"), _positive_int(d_ff, "d_ff")
     if activation not in ACT_SAVES:
@@ -246,11 +246,13 @@ def training_step_memory(tokens: int, d_model: int, d_ff: int, dtype: torch.dtyp
         nodes.append(("W's and V's backward", {"dW": w, "dV": w, "dx": out}, ["dg", "d act(g)", "du"]))
     saved = sum(v for k, v in live.items() if k != "y (the output)")
     timeline = [("after the forward", sum(live.values()))]
+    snapshots = [dict(live)]
     for moment, allocs, frees in nodes:
         live.update(allocs)
         timeline.append((moment, sum(live.values())))
+        snapshots.append(dict(live))
         for name in frees:
             live.pop(name, None)
-    peak_moment, peak = max(timeline, key=lambda t: t[1])
+    k = max(range(len(timeline)), key=lambda i: timeline[i][1])
     return {"hidden": hid, "saved": saved, "output": out, "weight_grads": w * (3 if gated else 2),
-            "timeline": timeline, "peak": peak, "peak_moment": peak_moment}
+            "timeline": timeline, "peak": timeline[k][1], "peak_moment": timeline[k][0], "peak_live": snapshots[k]}

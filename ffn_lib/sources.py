@@ -147,6 +147,13 @@ SOURCES: dict[str, Source] = {
         Source("fedus2022switch", "Fedus, Zoph & Shazeer", 2022,
                "Switch Transformers: Scaling to Trillion Parameter Models with Simple and Efficient Sparsity",
                "2101.03961"),
+        Source("srivastava2015highway", "Srivastava, Greff & Schmidhuber", 2015, "Highway Networks", "1505.00387"),
+        Source("vandenoord2016pixelcnn", "van den Oord et al.", 2016,
+               "Conditional Image Generation with PixelCNN Decoders", "1606.05328"),
+        Source("hochreiter1997lstm", "Hochreiter & Schmidhuber", 1997, "Long Short-Term Memory",
+               venue="Neural Computation 9(8), 1735-1780"),
+        Source("jayakumar2020multiplicative", "Jayakumar et al.", 2020, "Multiplicative Interactions and Where to Find Them",
+               venue="ICLR 2020"),
     )
 }
 

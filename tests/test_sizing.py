@@ -167,3 +167,11 @@ def test_the_training_step_budget_in_numbers_and_its_errors():
         sizing.training_step_memory(8, 4, 4, gated=True, activation="tanh")
     with pytest.raises(ValueError, match="d_ff"):
         sizing.training_step_memory(8, 4, 0, gated=True)
+
+
+def test_the_training_step_budget_names_what_is_alive_at_the_peak():
+    plain = sizing.training_step_memory(8192, 4096, 16384, gated=False, activation="relu")
+    assert set(plain["peak_live"]) == {"y (the output)", "h", "dh", "dz", "dW2"}
+    assert sum(plain["peak_live"].values()) == plain["peak"]
+    swiglu = sizing.training_step_memory(8192, 4096, 11008, gated=True, activation="silu")
+    assert set(swiglu["peak_live"]) == {"y (the output)", "g", "act(g)", "u", "dh", "d act(g)", "du", "dW2"}
