@@ -526,7 +526,7 @@ def swish_gpu_verdict(run: dict) -> str:
     share = {op: _run_value(run, "activation", op, "eager") for op in ("relu", "silu")}
     times = {op: _run_value(run, "activation", op, "eager", "time") for op in ("relu", "silu")}
     fused = {op: _run_value(run, "act_mul", op, "fused") for op in ("relu", "silu")}
-    gated = {op: _run_value(run, "act_mul", op, "eager", "time") for op in ("silu", "swish")}
+    gated = {op: _run_value(run, "act_mul", op, "eager", "time") for op in ("silu", "swish", "relu")}
     if None in (*share.values(), *times.values(), *fused.values(), *gated.values()):
         return ""
     ratio = times["silu"] / times["relu"]
@@ -538,6 +538,14 @@ def swish_gpu_verdict(run: dict) -> str:
         parts.append(tr("In the recorded run on {device}, eager SiLU alone took {ratio}× as long as ReLU ({silu} "
                         "against {relu} of the copy bandwidth): in eager PyTorch the sigmoid does cost something, "
                         "{extra} more time.", **fields))
+        gated_ratio = gated["silu"] / gated["relu"]
+        if gated_ratio < ratio:
+            parts.append(tr("In the eager gated step the same sigmoid weighs less: SiLU(g)·u took {ratio}× as long "
+                            "as ReLU(g)·u, {extra} more, because there its kernel is one of two and the product's "
+                            "traffic comes on top.", ratio=f"{gated_ratio:.2f}", extra=f"{gated_ratio - 1:.0%}"))
+        else:
+            parts.append(tr("In the eager gated step SiLU(g)·u took {ratio}× as long as ReLU(g)·u.",
+                            ratio=f"{gated_ratio:.2f}"))
     else:
         parts.append(tr("In the recorded run on {device}, eager SiLU alone took {ratio}× as long as ReLU ({silu} "
                         "against {relu} of the copy bandwidth): even in eager PyTorch the sigmoid costs nothing "

@@ -102,6 +102,7 @@ def test_the_gpu_verdict_on_swish_states_a_verdict(run):
     text = analysis.swish_gpu_verdict(run)
     assert "eager SiLU alone took 1.18× as long as ReLU (82% against 97%" in text
     assert "the sigmoid does cost something, 18% more time" in text
+    assert "In the eager gated step the same sigmoid weighs less: SiLU(g)·u took 1.03× as long as ReLU(g)·u" in text
     assert "it costs nothing: chapter 7's kernel ran SiLU(g)·u at 100%" in text
     assert "moves 10 tensor passes against eager SiLU(g)·u's 5, which predicts 2.00× its time; it took 1.96×" in text
     assert "predicts the cost of the extra kernels" in text
