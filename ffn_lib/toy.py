@@ -149,6 +149,35 @@ class Comparison:
         return self.table()
 
 
+def geometric_mean(values: Sequence[float]) -> float:
+    """exp(mean(log v)) of positive values: the mean that a log axis shows."""
+    values = [positive_number(v, "values") for v in values]
+    if not values:
+        raise ValueError("values must hold at least one number.")
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def comparisons_table(results: dict[str, Comparison], labels: dict[str, str] | None = None) -> str:
+    """One Markdown table for several targets of :func:`compare_variants` (same variants): variant, d_ff, weights,
+    then per target the held-out loss over its baseline as the geometric mean over seeds and the seed range, the
+    quantity and the scale of the log-axis figure beside it. ``labels``: target -> column heading."""
+    if not results:
+        raise ValueError("results must hold at least one Comparison (from compare_variants).")
+    labels = labels or {}
+    first = next(iter(results.values()))
+    head = [tr("variant"), "d_ff", tr("weights")]
+    for target in results:
+        head.append(tr("{target}: loss / baseline, geometric mean (seed range)", target=labels.get(target, target)))
+    rows = ["| " + " | ".join(head) + " |", "|---|---:|---:|" + "---:|" * len(results)]
+    for name, s in first.scores.items():
+        cells = [name, str(s.d_ff), f"{s.params:,}"]
+        for result in results.values():
+            rel = [loss / result.baseline for loss in result.scores[name].losses]
+            cells.append(f"{geometric_mean(rel):.3g} ({min(rel):.2g}–{max(rel):.2g})")
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """Tiny matrices run fastest on one CPU thread, and the result then does not depend on the thread count."""

@@ -147,3 +147,19 @@ def test_the_adam_fold_scales_the_learning_rate_of_each_matrix():
         fold_swish_beta_for_adam(block, 0.0)
     with pytest.raises(ValueError, match="swish"):
         fold_swish_beta_for_adam(GatedFFN(8, 5, "relu"), 0.01)
+
+
+def test_one_table_for_both_targets_shows_geometric_means_and_seed_ranges():
+    scores = {"ReLU": toy.VariantScore("ReLU", 32, 512, (0.1, 0.4)), "GLU": toy.VariantScore("GLU", 21, 504, (0.01, 0.04))}
+    results = {"product": toy.Comparison("product", 1.0, scores),
+               "abs": toy.Comparison("abs", 0.5, {k: toy.VariantScore(k, v.d_ff, v.params, (0.05, 0.05))
+                                                  for k, v in scores.items()})}
+    table = toy.comparisons_table(results, {"product": "products"})
+    assert "products: loss / baseline, geometric mean (seed range)" in table
+    assert "| ReLU | 32 | 512 | 0.2 (0.1–0.4) | 0.1 (0.1–0.1) |" in table
+    assert "| GLU | 21 | 504 | 0.02 (0.01–0.04) |" in table
+    assert toy.geometric_mean([1, 100]) == pytest.approx(10)
+    with pytest.raises(ValueError, match="results"):
+        toy.comparisons_table({})
+    with pytest.raises(ValueError, match="values"):
+        toy.geometric_mean([1, -1])
