@@ -633,17 +633,27 @@ def tensor_passes(fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> int
     return sum(k.reads + k.writes for k in elementwise_passes(fn, *inputs))
 
 
+PREDICTION_RANGE = 1.3  # a ratio whose middle halves allow more than this factor between them tests no prediction
+
+
 def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, swish_apart: bool, *,
-                      swish_passes: int, silu_passes: int, beta: float) -> str:
+                      swish_passes: int, silu_passes: int, beta: float,
+                      swish_range: tuple[float, float] | None = None) -> str:
     """Chapter 3's verdict on "Swish is costly" for the machine at hand, from its timing comparison.
 
     ``silu_ratio``: SiLU's time over ReLU's; ``swish_ratio``: the three-kernel Swish_beta over SiLU; ``*_apart``:
     whether the middle halves are apart; ``*_passes``: the tensor passes counted beforehand
-    (:func:`tensor_passes`), whose ratio is the prediction. Markdown, whole sentences.
+    (:func:`tensor_passes`), whose ratio is the prediction. ``swish_range``: the ratios the two middle halves allow
+    (``Comparison.ratio_range``); wider than :data:`PREDICTION_RANGE` (high / low), the run is too noisy to test
+    the prediction and the verdict says so instead of confirming or refuting it. Markdown, whole sentences.
     """
     for value, name in ((silu_ratio, "silu_ratio"), (swish_ratio, "swish_ratio")):
         positive_number(value, name)
     swish_passes, silu_passes = positive_int(swish_passes, "swish_passes"), positive_int(silu_passes, "silu_passes")
+    if swish_range is not None:
+        lo, hi = (positive_number(v, "swish_range") for v in swish_range)
+        if hi < lo:
+            raise ValueError(f"swish_range must be (low, high), got {swish_range!r}.")
     parts = [tr("**The verdict on \"Swish is costly\", for this machine.**")]
     if not silu_apart:
         parts.append(tr("The sigmoid itself costs nothing this run can measure: SiLU and ReLU are not told apart."))
@@ -663,6 +673,11 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times against "
                     "SiLU's {silu_passes}, which predicts {predicted}× SiLU's time if every pass is limited by memory "
                     "traffic; it took {measured}×.", **fields))
+    if swish_range is not None and swish_range[1] / swish_range[0] > PREDICTION_RANGE:
+        parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, too wide a range to test the "
+                        "prediction: this run neither confirms nor refutes it.", lo=f"{swish_range[0]:.2f}",
+                        hi=f"{swish_range[1]:.2f}"))
+        return join_sentences(parts)
     if abs(swish_ratio / predicted - 1) <= 0.15:
         parts.append(tr("The count of passes predicts the cost: here Swish is costly because of how often it moves "
                         "the data, not because of its sigmoid."))
@@ -676,6 +691,23 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     return join_sentences(parts)
 
 
+def busy_machine_sentence(cmp, pairs) -> str:
+    """One sentence for a timing cell whose comparison gives no verdict on any of ``pairs`` because the samples
+    spread too widely (``Comparison.too_noisy``): the noisiest variant and its spread, said once for the cell
+    instead of once per pair. "" when no pair is too noisy, so the cell's usual sentences apply."""
+    from .comparison import NOISY_SPREAD
+    from .i18n import translate_text
+
+    noisy = [n for a, b in pairs if (n := cmp.too_noisy(a, b)) is not None]
+    if not noisy:
+        return ""
+    worst = max(noisy, key=cmp.spread)
+    return tr("This run gives no verdict: the samples spread too widely (the middle half of {name} spans {spread} "
+              "of its median, where a quiet machine stays under {limit}), so the machine was busy while it timed "
+              "them. Run the cell again when nothing else is running.", name=translate_text(worst),
+              spread=f"{100 * cmp.spread(worst):.0f}%", limit=f"{100 * NOISY_SPREAD:.0f}%")
+
+
 def swish_gpu_verdict(run: dict) -> str:
     """Chapter 3's verdict on a recorded GPU run: what the sigmoid costs eager and fused, and the eager Swish's
     extra kernels predicted from tensor passes (:func:`ffn_lib.predict.eager_passes`) against the measured time.
@@ -685,7 +717,7 @@ def swish_gpu_verdict(run: dict) -> str:
     share = {op: _run_value(run, "activation", op, "eager") for op in ("relu", "silu")}
     times = {op: _run_value(run, "activation", op, "eager", "time") for op in ("relu", "silu")}
     fused = {op: _run_value(run, "act_mul", op, "fused") for op in ("relu", "silu")}
-    gated = {op: _run_value(run, "act_mul", op, "eager", "time") for op in ("silu", "swish")}
+    gated = {op: _run_value(run, "act_mul", op, "eager", "time") for op in ("silu", "swish", "relu")}
     if None in (*share.values(), *times.values(), *fused.values(), *gated.values()):
         return ""
     ratio = times["silu"] / times["relu"]
@@ -697,6 +729,14 @@ def swish_gpu_verdict(run: dict) -> str:
         parts.append(tr("In the recorded run on {device}, eager SiLU alone took {ratio}× as long as ReLU ({silu} "
                         "against {relu} of the copy bandwidth): in eager PyTorch the sigmoid does cost something, "
                         "{extra} more time.", **fields))
+        gated_ratio = gated["silu"] / gated["relu"]
+        if gated_ratio < ratio:
+            parts.append(tr("In the eager gated step the same sigmoid weighs less: SiLU(g)·u took {ratio}× as long "
+                            "as ReLU(g)·u, {extra} more, because there its kernel is one of two and the product's "
+                            "traffic comes on top.", ratio=f"{gated_ratio:.2f}", extra=f"{gated_ratio - 1:.0%}"))
+        else:
+            parts.append(tr("In the eager gated step SiLU(g)·u took {ratio}× as long as ReLU(g)·u.",
+                            ratio=f"{gated_ratio:.2f}"))
     else:
         parts.append(tr("In the recorded run on {device}, eager SiLU alone took {ratio}× as long as ReLU ({silu} "
                         "against {relu} of the copy bandwidth): even in eager PyTorch the sigmoid costs nothing "

@@ -380,8 +380,7 @@ def against_baseline(run: dict[str, Any] | None, op: str, pass_: str, baseline: 
                   **fields)
     if (lo > 1 and lo - 1 < DRIFT) or (hi < 1 and 1 - hi < DRIFT):
         return tr("- {op}, {step}: {ratio}× the eager {base} block's time (middle halves {lo}-{hi}×, apart by "
-                  "under {drift}: a gap of a few percent between separately timed blocks is within clock drift).",
-                  **fields)
+                  "under {drift}: within clock drift).", **fields)
     return tr("- {op}, {step}: {ratio}× the eager {base} block's time (middle halves {lo}-{hi}×).", **fields)
 
 

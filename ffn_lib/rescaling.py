@@ -11,6 +11,12 @@ function as the block it is given (up to floating-point rounding):
   (act(xW) * xV) W2 = (act(xW) * x V diag(1/s)) (diag(s) W2). With s chosen so that every channel of
   the hidden tensor has the same largest value, this is Smooth-SwiGLU (Fishman et al. 2024): the
   down projection's input becomes easy to quantise, and the scale lives in W2.
+
+And one identity of training, not of the function: :func:`fold_swish_beta_for_adam`. Adam's step is invariant to
+the gradient's scale (up to its epsilon), so a Swish_beta block with a *fixed* beta, trained by Adam with learning
+rate lr, follows the same trajectory as the folded SiLU block started from beta W and W2 / beta and trained with
+learning rate beta lr on W, lr on V and lr / beta on W2. A fixed beta is an initialisation scale and a per-matrix
+learning rate, nothing else.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import copy
 
 import torch
 
-from ._checks import finite_scalar
+from ._checks import finite_scalar, positive_number
 from .blocks import GatedFFN
 
 
@@ -71,3 +77,31 @@ def fold_channel_scale(block: GatedFFN, scale: torch.Tensor) -> GatedFFN:
             out.w_up.bias.div_(s)
         out.w_down.weight.mul_(s[None, :])  # (d_model, d_ff): column j reads channel j
     return out
+
+
+def fold_swish_beta_for_adam(block: GatedFFN, lr: float) -> tuple[GatedFFN, list[dict]]:
+    """The folded SiLU block (:func:`fold_swish_beta`) and the Adam parameter groups under which it trains as
+    ``block`` does with Adam at learning rate ``lr`` and no weight decay: W (and its bias) at beta lr, V at lr,
+    W2 at lr / beta (its bias at lr).
+
+    Why: with W' = beta W and W2' = W2 / beta the loss is the same function, so dL/dW' = (dL/dW) / beta and
+    dL/dW2' = beta dL/dW2. Adam divides each gradient by the root of its running square, which removes a constant
+    factor (up to epsilon): the step it takes on W' is the one it takes on W, in W's units, and W' = beta W stays
+    true only if that step is scaled by beta. ``block`` must have a fixed beta (a learned beta adds a parameter the
+    SiLU block has not).
+    """
+    lr = positive_number(lr, "lr")
+    _check_block(block)
+    if getattr(block, "beta", None) is not None:
+        raise ValueError("block must have a fixed beta (learn_beta=False): a learned beta has no SiLU counterpart "
+                         "with the same parameters.")
+    folded = fold_swish_beta(block)  # checks that block is a Swish block with a beta != 0
+    beta = float(block.current_activation().params["beta"])
+    gate = [folded.w_gate.weight] + ([folded.w_gate.bias] if folded.w_gate.bias is not None else [])
+    up = [p for p in folded.w_up.parameters()]
+    down = [folded.w_down.weight]
+    down_bias = [folded.w_down.bias] if folded.w_down.bias is not None else []
+    groups = [{"params": gate, "lr": beta * lr}, {"params": up, "lr": lr}, {"params": down, "lr": lr / beta}]
+    if down_bias:
+        groups.append({"params": down_bias, "lr": lr})
+    return folded, groups

@@ -194,3 +194,65 @@ def gemm_waves(m: int, n: int, *, sms: int, tile_m: int = 128, tile_n: int = 128
     tiles = math.ceil(m / tile_m) * math.ceil(n / tile_n)
     waves = math.ceil(tiles / sms)
     return tiles, waves, m * n / (waves * sms * tile_m * tile_n)
+
+
+# --- The memory of one training step: a timeline of what autograd keeps and allocates --------------------------
+
+ACT_SAVES = {"relu": "output", "sigmoid": "output", "identity": "none", "gelu": "input", "silu": "input",
+             "swish": "input", "gelu_tanh": "input"}
+
+
+def training_step_memory(tokens: int, d_model: int, d_ff: int, dtype: torch.dtype | str = torch.bfloat16, *,
+                         gated: bool, activation: str = "relu", fused: bool = False) -> dict:
+    """The bytes one training step of a bias-free FFN block allocates above its weights and its input, moment by
+    moment: the forward's saved tensors and output, then each backward node's allocations (its gradients) before it
+    frees what it no longer needs. The peak is the largest of these moments, as ``torch.cuda.max_memory_allocated``
+    sees it for ``block(x).backward(dy)`` with the gradients set to None first (the benchmark's training step).
+
+    Rules (PyTorch's autograd): ``nn.Linear`` saves its input; ReLU and the sigmoid save their output, GELU, SiLU
+    and Swish their input, the identity nothing; a product saves both factors; a node frees its saved tensors and
+    its incoming gradient once it has run. ``fused``: the gated step as one kernel that saves g and u only.
+
+    Returns a dict: ``hidden`` (bytes of one hidden tensor, tokens x d_ff), ``saved`` (after the forward),
+    ``output``, ``weight_grads`` (all matrices), ``timeline`` (list of (moment, live bytes)), ``peak``,
+    ``peak_moment`` and ``peak_live`` (name -> bytes of every tensor alive at the peak).
+    """
+    n, d, f = _positive_int(tokens, "tokens"), _positive_int(d_model, "d_model"), _positive_int(d_ff, "d_ff")
+    if activation not in ACT_SAVES:
+        raise ValueError(f"activation must be one of {sorted(ACT_SAVES)}, got {activation!r}.")
+    b = dtype_bytes(dtype)
+    hid, out, w = n * f * b, n * d * b, d * f * b
+    saves = ACT_SAVES[activation]
+    live: dict[str, int] = {"y (the output)": out}
+    if not gated:
+        live.update({"h": hid} if saves != "input" else {"z": hid, "h": hid})  # identity: h is z, saved by W2
+        nodes = [("W2's backward", {"dW2": w, "dh": hid}, ["h"] if saves == "input" else []),
+                 ("the activation's backward", {"dz": hid}, ["dh", "h", "z"]),
+                 ("W1's backward", {"dW1": w, "dx": out}, ["dz"])]
+    elif fused:
+        live.update({"g": hid, "u": hid, "h": hid})
+        nodes = [("W2's backward", {"dW2": w, "dh": hid}, ["h"]),
+                 ("the fused act·mul backward", {"dg": hid, "du": hid}, ["dh", "g", "u"]),
+                 ("W's and V's backward", {"dW": w, "dV": w, "dx": out}, ["dg", "du"])]
+    else:
+        live.update({"act(g)": hid, "u": hid, "h": hid})
+        if saves == "input":
+            live["g"] = hid
+        nodes = [("W2's backward", {"dW2": w, "dh": hid}, ["h"]),
+                 ("the product's backward", {"d act(g)": hid, "du": hid},
+                  ["dh", "u"] + (["act(g)"] if saves == "input" else []))]
+        if saves != "none":
+            nodes.append(("the activation's backward", {"dg": hid}, ["d act(g)", "g", "act(g)"]))
+        nodes.append(("W's and V's backward", {"dW": w, "dV": w, "dx": out}, ["dg", "d act(g)", "du"]))
+    saved = sum(v for k, v in live.items() if k != "y (the output)")
+    timeline = [("after the forward", sum(live.values()))]
+    snapshots = [dict(live)]
+    for moment, allocs, frees in nodes:
+        live.update(allocs)
+        timeline.append((moment, sum(live.values())))
+        snapshots.append(dict(live))
+        for name in frees:
+            live.pop(name, None)
+    k = max(range(len(timeline)), key=lambda i: timeline[i][1])
+    return {"hidden": hid, "saved": saved, "output": out, "weight_grads": w * (3 if gated else 2),
+            "timeline": timeline, "peak": timeline[k][1], "peak_moment": timeline[k][0], "peak_live": snapshots[k]}

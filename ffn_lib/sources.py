@@ -177,6 +177,13 @@ SOURCES: dict[str, Source] = {
                venue="https://github.com/vllm-project/vllm/issues/3411"),
         Source("google2024gemmapytorch", "Google", 2024, "Gemma reference implementation in PyTorch (gemma/model.py)",
                venue="https://github.com/google/gemma_pytorch"),
+        Source("srivastava2015highway", "Srivastava, Greff & Schmidhuber", 2015, "Highway Networks", "1505.00387"),
+        Source("vandenoord2016pixelcnn", "van den Oord et al.", 2016,
+               "Conditional Image Generation with PixelCNN Decoders", "1606.05328"),
+        Source("hochreiter1997lstm", "Hochreiter & Schmidhuber", 1997, "Long Short-Term Memory",
+               venue="Neural Computation 9(8), 1735-1780"),
+        Source("jayakumar2020multiplicative", "Jayakumar et al.", 2020, "Multiplicative Interactions and Where to Find Them",
+               venue="ICLR 2020"),
     )
 }
 

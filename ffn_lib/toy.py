@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import statistics
 from dataclasses import dataclass
@@ -66,12 +67,15 @@ def product_task(n: int = 4096, d_model: int = 8, *, seed: int = 0) -> tuple[tor
 
 
 def train_block(block: nn.Module, x: torch.Tensor, y: torch.Tensor, *, steps: int = 400, lr: float = 1e-2,
-                batch: int = 256, seed: int = 0) -> FitHistory:
-    """Fit ``block`` to (x, y) with Adam and mean squared error; returns the loss after each step."""
+                batch: int = 256, seed: int = 0, param_groups: list[dict] | None = None) -> FitHistory:
+    """Fit ``block`` to (x, y) with Adam and mean squared error; returns the loss after each step.
+
+    ``param_groups``: Adam's parameter groups, each with its own learning rate (default: all of ``block``'s
+    parameters at ``lr``), as :func:`ffn_lib.rescaling.fold_swish_beta_for_adam` returns them."""
     steps, batch = positive_int(steps, "steps"), positive_int(batch, "batch")
     lr = positive_number(lr, "lr")
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(block.parameters(), lr=lr)
+    opt = torch.optim.Adam(block.parameters() if param_groups is None else param_groups, lr=lr)
     history = FitHistory([], [])
     for _ in range(steps):
         idx = torch.randint(0, x.shape[0], (batch,), generator=gen)
@@ -143,6 +147,35 @@ class Comparison:
 
     def _repr_markdown_(self) -> str:
         return self.table()
+
+
+def geometric_mean(values: Sequence[float]) -> float:
+    """exp(mean(log v)) of positive values: the mean that a log axis shows."""
+    values = [positive_number(v, "values") for v in values]
+    if not values:
+        raise ValueError("values must hold at least one number.")
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def comparisons_table(results: dict[str, Comparison], labels: dict[str, str] | None = None) -> str:
+    """One Markdown table for several targets of :func:`compare_variants` (same variants): variant, d_ff, weights,
+    then per target the held-out loss over its baseline as the geometric mean over seeds and the seed range, the
+    quantity and the scale of the log-axis figure beside it. ``labels``: target -> column heading."""
+    if not results:
+        raise ValueError("results must hold at least one Comparison (from compare_variants).")
+    labels = labels or {}
+    first = next(iter(results.values()))
+    head = [tr("variant"), "d_ff", tr("weights")]
+    for target in results:
+        head.append(tr("{target}: loss / baseline, geometric mean (seed range)", target=labels.get(target, target)))
+    rows = ["| " + " | ".join(head) + " |", "|---|---:|---:|" + "---:|" * len(results)]
+    for name, s in first.scores.items():
+        cells = [name, str(s.d_ff), f"{s.params:,}"]
+        for result in results.values():
+            rel = [loss / result.baseline for loss in result.scores[name].losses]
+            cells.append(f"{geometric_mean(rel):.3g} ({min(rel):.2g}–{max(rel):.2g})")
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 @contextlib.contextmanager
@@ -337,11 +370,68 @@ def beta_table(runs: Sequence[BetaRun]) -> str:
     return "\n".join(rows)
 
 
+TIE = 0.01  # two held-out losses within 1% of each other: a tie, not a win
+MOVED = 0.10  # a learned beta that ended more than 10% from its start moved
+
+
+def ranking_text(named_losses: Sequence[tuple[str, Sequence[float]]]) -> str:
+    """Names ranked by mean loss, lowest first, joined by '<' where every loss of the left one is below every loss
+    of the right one (their ranges do not overlap) and by '≈' where they overlap: the rule chapter 4 ranks by."""
+    if not named_losses:
+        raise ValueError("named_losses must hold at least one (name, losses) pair.")
+    ranked = sorted(named_losses, key=lambda nl: statistics.fmean(nl[1]))
+    text = ranked[0][0]
+    for (_, a), (name, b) in zip(ranked, ranked[1:]):
+        text += (" < " if max(a) < min(b) else " ≈ ") + name
+    return text
+
+
+@dataclass(frozen=True)
+class PairedRatio:
+    """Learned against fixed beta from the same start, seed by seed: loss ratios learned / fixed."""
+
+    start: float
+    ratios: tuple[float, ...]
+    moved: tuple[bool, ...]  # whether the learned beta ended more than MOVED from its start, per seed
+
+    @property
+    def geometric_mean(self) -> float:
+        return math.exp(statistics.fmean(math.log(r) for r in self.ratios))
+
+    def interval(self, level: float = 0.95) -> tuple[float, float] | None:
+        """The t-interval of the mean log-ratio over seeds, as ratios; None with fewer than two seeds."""
+        from .lm.stats import t_quantile
+
+        logs = [math.log(r) for r in self.ratios]
+        if len(logs) < 2:
+            return None
+        half = t_quantile(0.5 + level / 2, len(logs) - 1) * statistics.stdev(logs) / math.sqrt(len(logs))
+        mean = statistics.fmean(logs)
+        return math.exp(mean - half), math.exp(mean + half)
+
+
+def paired_ratios(runs: Sequence[BetaRun]) -> list[PairedRatio]:
+    """For each learned setting with a fixed setting of the same start: the seed-paired loss ratios."""
+    settings = beta_settings(runs)
+    fixed = {s.beta_start: s for s in settings if not s.learned}
+    out = []
+    for s in settings:
+        f = fixed.get(s.beta_start)
+        if not s.learned or f is None:
+            continue
+        n = min(len(s.losses), len(f.losses))
+        out.append(PairedRatio(s.beta_start, tuple(a / b for a, b in zip(s.losses[:n], f.losses[:n])),
+                               tuple(abs(e / s.beta_start - 1) > MOVED for e in s.beta_ends[:n])))
+    return out
+
+
 def beta_reading(runs: Sequence[BetaRun]) -> str:
     """Whole sentences on :func:`beta_in_gated_block`'s runs, generated from their numbers: how exact the fold
-    is, how far apart the fixed betas ended (the optimisation's doing: each can compute the target), and where
-    each learned beta went."""
+    is; the fixed betas ranked by the '<' / '≈' rule (:func:`ranking_text`), as early-optimisation speeds; each
+    learned beta against the fixed one of its start, seed by seed (geometric mean of the loss ratio with its
+    t-interval over seeds, ties within 1% counted as ties), split by whether the learned beta moved."""
     settings = beta_settings(runs)
+    seeds = len({r.seed for r in runs})
     folds = [abs(r.folded_test_loss - r.test_loss) / r.test_loss for r in runs
              if r.folded_test_loss == r.folded_test_loss and r.test_loss > 0]
     parts = []
@@ -353,43 +443,68 @@ def beta_reading(runs: Sequence[BetaRun]) -> str:
     if len(fixed) >= 2:
         best, worst = min(fixed, key=lambda s: s.mean), max(fixed, key=lambda s: s.mean)
         fields = dict(best=tr(best.label), worst=tr(worst.label), low=f"{best.mean:.4f}", high=f"{worst.mean:.4f}",
-                      ratio=f"{worst.mean / best.mean:.1f}")
+                      ratio=f"{worst.mean / best.mean:.1f}", seeds=seeds,
+                      ranking=ranking_text([(tr(s.label), s.losses) for s in fixed]))
         if worst.mean / best.mean < 1.25:
             parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}): "
                             "close together.", **fields))
         else:
-            parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}), "
-                            "{ratio}× as much. Each of these blocks can compute the target exactly, so the gap is "
-                            "the optimisation's (and the spread of three seeds'): every block starts from the same "
-                            "weights and takes the same number of steps, and β sets the scale at which its gates "
-                            "switch at the start.", **fields))
+            parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}); "
+                            "ranked over the {seeds} seeds, {ranking} ('<' where every seed of the left setting "
+                            "ended below every seed of the right one, '≈' where their seeds overlap).", **fields))
+        parts.append(tr("Each of these blocks can compute the target exactly, so a loss of 0 is reachable for every "
+                        "β: after the same number of steps from the same start, these losses measure how fast each "
+                        "β gets going, not what it converges to."))
     for s in settings:
         if not s.learned:
             continue
-        same = next((f for f in fixed if f.beta_start == s.beta_start), None)
-        fields = dict(start=f"{s.beta_start:g}", low=f"{min(s.beta_ends):.3g}", high=f"{max(s.beta_ends):.3g}",
-                      loss=f"{s.mean:.4f}")
-        if same is not None:
-            parts.append(tr("The β learned from {start} ended between {low} and {high}, with a mean held-out loss of "
-                            "{loss} against {fixed} for β fixed at {start}.", fixed=f"{same.mean:.4f}", **fields))
+        parts.append(tr("The β learned from {start} ended between {low} and {high}.", start=f"{s.beta_start:g}",
+                        low=f"{min(s.beta_ends):.3g}", high=f"{max(s.beta_ends):.3g}"))
+    pairs = paired_ratios(runs)
+    for pr in pairs:
+        fields = dict(start=f"{pr.start:g}", n=len(pr.ratios), ratio=f"{pr.geometric_mean:.2f}")
+        ci = pr.interval()
+        if ci is None:
+            parts.append(tr("From {start}, learning β ended at {ratio}× the loss of β fixed at {start} (one seed).",
+                            **fields))
         else:
-            parts.append(tr("The β learned from {start} ended between {low} and {high}, with a mean held-out loss of "
-                            "{loss}.", **fields))
-    pairs = [(s, f) for s in settings if s.learned for f in fixed if f.beta_start == s.beta_start]
-    # seed by seed (the settings run the same seeds in the same order): a count, not a claim about means
-    lower = sum(a < b for s, f in pairs for a, b in zip(s.losses, f.losses))
-    total = sum(min(len(s.losses), len(f.losses)) for s, f in pairs)
-    if total and lower == total:
-        parts.append(tr("Seed by seed, learning β ended lower than keeping it fixed from the same start in all {total} "
-                        "runs: with so few seeds a tendency, not a measured gain. One more parameter to move can "
-                        "speed a fit up, although it adds no function the block could not already compute.",
-                        total=total))
-    elif total and lower == 0:
-        parts.append(tr("Seed by seed, learning β never ended lower than keeping it fixed from the same start "
-                        "({total} runs): the extra parameter bought nothing here.", total=total))
-    elif total:
-        parts.append(tr("Seed by seed, learning β ended lower than keeping it fixed from the same start in {lower} of "
-                        "{total} runs: no consistent effect.", lower=lower, total=total))
+            parts.append(tr("From {start}, learning β ended, seed by seed, at {ratio}× the loss of β fixed at {start} "
+                            "(geometric mean over {n} seeds; 95% t-interval {lo}× to {hi}×).", lo=f"{ci[0]:.2f}",
+                            hi=f"{ci[1]:.2f}", **fields))
+    moved = [r for pr in pairs for r, m in zip(pr.ratios, pr.moved) if m]
+    stayed = [r for pr in pairs for r, m in zip(pr.ratios, pr.moved) if not m]
+    if pairs:
+        fields = dict(moved=len(moved), stayed=len(stayed), pct=f"{100 * MOVED:.0f}%", tie=f"{100 * TIE:.0f}%")
+        if moved:
+            fields.update(m_lo=f"{min(moved):.2f}", m_hi=f"{max(moved):.2f}")
+        if stayed:
+            fields.update(s_lo=f"{min(stayed):.2f}", s_hi=f"{max(stayed):.2f}",
+                          ties=sum(abs(r - 1) <= TIE for r in stayed))
+        moved_fell = bool(moved) and max(moved) < 1 - TIE
+        stayed_tied = bool(stayed) and all(abs(r - 1) <= 2 * MOVED for r in stayed)
+        if moved and stayed:
+            parts.append(tr("In the {moved} pairs where the learned β moved more than {pct} from its start, the ratio "
+                            "ran from {m_lo} to {m_hi}; in the {stayed} where it stayed within {pct}, from {s_lo} to "
+                            "{s_hi} ({ties} of them ties within {tie}).", **fields))
+        elif moved:
+            parts.append(tr("In every pair the learned β moved more than {pct} from its start; the ratio ran from "
+                            "{m_lo} to {m_hi}.", **fields))
+        else:
+            parts.append(tr("In no pair did the learned β move more than {pct} from its start; the ratio ran from "
+                            "{s_lo} to {s_hi} ({ties} of them ties within {tie}).", **fields))
+        if moved_fell and not stayed:
+            parts.append(tr("In every pair β moved and the loss fell: a learned β helps this early phase by moving "
+                            "the gates' scale away from where it started."))
+        elif moved_fell and stayed_tied:
+            parts.append(tr("Where β moved, the loss fell; where it stayed, little changed: a learned β helps this "
+                            "early phase exactly by moving the gates' scale away from where it started."))
+        elif moved and stayed_tied:
+            parts.append(tr("Where β moved, the loss fell in {fell} of {moved} pairs; where it stayed, little "
+                            "changed: what a learned β changes, it changes by moving the gates' scale.",
+                            fell=sum(r < 1 - TIE for r in moved), moved=len(moved)))
+        elif stayed_tied and not moved:
+            parts.append(tr("β stayed where it started, and so did the loss: the extra parameter bought nothing "
+                            "here."))
     ends = [b for s in settings if s.learned for b in s.beta_ends]
     if ends and all(0.05 < abs(b) < 20 for b in ends):
         parts.append(tr("No learned β ran towards 0 or towards infinity: neither end of the family computes this "
@@ -400,3 +515,64 @@ def beta_reading(runs: Sequence[BetaRun]) -> str:
         parts.append(tr("A learned β went towards infinity, where Swish becomes ReLU: an end of the family that the "
                         "weights reach only by growing without bound."))
     return join_sentences(parts)
+
+
+def adam_reading(result: "AdamEquivalence") -> str:
+    """Whole sentences on :func:`beta_adam_equivalence`: the fold of training, measured."""
+    fields = dict(beta=f"{result.beta:g}", steps=result.steps, diff=f"{result.folded_difference:.0e}",
+                  size=f"{result.output_size:.2f}", plain=f"{result.plain_difference:.2f}")
+    if result.folded_difference < 1e-3 * result.output_size:
+        return tr("Trained side by side for {steps} Adam steps, the Swish block with β fixed at {beta} and the SiLU "
+                  "block started from βW and W2/β, with learning rate β·lr on W and lr/β on W2, ended with held-out "
+                  "outputs at most {diff} apart (outputs of mean size {size}): the same trajectory, to rounding. "
+                  "The same SiLU start with one learning rate for all ended up to {plain} away.", **fields)
+    return tr("Trained side by side for {steps} Adam steps, the Swish block with β fixed at {beta} and the SiLU block "
+              "started from βW and W2/β, with learning rate β·lr on W and lr/β on W2, ended with held-out outputs "
+              "up to {diff} apart (outputs of mean size {size}): further apart than rounding explains.", **fields)
+
+
+@dataclass(frozen=True)
+class AdamEquivalence:
+    """:func:`beta_adam_equivalence`'s result: how far apart two trained blocks' outputs ended."""
+
+    beta: float
+    steps: int
+    folded_difference: float  # largest |output difference|: Swish_beta vs SiLU with beta-scaled init and lr
+    plain_difference: float  # the same SiLU start trained with one learning rate for all: the contrast
+    output_size: float  # mean |output| of the Swish_beta block, to read the differences against
+
+
+def beta_adam_equivalence(beta: float = 2.5, *, seed: int = 0, d_model: int = 8, budget: int = 512,
+                          steps: int = 200, n_train: int = 2048, n_test: int = 2048, lr: float = 1e-2,
+                          batch: int = 256) -> AdamEquivalence:
+    """Train a Swish_beta gated block with a fixed ``beta`` as :func:`beta_in_gated_block` does, and beside it
+    the SiLU block folded from the same start (:func:`ffn_lib.rescaling.fold_swish_beta_for_adam`) twice: with
+    Adam's learning rate scaled per matrix (beta lr on W, lr / beta on W2), and with one learning rate for all.
+    Returns the largest held-out output difference of each from the Swish block: the first is rounding (and
+    Adam's epsilon), the second is what the per-matrix learning rate does."""
+    from .blocks import GatedFFN
+    from .rescaling import fold_swish_beta_for_adam
+
+    beta = positive_number(beta, "beta")
+    d_model, budget = positive_int(d_model, "d_model"), positive_int(budget, "budget")
+    steps = positive_int(steps, "steps")
+    d_ff = budget // (3 * d_model)
+    if d_ff < 1:
+        raise ValueError(f"budget={budget} is too small for d_model={d_model}: the gated block gets d_ff = 0.")
+    x, y = gated_teacher_task(positive_int(n_train, "n_train") + positive_int(n_test, "n_test"), d_model, seed=seed)
+    x_train, y_train, x_test = x[:n_train], y[:n_train], x[n_train:]
+    with _one_thread():
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            swish_block = GatedFFN(d_model, d_ff, "swish", beta=beta)
+        folded, groups = fold_swish_beta_for_adam(swish_block, lr)
+        plain = copy.deepcopy(folded)
+        train_block(swish_block, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
+        train_block(folded, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed, param_groups=groups)
+        train_block(plain, x_train, y_train, steps=steps, lr=lr, batch=batch, seed=seed)
+        with torch.no_grad():
+            ref = swish_block(x_test)
+            diff = (folded(x_test) - ref).abs().max().item()
+            plain_diff = (plain(x_test) - ref).abs().max().item()
+            size = ref.abs().mean().item()
+    return AdamEquivalence(float(beta), steps, diff, plain_diff, size)

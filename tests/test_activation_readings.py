@@ -128,6 +128,7 @@ def test_the_gpu_verdict_on_swish_states_a_verdict(run):
     text = analysis.swish_gpu_verdict(run)
     assert "eager SiLU alone took 1.18× as long as ReLU (82% against 97%" in text
     assert "the sigmoid does cost something, 18% more time" in text
+    assert "In the eager gated step the same sigmoid weighs less: SiLU(g)·u took 1.03× as long as ReLU(g)·u" in text
     assert "it costs nothing: chapter 7's kernel ran SiLU(g)·u at 100%" in text
     assert "moves 10 tensor passes against eager SiLU(g)·u's 5, which predicts 2.00× its time; it took 1.96×" in text
     assert "predicts the cost of the extra kernels" in text
@@ -159,6 +160,34 @@ def test_the_cpu_verdict_predicts_then_measures():
     assert "did not take measurably longer" in analysis.swish_cpu_verdict(1.3, True, 1.02, False, **kw)
     with pytest.raises(ValueError, match="swish_passes"):
         analysis.swish_cpu_verdict(1.3, True, 2.9, True, swish_passes=0, silu_passes=2, beta=1.5)
+
+
+def test_the_cpu_verdict_confirms_no_prediction_from_a_wide_ratio_interval():
+    kw = dict(swish_passes=7, silu_passes=2, beta=1.5)
+    tight = analysis.swish_cpu_verdict(1.30, True, 3.41, True, swish_range=(3.2, 3.6), **kw)
+    assert "predicts the cost" in tight
+    wide = analysis.swish_cpu_verdict(1.30, True, 3.41, True, swish_range=(1.56, 17.8), **kw)  # the noisy build
+    assert "predicts the cost" not in wide and "less than" not in wide and "more than" not in wide
+    assert "from 1.56× to 17.80×" in wide and "neither confirms nor refutes" in wide
+    with pytest.raises(ValueError, match="swish_range"):
+        analysis.swish_cpu_verdict(1.3, True, 3.4, True, swish_range=(3.6, 3.2), **kw)
+
+
+def _comparison(samples):
+    from ffn_lib.comparison import Comparison
+    from ffn_lib.sampler import BenchResult
+
+    return Comparison({n: BenchResult(label=n, times_s=[t * 1e-3 for t in ts], device="cpu", device_name="test CPU")
+                       for n, ts in samples.items()}, device="cpu", device_name="test CPU")
+
+
+def test_a_busy_machine_gets_one_sentence_for_the_cell():
+    quiet = _comparison({"ReLU": [1.0, 1.01, 1.02, 1.03], "SiLU": [1.3, 1.31, 1.32, 1.33]})
+    assert analysis.busy_machine_sentence(quiet, [("SiLU", "ReLU")]) == ""
+    busy = _comparison({"ReLU": [0.8, 1.0, 5.0, 8.0], "SiLU": [1.3, 1.31, 1.32, 1.33], "Swish": [3, 4, 9, 20]})
+    text = analysis.busy_machine_sentence(busy, [("SiLU", "ReLU"), ("Swish", "SiLU")])
+    assert text.count("Run the cell again") == 1 and "no verdict" in text
+    assert "middle half of ReLU spans" in text  # the noisiest of the noisy
 
 
 def test_the_readings_in_chinese_are_whole_translated_sentences(run):

@@ -113,3 +113,65 @@ def test_gemm_waves_counts_tiles_and_waves():
 def test_gemm_waves_names_a_bad_argument(kwargs):
     with pytest.raises((ValueError, TypeError), match=next(k for k, v in kwargs.items() if v <= 0)):
         sizing.gemm_waves(**kwargs)
+
+
+# --- the memory of one training step -----------------------------------------------------------------------------
+
+def test_the_training_step_budget_reproduces_every_recorded_peak():
+    import json
+    from pathlib import Path
+
+    from ffn_lib.variants import VARIANTS
+
+    runs = sorted(Path(__file__).resolve().parent.parent.glob("results/*/results.json"))
+    assert runs, "no recorded run under results/"
+    checked = 0
+    for path in runs:
+        run = json.loads(path.read_text())
+        cfg = run["config"]
+        for r in run["results"]:
+            if r["group"] != "block" or not r.get("peak_memory"):
+                continue
+            variant = VARIANTS[r["op"].split(" (")[0]]
+            act = variant.build(8).activation.name
+            m = sizing.training_step_memory(cfg["tokens"], cfg["d_model"], r["params"]["d_ff"], cfg["dtype"],
+                                            gated=variant.gated, activation=act, fused=r["impl"] == "fused")
+            assert m["peak"] == r["peak_memory"]["value"], (path, r["op"], r["impl"])
+            checked += 1
+    assert checked >= 10
+
+
+def test_the_training_step_budget_saves_what_autograd_saves():
+    from ffn_lib import analysis
+    from ffn_lib.blocks import FFN, GatedFFN
+
+    x = torch.randn(32, 16)
+    for block, gated, act in ((FFN(16, 48, "relu", bias=False), False, "relu"),
+                              (FFN(16, 48, "gelu", bias=False), False, "gelu"),
+                              (GatedFFN(16, 32, "sigmoid"), True, "sigmoid"),
+                              (GatedFFN(16, 32, "silu"), True, "silu"),
+                              (GatedFFN(16, 32, "identity"), True, "identity")):
+        measured = analysis.saved_activation_bytes(block, x).nbytes
+        budget = sizing.training_step_memory(32, 16, block.d_ff, torch.float32, gated=gated, activation=act)
+        assert budget["saved"] == measured, (gated, act)
+
+
+def test_the_training_step_budget_in_numbers_and_its_errors():
+    plain = sizing.training_step_memory(8192, 4096, 16384, gated=False, activation="relu")
+    assert plain["hidden"] == 2**28 and plain["saved"] == 2**28 and plain["output"] == 2**26
+    assert plain["peak"] == 3 * 2**28 + 2**27 + 2**26 and plain["peak_moment"] == "the activation's backward"
+    swiglu = sizing.training_step_memory(8192, 4096, 11008, gated=True, activation="silu")
+    assert swiglu["saved"] == 4 * swiglu["hidden"] and swiglu["peak"] == 6 * swiglu["hidden"] + 2**26 + 4096 * 11008 * 2
+    assert swiglu["timeline"][0] == ("after the forward", swiglu["saved"] + swiglu["output"])
+    with pytest.raises(ValueError, match="activation"):
+        sizing.training_step_memory(8, 4, 4, gated=True, activation="tanh")
+    with pytest.raises(ValueError, match="d_ff"):
+        sizing.training_step_memory(8, 4, 0, gated=True)
+
+
+def test_the_training_step_budget_names_what_is_alive_at_the_peak():
+    plain = sizing.training_step_memory(8192, 4096, 16384, gated=False, activation="relu")
+    assert set(plain["peak_live"]) == {"y (the output)", "h", "dh", "dz", "dW2"}
+    assert sum(plain["peak_live"].values()) == plain["peak"]
+    swiglu = sizing.training_step_memory(8192, 4096, 11008, gated=True, activation="silu")
+    assert set(swiglu["peak_live"]) == {"y (the output)", "g", "act(g)", "u", "dh", "d act(g)", "du", "dW2"}

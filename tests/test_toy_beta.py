@@ -65,7 +65,7 @@ def test_the_table_and_the_reading_come_from_the_runs(runs):
     assert f"| β = 0.4, fixed | 0.4 | {r.test_loss:.4f} | {r.test_loss:.4f} to {r.test_loss:.4f} |" in table
     text = toy.beta_reading(runs)
     assert text.startswith("Folding each block's final β into its weights changed no held-out loss by more than")
-    assert "The β learned from 1 ended between" in text and "for β fixed at 1." in text
+    assert "The β learned from 1 ended between" in text and "the loss of β fixed at 1 (one seed)." in text
     assert "towards 0" in text or "towards infinity" in text or "No learned β ran" in text
 
 
@@ -77,24 +77,45 @@ def _fake(label, learned, start, ends, losses):
 def test_every_branch_of_the_reading():
     close = (_fake("β = 1, fixed", False, 1.0, [1, 1], [0.010, 0.012])
              + _fake("β = 2.5, fixed", False, 2.5, [2.5, 2.5], [0.011, 0.012])
-             + _fake("β learned, from 1", True, 1.0, [0.9, 1.4], [0.012, 0.014]))
+             + _fake("β learned, from 1", True, 1.0, [1.02, 1.05], [0.01005, 0.0119]))
     text = toy.beta_reading(close)
     assert "ran from 0.0110 (β = 1, fixed) to 0.0115 (β = 2.5, fixed): close together." in text
-    assert "ended between 0.9 and 1.4, with a mean held-out loss of 0.0130 against 0.0110" in text
-    assert "never ended lower than keeping it fixed from the same start (2 runs)" in text and "No learned β ran" in text
-    apart = (_fake("β = 1, fixed", False, 1.0, [1], [0.01]) + _fake("β = 0.4, fixed", False, 0.4, [0.4], [0.04])
-             + _fake("β learned, from 1", True, 1.0, [0.01], [0.005]))
+    assert "The β learned from 1 ended between 1.02 and 1.05." in text
+    assert "In no pair did the learned β move more than 10%" in text and "(2 of them ties within 1%)" in text
+    assert "bought nothing here" in text and "No learned β ran" in text
+    assert "not what it converges to" in text  # 200 steps measure early optimisation
+    apart = (_fake("β = 1, fixed", False, 1.0, [1, 1], [0.01, 0.012]) + _fake("β = 0.4, fixed", False, 0.4,
+                                                                            [0.4, 0.4], [0.04, 0.05])
+             + _fake("β learned, from 1", True, 1.0, [0.01, 0.02], [0.005, 0.004]))
     text = toy.beta_reading(apart)
-    assert "4.0× as much" in text and "the gap is the optimisation's" in text
-    assert "ended lower than keeping it fixed from the same start in all 1 runs" in text and "went towards 0" in text
+    assert "β = 1, fixed < β = 0.4, fixed ('<' where every seed" in text  # ranges apart: '<'
+    assert "In every pair the learned β moved more than 10%" in text and "In every pair β moved and the loss fell" in text
+    assert "at 0.41× the loss of β fixed at 1 (geometric mean over 2 seeds; 95% t-interval" in text
+    assert "went towards 0" in text
+    overlap = (_fake("β = 1, fixed", False, 1.0, [1, 1], [0.01, 0.03]) + _fake("β = 0.4, fixed", False, 0.4,
+                                                                             [0.4, 0.4], [0.02, 0.05]))
+    assert "β = 1, fixed ≈ β = 0.4, fixed" in toy.beta_reading(overlap)  # means apart, seeds overlap: '≈'
     up = _fake("β learned, from 2.5", True, 2.5, [40.0], [0.02])
     text = toy.beta_reading(up)
-    assert "ended between 40 and 40, with a mean held-out loss of 0.0200." in text and "towards infinity" in text
-    mixed = (_fake("β = 1, fixed", False, 1.0, [1], [0.01]) + _fake("β = 2, fixed", False, 2.0, [2], [0.01])
-             + _fake("a", True, 1.0, [1.1], [0.005]) + _fake("b", True, 2.0, [2.1], [0.02]))
-    assert "in 1 of 2 runs: no consistent effect" in toy.beta_reading(mixed)
+    assert "ended between 40 and 40." in text and "towards infinity" in text
+    mixed = (_fake("β = 1, fixed", False, 1.0, [1, 1, 1], [0.01, 0.01, 0.01])
+             + _fake("a", True, 1.0, [1.5, 1.6, 1.0], [0.005, 0.011, 0.01]))
+    text = toy.beta_reading(mixed)
+    assert "In the 2 pairs where the learned β moved more than 10% from its start, the ratio ran from 0.50 to 1.10" in text
+    assert "Where β moved, the loss fell in 1 of 2 pairs" in text
     with pytest.raises(ValueError, match="runs"):
         toy.beta_reading([])
+
+
+def test_paired_ratios_and_their_interval():
+    runs = (_fake("β = 1, fixed", False, 1.0, [1, 1, 1], [0.01, 0.02, 0.04])
+            + _fake("β learned, from 1", True, 1.0, [2, 2, 1], [0.005, 0.01, 0.04]))
+    (pr,) = toy.paired_ratios(runs)
+    assert pr.ratios == pytest.approx((0.5, 0.5, 1.0)) and pr.moved == (True, True, False)
+    assert pr.geometric_mean == pytest.approx(0.25 ** (1 / 3))
+    lo, hi = pr.interval()
+    assert lo < pr.geometric_mean < hi and hi > 1  # three seeds this spread cannot exclude 1
+    assert toy.ranking_text([("a", [1, 2]), ("b", [3, 4]), ("c", [3.5, 9])]) == "a < b ≈ c"
 
 
 def test_beta_runs_refuse_an_empty_or_impossible_setting():
@@ -102,3 +123,43 @@ def test_beta_runs_refuse_an_empty_or_impossible_setting():
         toy.beta_in_gated_block(seeds=())
     with pytest.raises(ValueError, match="budget"):
         toy.beta_in_gated_block(budget=8)
+
+
+def test_a_fixed_beta_under_adam_is_an_init_scale_and_a_per_matrix_learning_rate():
+    result = toy.beta_adam_equivalence(2.5, steps=60, n_train=512, n_test=256)
+    assert result.output_size > 0.05  # the block learned outputs of a readable size
+    assert result.folded_difference < 1e-4  # the same trajectory, to rounding and Adam's epsilon
+    assert result.plain_difference > 1e3 * result.folded_difference  # one learning rate for all: another one
+
+
+def test_the_adam_fold_scales_the_learning_rate_of_each_matrix():
+    from ffn_lib.rescaling import fold_swish_beta_for_adam
+
+    block = GatedFFN(8, 5, "swish", beta=2.5)
+    folded, groups = fold_swish_beta_for_adam(block, 0.01)
+    assert [g["lr"] for g in groups] == pytest.approx([0.025, 0.01, 0.004])
+    assert groups[0]["params"][0] is folded.w_gate.weight and groups[2]["params"][0] is folded.w_down.weight
+    x = torch.randn(16, 8)
+    torch.testing.assert_close(folded(x), block(x), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="fixed beta"):
+        fold_swish_beta_for_adam(GatedFFN(8, 5, "swish", beta=2.5, learn_beta=True), 0.01)
+    with pytest.raises(ValueError, match="lr"):
+        fold_swish_beta_for_adam(block, 0.0)
+    with pytest.raises(ValueError, match="swish"):
+        fold_swish_beta_for_adam(GatedFFN(8, 5, "relu"), 0.01)
+
+
+def test_one_table_for_both_targets_shows_geometric_means_and_seed_ranges():
+    scores = {"ReLU": toy.VariantScore("ReLU", 32, 512, (0.1, 0.4)), "GLU": toy.VariantScore("GLU", 21, 504, (0.01, 0.04))}
+    results = {"product": toy.Comparison("product", 1.0, scores),
+               "abs": toy.Comparison("abs", 0.5, {k: toy.VariantScore(k, v.d_ff, v.params, (0.05, 0.05))
+                                                  for k, v in scores.items()})}
+    table = toy.comparisons_table(results, {"product": "products"})
+    assert "products: loss / baseline, geometric mean (seed range)" in table
+    assert "| ReLU | 32 | 512 | 0.2 (0.1–0.4) | 0.1 (0.1–0.1) |" in table
+    assert "| GLU | 21 | 504 | 0.02 (0.01–0.04) |" in table
+    assert toy.geometric_mean([1, 100]) == pytest.approx(10)
+    with pytest.raises(ValueError, match="results"):
+        toy.comparisons_table({})
+    with pytest.raises(ValueError, match="values"):
+        toy.geometric_mean([1, -1])

@@ -36,8 +36,8 @@ ALT = {
     "gated_block": ("The gated FFN: the input x of shape tokens by d_model is multiplied by W and by V, both "
                     "d_model by d_ff, giving the gate g = xW and the value u = xV; the activation is applied to g "
                     "only; act(g) and u, both tokens by d_ff, are multiplied element by element into "
-                    "h = act(g) ⊗ u, and h is multiplied by W2, d_ff by d_model, giving an output of the input's "
-                    "shape."),
+                    "h = act(g) ⊗ u, and h is multiplied by W2, d_ff by d_model, giving the output, tokens by "
+                    "d_model, the input's shape. A note under it: d_ff is two thirds of 4 d_model, the 2/3 rule."),
     "halves_order": ("Three strips of eight columns, one fused hidden tensor of width 2 d_ff each, with the gate "
                      "columns (marked act, computed with W) and the value columns (computed with V) coloured "
                      "apart. F.glu: the value half first, the gate half second. gate_up_proj in Phi-3 and vLLM: "
@@ -159,29 +159,32 @@ def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens
 
     ``d_model``, ``d_ff``, ``tokens``: numbers or names to print in the shapes; ``activation``: the gate's name.
     """
-    fig, ax = _figure(8.6, 4.4)
+    fig, ax = _figure(10.7, 4.7)
     t, d, f = (str(v) for v in (tokens, d_model, d_ff))
-    _box(ax, 1.15, 2.2, 1.7, 0.7, f"x\n{t} × {d}", "data")
-    _box(ax, 3.3, 3.35, 1.75, 0.6, f"· W\n{d} × {f}", "matrix")
-    _box(ax, 3.3, 1.05, 1.75, 0.6, f"· V\n{d} × {f}", "matrix")
-    _box(ax, 5.05, 3.35, 1.15, 0.6, activation, "act", bold=True)
-    ax.add_patch(plt.Circle((6.05, 2.2), 0.27, facecolor=FILL["mul"], edgecolor=INK, lw=1.2))
-    ax.text(6.05, 2.2, "⊗", ha="center", va="center", fontsize=15, color=INK)
-    _box(ax, 7.45, 2.2, 1.6, 0.7, f"· W2\n{f} × {d}", "matrix")
-    _arrow(ax, (2.0, 2.35), (2.42, 3.3), connection="arc3,rad=-0.15")
-    _arrow(ax, (2.0, 2.05), (2.42, 1.1), connection="arc3,rad=0.15")
-    _arrow(ax, (4.18, 3.35), (4.47, 3.35))
-    _arrow(ax, (5.63, 3.2), (5.9, 2.43), connection="arc3,rad=-0.2")
-    _arrow(ax, (4.18, 1.05), (5.85, 2.0), connection="arc3,rad=0.25")
-    _arrow(ax, (6.32, 2.2), (6.65, 2.2))
-    ax.text(3.3, 3.8, tr("gate  g = x W:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", fontsize=9,
-            color=INK)
-    ax.text(5.85, 2.95, "act(g)", ha="left", va="center", fontsize=9, color=INK)
-    ax.text(5.0, 0.55, tr("value  u = x V:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", fontsize=9,
-            color=INK)
-    ax.text(6.0, 1.7, f"h = act(g) ⊗ u: {t} × {f}", ha="left", va="center", fontsize=8.5, color="#444444")
-    ax.text(7.45, 1.35, tr("out: {tokens} × {d_model}", tokens=t, d_model=d), ha="center", fontsize=9, color=INK)
-    ax.text(4.3, 4.12, tr("(act(xW) ⊗ xV) W2: three matrices, no biases"), ha="center", fontsize=10, color=INK,
+    _box(ax, 1.1, 2.3, 1.6, 0.7, f"x\n{t} × {d}", "data")
+    _box(ax, 3.1, 3.45, 1.75, 0.6, f"· W\n{d} × {f}", "matrix")
+    _box(ax, 3.1, 1.15, 1.75, 0.6, f"· V\n{d} × {f}", "matrix")
+    _box(ax, 5.75, 3.45, 1.0, 0.6, activation, "act", bold=True)
+    ax.add_patch(plt.Circle((6.75, 2.3), 0.27, facecolor=FILL["mul"], edgecolor=INK, lw=1.2))
+    ax.text(6.75, 2.3, "⊗", ha="center", va="center", fontsize=15, color=INK)
+    _box(ax, 8.0, 2.3, 1.5, 0.7, f"· W2\n{f} × {d}", "matrix")
+    _box(ax, 9.85, 2.3, 1.4, 0.7, tr("out\n{tokens} × {d_model}", tokens=t, d_model=d), "data", size=9)
+    _arrow(ax, (1.9, 2.45), (2.22, 3.4), connection="arc3,rad=-0.15")
+    _arrow(ax, (1.9, 2.15), (2.22, 1.2), connection="arc3,rad=0.15")
+    _arrow(ax, (3.98, 3.45), (5.25, 3.45))  # g = xW, on its arrow
+    _arrow(ax, (6.25, 3.3), (6.62, 2.55), connection="arc3,rad=-0.2")  # act(g)
+    _arrow(ax, (3.98, 1.15), (6.55, 2.1), connection="arc3,rad=0.2")  # u = xV
+    _arrow(ax, (7.02, 2.3), (7.25, 2.3))  # h
+    _arrow(ax, (8.75, 2.3), (9.15, 2.3))
+    ax.text(4.62, 3.85, tr("gate  g = x W:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", va="bottom",
+            fontsize=8.5, color=INK)
+    ax.text(6.5, 3.0, "act(g)", ha="left", va="center", fontsize=9, color=INK)
+    ax.text(5.0, 1.05, tr("value  u = x V:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", va="top",
+            fontsize=8.5, color=INK)
+    ax.text(7.1, 1.75, f"h = act(g) ⊗ u: {t} × {f}", ha="center", va="center", fontsize=8.5, color="#444444")
+    ax.text(5.35, 0.35, tr("d_ff = ⅔ · 4 · d_model, the 2/3 rule: the three matrices hold the plain block's "
+                          "parameters"), ha="center", fontsize=8.5, color="#444444")
+    ax.text(5.35, 4.35, tr("(act(xW) ⊗ xV) W2: three matrices, no biases"), ha="center", fontsize=10, color=INK,
             weight="bold")
     return fig
 
