@@ -279,3 +279,127 @@ def test_the_revised_kernels_are_not_on_the_chapters_page():
     for line in ("2 * cols + 1", "2 * cols,", "0.044715", "act_grad"):
         assert line not in code, line
     assert "not the two halves of step 4" in q(5).statement
+
+
+# --- second pass: the verdicts a learner review found false or unhelpful -------------------------------------
+
+
+@triton.jit
+def geglu_tl_tanh(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    z = 0.7978845608028654 * (g + 0.044715 * g * g * g)
+    tl.store(y_ptr + offsets, (0.5 * g * (1 + tl.tanh(z)) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def geglu_exp_tanh(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    e = tl.exp(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
+    tl.store(y_ptr + offsets, (0.5 * g * (1 + (e - 1) / (e + 1)) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def geglu_block_not_constexpr(g_ptr, u_ptr, y_ptr, n, BLOCK):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    tl.store(y_ptr + offsets, g.to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def geglu_3_digits(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    z = 0.798 * (g + 0.0447 * g * g * g)
+    tl.store(y_ptr + offsets, (g * tl.sigmoid(2 * z) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def bwd_unused_extra(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, s_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    tl.store(dg_ptr + offsets, g.to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, g.to(du_ptr.dtype.element_ty), mask=mask)
+
+
+def test_tl_tanh_is_told_triton_has_none_as_the_statement_says():
+    r = q(4).check(geglu_tl_tanh)
+    assert r.status == "incorrect" and "Triton has no `tl.tanh`" in r.message, r.message
+    assert "hint 2 gives an identity" in r.message and "AttributeError" not in r.message
+    assert "Triton has no `tl.tanh`; hint 2 gives an identity" in q(4).statement
+
+
+def test_nan_at_a_large_gate_shows_the_inputs_and_points_to_step_5():
+    r = q(4).check(geglu_exp_tanh)
+    assert r.status == "incorrect" and "got nan" in r.message, r.message
+    assert "the inputs there are g = " in r.message and ", u = " in r.message
+    assert "step 5" in r.message and "above x = 88" in r.message
+
+
+def test_block_without_constexpr_is_told_to_declare_it():
+    r = q(4).check(geglu_block_not_constexpr)
+    assert r.status == "incorrect" and "declare `BLOCK: tl.constexpr`" in r.message, r.message
+    assert "ValueError" not in r.message
+
+
+def test_three_digit_constants_pass_and_the_policy_says_so():
+    assert q(4).check(geglu_3_digits).status == "correct"
+    assert "0.798" in q(4).policy_text() and "pass" in q(4).policy_text()
+
+
+def test_an_extra_pointer_never_loaded_is_not_called_saved():
+    r = q(6).check(bwd_unused_extra)
+    assert r.status == "incorrect" and "saved" not in r.message, r.message
+    assert "takes 8 arguments" in r.message and "has 7" in r.message
+
+
+def test_a_mismatch_names_the_output_and_the_inputs_there():
+    @triton.jit
+    def bwd_wrong_dg(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+        offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        mask = offsets < n
+        g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+        dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+        s = tl.sigmoid(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
+        tl.store(dg_ptr + offsets, (dy * g).to(dg_ptr.dtype.element_ty), mask=mask)
+        tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
+
+    r = q(6).check(bwd_wrong_dg)
+    assert "`dg_ptr`" in r.message and "Right: `du_ptr`" in r.message, r.message
+    assert "g = " in r.message and "dy = " in r.message and "Output 0" not in r.message
+
+
+def test_worked_solutions_import_triton_from_kernel_steps():
+    for n in (4, 5, 6):
+        code = S.SOLUTIONS[n].code
+        assert "from ffn_lib.kernel_steps import tl, triton" in code and "\nimport triton" not in code
+        assert not code.startswith("import triton")
+
+
+def test_no_backend_says_triton_was_imported_before_the_interpreter():
+    text = K.MESSAGES["no_backend"]
+    assert "imported before" in text and "from ffn_lib.kernel_steps import tl, triton" in text
+
+
+def test_7_2_with_autograd_passes_but_is_told_to_derive_it():
+    def by_autograd(g, u, dy):
+        g = g.detach().requires_grad_()
+        y = torch.nn.functional.silu(g) * u
+        return torch.autograd.grad(y, g, dy)[0], dy * torch.nn.functional.silu(g)
+
+    def by_hand(g, u, dy):
+        s = torch.sigmoid(g)
+        return dy * u * (s * (1 + g * (1 - s))), dy * (g * s)
+
+    r = q(2).check(by_autograd)
+    assert r.status == "correct" and "calls autograd" in r.message, r.message
+    assert "autograd" not in q(2).check(by_hand).message
