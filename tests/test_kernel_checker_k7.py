@@ -403,3 +403,12 @@ def test_7_2_with_autograd_passes_but_is_told_to_derive_it():
     r = q(2).check(by_autograd)
     assert r.status == "correct" and "calls autograd" in r.message, r.message
     assert "autograd" not in q(2).check(by_hand).message
+
+
+def test_7_2_names_the_wrong_item_dg_or_du_not_item_0():
+    def du_wrong(g, u, dy):
+        s = torch.sigmoid(g)
+        return dy * u * (s * (1 + g * (1 - s))), dy * u
+
+    r = q(2).check(du_wrong)
+    assert r.status == "incorrect" and "`du`" in r.message and "Item 1" not in r.message, r.message

@@ -16,6 +16,7 @@ from ..i18n import N_
 from . import _cases
 from . import kernel as _k
 from .function import FunctionExercise
+from .values import ITEM_OF_RESULT
 from .words import sentences, tr
 from .number import NumberExercise
 from .shape import ShapeExercise
@@ -55,6 +56,8 @@ def _backward_cases(rng):
 MESSAGES = {
     "autograd": ("It passes, but it calls autograd (`{name}`): the exercise is to derive the two gradients by "
                  "hand, which is what a fused kernel has to compute. Try it with the product rule (hint 1)."),
+    "dg": "The first item of your result, `dg`,",
+    "du": "The second item of your result, `du`,",
 }
 _AUTOGRAD_NAMES = ("autograd", "backward", "requires_grad_", "requires_grad", "enable_grad")
 
@@ -75,10 +78,15 @@ def autograd_use(fn) -> str | None:
 
 class ByHandExercise(FunctionExercise):
     """A function exercise whose statement says "without autograd": a right answer that calls autograd passes,
-    with a sentence saying that the exercise is to derive it."""
+    with a sentence saying that the exercise is to derive it. The items of the result are named (dg, du), not
+    numbered from 0."""
+
+    item_names = ("dg", "du")
 
     def _check(self, answer):
         status, message = super()._check(answer)
+        for i, name in enumerate(self.item_names):
+            message = message.replace(tr(ITEM_OF_RESULT, item=i), tr(MESSAGES[name]))
         name = autograd_use(answer) if status == "correct" else None
         if name:
             message = sentences([message, tr(MESSAGES["autograd"], name=name)])
