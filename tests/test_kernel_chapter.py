@@ -116,7 +116,11 @@ def test_epilogue_precision_is_explicit_and_bounded():
     assert torch.all(emulated <= tf32) and torch.any(emulated > ieee)
     assert torch.equal(E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="tf32"), y)  # the interpreter
     lines = E.precision_lines(x, wg, wu, y)
-    assert len(lines) == 2 and "outside the 'ieee' bound" in lines[1]
+    assert len(lines) == 3 and "outside the 'ieee' bound" in lines[1] and "Relative to |x| |W|" in lines[2]
+    rel = E.accumulator_error(x, wg, wu, "tf32")
+    assert 1e-4 < rel <= 2 * E.TF32_INPUT_ERROR + 1e-6  # about two parts in a thousand at most, not zero
+    assert E.accumulator_error(x, wg, wu, "ieee") == 0.0  # float32 inputs: the float64 product is exact here
+    assert f"{rel:.1e}" in lines[2]
     with pytest.raises(ValueError, match="input_precision"):
         E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="tf32x3")
     with pytest.raises(ValueError, match="input_precision"):
