@@ -667,3 +667,22 @@ def gpu_checked_sentence(run: dict[str, Any] | None, stems: tuple[str, ...] = KE
                   n=sum(len(v) for v in tests.values()), files=files, ours=", ".join(f"`{s}`" for s in stems))
     return tr("The recorded GPU run of {date} ran this chapter's tests on CUDA too ({ran}).", date=date,
               ran=", ".join(f"`{s}`" for s in ran))
+
+
+def erf_accuracy_sentence(run: dict[str, Any] | None, device: str) -> str:
+    """Chapter 7: where the accuracy line above it was computed (``device``: ``"cuda"`` natively, else Triton's
+    interpreter), and whether the recorded run's ``test_gelu_erf_accuracy`` (the same kernel against float64, with
+    the bounds its docstring states) passed on CUDA (:func:`cuda_test_passed`)."""
+    where = (tr("That line was computed on this GPU.") if device == "cuda" else
+             tr("That line was computed in Triton's interpreter, with NumPy's arithmetic, so it does not measure a "
+                "GPU's."))
+    passed = cuda_test_passed(run, "test_kernels", "test_gelu_erf_accuracy")
+    if passed is None:
+        return _sentences(where, tr("The recorded GPU run has no result of `test_gelu_erf_accuracy`."))
+    date = run["provenance"]["date"][:10]
+    if passed:
+        return _sentences(where, tr("On a GPU, `test_gelu_erf_accuracy` (the same kernel against float64 on [-12, "
+                                    "12], both erf variants, float32, bfloat16 and float16) passed on CUDA in the "
+                                    "recorded run of {date}.", date=date))
+    return _sentences(where, tr("On a GPU, `test_gelu_erf_accuracy` failed on CUDA in the recorded run of {date}.",
+                                date=date))
