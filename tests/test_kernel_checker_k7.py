@@ -93,7 +93,7 @@ def bwd_dg_wrong(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
     u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
     dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
     s = tl.sigmoid(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
-    tl.store(dg_ptr + offsets, (dy * u * s).to(dg_ptr.dtype.element_ty), mask=mask)  # the derivative forgotten
+    tl.store(dg_ptr + offsets, (dy * u * g).to(dg_ptr.dtype.element_ty), mask=mask)  # the derivative forgotten
     tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
 
 
@@ -412,3 +412,68 @@ def test_7_2_names_the_wrong_item_dg_or_du_not_item_0():
 
     r = q(2).check(du_wrong)
     assert r.status == "incorrect" and "`du`" in r.message and "Item 1" not in r.message, r.message
+
+
+@triton.jit
+def interleaved_wrong_y_stride(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(1)
+    cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = cols < d
+    start = x_ptr + row * x_row_stride
+    g = tl.load(start + 2 * cols, mask=mask).to(tl.float32)
+    u = tl.load(start + 2 * cols + 1, mask=mask).to(tl.float32)
+    tl.store(y_ptr + row * x_row_stride + cols, (g * tl.sigmoid(g) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def interleaved_no_mask(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(1)
+    cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    start = x_ptr + row * x_row_stride
+    g = tl.load(start + 2 * cols).to(tl.float32)
+    u = tl.load(start + 2 * cols + 1).to(tl.float32)
+    tl.store(y_ptr + row * y_row_stride + cols, (g * tl.sigmoid(g) * u).to(y_ptr.dtype.element_ty))
+
+
+@triton.jit
+def bwd_sigma_for_gelu_grad(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    s = tl.sigmoid(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
+    tl.store(dg_ptr + offsets, (dy * u * s).to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def bwd_no_du_store(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    k = 0.7978845608028654
+    s = tl.sigmoid(2 * k * (g + 0.044715 * g * g * g))
+    act_grad = s + 2 * g * s * (1 - s) * k * (1 + 3 * 0.044715 * g * g)
+    tl.store(dg_ptr + offsets, (dy * u * act_grad).to(dg_ptr.dtype.element_ty), mask=mask)  # du never stored
+
+
+def test_a_masked_store_with_the_wrong_row_stride_is_not_called_a_missing_mask():
+    r = q(5).check(interleaved_wrong_y_stride)
+    assert r.status == "incorrect" and "missing mask" not in r.message, r.message
+    assert "`y_row_stride`" in r.message and "not the mask" in r.message
+    r = q(5).check(interleaved_no_mask)
+    assert "Known mistake: missing mask" in r.message and "`mask=cols < d`" in r.message, r.message
+
+
+def test_7_6_sigma_for_the_gelu_derivative_is_a_known_mistake():
+    r = q(6).check(bwd_sigma_for_gelu_grad)
+    assert r.status == "incorrect" and "Known mistake: the tanh GELU's derivative is not" in r.message, r.message
+
+
+def test_an_output_never_stored_is_called_so():
+    r = q(6).check(bwd_no_du_store)
+    assert "never wrote `du_ptr` at all" in r.message and "tl.store(du_ptr + ...)" in r.message, r.message
+    assert "program_id(1)" not in r.message

@@ -6,6 +6,7 @@ are marked with ``N_`` for the catalogue (the extraction reads ``mistakes=``, no
 exercise translates a diagnosis where it shows it.
 """
 
+import math
 import types
 
 import torch
@@ -91,6 +92,12 @@ class ByHandExercise(FunctionExercise):
         if name:
             message = sentences([message, tr(MESSAGES["autograd"], name=name)])
         return status, message
+
+
+def _half_one_plus_tanh(g):
+    """(1 + tanh z) / 2 = sigmoid(2 z), z = sqrt(2/pi) (g + 0.044715 g^3): the first term of the tanh GELU's
+    derivative only (7.6's known mistake)."""
+    return torch.sigmoid(2 * math.sqrt(2 / math.pi) * (g + 0.044715 * g ** 3))
 
 
 _FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
@@ -216,6 +223,8 @@ EXERCISES = [
         strided_case=3,
         outputs=(1,),
         length=2,
+        mask_text="cols < d",
+        row_stride="y_row_stride",
         emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_interleaved(x)), "silu"),),
                             N_("gate and up swapped: in each pair the gate comes first (column 2 j), the up "
                                "second (column 2 j + 1).")),
@@ -257,6 +266,9 @@ EXERCISES = [
                            (lambda g, u, dy: _grads(g, u, dy, act="gelu"),
                             N_("that is the erf GELU's backward; the exercise asks for the tanh form.")),
                            (lambda g, u, dy: _grads(g, u, torch.ones_like(dy)),
-                            N_("dy is missing: both gradients are multiplied by the output's gradient."))],
+                            N_("dy is missing: both gradients are multiplied by the output's gradient.")),
+                           (lambda g, u, dy: (dy * u * _half_one_plus_tanh(g), _grads(g, u, dy)[1]),
+                            N_("the tanh GELU's derivative is not 1/2 (1 + tanh z) = sigmoid(2 z): the product rule "
+                               "adds 1/2 g (1 - tanh^2 z) z'(g), hint 1's second term."))],
     ),
 ]

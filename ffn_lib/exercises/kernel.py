@@ -75,7 +75,15 @@ MESSAGES = {
                    "`tl.load(...).to(tl.float32)`, and convert back when storing."),
     "raised": "Your kernel raised {error} (inputs {inputs}).",
     "mask": ("Known mistake: missing mask. The kernel wrote past the end of its output (the last block is partial "
-             "on these odd sizes): load and store with `mask=offsets < n`."),
+             "on these odd sizes): load and store with `mask={mask}`."),
+    "wrote_outside": ("Your kernel wrote outside `{name}`, though its stores are masked: the addresses are wrong, "
+                      "not the mask. Check the row offset of the store (`{stride}`, the output's own row stride, "
+                      "not the input's)."),
+    "never_written": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
+                      "never wrote `{name}` at all. Is a `tl.store({name} + ...)` missing?"),
+    "unwritten_1d": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
+                     "never wrote {count} of the elements of `{name}` (does the grid reach every block, and does "
+                     "each program store its whole block?)."),
     "global": ("Your kernel reads the Python global `{name}` ({what}), defined outside the kernel. Triton's "
                "interpreter lets that pass, but a compiled kernel can only read globals made with "
                "`tl.constexpr(...)`: pass the value as an argument, or write `{name} = tl.constexpr(...)` for a "
@@ -249,6 +257,14 @@ def _overflow_gate(got: torch.Tensor, want: torch.Tensor, g: torch.Tensor) -> fl
     return float(g64[where].flatten()[0])
 
 
+def masked_stores(kernel: Any) -> bool:
+    """Whether every ``tl.store`` in the kernel's source passes a ``mask=`` (False without a readable source)."""
+    tree = _source_tree(kernel)
+    stores = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "store"] if tree is not None else []
+    return bool(stores) and all(len(node.args) >= 3 or any(k.arg == "mask" for k in node.keywords) for node in stores)
+
+
 def loaded_params(kernel: Any, names: Sequence[str]) -> list[str]:
     """Those of ``names`` (parameters) that the kernel's source reads with ``tl.load``: a pointer it loads from."""
     tree = _source_tree(kernel)
@@ -284,6 +300,8 @@ class KernelExercise(Exercise):
     seed: int = 2020
     time_limit: float = KERNEL_TIME_LIMIT_S
     policy: str = ""  # what this exercise's check accepts beyond the chapter's note (shown under the statement)
+    mask_text: str = "offsets < n"  # the mask the statement's kernel compares with, as a learner writes it
+    row_stride: str = ""  # a 2-D launch: the output's row-stride parameter (a store past y with a mask used it wrong)
 
     def __post_init__(self):
         self.kind = "a Triton kernel"
@@ -357,7 +375,10 @@ class KernelExercise(Exercise):
                 if _tail_written(buffers, sizes):
                     if fixed:
                         return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
-                    return "incorrect", tr(m["mask"])
+                    if self.row_stride and masked_stores(answer):
+                        return "incorrect", tr(m["wrote_outside"], name=out_names[0] if out_names else "y_ptr",
+                                               stride=self.row_stride)
+                    return "incorrect", tr(m["mask"], mask=self.mask_text)
                 want = self.reference(*inputs)
                 want64 = self.reference(*[t.double() for t in inputs])
                 got_c, want_c, want64_c = (tuple(x.cpu() for x in xs) for xs in (outs, want, want64))
@@ -407,8 +428,11 @@ class KernelExercise(Exercise):
         overflow = _overflow_gate(got[first], want[first], inputs[0]) if in_names[:1] == ["g"] else None
         if overflow is not None:
             parts.append(tr(MESSAGES["overflow"], g=f"{overflow:g}"))
-        if unwritten:
-            parts.append(tr(MESSAGES["unwritten"], value=f"{SENTINEL:g}", count=unwritten, name=names[first]))
+        if unwritten and unwritten == got[first].numel():
+            parts.append(tr(MESSAGES["never_written"], value=f"{SENTINEL:g}", name=names[first]))
+        elif unwritten:
+            key = "unwritten" if self.row_stride else "unwritten_1d"
+            parts.append(tr(MESSAGES[key], value=f"{SENTINEL:g}", count=unwritten, name=names[first]))
         return sentences(parts + ([tr(MESSAGES["outputs_right"], names=", ".join(right))] if right else []))
 
     def _diagnose(self, runs, failures) -> str | None:
