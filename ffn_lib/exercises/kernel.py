@@ -299,7 +299,6 @@ class KernelExercise(Exercise):
     length: int = 3  # position in ``params`` of the length the mask compares with
     seed: int = 2020
     time_limit: float = KERNEL_TIME_LIMIT_S
-    policy: str = ""  # what this exercise's check accepts beyond the chapter's note (shown under the statement)
     mask_text: str = "offsets < n"  # the mask the statement's kernel compares with, as a learner writes it
     row_stride: str = ""  # a 2-D launch: the output's row-stride parameter (a store past y with a mask used it wrong)
 
@@ -311,8 +310,8 @@ class KernelExercise(Exercise):
 
     def policy_text(self) -> str:
         """What is specific to this exercise's check (the rules every kernel exercise shares are in the chapter's
-        note, :mod:`.guide`): ``policy``, translated."""
-        return say(self.policy) if self.policy else ""
+        note, :mod:`.guide`)."""
+        return ""
 
     def _check(self, answer: Any) -> tuple[str, str]:
         m = MESSAGES
