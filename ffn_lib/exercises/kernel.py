@@ -11,7 +11,9 @@ size fails.
 Known mistakes are named: missing mask, a mask with a fixed number instead of ``n``, a fixed block size,
 gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed activation.
 A mismatch names the output pointer that is wrong (and those that are right), by the kernel's own
-parameter names.
+parameter names, with the inputs at the first wrong position; NaN where a large gate made an exponential
+overflow points to the chapter's step 5; an output never stored, a masked store at the wrong row stride,
+``tl.tanh`` (which Triton lacks) and a ``BLOCK`` not declared ``tl.constexpr`` each get their own sentence.
 
 Read before any launch, from the kernel's bytecode: a Python global it reads (a module-level tensor or float,
 not a ``tl.constexpr``), which Triton refuses on a GPU and its interpreter silently accepts. A kernel that
