@@ -601,8 +601,8 @@ def epilogue_lines(run: dict[str, Any] | None) -> list[str]:
     if e is None:
         return [tr("The recorded run has no like-for-like block and activation rows.")]
     return [
-        tr("- **Inference** (forward only): the fused act·mul takes {step} µs of the fused forward block's {block} ms, "
-           "{share}: an epilogue removes all of it.", step=f"{e.forward_step_s * 1e6:.0f}",
+        tr("- **Inference** (forward only): the fused act·mul takes {step} µs of the fused forward block's "
+           "{block} ms, {share}: an epilogue removes all of it.", step=f"{e.forward_step_s * 1e6:.0f}",
            block=f"{e.forward_block_s * 1e3:.2f}", share=f"{e.inference:.1%}"),
         tr("- **Training, forward epilogue only**: g and u must still be written for the backward, so only the "
            "forward act·mul's reads of g and u go, {saved} of its {passes} passes: {saved}/{passes} × {step} µs of "

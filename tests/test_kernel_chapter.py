@@ -293,7 +293,8 @@ def test_the_page_says_which_kernels_ran_only_in_the_interpreter_and_the_three_e
     assert "recorded_lessons.epilogue_lines(run)" in code and "training step {b.fused_share" not in code
     assert "recorded_lessons.erf_accuracy_sentence(run, dev)" in code
     assert "tokens of d_ff {run['config']['d_ff_act']:,}" in code
-    prose = "\n".join(t for t, c in zip(texts, json.loads(NOTEBOOK.read_text())["cells"]) if c["cell_type"] == "markdown")
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    prose = "\n".join(t for t, c in zip(texts, cells) if c["cell_type"] == "markdown")
     assert "checks the Function's wiring" in prose and "Step 2's comparison with autograd is the accuracy test" in prose
     for gloss in ("`g_ptr`: a tensor passed to a kernel arrives as a pointer", "`BLOCK: tl.constexpr`: a compile-time",
                   "`y_ptr.dtype.element_ty`: the element type"):
