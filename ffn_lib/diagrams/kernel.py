@@ -111,7 +111,12 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
         _box(ax, start, 0.8, inside, 0.9, tr("program {p}\noffsets {start}..{end}", p=p, start=start,
                                               end=start + inside - 1), COLORS[p % 4])
         if inside < block:  # the lanes past n: narrow, so their label stands upright inside them
-            _box(ax, start + inside, 0.8, block - inside, 0.9, tr("masked"), "0.8", alpha=0.6, rotation=90)
+            wide_enough = (block - inside) / span >= 0.015  # about a line of 8 pt text on the 9 in figure
+            _box(ax, start + inside, 0.8, block - inside, 0.9, tr("masked") if wide_enough else "", "0.8",
+                 alpha=0.6, rotation=90)
+            if not wide_enough:  # a sliver: the label above it, pointing down, inside the axes
+                ax.annotate(tr("masked"), (start + (block + inside) / 2, 1.7), (start + inside, 2.0), ha="right",
+                            va="center", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.annotate(f"n = {n}", (n, 0.75), (n, 0.2), ha="center", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.set_title(tr("grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", n=n, block=block,
                     programs=programs), fontsize=9)
