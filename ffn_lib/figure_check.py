@@ -8,7 +8,8 @@ per problem, naming the figure and the offending text:
   hold every artist, so nothing can be clipped; a plain ``savefig`` keeps the figure's size;
 * **text cut off by its axes**: a text drawn with ``clip_on=True`` (clipped to its axes' box, as
   ``ax.text(..., clip_on=True)``) whose extent leaves that box, so that its end is not drawn (a "masked"
-  label at the right edge of a diagram showed as "maske"). Tight saving does not help there;
+  label at the right edge of a diagram showed as "maske"), or to a shape (``set_clip_path``, the box a
+  diagram's label sits in) whose extent it leaves. Tight saving does not help there;
 * **overlapping tick labels** on one axis: unrotated labels whose boxes intersect, or rotated ones
   closer (perpendicular to their baseline) than their own height;
 * **small text**: a font under :data:`MIN_DISPLAY_PX` pixels once the figure is scaled to the book's
@@ -161,8 +162,21 @@ def _problems(fig: Figure, renderer, bbox_inches: object, column_px: float, min_
         clip = t.get_clip_box() if t.get_clip_on() else None
         if clip is not None and (box.x0 < clip.x0 - TOLERANCE_PX or box.x1 > clip.x1 + TOLERANCE_PX
                                  or box.y0 < clip.y0 - TOLERANCE_PX or box.y1 > clip.y1 + TOLERANCE_PX):
-            found.append(f"{name!r}: text {_short(t.get_text())!r} is cut off at the edge of its axes (it is "
-                         f"clipped to them, clip_on=True): move it inside, or draw it unclipped")
+            axes = t.axes.bbox if t.axes is not None else None
+            if axes is None or max(abs(clip.x0 - axes.x0), abs(clip.x1 - axes.x1), abs(clip.y0 - axes.y0),
+                                   abs(clip.y1 - axes.y1)) <= TOLERANCE_PX:
+                found.append(f"{name!r}: text {_short(t.get_text())!r} is cut off at the edge of its axes (it is "
+                             f"clipped to them, clip_on=True): move it inside, or draw it unclipped")
+            else:  # clipped to a rectangle of its own (set_clip_path), such as the box a diagram's label sits in
+                found.append(f"{name!r}: text {_short(t.get_text())!r} is cut off at the edge of the shape it "
+                             f"is clipped to (its box): make the box larger or the text shorter")
+        path = t.get_clip_path() if t.get_clip_on() else None
+        if path is not None:  # clipped to a shape, such as the box a diagram's label sits in
+            inner = path.get_fully_transformed_path().get_extents()
+            if (box.x0 < inner.x0 - TOLERANCE_PX or box.x1 > inner.x1 + TOLERANCE_PX
+                    or box.y0 < inner.y0 - TOLERANCE_PX or box.y1 > inner.y1 + TOLERANCE_PX):
+                found.append(f"{name!r}: text {_short(t.get_text())!r} is cut off at the edge of the shape it "
+                             f"is clipped to (its box): make the box larger or the text shorter")
         shown = t.get_fontsize() * fig.dpi / 72 * shrink
         if shown < min_display_px:
             found.append(f"{name!r}: text {_short(t.get_text())!r} is {shown:.1f} px high at a {column_px:.0f} px "

@@ -182,6 +182,39 @@ def recompute_passes() -> dict[str, int]:
     return {"recompute": recompute, "save": recompute + 2}
 
 
+@dataclass(frozen=True)
+class EpilogueBounds:
+    """The most fusing the act·mul step into the gate/up matrix product (an epilogue) could save, as a share of
+    the fused block's time, in three settings (:func:`epilogue_bounds`)."""
+
+    inference: float  # forward only: the fused forward act·mul's share of the fused forward block
+    training_forward: float  # a training step whose forward only gets the epilogue: the forward's reads of g, u
+    training_both: float  # a training step with both directions fused and g, u free: the whole act·mul's share
+    forward_step_s: float  # the fused forward act·mul's time
+    forward_block_s: float  # the fused forward block's time
+    step_s: float  # the fused act·mul's forward+backward time
+    block_s: float  # the fused block's training step
+    saved_passes: int  # of the forward act·mul's passes, those an epilogue removes in training (the reads)
+    passes: int  # the forward act·mul's tensor passes
+
+
+def epilogue_bounds(run: dict[str, Any]) -> EpilogueBounds | None:
+    """Three upper bounds on an epilogue fusion's saving, from the run's SwiGLU block and act·mul rows
+    (:func:`block_step`): in inference the whole forward act·mul goes; in training with a forward epilogue only,
+    g and u must still be written for the backward, so only the forward act·mul's reads of g and u go (2 of its 3
+    passes, its time scaled by that share); with both directions fused and g, u free, the whole fused act·mul's
+    forward+backward goes. None without the rows."""
+    fwd, both = block_step(run, "forward"), block_step(run)
+    if fwd is None or both is None:
+        return None
+    passes = sizing.activation_tensors(gated=True, backward=False)
+    saved = passes - 1  # the reads of g and u; y is still written (by the product's epilogue)
+    return EpilogueBounds(inference=fwd.fused_share,
+                          training_forward=saved / passes * fwd.step_fused_s / both.fused_s,
+                          training_both=both.fused_share, forward_step_s=fwd.step_fused_s, forward_block_s=fwd.fused_s,
+                          step_s=both.step_fused_s, block_s=both.fused_s, saved_passes=saved, passes=passes)
+
+
 def host_crossing_tokens(run: dict[str, Any], impl: str = "fused", pass_: str = "forward+backward") -> float | None:
     """Tokens below which issuing ``impl``'s call (host time at the run's small size) takes longer than its GPU
     time at the run's size, if GPU time scales with the tokens: ``tokens * host / gpu``. None without rows."""

@@ -3,7 +3,8 @@
 Each function takes the run (:func:`ffn_lib.bench.latest_run`, or None) and returns its text, or a line saying
 the numbers are missing; none writes a number the run does not hold. Chapter 1: :func:`plain_block_rates`.
 Chapter 4: :func:`against_baseline`. Chapter 6: :func:`block_steps`. Chapter 7:
-:func:`production_additions`, :func:`speedup_table`, :func:`prediction_misses`, :func:`amdahl_sentence`, :func:`gemm_pair_sentence`, and
+:func:`production_additions`, :func:`speedup_table`, :func:`prediction_misses`, :func:`amdahl_sentence`, :func:`gemm_pair_sentence`,
+:func:`epilogue_lines`, :func:`gpu_checked_sentence` (from the run's CUDA tests, :func:`cuda_tests`), and
 :func:`lessons`, which writes one bullet per lesson of the chapter (launch shape, host path, torch.compile, erf, and the
 block's training step), each only when the run has the numbers it needs, so that a run without some rows gives
 fewer sentences, never a wrong one. :func:`host_sentence` words the live host-overhead measurement of
@@ -589,3 +590,100 @@ SPEEDUP_FIGURE_ALT = N_("One dot per gate and pass (forward, backward, both): th
                         "divided by the one predicted from tensor passes. A dashed line at 1 marks an exact prediction "
                         "and a grey band from {low} to {high} the predictions counted as within {band}; dots above the "
                         "band are gates where fusing paid more than the bytes predict.")
+
+
+def epilogue_lines(run: dict[str, Any] | None) -> list[str]:
+    """Chapter 7: the three bounds of :func:`ffn_lib.predict.epilogue_bounds`, one labelled line each (inference;
+    training with a forward epilogue only; training with both directions fused), or one line saying the rows are
+    missing."""
+    from . import predict
+
+    e = predict.epilogue_bounds(run) if run is not None else None
+    if e is None:
+        return [tr("The recorded run has no like-for-like block and activation rows.")]
+    return [
+        tr("- **Inference** (forward only): the fused act·mul takes {step} µs of the fused forward block's "
+           "{block} ms, {share}: an epilogue removes all of it.", step=f"{e.forward_step_s * 1e6:.0f}",
+           block=f"{e.forward_block_s * 1e3:.2f}", share=f"{e.inference:.1%}"),
+        tr("- **Training, forward epilogue only**: g and u must still be written for the backward, so only the "
+           "forward act·mul's reads of g and u go, {saved} of its {passes} passes: {saved}/{passes} × {step} µs of "
+           "the fused training step's {block} ms, {share}.", saved=e.saved_passes, passes=e.passes,
+           step=f"{e.forward_step_s * 1e6:.0f}", block=f"{e.block_s * 1e3:.2f}", share=f"{e.training_forward:.1%}"),
+        tr("- **Training, both directions fused, g and u free**: the whole fused act·mul, forward and backward, "
+           "{step} µs of {block} ms, {share}, a bound that also needs the backward's act·mul fused into the "
+           "matrix products around it.", step=f"{e.step_s * 1e6:.0f}", block=f"{e.block_s * 1e3:.2f}",
+           share=f"{e.training_both:.1%}"),
+    ]
+
+
+CUDA_TESTS = "tests-cuda.xml"  # the junit file gpu_run.sh's tests step writes beside results.json
+
+
+def cuda_tests(run: dict[str, Any] | None) -> dict[str, dict[str, str]] | None:
+    """The recorded run's test outcomes on CUDA, ``{test file stem: {test name: "passed" | "failed" |
+    "skipped"}}``, read from :data:`CUDA_TESTS` beside its results.json; None when the run has no such file."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    path = Path(run["path"]).parent / CUDA_TESTS if run is not None and run.get("path") else None
+    if path is None or not path.is_file():
+        return None
+    found: dict[str, dict[str, str]] = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        stem = (case.get("classname") or "").split(".")[-1]
+        tags = {child.tag for child in case}
+        outcome = "failed" if tags & {"failure", "error"} else "skipped" if "skipped" in tags else "passed"
+        found.setdefault(stem, {})[case.get("name", "")] = outcome
+    return found
+
+
+def cuda_test_passed(run: dict[str, Any] | None, stem: str, name: str) -> bool | None:
+    """Whether every case of test ``name`` (with its parameters, ``name[...]``) in ``stem`` passed on CUDA in the
+    recorded run; None when that test did not run there."""
+    cases = (cuda_tests(run) or {}).get(stem, {})
+    outcomes = [o for n, o in cases.items() if n == name or n.startswith(name + "[")]
+    return None if not outcomes else all(o == "passed" for o in outcomes)
+
+
+KERNEL_CHAPTER_TESTS = ("test_kernel_chapter", "test_kernel_exercises", "test_kernel_checker_k7")
+
+
+def gpu_checked_sentence(run: dict[str, Any] | None, stems: tuple[str, ...] = KERNEL_CHAPTER_TESTS) -> str:
+    """Chapter 7: which of its kernels have run on a GPU. The chapter's teaching kernels (steps 1 to 5), the
+    epilogue ``matmul_swiglu`` and the exercise checks are tested by ``stems``; when none of those ran in the
+    recorded run's CUDA tests, they were checked only in Triton's interpreter, and the sentence says so."""
+    tests = cuda_tests(run)
+    if tests is None:
+        return tr("No recorded GPU run has test results: this chapter's kernels have been checked only in Triton's "
+                  "interpreter, on a CPU.")
+    ran = [s for s in stems if s in tests]
+    date = run["provenance"]["date"][:10]
+    files = ", ".join(f"`{s}`" for s in sorted(tests))
+    if not ran:
+        return tr("Checked in Triton's interpreter; not yet run on a GPU: the recorded GPU run of {date} ran {n} tests "
+                  "on CUDA ({files}), the production kernels `ffn_lib.kernels` among them, but none of this "
+                  "chapter's own tests ({ours}). So the teaching kernels of steps 1 to 5, the epilogue "
+                  "`matmul_swiglu` and the exercises' kernel checks have run only in the interpreter, where "
+                  "`tl.dot` is NumPy float32 and no GPU arithmetic is exercised.", date=date,
+                  n=sum(len(v) for v in tests.values()), files=files, ours=", ".join(f"`{s}`" for s in stems))
+    return tr("The recorded GPU run of {date} ran this chapter's tests on CUDA too ({ran}).", date=date,
+              ran=", ".join(f"`{s}`" for s in ran))
+
+
+def erf_accuracy_sentence(run: dict[str, Any] | None, device: str) -> str:
+    """Chapter 7: where the accuracy line above it was computed (``device``: ``"cuda"`` natively, else Triton's
+    interpreter), and whether the recorded run's ``test_gelu_erf_accuracy`` (the same kernel against float64, with
+    the bounds its docstring states) passed on CUDA (:func:`cuda_test_passed`)."""
+    where = (tr("That line was computed on this GPU.") if device == "cuda" else
+             tr("That line was computed in Triton's interpreter, with NumPy's arithmetic, so it does not measure a "
+                "GPU's."))
+    passed = cuda_test_passed(run, "test_kernels", "test_gelu_erf_accuracy")
+    if passed is None:
+        return _sentences(where, tr("The recorded GPU run has no result of `test_gelu_erf_accuracy`."))
+    date = run["provenance"]["date"][:10]
+    if passed:
+        return _sentences(where, tr("On a GPU, `test_gelu_erf_accuracy` (the same kernel against float64 on [-12, "
+                                    "12], both erf variants, float32, bfloat16 and float16) passed on CUDA in the "
+                                    "recorded run of {date}.", date=date))
+    return _sentences(where, tr("On a GPU, `test_gelu_erf_accuracy` failed on CUDA in the recorded run of {date}.",
+                                date=date))

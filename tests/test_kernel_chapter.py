@@ -116,7 +116,11 @@ def test_epilogue_precision_is_explicit_and_bounded():
     assert torch.all(emulated <= tf32) and torch.any(emulated > ieee)
     assert torch.equal(E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="tf32"), y)  # the interpreter
     lines = E.precision_lines(x, wg, wu, y)
-    assert len(lines) == 2 and "outside the 'ieee' bound" in lines[1]
+    assert len(lines) == 3 and "outside the 'ieee' bound" in lines[1] and "Relative to |x| |W|" in lines[2]
+    rel = E.accumulator_error(x, wg, wu, "tf32")
+    assert 1e-4 < rel <= 2 * E.TF32_INPUT_ERROR + 1e-6  # about two parts in a thousand at most, not zero
+    assert E.accumulator_error(x, wg, wu, "ieee") == 0.0  # float32 inputs: the float64 product is exact here
+    assert f"{rel:.1e}" in lines[2]
     with pytest.raises(ValueError, match="input_precision"):
         E.matmul_swiglu(x, E.interleave(wg, wu), input_precision="tf32x3")
     with pytest.raises(ValueError, match="input_precision"):
@@ -217,12 +221,14 @@ def test_the_chapter_gives_each_diagram_its_alt_text():
 
     calls = {"program_anatomy(n=10, block=4)": D.program_anatomy(n=10, block=4),
              "flat_grid(n=1000, block=256)": D.flat_grid(n=1000, block=256),
-             "row_grid(rows=3, d=100, block=64)": D.row_grid(rows=3, d=100, block=64), "data_flow()": D.data_flow()}
+             "row_grid(rows=3, d=100, block=64)": D.row_grid(rows=3, d=100, block=64), "data_flow()": D.data_flow(),
+             "data_flow_backward()": D.data_flow_backward()}
     found = {}
     for cell in json.loads(NOTEBOOK.read_text())["cells"]:
         text = "".join(cell["source"])
         for call, fig in calls.items():
-            if cell["cell_type"] == "code" and f"kernel_diagrams.{call}" in text:
+            if cell["cell_type"] == "code" and f"kernel_diagrams.{call}" in text.replace("data_flow_backward", "@") \
+                    or call == "data_flow_backward()" and "kernel_diagrams.data_flow_backward()" in text:
                 found[call] = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
                 assert found[call] == fig.alt, call
     assert set(found) == set(calls)
@@ -264,3 +270,33 @@ def test_the_first_kernel_comes_after_the_anatomy_box():
     assert box < first_kernel
     for line in ("tl.program_id(0)", "tl.arange(0, BLOCK)", "offsets < n", "tl.load(", "tl.store("):
         assert line in texts[box], line
+
+
+FIGURE_CALLS = ("kernel_diagrams.", "block_figure.show(", "speedup_figure(")
+
+
+def test_every_figure_cell_of_the_chapter_has_alt_text():
+    """Every code cell that draws a figure (a diagram, a recorded block or product figure, the speed-ups) carries
+    its alternative text in the cell's metadata, where MyST-NB puts it on the image."""
+    cells = [c for c in json.loads(NOTEBOOK.read_text())["cells"] if c["cell_type"] == "code"]
+    drawing = [c for c in cells if any(call in "".join(c["source"]) for call in FIGURE_CALLS)]
+    assert len(drawing) >= 9
+    for c in drawing:
+        alt = c["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt.split()) >= 12, "".join(c["source"])[:80]
+
+
+def test_the_page_says_which_kernels_ran_only_in_the_interpreter_and_the_three_epilogue_bounds():
+    texts = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    code = "\n".join(texts)
+    assert "recorded_lessons.gpu_checked_sentence(latest_run())" in code
+    assert "recorded_lessons.epilogue_lines(run)" in code and "training step {b.fused_share" not in code
+    assert "recorded_lessons.erf_accuracy_sentence(run, dev)" in code
+    assert "tokens of d_ff {run['config']['d_ff_act']:,}" in code
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    prose = "\n".join(t for t, c in zip(texts, cells) if c["cell_type"] == "markdown")
+    assert "checks the Function's wiring" in prose and "Step 2's comparison with autograd is the accuracy test" in prose
+    for gloss in ("`g_ptr`: a tensor passed to a kernel arrives as a pointer", "`BLOCK: tl.constexpr`: a compile-time",
+                  "`y_ptr.dtype.element_ty`: the element type"):
+        assert gloss in prose, gloss
+    assert "An earlier run for this course did isolate it" in prose and "quoted from" in prose

@@ -93,7 +93,7 @@ def bwd_dg_wrong(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
     u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
     dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
     s = tl.sigmoid(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
-    tl.store(dg_ptr + offsets, (dy * u * s).to(dg_ptr.dtype.element_ty), mask=mask)  # the derivative forgotten
+    tl.store(dg_ptr + offsets, (dy * u * g).to(dg_ptr.dtype.element_ty), mask=mask)  # the derivative forgotten
     tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
 
 
@@ -279,3 +279,203 @@ def test_the_revised_kernels_are_not_on_the_chapters_page():
     for line in ("2 * cols + 1", "2 * cols,", "0.044715", "act_grad"):
         assert line not in code, line
     assert "not the two halves of step 4" in q(5).statement
+
+
+# --- second pass: the verdicts a learner review found false or unhelpful -------------------------------------
+
+
+@triton.jit
+def geglu_tl_tanh(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    z = 0.7978845608028654 * (g + 0.044715 * g * g * g)
+    tl.store(y_ptr + offsets, (0.5 * g * (1 + tl.tanh(z)) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def geglu_exp_tanh(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    e = tl.exp(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
+    tl.store(y_ptr + offsets, (0.5 * g * (1 + (e - 1) / (e + 1)) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def geglu_block_not_constexpr(g_ptr, u_ptr, y_ptr, n, BLOCK):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    tl.store(y_ptr + offsets, g.to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def geglu_3_digits(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    z = 0.798 * (g + 0.0447 * g * g * g)
+    tl.store(y_ptr + offsets, (g * tl.sigmoid(2 * z) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def bwd_unused_extra(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, s_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    tl.store(dg_ptr + offsets, g.to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, g.to(du_ptr.dtype.element_ty), mask=mask)
+
+
+def test_tl_tanh_is_told_triton_has_none_as_the_statement_says():
+    r = q(4).check(geglu_tl_tanh)
+    assert r.status == "incorrect" and "Triton has no `tl.tanh`" in r.message, r.message
+    assert "hint 2 gives an identity" in r.message and "AttributeError" not in r.message
+    assert "Triton has no `tl.tanh`; hint 2 gives an identity" in q(4).statement
+
+
+def test_nan_at_a_large_gate_shows_the_inputs_and_points_to_step_5():
+    r = q(4).check(geglu_exp_tanh)
+    assert r.status == "incorrect" and "got nan" in r.message, r.message
+    assert "the inputs there are g = " in r.message and ", u = " in r.message
+    assert "step 5" in r.message and "above x = 88" in r.message
+
+
+def test_block_without_constexpr_is_told_to_declare_it():
+    r = q(4).check(geglu_block_not_constexpr)
+    assert r.status == "incorrect" and "declare `BLOCK: tl.constexpr`" in r.message, r.message
+    assert "ValueError" not in r.message
+
+
+def test_three_digit_constants_pass_and_the_policy_says_so():
+    assert q(4).check(geglu_3_digits).status == "correct"
+    for book in (True, False):
+        note = E.chapter(7).how_to_answer().markdown(book=book)
+        assert "constants typed to 3 digits (0.798" in note and "pass." in note
+
+
+def test_an_extra_pointer_never_loaded_is_not_called_saved():
+    r = q(6).check(bwd_unused_extra)
+    assert r.status == "incorrect" and "saved" not in r.message, r.message
+    assert "takes 8 arguments" in r.message and "has 7" in r.message
+
+
+def test_a_mismatch_names_the_output_and_the_inputs_there():
+    @triton.jit
+    def bwd_wrong_dg(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+        offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        mask = offsets < n
+        g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+        dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+        s = tl.sigmoid(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
+        tl.store(dg_ptr + offsets, (dy * g).to(dg_ptr.dtype.element_ty), mask=mask)
+        tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
+
+    r = q(6).check(bwd_wrong_dg)
+    assert "`dg_ptr`" in r.message and "Right: `du_ptr`" in r.message, r.message
+    assert "g = " in r.message and "dy = " in r.message and "Output 0" not in r.message
+
+
+def test_worked_solutions_import_triton_from_kernel_steps():
+    for n in (4, 5, 6):
+        code = S.SOLUTIONS[n].code
+        assert "from ffn_lib.kernel_steps import tl, triton" in code and "\nimport triton" not in code
+        assert not code.startswith("import triton")
+
+
+def test_no_backend_says_triton_was_imported_before_the_interpreter():
+    text = K.MESSAGES["no_backend"]
+    assert "imported before" in text and "from ffn_lib.kernel_steps import tl, triton" in text
+
+
+def test_7_2_with_autograd_passes_but_is_told_to_derive_it():
+    def by_autograd(g, u, dy):
+        g = g.detach().requires_grad_()
+        y = torch.nn.functional.silu(g) * u
+        return torch.autograd.grad(y, g, dy)[0], dy * torch.nn.functional.silu(g)
+
+    def by_hand(g, u, dy):
+        s = torch.sigmoid(g)
+        return dy * u * (s * (1 + g * (1 - s))), dy * (g * s)
+
+    r = q(2).check(by_autograd)
+    assert r.status == "correct" and "calls autograd" in r.message, r.message
+    assert "autograd" not in q(2).check(by_hand).message
+
+
+def test_7_2_names_the_wrong_item_dg_or_du_not_item_0():
+    def du_wrong(g, u, dy):
+        s = torch.sigmoid(g)
+        return dy * u * (s * (1 + g * (1 - s))), dy * u
+
+    r = q(2).check(du_wrong)
+    assert r.status == "incorrect" and "`du`" in r.message and "Item 1" not in r.message, r.message
+
+
+@triton.jit
+def interleaved_wrong_y_stride(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(1)
+    cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = cols < d
+    start = x_ptr + row * x_row_stride
+    g = tl.load(start + 2 * cols, mask=mask).to(tl.float32)
+    u = tl.load(start + 2 * cols + 1, mask=mask).to(tl.float32)
+    tl.store(y_ptr + row * x_row_stride + cols, (g * tl.sigmoid(g) * u).to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def interleaved_no_mask(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr):
+    row = tl.program_id(1)
+    cols = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    start = x_ptr + row * x_row_stride
+    g = tl.load(start + 2 * cols).to(tl.float32)
+    u = tl.load(start + 2 * cols + 1).to(tl.float32)
+    tl.store(y_ptr + row * y_row_stride + cols, (g * tl.sigmoid(g) * u).to(y_ptr.dtype.element_ty))
+
+
+@triton.jit
+def bwd_sigma_for_gelu_grad(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    s = tl.sigmoid(2 * 0.7978845608028654 * (g + 0.044715 * g * g * g))
+    tl.store(dg_ptr + offsets, (dy * u * s).to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def bwd_no_du_store(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    k = 0.7978845608028654
+    s = tl.sigmoid(2 * k * (g + 0.044715 * g * g * g))
+    act_grad = s + 2 * g * s * (1 - s) * k * (1 + 3 * 0.044715 * g * g)
+    tl.store(dg_ptr + offsets, (dy * u * act_grad).to(dg_ptr.dtype.element_ty), mask=mask)  # du never stored
+
+
+def test_a_masked_store_with_the_wrong_row_stride_is_not_called_a_missing_mask():
+    r = q(5).check(interleaved_wrong_y_stride)
+    assert r.status == "incorrect" and "missing mask" not in r.message, r.message
+    assert "`y_row_stride`" in r.message and "not the mask" in r.message
+    r = q(5).check(interleaved_no_mask)
+    assert "Known mistake: missing mask" in r.message and "`mask=cols < d`" in r.message, r.message
+
+
+def test_7_6_sigma_for_the_gelu_derivative_is_a_known_mistake():
+    r = q(6).check(bwd_sigma_for_gelu_grad)
+    assert r.status == "incorrect" and "Known mistake: the tanh GELU's derivative is not" in r.message, r.message
+
+
+def test_an_output_never_stored_is_called_so():
+    r = q(6).check(bwd_no_du_store)
+    assert "never wrote `du_ptr` at all" in r.message and "tl.store(du_ptr + ...)" in r.message, r.message
+    assert "program_id(1)" not in r.message

@@ -24,7 +24,8 @@ def test_a_label_clipped_by_its_axes_is_a_problem_even_saved_tight():
 
 
 def test_every_chapter_7_diagram_passes_the_check():
-    for fig in (D.flat_grid(1000, 256), D.row_grid(3, 100, 64), D.data_flow(), D.program_anatomy()):
+    for fig in (D.flat_grid(1000, 256), D.row_grid(3, 100, 64), D.data_flow(), D.data_flow_backward(),
+                D.program_anatomy()):
         assert figure_check.problems(fig, bbox_inches="tight") == [], fig.alt
 
 
@@ -50,3 +51,47 @@ def test_the_anatomy_diagram_refuses_bad_arguments():
         D.program_anatomy(n=10, block=0)
     with pytest.raises(ValueError, match="at most 24"):
         D.program_anatomy(n=100, block=4)
+
+
+def test_a_label_larger_than_its_box_is_a_problem():
+    fig, ax = plt.subplots(figsize=(4, 1))
+    D._bare(ax, 100, 1)
+    D._box(ax, 90, 0.1, 10, 0.8, "masked", "0.8")  # 10 of 100 units: too narrow for the word
+    found = figure_check.problems(fig, bbox_inches="tight")
+    assert len(found) == 1 and "'masked' is cut off at the edge of the shape" in found[0], found
+    plt.close(fig)
+
+
+def test_the_flat_grid_labels_its_masked_lanes_inside_their_box():
+    fig = D.flat_grid(1000, 256)
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_text() == "masked")
+    box = next(p for p in ax.patches if p.get_x() == 1000)  # the grey lanes past n
+    assert label.get_clip_box() is not None and label.get_rotation() == 90
+    assert box.get_x() < label.get_position()[0] < box.get_x() + box.get_width()
+    assert not [t for t in ax.texts if t.get_text() == "masked" and t.get_position()[1] > 1.7]
+    assert figure_check.problems(fig) == [] and "24 offsets past the end" in fig.alt
+
+
+def test_the_row_grid_draws_each_rows_masked_lanes():
+    fig = D.row_grid(rows=3, d=100, block=64)
+    texts = _texts(fig)
+    assert texts.count("masked") == 2 * 3  # the last column block of each row, in both halves
+    widths = sorted({round(p.get_width()) for p in fig.axes[0].patches})
+    assert widths == [28, 36, 64], widths
+    assert "36 valid columns and 28 masked lanes" in fig.alt
+    assert figure_check.problems(fig, bbox_inches="tight") == []
+
+
+def test_the_backward_data_flow_counts_nine_passes_against_five():
+    fig = D.data_flow_backward()
+    texts = _texts(fig)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert any("9 tensor passes" in t for t in titles) and any("5 tensor passes" in t for t in titles)
+    eager, fused = fig.axes
+    assert len([t for t in eager.texts if t.get_text() == "dy"]) == 1
+    # every arrow is a tensor pass: 9 in eager (dy read twice), 5 fused
+    assert [len([c for c in ax.texts if c.get_text() == "" and hasattr(c, "arrow_patch")]) for ax in fig.axes] == [9, 5]
+    assert {"mul du", "mul ds", "silu_bwd", "act_mul_bwd", "dg", "du", "ds"} <= set(texts)
+    assert "nine tensor passes" in fig.alt and "five passes" in fig.alt
+    assert figure_check.problems(fig, bbox_inches="tight") == []

@@ -78,7 +78,12 @@ def cat_swapped(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr
 
 @triton.jit
 def bwd_saved(g_ptr, u_ptr, s_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
-    pass
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    s = tl.load(s_ptr + offsets, mask=mask).to(tl.float32)  # the activation, saved by the forward
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    tl.store(du_ptr + offsets, (dy * s).to(du_ptr.dtype.element_ty), mask=mask)
+    tl.store(dg_ptr + offsets, dy.to(dg_ptr.dtype.element_ty), mask=mask)
 
 
 @triton.jit

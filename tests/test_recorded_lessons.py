@@ -214,3 +214,42 @@ def test_a_gap_of_a_few_percent_between_separate_blocks_is_read_as_clock_drift(r
     faster = against_baseline(_block_times(run, "GLU", "forward", m * 0.97, q1 * 0.96, q1 * 0.98), "GLU", "forward")
     assert "within clock drift" in faster
     assert against_baseline(run, "no such block", "forward") is None and against_baseline(None, "GLU", "forward") is None
+
+
+def test_epilogue_bounds_three_settings_labelled(run):
+    from ffn_lib import predict
+    from ffn_lib.recorded_lessons import epilogue_lines
+
+    e = predict.epilogue_bounds(run)
+    assert e.inference == pytest.approx(166.816e-6 / 4.4776e-3, rel=1e-3)  # 3.7%
+    assert e.training_forward == pytest.approx(2 / 3 * 166.816e-6 / 13.4117e-3, rel=1e-3)  # 0.8%
+    assert e.training_both == pytest.approx(predict.block_step(run).fused_share)  # 3.3%
+    assert e.training_forward < e.training_both and e.saved_passes == 2 and e.passes == 3
+    lines = epilogue_lines(run)
+    assert len(lines) == 3 and "**Inference**" in lines[0] and "3.7%" in lines[0]
+    assert "forward epilogue only" in lines[1] and "0.8%" in lines[1] and "2/3" in lines[1]
+    assert "both directions fused" in lines[2] and "3.3%" in lines[2]
+    missing = copy.deepcopy(run)
+    missing["results"] = [r for r in missing["results"] if r["group"] != "block"]
+    assert predict.epilogue_bounds(missing) is None and len(epilogue_lines(missing)) == 1
+
+
+def test_cuda_tests_are_read_from_the_runs_junit(run, tmp_path):
+    from ffn_lib.recorded_lessons import cuda_test_passed, cuda_tests, gpu_checked_sentence
+
+    tests = cuda_tests(run)
+    assert sum(len(v) for v in tests.values()) == 528 and "test_kernel_chapter" not in tests
+    assert cuda_test_passed(run, "test_kernels", "test_gelu_erf_accuracy") is True
+    assert cuda_test_passed(run, "test_kernel_chapter", "test_steps") is None
+    text = gpu_checked_sentence(run)
+    assert text.startswith("Checked in Triton's interpreter; not yet run on a GPU") and "528 tests" in text
+    # a run whose CUDA tests include the chapter's, and one with a failure, and one without the file
+    (tmp_path / "results.json").write_text("{}")
+    (tmp_path / "tests-cuda.xml").write_text(
+        '<testsuites><testsuite><testcase classname="tests.test_kernel_chapter" name="test_a[x]"/>'
+        '<testcase classname="tests.test_kernels" name="test_b[y]"><failure/></testcase></testsuite></testsuites>')
+    other = {**run, "path": str(tmp_path / "results.json")}
+    assert "ran this chapter's tests on CUDA too (`test_kernel_chapter`)" in gpu_checked_sentence(other)
+    assert cuda_test_passed(other, "test_kernels", "test_b") is False
+    (tmp_path / "tests-cuda.xml").unlink()
+    assert cuda_tests(other) is None and "only in Triton's interpreter" in gpu_checked_sentence(other)

@@ -14,9 +14,14 @@ from ..i18n import join_sentences, tr
 from ..plotting import COLORS, use_style
 
 
-def _box(ax, x, y, w, h, text, color, *, alpha=0.35, fontsize=8):
-    ax.add_patch(Rectangle((x, y), w, h, facecolor=color, edgecolor="0.2", alpha=alpha, lw=1))
-    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize, clip_on=True)
+def _box(ax, x, y, w, h, text, color, *, alpha=0.35, fontsize=8, rotation=0):
+    """A rectangle with its label centred in it; the label is clipped to the rectangle, so that one too large
+    for its box is cut where the figure check (:mod:`ffn_lib.figure_check`) sees it."""
+    rect = Rectangle((x, y), w, h, facecolor=color, edgecolor="0.2", alpha=alpha, lw=1)
+    ax.add_patch(rect)
+    label = ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize, clip_on=True,
+                    rotation=rotation)
+    label.set_clip_path(rect)
 
 
 def _bare(ax, width, height):
@@ -105,10 +110,13 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
         inside = min(block, n - start)
         _box(ax, start, 0.8, inside, 0.9, tr("program {p}\noffsets {start}..{end}", p=p, start=start,
                                               end=start + inside - 1), COLORS[p % 4])
-        if inside < block:  # too narrow to hold its label: the label sits above it, inside the axes
-            _box(ax, start + inside, 0.8, block - inside, 0.9, "", "0.8", alpha=0.6)
-            ax.annotate(tr("masked"), (start + (block + inside) / 2, 1.7), (span, 2.0), ha="right", va="center",
-                        fontsize=8, arrowprops={"arrowstyle": "->"})
+        if inside < block:  # the lanes past n: narrow, so their label stands upright inside them
+            wide_enough = (block - inside) / span >= 0.015  # about a line of 8 pt text on the 9 in figure
+            _box(ax, start + inside, 0.8, block - inside, 0.9, tr("masked") if wide_enough else "", "0.8",
+                 alpha=0.6, rotation=90)
+            if not wide_enough:  # a sliver: the label above it, pointing down, inside the axes
+                ax.annotate(tr("masked"), (start + (block + inside) / 2, 1.7), (start + inside, 2.0), ha="right",
+                            va="center", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.annotate(f"n = {n}", (n, 0.75), (n, 0.2), ha="center", fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.set_title(tr("grid = cdiv({n}, {block}) = {programs} programs of BLOCK = {block}", n=n, block=block,
                     programs=programs), fontsize=9)
@@ -119,24 +127,71 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
 
 
 def row_grid(rows: int = 3, d: int = 100, block: int = 64) -> Figure:
-    """A [gate | up] tensor of ``rows`` rows: program (c, r) takes column block c of row r in both halves."""
+    """A [gate | up] tensor of ``rows`` rows: program (c, r) takes column block c of row r in both halves. Each
+    half is drawn as its programs' lanes, so the last column block of each row shows its masked lanes (columns
+    ``d`` and up, which in memory are the next half's or the next row's elements) in grey."""
     _check_positive(rows=rows, d=d, block=block)
     use_style()
     col_blocks = -(-d // block)
+    lanes = col_blocks * block
+    masked = lanes - d
     fig, ax = plt.subplots(figsize=(9, 0.8 + 0.6 * rows), layout="constrained")
-    _bare(ax, 2 * d, rows + 0.6)
+    _bare(ax, 2 * lanes, rows + 0.6)
     for r in range(rows):
         y = rows - 1 - r
-        for c in range(col_blocks):
-            w = min(block, d - c * block)
-            _box(ax, c * block, y + 0.1, w, 0.8, tr("gate ({c}, {r})", c=c, r=r), COLORS[0], fontsize=7)
-            _box(ax, d + c * block, y + 0.1, w, 0.8, tr("up ({c}, {r})", c=c, r=r), COLORS[1], fontsize=7)
-    ax.text(d, rows + 0.3, tr("row r starts at r * stride; up is d elements after gate"), ha="center", fontsize=8)
+        for half, (name, color) in enumerate(((tr("gate ({c}, {r})"), COLORS[0]), (tr("up ({c}, {r})"), COLORS[1]))):
+            for c in range(col_blocks):
+                x = half * lanes + c * block
+                w = min(block, d - c * block)
+                _box(ax, x, y + 0.1, w, 0.8, name.format(c=c, r=r), color, fontsize=7)
+                if w < block:
+                    _box(ax, x + w, y + 0.1, block - w, 0.8, tr("masked"), "0.8", alpha=0.6, fontsize=7)
+    ax.text(lanes, rows + 0.3, tr("row r starts at r * stride; up is d elements after gate; grey: masked lanes, "
+                                  "columns d and up"), ha="center", fontsize=8)
     ax.set_title(tr("grid = (cdiv({d}, {block}), {rows}) = ({col_blocks}, {rows}) programs over [gate | up]", d=d,
                     block=block, rows=rows, col_blocks=col_blocks), fontsize=9)
     fig.alt = tr("A [gate | up] tensor of {rows} rows, gate columns 0 to {last} then up columns; program (c, r) "
-                 "reads column block c of row r in both halves: {col_blocks} x {rows} programs.", rows=rows,
-                 last=d - 1, col_blocks=col_blocks)
+                 "reads column block c of row r in both halves: {col_blocks} x {rows} programs. The last column "
+                 "block of each row has {valid} valid columns and {masked} masked lanes, drawn grey.", rows=rows,
+                 last=d - 1, col_blocks=col_blocks, valid=d - (col_blocks - 1) * block, masked=masked)
+    plt.close(fig)
+    return fig
+
+
+def data_flow_backward() -> Figure:
+    """The backward of SiLU(g) * u, in :func:`data_flow`'s style: eager's three kernels (the multiply's backward
+    is two multiplies, each reading dy; SiLU's backward reads ds and g), nine tensor passes, against the fused
+    kernel's one, five passes (read g, u, dy; write dg, du)."""
+    use_style()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    eager = [("dy", "mul du"), ("s", "mul du"), ("mul du", "du"), ("dy", "mul ds"), ("u", "mul ds"),
+             ("mul ds", "ds"), ("ds", "silu_bwd"), ("g", "silu_bwd"), ("silu_bwd", "dg")]
+    fused = [("g", "act_mul_bwd"), ("u", "act_mul_bwd"), ("dy", "act_mul_bwd"), ("act_mul_bwd", "dg"),
+             ("act_mul_bwd", "du")]
+    flows = {tr("eager backward: 3 kernels, 9 tensor passes"): (eager, {
+                 "s": (0.5, 3.1), "dy": (0.5, 1.9), "u": (0.5, 0.7), "mul du": (2.2, 3.1), "du": (3.9, 3.1),
+                 "mul ds": (2.2, 1.3), "ds": (3.9, 1.3), "g": (3.9, 0.3), "silu_bwd": (5.6, 1.3), "dg": (7.2, 1.3)}),
+             tr("fused backward: 1 kernel, 5 tensor passes"): (fused, {
+                 "g": (0.5, 3.0), "u": (0.5, 1.8), "dy": (0.5, 0.6), "act_mul_bwd": (3.7, 1.8), "dg": (6.9, 2.6),
+                 "du": (6.9, 1.0)})}
+    kernels = {"mul du", "mul ds", "silu_bwd", "act_mul_bwd"}
+    for ax, (title, (edges, pos)) in zip(axes, flows.items()):
+        _bare(ax, 8.0, 3.6)
+        for name, (x, y) in pos.items():
+            w = 1.5 if name == "act_mul_bwd" else 1.1
+            _box(ax, x - w / 2, y - 0.28, w, 0.56, name, COLORS[3] if name in kernels else COLORS[0],
+                 alpha=0.5 if name in kernels else 0.3)
+        for a, b in edges:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            wa = 0.75 if a == "act_mul_bwd" else 0.55
+            wb = 0.75 if b == "act_mul_bwd" else 0.55
+            ax.annotate("", (x1 - wb, y1), (x0 + wa, y0), arrowprops={"arrowstyle": "->", "lw": 1})
+        ax.set_title(title, fontsize=9)
+    fig.suptitle(tr("blue: tensors in GPU memory; orange: kernels"), fontsize=8)
+    fig.alt = tr("Eager's backward of SiLU(g) * u runs three kernels: a multiply reading dy and the saved s to "
+                 "write du, a multiply reading dy and u to write ds, and SiLU's backward reading ds and g to write "
+                 "dg, nine tensor passes with dy read twice; the fused kernel reads g, u and dy once and writes dg "
+                 "and du, five passes.")
     plt.close(fig)
     return fig
 

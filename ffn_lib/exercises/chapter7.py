@@ -6,6 +6,9 @@ are marked with ``N_`` for the catalogue (the extraction reads ``mistakes=``, no
 exercise translates a diagnosis where it shows it.
 """
 
+import math
+import types
+
 import torch
 
 from .. import sizing
@@ -14,6 +17,8 @@ from ..i18n import N_
 from . import _cases
 from . import kernel as _k
 from .function import FunctionExercise
+from .values import ITEM_OF_RESULT
+from .words import sentences, tr
 from .number import NumberExercise
 from .shape import ShapeExercise
 
@@ -49,6 +54,52 @@ def _backward_cases(rng):
     return cases
 
 
+MESSAGES = {
+    "autograd": ("It passes, but it calls autograd (`{name}`): the exercise is to derive the two gradients by "
+                 "hand, which is what a fused kernel has to compute. Try it with the product rule (hint 1)."),
+    "dg": "The first item of your result, `dg`,",
+    "du": "The second item of your result, `du`,",
+}
+_AUTOGRAD_NAMES = ("autograd", "backward", "requires_grad_", "requires_grad", "enable_grad")
+
+
+def autograd_use(fn) -> str | None:
+    """The autograd name a function's bytecode uses (``torch.autograd.grad``, ``.backward()``,
+    ``requires_grad_``), or None."""
+    code = getattr(fn, "__code__", None)
+    stack = [code] if code is not None else []
+    while stack:
+        c = stack.pop()
+        for name in c.co_names:
+            if name in _AUTOGRAD_NAMES:
+                return name
+        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    return None
+
+
+class ByHandExercise(FunctionExercise):
+    """A function exercise whose statement says "without autograd": a right answer that calls autograd passes,
+    with a sentence saying that the exercise is to derive it. The items of the result are named (dg, du), not
+    numbered from 0."""
+
+    item_names = ("dg", "du")
+
+    def _check(self, answer):
+        status, message = super()._check(answer)
+        for i, name in enumerate(self.item_names):
+            message = message.replace(tr(ITEM_OF_RESULT, item=i), tr(MESSAGES[name]))
+        name = autograd_use(answer) if status == "correct" else None
+        if name:
+            message = sentences([message, tr(MESSAGES["autograd"], name=name)])
+        return status, message
+
+
+def _half_one_plus_tanh(g):
+    """(1 + tanh z) / 2 = sigmoid(2 z), z = sqrt(2/pi) (g + 0.044715 g^3): the first term of the tanh GELU's
+    derivative only (7.6's known mistake)."""
+    return torch.sigmoid(2 * math.sqrt(2 / math.pi) * (g + 0.044715 * g ** 3))
+
+
 _FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
@@ -70,7 +121,7 @@ EXERCISES = [
         mistakes=[(lambda: (4096, 2 * 11008), "nn.Linear stores (out_features, in_features): transpose that."),
                   (lambda: (11008, 4096), "that is one of the two projections; the fused layer has both.")],
     ),
-    FunctionExercise(
+    ByHandExercise(
         title="The backward of SiLU(g) * u",
         statement=r"Write `silu_mul_backward(g, u, dy)` for torch tensors: the backward of $y = \mathrm{SiLU}(g) "
                   r"\otimes u$. Given the gradient `dy` of the output, return the tuple `(dg, du)` of the gradients "
@@ -126,7 +177,8 @@ EXERCISES = [
                   r"$y = \mathrm{GELU}_\tanh(g) \cdot u$ over flat, contiguous tensors of `n` elements, one program "
                   r"per block of `BLOCK`, as step 1 of this chapter, with the tanh GELU "
                   r"$\tfrac12 g\,(1 + \tanh(\sqrt{2/\pi}\,(g + 0.044715 g^3)))$. NaN and $\pm\infty$ must come "
-                  r"out as in eager `F.gelu(g, approximate='tanh') * u`.",
+                  r"out as in eager `F.gelu(g, approximate='tanh') * u`. Triton has no `tl.tanh`; hint 2 gives an "
+                  r"identity.",
         hints=["Start from step 1's `silu_mul_kernel`: only the line computing y changes.",
                r"$\tfrac12(1 + \tanh z) = \sigma(2z)$, and `tl.sigmoid` exists: y = g * sigmoid(2 z) * u.",
                "Keep the mask on the loads and the store, and `.to(tl.float32)` after loading."],
@@ -168,6 +220,8 @@ EXERCISES = [
         strided_case=3,
         outputs=(1,),
         length=2,
+        mask_text="cols < d",
+        row_stride="y_row_stride",
         emulated_mistakes=[(lambda x: (act_mul_eager(*reversed(_interleaved(x)), "silu"),),
                             N_("gate and up swapped: in each pair the gate comes first (column 2 j), the up "
                                "second (column 2 j + 1).")),
@@ -209,6 +263,9 @@ EXERCISES = [
                            (lambda g, u, dy: _grads(g, u, dy, act="gelu"),
                             N_("that is the erf GELU's backward; the exercise asks for the tanh form.")),
                            (lambda g, u, dy: _grads(g, u, torch.ones_like(dy)),
-                            N_("dy is missing: both gradients are multiplied by the output's gradient."))],
+                            N_("dy is missing: both gradients are multiplied by the output's gradient.")),
+                           (lambda g, u, dy: (dy * u * _half_one_plus_tanh(g), _grads(g, u, dy)[1]),
+                            N_("the tanh GELU's derivative is not 1/2 (1 + tanh z) = sigmoid(2 z): the product rule "
+                               "adds 1/2 g (1 - tanh^2 z) z'(g), hint 1's second term."))],
     ),
 ]

@@ -64,6 +64,9 @@ SENTENCES = {
     "notebook": ("In the notebook, each exercise's code cell ends in `ex.qN.check(...)`: put your answer in place "
                  "of the `...` and run the cell. `ex.qN.hint()` shows the next hint, `ex.qN.solution()` the worked "
                  "solution, and `exercises.progress()` your progress over the whole course."),
+    "kernel_constants": ("A kernel's tolerance, 1e-5 of the largest expected value in float32, is a float32 "
+                         "kernel's, not a constant's: constants typed to 3 digits (0.798 for \u221a(2/\u03c0), "
+                         "0.0447 for 0.044715) pass."),
 }
 
 
@@ -108,6 +111,8 @@ def _details(exercises: Sequence, kinds: set[str], s: dict[str, str], *, book: b
         others = join(kernel.BLOCKS[1:])
         parts.append(s["kernel"].format(block=kernel.BLOCK, others=others, limit=f"{kernel.KERNEL_TIME_LIMIT_S:g}"))
     parts.append(s["notebook"])
+    if "a Triton kernel" in kinds:  # said after the notebook's sentence, apart from the kernel's own
+        parts.append(s["kernel_constants"])
     return sentences(parts)
 
 

@@ -11,7 +11,9 @@ size fails.
 Known mistakes are named: missing mask, a mask with a fixed number instead of ``n``, a fixed block size,
 gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed activation.
 A mismatch names the output pointer that is wrong (and those that are right), by the kernel's own
-parameter names.
+parameter names, with the inputs at the first wrong position; NaN where a large gate made an exponential
+overflow points to the chapter's step 5; an output never stored, a masked store at the wrong row stride,
+``tl.tanh`` (which Triton lacks) and a ``BLOCK`` not declared ``tl.constexpr`` each get their own sentence.
 
 Read before any launch, from the kernel's bytecode: a Python global it reads (a module-level tensor or float,
 not a ``tl.constexpr``), which Triton refuses on a GPU and its interpreter silently accepts. A kernel that
@@ -26,6 +28,7 @@ import ast
 import dis
 import inspect
 import os
+import re
 import textwrap
 import time
 import types
@@ -54,9 +57,18 @@ MESSAGES = {
     "not_kernel": ("Pass the kernel itself, a function decorated with `@triton.jit` (`{name}`, without calling or "
                    "launching it), not {what}."),
     "no_triton": "Triton is not installed here, so the kernel cannot run: check it where it is.",
-    "saved": ("Known mistake: saved instead of recomputed activation. The kernel takes {n} arguments ({got}); the "
-              "statement asks for ({want}) and for act(g) to be recomputed from g, which the kernel loads anyway: "
-              "saving it costs the forward a write and the backward a read."),
+    "saved": ("Known mistake: saved instead of recomputed activation. The kernel takes {n} arguments ({got}) and "
+              "loads from the extra pointer `{extra}`; the statement asks for ({want}) and for act(g) to be "
+              "recomputed from g, which the kernel loads anyway: saving it costs the forward a write and the "
+              "backward a read."),
+    "extra_args": "The kernel takes {n} arguments ({got}); the statement's has {want_n} ({want}).",
+    "no_tanh": ("Triton has no `tl.tanh` (nor `tl.math.tanh`), so your kernel stopped at `{name}`: hint 2 gives an "
+                "identity that needs only `tl.sigmoid`, tanh(z) = 2 sigmoid(2z) - 1."),
+    "not_constexpr": ("`tl.arange` needs a compile-time constant: declare `BLOCK: tl.constexpr` as in the signature "
+                      "given (`{signature}`)."),
+    "overflow": ("NaN where the gate is large (g = {g} there) and the answer is finite: an exponential overflowed. "
+                 "In float32, e^x is inf above x = 88, and inf / inf or inf - inf is NaN; step 5 of the chapter "
+                 "shows the safe form (`tl.sigmoid`, which only ever divides by a large number)."),
     "stub": "`{name}` is still the starter stub: write its body, then run the check again.",
     "signature": "The kernel must take ({want}); yours takes ({got}).",
     "time": ("Your kernel did not finish within {limit} s (all launches of this check together; last inputs "
@@ -65,7 +77,15 @@ MESSAGES = {
                    "`tl.load(...).to(tl.float32)`, and convert back when storing."),
     "raised": "Your kernel raised {error} (inputs {inputs}).",
     "mask": ("Known mistake: missing mask. The kernel wrote past the end of its output (the last block is partial "
-             "on these odd sizes): load and store with `mask=offsets < n`."),
+             "on these odd sizes): load and store with `mask={mask}`."),
+    "wrote_outside": ("Your kernel wrote outside `{name}`, though its stores are masked: the addresses are wrong, "
+                      "not the mask. Check the row offset of the store (`{stride}`, the output's own row stride, "
+                      "not the input's)."),
+    "never_written": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
+                      "never wrote `{name}` at all. Is a `tl.store({name} + ...)` missing?"),
+    "unwritten_1d": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
+                     "never wrote {count} of the elements of `{name}` (does the grid reach every block, and does "
+                     "each program store its whole block?)."),
     "global": ("Your kernel reads the Python global `{name}` ({what}), defined outside the kernel. Triton's "
                "interpreter lets that pass, but a compiled kernel can only read globals made with "
                "`tl.constexpr(...)`: pass the value as an argument, or write `{name} = tl.constexpr(...)` for a "
@@ -73,9 +93,10 @@ MESSAGES = {
     "libdevice": ("Not checked: your kernel calls libdevice (`{name}`), which Triton's interpreter cannot run, so it "
                   "could not be run here. This is not a verdict on your kernel: run the check on a GPU, or "
                   "write the function with `tl` operations (for instance tanh(z) = 2 sigmoid(2z) - 1)."),
-    "no_backend": ("Not checked: Triton found no backend to run kernels here ({error}). Set `TRITON_INTERPRET=1` "
-                   "before triton is first imported (restart the kernel, then run the chapter's setup cell), or "
-                   "run the check on a GPU."),
+    "no_backend": ("Not checked: Triton found no backend to run kernels here ({error}). Most likely triton was "
+                   "imported before its CPU interpreter was turned on: restart the kernel and import it with "
+                   "`from ffn_lib.kernel_steps import tl, triton`, as the starter does (or run the chapter's setup "
+                   "cell first), or run the check on a GPU."),
     "fixed_mask": ("Known mistake: your mask uses a fixed number instead of n (`{mask}`). The check launches "
                    "tensors of other lengths, so the mask must compare with the length argument: `mask=offsets < "
                    "{n}`."),
@@ -103,6 +124,9 @@ OUTPUT = N_("Your kernel's output")
 ITEM_OF_OUTPUT = N_("Output {item} of your kernel")
 NAMED_OUTPUT = N_("What your kernel stored through `{name}`")
 _NO_BACKEND = ("0 active drivers", "active drivers", "no backend", "No backend")
+_NOT_CONSTEXPR = "arguments must be of type tl.constexpr"
+_NO_ATTRIBUTE = re.compile(r"module '(triton\.language(?:\.\w+)*)' has no attribute '(\w+)'")
+OVERFLOW_GATE = 5.0  # |g| from which the exercises' gates reach e^x > 88 (the tanh GELU's 2 z at g = 10 is 87)
 
 
 def _triton():
@@ -223,6 +247,39 @@ def _finish() -> None:
             time.sleep(0.001)
 
 
+def _overflow_gate(got: torch.Tensor, want: torch.Tensor, g: torch.Tensor) -> float | None:
+    """The first gate value where ``got`` is NaN, ``want`` is finite and |g| is at least :data:`OVERFLOW_GATE`
+    (an exponential of a large gate overflowed), or None."""
+    if got.shape != want.shape or got.shape != g.shape:
+        return None
+    g64 = g.double()
+    where = got.isnan() & want.isfinite() & g64.isfinite() & (g64.abs() >= OVERFLOW_GATE)
+    if not bool(where.any()):
+        return None
+    return float(g64[where].flatten()[0])
+
+
+def masked_stores(kernel: Any) -> bool:
+    """Whether every ``tl.store`` in the kernel's source passes a ``mask=`` (False without a readable source)."""
+    tree = _source_tree(kernel)
+    stores = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "store"] if tree is not None else []
+    return bool(stores) and all(len(node.args) >= 3 or any(k.arg == "mask" for k in node.keywords) for node in stores)
+
+
+def loaded_params(kernel: Any, names: Sequence[str]) -> list[str]:
+    """Those of ``names`` (parameters) that the kernel's source reads with ``tl.load``: a pointer it loads from."""
+    tree = _source_tree(kernel)
+    if tree is None or not names:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load":
+            used = {x.id for arg in node.args[:1] for x in ast.walk(arg) if isinstance(x, ast.Name)}
+            found += [n for n in names if n in used and n not in found]
+    return found
+
+
 def _tail_written(buffers: Sequence[torch.Tensor], n: Sequence[int]) -> bool:
     return any(bool((b[k:] != SENTINEL).any()) for b, k in zip(buffers, n))
 
@@ -244,6 +301,8 @@ class KernelExercise(Exercise):
     length: int = 3  # position in ``params`` of the length the mask compares with
     seed: int = 2020
     time_limit: float = KERNEL_TIME_LIMIT_S
+    mask_text: str = "offsets < n"  # the mask the statement's kernel compares with, as a learner writes it
+    row_stride: str = ""  # a 2-D launch: the output's row-stride parameter (a store past y with a mask used it wrong)
 
     def __post_init__(self):
         self.kind = "a Triton kernel"
@@ -265,9 +324,14 @@ class KernelExercise(Exercise):
         if _triton() is None:
             return "not attempted", tr(m["no_triton"])
         got_params = kernel_params(answer)
-        if self.recompute and len(got_params) > len(self.params):
-            return "incorrect", tr(m["saved"], n=len(got_params), got=", ".join(got_params),
-                                                  want=", ".join(self.params))
+        if len(got_params) > len(self.params):
+            loaded = loaded_params(answer, [p for p in got_params if p not in self.params])
+            if self.recompute and loaded:
+                return "incorrect", tr(m["saved"], n=len(got_params), got=", ".join(got_params), extra=loaded[0],
+                                       want=", ".join(self.params))
+            if not is_stub(answer.fn):
+                return "incorrect", tr(m["extra_args"], n=len(got_params), got=", ".join(got_params),
+                                       want_n=len(self.params), want=", ".join(self.params))
         if is_stub(answer.fn):
             return "not attempted", tr(m["stub"], name=self.answer_name)
         if len(got_params) != len(self.params):
@@ -297,6 +361,14 @@ class KernelExercise(Exercise):
                         return "incorrect", tr(m["half_error"])
                     if any(h in text for h in _NO_BACKEND):
                         return "not attempted", tr(m["no_backend"], error=learner_error(err))
+                    missing = _NO_ATTRIBUTE.search(text)
+                    if missing and missing.group(2) == "tanh":
+                        module = "tl" if missing.group(1) == "triton.language" else "tl." + missing.group(1).split(
+                            ".", 2)[-1]
+                        return "incorrect", tr(m["no_tanh"], name=f"{module}.tanh")
+                    if _NOT_CONSTEXPR in text:
+                        return "incorrect", tr(m["not_constexpr"], signature=", ".join(
+                            f"{p}: tl.constexpr" if p == "BLOCK" else p for p in self.params))
                     libdevice = libdevice_use(answer)
                     if libdevice and _interpreted():
                         return "not attempted", tr(m["libdevice"], name=libdevice)
@@ -304,11 +376,14 @@ class KernelExercise(Exercise):
                 if _tail_written(buffers, sizes):
                     if fixed:
                         return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
-                    return "incorrect", tr(m["mask"])
+                    if self.row_stride and masked_stores(answer):
+                        return "incorrect", tr(m["wrote_outside"], name=out_names[0] if out_names else "y_ptr",
+                                               stride=self.row_stride)
+                    return "incorrect", tr(m["mask"], mask=self.mask_text)
                 want = self.reference(*inputs)
                 want64 = self.reference(*[t.double() for t in inputs])
                 got_c, want_c, want64_c = (tuple(x.cpu() for x in xs) for xs in (outs, want, want64))
-                problem = self._problem(got_c, want_c, want64_c, out_names)
+                problem = self._problem(got_c, want_c, want64_c, out_names, tuple(t.cpu() for t in inputs))
                 runs.append((inputs, outs))
                 if problem:
                     gap = rounded_constant_gap(got_c, want64_c)
@@ -328,12 +403,21 @@ class KernelExercise(Exercise):
         _, _, _, shown, problem = failures[0]
         return "incorrect", tr(m["differs"], inputs=shown, problem=problem)
 
-    def _problem(self, got, want, want64, names) -> str | None:
+    def input_names(self) -> list[str]:
+        """The names of the case's tensors (the inputs' pointer parameters without ``_ptr``: g, u, dy)."""
+        pointers = [p for i, p in enumerate(self.params) if i not in self.outputs and p.endswith("_ptr")]
+        return [p[: -len("_ptr")] for p in pointers]
+
+    def _problem(self, got, want, want64, names, inputs=()) -> str | None:
         """None when every output matches; else what is wrong, naming the output pointer by the kernel's own
-        parameter name (and the outputs that are right), or by its position when the names are not known."""
+        parameter name (and the outputs that are right), or by its position when the names are not known; for
+        elementwise kernels with the inputs at the first wrong position, and NaN where a large gate made an
+        exponential overflow called so."""
         if len(names) != len(want) or len(got) != len(want):
             return values_match(got, want, want64, subject=OUTPUT, item_subject=ITEM_OF_OUTPUT)
-        problems = [values_match(g, w, v, subject=tr(NAMED_OUTPUT, name=n))
+        in_names = self.input_names() if len(inputs) == len(self.input_names()) else []
+        problems = [values_match(g, w, v, subject=tr(NAMED_OUTPUT, name=n), inputs=inputs if in_names else (),
+                                 names=in_names)
                     for g, w, v, n in zip(got, want, want64, names)]
         wrong = [p for p in problems if p]
         if not wrong:
@@ -342,8 +426,14 @@ class KernelExercise(Exercise):
         first = next(i for i, p in enumerate(problems) if p)
         unwritten = int(((got[first] == SENTINEL) & (want[first] != SENTINEL)).sum())
         parts = [wrong[0]]
-        if unwritten:
-            parts.append(tr(MESSAGES["unwritten"], value=f"{SENTINEL:g}", count=unwritten, name=names[first]))
+        overflow = _overflow_gate(got[first], want[first], inputs[0]) if in_names[:1] == ["g"] else None
+        if overflow is not None:
+            parts.append(tr(MESSAGES["overflow"], g=f"{overflow:g}"))
+        if unwritten and unwritten == got[first].numel():
+            parts.append(tr(MESSAGES["never_written"], value=f"{SENTINEL:g}", name=names[first]))
+        elif unwritten:
+            key = "unwritten" if self.row_stride else "unwritten_1d"
+            parts.append(tr(MESSAGES[key], value=f"{SENTINEL:g}", count=unwritten, name=names[first]))
         return sentences(parts + ([tr(MESSAGES["outputs_right"], names=", ".join(right))] if right else []))
 
     def _diagnose(self, runs, failures) -> str | None:

@@ -145,7 +145,31 @@ def precision_lines(x: torch.Tensor, w_gate: torch.Tensor, w_up: torch.Tensor, y
     lines.append(tr("TF32 inputs, emulated in float64: largest error {err}, at most {share} of the 'tf32' bound; "
                     "{over} of {n} outputs are outside the 'ieee' bound.", err=f"{err['tf32'].max().item():.1e}",
                     share=f"{(err['tf32'] / bound['tf32']).max().item():.0%}", over=over, n=exact.numel()))
+    lines.append(tr("Relative to |x| |W| (the sum of |x_k w_k|, the scale an accumulator's error grows with), TF32's "
+                    "truncated inputs move the accumulators g = x W and u = x V by at most {rel} (the bound: "
+                    "{bound}).", rel=f"{accumulator_error(x, w_gate, w_up, 'tf32'):.1e}",
+                    bound=f"{(1 + TF32_INPUT_ERROR) ** 2 - 1:.1e}"))
     return lines
+
+
+def accumulator_error(x: torch.Tensor, w_gate: torch.Tensor, w_up: torch.Tensor,
+                      input_precision: str = "tf32") -> float:
+    """The largest |a' - a| / (|x| @ |w|) over the accumulators a = x W and x V, where a' is the product of the
+    inputs a ``tl.dot`` of ``input_precision`` multiplies (float32 ones, or their TF32 truncations), in float64:
+    an error relative to the scale :func:`error_bound` grows with (at most about 2 * 2**-10 for TF32)."""
+    if input_precision not in INPUT_PRECISIONS:
+        raise ValueError(f"input_precision must be one of {', '.join(map(repr, INPUT_PRECISIONS))}, "
+                         f"got {input_precision!r}.")
+    seen = (lambda t: t) if input_precision == "ieee" else truncate_to_tf32
+    x32, x64 = x.detach().float().cpu(), x.detach().double().cpu()
+    worst = 0.0
+    for w in (w_gate, w_up):
+        w32, w64 = w.detach().float().cpu(), w.detach().double().cpu()
+        exact = x64 @ w64
+        got = seen(x32).double() @ seen(w32).double()
+        scale = (x64.abs() @ w64.abs()).clamp(min=torch.finfo(torch.float64).tiny)
+        worst = max(worst, float(((got - exact).abs() / scale).max()))
+    return worst
 
 
 def error_bound(x: torch.Tensor, w_gate: torch.Tensor, w_up: torch.Tensor,

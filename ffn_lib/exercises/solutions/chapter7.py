@@ -28,8 +28,7 @@ answer = 5 * tokens * d_ff * bytes_per_element""",
     4: Solution(
         r"Step 1's kernel with the tanh GELU, written as $g\,\sigma(2z)$ since $\tfrac12(1 + \tanh z) = "
         r"\sigma(2z)$: no tanh needed, and NaN and $\pm\infty$ come out as eager's ($-\infty \cdot 0$ is NaN in both).",
-        """import triton
-import triton.language as tl
+        """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
 @triton.jit
@@ -45,8 +44,7 @@ def geglu_tanh_kernel(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
     5: Solution(
         "Each program takes a block of output columns j of one row; the row's start comes from the stride, and "
         "in the interleaved layout gate j sits at column 2 j and up j at column 2 j + 1 (a stride-2 load each).",
-        """import triton
-import triton.language as tl
+        """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
 @triton.jit
@@ -65,8 +63,7 @@ def silu_mul_interleaved_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLO
         r"$\mathrm{GELU}_\tanh(g) = g\,s$ and $\mathrm{GELU}_\tanh'(g) = s + 2 g\,s(1 - s)\sqrt{2/\pi}"
         r"(1 + 3 \cdot 0.044715 g^2)$ (from $\tfrac12(1 + \tanh z) = \sigma(2z)$); store $dg = dy\,u\,"
         r"\mathrm{GELU}_\tanh'(g)$ and $du = dy\,g\,s$. Five tensors move, the minimum.",
-        """import triton
-import triton.language as tl
+        """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
 @triton.jit
