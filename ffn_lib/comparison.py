@@ -62,8 +62,9 @@ def _capitalised(text: str, name: str) -> str:
 
 
 NOISY_SPREAD = 0.25  # a middle half wider than this share of its median: the timing machine was busy
-_BUSY = N_("Some samples spread too widely for a verdict: the machine was busy while it timed them, so run the "
-           "cell again when nothing else is running.")
+_BUSY = N_("Some of these samples spread widely: the machine was busy while it timed them. A difference smaller "
+           "than that spread gives no verdict below; run the cell again when nothing else is running.")
+_BUSY_ADVICE = N_("The machine was busy while it timed them: run the cell again when nothing else is running.")
 
 
 @dataclass
@@ -96,10 +97,19 @@ class Comparison:
         return (q3 - q1) / r.median_s
 
     def too_noisy(self, a: str, b: str) -> str | None:
-        """The noisier of ``a`` and ``b`` when its middle half is wider than :data:`NOISY_SPREAD` of its median,
-        else None. Samples that spread that widely were taken on a busy machine: their medians give no verdict."""
+        """The noisier of ``a`` and ``b`` when its samples spread too widely for a verdict, else None.
+
+        Too widely: its middle half is wider than :data:`NOISY_SPREAD` of its median (the machine was busy), and
+        the gap between the two is not larger than that spread (the middle halves' ratios stay within a factor
+        1 + spread of 1). A noisy "27× as long" is still a verdict; a noisy "0.60× as long" between two blocks of
+        equal FLOPs is not."""
         noisier = max((a, b), key=self.spread)
-        return noisier if self.spread(noisier) > NOISY_SPREAD else None
+        spread = self.spread(noisier)
+        if spread <= NOISY_SPREAD:
+            return None
+        lo, hi = self.ratio_range(a, b)
+        clearance = max(lo, 1 / hi)  # how far the ratio's middle-half range stays from 1, either way
+        return None if clearance > 1 + spread else noisier
 
     def distinguishable(self, a: str, b: str) -> bool:
         """Whether the middle halves of the two distributions do not overlap, and neither spreads so widely
@@ -111,11 +121,12 @@ class Comparison:
         """The machine in words, as a sentence names it inside parentheses: "AMD EPYC, 2 cores, CPU", "NVIDIA H200"."""
         return _where(self.device, self.device_name, nested=True)
 
-    def machine_sentence(self) -> str:
+    def machine_sentence(self, *, advice: bool = True) -> str:
         """One sentence naming the machine, for a caller that states it once above several
-        ``sentence(..., machine=False)``."""
+        ``sentence(..., machine=False)``. Where some variant's samples spread more than :data:`NOISY_SPREAD`,
+        ``advice`` puts the busy-machine advice first, once for all the sentences below."""
         said = tr("Measured on this machine ({machine}):", machine=self.machine())
-        if any(self.spread(n) > NOISY_SPREAD for n in self.results):  # the advice once, above the sentences
+        if advice and any(self.spread(n) > NOISY_SPREAD for n in self.results):
             return join_sentences([tr(_BUSY), said])
         return said
 
@@ -139,7 +150,7 @@ class Comparison:
                       **fields)
             if machine:
                 return join_sentences([tr("On this machine ({machine}): {text}", machine=self.machine(), text=text),
-                                       tr(_BUSY)])
+                                       tr(_BUSY_ADVICE)])
             return _capitalised(text, fields["a"])
         if machine:
             fields["machine"] = self.machine()

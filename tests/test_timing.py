@@ -402,12 +402,20 @@ def test_samples_that_spread_widely_give_no_verdict():
     text = busy.sentence("GELU (erf)", "ReLU")
     assert text.startswith("On this machine (Test CPU, 2 cores, CPU): GELU (erf) took ")
     assert "the samples of GELU (erf) spread too widely for a verdict (their middle half spans" in text
-    assert text.endswith("run the cell again when nothing else is running.")  # the advice, with the machine
+    assert text.endswith("The machine was busy while it timed them: run the cell again when nothing else is running.")
     short = busy.sentence("ReLU", "GELU (erf)", machine=False)
     assert short.startswith("ReLU took ") and "spread too widely" in short and "run the cell again" not in short
     # said once, above the sentences that leave the machine out
-    assert busy.machine_sentence().startswith("Some samples spread too widely for a verdict")
+    assert busy.machine_sentence().startswith("Some of these samples spread widely")
     assert busy.machine_sentence().endswith("Measured on this machine (Test CPU, 2 cores, CPU):")
+    assert busy.machine_sentence(advice=False) == "Measured on this machine (Test CPU, 2 cores, CPU):"
+    # noisy samples, but a gap far larger than their spread: still a verdict ("x @ W1 took 27× as long")
+    far = _synthetic([2.0, 2.6, 3.0, 3.4, 4.0], [0.09, 0.1, 0.11, 0.12, 0.13])
+    assert far.spread("GELU (erf)") > timing.NOISY_SPREAD and far.too_noisy("GELU (erf)", "ReLU") is None
+    assert far.distinguishable("GELU (erf)", "ReLU") and "spread too widely" not in far.sentence("GELU (erf)", "ReLU")
+    # the same spread with a gap inside it: no verdict
+    near = _synthetic([2.0, 2.6, 3.0, 3.4, 4.0], [2.2, 2.3, 2.4, 2.5, 2.6])
+    assert near.too_noisy("GELU (erf)", "ReLU") == "GELU (erf)"
     # a quiet machine's spread (a few per cent) keeps the verdict
     quiet = _synthetic([1.30, 1.31, 1.32, 1.29, 1.30], [1.00, 1.01, 0.99, 1.00, 1.02])
     assert quiet.too_noisy("GELU (erf)", "ReLU") is None and quiet.distinguishable("GELU (erf)", "ReLU")
