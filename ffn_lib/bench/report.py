@@ -312,11 +312,13 @@ def rows_markdown(rows: list[dict[str, Any]], *, compact: bool = False, names: d
     return "\n".join(lines) + "\n"
 
 
-# Why a share can exceed 100%: the likely mechanism, labelled as such (no read-only reference is recorded).
-READ_WRITE_MIX = N_("The copy reads one byte for each byte it writes; act(g)·u reads two for each one it writes in "
-                    "the forward and five for three over forward and backward, and read-heavier traffic most likely "
-                    "sustains a little more of the memory's bandwidth (fewer turns of the bus from writing to "
-                    "reading): the likely mechanism, not measured here.")
+# Why a share can exceed 100%: the run does not isolate it, so the candidates are named as such.
+READ_WRITE_MIX = N_("The run does not measure why. Two candidates: the copy reads one byte for each byte it writes, "
+                    "while act(g)·u reads two for each one it writes in the forward and five for three over forward "
+                    "and backward, and read-heavier traffic may sustain a little more of the memory's bandwidth; or "
+                    "the fixed cost of each timed call (the cache flush before it, the kernel's ramp-up) weighs "
+                    "differently on the step and on the copy. A copy of each pass's size timed the same way, and a "
+                    "read-only reference, would tell them apart; the suite does not record either yet.")
 
 
 def block_summary(doc: dict[str, Any]) -> str:
