@@ -280,6 +280,7 @@ EXERCISES = [
         expected=lambda: round(paired_interval(), 6),
         abs_tol=5e-5,
         unit="nats",  # the differences are in nats, so is the half-width
+        half_width=True,  # "±0.0174" is read as 0.0174
         mistakes=[(lambda: paired_interval(quantile=NormalDist().inv_cdf(0.975)),
                    "that uses the normal quantile 1.96. Three seeds estimate the standard deviation only roughly, "
                    "and Student's t at 2 degrees of freedom, which allows for that, is more than twice as large."),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
@@ -209,6 +210,14 @@ def answer_text(value: float, abs_tol: float, rel_tol: float, integer: bool) -> 
     return text, True
 
 
+PLUS_MINUS = re.compile(r"^\s*(?:\u00b1|\+/-|\+-)\s*(?=\S)")  # the page's checker uses the same expression
+
+
+def strip_plus_minus(text: str) -> str:
+    """``text`` without a leading ± ("±0.0174" -> "0.0174"), as typed for a half-width."""
+    return PLUS_MINUS.sub("", text, count=1)
+
+
 Mistake = tuple  # (value or function, diagnosis) or (value or function, diagnosis, tolerance)
 
 
@@ -226,7 +235,8 @@ class NumberExercise(Exercise):
     p-value), so it may be typed as a percentage (4.5%), and 100 times it reads as one. ``objects``: type
     name -> the attribute that holds the answer (``{"RunResult": "final_val_loss"}``), named when the
     object itself is passed. ``preparing``: returns a line to print before a check that first has to
-    compute its answer at length (training a model), or None.
+    compute its answer at length (training a model), or None. ``half_width=True``: the answer is a half-width
+    (of an interval), so a leading ± ("±0.0174", also "+/-" and "+-") is read as the number after it.
     """
 
     expected: Callable[[], float] = lambda: math.nan
@@ -238,6 +248,7 @@ class NumberExercise(Exercise):
     fraction: bool = False
     objects: dict = field(default_factory=dict)
     preparing: Callable[[], str | None] | None = None
+    half_width: bool = False
 
     def __post_init__(self):
         self.kind = "a number"
@@ -376,6 +387,8 @@ class NumberExercise(Exercise):
         msg = self.messages()
         if not text.strip():
             return "not attempted", msg["empty"]
+        if self.half_width:
+            text = strip_plus_minus(text)
         number = text
         values = read_number(text)
         shown = None
@@ -413,7 +426,7 @@ class NumberExercise(Exercise):
         e = float(self.expected())
         return {"id": self.id, "kind": "number", "handle": self.handle, "expected": e, **self.bands(e),
                 "integer": self.integer, "unit": self.unit, "percent": self.percent_slip(),
-                "percent_typed": self.percent_typed(), "hints": len(self.hints),
+                "percent_typed": self.percent_typed(), "half_width": self.half_width, "hints": len(self.hints),
                 "messages": self.messages(),
                 "mistakes": [{"value": v, "tol": t, "diagnosis": d} for v, t, d in self.known_mistakes()],
                 "units": [{"factor": f, "message": m} for f, m in self.unit_slips()]}

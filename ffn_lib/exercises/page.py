@@ -99,6 +99,8 @@ _CHECKER_TEMPLATE = r"""
   });
   var SHAPE = new RegExp(GRAMMAR.shape);
   var ITEM_SEP = new RegExp(GRAMMAR.shape_item_separator);
+  var LETTERED = new RegExp(__LETTERED__);
+  var PLUS_MINUS = new RegExp(__PLUS_MINUS__);
   var ITEM_NUMBER = new RegExp(GRAMMAR.shape_item_number);
   var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
@@ -246,6 +248,16 @@ _CHECKER_TEMPLATE = r"""
       var label = text.replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase();
       if (Object.prototype.hasOwnProperty.call(spec.labels || {}, label)) key = spec.labels[label];
     }
+    if (spec.options.indexOf(key) < 0) {  // a letter, then an option's text: "(c) GEGLU" (choice.LETTERED)
+      var lettered = LETTERED.exec(text.trim());
+      var letter = lettered ? lettered[1].toLowerCase() : "";
+      var rest = lettered ? lettered[2].replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase() : "";
+      var other = lettered && Object.prototype.hasOwnProperty.call(spec.labels || {}, rest) ? spec.labels[rest] : null;
+      if (spec.options.indexOf(letter) >= 0 && other === letter) key = letter;
+      else if (spec.options.indexOf(letter) >= 0 && other !== null) {
+        return result("not attempted", F.fill(m.disagree, {text: F.quote(text), key: letter, other: other}));
+      }
+    }
     if (spec.options.indexOf(key) < 0) return result("incorrect", F.fill(m.junk, {text: F.quote(text)}));
     if (key === spec.correct) return result("correct", F.fill(m.correct, {key: key}));
     var why = Object.prototype.hasOwnProperty.call(spec.mistakes, key) ? spec.mistakes[key]
@@ -274,6 +286,7 @@ _CHECKER_TEMPLATE = r"""
     var last = (hintsSeen | 0) >= (spec.hints | 0);
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
+      if (spec.half_width) text = text.replace(PLUS_MINUS, "");  // "±0.0174" for a half-width (number.PLUS_MINUS)
       var number = text, vs = F.readNumber(text), shownText = null;
       if (!vs.length) {
         var split = F.splitUnit(text);
@@ -495,12 +508,16 @@ def checker_js() -> str:
     """The page's checker: one script for the whole site, with the number grammar and the id renumbering
     embedded from their Python definitions, and the widget's texts in the current language (one script per
     edition of the book)."""
+    from .choice import LETTERED  # choice and number import base, which imports this module
+    from .number import PLUS_MINUS
+
     renumber = {"ids": ids.RENUMBERED, "chapters": {str(k): str(v) for k, v in ids.CHAPTER_MOVED.items()}}
     values = {"__STORAGE_KEY__": STORAGE_KEY, "__OLD_KEYS__": json.dumps(list(OLD_STORAGE_KEYS)),
               "__GRAMMAR__": json.dumps(number_text.grammar_spec(), ensure_ascii=True),
               "__RENUMBER__": json.dumps(renumber), "__REVISED__": json.dumps(ids.REVISED),
               "__UI__": json.dumps(ui(), ensure_ascii=True),
               "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True),
+              "__LETTERED__": json.dumps(LETTERED.pattern), "__PLUS_MINUS__": json.dumps(PLUS_MINUS.pattern),
               "__WIDE_SPACE__": json.dumps(WIDE_SPACE if i18n.language() == "zh" else None)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
