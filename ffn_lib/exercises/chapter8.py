@@ -242,7 +242,11 @@ EXERCISES = [
         statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the CPU experiment's settings "
                   r"(`lm.CPU`, the size of the chapter's short run): `preset = ex8.reader_preset()` gives them "
                   r"(import it with `from ffn_lib.exercises import chapter8 as ex8`), and `lm.train_run(...)` does "
-                  r"the training. What final held-out loss does it reach (nats per character)? *The text, and so the "
+                  r"the training. What final held-out loss does it reach (nats per character)? The check trains "
+                  r"its reference run in your session, on your machine. A run repeated with the same seed gave the "
+                  r"same loss to the last digit in the course's tests, run only on the CPU build of PyTorch that "
+                  r"built this book; the tolerance below allows for last digits that another machine or PyTorch "
+                  r"build may change. *The text, and so the "
                   r"answer, comes with your Python: the answer box in chapter 8's page checks the answer for the "
                   r"Python that built the book (printed there with the corpus); `check` in your notebook checks it "
                   r"for yours.*",

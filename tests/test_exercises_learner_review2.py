@@ -1,0 +1,54 @@
+"""The second learner review's findings on exercises 1-6 and 8 (issue 20; chapter 7's are tested with its checker).
+The page's agreement on the new typed forms is in test_exercises_page.py."""
+
+import numpy as np
+import torch
+
+from ffn_lib import exercises as E
+from ffn_lib.exercises.solutions import chapter8 as sol8
+
+
+def test_choice_statements_say_what_to_type_in_the_notebook():
+    """The review: choice exercises never said "type the letter, as a string"."""
+    for ex in E.all_exercises():
+        if ex.kind == "a choice":
+            for text in (ex.notebook_markdown(), str(ex)):
+                assert 'answer = "b"' in text and "the option's own text" in text, ex.id
+
+
+def test_a_letter_with_another_options_text_is_not_graded_but_told_so():
+    result = E.get("6.5").check("(b) GEGLU")
+    assert result.status == "not attempted" and "(b)" in result.message and "option (c)" in result.message
+    assert E.get("6.5").check("(c) GEGLU").status == "correct"
+    assert E.get("8.1").check("(a) SwiGLU, then Bilinear, then ReLU").status == "correct"
+
+
+def test_a_half_width_with_its_plus_minus_sign():
+    assert E.get("8.5").check("±0.0174").status == "correct"
+    assert E.get("8.5").check("± 0.0348").message.count("whole width") == 1  # read, then diagnosed
+
+
+def test_6_3_says_a_list_is_accepted_and_accepts_it():
+    ex = E.get("6.3")
+    assert "A list `[W, V, W2]` is accepted too" in ex.statement
+
+    def as_list(sd):
+        return [sd["gate_proj.weight"].T, sd["up_proj.weight"].T, sd["down_proj.weight"].T]
+
+    assert ex.check(as_list).status == "correct"
+
+
+def test_8_4_says_where_a_fixed_seed_was_checked_and_its_tolerance():
+    ex = E.get("8.4")
+    assert "only on the CPU build of PyTorch that built this book" in ex.statement
+    assert "±0.002" in ex.full_statement()
+    assert "only on the CPU build" in sol8.SOLUTIONS[4].explanation
+    assert "same machine, to the last digit" not in sol8.SOLUTIONS[4].explanation
+
+
+def test_8_1_solution_says_which_test_resolves_only_large_gaps():
+    """Gaps several times the spread are what Welch's test at 2-4 df resolves; the pooled view resolves more."""
+    text = sol8.SOLUTIONS[1].explanation
+    welch, pooled = text.index("Welch's test"), text.index("pooled view")
+    assert welch < text.index("several times the seed-to-seed spread") < pooled
+    assert "resolves smaller gaps" in text[pooled:]
