@@ -52,3 +52,19 @@ def test_8_1_solution_says_which_test_resolves_only_large_gaps():
     welch, pooled = text.index("Welch's test"), text.index("pooled view")
     assert welch < text.index("several times the seed-to-seed spread") < pooled
     assert "resolves smaller gaps" in text[pooled:]
+
+
+def test_a_near_miss_on_a_count_is_not_blamed_on_rounding():
+    for ex_id, typed in [("4.1", "3585"), ("8.3", str(int(E.get("8.3").expected()) - 1)), ("1.1", "4722433")]:
+        result = E.get(ex_id).check_text(typed)
+        assert "off by 1" in result.message and "how you rounded" not in result.message, (ex_id, result)
+    assert "how you rounded" in E.get("2.1").check_text("-0.1006").message  # a decimal answer still says it
+
+
+def test_new_known_mistakes_from_the_review():
+    one_bias = E.get("1.1").check(2 * 768 * 3072 + 3072)
+    assert "only one of the two biases" in one_bias.message, one_bias
+    assert "gap at beta = 1" in E.get("3.5").check_text("0.278").message  # SiLU's dip, typed to 3 decimals
+    assert "standard error" in E.get("8.5").check_text("0.00404").message
+    silu_gate = E.get("5.1").check(lambda g, u: torch.nn.functional.silu(g) * u)
+    assert "SwiGLU's inner step" in silu_gate.message, silu_gate

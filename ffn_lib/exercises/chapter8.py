@@ -303,6 +303,9 @@ EXERCISES = [
                   (lambda: paired_interval(root=1),
                    "that is t times s_d, the spread of a single seed's difference; the interval of the mean divides "
                    "by √n."),
+                  (lambda: paired_interval(quantile=1.0),
+                   "that is the standard error of the mean difference, s_d/√n; the half-width multiplies it by "
+                   "Student's t at n - 1 = 2 degrees of freedom."),
                   (lambda: 2 * paired_interval(),
                    "that is the whole width of the interval, from its lower end to its upper end; the half-width "
                    "is half of it, t s_d/√n."),

@@ -118,6 +118,8 @@ MESSAGES = {
                "{advice}"),
     "close": ("{value} is close (within {close}) but outside the tolerance. {accept} Check the last steps of your "
               "computation, and how you rounded."),
+    "close_whole": ("{value} is off by {off}: a whole-number answer is exact, so nothing was rounded; check each term "
+                    "of your computation."),
     "large": "{value} is too large. Try the next hint.",
     "small": "{value} is too small. Try the next hint.",
     "large_last": "{value} is too large. You have seen every hint: the worked solution shows the steps.",
@@ -356,6 +358,8 @@ class NumberExercise(Exercise):
         if rounds_to(expected, value, significant_digits(digits_text)):
             return "incorrect", fill(msg["digits"], value=shown)
         if abs(value - expected) <= band["close"]:
+            if self.integer:  # a count: off by a few terms, not by rounding
+                return "incorrect", fill(msg["close_whole"], value=shown, off=fmt_number(abs(value - expected)))
             return "incorrect", fill(msg["close"], value=shown)
         key = ("large" if value > expected else "small") + ("_last" if last_hint else "")
         return "incorrect", fill(msg[key], value=shown)

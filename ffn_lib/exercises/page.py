@@ -226,7 +226,12 @@ _CHECKER_TEMPLATE = r"""
     if (F.roundsTo(e, v, F.sigDigits(digitsText))) {
       return result("incorrect", F.fill(m.digits, {value: text}));
     }
-    if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
+    if (Math.abs(v - e) <= spec.close) {
+      if (spec.integer) {  // a count: off by a few terms, not by rounding (number.py, close_whole)
+        return result("incorrect", F.fill(m.close_whole, {value: text, off: F.fmt(Math.abs(v - e))}));
+      }
+      return result("incorrect", F.fill(m.close, {value: text}));
+    }
     var key = (v > e ? "large" : "small") + (last ? "_last" : "");
     return result("incorrect", F.fill(m[key], {value: text}));
   }
