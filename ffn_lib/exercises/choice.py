@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .base import Exercise, is_unanswered
-from .number_text import fill, quote_text
+from .number_text import LETTERED, fill, quote_text
 from .values import type_phrase
 from .words import join, say, tr
 
@@ -29,11 +29,6 @@ MESSAGES = {
                "(with its letter in front or without it)."),
     "default_last": "look at the formulas again, or at the worked solution: you have seen every hint.",
 }
-
-
-# A letter typed in front of an option's text: "(c) GEGLU", "(c)GEGLU", "c: GEGLU", "c) GEGLU", "c GEGLU". The page's
-# checker uses the same expression (page.py, LETTERED).
-LETTERED = re.compile(r"^\(?\s*([A-Za-z])\s*(?:\)\s*[.:-]?|[.:-]|\s)\s*(\S.*)$")
 
 
 def option_text_key(text: str) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
@@ -25,7 +24,7 @@ import torch
 
 from .base import Exercise, is_unanswered
 from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, read_pair, rounds_to,
-                          significant_digits, split_unit, thousands_dot, unit_name)
+                          significant_digits, split_unit, strip_plus_minus, thousands_dot, unit_name)
 from .values import type_phrase
 from .words import N_, join, say, tr
 
@@ -210,14 +209,6 @@ def answer_text(value: float, abs_tol: float, rel_tol: float, integer: bool) -> 
     if float(text.replace(",", "")) == value:
         return fmt_number(value) if abs(value) < 1e4 else text, False
     return text, True
-
-
-PLUS_MINUS = re.compile(r"^\s*(?:\u00b1|\+/-|\+-)\s*(?=\S)")  # the page's checker uses the same expression
-
-
-def strip_plus_minus(text: str) -> str:
-    """``text`` without a leading ± ("±0.0174" -> "0.0174"), as typed for a half-width."""
-    return PLUS_MINUS.sub("", text, count=1)
 
 
 Mistake = tuple  # (value or function, diagnosis) or (value or function, diagnosis, tolerance)

@@ -255,3 +255,17 @@ def grammar_spec() -> dict:
             "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "pair": PAIR_PATTERN,
             "thousands_dot": THOUSANDS_DOT_PATTERN, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
             "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}
+
+
+# A letter typed in front of an option's text: "(c) GEGLU", "(c)GEGLU", "c: GEGLU", "c) GEGLU", "c GEGLU". The page's
+# checker uses the same expression (page.py, LETTERED).
+LETTERED = re.compile(r"^\(?\s*([A-Za-z])\s*(?:\)\s*[.:-]?|[.:-]|\s)\s*(\S.*)$")
+
+
+# A leading ± on a half-width ("±0.0174", also "+/-" and "+-"); the page's checker uses the same expression.
+PLUS_MINUS = re.compile(r"^\s*(?:\u00b1|\+/-|\+-)\s*(?=\S)")
+
+
+def strip_plus_minus(text: str) -> str:
+    """``text`` without a leading ± ("±0.0174" -> "0.0174"), as typed for a half-width."""
+    return PLUS_MINUS.sub("", text, count=1)

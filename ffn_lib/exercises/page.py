@@ -253,7 +253,7 @@ _CHECKER_TEMPLATE = r"""
       var label = text.replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase();
       if (Object.prototype.hasOwnProperty.call(spec.labels || {}, label)) key = spec.labels[label];
     }
-    if (spec.options.indexOf(key) < 0) {  // a letter, then an option's text: "(c) GEGLU" (choice.LETTERED)
+    if (spec.options.indexOf(key) < 0) {  // a letter, then an option's text: "(c) GEGLU" (number_text.LETTERED)
       var lettered = LETTERED.exec(text.trim());
       var letter = lettered ? lettered[1].toLowerCase() : "";
       var rest = lettered ? lettered[2].replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase() : "";
@@ -291,7 +291,7 @@ _CHECKER_TEMPLATE = r"""
     var last = (hintsSeen | 0) >= (spec.hints | 0);
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
-      if (spec.half_width) text = text.replace(PLUS_MINUS, "");  // "±0.0174" for a half-width (number.PLUS_MINUS)
+      if (spec.half_width) text = text.replace(PLUS_MINUS, "");  // "±0.0174" for a half-width (number_text.PLUS_MINUS)
       var number = text, vs = F.readNumber(text), shownText = null;
       if (!vs.length) {
         var split = F.splitUnit(text);
@@ -513,16 +513,14 @@ def checker_js() -> str:
     """The page's checker: one script for the whole site, with the number grammar and the id renumbering
     embedded from their Python definitions, and the widget's texts in the current language (one script per
     edition of the book)."""
-    from .choice import LETTERED  # choice and number import base, which imports this module
-    from .number import PLUS_MINUS
-
     renumber = {"ids": ids.RENUMBERED, "chapters": {str(k): str(v) for k, v in ids.CHAPTER_MOVED.items()}}
     values = {"__STORAGE_KEY__": STORAGE_KEY, "__OLD_KEYS__": json.dumps(list(OLD_STORAGE_KEYS)),
               "__GRAMMAR__": json.dumps(number_text.grammar_spec(), ensure_ascii=True),
               "__RENUMBER__": json.dumps(renumber), "__REVISED__": json.dumps(ids.REVISED),
               "__UI__": json.dumps(ui(), ensure_ascii=True),
               "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True),
-              "__LETTERED__": json.dumps(LETTERED.pattern), "__PLUS_MINUS__": json.dumps(PLUS_MINUS.pattern),
+              "__LETTERED__": json.dumps(number_text.LETTERED.pattern),
+              "__PLUS_MINUS__": json.dumps(number_text.PLUS_MINUS.pattern),
               "__WIDE_SPACE__": json.dumps(WIDE_SPACE if i18n.language() == "zh" else None)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
