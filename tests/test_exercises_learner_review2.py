@@ -68,3 +68,12 @@ def test_new_known_mistakes_from_the_review():
     assert "standard error" in E.get("8.5").check_text("0.00404").message
     silu_gate = E.get("5.1").check(lambda g, u: torch.nn.functional.silu(g) * u)
     assert "SwiGLU's inner step" in silu_gate.message, silu_gate
+
+
+def test_a_shape_given_as_a_string_is_read_as_the_page_reads_it():
+    """The review: check('(8, 128, 2048)') was "incorrect: Give a tuple of whole numbers"."""
+    ex = E.get("1.2")
+    for text in ("(8, 128, 2048)", "8 x 128 x 2048"):
+        assert ex.check(text).status == "correct", text
+    assert ex.check("(8, 128)").status == "incorrect" and ex.check("abc").status == "incorrect"
+    assert ex.check("  ").status == "incorrect"  # an empty string is not a shape, as before
