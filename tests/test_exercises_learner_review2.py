@@ -77,3 +77,11 @@ def test_a_shape_given_as_a_string_is_read_as_the_page_reads_it():
         assert ex.check(text).status == "correct", text
     assert ex.check("(8, 128)").status == "incorrect" and ex.check("abc").status == "incorrect"
     assert ex.check("  ").status == "incorrect"  # an empty string is not a shape, as before
+
+
+def test_8_2_all_three_p_values_or_a_labelled_one():
+    """The review: "0.045, 0.045, 0.300" was "not a number" (8.5 says "two numbers"); "p = 0.045" was refused."""
+    many = E.get("8.2").check("0.045, 0.045, 0.300")
+    assert many.status == "not attempted" and "is 3 numbers; the answer is one number" in many.message
+    assert E.get("8.2").check("p = 0.045").status == "correct"
+    assert E.get("1.1").check_text("4,722,432").status == "correct"  # thousands groups stay one number

@@ -24,7 +24,7 @@ import torch
 
 from .base import Exercise, is_unanswered
 from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, read_pair, rounds_to,
-                          significant_digits, split_unit, strip_plus_minus, thousands_dot, unit_name)
+                          significant_digits, split_unit, strip_p_label, strip_plus_minus, thousands_dot, unit_name, count_numbers)
 from .values import type_phrase
 from .words import N_, join, say, tr
 
@@ -100,6 +100,7 @@ MESSAGES = {
     "ambiguous": ("{text} can be read two ways: did you mean {first} or {second}? Type it with a decimal point "
                   "({first}) or without the comma ({second})."),
     "pair": "{text} is two numbers; the answer is one number: type only the one the statement asks for.",
+    "many": "{text} is {count} numbers; the answer is one number: type only the one the statement asks for.",
     "thousands_dot": ("{text} is not a whole number, and the answer is one. If \u201c.\u201d separates thousands "
                       "there, type the digits alone: {whole}."),
     "unit_other": ("{text} is in {unit}, but this answer is asked for in {expected_unit}: type the number alone, in "
@@ -384,6 +385,8 @@ class NumberExercise(Exercise):
             return "not attempted", msg["empty"]
         if self.half_width:
             text = strip_plus_minus(text)
+        if self.fraction:  # a p-value: "p = 0.045"
+            text = strip_p_label(text)
         number = text
         values = read_number(text)
         shown = None
@@ -395,6 +398,8 @@ class NumberExercise(Exercise):
                                                  whole=fmt_number(float(thousands_dot(text))))
                 if read_pair(text):
                     return "not attempted", fill(msg["pair"], text=quote_text(text))
+                if count_numbers(text):
+                    return "not attempted", fill(msg["many"], text=quote_text(text), count=str(count_numbers(text)))
                 return "incorrect", fill(msg["junk"], text=quote_text(text))
             number, unit = split
             values = read_number(number)
@@ -421,7 +426,8 @@ class NumberExercise(Exercise):
         e = float(self.expected())
         return {"id": self.id, "kind": "number", "handle": self.handle, "expected": e, **self.bands(e),
                 "integer": self.integer, "unit": self.unit, "percent": self.percent_slip(),
-                "percent_typed": self.percent_typed(), "half_width": self.half_width, "hints": len(self.hints),
+                "percent_typed": self.percent_typed(), "half_width": self.half_width,
+                "p_value": self.fraction, "hints": len(self.hints),
                 "messages": self.messages(),
                 "mistakes": [{"value": v, "tol": t, "diagnosis": d} for v, t, d in self.known_mistakes()],
                 "units": [{"factor": f, "message": m} for f, m in self.unit_slips()]}

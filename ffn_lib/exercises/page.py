@@ -101,6 +101,7 @@ _CHECKER_TEMPLATE = r"""
   var ITEM_SEP = new RegExp(GRAMMAR.shape_item_separator);
   var LETTERED = new RegExp(__LETTERED__);
   var PLUS_MINUS = new RegExp(__PLUS_MINUS__);
+  var P_LABEL = new RegExp(__P_LABEL__);
   var ITEM_NUMBER = new RegExp(GRAMMAR.shape_item_number);
   var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
@@ -166,6 +167,13 @@ _CHECKER_TEMPLATE = r"""
     return a.length === 1 && b.length === 1 ? [a[0], b[0]] : null;
   };
   // The whole number a text means if its "." separate thousands, or null (number_text.thousands_dot).
+  // How many numbers a text is when it is three or more in a list, or null (number_text.count_numbers).
+  F.countNumbers = function (text) {
+    var s = normalize(text), close = {"(": ")", "[": "]"};
+    if (s.length >= 2 && close[s.charAt(0)] && s.charAt(s.length - 1) === close[s.charAt(0)]) s = s.slice(1, -1).trim();
+    var items = s.split(new RegExp(GRAMMAR.many_separator));
+    return items.length >= 3 && items.every(function (t) { return F.readNumber(t).length === 1; }) ? items.length : null;
+  };
   F.thousandsDot = function (text) {
     var s = normalize(text);
     return THOUSANDS_DOT.test(s) ? Number(s.split(".").join("")) : null;
@@ -292,6 +300,7 @@ _CHECKER_TEMPLATE = r"""
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
       if (spec.half_width) text = text.replace(PLUS_MINUS, "");  // "±0.0174" for a half-width (number_text.PLUS_MINUS)
+      if (spec.p_value) text = text.replace(P_LABEL, "");  // "p = 0.045" for a p-value (number_text.P_LABEL)
       var number = text, vs = F.readNumber(text), shownText = null;
       if (!vs.length) {
         var split = F.splitUnit(text);
@@ -302,6 +311,10 @@ _CHECKER_TEMPLATE = r"""
           }
           if (F.readPair(text) !== null) {
             return result("not attempted", F.fill(spec.messages.pair, {text: F.quote(text)}));
+          }
+          if (F.countNumbers(text) !== null) {
+            return result("not attempted", F.fill(spec.messages.many, {text: F.quote(text),
+                                                                       count: String(F.countNumbers(text))}));
           }
           return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
         }
@@ -521,6 +534,7 @@ def checker_js() -> str:
               "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True),
               "__LETTERED__": json.dumps(number_text.LETTERED.pattern),
               "__PLUS_MINUS__": json.dumps(number_text.PLUS_MINUS.pattern),
+              "__P_LABEL__": json.dumps(number_text.P_LABEL.pattern),
               "__WIDE_SPACE__": json.dumps(WIDE_SPACE if i18n.language() == "zh" else None)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 
