@@ -85,3 +85,15 @@ def test_8_2_all_three_p_values_or_a_labelled_one():
     assert many.status == "not attempted" and "is 3 numbers; the answer is one number" in many.message
     assert E.get("8.2").check("p = 0.045").status == "correct"
     assert E.get("1.1").check_text("4,722,432").status == "correct"  # thousands groups stay one number
+
+
+def test_math_functions_on_arrays_and_iterating_a_0d_input_are_explained():
+    import math
+
+    erf = E.get("2.3").check(lambda x: 0.5 * x * (1 + math.erf(x / math.sqrt(2))))
+    assert "takes one number" in erf.message and "`torch.erf`" in erf.message, erf
+    tanh = E.get("2.2").check(lambda x: 0.5 * x * (1 + math.tanh(x)))
+    assert "takes one number" in tanh.message, tanh
+    listed = E.get("2.2").check(lambda x: np.array(list(np.tanh(x))))
+    assert "0-d array" in listed.message and "return the array itself" in listed.message, listed
+    assert "takes one number" not in E.get("2.2").check(lambda x: 1 / 0).message  # other errors: as before
