@@ -97,3 +97,10 @@ def test_math_functions_on_arrays_and_iterating_a_0d_input_are_explained():
     listed = E.get("2.2").check(lambda x: np.array(list(np.tanh(x))))
     assert "0-d array" in listed.message and "return the array itself" in listed.message, listed
     assert "takes one number" not in E.get("2.2").check(lambda x: 1 / 0).message  # other errors: as before
+
+
+def test_a_power_written_out_is_asked_for_its_value():
+    """The review: 5.4 "3^2" was "not a number" while "9x" was accepted."""
+    result = E.get("5.4").check_text("3^2")
+    assert result.status == "not attempted" and "type its value" in result.message, result
+    assert E.get("5.4").check("2**10").status == "not attempted"

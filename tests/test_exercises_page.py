@@ -73,6 +73,7 @@ def recorded_answers(ex):
         # three numbers or more where one is asked for, and a p-value typed with its label
         answers += [f"{right}, {right}, 0.300", f"[{right}; 1; 2]", "(1, 2, 3)", "1, 2, 3, ", "1, 2, x", "1;2;3;4",
                     f"p = {right}", f"P={right}", "p = ", f"p = {right} %", f"q = {right}"]
+        answers += ["3^2", "3 ^ 2", "2**10", "-2^3", "1.5^2", "3^", "^2", "3^2^2", "3^-1", "\u22122^2"]
         percent = number_text.fmt_number(e * 100)  # a percentage typed for a fraction, with and without the sign
         answers += [percent, f"{percent}%", f"{percent} %", f"{number_text.fmt_number(e * 2)}/2", "50%", "-5.57%"]
         for v, t, _ in ex.known_mistakes():
@@ -382,6 +383,7 @@ def test_an_ambiguous_comma_gets_a_question_not_a_verdict():
     # all three adjusted p-values typed for one (as 8.5 answers two numbers); a p-value typed as "p = 0.045"
     ("8.2", "0.045, 0.045, 0.300", "not attempted", "is 3 numbers; the answer is one number"),
     ("8.2", "p = 0.045", "correct", "0.045 is right."),
+    ("5.4", "3^2", "not attempted", "is a power written out: type its value"),
     ("2.1", "p = -0.1002", "incorrect", "is not a number"),  # not a p-value: the label is not read there
 ])
 def test_typed_forms_a_learner_uses(ex_id, typed, status, words):

@@ -24,7 +24,7 @@ import torch
 
 from .base import Exercise, is_unanswered
 from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, read_pair, rounds_to,
-                          significant_digits, split_unit, strip_p_label, strip_plus_minus, thousands_dot, unit_name, count_numbers)
+                          significant_digits, split_unit, strip_p_label, strip_plus_minus, thousands_dot, unit_name, count_numbers, is_power)
 from .values import type_phrase
 from .words import N_, join, say, tr
 
@@ -100,6 +100,7 @@ MESSAGES = {
     "ambiguous": ("{text} can be read two ways: did you mean {first} or {second}? Type it with a decimal point "
                   "({first}) or without the comma ({second})."),
     "pair": "{text} is two numbers; the answer is one number: type only the one the statement asks for.",
+    "power": "{text} is a power written out: type its value, as a number.",
     "many": "{text} is {count} numbers; the answer is one number: type only the one the statement asks for.",
     "thousands_dot": ("{text} is not a whole number, and the answer is one. If \u201c.\u201d separates thousands "
                       "there, type the digits alone: {whole}."),
@@ -398,6 +399,8 @@ class NumberExercise(Exercise):
                                                  whole=fmt_number(float(thousands_dot(text))))
                 if read_pair(text):
                     return "not attempted", fill(msg["pair"], text=quote_text(text))
+                if is_power(text):
+                    return "not attempted", fill(msg["power"], text=quote_text(text))
                 if count_numbers(text):
                     return "not attempted", fill(msg["many"], text=quote_text(text), count=str(count_numbers(text)))
                 return "incorrect", fill(msg["junk"], text=quote_text(text))

@@ -186,6 +186,16 @@ def count_numbers(text: str) -> int | None:
     return len(items) if len(items) >= 3 and all(len(read_number(t)) == 1 for t in items) else None
 
 
+# A power written out ("3^2", "2**10") where its value is asked for; the page's checker uses the same expression.
+POWER_PATTERN = r"^-?[0-9]+(?:\.[0-9]+)?\s*(?:\^|\*\*)\s*[-+]?[0-9]+(?:\.[0-9]+)?$"
+_POWER = re.compile(POWER_PATTERN)
+
+
+def is_power(text: str) -> bool:
+    """Whether a text is a power written out, such as ``3^2`` (the checkers ask it after the other readings)."""
+    return bool(_POWER.match(normalize(text)))
+
+
 def thousands_dot(text: str) -> int | None:
     """The whole number a text means if its "." separate thousands (``17.920`` -> 17920), else None."""
     s = normalize(text)
@@ -267,7 +277,7 @@ def grammar_spec() -> dict:
     return {"forms": [{"name": n, "pattern": p, "how": h, "chars": c} for n, p, h, c in NUMBER_FORMS],
             "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO, "percent": PERCENT,
             "shape_item_separator": SHAPE_ITEM_SEPARATOR, "shape_item_number": SHAPE_ITEM_NUMBER,
-            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "pair": PAIR_PATTERN, "many_separator": MANY_SEPARATOR,
+            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "pair": PAIR_PATTERN, "many_separator": MANY_SEPARATOR, "power": POWER_PATTERN,
             "thousands_dot": THOUSANDS_DOT_PATTERN, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
             "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}
 

@@ -106,6 +106,7 @@ _CHECKER_TEMPLATE = r"""
   var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
   var PAIR = new RegExp(GRAMMAR.pair);
+  var POWER = new RegExp(GRAMMAR.power);
   var THOUSANDS_DOT = new RegExp(GRAMMAR.thousands_dot);
   var UI = __UI__;
   var STATUS = __STATUS__;  // the word shown for each status (the status itself is what is saved)
@@ -311,6 +312,9 @@ _CHECKER_TEMPLATE = r"""
           }
           if (F.readPair(text) !== null) {
             return result("not attempted", F.fill(spec.messages.pair, {text: F.quote(text)}));
+          }
+          if (POWER.test(normalize(text))) {  // "3^2" (number_text.is_power)
+            return result("not attempted", F.fill(spec.messages.power, {text: F.quote(text)}));
           }
           if (F.countNumbers(text) !== null) {
             return result("not attempted", F.fill(spec.messages.many, {text: F.quote(text),
