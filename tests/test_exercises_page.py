@@ -67,6 +67,13 @@ def recorded_answers(ex):
         answers += [f"{right}{ex.unit}", f"{f'{e:.1e}'} {ex.unit}".strip()]
         if e < 0:
             answers.append("\u2212" + number_text.fmt_number(-e))
+        # a half-width typed with its ± (read as the number only where the exercise asks for a half-width)
+        answers += [f"\u00b1{right}", f"\u00b1 {right}", f"+/-{right}", f"+- {right} {ex.unit}".strip(), "\u00b1",
+                    f"\u00b1-{right}", f"\u00b1\u00b1{right}", f"{right}\u00b1"]
+        # three numbers or more where one is asked for, and a p-value typed with its label
+        answers += [f"{right}, {right}, 0.300", f"[{right}; 1; 2]", "(1, 2, 3)", "1, 2, 3, ", "1, 2, x", "1;2;3;4",
+                    f"p = {right}", f"P={right}", "p = ", f"p = {right} %", f"q = {right}"]
+        answers += ["3^2", "3 ^ 2", "2**10", "-2^3", "1.5^2", "3^", "^2", "3^2^2", "3^-1", "\u22122^2"]
         percent = number_text.fmt_number(e * 100)  # a percentage typed for a fraction, with and without the sign
         answers += [percent, f"{percent}%", f"{percent} %", f"{number_text.fmt_number(e * 2)}/2", "50%", "-5.57%"]
         for v, t, _ in ex.known_mistakes():
@@ -75,6 +82,13 @@ def recorded_answers(ex):
         answers += [v for v in ex.options.values()] + [f" {v.upper()}. " for v in ex.options.values()]
         answers += [v + " x" for v in ex.options.values()] + ["GEGLU", "relu(x)", "x", "ReLU", "$\\sigma(x)$"]
         answers += list(ex.options) + [f"({k.upper()})" for k in ex.options] + [" c ", "z", "ab", "(a", "b.", "(C).", " d. ", "a..", "b.c"]
+        # a letter typed with its option's text, as printed ("(c) GEGLU"), and with another option's text
+        letters = list(ex.options)
+        for k, v in ex.options.items():
+            answers += [f"({k}) {v}", f"({k.upper()}){v}", f"{k}: {v}", f"{k}) {v.lower()}.", f" {k} - {v} ",
+                        f"{k}. {v}", f"({k}): {v}", f"z) {v}", f"{k}{v}"]
+            other = letters[(letters.index(k) + 1) % len(letters)]
+            answers += [f"({other}) {v}", f"{other}: {v}"]
     else:
         shape = tuple(ex.expected())
         answers += [number_text.fmt_shape(shape), str(list(shape)), " x ".join(map(str, shape)),
@@ -354,6 +368,23 @@ def test_an_ambiguous_comma_gets_a_question_not_a_verdict():
     ("6.5", " swiglu. ", "incorrect", "(b) is not right"),
     ("3.4", "ReLU(x)", "correct", "(b) is right."),
     ("6.5", "GELU", "incorrect", "is not one of the options"),
+    # a choice answered with its letter and its option's text, as the option is printed (learner review 2)
+    ("6.5", "(c) GEGLU", "correct", "(c) is right."),
+    ("6.5", "(c)GEGLU", "correct", "(c) is right."),
+    ("6.5", "c: GEGLU", "correct", "(c) is right."),
+    ("6.5", "(b) SwiGLU", "incorrect", "(b) is not right"),
+    ("8.1", "(a) SwiGLU, then Bilinear, then ReLU", "correct", "(a) is right."),
+    ("6.5", "(a) GEGLU", "not attempted", "the letter (a) and the text of option (c) disagree"),
+    ("6.5", "c GELU", "incorrect", "is not one of the options"),
+    # a half-width typed with its ±
+    ("8.5", "\u00b10.0174", "correct", "0.0174 is right."),
+    ("8.5", "+/- 0.0174 nats", "correct", "0.0174 is right."),
+    ("2.1", "\u00b1-0.1002", "incorrect", "is not a number"),  # not a half-width: ± is not read there
+    # all three adjusted p-values typed for one (as 8.5 answers two numbers); a p-value typed as "p = 0.045"
+    ("8.2", "0.045, 0.045, 0.300", "not attempted", "is 3 numbers; the answer is one number"),
+    ("8.2", "p = 0.045", "correct", "0.045 is right."),
+    ("5.4", "3^2", "not attempted", "is a power written out: type its value"),
+    ("2.1", "p = -0.1002", "incorrect", "is not a number"),  # not a p-value: the label is not read there
 ])
 def test_typed_forms_a_learner_uses(ex_id, typed, status, words):
     result = E.get(ex_id).check_text(typed)

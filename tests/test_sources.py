@@ -47,3 +47,28 @@ def test_no_key_is_defined_twice():
     source = (ROOT / "ffn_lib" / "sources.py").read_text()
     keys = re.findall(r'Source\("([^"]+)"', source)
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+def _chapter_citations(path):
+    """(keys cited with {cite:p}/{cite:t} in a notebook's markdown, keys in its reference_list([...]) call)."""
+    import json
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    cited = {k.strip() for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", text) for k in group.split(",")}
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    listed = re.search(r"reference_list\(\[(.*?)\]\)", code, flags=re.S)
+    return cited, set(re.findall(r'"([^"]+)"', listed.group(1))) if listed else set()
+
+
+def test_chapter_8_cites_its_statistics_sources_and_lists_them():
+    """Tukey 1953, Levene 1960, Brown & Forsythe 1974 and Pearson & Hartley's Table 29 are cited with {cite:p}, not
+    in plain prose, and the chapter's reference list (from ffn_lib.SOURCES) names every source it cites."""
+    path = ROOT / "notebooks" / "08_does_the_gate_pay.ipynb"
+    cited, listed = _chapter_citations(path)
+    assert {"tukey1953", "levene1960", "brown1974", "pearson1966biometrika"} <= cited
+    assert cited <= listed and listed <= set(ffn_lib.SOURCES), (cited - listed, listed - set(ffn_lib.SOURCES))
+    prose = path.read_text(encoding="utf-8")
+    for plain in ("(Levene 1960)", "Forsythe's (1974)", "(Tukey 1953)"):
+        assert plain not in prose, plain
+    assert ffn_lib.SOURCES["brown1974"].year_label == "1974" and "364-367" in str(ffn_lib.SOURCES["brown1974"])

@@ -27,7 +27,11 @@ EXERCISES = [
         mistakes=[(lambda: sizing.param_count(768, 3072, gated=False, bias=False),
                    "that counts the two matrices but leaves out the biases b1 (d_ff entries) and b2 (d_model)."),
                   (lambda: 768 * 3072, "that is one matrix; the block has two, plus their biases."),
-                  (lambda: 768 * 3072 + 3072, "that is the first layer (W1 and b1) only; add W2 and b2.")],
+                  (lambda: 768 * 3072 + 3072, "that is the first layer (W1 and b1) only; add W2 and b2."),
+                  (lambda: sizing.param_count(768, 3072, gated=False, bias=False) + 3072,
+                   "that counts only one of the two biases, b1 (d_ff entries); add b2 (d_model entries)."),
+                  (lambda: sizing.param_count(768, 3072, gated=False, bias=False) + 768,
+                   "that counts only one of the two biases, b2 (d_model entries); add b1 (d_ff entries).")],
     ),
     ShapeExercise(
         title="The shape of the hidden layer",

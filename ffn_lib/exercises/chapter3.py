@@ -95,7 +95,8 @@ EXERCISES = [
         starter="answer = ...\nex.q5.check(answer)",
         expected=lambda: _numeric.swish_relu_gap(5.0),
         rel_tol=1e-3,
-        mistakes=[(lambda: _numeric.swish_relu_gap(1.0), "that is the gap at beta = 1; it shrinks like 1/beta."),
+        mistakes=[(lambda: _numeric.swish_relu_gap(1.0), "that is the gap at beta = 1; it shrinks like 1/beta.",
+                   1e-3),  # SiLU's dip typed to three decimals (0.278), as the hint's substitution gives it
                   (lambda: _numeric.swish_relu_gap(4.0), "that is the gap at beta = 4; this exercise has beta = 5."),
                   (lambda: _numeric.swish_relu_gap_peak(5.0),
                    "that is where the gap peaks (x), not the gap's size there."),

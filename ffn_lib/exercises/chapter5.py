@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from .. import fp8
-from ..activations import gelu, relu
+from ..activations import gelu, relu, silu
 from ..blocks import gated_ffn_reference
 from . import _cases, _numeric
 from .choice import ChoiceExercise
@@ -40,7 +40,10 @@ EXERCISES = [
                    "your output matches the tanh GELU (T5 v1.1's 'gated-gelu'); this exercise asks for the erf "
                    "definition."),
                   (lambda g, u: gelu(u) * g, "gate and up are swapped: GELU is applied to the gate g."),
-                  (lambda g, u: gelu(g) * gelu(u), "GELU is applied to both; the value u is not activated.")],
+                  (lambda g, u: gelu(g) * gelu(u), "GELU is applied to both; the value u is not activated."),
+                  (lambda g, u: silu(g) * u,
+                   "that is SwiGLU's inner step, SiLU on the gate (chapter 6's block); GEGLU's gate is the GELU "
+                   "(`F.gelu`).")],
     ),
     ChoiceExercise(
         title="T5 v1.1's gated-gelu",

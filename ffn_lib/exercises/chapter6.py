@@ -71,7 +71,8 @@ EXERCISES = [
         statement=r"Write `llama_to_paper(state_dict)` that takes a Hugging Face Llama MLP state dict (keys "
                   r"`gate_proj.weight`, `up_proj.weight`, `down_proj.weight`, stored as nn.Linear's "
                   r"`(out_features, in_features)`) and returns the tuple `(W, V, W2)` in the paper's layout, so that "
-                  r"$(\mathrm{SiLU}(xW) \otimes xV)W_2$ equals the Llama MLP's output.",
+                  r"$(\mathrm{SiLU}(xW) \otimes xV)W_2$ equals the Llama MLP's output. A list `[W, V, W2]` is "
+                  r"accepted too.",
         hints=["Which projection is passed through the activation in `down_proj(act(gate_proj(x)) * up_proj(x))`?",
                "nn.Linear computes `x @ weight.T`: the paper's matrix is the transpose."],
         starter="def llama_to_paper(state_dict):\n    ...  # your code here\n\nex.q3.check(llama_to_paper)",

@@ -242,7 +242,11 @@ EXERCISES = [
         statement=r"Train that SwiGLU model yourself with seed 7, for 60 steps of the CPU experiment's settings "
                   r"(`lm.CPU`, the size of the chapter's short run): `preset = ex8.reader_preset()` gives them "
                   r"(import it with `from ffn_lib.exercises import chapter8 as ex8`), and `lm.train_run(...)` does "
-                  r"the training. What final held-out loss does it reach (nats per character)? *The text, and so the "
+                  r"the training. What final held-out loss does it reach (nats per character)? The check trains "
+                  r"its reference run in your session, on your machine. A run repeated with the same seed gave the "
+                  r"same loss to the last digit in the course's tests, run only on the CPU build of PyTorch that "
+                  r"built this book; the tolerance below allows for last digits that another machine or PyTorch "
+                  r"build may change. *The text, and so the "
                   r"answer, comes with your Python: the answer box in chapter 8's page checks the answer for the "
                   r"Python that built the book (printed there with the corpus); `check` in your notebook checks it "
                   r"for yours.*",
@@ -280,6 +284,7 @@ EXERCISES = [
         expected=lambda: round(paired_interval(), 6),
         abs_tol=5e-5,
         unit="nats",  # the differences are in nats, so is the half-width
+        half_width=True,  # "±0.0174" is read as 0.0174
         mistakes=[(lambda: paired_interval(quantile=NormalDist().inv_cdf(0.975)),
                    "that uses the normal quantile 1.96. Three seeds estimate the standard deviation only roughly, "
                    "and Student's t at 2 degrees of freedom, which allows for that, is more than twice as large."),
@@ -298,6 +303,9 @@ EXERCISES = [
                   (lambda: paired_interval(root=1),
                    "that is t times s_d, the spread of a single seed's difference; the interval of the mean divides "
                    "by √n."),
+                  (lambda: paired_interval(quantile=1.0),
+                   "that is the standard error of the mean difference, s_d/√n; the half-width multiplies it by "
+                   "Student's t at n - 1 = 2 degrees of freedom."),
                   (lambda: 2 * paired_interval(),
                    "that is the whole width of the interval, from its lower end to its upper end; the half-width "
                    "is half of it, t s_d/√n."),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .base import Exercise, is_unanswered
-from .number_text import fill, quote_text
+from .number_text import LETTERED, fill, quote_text
 from .values import type_phrase
 from .words import join, say, tr
 
@@ -20,9 +20,13 @@ MESSAGES = {
     "answer": "The answer is **({key})**: {option} ",
     "empty": "Choose one option, then press Check.",
     "junk": "{text} is not one of the options; give one of {letters}, or an option's own text, exactly.",
+    "disagree": ("{text} is not checked: the letter ({key}) and the text of option ({other}) disagree. Give the "
+                 "letter alone, or the option's text alone."),
     "correct": "({key}) is right.",
     "mistake": "({key}) is not right: {diagnosis}",
     "default": "look at the formulas again, or ask for a hint.",
+    "typing": ("Type the letter of one option as a string, such as `answer = \"b\"`, or the option's own text "
+               "(with its letter in front or without it)."),
     "default_last": "look at the formulas again, or at the worked solution: you have seen every hint.",
 }
 
@@ -59,6 +63,18 @@ class ChoiceExercise(Exercise):
     def full_statement(self) -> str:
         return f"{say(self.statement)}\n\n{self.statement_with_options()}"
 
+    def typing_text(self) -> str:
+        """What to type in the notebook (the book page has radio buttons instead)."""
+        return tr(MESSAGES["typing"])
+
+    def notebook_markdown(self) -> str:
+        return f"{super().notebook_markdown()}\n\n*{self.typing_text()}*"
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\n\n{self.typing_text()}"
+
+    __repr__ = __str__
+
     def expected_text(self) -> str:
         k = self.correct_key()
         option = say(self.options[k]).rstrip()
@@ -79,7 +95,8 @@ class ChoiceExercise(Exercise):
         return {t: k for t, k in out.items() if t and t not in self.options}
 
     def messages(self) -> dict[str, str]:
-        m = {key: tr(MESSAGES[key]) for key in ("empty", "junk", "correct", "mistake", "default", "default_last")}
+        m = {key: tr(MESSAGES[key]) for key in ("empty", "junk", "disagree", "correct", "mistake", "default",
+                                                "default_last")}
         m["junk"] = fill(m["junk"], letters=self.letters())
         return m
 
@@ -88,6 +105,14 @@ class ChoiceExercise(Exercise):
         key = answer.strip().rstrip(".").strip().strip("()").strip().lower()  # "b", "(B)", "b)", "b." (as the page)
         if key not in self.options:
             key = self.labels().get(option_text_key(answer), key)
+        if key not in self.options:
+            lettered = LETTERED.match(answer.strip())  # "(c) GEGLU": a letter, then an option's text
+            letter = lettered.group(1).lower() if lettered else ""
+            other = self.labels().get(option_text_key(lettered.group(2))) if lettered else None
+            if letter in self.options and other == letter:
+                key = letter
+            elif letter in self.options and other is not None:
+                return "not attempted", fill(msg["disagree"], text=quote_text(answer), key=letter, other=other)
         if key not in self.options:
             return "incorrect", fill(msg["junk"], text=quote_text(answer))
         if key == self.correct_key():

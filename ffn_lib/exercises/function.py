@@ -51,6 +51,12 @@ MESSAGES = {
     "numpy_raised": ("Your function raised {error} when called with {inputs}: NumPy has no bfloat16, so a function "
                      "that turns a tensor into a NumPy array fails there. Compute with torch functions and return a "
                      "tensor."),
+    "scalar_math": ("Your function raised {error} when called with {inputs}: a function of the `math` module "
+                    "(`math.erf`, `math.exp`, ...) takes one number, not an array or a tensor. Use the elementwise "
+                    "version (`torch.erf`, `np.exp`, ...)."),
+    "zero_d": ("Your function raised {error} when called with {inputs}: one case passes a 0-d array (a single "
+               "number as an array), which cannot be iterated over. Compute with whole-array operations and return "
+               "the array itself."),
     "rounded": ("The gap is small (at most {gap} of the values' scale, max(1, max|expected|)): if you typed a "
                 "constant rounded, such as 0.79788 for \u221a(2/\u03c0) or 0.7071 for 1/\u221a2, compute it in code "
                 "instead (`math.sqrt(2 / math.pi)`)."),
@@ -81,6 +87,24 @@ def _numpy_on_half(err: BaseException, args: tuple) -> bool:
     with NumPy on a tensor."""
     return (isinstance(err, TypeError) and "ScalarType" in str(err)
             and any(isinstance(a, torch.Tensor) and a.dtype in (torch.bfloat16,) for a in args))
+
+
+SCALAR_ONLY = ("only one element tensors can be converted to Python scalars",  # math.erf on a tensor
+               "only length-1 arrays can be converted to Python scalars",  # math.exp on an array (older NumPy)
+               "only size-1 arrays can be converted to Python scalars",
+               "only 0-dimensional arrays can be converted to Python scalars")
+
+
+def _scalar_math(err: BaseException, args: tuple) -> bool:
+    """Whether ``err`` is a `math` function given a whole array or tensor (``math.erf(x)`` on a tensor)."""
+    return isinstance(err, (TypeError, ValueError)) and any(t in str(err) for t in SCALAR_ONLY)
+
+
+def _zero_d_iteration(err: BaseException, args: tuple) -> bool:
+    """Whether ``err`` is iterating over a 0-d input or its result (``list(np.tanh(x))`` with a 0-d ``x``)."""
+    zero_d = any(isinstance(a, (np.ndarray, torch.Tensor)) and a.ndim == 0 for a in args)
+    text = str(err)
+    return zero_d and isinstance(err, TypeError) and ("not iterable" in text or "iteration over a 0-d" in text)
 
 
 def _torch_on_numpy(err: BaseException, args: tuple) -> bool:
@@ -183,7 +207,9 @@ class FunctionExercise(Exercise):
                 raise
             except BaseException as err:  # SystemExit, or anything else their code raises
                 key = ("numpy_raised" if _numpy_on_half(err, args) else
-                       "torch_raised" if _torch_on_numpy(err, args) else "raised")
+                       "torch_raised" if _torch_on_numpy(err, args) else
+                       "scalar_math" if _scalar_math(err, args) else
+                       "zero_d" if _zero_d_iteration(err, args) else "raised")
                 return runs, tr(MESSAGES[key], error=learner_error(err), inputs=shown)
             if got is None:
                 return runs, tr(MESSAGES["none"], inputs=shown)

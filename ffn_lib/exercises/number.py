@@ -24,7 +24,7 @@ import torch
 
 from .base import Exercise, is_unanswered
 from .number_text import (PERCENT, RATIO, UNITS, fill, fmt_number, quote_text, read_number, read_pair, rounds_to,
-                          significant_digits, split_unit, thousands_dot, unit_name)
+                          significant_digits, split_unit, strip_p_label, strip_plus_minus, thousands_dot, unit_name, count_numbers, is_power)
 from .values import type_phrase
 from .words import N_, join, say, tr
 
@@ -100,6 +100,8 @@ MESSAGES = {
     "ambiguous": ("{text} can be read two ways: did you mean {first} or {second}? Type it with a decimal point "
                   "({first}) or without the comma ({second})."),
     "pair": "{text} is two numbers; the answer is one number: type only the one the statement asks for.",
+    "power": "{text} is a power written out: type its value, as a number.",
+    "many": "{text} is {count} numbers; the answer is one number: type only the one the statement asks for.",
     "thousands_dot": ("{text} is not a whole number, and the answer is one. If \u201c.\u201d separates thousands "
                       "there, type the digits alone: {whole}."),
     "unit_other": ("{text} is in {unit}, but this answer is asked for in {expected_unit}: type the number alone, in "
@@ -117,6 +119,8 @@ MESSAGES = {
                "{advice}"),
     "close": ("{value} is close (within {close}) but outside the tolerance. {accept} Check the last steps of your "
               "computation, and how you rounded."),
+    "close_whole": ("{value} is off by {off}: a whole-number answer is exact, so nothing was rounded; check each term "
+                    "of your computation."),
     "large": "{value} is too large. Try the next hint.",
     "small": "{value} is too small. Try the next hint.",
     "large_last": "{value} is too large. You have seen every hint: the worked solution shows the steps.",
@@ -226,7 +230,8 @@ class NumberExercise(Exercise):
     p-value), so it may be typed as a percentage (4.5%), and 100 times it reads as one. ``objects``: type
     name -> the attribute that holds the answer (``{"RunResult": "final_val_loss"}``), named when the
     object itself is passed. ``preparing``: returns a line to print before a check that first has to
-    compute its answer at length (training a model), or None.
+    compute its answer at length (training a model), or None. ``half_width=True``: the answer is a half-width
+    (of an interval), so a leading ± ("±0.0174", also "+/-" and "+-") is read as the number after it.
     """
 
     expected: Callable[[], float] = lambda: math.nan
@@ -238,6 +243,7 @@ class NumberExercise(Exercise):
     fraction: bool = False
     objects: dict = field(default_factory=dict)
     preparing: Callable[[], str | None] | None = None
+    half_width: bool = False
 
     def __post_init__(self):
         self.kind = "a number"
@@ -345,6 +351,8 @@ class NumberExercise(Exercise):
         if rounds_to(expected, value, significant_digits(digits_text)):
             return "incorrect", fill(msg["digits"], value=shown)
         if abs(value - expected) <= band["close"]:
+            if self.integer:  # a count: off by a few terms, not by rounding
+                return "incorrect", fill(msg["close_whole"], value=shown, off=fmt_number(abs(value - expected)))
             return "incorrect", fill(msg["close"], value=shown)
         key = ("large" if value > expected else "small") + ("_last" if last_hint else "")
         return "incorrect", fill(msg[key], value=shown)
@@ -376,6 +384,10 @@ class NumberExercise(Exercise):
         msg = self.messages()
         if not text.strip():
             return "not attempted", msg["empty"]
+        if self.half_width:
+            text = strip_plus_minus(text)
+        if self.fraction:  # a p-value: "p = 0.045"
+            text = strip_p_label(text)
         number = text
         values = read_number(text)
         shown = None
@@ -387,6 +399,10 @@ class NumberExercise(Exercise):
                                                  whole=fmt_number(float(thousands_dot(text))))
                 if read_pair(text):
                     return "not attempted", fill(msg["pair"], text=quote_text(text))
+                if is_power(text):
+                    return "not attempted", fill(msg["power"], text=quote_text(text))
+                if count_numbers(text):
+                    return "not attempted", fill(msg["many"], text=quote_text(text), count=str(count_numbers(text)))
                 return "incorrect", fill(msg["junk"], text=quote_text(text))
             number, unit = split
             values = read_number(number)
@@ -413,7 +429,8 @@ class NumberExercise(Exercise):
         e = float(self.expected())
         return {"id": self.id, "kind": "number", "handle": self.handle, "expected": e, **self.bands(e),
                 "integer": self.integer, "unit": self.unit, "percent": self.percent_slip(),
-                "percent_typed": self.percent_typed(), "hints": len(self.hints),
+                "percent_typed": self.percent_typed(), "half_width": self.half_width,
+                "p_value": self.fraction, "hints": len(self.hints),
                 "messages": self.messages(),
                 "mistakes": [{"value": v, "tol": t, "diagnosis": d} for v, t, d in self.known_mistakes()],
                 "units": [{"factor": f, "message": m} for f, m in self.unit_slips()]}

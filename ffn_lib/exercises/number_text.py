@@ -171,6 +171,31 @@ def read_pair(text: str) -> tuple[float, float] | None:
     return (a[0], b[0]) if len(a) == 1 and len(b) == 1 else None
 
 
+# Three or more numbers typed where one is asked for ("0.045, 0.045, 0.300": every adjusted p-value): items split
+# at ";" or at a comma followed by a space (so "2,549" and "4,722,432" stay one number).
+MANY_SEPARATOR = r"\s*;\s*|,\s+"
+
+
+def count_numbers(text: str) -> int | None:
+    """How many numbers a text is when it is three or more numbers in a list, else None (the checkers ask it
+    after the one-number and two-number readings)."""
+    s = normalize(text)
+    if len(s) >= 2 and s[0] in "([" and s[-1] == {"(": ")", "[": "]"}[s[0]]:
+        s = s[1:-1].strip()
+    items = re.split(MANY_SEPARATOR, s)
+    return len(items) if len(items) >= 3 and all(len(read_number(t)) == 1 for t in items) else None
+
+
+# A power written out ("3^2", "2**10") where its value is asked for; the page's checker uses the same expression.
+POWER_PATTERN = r"^-?[0-9]+(?:\.[0-9]+)?\s*(?:\^|\*\*)\s*[-+]?[0-9]+(?:\.[0-9]+)?$"
+_POWER = re.compile(POWER_PATTERN)
+
+
+def is_power(text: str) -> bool:
+    """Whether a text is a power written out, such as ``3^2`` (the checkers ask it after the other readings)."""
+    return bool(_POWER.match(normalize(text)))
+
+
 def thousands_dot(text: str) -> int | None:
     """The whole number a text means if its "." separate thousands (``17.920`` -> 17920), else None."""
     s = normalize(text)
@@ -252,6 +277,29 @@ def grammar_spec() -> dict:
     return {"forms": [{"name": n, "pattern": p, "how": h, "chars": c} for n, p, h, c in NUMBER_FORMS],
             "minus": MINUS, "shape": SHAPE_PATTERN, "unit": UNIT_PATTERN, "ratio": RATIO, "percent": PERCENT,
             "shape_item_separator": SHAPE_ITEM_SEPARATOR, "shape_item_number": SHAPE_ITEM_NUMBER,
-            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "pair": PAIR_PATTERN,
+            "shape_item_fractional": SHAPE_ITEM_FRACTIONAL, "pair": PAIR_PATTERN, "many_separator": MANY_SEPARATOR, "power": POWER_PATTERN,
             "thousands_dot": THOUSANDS_DOT_PATTERN, "unit_names": {u: unit_name(u) for u in UNIT_NAMES},
             "units": {a.lower(): name for name, spellings in UNITS.items() for a in spellings}}
+
+
+# A letter typed in front of an option's text: "(c) GEGLU", "(c)GEGLU", "c: GEGLU", "c) GEGLU", "c GEGLU". The page's
+# checker uses the same expression (page.py, LETTERED).
+LETTERED = re.compile(r"^\(?\s*([A-Za-z])\s*(?:\)\s*[.:-]?|[.:-]|\s)\s*(\S.*)$")
+
+
+# A leading ± on a half-width ("±0.0174", also "+/-" and "+-"); the page's checker uses the same expression.
+PLUS_MINUS = re.compile(r"^\s*(?:\u00b1|\+/-|\+-)\s*(?=\S)")
+
+
+# "p = 0.045" for a p-value: the label is read as the number after it. The page's checker uses the same expression.
+P_LABEL = re.compile(r"^\s*[pP]\s*=\s*(?=\S)")
+
+
+def strip_p_label(text: str) -> str:
+    """``text`` without a leading "p =" ("p = 0.045" -> "0.045")."""
+    return P_LABEL.sub("", text, count=1)
+
+
+def strip_plus_minus(text: str) -> str:
+    """``text`` without a leading ± ("±0.0174" -> "0.0174"), as typed for a half-width."""
+    return PLUS_MINUS.sub("", text, count=1)

@@ -99,10 +99,14 @@ _CHECKER_TEMPLATE = r"""
   });
   var SHAPE = new RegExp(GRAMMAR.shape);
   var ITEM_SEP = new RegExp(GRAMMAR.shape_item_separator);
+  var LETTERED = new RegExp(__LETTERED__);
+  var PLUS_MINUS = new RegExp(__PLUS_MINUS__);
+  var P_LABEL = new RegExp(__P_LABEL__);
   var ITEM_NUMBER = new RegExp(GRAMMAR.shape_item_number);
   var FRACTIONAL = new RegExp(GRAMMAR.shape_item_fractional);
   var UNIT = new RegExp(GRAMMAR.unit, "i");
   var PAIR = new RegExp(GRAMMAR.pair);
+  var POWER = new RegExp(GRAMMAR.power);
   var THOUSANDS_DOT = new RegExp(GRAMMAR.thousands_dot);
   var UI = __UI__;
   var STATUS = __STATUS__;  // the word shown for each status (the status itself is what is saved)
@@ -164,6 +168,13 @@ _CHECKER_TEMPLATE = r"""
     return a.length === 1 && b.length === 1 ? [a[0], b[0]] : null;
   };
   // The whole number a text means if its "." separate thousands, or null (number_text.thousands_dot).
+  // How many numbers a text is when it is three or more in a list, or null (number_text.count_numbers).
+  F.countNumbers = function (text) {
+    var s = normalize(text), close = {"(": ")", "[": "]"};
+    if (s.length >= 2 && close[s.charAt(0)] && s.charAt(s.length - 1) === close[s.charAt(0)]) s = s.slice(1, -1).trim();
+    var items = s.split(new RegExp(GRAMMAR.many_separator));
+    return items.length >= 3 && items.every(function (t) { return F.readNumber(t).length === 1; }) ? items.length : null;
+  };
   F.thousandsDot = function (text) {
     var s = normalize(text);
     return THOUSANDS_DOT.test(s) ? Number(s.split(".").join("")) : null;
@@ -224,7 +235,12 @@ _CHECKER_TEMPLATE = r"""
     if (F.roundsTo(e, v, F.sigDigits(digitsText))) {
       return result("incorrect", F.fill(m.digits, {value: text}));
     }
-    if (Math.abs(v - e) <= spec.close) return result("incorrect", F.fill(m.close, {value: text}));
+    if (Math.abs(v - e) <= spec.close) {
+      if (spec.integer) {  // a count: off by a few terms, not by rounding (number.py, close_whole)
+        return result("incorrect", F.fill(m.close_whole, {value: text, off: F.fmt(Math.abs(v - e))}));
+      }
+      return result("incorrect", F.fill(m.close, {value: text}));
+    }
     var key = (v > e ? "large" : "small") + (last ? "_last" : "");
     return result("incorrect", F.fill(m[key], {value: text}));
   }
@@ -245,6 +261,16 @@ _CHECKER_TEMPLATE = r"""
     if (spec.options.indexOf(key) < 0) {  // an option's own text, typed exactly (choice.option_text_key)
       var label = text.replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase();
       if (Object.prototype.hasOwnProperty.call(spec.labels || {}, label)) key = spec.labels[label];
+    }
+    if (spec.options.indexOf(key) < 0) {  // a letter, then an option's text: "(c) GEGLU" (number_text.LETTERED)
+      var lettered = LETTERED.exec(text.trim());
+      var letter = lettered ? lettered[1].toLowerCase() : "";
+      var rest = lettered ? lettered[2].replace(/\s+/g, " ").trim().replace(/\.+$/, "").trim().toLowerCase() : "";
+      var other = lettered && Object.prototype.hasOwnProperty.call(spec.labels || {}, rest) ? spec.labels[rest] : null;
+      if (spec.options.indexOf(letter) >= 0 && other === letter) key = letter;
+      else if (spec.options.indexOf(letter) >= 0 && other !== null) {
+        return result("not attempted", F.fill(m.disagree, {text: F.quote(text), key: letter, other: other}));
+      }
     }
     if (spec.options.indexOf(key) < 0) return result("incorrect", F.fill(m.junk, {text: F.quote(text)}));
     if (key === spec.correct) return result("correct", F.fill(m.correct, {key: key}));
@@ -274,6 +300,8 @@ _CHECKER_TEMPLATE = r"""
     var last = (hintsSeen | 0) >= (spec.hints | 0);
     if (!text.trim()) return result("not attempted", spec.messages.empty);
     if (spec.kind === "number") {
+      if (spec.half_width) text = text.replace(PLUS_MINUS, "");  // "±0.0174" for a half-width (number_text.PLUS_MINUS)
+      if (spec.p_value) text = text.replace(P_LABEL, "");  // "p = 0.045" for a p-value (number_text.P_LABEL)
       var number = text, vs = F.readNumber(text), shownText = null;
       if (!vs.length) {
         var split = F.splitUnit(text);
@@ -284,6 +312,13 @@ _CHECKER_TEMPLATE = r"""
           }
           if (F.readPair(text) !== null) {
             return result("not attempted", F.fill(spec.messages.pair, {text: F.quote(text)}));
+          }
+          if (POWER.test(normalize(text))) {  // "3^2" (number_text.is_power)
+            return result("not attempted", F.fill(spec.messages.power, {text: F.quote(text)}));
+          }
+          if (F.countNumbers(text) !== null) {
+            return result("not attempted", F.fill(spec.messages.many, {text: F.quote(text),
+                                                                       count: String(F.countNumbers(text))}));
           }
           return result("incorrect", F.fill(spec.messages.junk, {text: F.quote(text)}));
         }
@@ -501,6 +536,9 @@ def checker_js() -> str:
               "__RENUMBER__": json.dumps(renumber), "__REVISED__": json.dumps(ids.REVISED),
               "__UI__": json.dumps(ui(), ensure_ascii=True),
               "__STATUS__": json.dumps({s: status_word(s) for s in STATUS_WORDS}, ensure_ascii=True),
+              "__LETTERED__": json.dumps(number_text.LETTERED.pattern),
+              "__PLUS_MINUS__": json.dumps(number_text.PLUS_MINUS.pattern),
+              "__P_LABEL__": json.dumps(number_text.P_LABEL.pattern),
               "__WIDE_SPACE__": json.dumps(WIDE_SPACE if i18n.language() == "zh" else None)}
     return re.sub(r"__[A-Z_]+__", lambda m: values[m.group(0)], _CHECKER_TEMPLATE).strip() + "\n"
 

@@ -93,6 +93,8 @@ class ShapeExercise(Exercise):
     def _check(self, answer: Any) -> tuple[str, str]:
         if is_unanswered(answer):
             return "not attempted", tr(MESSAGES["unanswered"], example=self._example())
+        if isinstance(answer, str) and answer.strip():  # "(8, 128, 2048)", "22016 x 4096": as the page reads it
+            return self._check_text(answer)
         if isinstance(answer, (torch.Size, list)):
             answer = tuple(answer)
         if not isinstance(answer, tuple) or not all(_whole(a) for a in answer):

@@ -39,9 +39,12 @@ SOLUTIONS = {
         "steps: the matched paired test (each gated variant against its own activation ungated, paired by seed) "
         "answers whether the gate helps; the 28-pair Welch/Holm map says which orderings of the eight variants "
         "the run resolves. ReLU, Bilinear and SwiGLU are not one matched pair, so their order is a question for "
-        "the map: at this small scale, with three seeds, it resolves only gaps several times the seed-to-seed "
-        "spread, and a gap of a few hundredths may be smaller; an unresolved pair is not shown to be equal, only "
-        "not shown to differ.",
+        "the all-pairs views, and they differ in power. Welch's test estimates each pair's spread from that "
+        "pair's own six runs, at 2 to 4 degrees of freedom, so with Holm's correction over 28 pairs it resolves "
+        "only gaps several times the seed-to-seed spread. The pooled view beside it (one-way ANOVA, Tukey's HSD) "
+        "assumes one spread for all eight variants and estimates it from all the runs, at N - k degrees of "
+        "freedom, so it resolves smaller gaps. Either way, an unresolved pair is not shown to be equal, only not "
+        "shown to differ.",
         """import ffn_lib
 
 trio = sorted(["ReLU", "Bilinear", "SwiGLU"], key=lambda n: ffn_lib.VARIANTS[n].log_perplexity_65k)
@@ -81,8 +84,11 @@ for row in lm.param_table(config, ["ReLU", "SwiGLU"]):
 answer = lm.GPT(config).param_count()""",
     ),
     4: Solution(
-        "Train with the seed and settings asked for and read the final held-out loss; a fixed seed gives the same "
-        "number on the same machine, to the last digit.",
+        "Train with the seed and settings asked for and read the final held-out loss. The check trains its "
+        "reference run in your session, so it compares with your machine's number. A run repeated with the same "
+        "seed gave the same loss to the last digit in the course's tests, which were run only on the CPU build "
+        "of PyTorch that built this book; on another machine or PyTorch build the last digits may differ, and "
+        "the tolerance allows for that.",
         """from ffn_lib import lm
 from ffn_lib.exercises import chapter8 as ex8
 
