@@ -196,3 +196,42 @@ def test_stray_writes_tell_one_element_from_a_block_tail():
     buffer[11:16] = 2.0
     s = K.stray_writes([view], [buffer])
     assert not s.just_after and s.run and s.count == 6
+
+
+@triton.jit
+def geglu_sigmoid_z(g_ptr, u_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    m = offs < n
+    g = tl.load(g_ptr + offs, mask=m).to(tl.float32)
+    u = tl.load(u_ptr + offs, mask=m).to(tl.float32)
+    z = 0.7978845608028654 * (g + 0.044715 * g * g * g)
+    tl.store(y_ptr + offs, (g * tl.sigmoid(z) * u).to(y_ptr.dtype.element_ty), mask=m)
+
+
+@triton.jit
+def bwd_factor_2_missing(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    g = tl.load(g_ptr + offsets, mask=mask).to(tl.float32)
+    u = tl.load(u_ptr + offsets, mask=mask).to(tl.float32)
+    dy = tl.load(dy_ptr + offsets, mask=mask).to(tl.float32)
+    k = 0.7978845608028654
+    s = tl.sigmoid(2 * k * (g + 0.044715 * g * g * g))
+    a = s + g * s * (1 - s) * k * (1 + 3 * 0.044715 * g * g)
+    tl.store(dg_ptr + offsets, (dy * u * a).to(dg_ptr.dtype.element_ty), mask=mask)
+    tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)
+
+
+def test_7_4_sigmoid_of_z_is_a_known_mistake():
+    r = q(4).check(geglu_sigmoid_z)
+    assert "Known mistake: sigmoid(z) where sigmoid(2 z) belongs" in r.message, r.message
+
+
+def test_7_6_the_missing_factor_2_is_a_known_mistake():
+    r = q(6).check(bwd_factor_2_missing)
+    assert "Known mistake: the second term of the tanh GELU's derivative is half" in r.message, r.message
+
+
+def test_7_3_elements_instead_of_bytes_is_a_known_mistake():
+    r = q(3).check(5 * 4096 * 11008)
+    assert r.status == "incorrect" and "number of elements" in r.message and "2 bytes" in r.message, r.message
