@@ -233,7 +233,7 @@ EXERCISES = [
                   r"`silu_mul_interleaved_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr)` "
                   r"writing $y_j = \mathrm{SiLU}(g_j) \cdot u_j$, of shape `(rows, d)`. The launch grid is "
                   r"`(cdiv(d, BLOCK), rows)`: `program_id(1)` is the row. Rows of `x` may be further apart than "
-                  r"`2d` (`x` can be a slice of a wider tensor).",
+                  r"`2d` (`x` can be a slice of a wider tensor), and rows of `y` further apart than `d`.",
         hints=["Start from step 4's kernel: the row start and the mask stay; only where gate and up are read changes.",
                "Output column j needs the gate at column 2 j and the up at column 2 j + 1 of the same row.",
                "Never compute the row start from `d`: use the stride you are given."],

@@ -5,11 +5,15 @@ on a GPU, and its outputs are compared with eager PyTorch (:func:`ffn_lib.activa
 Every tensor handed to the kernel is the front of a larger buffer whose tail holds a sentinel: a kernel that
 writes past the end (a missing mask) overwrites memory the checker owns, and is told so, instead of corrupting
 or crashing the process. The cases have odd sizes (the last block partial), NaN and +-inf, bfloat16 as well
-as float32, and for gate and up in one tensor (7.5's interleaved layout) rows further apart than 2 d; the
-first case is launched with three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block
-size fails.
+as float32, and for gate and up in one tensor (7.5's interleaved layout) input rows further apart than 2 d
+and, in a last case, output rows further apart than d (:data:`CAT_Y_PAD`); the first case is launched with
+three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block size fails.
 Known mistakes are named: missing mask, a mask with a fixed number instead of ``n``, a fixed block size,
 gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed activation.
+What a kernel wrote outside its outputs (:func:`stray_writes`) tells apart: no ``mask=`` on the stores (a
+missing mask); only the element just after the end, of the output or of each row, with the view complete (a
+mask off by one, ``<=`` or ``< n + 1``); a run from the end (a mask too wide); anything else with masked
+stores (the store's address is wrong; in 7.5 the row offset, or on the row-strided output alone, rows from d).
 A mismatch names the output pointer that is wrong (and those that are right), by the kernel's own
 parameter names, with the inputs at the first wrong position; NaN where a large gate made an exponential
 overflow points to the chapter's step 5; an output never stored, a masked store at the wrong row stride,
