@@ -100,6 +100,27 @@ def _half_one_plus_tanh(g):
     return torch.sigmoid(2 * math.sqrt(2 / math.pi) * (g + 0.044715 * g ** 3))
 
 
+def _z(g):
+    """z = sqrt(2/pi) (g + 0.044715 g^3), the tanh GELU's argument, in float64."""
+    g = g.double()
+    return math.sqrt(2 / math.pi) * (g + 0.044715 * g ** 3)
+
+
+def _geglu_sigmoid_z(g, u):
+    """g sigmoid(z) u: the tanh GELU with sigmoid(z) where sigmoid(2 z) belongs (7.4's known mistake)."""
+    return ((g.double() * torch.sigmoid(_z(g)) * u.double()).to(g.dtype),)
+
+
+def _geglu_bwd_half_second_term(g, u, dy):
+    """(dg, du) with the factor 2 of 1/2 g (1 - t^2) z' = 2 g s (1 - s) z' forgotten, s = sigmoid(2 z) (7.6's
+    known mistake)."""
+    g64 = g.double()
+    s = torch.sigmoid(2 * _z(g))
+    dz = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * g64 ** 2)
+    dg = dy.double() * u.double() * (s + g64 * s * (1 - s) * dz)
+    return dg.to(g.dtype), _grads(g, u, dy)[1]
+
+
 _FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
 
 
@@ -168,6 +189,9 @@ EXERCISES = [
                    "that counts 4 bytes per element; bfloat16 has 2."),
                   (lambda: 4 * 4096 * 11008 * sizing.dtype_bytes("bfloat16"),
                    "that is four tensors: the kernel reads g, u and dy and writes dg and du."),
+                  (lambda: sizing.activation_tensors(gated=True, backward=True) * 4096 * 11008,
+                   "that is the number of elements the kernel moves; the question asks for bytes: each bfloat16 "
+                   "element is 2 bytes."),
                   (lambda: sizing.activation_tensors(gated=True, backward=True),
                    "that is the number of tensors; the question asks for bytes (elements times 2 bytes each).")],
     ),
@@ -196,7 +220,10 @@ EXERCISES = [
                             N_("that is the erf GELU; the exercise asks for the tanh form (GEGLU as in T5 v1.1 and "
                                "Gemma).")),
                            (lambda g, u: (act_mul_eager(g, u, "silu"),),
-                            N_("that is SiLU(g) * u, step 1's kernel: change the gate."))],
+                            N_("that is SiLU(g) * u, step 1's kernel: change the gate.")),
+                           (_geglu_sigmoid_z,
+                            N_("sigmoid(z) where sigmoid(2 z) belongs: 1/2 (1 + tanh z) = sigmoid(2 z) (hint 2), so "
+                               "y = g * sigmoid(2 z) * u."))],
     ),
     _k.KernelExercise(
         title="SwiGLU on an interleaved gate/up tensor",
@@ -206,7 +233,7 @@ EXERCISES = [
                   r"`silu_mul_interleaved_kernel(x_ptr, y_ptr, d, x_row_stride, y_row_stride, BLOCK: tl.constexpr)` "
                   r"writing $y_j = \mathrm{SiLU}(g_j) \cdot u_j$, of shape `(rows, d)`. The launch grid is "
                   r"`(cdiv(d, BLOCK), rows)`: `program_id(1)` is the row. Rows of `x` may be further apart than "
-                  r"`2d` (`x` can be a slice of a wider tensor).",
+                  r"`2d` (`x` can be a slice of a wider tensor), and rows of `y` further apart than `d`.",
         hints=["Start from step 4's kernel: the row start and the mask stay; only where gate and up are read changes.",
                "Output column j needs the gate at column 2 j and the up at column 2 j + 1 of the same row.",
                "Never compute the row start from `d`: use the stride you are given."],
@@ -218,6 +245,8 @@ EXERCISES = [
         reference=lambda x: (act_mul_eager(*_interleaved(x), "silu"),),
         cases=_k.cat_cases,
         strided_case=3,
+        out_strided_case=4,
+        launch_options={4: {"y_pad": _k.CAT_Y_PAD}},
         outputs=(1,),
         length=2,
         mask_text="cols < d",
@@ -266,6 +295,10 @@ EXERCISES = [
                             N_("dy is missing: both gradients are multiplied by the output's gradient.")),
                            (lambda g, u, dy: (dy * u * _half_one_plus_tanh(g), _grads(g, u, dy)[1]),
                             N_("the tanh GELU's derivative is not 1/2 (1 + tanh z) = sigmoid(2 z): the product rule "
-                               "adds 1/2 g (1 - tanh^2 z) z'(g), hint 1's second term."))],
+                               "adds 1/2 g (1 - tanh^2 z) z'(g), hint 1's second term.")),
+                           (_geglu_bwd_half_second_term,
+                            N_("the second term of the tanh GELU's derivative is half what it should be: with s = "
+                               "sigmoid(2 z), 1 - tanh^2 z = 4 s (1 - s) (hint 2), so 1/2 g (1 - tanh^2 z) z'(g) = "
+                               "2 g s (1 - s) z'(g)."))],
     ),
 ]

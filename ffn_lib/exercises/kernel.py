@@ -5,11 +5,15 @@ on a GPU, and its outputs are compared with eager PyTorch (:func:`ffn_lib.activa
 Every tensor handed to the kernel is the front of a larger buffer whose tail holds a sentinel: a kernel that
 writes past the end (a missing mask) overwrites memory the checker owns, and is told so, instead of corrupting
 or crashing the process. The cases have odd sizes (the last block partial), NaN and +-inf, bfloat16 as well
-as float32, and for gate and up in one tensor (7.5's interleaved layout) rows further apart than 2 d; the
-first case is launched with three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block
-size fails.
+as float32, and for gate and up in one tensor (7.5's interleaved layout) input rows further apart than 2 d
+and, in a last case, output rows further apart than d (:data:`CAT_Y_PAD`); the first case is launched with
+three BLOCK sizes (:data:`BLOCKS`), so that a kernel which hard-codes its block size fails.
 Known mistakes are named: missing mask, a mask with a fixed number instead of ``n``, a fixed block size,
 gate and up swapped, arithmetic in bfloat16, the wrong stride, a saved instead of a recomputed activation.
+What a kernel wrote outside its outputs (:func:`stray_writes`) tells apart: no ``mask=`` on the stores (a
+missing mask); only the element just after the end, of the output or of each row, with the view complete (a
+mask off by one, ``<=`` or ``< n + 1``); a run from the end (a mask too wide); anything else with masked
+stores (the store's address is wrong; in 7.5 the row offset, or on the row-strided output alone, rows from d).
 A mismatch names the output pointer that is wrong (and those that are right), by the kernel's own
 parameter names, with the inputs at the first wrong position; NaN where a large gate made an exponential
 overflow points to the chapter's step 5; an output never stored, a masked store at the wrong row stride,
@@ -81,6 +85,19 @@ MESSAGES = {
     "wrote_outside": ("Your kernel wrote outside `{name}`, though its stores are masked: the addresses are wrong, "
                       "not the mask. Check the row offset of the store (`{stride}`, the output's own row stride, "
                       "not the input's)."),
+    "wrote_outside_1d": ("Your stores are masked, yet the kernel wrote past the end of `{name}`: your store writes to "
+                         "the wrong addresses (`{name} + offsets` is where element i goes)."),
+    "off_by_one": ("Your mask lets the element at offset {n} through: the kernel wrote the first element after the "
+                   "end of `{name}` and nothing further. Use `{mask}` (strictly less than {n}), not `<=` or "
+                   "`< {n} + 1`."),
+    "off_by_one_row": ("Your mask lets column {n} of each row through: the kernel wrote the element just after the "
+                       "end of each row of `{name}` (the next row's first, or the tail). Use `{mask}` (strictly less "
+                       "than {n}), not `<=` or `< {n} + 1`."),
+    "wide_mask": ("Your stores are masked, but the mask lets elements at and past offset {n} through: the kernel "
+                  "wrote {count} elements just after the end of `{name}`. Use `{mask}`."),
+    "out_stride": ("Known mistake: the output's row start computed from the width. Every case passed but the one "
+                   "whose output rows are further apart than {n}, where your kernel wrote between the rows of "
+                   "`{name}`: use `{stride}` for the output's rows (`{name} + row * {stride} + ...`)."),
     "never_written": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
                       "never wrote `{name}` at all. Is a `tl.store({name} + ...)` missing?"),
     "unwritten_1d": ("The value {value} is what the checker filled the outputs with before the launch: your kernel "
@@ -97,9 +114,9 @@ MESSAGES = {
                    "imported before its CPU interpreter was turned on: restart the kernel and import it with "
                    "`from ffn_lib.kernel_steps import tl, triton`, as the starter does (or run the chapter's setup "
                    "cell first), or run the check on a GPU."),
-    "fixed_mask": ("Known mistake: your mask uses a fixed number instead of n (`{mask}`). The check launches "
-                   "tensors of other lengths, so the mask must compare with the length argument: `mask=offsets < "
-                   "{n}`."),
+    "fixed_mask": ("Known mistake: your mask uses a fixed number instead of {n} (`{mask}`). The check launches "
+                   "tensors of other lengths, so the mask must compare with the length argument: "
+                   "`mask={mask_text}`."),
     "fixed_block": ("Known mistake: a fixed block size. Your kernel is right with BLOCK = {ok} and wrong with "
                     "BLOCK = {bad}: a number such as 128 is written where `BLOCK` belongs (in "
                     "`tl.program_id(0) * BLOCK` or `tl.arange(0, BLOCK)`)."),
@@ -284,6 +301,55 @@ def _tail_written(buffers: Sequence[torch.Tensor], n: Sequence[int]) -> bool:
     return any(bool((b[k:] != SENTINEL).any()) for b, k in zip(buffers, n))
 
 
+def _inside(view: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
+    """A bool per element of the flat ``buffer``: whether it belongs to ``view`` (a view into it)."""
+    index = torch.arange(buffer.numel(), device=buffer.device)
+    start = view.storage_offset() - buffer.storage_offset()
+    inside = torch.zeros(buffer.numel(), dtype=torch.bool, device=buffer.device)
+    inside[torch.as_strided(index, view.shape, view.stride(), start).flatten()] = True
+    return inside
+
+
+def _just_after(view: torch.Tensor, buffer: torch.Tensor) -> torch.Tensor:
+    """A bool per element of ``buffer``: the element just after the view's end (1-D) or each row's end (2-D)."""
+    after = torch.zeros(buffer.numel(), dtype=torch.bool, device=buffer.device)
+    start = view.storage_offset() - buffer.storage_offset()
+    if view.dim() == 1:
+        ends = [start + view.shape[0] * view.stride(0)]
+    else:
+        ends = [start + r * view.stride(0) + view.shape[1] * view.stride(1) for r in range(view.shape[0])]
+    after[[e for e in ends if e < buffer.numel()]] = True
+    return after
+
+
+@dataclass
+class StrayWrites:
+    """What a launch wrote outside its output views: the first output so written, how many elements, and
+    whether they are only the elements just after the end (of the view, or of each row), or a run from there."""
+
+    output: int
+    count: int
+    just_after: bool  # only elements just after the end: a mask off by one
+    run: bool  # 1-D: one run of elements from the end on (a mask too wide, or none)
+    complete: bool  # every element of the view was written
+
+
+def stray_writes(views: Sequence[torch.Tensor], buffers: Sequence[torch.Tensor]) -> StrayWrites | None:
+    """The writes outside the output views (into the sentinel tail, or between a row-strided view's rows), or
+    None when there are none."""
+    for i, (view, buffer) in enumerate(zip(views, buffers)):
+        written = (buffer != SENTINEL) & ~_inside(view, buffer)
+        count = int(written.sum())
+        if not count:
+            continue
+        where = written.nonzero().flatten()
+        after = _just_after(view, buffer)
+        end = view.storage_offset() - buffer.storage_offset() + view.numel()
+        run = view.dim() == 1 and int(where[0]) == end and int(where[-1]) - int(where[0]) + 1 == count
+        return StrayWrites(i, count, bool(after[written].all()), run, not bool((view == SENTINEL).any()))
+    return None
+
+
 @dataclass(eq=False, repr=False)
 class KernelExercise(Exercise):
     """The answer is a ``@triton.jit`` kernel with the signature ``params``; ``launch(kernel, *inputs)`` runs it
@@ -303,6 +369,8 @@ class KernelExercise(Exercise):
     time_limit: float = KERNEL_TIME_LIMIT_S
     mask_text: str = "offsets < n"  # the mask the statement's kernel compares with, as a learner writes it
     row_stride: str = ""  # a 2-D launch: the output's row-stride parameter (a store past y with a mask used it wrong)
+    launch_options: Any = None  # {case index: keyword arguments of ``launch``} (a row-strided output)
+    out_strided_case: int | None = None  # index of the case whose output rows are further apart than d
 
     def __post_init__(self):
         self.kind = "a Triton kernel"
@@ -350,9 +418,10 @@ class KernelExercise(Exercise):
                 shown = ", ".join(f"{tuple(t.shape)} {str(t.dtype).replace('torch.', '')}" for t in inputs)
                 if block != BLOCK:
                     shown += f"; BLOCK = {block}"
+                options = (self.launch_options or {}).get(index, {})
                 try:
-                    outs, buffers, sizes = call_with_time_limit(lambda: self.launch(answer, *inputs, block=block),
-                                                                 (), deadline - time.monotonic())
+                    outs, buffers, sizes = call_with_time_limit(
+                        lambda: self.launch(answer, *inputs, block=block, **options), (), deadline - time.monotonic())
                 except TimeUp:
                     return "incorrect", tr(m["time"], limit=f"{self.time_limit:g}", inputs=shown)
                 except (Exception, SystemExit) as err:  # the interpreter's and compiler's errors, a learner's exit()
@@ -373,13 +442,12 @@ class KernelExercise(Exercise):
                     if libdevice and _interpreted():
                         return "not attempted", tr(m["libdevice"], name=libdevice)
                     return "incorrect", tr(m["raised"], error=learner_error(err), inputs=shown)
-                if _tail_written(buffers, sizes):
+                stray = stray_writes(outs, buffers)
+                if stray is not None:
                     if fixed:
-                        return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
-                    if self.row_stride and masked_stores(answer):
-                        return "incorrect", tr(m["wrote_outside"], name=out_names[0] if out_names else "y_ptr",
-                                               stride=self.row_stride)
-                    return "incorrect", tr(m["mask"], mask=self.mask_text)
+                        return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length],
+                                               mask_text=self.mask_text)
+                    return "incorrect", self._stray_message(stray, answer, out_names, index, failures)
                 want = self.reference(*inputs)
                 want64 = self.reference(*[t.double() for t in inputs])
                 got_c, want_c, want64_c = (tuple(x.cpu() for x in xs) for xs in (outs, want, want64))
@@ -393,7 +461,8 @@ class KernelExercise(Exercise):
         if not failures:
             return "correct", tr(m["correct"], n=len(cases), handle=self.handle)
         if fixed:
-            return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length])
+            return "incorrect", tr(m["fixed_mask"], mask=fixed[0], n=self.params[self.length],
+                                               mask_text=self.mask_text)
         bad_blocks = sorted({b for _, b, *_ in failures})
         if BLOCK not in bad_blocks:
             return "incorrect", tr(m["fixed_block"], ok=BLOCK, bad=join(bad_blocks))
@@ -402,6 +471,26 @@ class KernelExercise(Exercise):
             return "incorrect", tr(m["mistake"], diagnosis=diagnosis)
         _, _, _, shown, problem = failures[0]
         return "incorrect", tr(m["differs"], inputs=shown, problem=problem)
+
+    def _stray_message(self, stray: StrayWrites, answer: Any, out_names: Sequence[str], index: int,
+                       failures: Sequence) -> str:
+        """What a kernel that wrote outside its outputs did: no mask, a mask off by one (or too wide), stores at
+        the wrong addresses, or (the case with row-strided outputs alone) the output's rows placed from d."""
+        m = MESSAGES
+        name = out_names[stray.output] if stray.output < len(out_names) else "y_ptr"
+        n = self.params[self.length]
+        if not masked_stores(answer):
+            return tr(m["mask"], mask=self.mask_text)
+        if stray.just_after and stray.complete:
+            return tr(m["off_by_one_row" if self.row_stride else "off_by_one"], n=n, name=name,
+                      mask=self.mask_text)
+        if self.row_stride:
+            if index == self.out_strided_case and not failures:
+                return tr(m["out_stride"], n=n, name=name, stride=self.row_stride)
+            return tr(m["wrote_outside"], name=name, stride=self.row_stride)
+        if stray.run and stray.complete:
+            return tr(m["wide_mask"], n=n, name=name, count=stray.count, mask=self.mask_text)
+        return tr(m["wrote_outside_1d"], name=name)
 
     def input_names(self) -> list[str]:
         """The names of the case's tensors (the inputs' pointer parameters without ``_ptr``: g, u, dy)."""
@@ -481,18 +570,19 @@ def launch_backward(kernel, g, u, dy, block=BLOCK):
     return (dgv, duv), (dgb, dub), (n, n)
 
 
-def launch_cat(kernel, x, block=BLOCK):
+def launch_cat(kernel, x, block=BLOCK, y_pad=0):
     """y (rows, d) from x (rows, 2 d, gate and up in one tensor, possibly a slice of a wider tensor): grid
-    (cdiv(d, block), rows)."""
+    (cdiv(d, block), rows); with ``y_pad``, y's rows are d + y_pad apart (a slice of a wider output)."""
     rows, d = x.shape[0], x.shape[1] // 2
     width = x.stride(0)
     buffer = torch.full((rows * width + PAD,), SENTINEL, dtype=x.dtype, device=_device())
     xv = buffer[: rows * width].view(rows, width)[:, : 2 * d]
     xv.copy_(x)
-    (yv, yb) = padded_like(torch.empty(rows, d, dtype=x.dtype), fill=SENTINEL)
+    (yv, yb) = padded_like(torch.empty(rows, d + y_pad, dtype=x.dtype), fill=SENTINEL)
+    yv = yv[:, :d]
     kernel[((d + block - 1) // block, rows)](xv, yv, d, xv.stride(0), yv.stride(0), BLOCK=block)
     _finish()
-    return (yv,), (yb,), (rows * d,)
+    return (yv,), (yb,), (rows * (d + y_pad),)
 
 
 _EDGES = [float("nan"), float("inf"), -float("inf"), 100.0, -100.0, 0.0, 30.0, -30.0]
@@ -517,8 +607,13 @@ def backward_cases(rng: np.random.Generator) -> list[tuple]:
 def cat_cases(rng: np.random.Generator) -> list[tuple]:
     """x of shape (rows, 2 d), gate and up in one tensor (the exercise's reference says in which layout):
     contiguous (3, 2 x 150) float32; (2, 2 x 37) with NaN and +-inf; (2, 2 x 40) bfloat16;
-    last, (4, 2 x 45) float32 whose rows are 2 x 45 + 14 apart (a slice of a wider tensor)."""
+    (4, 2 x 45) float32 whose rows are 2 x 45 + 14 apart (a slice of a wider tensor); last, (3, 2 x 50)
+    float32 contiguous, launched with an output whose rows are 50 + 11 apart (``CAT_Y_PAD``)."""
     edges = np.concatenate([_EDGES, rng.normal(size=2 * 2 * 37 - 8) * 5]).reshape(2, 2 * 37)
     wide = _t(rng.normal(size=(4, 2 * 45 + 14)) * 3, torch.float32)[:, : 2 * 45]
     return [(_t(rng.normal(size=(3, 300)) * 3, torch.float32),), (_t(edges, torch.float32),),
-            (_t(rng.normal(size=(2, 80)) * 3, torch.bfloat16),), (wide,)]
+            (_t(rng.normal(size=(2, 80)) * 3, torch.bfloat16),), (wide,),
+            (_t(rng.normal(size=(3, 100)) * 3, torch.float32),)]
+
+
+CAT_Y_PAD = 11  # the last of cat_cases is launched with y's rows d + CAT_Y_PAD apart
