@@ -77,10 +77,24 @@ def test_the_row_grid_draws_each_rows_masked_lanes():
     fig = D.row_grid(rows=3, d=100, block=64)
     texts = _texts(fig)
     assert texts.count("masked") == 2 * 3  # the last column block of each row, in both halves
-    widths = sorted({round(p.get_width()) for p in fig.axes[0].patches})
-    assert widths == [28, 36, 64], widths
-    assert "36 valid columns and 28 masked lanes" in fig.alt
+    patches = fig.axes[0].patches
+    filled = [p for p in patches if p.get_facecolor()[3] > 0]  # the tensor's columns, drawn at their true width
+    assert sorted({(round(p.get_x()), round(p.get_width())) for p in filled}) == [(0, 64), (64, 36), (100, 64),
+                                                                                  (164, 36)]
+    assert fig.axes[0].get_xlim() == (0, 100 + 128)  # the row (200 columns) and the up program's lanes past it
+    hatched = [p for p in patches if p.get_hatch()]
+    # no gap between gate and up: the gate program's masked lanes lie on up's first 28 columns, the up program's
+    # past the row's end
+    assert sorted({(round(p.get_x()), round(p.get_width())) for p in hatched}) == [(100, 28), (200, 28)]
+    assert len(hatched) == 2 * 3
+    assert any("would read up's first 28 columns" in t for t in texts)
+    assert not any("columns d and up" in t for t in texts)
+    assert "36 valid columns and 28 masked lanes" in fig.alt and "up's first 28 columns" in fig.alt
     assert figure_check.problems(fig, bbox_inches="tight") == []
+    # a width that the blocks divide: no masked lanes, nothing hatched, nothing said about them
+    even = D.row_grid(rows=2, d=128, block=64)
+    assert not [p for p in even.axes[0].patches if p.get_hatch()] and "masked" not in _texts(even)
+    assert "hatched" not in even.alt
 
 
 def test_the_backward_data_flow_counts_nine_passes_against_five():
