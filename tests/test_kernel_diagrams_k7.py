@@ -109,3 +109,26 @@ def test_the_backward_data_flow_counts_nine_passes_against_five():
     assert {"mul du", "mul ds", "silu_bwd", "act_mul_bwd", "dg", "du", "ds"} <= set(texts)
     assert "nine tensor passes" in fig.alt and "five passes" in fig.alt
     assert figure_check.problems(fig, bbox_inches="tight") == []
+
+
+def test_chapter_7_cites_what_it_names_and_lists_what_it_cites():
+    import json
+    import re
+    from pathlib import Path
+
+    from ffn_lib.sources import reference_list
+
+    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "07_writing_the_kernel.ipynb")
+                       .read_text())["cells"]
+    prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    cited = {k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", prose) for k in group.split(",")}
+    listing = next("".join(c["source"]) for c in cells if "reference_list(" in "".join(c["source"]))
+    listed = set(re.findall(r'"(\w+)"', listing))
+    assert cited <= listed, f"cited in ch7 but not in its reference list: {sorted(cited - listed)}"
+    # the sources the chapter names, each cited where it is named
+    for name, key in (("DualGemm", "thakkar2023cutlass"), ("gemm_gated", "daolab2025quack"),
+                      ("float32 additions", "higham2002accuracy")):
+        paragraph = next(p for p in prose.split("\n\n") if name in p)
+        assert f"{{cite:p}}`{key}`" in paragraph, name
+    text = str(reference_list(sorted(listed)))  # every listed key is a known source
+    assert "Higham" in text and "DualGemm" in text and "QuACK" in text
