@@ -132,3 +132,15 @@ def test_chapter_7_cites_what_it_names_and_lists_what_it_cites():
         assert f"{{cite:p}}`{key}`" in paragraph, name
     text = str(reference_list(sorted(listed)))  # every listed key is a known source
     assert "Higham" in text and "DualGemm" in text and "QuACK" in text
+
+
+def test_every_shape_of_a_chapter_7_diagram_lies_inside_its_axes():
+    """A box that crosses its axes' edge loses that border (the backward data flow's s, dy and u once did)."""
+    for fig in (D.flat_grid(1000, 256), D.row_grid(3, 100, 64), D.data_flow(), D.data_flow_backward(),
+                D.program_anatomy()):
+        for ax in fig.axes:
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            for p in ax.patches:
+                if hasattr(p, "get_x"):
+                    assert x0 <= p.get_x() and p.get_x() + p.get_width() <= x1 + 1e-9, (fig.alt[:40], p)
+                    assert y0 <= p.get_y() and p.get_y() + p.get_height() <= y1 + 1e-9, (fig.alt[:40], p)

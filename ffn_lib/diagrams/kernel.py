@@ -34,8 +34,10 @@ def _label(ax, x, y, w, h, text, *, fontsize=8, background=False):
     label.set_clip_path(region)
 
 
-def _bare(ax, width, height):
-    ax.set_xlim(0, width)
+def _bare(ax, width, height, *, left=0.0):
+    """Axes without decoration from ``left`` to ``width`` and 0 to ``height``; a ``left`` below 0 is a margin for
+    shapes whose left edge sits near 0."""
+    ax.set_xlim(left, width)
     ax.set_ylim(0, height)
     ax.set_axis_off()
 
@@ -212,7 +214,7 @@ def data_flow_backward() -> Figure:
                  "du": (6.9, 1.0)})}
     kernels = {"mul du", "mul ds", "silu_bwd", "act_mul_bwd"}
     for ax, (title, (edges, pos)) in zip(axes, flows.items()):
-        _bare(ax, 8.0, 3.6)
+        _bare(ax, 8.0, 3.6, left=-0.2)  # the left column's boxes start at x = -0.05
         for name, (x, y) in pos.items():
             w = 1.5 if name == "act_mul_bwd" else 1.1
             _box(ax, x - w / 2, y - 0.28, w, 0.56, name, COLORS[3] if name in kernels else COLORS[0],
@@ -244,7 +246,7 @@ def data_flow() -> Figure:
     pos = {"g": (0.5, 2.2), "u": (0.5, 0.6), "silu": (2.2, 2.2), "s": (3.7, 2.2), "mul": (5.2, 1.4),
            "y": (6.7, 1.4), "act_mul": (3.6, 1.4)}
     for ax, (title, edges) in zip(axes, flows.items()):
-        _bare(ax, 7.6, 3.0)
+        _bare(ax, 7.6, 3.0, left=-0.2)
         names = {n for e in edges for n in e}
         for name in names:
             x, y = pos[name]
