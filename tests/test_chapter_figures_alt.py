@@ -84,3 +84,24 @@ def test_the_zoomed_panel_does_not_jitter_along_a_quantitative_axis():
         assert len(xs) == 1  # one column per pass and implementation
         x = xs.pop()
         assert min(abs(x - round(x) - d) for d in (-0.25, 0.0, 0.25)) < 1e-6
+
+
+def test_every_chapter_7_figure_cell_has_alt_text():
+    """Chapter 7 draws its diagrams through ``kernel_diagrams``, and its recorded figures through the act·mul
+    pivot, the speed-up figure and the block figure: each such cell carries alt text, and a diagram's is the
+    figure's own."""
+    from ffn_lib.diagrams import kernel as D
+
+    draws = re.compile(DRAWS.pattern + r"|speedup_figure\(")
+    drawing = [c for c in _cells("07_writing_the_kernel")
+               if c["cell_type"] == "code" and draws.search("".join(c["source"]))]
+    ids = [c["id"] for c in drawing]
+    assert len(drawing) >= 9, ids  # 5 diagrams, the roofline, the pivot, the speed-ups, 2 block figures
+    missing = [c["id"] for c in drawing if not _alt(c) or len(_alt(c)) < 80]
+    assert not missing, f"07_writing_the_kernel: figure cells without alt text: {missing}"
+    for c in drawing:
+        assert not _alt(c).lower().endswith(".png"), c["id"]
+    pivot = next(c for c in drawing if "act_mul_pivot(" in "".join(c["source"]))
+    assert "SiLU" in _alt(pivot) and "GELU" in _alt(pivot)
+    grid = next(c for c in drawing if "kernel_diagrams.row_grid(rows=3, d=100, block=64)" in "".join(c["source"]))
+    assert _alt(grid) == D.row_grid(rows=3, d=100, block=64).alt

@@ -77,10 +77,24 @@ def test_the_row_grid_draws_each_rows_masked_lanes():
     fig = D.row_grid(rows=3, d=100, block=64)
     texts = _texts(fig)
     assert texts.count("masked") == 2 * 3  # the last column block of each row, in both halves
-    widths = sorted({round(p.get_width()) for p in fig.axes[0].patches})
-    assert widths == [28, 36, 64], widths
-    assert "36 valid columns and 28 masked lanes" in fig.alt
+    patches = fig.axes[0].patches
+    filled = [p for p in patches if p.get_facecolor()[3] > 0]  # the tensor's columns, drawn at their true width
+    assert sorted({(round(p.get_x()), round(p.get_width())) for p in filled}) == [(0, 64), (64, 36), (100, 64),
+                                                                                  (164, 36)]
+    assert fig.axes[0].get_xlim() == (0, 100 + 128)  # the row (200 columns) and the up program's lanes past it
+    hatched = [p for p in patches if p.get_hatch()]
+    # no gap between gate and up: the gate program's masked lanes lie on up's first 28 columns, the up program's
+    # past the row's end
+    assert sorted({(round(p.get_x()), round(p.get_width())) for p in hatched}) == [(100, 28), (200, 28)]
+    assert len(hatched) == 2 * 3
+    assert any("would read up's first 28 columns" in t for t in texts)
+    assert not any("columns d and up" in t for t in texts)
+    assert "36 valid columns and 28 masked lanes" in fig.alt and "up's first 28 columns" in fig.alt
     assert figure_check.problems(fig, bbox_inches="tight") == []
+    # a width that the blocks divide: no masked lanes, nothing hatched, nothing said about them
+    even = D.row_grid(rows=2, d=128, block=64)
+    assert not [p for p in even.axes[0].patches if p.get_hatch()] and "masked" not in _texts(even)
+    assert "hatched" not in even.alt
 
 
 def test_the_backward_data_flow_counts_nine_passes_against_five():
@@ -95,3 +109,38 @@ def test_the_backward_data_flow_counts_nine_passes_against_five():
     assert {"mul du", "mul ds", "silu_bwd", "act_mul_bwd", "dg", "du", "ds"} <= set(texts)
     assert "nine tensor passes" in fig.alt and "five passes" in fig.alt
     assert figure_check.problems(fig, bbox_inches="tight") == []
+
+
+def test_chapter_7_cites_what_it_names_and_lists_what_it_cites():
+    import json
+    import re
+    from pathlib import Path
+
+    from ffn_lib.sources import reference_list
+
+    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "07_writing_the_kernel.ipynb")
+                       .read_text())["cells"]
+    prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    cited = {k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", prose) for k in group.split(",")}
+    listing = next("".join(c["source"]) for c in cells if "reference_list(" in "".join(c["source"]))
+    listed = set(re.findall(r'"(\w+)"', listing))
+    assert cited <= listed, f"cited in ch7 but not in its reference list: {sorted(cited - listed)}"
+    # the sources the chapter names, each cited where it is named
+    for name, key in (("DualGemm", "thakkar2023cutlass"), ("gemm_gated", "daolab2025quack"),
+                      ("float32 additions", "higham2002accuracy")):
+        paragraph = next(p for p in prose.split("\n\n") if name in p)
+        assert f"{{cite:p}}`{key}`" in paragraph, name
+    text = str(reference_list(sorted(listed)))  # every listed key is a known source
+    assert "Higham" in text and "DualGemm" in text and "QuACK" in text
+
+
+def test_every_shape_of_a_chapter_7_diagram_lies_inside_its_axes():
+    """A box that crosses its axes' edge loses that border (the backward data flow's s, dy and u once did)."""
+    for fig in (D.flat_grid(1000, 256), D.row_grid(3, 100, 64), D.data_flow(), D.data_flow_backward(),
+                D.program_anatomy()):
+        for ax in fig.axes:
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            for p in ax.patches:
+                if hasattr(p, "get_x"):
+                    assert x0 <= p.get_x() and p.get_x() + p.get_width() <= x1 + 1e-9, (fig.alt[:40], p)
+                    assert y0 <= p.get_y() and p.get_y() + p.get_height() <= y1 + 1e-9, (fig.alt[:40], p)

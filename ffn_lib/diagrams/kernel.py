@@ -24,8 +24,20 @@ def _box(ax, x, y, w, h, text, color, *, alpha=0.35, fontsize=8, rotation=0):
     label.set_clip_path(rect)
 
 
-def _bare(ax, width, height):
-    ax.set_xlim(0, width)
+def _label(ax, x, y, w, h, text, *, fontsize=8, background=False):
+    """A label centred in the region (x, y, w, h) and clipped to it, as :func:`_box` clips its own; with
+    ``background`` it sits on a white patch, readable over a hatch."""
+    region = Rectangle((x, y), w, h, facecolor="none", edgecolor="none")
+    ax.add_patch(region)
+    label = ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize, clip_on=True,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1} if background else None)
+    label.set_clip_path(region)
+
+
+def _bare(ax, width, height, *, left=0.0):
+    """Axes without decoration from ``left`` to ``width`` and 0 to ``height``; a ``left`` below 0 is a margin for
+    shapes whose left edge sits near 0."""
+    ax.set_xlim(left, width)
     ax.set_ylim(0, height)
     ax.set_axis_off()
 
@@ -127,33 +139,59 @@ def flat_grid(n: int = 1000, block: int = 256) -> Figure:
 
 
 def row_grid(rows: int = 3, d: int = 100, block: int = 64) -> Figure:
-    """A [gate | up] tensor of ``rows`` rows: program (c, r) takes column block c of row r in both halves. Each
-    half is drawn as its programs' lanes, so the last column block of each row shows its masked lanes (columns
-    ``d`` and up, which in memory are the next half's or the next row's elements) in grey."""
+    """A [gate | up] tensor of ``rows`` rows, drawn at its true width: gate's columns 0 to ``d - 1``, then up's,
+    with no gap. Program (c, r) takes column block c of row r in both halves. The last column block's lanes past
+    ``d`` are masked; they are drawn hatched over the memory they would read without the mask: the gate program's
+    over up's first columns (real values, which is why the mask matters there), the up program's past the row's
+    end (the stride padding or the next row)."""
     _check_positive(rows=rows, d=d, block=block)
     use_style()
     col_blocks = -(-d // block)
     lanes = col_blocks * block
     masked = lanes - d
-    fig, ax = plt.subplots(figsize=(9, 0.8 + 0.6 * rows), layout="constrained")
-    _bare(ax, 2 * lanes, rows + 0.6)
+    fig, ax = plt.subplots(figsize=(9, 1.3 + 0.6 * rows), layout="constrained")
+    top = rows + (1.2 if masked else 0.6)
+    _bare(ax, d + lanes, top)
+    hatch = {"facecolor": "none", "hatch": "///", "lw": 1.2, "linestyle": "--"}
     for r in range(rows):
         y = rows - 1 - r
         for half, (name, color) in enumerate(((tr("gate ({c}, {r})"), COLORS[0]), (tr("up ({c}, {r})"), COLORS[1]))):
             for c in range(col_blocks):
-                x = half * lanes + c * block
+                x = half * d + c * block
                 w = min(block, d - c * block)
-                _box(ax, x, y + 0.1, w, 0.8, name.format(c=c, r=r), color, fontsize=7)
-                if w < block:
-                    _box(ax, x + w, y + 0.1, block - w, 0.8, tr("masked"), "0.8", alpha=0.6, fontsize=7)
-    ax.text(lanes, rows + 0.3, tr("row r starts at r * stride; up is d elements after gate; grey: masked lanes, "
-                                  "columns d and up"), ha="center", fontsize=8)
+                # the label in the part of the box that no masked lanes of the gate program cover
+                covered = min(max(0, d + masked - x), w) if half == 1 else 0
+                _box(ax, x, y + 0.1, w, 0.8, "", color)
+                if covered < w:
+                    _label(ax, x + covered, y + 0.1, w - covered, 0.8, name.format(c=c, r=r), fontsize=7)
+        if masked:
+            for half, color in enumerate((COLORS[0], COLORS[1])):
+                x = half * d + d  # lane d of this half's last block: up's column 0, or past the row's end
+                rect = Rectangle((x, y + 0.1), masked, 0.8, edgecolor=color, **hatch)
+                ax.add_patch(rect)
+                _label(ax, x, y + 0.1, masked, 0.8, tr("masked"), fontsize=7, background=True)
+    if masked:
+        ax.annotate(tr("gate's masked lanes: would read up's first {k} columns", k=min(masked, d)),
+                    (d + min(masked, d) / 2, rows - 0.08), (d / 2, rows + 0.35), ha="center", va="center",
+                    fontsize=8, arrowprops={"arrowstyle": "->", "color": COLORS[0]})
+        ax.annotate(tr("up's: past the row's end"), (2 * d + masked / 2, rows - 0.08),
+                    (2 * d + masked / 2, rows + 0.35), ha="right", va="center", fontsize=8,
+                    arrowprops={"arrowstyle": "->", "color": COLORS[1]})
+    ax.text((d + lanes) / 2, top - 0.3,
+            tr("row r starts at r * stride; up starts d = {d} columns after gate; hatched: masked lanes "
+               "(lanes >= d of a half's last block)", d=d), ha="center", fontsize=8)
     ax.set_title(tr("grid = (cdiv({d}, {block}), {rows}) = ({col_blocks}, {rows}) programs over [gate | up]", d=d,
                     block=block, rows=rows, col_blocks=col_blocks), fontsize=9)
-    fig.alt = tr("A [gate | up] tensor of {rows} rows, gate columns 0 to {last} then up columns; program (c, r) "
-                 "reads column block c of row r in both halves: {col_blocks} x {rows} programs. The last column "
-                 "block of each row has {valid} valid columns and {masked} masked lanes, drawn grey.", rows=rows,
-                 last=d - 1, col_blocks=col_blocks, valid=d - (col_blocks - 1) * block, masked=masked)
+    alt = tr("A [gate | up] tensor of {rows} rows at its true width, gate columns 0 to {last} followed at once by "
+             "up columns 0 to {last}; program (c, r) reads column block c of row r in both halves: {col_blocks} x "
+             "{rows} programs. The last column block of each half has {valid} valid columns and {masked} masked "
+             "lanes.", rows=rows, last=d - 1, col_blocks=col_blocks, valid=d - (col_blocks - 1) * block,
+             masked=masked)
+    if masked:
+        alt = join_sentences([alt, tr("The masked lanes are drawn hatched over what they would read without the "
+                                     "mask: the gate program's over up's first {k} columns, real values, the up "
+                                     "program's past the row's end.", k=min(masked, d))])
+    fig.alt = alt
     plt.close(fig)
     return fig
 
@@ -176,7 +214,7 @@ def data_flow_backward() -> Figure:
                  "du": (6.9, 1.0)})}
     kernels = {"mul du", "mul ds", "silu_bwd", "act_mul_bwd"}
     for ax, (title, (edges, pos)) in zip(axes, flows.items()):
-        _bare(ax, 8.0, 3.6)
+        _bare(ax, 8.0, 3.6, left=-0.2)  # the left column's boxes start at x = -0.05
         for name, (x, y) in pos.items():
             w = 1.5 if name == "act_mul_bwd" else 1.1
             _box(ax, x - w / 2, y - 0.28, w, 0.56, name, COLORS[3] if name in kernels else COLORS[0],
@@ -208,7 +246,7 @@ def data_flow() -> Figure:
     pos = {"g": (0.5, 2.2), "u": (0.5, 0.6), "silu": (2.2, 2.2), "s": (3.7, 2.2), "mul": (5.2, 1.4),
            "y": (6.7, 1.4), "act_mul": (3.6, 1.4)}
     for ax, (title, edges) in zip(axes, flows.items()):
-        _bare(ax, 7.6, 3.0)
+        _bare(ax, 7.6, 3.0, left=-0.2)
         names = {n for e in edges for n in e}
         for name in names:
             x, y = pos[name]
