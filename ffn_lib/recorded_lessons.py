@@ -327,7 +327,10 @@ def plain_block_rates(run: dict[str, Any] | None) -> str:
     from .analysis import square_matmul_rate  # the one rate every chapter quotes for the run's matrix product
 
     cfg = run["config"]
-    square = (square_matmul_rate(run) or (None, None))[0]
+    # the sentence names a square product of the run: without its gemm rows (square_matmul_rate would fall back on
+    # the start-of-run calibration, which is not that product) it says nothing
+    has_square = value("gemm", "square", "eager", "forward", "flop_rate", run=run) is not None
+    square = (square_matmul_rate(run) or (None, None))[0] if has_square else None
     forward = value("block", "ReLU", "eager", "forward", "flop_rate", run=run)
     step = value("block", "ReLU", "eager", "forward+backward", "flop_rate", run=run)
     forward_time = value("block", "ReLU", "eager", "forward", "time", run=run)
