@@ -673,15 +673,23 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times against "
                     "SiLU's {silu_passes}, which predicts {predicted}× SiLU's time if every pass is limited by memory "
                     "traffic; it took {measured}×.", **fields))
+    outside = None  # "below" / "above" when the whole range the middle halves allow excludes the prediction
     if swish_range is not None and swish_range[1] / swish_range[0] > PREDICTION_RANGE:
-        parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, too wide a range to test the "
-                        "prediction: this run neither confirms nor refutes it.", lo=f"{swish_range[0]:.2f}",
-                        hi=f"{swish_range[1]:.2f}"))
-        return join_sentences(parts)
-    if abs(swish_ratio / predicted - 1) <= 0.15:
+        rng = dict(lo=f"{swish_range[0]:.2f}", hi=f"{swish_range[1]:.2f}")
+        if swish_range[0] <= predicted <= swish_range[1]:
+            # a wide range withholds a confirmation only: it cannot refute a prediction it contains either
+            parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, too wide a range to test the "
+                            "prediction: this run neither confirms nor refutes it.", **rng))
+            return join_sentences(parts)
+        outside = "below" if swish_range[1] < predicted else "above"
+        parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, a wide range, but all of it lies below "
+                        "the prediction.", **rng) if outside == "below" else
+                     tr("Its middle halves allow anything from {lo}× to {hi}×, a wide range, but all of it lies above "
+                        "the prediction.", **rng))
+    if outside is None and abs(swish_ratio / predicted - 1) <= 0.15:
         parts.append(tr("The count of passes predicts the cost: here Swish is costly because of how often it moves "
                         "the data, not because of its sigmoid."))
-    elif swish_ratio < predicted:
+    elif outside == "below" or (outside is None and swish_ratio < predicted):
         parts.append(tr("That is less than the count predicts: not every pass here is limited by memory traffic "
                         "alone (a kernel's arithmetic, or data still in the cache from the pass before, changes its "
                         "time)."))
