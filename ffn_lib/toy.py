@@ -127,6 +127,11 @@ class VariantScore:
         """Sample standard deviation over seeds (0 for one seed)."""
         return statistics.stdev(self.losses) if len(self.losses) > 1 else 0.0
 
+    @property
+    def geometric_mean(self) -> float:
+        """exp(mean(log loss)) over seeds: the mean :func:`comparisons_table` and the log-axis figure show."""
+        return geometric_mean(self.losses)
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -370,16 +375,27 @@ def beta_table(runs: Sequence[BetaRun]) -> str:
     return "\n".join(rows)
 
 
+def best_and_worst(result: Comparison) -> tuple[VariantScore, VariantScore, float]:
+    """(best, worst, worst / best) of a :func:`compare_variants` result by the geometric mean of the held-out loss
+    over seeds, the mean its table (:func:`comparisons_table`) and log-axis figure show."""
+    if not result.scores:
+        raise ValueError("result must hold at least one variant's scores.")
+    ranked = sorted(result.scores.values(), key=lambda s: s.geometric_mean)
+    return ranked[0], ranked[-1], ranked[-1].geometric_mean / ranked[0].geometric_mean
+
+
 TIE = 0.01  # two held-out losses within 1% of each other: a tie, not a win
 MOVED = 0.10  # a learned beta that ended more than 10% from its start moved
 
 
-def ranking_text(named_losses: Sequence[tuple[str, Sequence[float]]]) -> str:
+def ranking_text(named_losses: Sequence[tuple[str, Sequence[float]]], *, geometric: bool = False) -> str:
     """Names ranked by mean loss, lowest first, joined by '<' where every loss of the left one is below every loss
-    of the right one (their ranges do not overlap) and by '≈' where they overlap: the rule chapter 4 ranks by."""
+    of the right one (their ranges do not overlap) and by '≈' where they overlap: the rule chapter 4 ranks by.
+    ``geometric``: rank by the geometric mean (the one chapter 4's table and log-axis figure show)."""
     if not named_losses:
         raise ValueError("named_losses must hold at least one (name, losses) pair.")
-    ranked = sorted(named_losses, key=lambda nl: statistics.fmean(nl[1]))
+    mean = geometric_mean if geometric else statistics.fmean
+    ranked = sorted(named_losses, key=lambda nl: mean(nl[1]))
     text = ranked[0][0]
     for (_, a), (name, b) in zip(ranked, ranked[1:]):
         text += (" < " if max(a) < min(b) else " ≈ ") + name

@@ -163,3 +163,15 @@ def test_one_table_for_both_targets_shows_geometric_means_and_seed_ranges():
         toy.comparisons_table({})
     with pytest.raises(ValueError, match="values"):
         toy.geometric_mean([1, -1])
+
+
+def test_the_ranking_and_its_fold_use_the_tables_geometric_mean():
+    # arithmetic means 1.0 vs 0.55: "a" is worse; geometric means 0.1 vs 0.5: "a" is better, as the table shows
+    scores = {"a": toy.VariantScore("a", 4, 8, (0.01, 1.0)), "b": toy.VariantScore("b", 4, 8, (0.5, 0.5))}
+    best, worst, ratio = toy.best_and_worst(toy.Comparison("product", 1.0, scores))
+    assert (best.name, worst.name) == ("a", "b") and ratio == pytest.approx(5.0)
+    assert scores["a"].geometric_mean == pytest.approx(0.1)
+    assert toy.ranking_text([("a", [0.01, 1.0]), ("b", [0.5, 0.5])], geometric=True) == "a ≈ b"
+    assert toy.ranking_text([("a", [0.01, 1.0]), ("b", [0.5, 0.5])]) == "b ≈ a"
+    with pytest.raises(ValueError, match="result"):
+        toy.best_and_worst(toy.Comparison("product", 1.0, {}))
