@@ -441,9 +441,47 @@ def paired_ratios(runs: Sequence[BetaRun]) -> list[PairedRatio]:
     return out
 
 
+def fixed_against_reference(runs: Sequence[BetaRun], reference: float = 1.0) -> list[PairedRatio]:
+    """Each fixed beta other than ``reference`` against the fixed ``reference`` beta, seed by seed: the loss ratios
+    setting / reference of the same seed (same data, start and minibatches), in the order the settings ran; empty
+    without a fixed ``reference`` setting. ``start`` is the setting's beta; ``moved`` is all False (fixed)."""
+    settings = beta_settings(runs)
+    ref = next((s for s in settings if not s.learned and s.beta_start == reference), None)
+    if ref is None:
+        return []
+    out = []
+    for s in settings:
+        if s.learned or s is ref:
+            continue
+        n = min(len(s.losses), len(ref.losses))
+        out.append(PairedRatio(s.beta_start, tuple(a / b for a, b in zip(s.losses[:n], ref.losses[:n])),
+                               (False,) * n))
+    return out
+
+
+def _fixed_pair_sentence(pr: PairedRatio, reference: float) -> str:
+    fields = dict(beta=f"{pr.start:g}", ref=f"{reference:g}", n=len(pr.ratios), ratio=f"{pr.geometric_mean:.2f}",
+                  above=sum(r > 1 for r in pr.ratios), lo=f"{min(pr.ratios):.2f}", hi=f"{max(pr.ratios):.2f}")
+    ci = pr.interval()
+    if ci is None:
+        return tr("Against β fixed at {ref} on the same seed, β fixed at {beta} ended at {ratio}× its loss (one "
+                  "seed).", **fields)
+    fields.update(ci_lo=f"{ci[0]:.2f}", ci_hi=f"{ci[1]:.2f}")
+    if ci[0] > 1:
+        verdict = tr("β = {beta} gets going more slowly than β = {ref}.", **fields)
+    elif ci[1] < 1:
+        verdict = tr("β = {beta} gets going faster than β = {ref}.", **fields)
+    else:
+        verdict = tr("These seeds do not tell β = {beta} and β = {ref} apart.", **fields)
+    return tr("Against β fixed at {ref}, seed by seed, β fixed at {beta} ended at {ratio}× its loss (geometric mean "
+              "over {n} seeds; 95% t-interval {ci_lo}× to {ci_hi}×; {lo}× to {hi}×, above 1 in {above} of {n} "
+              "seeds).", **fields) + " " + verdict
+
+
 def beta_reading(runs: Sequence[BetaRun]) -> str:
     """Whole sentences on :func:`beta_in_gated_block`'s runs, generated from their numbers: how exact the fold
-    is; the fixed betas ranked by the '<' / '≈' rule (:func:`ranking_text`), as early-optimisation speeds; each
+    is; each fixed beta against beta = 1 seed by seed (:func:`fixed_against_reference`; the '<' / '≈' rule of
+    :func:`ranking_text` only without a beta = 1 setting), as early-optimisation speeds; each
     learned beta against the fixed one of its start, seed by seed (geometric mean of the loss ratio with its
     t-interval over seeds, ties within 1% counted as ties), split by whether the learned beta moved."""
     settings = beta_settings(runs)
@@ -461,13 +499,18 @@ def beta_reading(runs: Sequence[BetaRun]) -> str:
         fields = dict(best=tr(best.label), worst=tr(worst.label), low=f"{best.mean:.4f}", high=f"{worst.mean:.4f}",
                       ratio=f"{worst.mean / best.mean:.1f}", seeds=seeds,
                       ranking=ranking_text([(tr(s.label), s.losses) for s in fixed]))
+        against_one = fixed_against_reference(runs, 1.0)
         if worst.mean / best.mean < 1.25:
             parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}): "
                             "close together.", **fields))
+        elif against_one:  # the seeds are paired: compare seed by seed, as for the learned β below
+            parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}).",
+                            **fields))
         else:
             parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}); "
                             "ranked over the {seeds} seeds, {ranking} ('<' where every seed of the left setting "
                             "ended below every seed of the right one, '≈' where their seeds overlap).", **fields))
+        parts += [_fixed_pair_sentence(pr, 1.0) for pr in against_one]
         parts.append(tr("Each of these blocks can compute the target exactly, so a loss of 0 is reachable for every "
                         "β: after the same number of steps from the same start, these losses measure how fast each "
                         "β gets going, not what it converges to."))
