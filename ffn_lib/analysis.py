@@ -673,15 +673,23 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times against "
                     "SiLU's {silu_passes}, which predicts {predicted}× SiLU's time if every pass is limited by memory "
                     "traffic; it took {measured}×.", **fields))
+    outside = None  # "below" / "above" when the whole range the middle halves allow excludes the prediction
     if swish_range is not None and swish_range[1] / swish_range[0] > PREDICTION_RANGE:
-        parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, too wide a range to test the "
-                        "prediction: this run neither confirms nor refutes it.", lo=f"{swish_range[0]:.2f}",
-                        hi=f"{swish_range[1]:.2f}"))
-        return join_sentences(parts)
-    if abs(swish_ratio / predicted - 1) <= 0.15:
+        rng = dict(lo=f"{swish_range[0]:.2f}", hi=f"{swish_range[1]:.2f}")
+        if swish_range[0] <= predicted <= swish_range[1]:
+            # a wide range withholds a confirmation only: it cannot refute a prediction it contains either
+            parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, too wide a range to test the "
+                            "prediction: this run neither confirms nor refutes it.", **rng))
+            return join_sentences(parts)
+        outside = "below" if swish_range[1] < predicted else "above"
+        parts.append(tr("Its middle halves allow anything from {lo}× to {hi}×, a wide range, but all of it lies below "
+                        "the prediction.", **rng) if outside == "below" else
+                     tr("Its middle halves allow anything from {lo}× to {hi}×, a wide range, but all of it lies above "
+                        "the prediction.", **rng))
+    if outside is None and abs(swish_ratio / predicted - 1) <= 0.15:
         parts.append(tr("The count of passes predicts the cost: here Swish is costly because of how often it moves "
                         "the data, not because of its sigmoid."))
-    elif swish_ratio < predicted:
+    elif outside == "below" or (outside is None and swish_ratio < predicted):
         parts.append(tr("That is less than the count predicts: not every pass here is limited by memory traffic "
                         "alone (a kernel's arithmetic, or data still in the cache from the pass before, changes its "
                         "time)."))
@@ -758,4 +766,74 @@ def swish_gpu_verdict(run: dict) -> str:
                     measured=f"{measured:.2f}"))
     if abs(measured / predicted - 1) <= 0.1:
         parts.append(tr("On the GPU the count of passes predicts the cost of the extra kernels."))
+    return join_sentences(parts)
+
+
+def _peak_widths(m: dict) -> tuple[list[str], list[str]]:
+    """(saved, gradients): the names of the hidden-width tensors alive at a :func:`sizing.training_step_memory`
+    peak, the forward's saved tensors apart from the gradients the backward has computed so far."""
+    wide = [n for n, b in m["peak_live"].items() if b == m["hidden"] and not n.startswith("dW") and n != "dx"]
+    return [n for n in wide if not n.startswith("d")], [n for n in wide if n.startswith("d")]
+
+
+def memory_budget_table(budgets: dict[str, dict], recorded: dict[str, float | None] | None = None) -> str:
+    """Chapter 4: a compact Markdown table of :func:`ffn_lib.sizing.training_step_memory` budgets (label -> its
+    dict), one row per block: saved for the backward, the moment of the peak, what is alive then, the predicted
+    peak and the ``recorded`` one (label -> bytes; "–" where missing). GiB throughout."""
+    if not budgets:
+        raise ValueError("budgets must hold at least one training_step_memory result.")
+    recorded = recorded or {}
+    gib = 2**30
+    head = (tr("block"), tr("saved for backward"), tr("peak at"), tr("alive at the peak"), tr("predicted peak"),
+            tr("recorded peak"))
+    rows = ["| " + " | ".join(head) + " |", "|---|---:|---|---|---:|---:|"]
+    for label, m in budgets.items():
+        saved = tr("{gib} GiB ({n} × {each})", gib=f"{m['saved'] / gib:.3f}", n=m["saved"] // m["hidden"],
+                   each=f"{m['hidden'] / gib:.3f}")
+        got = recorded.get(label)
+        rows.append(f"| {tr(label)} | {saved} | {tr(m['peak_moment'])} | {' + '.join(m['peak_live'])} "
+                    f"| {m['peak'] / gib:.3f} GiB | " + ("–" if got is None else f"{got / gib:.3f} GiB") + " |")
+    return "\n".join(rows)
+
+
+def memory_peak_reading(budgets: dict[str, dict]) -> str:
+    """Chapter 4: why the peaks differ less than the saved bytes, from the budgets of ``"ReLU"``, ``"GLU"``,
+    ``"SwiGLU"`` and ``"SwiGLU, fused"`` (:func:`ffn_lib.sizing.training_step_memory`): the hidden-width tensors
+    alive at each peak, saved and gradients, counted in full (plain) widths. Whole sentences; "" when one is
+    missing."""
+    need = ("ReLU", "GLU", "SwiGLU", "SwiGLU, fused")
+    if any(k not in budgets for k in need):
+        return ""
+    relu, glu, swiglu, fused = (budgets[k] for k in need)
+    frac = glu["hidden"] / relu["hidden"]
+
+    def widths(m):
+        saved, grads = _peak_widths(m)
+        return saved, grads, (len(saved) + len(grads)) * m["hidden"] / relu["hidden"]
+
+    r_saved, r_grads, r_w = widths(relu)
+    g_saved, g_grads, g_w = widths(glu)
+    s_saved, s_grads, s_w = widths(swiglu)
+    freed = [n for n in ("h",) if n not in glu["peak_live"]]
+    fields = dict(glu_saved=f"{glu['saved'] / relu['saved']:.2f}", sw_saved=f"{swiglu['saved'] / relu['saved']:.2f}",
+                  glu_peak=f"{glu['peak'] / relu['peak']:.2f}", sw_peak=f"{swiglu['peak'] / relu['peak']:.2f}",
+                  r_moment=tr(relu["peak_moment"]), g_moment=tr(glu["peak_moment"]),
+                  r_n=len(r_saved) + len(r_grads), r_s=len(r_saved), r_g=len(r_grads), r_w=f"{r_w:.2f}",
+                  g_n=len(g_saved) + len(g_grads), g_s=len(g_saved), g_g=len(g_grads), g_w=f"{g_w:.2f}",
+                  s_n=len(s_saved) + len(s_grads), s_w=f"{s_w:.2f}", frac=f"{frac:.3f}",
+                  g_ratio=f"{g_w / r_w:.2f}", s_ratio=f"{s_w / r_w:.2f}",
+                  f_saved=f"{fused['saved'] / relu['saved']:.2f}", f_peak=f"{fused['peak'] / relu['peak']:.2f}")
+    parts = [tr("GLU keeps {glu_saved}× the ReLU block's bytes for the backward and SwiGLU {sw_saved}×, yet their "
+                "peaks are {glu_peak}× and {sw_peak}× the ReLU block's.", **fields)]
+    if freed:
+        parts.append(tr("Not every saved tensor is alive at the peak: W2's backward frees h, the input it kept, "
+                        "before the gated block reaches its peak.", **fields))
+    parts.append(tr("The plain block peaks in {r_moment} with {r_n} tensors of the hidden width alive ({r_s} saved, "
+                    "{r_g} gradients): {r_w} full widths. GLU peaks in {g_moment} with {g_n} ({g_s} saved, {g_g} "
+                    "gradients), each {frac} of the plain width: {g_w} full widths, {g_ratio}× the plain block's; "
+                    "SwiGLU, whose SiLU also keeps g, with {s_n}: {s_w} full widths, {s_ratio}×. The output and the "
+                    "weight gradients, alive at every peak, dilute these ratios to the {glu_peak}× and {sw_peak}× "
+                    "of the peaks.", **fields))
+    parts.append(tr("Saving fewer tensors still pays: the fused SwiGLU keeps {f_saved}× the ReLU block's bytes and "
+                    "peaks at {f_peak}×.", **fields))
     return join_sentences(parts)

@@ -388,6 +388,45 @@ def against_baseline(run: dict[str, Any] | None, op: str, pass_: str, baseline: 
     return tr("- {op}, {step}: {ratio}× the eager {base} block's time (middle halves {lo}-{hi}×).", **fields)
 
 
+def plain_blocks_median(run: dict[str, Any] | None, pass_: str) -> float | None:
+    """The median of the eager plain blocks' median times (:data:`ffn_lib.bench.block_figure.PLAIN_FAMILY`: ReLU,
+    GELU and Swish) in one pass of the recorded run: the time that is 1 in the recorded-blocks chart of a
+    parameter-matched section. None when one of them is missing."""
+    from .bench.block_figure import PLAIN_FAMILY
+
+    if run is None:
+        return None
+    rows = [row(run, "block", op, "eager", pass_) for op in PLAIN_FAMILY]
+    if any(r is None for r in rows):
+        return None
+    medians = sorted(r["time"]["median"] for r in rows)
+    mid = len(medians) // 2
+    return medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+
+
+def against_plain_blocks(run: dict[str, Any] | None, op: str, pass_: str) -> str | None:
+    """Chapter 4: one bullet, ``op``'s eager time over :func:`plain_blocks_median` in one pass, with its middle
+    half over the same reference: the numbers the recorded-blocks chart draws (a median of three plain blocks, so
+    that the noisiest plain row does not move every gated block). "containing 1" where the middle half does,
+    "within clock drift" where its nearer end is within :data:`DRIFT` of 1. None when a row is missing."""
+    ref = plain_blocks_median(run, pass_)
+    a = None if ref is None else row(run, "block", op, "eager", pass_)
+    if a is None:
+        return None
+    t = a["time"]
+    lo, hi = t["q1"] / ref, t["q3"] / ref
+    steps = {"forward": N_("the forward"), "forward+backward": N_("one training step")}
+    fields = dict(op=op, step=tr(steps.get(pass_, pass_)), ratio=f"{t['median'] / ref:.2f}", lo=f"{lo:.2f}",
+                  hi=f"{hi:.2f}", drift=f"{DRIFT:.0%}")
+    if lo <= 1 <= hi:
+        return tr("- {op}, {step}: {ratio}× the eager plain blocks' median (middle half {lo}-{hi}×, containing 1).",
+                  **fields)
+    if (lo > 1 and lo - 1 < DRIFT) or (hi < 1 and 1 - hi < DRIFT):
+        return tr("- {op}, {step}: {ratio}× the eager plain blocks' median (middle half {lo}-{hi}×, within "
+                  "{drift} of 1: within clock drift).", **fields)
+    return tr("- {op}, {step}: {ratio}× the eager plain blocks' median (middle half {lo}-{hi}×).", **fields)
+
+
 def production_additions(run: dict[str, Any] | None, launch: dict[str, int] | None = None) -> list[str]:
     """Chapter 7, step 6: what the production kernel adds to the teaching steps, each with its recorded number,
     and the tools a kernel writer adds around it (vector width, autotuning, a profiler), which the recorded run

@@ -127,6 +127,11 @@ class VariantScore:
         """Sample standard deviation over seeds (0 for one seed)."""
         return statistics.stdev(self.losses) if len(self.losses) > 1 else 0.0
 
+    @property
+    def geometric_mean(self) -> float:
+        """exp(mean(log loss)) over seeds: the mean :func:`comparisons_table` and the log-axis figure show."""
+        return geometric_mean(self.losses)
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -370,16 +375,27 @@ def beta_table(runs: Sequence[BetaRun]) -> str:
     return "\n".join(rows)
 
 
+def best_and_worst(result: Comparison) -> tuple[VariantScore, VariantScore, float]:
+    """(best, worst, worst / best) of a :func:`compare_variants` result by the geometric mean of the held-out loss
+    over seeds, the mean its table (:func:`comparisons_table`) and log-axis figure show."""
+    if not result.scores:
+        raise ValueError("result must hold at least one variant's scores.")
+    ranked = sorted(result.scores.values(), key=lambda s: s.geometric_mean)
+    return ranked[0], ranked[-1], ranked[-1].geometric_mean / ranked[0].geometric_mean
+
+
 TIE = 0.01  # two held-out losses within 1% of each other: a tie, not a win
 MOVED = 0.10  # a learned beta that ended more than 10% from its start moved
 
 
-def ranking_text(named_losses: Sequence[tuple[str, Sequence[float]]]) -> str:
+def ranking_text(named_losses: Sequence[tuple[str, Sequence[float]]], *, geometric: bool = False) -> str:
     """Names ranked by mean loss, lowest first, joined by '<' where every loss of the left one is below every loss
-    of the right one (their ranges do not overlap) and by '≈' where they overlap: the rule chapter 4 ranks by."""
+    of the right one (their ranges do not overlap) and by '≈' where they overlap: the rule chapter 4 ranks by.
+    ``geometric``: rank by the geometric mean (the one chapter 4's table and log-axis figure show)."""
     if not named_losses:
         raise ValueError("named_losses must hold at least one (name, losses) pair.")
-    ranked = sorted(named_losses, key=lambda nl: statistics.fmean(nl[1]))
+    mean = geometric_mean if geometric else statistics.fmean
+    ranked = sorted(named_losses, key=lambda nl: mean(nl[1]))
     text = ranked[0][0]
     for (_, a), (name, b) in zip(ranked, ranked[1:]):
         text += (" < " if max(a) < min(b) else " ≈ ") + name
@@ -425,9 +441,47 @@ def paired_ratios(runs: Sequence[BetaRun]) -> list[PairedRatio]:
     return out
 
 
+def fixed_against_reference(runs: Sequence[BetaRun], reference: float = 1.0) -> list[PairedRatio]:
+    """Each fixed beta other than ``reference`` against the fixed ``reference`` beta, seed by seed: the loss ratios
+    setting / reference of the same seed (same data, start and minibatches), in the order the settings ran; empty
+    without a fixed ``reference`` setting. ``start`` is the setting's beta; ``moved`` is all False (fixed)."""
+    settings = beta_settings(runs)
+    ref = next((s for s in settings if not s.learned and s.beta_start == reference), None)
+    if ref is None:
+        return []
+    out = []
+    for s in settings:
+        if s.learned or s is ref:
+            continue
+        n = min(len(s.losses), len(ref.losses))
+        out.append(PairedRatio(s.beta_start, tuple(a / b for a, b in zip(s.losses[:n], ref.losses[:n])),
+                               (False,) * n))
+    return out
+
+
+def _fixed_pair_sentence(pr: PairedRatio, reference: float) -> str:
+    fields = dict(beta=f"{pr.start:g}", ref=f"{reference:g}", n=len(pr.ratios), ratio=f"{pr.geometric_mean:.2f}",
+                  above=sum(r > 1 for r in pr.ratios), lo=f"{min(pr.ratios):.2f}", hi=f"{max(pr.ratios):.2f}")
+    ci = pr.interval()
+    if ci is None:
+        return tr("Against β fixed at {ref} on the same seed, β fixed at {beta} ended at {ratio}× its loss (one "
+                  "seed).", **fields)
+    fields.update(ci_lo=f"{ci[0]:.2f}", ci_hi=f"{ci[1]:.2f}")
+    if ci[0] > 1:
+        verdict = tr("β = {beta} gets going more slowly than β = {ref}.", **fields)
+    elif ci[1] < 1:
+        verdict = tr("β = {beta} gets going faster than β = {ref}.", **fields)
+    else:
+        verdict = tr("These seeds do not tell β = {beta} and β = {ref} apart.", **fields)
+    return tr("Against β fixed at {ref}, seed by seed, β fixed at {beta} ended at {ratio}× its loss (geometric mean "
+              "over {n} seeds; 95% t-interval {ci_lo}× to {ci_hi}×; {lo}× to {hi}×, above 1 in {above} of {n} "
+              "seeds).", **fields) + " " + verdict
+
+
 def beta_reading(runs: Sequence[BetaRun]) -> str:
     """Whole sentences on :func:`beta_in_gated_block`'s runs, generated from their numbers: how exact the fold
-    is; the fixed betas ranked by the '<' / '≈' rule (:func:`ranking_text`), as early-optimisation speeds; each
+    is; each fixed beta against beta = 1 seed by seed (:func:`fixed_against_reference`; the '<' / '≈' rule of
+    :func:`ranking_text` only without a beta = 1 setting), as early-optimisation speeds; each
     learned beta against the fixed one of its start, seed by seed (geometric mean of the loss ratio with its
     t-interval over seeds, ties within 1% counted as ties), split by whether the learned beta moved."""
     settings = beta_settings(runs)
@@ -445,13 +499,18 @@ def beta_reading(runs: Sequence[BetaRun]) -> str:
         fields = dict(best=tr(best.label), worst=tr(worst.label), low=f"{best.mean:.4f}", high=f"{worst.mean:.4f}",
                       ratio=f"{worst.mean / best.mean:.1f}", seeds=seeds,
                       ranking=ranking_text([(tr(s.label), s.losses) for s in fixed]))
+        against_one = fixed_against_reference(runs, 1.0)
         if worst.mean / best.mean < 1.25:
             parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}): "
                             "close together.", **fields))
+        elif against_one:  # the seeds are paired: compare seed by seed, as for the learned β below
+            parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}).",
+                            **fields))
         else:
             parts.append(tr("With β fixed, the mean held-out losses ran from {low} ({best}) to {high} ({worst}); "
                             "ranked over the {seeds} seeds, {ranking} ('<' where every seed of the left setting "
                             "ended below every seed of the right one, '≈' where their seeds overlap).", **fields))
+        parts += [_fixed_pair_sentence(pr, 1.0) for pr in against_one]
         parts.append(tr("Each of these blocks can compute the target exactly, so a loss of 0 is reachable for every "
                         "β: after the same number of steps from the same start, these losses measure how fast each "
                         "β gets going, not what it converges to."))

@@ -173,6 +173,16 @@ def test_the_cpu_verdict_confirms_no_prediction_from_a_wide_ratio_interval():
         analysis.swish_cpu_verdict(1.3, True, 3.4, True, swish_range=(3.6, 3.2), **kw)
 
 
+def test_a_wide_ratio_interval_that_excludes_the_prediction_refutes_it():
+    # the zh build: 3.00x measured, middle halves 2.52-3.43x, predicted 3.50x -- all of the range lies below
+    kw = dict(swish_passes=7, silu_passes=2, beta=1.5)
+    below = analysis.swish_cpu_verdict(1.30, True, 3.00, True, swish_range=(2.52, 3.43), **kw)
+    assert "neither" not in below and "predicts the cost" not in below
+    assert "all of it lies below the prediction" in below and "less than the count predicts" in below
+    above = analysis.swish_cpu_verdict(1.30, True, 4.00, True, swish_range=(3.6, 4.9), **kw)
+    assert "neither" not in above and "all of it lies above" in above and "more than the count predicts" in above
+
+
 def _comparison(samples):
     from ffn_lib.comparison import Comparison
     from ffn_lib.sampler import BenchResult

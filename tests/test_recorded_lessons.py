@@ -253,3 +253,32 @@ def test_cuda_tests_are_read_from_the_runs_junit(run, tmp_path):
     assert cuda_test_passed(other, "test_kernels", "test_b") is False
     (tmp_path / "tests-cuda.xml").unlink()
     assert cuda_tests(other) is None and "only in Triton's interpreter" in gpu_checked_sentence(other)
+
+
+def test_chapter4_block_sentences_use_the_charts_reference(run):
+    # the recorded-blocks chart of a parameter-matched section divides by the eager plain blocks' median; the
+    # bullets under it must give the same numbers (GLU forward 1.01x in the chart, not 0.96x over ReLU)
+    from ffn_lib.bench.block_figure import relative_times
+    from ffn_lib.bench.report import RecordedSection
+    from ffn_lib.recorded_lessons import against_plain_blocks, plain_blocks_median
+
+    section = RecordedSection([run], "block", ["ReLU", "GLU", "Bilinear", "ReGLU"], "plain and gated blocks")
+    for r, ratio, lo, hi in relative_times(section):
+        if r["impl"] != "eager":
+            continue
+        text = against_plain_blocks(run, r["op"], r["pass"])
+        assert f": {ratio:.2f}× the eager plain blocks' median (middle half {lo:.2f}-{hi:.2f}×" in text, text
+    fwd = [row_ for row_ in run["results"] if row_["group"] == "block" and row_["impl"] == "eager"
+           and row_["pass"] == "forward" and row_["op"] in ("ReLU", "GELU", "Swish")]
+    assert plain_blocks_median(run, "forward") == sorted(r["time"]["median"] for r in fwd)[1]
+    m = plain_blocks_median(run, "forward")
+    assert "containing 1" in against_plain_blocks(_block_times(run, "GLU", "forward", m, m * 0.9, m * 1.1),
+                                                  "GLU", "forward")
+    near = against_plain_blocks(_block_times(run, "GLU", "forward", m * 1.04, m * 1.03, m * 1.05), "GLU", "forward")
+    assert "within clock drift" in near and near.startswith("- GLU, the forward: 1.04×")
+    far = against_plain_blocks(_block_times(run, "GLU", "forward", m * 1.5, m * 1.4, m * 1.6), "GLU", "forward")
+    assert "drift" not in far and "containing" not in far
+    no_gelu = copy.deepcopy(run)
+    no_gelu["results"] = [r for r in no_gelu["results"] if not (r["group"] == "block" and r["op"] == "GELU")]
+    assert plain_blocks_median(no_gelu, "forward") is None and against_plain_blocks(no_gelu, "GLU", "forward") is None
+    assert against_plain_blocks(None, "GLU", "forward") is None

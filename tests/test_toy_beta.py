@@ -88,13 +88,28 @@ def test_every_branch_of_the_reading():
                                                                             [0.4, 0.4], [0.04, 0.05])
              + _fake("β learned, from 1", True, 1.0, [0.01, 0.02], [0.005, 0.004]))
     text = toy.beta_reading(apart)
-    assert "β = 1, fixed < β = 0.4, fixed ('<' where every seed" in text  # ranges apart: '<'
+    # the seeds are paired: β = 0.4 against β = 1 seed by seed (4x and 4.17x), not by the overlap rule
+    assert "'<' where" not in text and "ran from 0.0110 (β = 1, fixed) to 0.0450 (β = 0.4, fixed)." in text
+    assert ("Against β fixed at 1, seed by seed, β fixed at 0.4 ended at 4.08× its loss (geometric mean over 2 "
+            "seeds; 95% t-interval") in text
+    assert "4.00× to 4.17×, above 1 in 2 of 2 seeds). β = 0.4 gets going more slowly than β = 1." in text
     assert "In every pair the learned β moved more than 10%" in text and "In every pair β moved and the loss fell" in text
     assert "at 0.41× the loss of β fixed at 1 (geometric mean over 2 seeds; 95% t-interval" in text
     assert "went towards 0" in text
     overlap = (_fake("β = 1, fixed", False, 1.0, [1, 1], [0.01, 0.03]) + _fake("β = 0.4, fixed", False, 0.4,
                                                                              [0.4, 0.4], [0.02, 0.05]))
-    assert "β = 1, fixed ≈ β = 0.4, fixed" in toy.beta_reading(overlap)  # means apart, seeds overlap: '≈'
+    # unpaired the seeds overlap; paired, β = 0.4 is above β = 1 in both seeds, yet two seeds this spread say little
+    text = toy.beta_reading(overlap)
+    assert "above 1 in 2 of 2 seeds). These seeds do not tell β = 0.4 and β = 1 apart." in text
+    faster = (_fake("β = 1, fixed", False, 1.0, [1] * 3, [0.02, 0.04, 0.03])
+              + _fake("β = 2.5, fixed", False, 2.5, [2.5] * 3, [0.01, 0.021, 0.014]))
+    assert "above 1 in 0 of 3 seeds). β = 2.5 gets going faster than β = 1." in toy.beta_reading(faster)
+    (pr,) = toy.fixed_against_reference(faster)
+    assert pr.start == 2.5 and pr.ratios == pytest.approx((0.5, 0.525, 0.014 / 0.03))
+    no_one = (_fake("β = 2.5, fixed", False, 2.5, [2.5] * 2, [0.01, 0.012])
+              + _fake("β = 0.4, fixed", False, 0.4, [0.4] * 2, [0.04, 0.05]))
+    assert toy.fixed_against_reference(no_one) == []
+    assert "β = 2.5, fixed < β = 0.4, fixed ('<' where every seed" in toy.beta_reading(no_one)  # no pair: the rule
     up = _fake("β learned, from 2.5", True, 2.5, [40.0], [0.02])
     text = toy.beta_reading(up)
     assert "ended between 40 and 40." in text and "towards infinity" in text
@@ -163,3 +178,15 @@ def test_one_table_for_both_targets_shows_geometric_means_and_seed_ranges():
         toy.comparisons_table({})
     with pytest.raises(ValueError, match="values"):
         toy.geometric_mean([1, -1])
+
+
+def test_the_ranking_and_its_fold_use_the_tables_geometric_mean():
+    # arithmetic means 1.0 vs 0.55: "a" is worse; geometric means 0.1 vs 0.5: "a" is better, as the table shows
+    scores = {"a": toy.VariantScore("a", 4, 8, (0.01, 1.0)), "b": toy.VariantScore("b", 4, 8, (0.5, 0.5))}
+    best, worst, ratio = toy.best_and_worst(toy.Comparison("product", 1.0, scores))
+    assert (best.name, worst.name) == ("a", "b") and ratio == pytest.approx(5.0)
+    assert scores["a"].geometric_mean == pytest.approx(0.1)
+    assert toy.ranking_text([("a", [0.01, 1.0]), ("b", [0.5, 0.5])], geometric=True) == "a ≈ b"
+    assert toy.ranking_text([("a", [0.01, 1.0]), ("b", [0.5, 0.5])]) == "b ≈ a"
+    with pytest.raises(ValueError, match="result"):
+        toy.best_and_worst(toy.Comparison("product", 1.0, {}))
