@@ -191,7 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("FFN_LIB_PROGRESS", "off")
     hidden = HiddenModules(args.hide_module).install() if args.hide_module else None
+    # The notebooks share this one process, so Triton is imported once, by whichever chapter comes first; chapter
+    # 7's kernel_steps.setup() turns the interpreter on only before that import. Apply its policy here, first.
     stub = _install_ipython_stub()
+    from ffn_lib import kernel_steps
+
+    kernel_steps.setup()
     import torch
 
     if args.fake_device:
