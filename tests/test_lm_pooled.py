@@ -106,6 +106,33 @@ def test_tukey_controls_the_family_not_each_pair():
         assert t.p_adjusted >= stats.t_two_sided_p(t.q / math.sqrt(2), 16) - 1e-9  # never below the raw pooled p
 
 
+def test_games_howell_with_two_groups_is_welchs_t_test():
+    a, b = _summary("A", [1.00, 1.01, 1.02]), _summary("B", [1.05, 1.08, 1.11])
+    (t,) = stats.games_howell([a, b])
+    va, vb = 0.01 ** 2 / 3, 0.03 ** 2 / 3
+    df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)
+    assert t.df == pytest.approx(df) and t.k == 2 and t.se == pytest.approx(math.sqrt((va + vb) / 2))
+    welch_t = 0.07 / math.sqrt(va + vb)
+    assert t.p_adjusted == pytest.approx(stats.t_two_sided_p(welch_t, df), abs=1e-7)
+
+
+def test_games_howell_uses_each_pairs_own_spread_and_the_whole_family():
+    # A and B vary little, C a lot: A-B keeps its small se; A-C gets C's wide one and Welch's few df
+    groups = [_summary("A", [1.00, 1.001, 1.002]), _summary("B", [1.01, 1.011, 1.012]),
+              _summary("C", [0.90, 1.05, 1.20])]
+    tests = {(t.a, t.b): t for t in stats.games_howell(groups)}
+    tukey = {(t.a, t.b): t for t in stats.tukey_hsd(groups)}
+    assert tests[("A", "B")].se == pytest.approx(0.001 * math.sqrt(2 / 3) / math.sqrt(2))
+    assert tests[("A", "B")].resolved and not tukey[("A", "B")].resolved  # the pooled variance drowns A-B
+    assert tests[("A", "C")].df == pytest.approx(stats.welch_df(0.001, 3, 0.15, 3))
+    for t in tests.values():
+        assert t.p_adjusted == pytest.approx(1 - stats.studentized_range_cdf(t.q, 3, t.df), abs=1e-9)
+    with pytest.raises(ValueError, match="alpha"):
+        stats.games_howell(groups, alpha=1.5)
+    with pytest.raises(ValueError, match="summaries"):
+        stats.games_howell(groups[:1])
+
+
 def test_pooled_matched_contrast_hand_computed():
     losses = {"GELU": [1.45, 1.47, 1.46], "GEGLU": [1.40, 1.43, 1.41], "ReLU": [1.50, 1.52, 1.49],
               "ReGLU": [1.44, 1.49, 1.43]}
@@ -140,6 +167,10 @@ def test_recorded_run_pooled_view():
     assert stats.equal_variance_test(sm).p == pytest.approx(0.68, abs=5e-3)
     assert sum(t.resolved for t in stats.tukey_hsd(sm)) == 20
     assert sum(t.resolved for t in stats.pairwise_tests(sm)) == 7
+    # Games-Howell (per-pair Welch df, studentized range): 14, every Welch + Holm pair among them
+    gh = {(t.a, t.b): t.resolved for t in stats.games_howell(sm)}
+    assert sum(gh.values()) == 14
+    assert all(gh[(t.a, t.b)] for t in stats.pairwise_tests(sm) if t.resolved)
     rho = stats.spearman([s.mean for s in sm], [s.table1 for s in sm])
     assert rho == pytest.approx(16 / 21)  # 1 - 6 * 20 / 504
     assert stats.spearman_permutation_p([s.mean for s in sm], [s.table1 for s in sm]) < 0.05
