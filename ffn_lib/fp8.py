@@ -94,6 +94,21 @@ def relative_error(x: torch.Tensor, *, per_channel: bool = False, per_token: boo
     return err.norm() / x.norm()
 
 
+def subnormal_share(x: torch.Tensor, *, per_channel: bool = False, per_token: bool = False, block: int | None = None,
+                    by_channel: bool = False) -> torch.Tensor:
+    """The share of x's non-zero values that land below E4M3's smallest normal number (2**-6) once divided by their
+    scale (:func:`amax_scale`, same granularity arguments): those are cast to a subnormal, with fewer mantissa bits,
+    or to zero. Overall (a 0-d tensor) or, with ``by_channel``, for each channel of the last dimension."""
+    s = amax_scale(x, per_channel=per_channel, per_token=per_token, block=block)
+    scaled = (x / s).abs()
+    nonzero = x != 0
+    low = (scaled < torch.finfo(FP8).smallest_normal) & nonzero
+    if by_channel:
+        n = nonzero.reshape(-1, x.shape[-1]).sum(dim=0)
+        return low.reshape(-1, x.shape[-1]).sum(dim=0) / n.clamp_min(1)
+    return low.sum() / nonzero.sum().clamp_min(1)
+
+
 def smooth_scale(hidden: torch.Tensor) -> torch.Tensor:
     """Smooth-SwiGLU's per-channel scale from a calibration batch of the hidden tensor act(xW) * xV:
     each channel's largest |value| (1 for an all-zero channel), shape ``(d_ff,)``. Dividing the channel by

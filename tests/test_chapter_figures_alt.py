@@ -1,4 +1,4 @@
-"""Chapters 5 and 6: every figure cell carries alt text in its ``mystnb.image.alt`` metadata (how the course gives a
+"""Chapters 5, 6 and 8: every figure cell carries alt text in its ``mystnb.image.alt`` metadata (how the course gives a
 figure its alt text, for inline matplotlib output as for the diagrams), and the recorded roofline labels the
 datasheet roofs as quoted and keeps its zoomed panel's x axis a category, not a jittered intensity."""
 
@@ -12,10 +12,10 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = ["05_geglu", "06_swiglu"]
+CHAPTERS = ["05_geglu", "06_swiglu", "08_does_the_gate_pay"]
 # what makes a code cell draw a figure in these chapters (plotting.use_style() alone draws nothing)
-DRAWS = re.compile(r"plt\.subplots|plotting\.(?!use_style)\w+\(|\.figure\(\)|diagrams\.\w+\(|recorded\(|"
-                   r"act_mul_pivot\(|block_figure\.show\(|table1\(")
+DRAWS = re.compile(r"plt\.subplots|plotting\.(?!use_style)\w+\(|\.figure\(\)|diagrams\.\w+\(|(?<!lm\.)recorded\(|"
+                   r"act_mul_pivot\(|block_figure\.show\(|table1\(|stat_figures\.plot_\w+\(|lm\.plot_curves\(")
 
 
 def _cells(chapter):

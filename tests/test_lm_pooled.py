@@ -106,6 +106,33 @@ def test_tukey_controls_the_family_not_each_pair():
         assert t.p_adjusted >= stats.t_two_sided_p(t.q / math.sqrt(2), 16) - 1e-9  # never below the raw pooled p
 
 
+def test_games_howell_with_two_groups_is_welchs_t_test():
+    a, b = _summary("A", [1.00, 1.01, 1.02]), _summary("B", [1.05, 1.08, 1.11])
+    (t,) = stats.games_howell([a, b])
+    va, vb = 0.01 ** 2 / 3, 0.03 ** 2 / 3
+    df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)
+    assert t.df == pytest.approx(df) and t.k == 2 and t.se == pytest.approx(math.sqrt((va + vb) / 2))
+    welch_t = 0.07 / math.sqrt(va + vb)
+    assert t.p_adjusted == pytest.approx(stats.t_two_sided_p(welch_t, df), abs=1e-7)
+
+
+def test_games_howell_uses_each_pairs_own_spread_and_the_whole_family():
+    # A and B vary little, C a lot: A-B keeps its small se; A-C gets C's wide one and Welch's few df
+    groups = [_summary("A", [1.00, 1.001, 1.002]), _summary("B", [1.01, 1.011, 1.012]),
+              _summary("C", [0.90, 1.05, 1.20])]
+    tests = {(t.a, t.b): t for t in stats.games_howell(groups)}
+    tukey = {(t.a, t.b): t for t in stats.tukey_hsd(groups)}
+    assert tests[("A", "B")].se == pytest.approx(0.001 * math.sqrt(2 / 3) / math.sqrt(2))
+    assert tests[("A", "B")].resolved and not tukey[("A", "B")].resolved  # the pooled variance drowns A-B
+    assert tests[("A", "C")].df == pytest.approx(stats.welch_df(0.001, 3, 0.15, 3))
+    for t in tests.values():
+        assert t.p_adjusted == pytest.approx(1 - stats.studentized_range_cdf(t.q, 3, t.df), abs=1e-9)
+    with pytest.raises(ValueError, match="alpha"):
+        stats.games_howell(groups, alpha=1.5)
+    with pytest.raises(ValueError, match="summaries"):
+        stats.games_howell(groups[:1])
+
+
 def test_pooled_matched_contrast_hand_computed():
     losses = {"GELU": [1.45, 1.47, 1.46], "GEGLU": [1.40, 1.43, 1.41], "ReLU": [1.50, 1.52, 1.49],
               "ReGLU": [1.44, 1.49, 1.43]}
@@ -140,6 +167,10 @@ def test_recorded_run_pooled_view():
     assert stats.equal_variance_test(sm).p == pytest.approx(0.68, abs=5e-3)
     assert sum(t.resolved for t in stats.tukey_hsd(sm)) == 20
     assert sum(t.resolved for t in stats.pairwise_tests(sm)) == 7
+    # Games-Howell (per-pair Welch df, studentized range): 14, every Welch + Holm pair among them
+    gh = {(t.a, t.b): t.resolved for t in stats.games_howell(sm)}
+    assert sum(gh.values()) == 14
+    assert all(gh[(t.a, t.b)] for t in stats.pairwise_tests(sm) if t.resolved)
     rho = stats.spearman([s.mean for s in sm], [s.table1 for s in sm])
     assert rho == pytest.approx(16 / 21)  # 1 - 6 * 20 / 504
     assert stats.spearman_permutation_p([s.mean for s in sm], [s.table1 for s in sm]) < 0.05
@@ -191,6 +222,8 @@ def test_recorded_run_new_sentences():
     assert "s_pooled = 0.0147 nats per character at 16 degrees of freedom" in pooled
     assert "q(0.95; 8, 16) = 4.90" in pooled and "resolves 20 of the 28 pairs" in pooled and "against 7 for" in pooled
     assert "Brown–Forsythe test p = 0.68" in pooled
+    assert "the Games–Howell test" in pooled and "resolves 14 of the 28 pairs, 14 of them among Tukey's 20" in pooled
+    assert "Every pair Welch's test with Holm's correction resolves is among them" in pooled
     paired = stats.matched_contrast(doc)
     unpaired = stats.pooled_matched_contrast(doc)
     assert unpaired.mean == pytest.approx(paired.mean)  # same seeds for every arm: the same mean difference
@@ -203,7 +236,9 @@ def test_recorded_run_new_sentences():
     if bench is not None:
         pay = findings.pay_sentences(bench, doc)
         assert pay[0].startswith("Does it pay? In time to the same loss, here it does")
-        assert "GEGLU reaches GELU's final loss at step 399 (80% of the steps" in pay[0]
+        # the curves are scored on a subset: the target is the plain curve's last value, not the final loss
+        assert "GEGLU's mean curve is down to GELU's step-500 curve value by step 399 (80% of the steps" in pay[0]
+        assert "final loss at step" not in pay[0] and "not its final loss on all 49,851" in pay[0]
         assert "cosine schedule is not the end of a shorter run" in pay[1]
 
 

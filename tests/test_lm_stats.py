@@ -357,6 +357,14 @@ def test_the_pairwise_map_reads_the_right_way_round():
     # a resolved pair's box lies inside its cell, so two resolved neighbours keep apart
     boxes = [p for p in ax.patches if p.get_width() < 1]
     assert len(boxes) == int(resolved.sum()) // 2 and boxes
+    # Tukey's pairs get a dot each, in the cell's upper right corner; the legend names both marks
+    tukey = stat_figures.pairwise_tukey(doc)
+    dots = {(round(x - 0.3), round(y + 0.3)) for line in ax.lines for x, y in [line.get_xydata()[0]]}
+    assert dots == {(j, i) for i in range(k) for j in range(i) if tukey[i, j]}
+    assert len(dots) == sum(t.resolved for t in stats.tukey_hsd(stats.samples(doc))) == 20
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0].startswith("box: resolved by Welch's t") and "(7)" in legend[0]
+    assert legend[1].startswith("dot: resolved by Tukey's HSD") and "(20)" in legend[1]
     plt.close(ax.figure)
 
 

@@ -127,3 +127,16 @@ def test_an_aligned_gated_unit_grows_with_the_square_of_its_weights_a_plain_one_
         fp8.aligned_unit_growth([1.0, 2.0], 3.0)
     with pytest.raises(ValueError, match="peak is 0"):
         fp8.aligned_unit_growth(-z.abs(), 3.0, activation="relu")
+
+
+def test_subnormal_share_counts_the_values_below_e4m3s_normal_range_after_scaling():
+    # one row: amax 448 -> scale 1; 2**-7 and 2**-10 fall below 2**-6, 0.5 and 2**-6 do not; the zero is not counted
+    x = torch.tensor([[448.0, 0.5, 2.0 ** -6, 2.0 ** -7, 2.0 ** -10, 0.0]])
+    assert fp8.subnormal_share(x).item() == pytest.approx(2 / 5)
+    # a scale per block of 3: the second block's amax 2**-7 brings its values up to 448 and below: none subnormal
+    assert fp8.subnormal_share(x, block=3).item() == pytest.approx(0.0)
+    per_ch = fp8.subnormal_share(torch.cat([x, 2 * x]), by_channel=True)
+    # one scale for both rows (amax 896): channel 2 holds 2**-7 (below) and 2**-6 (normal), channel 3 two below
+    assert per_ch.shape == (6,) and per_ch[2].item() == 0.5 and per_ch[3].item() == 1.0 and per_ch[5].item() == 0.0
+    with pytest.raises(ValueError, match="block"):
+        fp8.subnormal_share(x, block=0)

@@ -307,9 +307,19 @@ def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str 
 
 # --- Does it pay? Steps saved against time per step -------------------------------------------------------------
 
-PAY_ITEM = N_("{g} reaches {p}'s final loss at step {step:.0f} ({frac:.0%} of the steps; {cost:+.1%} time per step "
-              "fused, so {time:.0%} of the plain run's time)")
-PAY_NEVER = N_("{g} never reaches {p}'s final loss ({cost:+.1%} time per step fused)")
+PAY_ITEM = {
+    False: N_("{g} reaches {p}'s final loss at step {step:.0f} ({frac:.0%} of the steps; {cost:+.1%} time per step "
+              "fused, so {time:.0%} of the plain run's time)"),
+    True: N_("{g}'s mean curve is down to {p}'s step-{last} curve value by step {step:.0f} ({frac:.0%} of the steps; "
+             "{cost:+.1%} time per step fused, so {time:.0%} of the plain run's time)"),
+}
+PAY_NEVER = {
+    False: N_("{g} never reaches {p}'s final loss ({cost:+.1%} time per step fused)"),
+    True: N_("{g}'s mean curve never gets down to {p}'s step-{last} curve value ({cost:+.1%} time per step fused)"),
+}
+PAY_SUBSET = N_("Both curves are scored on the same {windows:,} held-out characters, so each target is the plain "
+                "twin's last curve value there, not its final loss on all {val:,} held-out characters, which the "
+                "tables report.")
 PAY = {
     "all": N_("Does it pay? In time to the same loss, here it does: {items}. The gate buys {save_lo:.0%} to "
               "{save_hi:.0%} fewer steps for {fused_lo:+.1%} to {fused_hi:+.1%} more time per step with the fused "
@@ -337,15 +347,19 @@ def pay_sentences(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> list
     catches = [c for c in stats.catch_up(doc) if (c.gated, c.plain) in costs]
     if not catches:
         return []
+    offset = curve_offset(doc)
+    subset = bool(offset["subset"])
+    last = stats._curves(doc)[0][-1]  # the last evaluated step, the plain curve's target
     items, pays, saves = [], [], []
     for c in catches:
         cost = costs[(c.gated, c.plain)]["fused"]["time"]
         if c.step is None:
-            items.append(tr(PAY_NEVER, g=c.gated, p=c.plain, cost=cost))
+            items.append(tr(PAY_NEVER[subset], g=c.gated, p=c.plain, cost=cost, last=last))
             pays.append(False)
             continue
         time = c.fraction * (1 + cost)
-        items.append(tr(PAY_ITEM, g=c.gated, p=c.plain, step=c.step, frac=c.fraction, cost=cost, time=time))
+        items.append(tr(PAY_ITEM[subset], g=c.gated, p=c.plain, step=c.step, frac=c.fraction, cost=cost, time=time,
+                        last=last))
         pays.append(time < 1)
         saves.append(1 - c.fraction)
     fused = [costs[(c.gated, c.plain)]["fused"]["time"] for c in catches]
@@ -355,5 +369,7 @@ def pay_sentences(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> list
                  eager_hi=max(eager), device=bench_run["provenance"]["device"]["name"])
     if saves:
         facts.update(save_lo=min(saves), save_hi=max(saves))
-    return [tr(PAY[key], **facts),
-            tr(PAY_CAVEAT, iso=1 + max(fused), d_model=bench_run["config"]["d_model"])]
+    first = tr(PAY[key], **facts)
+    if subset:
+        first = wording.sentences([first, tr(PAY_SUBSET, windows=offset["eval_tokens"], val=offset["val_tokens"])])
+    return [first, tr(PAY_CAVEAT, iso=1 + max(fused), d_model=bench_run["config"]["d_model"])]

@@ -50,12 +50,23 @@ def pairwise_gaps(doc: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarra
     return names, means[:, None] - means[None, :], resolved
 
 
+def pairwise_tukey(doc: dict[str, Any]) -> np.ndarray:
+    """resolved[i, j] by Tukey's HSD (pooled variance), in :func:`pairwise_gaps`' order (best first)."""
+    summaries = ranking(summarize(doc))
+    names = [s.variant for s in summaries]
+    tests = {frozenset((t.a, t.b)): t for t in stats.tukey_hsd(stats.samples(doc))}
+    return np.array([[i != j and tests[frozenset((a, b))].resolved for j, b in enumerate(names)]
+                     for i, a in enumerate(names)], dtype=bool)
+
+
 def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None):
     """Every pair's gap in held-out loss once, below the diagonal: row minus column, variants best first.
 
     With the rows best first, each cell below the diagonal is the row's (higher) loss minus the column's, so
     every gap shown is zero or positive; a sequential map from white (no gap) to dark red (the largest).
-    Boxed and bold: resolved (Holm over all pairs); each box is drawn inside its cell, so neighbours stay apart.
+    Boxed and bold: resolved (Welch, Holm over all pairs); each box is drawn inside its cell, so neighbours stay
+    apart. A dot in the cell's upper right corner: resolved by Tukey's HSD (pooled variance), so the two
+    assumptions can be compared cell by cell; the legend says which mark is which.
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import Normalize
@@ -64,7 +75,10 @@ def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None
     from ..plotting import use_style
 
     use_style()
+    from matplotlib.lines import Line2D
+
     names, gap, resolved = pairwise_gaps(doc)
+    tukey = pairwise_tukey(doc)
     k = len(names)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.4, 6.0), layout="constrained")
@@ -80,6 +94,8 @@ def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None
                     fontweight="bold" if resolved[i, j] else "normal")
             if resolved[i, j]:
                 ax.add_patch(Rectangle((j - 0.42, i - 0.42), 0.84, 0.84, fill=False, lw=1.6, ec="black"))
+            if tukey[i, j]:
+                ax.plot(j + 0.3, i - 0.3, marker="o", ms=4.5, mfc=color, mec=color, ls="none")
     ax.set_xticks(range(k - 1), names[:-1], rotation=35, ha="right")  # the last column and first row are empty
     ax.set_yticks(range(1, k), names[1:])
     ax.set_xlim(-0.5, k - 1.5)
@@ -92,6 +108,11 @@ def plot_pairwise_gaps(doc: dict[str, Any], ax=None, *, title: str | None = None
     m = k * (k - 1) // 2
     ax.set_title(title or tr("Held-out loss gap, row minus column; boxed: resolved (Welch, Holm over {m} pairs)",
                              m=m), fontsize=10)
+    marks = [Rectangle((0, 0), 1, 1, fill=False, lw=1.6, ec="black"),
+             Line2D([], [], marker="o", ms=4.5, mfc="black", mec="black", ls="none")]
+    ax.legend(marks, [tr("box: resolved by Welch's t, Holm over {m} pairs ({r})", m=m, r=int(resolved.sum()) // 2),
+                      tr("dot: resolved by Tukey's HSD, pooled variance ({r})", r=int(tukey.sum()) // 2)],
+              loc="upper right", fontsize=8, frameon=False)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     bar.set_label(PAIRWISE_BAR_LABEL, fontsize=9)
     return ax

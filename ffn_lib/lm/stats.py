@@ -19,7 +19,7 @@ function, evaluated by its continued fraction, and the quantile is found by bise
 * The pooled view, which assumes one seed-to-seed variance for every variant: :func:`anova` (one-way ANOVA, its
   residual variance at N - k degrees of freedom), :func:`equal_variance_test` (Levene 1960; Brown & Forsythe 1974),
   :func:`studentized_range_cdf` / :func:`studentized_range_quantile` (numerical integration, tested against printed
-  tables), :func:`tukey_hsd` (Tukey 1953) for every pair, and :func:`pooled_matched_contrast`, the matched contrast
+  tables), :func:`tukey_hsd` (Tukey 1953) and :func:`games_howell` (its unequal-variance form) for every pair, and :func:`pooled_matched_contrast`, the matched contrast
   unpaired, to set beside the paired one.
 * :func:`spearman_permutation_p`: the exact permutation p-value of Spearman's rho (n <= 9).
 * Along training: :func:`matched_curve` (the matched contrast at every evaluated step) and :func:`catch_up` (the
@@ -745,6 +745,39 @@ def tukey_hsd(summaries: Sequence[Any], alpha: float = ALPHA) -> list[TukeyTest]
         diff = _mean(x.losses) - _mean(y.losses)
         p = (1.0 - studentized_range_cdf(abs(diff) / se, a.k, a.df_within)) if se > 0 else float(diff == 0)
         out.append(TukeyTest(x.variant, y.variant, diff, se, a.df_within, a.k, max(0.0, p), alpha))
+    return out
+
+
+@dataclass(frozen=True)
+class GamesHowellTest(TukeyTest):
+    """Games–Howell for one pair: the gap over the pair's own (Welch) standard error, against the studentized range
+    at the pair's Welch–Satterthwaite degrees of freedom."""
+
+    df: float  # welch_df of the pair, not N - k
+
+
+def games_howell(summaries: Sequence[Any], alpha: float = ALPHA) -> list[GamesHowellTest]:
+    """The Games–Howell test (Games & Howell 1976) for every pair: Tukey's test without equal variances.
+
+        q_ab = |mean_a - mean_b| / sqrt((s_a^2/n_a + s_b^2/n_b) / 2),   p_ab = P(Q_{k, nu_ab} >= q_ab),
+
+    with nu_ab from :func:`welch_df`: each pair's spread from its own two arms, as in Welch's test, and the
+    family-wise control of the studentized range of all k means, as in Tukey's. With two variants it is Welch's
+    two-sided t test (Q_{2, nu} = sqrt(2) |T_nu|).
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}.")
+    k = len(summaries)
+    if k < 2:
+        raise ValueError(f"summaries must hold at least two variants, got {k}.")
+    out = []
+    for x, y in combinations(summaries, 2):
+        s_x, s_y, n_x, n_y = _sd(x.losses), _sd(y.losses), len(x.losses), len(y.losses)
+        df = welch_df(s_x, n_x, s_y, n_y)
+        se = math.sqrt((s_x * s_x / n_x + s_y * s_y / n_y) / 2)
+        diff = _mean(x.losses) - _mean(y.losses)
+        p = (1.0 - studentized_range_cdf(abs(diff) / se, k, df)) if se > 0 else float(diff == 0)
+        out.append(GamesHowellTest(x.variant, y.variant, diff, se, k=k, p_adjusted=max(0.0, p), alpha=alpha, df=df))
     return out
 
 

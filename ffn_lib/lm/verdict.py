@@ -555,6 +555,17 @@ TUKEY_WHY = {
 TUKEY_OPEN = N_("Left unresolved by Tukey's test: {open}. Its top group, the variants no other is resolved ahead of: "
                 "{top}.")
 
+GAMES_HOWELL = N_("Without the assumption of equal variances, the Games–Howell test keeps the studentized range of "
+                  "the {k} means for the family but takes each pair's spread from its own two arms, at Welch's "
+                  "{df_lo:.1f} to {df_hi:.1f} degrees of freedom: it resolves {gh} of the {m} pairs, {kept} of them "
+                  "among Tukey's {tukey}.")
+GAMES_HOWELL_LOST = N_("Tukey's test resolves these only with the pooled variance: {lost}.")
+GAMES_HOWELL_EXTRA = N_("It resolves these, which Tukey's test leaves open: {extra}.")
+GAMES_HOWELL_WELCH = {
+    True: N_("Every pair Welch's test with Holm's correction resolves is among them."),
+    False: N_("Of the {welch} pairs Welch's test with Holm's correction resolves, it leaves {open_w} open."),
+}
+
 
 BLOCKED = {
     False: N_("Blocking by seed, the two-way model loss ~ variant + seed, removes any shift a seed gives every variant "
@@ -599,7 +610,28 @@ def pooled_sentences(doc: dict[str, Any], alpha: float = stats.ALPHA) -> list[st
         out.append(tr(BLOCKED[blocked.p_seed <= alpha], df_seed=blocked.df_seed, f=blocked.f_seed, p=blocked.p_seed,
                       s=blocked.s_residual, df=blocked.df_residual, s1=a.s_pooled, df1=a.df_within,
                       r=stats.tukey_resolved(summaries, blocked.s_residual, blocked.df_residual, alpha), r1=n_tukey))
+    out.append(games_howell_sentence(summaries, alpha))
     return out
+
+
+def games_howell_sentence(summaries, alpha: float = stats.ALPHA) -> str:
+    """What survives without the equal-variance assumption: Games–Howell beside Tukey and Welch + Holm."""
+    gh = stats.games_howell(summaries, alpha)
+    tukey = {(t.a, t.b): t.resolved for t in stats.tukey_hsd(summaries, alpha)}
+    welch = {(t.a, t.b): t.resolved for t in stats.pairwise_tests(summaries, alpha)}
+    pair = lambda t: tr("{a} against {b}", a=t.a, b=t.b)  # noqa: E731
+    lost = [pair(t) for t in gh if tukey[(t.a, t.b)] and not t.resolved]
+    extra = [pair(t) for t in gh if t.resolved and not tukey[(t.a, t.b)]]
+    open_w = [t for t in gh if welch[(t.a, t.b)] and not t.resolved]
+    dfs = [t.df for t in gh]
+    text = [tr(GAMES_HOWELL, k=len(summaries), df_lo=min(dfs), df_hi=max(dfs), gh=sum(t.resolved for t in gh),
+               m=len(gh), kept=sum(t.resolved and tukey[(t.a, t.b)] for t in gh), tukey=sum(tukey.values()))]
+    if lost:
+        text.append(tr(GAMES_HOWELL_LOST, lost=wording.clauses(lost)))
+    if extra:
+        text.append(tr(GAMES_HOWELL_EXTRA, extra=wording.clauses(extra)))
+    text.append(tr(GAMES_HOWELL_WELCH[not open_w], welch=sum(welch.values()), open_w=len(open_w)))
+    return wording.sentences(text)
 
 
 POOLED_MATCHED = {
