@@ -71,6 +71,9 @@ def test_a_compact_recorded_table_states_constant_columns_once():
     assert "| GELU (erf) |" in text and "| tanh GELU |" in text and "| gelu_tanh |" not in text
     full = recorded("activation", ["relu", "gelu"], title="alone")._repr_markdown_()
     assert "| op | impl | pass |" in full and "Every row" not in full  # the default is unchanged
+    fig = section.figure()  # the figure names the ops as the table does
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "GELU (erf)" in ticks and "tanh GELU" in ticks and "gelu_tanh" not in ticks
     block = recorded("block", ["ReLU"], title="block", compact=True)._repr_markdown_()
     assert "Every row: impl eager." in block and "| op | pass |" in block  # two passes: the pass column stays
 

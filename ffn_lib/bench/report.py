@@ -602,6 +602,8 @@ class RecordedSection:
             from .block_figure import block_figure
 
             return block_figure(self)
+        if self.names:  # the figure names the ops as the table does ("GELU (erf)", not "gelu")
+            rows = [{**r, "label": self.names.get(r["label"], r["label"])} for r in rows]
         fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
         plot_rows(self.run, rows, self.group, ax=ax,
                   title=tr("{title}: {device}", title=translate_text(self.title),
