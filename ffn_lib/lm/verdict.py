@@ -562,8 +562,10 @@ GAMES_HOWELL = N_("Without the assumption of equal variances, the Games–Howell
 GAMES_HOWELL_LOST = N_("Tukey's test resolves these only with the pooled variance: {lost}.")
 GAMES_HOWELL_EXTRA = N_("It resolves these, which Tukey's test leaves open: {extra}.")
 GAMES_HOWELL_WELCH = {
-    True: N_("Every pair Welch's test with Holm's correction resolves is among them."),
-    False: N_("Of the {welch} pairs Welch's test with Holm's correction resolves, it leaves {open_w} open."),
+    True: N_("All {welch} pairs that Welch's test with Holm's correction resolves are among the {gh} that "
+             "Games–Howell resolves."),
+    False: N_("Of the {welch} pairs Welch's test with Holm's correction resolves, Games–Howell leaves {open_w} "
+              "open."),
 }
 
 
@@ -630,7 +632,8 @@ def games_howell_sentence(summaries, alpha: float = stats.ALPHA) -> str:
         text.append(tr(GAMES_HOWELL_LOST, lost=wording.clauses(lost)))
     if extra:
         text.append(tr(GAMES_HOWELL_EXTRA, extra=wording.clauses(extra)))
-    text.append(tr(GAMES_HOWELL_WELCH[not open_w], welch=sum(welch.values()), open_w=len(open_w)))
+    text.append(tr(GAMES_HOWELL_WELCH[not open_w], welch=sum(welch.values()), open_w=len(open_w),
+                   gh=sum(t.resolved for t in gh)))
     return wording.sentences(text)
 
 
