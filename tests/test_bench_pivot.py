@@ -105,3 +105,10 @@ def test_the_gpu_results_summary_has_every_block_and_the_full_tables_fold():
     assert "\n#" not in box and "**Whole FFN blocks**" in box  # headings become bold lines inside the directive
     assert "with the GPU still idle" in body  # the start clocks say what they are
     assert block_summary({**run, "results": []}) == ""
+
+
+def test_the_pivot_on_the_gpu_results_page_does_not_send_the_reader_to_that_page():
+    linked = ActMulPivot(RUN, ["silu"]).markdown()
+    assert "page has the command and the versions" in linked
+    here = ActMulPivot(RUN, ["silu"], page=None).markdown()
+    assert "page has the command" not in here and "recorded on" in here

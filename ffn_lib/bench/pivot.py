@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from ..formatting import format_time
 from ..i18n import N_, join_sentences, tr, translate_text
-from .report import IMPLS, NO_RUN, READ_WRITE_MIX, _list, caption, load_runs, select
+from .report import GPU_RESULTS_PAGE, IMPLS, NO_RUN, READ_WRITE_MIX, _list, caption, load_runs, select
 
 PASSES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("both")}
 GATE_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": N_("tanh GELU"),
@@ -42,10 +42,11 @@ class ActMulPivot:
     """The pivot of one run's act·mul rows (``ops`` and ``impls`` in the order asked, or as run)."""
 
     def __init__(self, run: dict[str, Any] | None, ops: Iterable[str] | None = None,
-                 impls: Iterable[str] | None = None, *, quantity: str = "copy_share", title: str = ""):
+                 impls: Iterable[str] | None = None, *, quantity: str = "copy_share", title: str = "",
+                 page: str | None = GPU_RESULTS_PAGE):
         if quantity not in _QUANTITY_KEYS:
             raise ValueError(f"quantity must be one of {', '.join(_QUANTITY_KEYS)}; got {quantity!r}.")
-        self.run, self.quantity, self.title = run, quantity, title
+        self.run, self.quantity, self.title, self.page = run, quantity, title, page
         rows = select(run, group="act_mul") if run is not None else []
         self.ops = list(ops) if ops is not None else list(dict.fromkeys(r["op"] for r in rows))
         self.impls = list(impls) if impls is not None else list(dict.fromkeys(r["impl"] for r in rows))
@@ -86,7 +87,7 @@ class ActMulPivot:
                       title=translate_text(self.title) if self.title else tr("these gates"))
         what = tr(WHAT[self.quantity])
         title = tr("{title}, {what}", title=translate_text(self.title), what=what) if self.title else what
-        head = caption(title, self.run, copy=self.quantity == "copy_share")
+        head = caption(title, self.run, copy=self.quantity == "copy_share", page=self.page)
         table = ["| " + " | ".join([tr("gate"), tr("implementation"), *map(tr, PASSES.values())]) + " |",
                  "|---|---|---:|---:|---:|"]
         for op, impl, cells in lines:
@@ -161,12 +162,13 @@ class ActMulPivot:
 
 def act_mul_pivot(ops: Iterable[str] | None = None, impls: Iterable[str] | None = None, *,
                   quantity: str = "copy_share", title: str = "", run: dict[str, Any] | None = None,
-                  folder: str | Path | None = None) -> ActMulPivot:
+                  folder: str | Path | None = None, page: str | None = GPU_RESULTS_PAGE) -> ActMulPivot:
     """The latest recorded GPU run's act·mul rows as one compact pivot (see :class:`ActMulPivot`).
 
-    ``run``: a run already read (default: the latest under ``results/``, as :func:`recorded` reads them).
+    ``run``: a run already read (default: the latest under ``results/``, as :func:`recorded` reads them);
+    ``page``: where its caption links for the rest (None on the GPU results page itself).
     """
     if run is None:
         runs = load_runs(folder, device_type="cuda")
         run = runs[-1] if runs else None
-    return ActMulPivot(run, ops, impls, quantity=quantity, title=title)
+    return ActMulPivot(run, ops, impls, quantity=quantity, title=title, page=page)

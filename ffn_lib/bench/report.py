@@ -233,8 +233,11 @@ def provenance(doc: dict[str, Any], *, copy: bool = False) -> str:
     return tr("recorded on {device}, {dtype}, {date}", **fields)
 
 
-def caption(title: str, doc: dict[str, Any], *, copy: bool = False, page: str = GPU_RESULTS_PAGE) -> str:
-    """A chapter table's caption: its title in bold, the short provenance, and a link to the page with the rest."""
+def caption(title: str, doc: dict[str, Any], *, copy: bool = False, page: str | None = GPU_RESULTS_PAGE) -> str:
+    """A chapter table's caption: its title in bold, the short provenance, and a link to the page with the rest
+    (``page=None``: no link, for a table on that page itself)."""
+    if page is None:
+        return tr("**{title}**: {provenance}.", title=translate_text(title), provenance=provenance(doc, copy=copy))
     return tr("**{title}**: {provenance} (the [GPU results]({page}) page has the command and the versions).",
               title=translate_text(title), provenance=provenance(doc, copy=copy), page=page)
 
