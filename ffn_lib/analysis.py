@@ -529,8 +529,8 @@ def eager_activations_reading(run: dict) -> str:
             "Every activation with a special function in it (an exponential, a tanh, an erf) fell below ReLU, which "
             "is what per-element arithmetic setting the pace would look like: a kernel for an activation alone moves "
             "fewer bytes per element than the gated step, so its arithmetic budget at the ridge point (below) is "
-            "{ratio} of the gated step's, and an accurate tanh or erf, with the IEEE division around it, can use up "
-            "about that much. That reading is not measured here: the run has no compiled kernel for each activation "
+            "{ratio} of the gated step's, and an accurate exponential, tanh or erf (with, for the sigmoid and SiLU, "
+            "the IEEE division of 1 / (1 + e⁻ˣ)) can use up about that much. That reading is not measured here: the run has no compiled kernel for each activation "
             "alone (`activation` rows under `torch.compile`), which would show whether a tanh-GELU kernel reaches the "
             "copy's limit where an erf-GELU kernel does not.", ratio=f"{ratio:.0%}")
     return text
