@@ -392,16 +392,9 @@ def plain_blocks_median(run: dict[str, Any] | None, pass_: str) -> float | None:
     """The median of the eager plain blocks' median times (:data:`ffn_lib.bench.block_figure.PLAIN_FAMILY`: ReLU,
     GELU and Swish) in one pass of the recorded run: the time that is 1 in the recorded-blocks chart of a
     parameter-matched section. None when one of them is missing."""
-    from .bench.block_figure import PLAIN_FAMILY
+    from .bench.block_figure import plain_family_median  # the chart's own reference, so both read one number
 
-    if run is None:
-        return None
-    rows = [row(run, "block", op, "eager", pass_) for op in PLAIN_FAMILY]
-    if any(r is None for r in rows):
-        return None
-    medians = sorted(r["time"]["median"] for r in rows)
-    mid = len(medians) // 2
-    return medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+    return None if run is None else plain_family_median(run, pass_)
 
 
 def against_plain_blocks(run: dict[str, Any] | None, op: str, pass_: str) -> str | None:

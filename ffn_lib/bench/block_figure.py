@@ -19,6 +19,7 @@ displays the section's table with this figure; :meth:`RecordedSection.figure` re
 from __future__ import annotations
 
 import io
+import statistics
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, tr, translate_text
@@ -66,6 +67,15 @@ def baseline(section: RecordedSection, pass_: str, against: str | None = None) -
     return next((r for r in rows if r["impl"] == "eager"), rows[0] if rows else None)
 
 
+def plain_family_median(doc: dict[str, Any], pass_: str) -> float | None:
+    """The median of the eager plain blocks' (:data:`PLAIN_FAMILY`) median times in one pass of the run ``doc``:
+    the time that is 1 in a parameter-matched section's block panels. None when one of them is missing."""
+    plain = select(doc, group="block", ops=list(PLAIN_FAMILY), impl="eager", pass_=pass_)
+    if {r["op"] for r in plain} != set(PLAIN_FAMILY):
+        return None
+    return statistics.median(r["time"]["median"] for r in plain)
+
+
 def reference(section: RecordedSection, pass_: str, against: str | None = None) -> tuple[float, str]:
     """(seconds, what it is): the time that is 1 in the block panels for ``pass_``. Without ``against``, where
     every block shown is parameter-matched and the run has all the eager plain blocks of :data:`PLAIN_FAMILY` in
@@ -73,11 +83,8 @@ def reference(section: RecordedSection, pass_: str, against: str | None = None) 
     run) then does not shift every gated block. Otherwise the median of :func:`baseline`'s row."""
     doc = section.run
     if against is None and doc is not None and _matched(section):
-        plain = select(doc, group="block", ops=list(PLAIN_FAMILY), impl="eager", pass_=pass_)
-        if {r["op"] for r in plain} == set(PLAIN_FAMILY):
-            medians = sorted(r["time"]["median"] for r in plain)
-            mid = len(medians) // 2
-            value = medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+        value = plain_family_median(doc, pass_)
+        if value is not None:
             return value, tr("the eager plain blocks' median ({names})", names=", ".join(PLAIN_FAMILY))
     ref = baseline(section, pass_, against)
     name = (tr("the eager {op} block", op=translate_text(ref.get("label", ref["op"]))) if ref["impl"] == "eager"
