@@ -366,63 +366,89 @@ def difference_range(a: tuple[float, float], b: tuple[float, float]) -> tuple[fl
     return finite_scalar(a1, "a") - finite_scalar(b3, "b"), a3 - b1
 
 
-def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, alone_ratio: float,
-                          forms_range: tuple[float, float] | None = None,
-                          alone_range: tuple[float, float] | None = None) -> str:
-    """One sentence: how much of the gap between GELU's tanh and erf forms the special functions explain.
+def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, alone_told_apart: bool,
+                          alone_ratio: float, forms_range: tuple[float, float],
+                          alone_range: tuple[float, float]) -> str:
+    """Sentences: how much of the gap between GELU's tanh and erf forms the special functions explain.
 
     ``forms_s``: median time of GELU's tanh form minus its erf form's; ``alone_s``: ``torch.tanh`` minus
-    ``torch.erf`` on the same tensor; ``told_apart``: whether the two GELU forms' middle halves are apart;
+    ``torch.erf`` on the same tensor; ``told_apart``, ``alone_told_apart``: whether each pair's middle halves
+    are apart (:meth:`Comparison.distinguishable`, which also withholds a verdict on a busy machine);
     ``alone_ratio``: tanh's time over erf's. ``forms_range``, ``alone_range``: the range of each difference
-    between the middle halves (:func:`difference_range`), printed when given. A share alone / forms within
-    ALL_OF_THE_GAP (80-120%) is read as "essentially all of the gap": a difference of two noisy medians cannot
-    tell 114% from 100%. Above that band tanh alone costs more than the whole gap, so the rest of the tanh form
-    costs less than the rest of the erf form, or the parts' costs do not simply add (arithmetic that hides
-    behind memory traffic costs no time).
+    between the middle halves (:func:`difference_range`), printed with every share. A share alone / forms is
+    read against the noise of two differences, never alone: within ALL_OF_THE_GAP (80-120%), or with the two
+    ranges overlapping, it cannot be told from "all of the gap". Only a share whose range lies wholly above
+    the gap's says that tanh alone costs more than the whole gap (then the rest of the tanh form costs less
+    than the rest of the erf form, or the parts' costs do not simply add: arithmetic that hides behind memory
+    traffic costs no time); only one wholly below says the rest is the tanh form's extra arithmetic.
     """
     from .formatting import time_unit
 
     forms_s, alone_s = finite_scalar(forms_s, "forms_s"), finite_scalar(alone_s, "alone_s")
     alone_ratio = finite_scalar(alone_ratio, "alone_ratio")
+    (f_lo, f_hi), (a_lo, a_hi) = _ordered_range(forms_range, "forms_range"), _ordered_range(alone_range, "alone_range")
     ratio = f"{alone_ratio:.2f}"
     if not told_apart:
         return tr("On this machine the two GELU forms were not told apart, so there is no gap to explain; "
                   "`torch.tanh` alone took {ratio}× as long as `torch.erf`.", ratio=ratio)
     scale, unit = time_unit(max(abs(forms_s), abs(alone_s)))
     fields = dict(forms=f"{abs(forms_s) / scale:.3g}", alone=f"{abs(alone_s) / scale:.3g}", unit=unit, ratio=ratio)
+    ranges = tr("Between the middle halves the first difference lies from {lo} to {hi} {unit}, the second from "
+                "{lo2} to {hi2} {unit}.", lo=f"{f_lo / scale:.3g}", hi=f"{f_hi / scale:.3g}",
+                lo2=f"{a_lo / scale:.3g}", hi2=f"{a_hi / scale:.3g}", unit=unit)
     if forms_s < 0:
         return tr("On this machine GELU's tanh form took {forms} {unit} less than its erf form, and `torch.tanh` "
                   "alone took {ratio}× as long as `torch.erf` on the same tensor: here the tanh form is the cheaper "
                   "of the two.", **fields)
+    if not alone_told_apart:
+        return join_sentences([tr(
+            "On this machine GELU's tanh form took {forms} {unit} longer than its erf form, but `torch.tanh` and "
+            "`torch.erf` alone were not told apart on the same tensor ({ratio}× as long): this timing cannot say "
+            "how much of the gap the special function explains.", **fields), ranges])
     if alone_s <= 0:
-        return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, but `torch.tanh` "
-                  "alone was not slower than `torch.erf` ({ratio}× as long): the gap is in the tanh form's "
-                  "arithmetic around its special function, not in tanh itself.", **fields)
+        return join_sentences([tr(
+            "On this machine GELU's tanh form took {forms} {unit} longer than its erf form, but `torch.tanh` alone "
+            "was not slower than `torch.erf` ({ratio}× as long): the gap is in the tanh form's arithmetic around "
+            "its special function, not in tanh itself.", **fields), ranges])
     part = alone_s / forms_s
     fields["part"] = f"{part:.0%}"
-    ranges = ""
-    if forms_range is not None and alone_range is not None:
-        ranges = tr("Between the middle halves the first difference lies from {lo} to {hi} {unit}, the second from "
-                    "{lo2} to {hi2} {unit}.", lo=f"{forms_range[0] / scale:.3g}", hi=f"{forms_range[1] / scale:.3g}",
-                    lo2=f"{alone_range[0] / scale:.3g}", hi2=f"{alone_range[1] / scale:.3g}", unit=unit)
     if ALL_OF_THE_GAP[0] <= part <= ALL_OF_THE_GAP[1]:
-        return join_sentences([tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
                   "alone {alone} {unit} longer than `torch.erf` on the same tensor, {part} of the difference: "
                   "within the timing noise of two differences, the special function accounts for essentially all "
-                  "of the gap.", **fields), ranges])
-    if part > 1:
-        return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "of the gap.", **fields)
+    elif a_lo <= f_hi and f_lo <= a_hi:  # the two differences' ranges overlap: the share is inside the noise
+        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "alone {alone} {unit} longer than `torch.erf` on the same tensor, {part} of the difference; but "
+                  "the two differences' ranges overlap, so this timing cannot tell that share from all of the gap.",
+                  **fields)
+    elif part > 1:
+        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
                   "alone {alone} {unit} longer than `torch.erf` on the same tensor, {part} of the difference: the "
-                  "special function alone costs more than the whole gap. So the rest of the tanh form's arithmetic "
-                  "costs less here than the rest of the erf form's, or the costs do not simply add up (arithmetic "
-                  "that overlaps with memory traffic costs no extra time).", **fields)
-    if part >= 0.6:
-        return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "special function alone costs more than the whole gap, beyond the timing noise. So the rest of "
+                  "the tanh form's arithmetic costs less here than the rest of the erf form's, or the costs do not "
+                  "simply add up (arithmetic that overlaps with memory traffic costs no extra time).", **fields)
+    elif part >= 0.6:
+        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
                   "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts "
                   "for {part} of the difference, most of it.", **fields)
-    return tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
-              "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts for "
-              "{part} of the difference; the rest is the tanh form's extra arithmetic around it.", **fields)
+    else:
+        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
+                  "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts "
+                  "for {part} of the difference; the rest is the tanh form's extra arithmetic around it.", **fields)
+    return join_sentences([text, ranges])
+
+
+def _ordered_range(r: tuple[float, float], name: str) -> tuple[float, float]:
+    """``r`` as two finite numbers, low first; a clear error naming ``name`` otherwise."""
+    try:
+        lo, hi = r
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a (low, high) pair of seconds, got {r!r}") from None
+    lo, hi = finite_scalar(lo, name), finite_scalar(hi, name)
+    if lo > hi:
+        raise ValueError(f"{name} must be (low, high) with low <= high, got ({lo}, {hi})")
+    return lo, hi
 
 
 # FP32 arithmetic outside the tensor cores, quoted from the vendor's datasheet (not measured here): the rate an

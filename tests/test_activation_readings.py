@@ -31,36 +31,63 @@ def _set(run, group, op, impl, share=None, time=None):
 
 # --- the tanh and erf forms on a CPU ------------------------------------------------------------------------
 
-def test_a_share_above_one_says_tanh_alone_costs_more_than_the_gap():
-    text = analysis.tanh_erf_gap_sentence(200e-6, 242e-6, told_apart=True, alone_ratio=1.5)
-    assert "121% of the difference" in text and "more than the whole gap" in text
+def _gap(forms, alone, *, forms_range=None, alone_range=None, ratio=1.3, told_apart=True, alone_told_apart=True):
+    """The sentence with tight ranges (+-2% of each difference) unless ranges are given."""
+    return analysis.tanh_erf_gap_sentence(
+        forms, alone, told_apart=told_apart, alone_told_apart=alone_told_apart, alone_ratio=ratio,
+        forms_range=forms_range or (0.98 * forms, 1.02 * forms), alone_range=alone_range or (0.98 * alone, 1.02 * alone))
+
+
+def test_a_share_above_one_beyond_the_noise_says_tanh_alone_costs_more_than_the_gap():
+    text = _gap(200e-6, 242e-6, ratio=1.5)
+    assert "121% of the difference" in text and "more than the whole gap, beyond the timing noise" in text
+    assert "first difference lies from 196 to 204 µs, the second from 237 to 247 µs." in text
     assert "most of it" not in text
 
 
+def test_a_share_above_one_inside_the_noise_makes_no_claim():
+    """The finding: 121% was read as "more than the whole gap" although the two ranges overlapped."""
+    text = _gap(200e-6, 242e-6, ratio=1.5, forms_range=(150e-6, 250e-6), alone_range=(230e-6, 255e-6))
+    assert "121% of the difference" in text and "cannot tell that share from all of the gap" in text
+    assert "more than the whole gap" not in text
+    assert "first difference lies from 150 to 250 µs, the second from 230 to 255 µs." in text
+    low = _gap(200e-6, 60e-6, forms_range=(40e-6, 300e-6), alone_range=(50e-6, 70e-6))
+    assert "30% of the difference" in low and "cannot tell that share" in low and "extra arithmetic" not in low
+
+
+def test_special_functions_not_told_apart_say_nothing_about_the_share():
+    text = _gap(200e-6, 150e-6, alone_told_apart=False, ratio=1.02)
+    assert "not told apart on the same tensor (1.02× as long)" in text and "cannot say how much" in text
+    assert "most of it" not in text and "% of the difference" not in text
+    assert "first difference lies from" in text
+
+
 def test_a_share_near_one_is_all_of_the_gap_and_ranges_are_printed():
-    text = analysis.tanh_erf_gap_sentence(8.0e-3, 9.1e-3, told_apart=True, alone_ratio=1.5,
-                                          forms_range=(6.5e-3, 9.4e-3), alone_range=(8.6e-3, 9.7e-3))
+    text = _gap(8.0e-3, 9.1e-3, ratio=1.5, forms_range=(6.5e-3, 9.4e-3), alone_range=(8.6e-3, 9.7e-3))
     assert "114% of the difference" in text and "essentially all of the gap" in text
     assert "first difference lies from 6.5 to 9.4 ms, the second from 8.6 to 9.7 ms." in text
     assert "more than the whole gap" not in text
-    assert "essentially all" in analysis.tanh_erf_gap_sentence(200e-6, 161e-6, told_apart=True, alone_ratio=1.3)
-    assert "most of it" in analysis.tanh_erf_gap_sentence(200e-6, 159e-6, told_apart=True, alone_ratio=1.3)
+    assert "essentially all" in _gap(200e-6, 161e-6)
+    assert "most of it" in _gap(200e-6, 159e-6)
     assert analysis.difference_range((3.0, 5.0), (1.0, 2.0)) == (1.0, 4.0)
 
 
 def test_each_share_gets_its_own_sentence():
-    most = analysis.tanh_erf_gap_sentence(200e-6, 150e-6, told_apart=True, alone_ratio=1.3)
-    assert "accounts for 75% of the difference, most of it." in most
-    some = analysis.tanh_erf_gap_sentence(200e-6, 50e-6, told_apart=True, alone_ratio=1.1)
+    assert "accounts for 75% of the difference, most of it." in _gap(200e-6, 150e-6)
+    some = _gap(200e-6, 50e-6, ratio=1.1)
     assert "25% of the difference; the rest is the tanh form's extra arithmetic" in some
-    none = analysis.tanh_erf_gap_sentence(200e-6, -10e-6, told_apart=True, alone_ratio=0.95)
+    none = _gap(200e-6, -10e-6, ratio=0.95, alone_range=(-20e-6, 0.0))
     assert "not slower than `torch.erf` (0.95× as long)" in none and "not in tanh itself" in none
-    cheaper = analysis.tanh_erf_gap_sentence(-80e-6, 20e-6, told_apart=True, alone_ratio=1.05)
+    cheaper = _gap(-80e-6, 20e-6, ratio=1.05, forms_range=(-90e-6, -70e-6))
     assert "80 µs less than its erf form" in cheaper and "the cheaper of the two" in cheaper
-    same = analysis.tanh_erf_gap_sentence(5e-6, 40e-6, told_apart=False, alone_ratio=1.2)
+    same = _gap(5e-6, 40e-6, told_apart=False, ratio=1.2)
     assert same.startswith("On this machine the two GELU forms were not told apart") and "1.20×" in same
     with pytest.raises((TypeError, ValueError), match="forms_s"):
-        analysis.tanh_erf_gap_sentence(float("nan"), 0.0, told_apart=True, alone_ratio=1.0)
+        _gap(float("nan"), 0.0, forms_range=(0.0, 1.0))
+    with pytest.raises(ValueError, match="alone_range"):
+        _gap(200e-6, 150e-6, alone_range=(2e-4, 1e-4))
+    with pytest.raises(TypeError, match="forms_range"):
+        _gap(200e-6, 150e-6, forms_range=(1e-4,))
 
 
 # --- the recorded GPU run ------------------------------------------------------------------------------------

@@ -4,31 +4,18 @@ masks, the wrong output pointer named, the revised 7.5 (interleaved) and 7.6 (GE
 overflow cases, and ``kernel_steps.setup()`` with a broken Triton."""
 
 import importlib
-import os
 import sys
 
 import pytest
 import torch
 
-os.environ.setdefault("TRITON_INTERPRET", "1")
-triton = pytest.importorskip("triton")
-tl = pytest.importorskip("triton.language")
+from kernelutil import q, tl, triton  # noqa: E402,F401  (skips this file without Triton)
 
 from ffn_lib import exercises as E  # noqa: E402
 from ffn_lib import kernel_steps  # noqa: E402
 from ffn_lib.exercises import ids  # noqa: E402
 from ffn_lib.exercises import kernel as K  # noqa: E402
 from ffn_lib.exercises.solutions import chapter7 as S  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_progress(monkeypatch):
-    monkeypatch.setenv("FFN_LIB_PROGRESS", "off")
-
-
-def q(n):
-    return getattr(E.chapter(7), f"q{n}")
-
 
 SCALE = 2.0
 SQRT_2_OVER_PI = tl.constexpr(0.7978845608028654)

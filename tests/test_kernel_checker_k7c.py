@@ -4,21 +4,10 @@ output row start from d each get a verdict that names what was written (kernels 
 import pytest
 import torch
 
-triton = pytest.importorskip("triton")
-tl = pytest.importorskip("triton.language")
+from kernelutil import q, tl, triton  # noqa: E402,F401  (skips this file without Triton)
 
-from ffn_lib import exercises as E  # noqa: E402
 from ffn_lib import kernel_steps  # noqa: E402,F401
 from ffn_lib.exercises import kernel as K  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_progress(monkeypatch):
-    monkeypatch.setenv("FFN_LIB_PROGRESS", "off")
-
-
-def q(n):
-    return getattr(E.chapter(7), f"q{n}")
 
 
 @triton.jit

@@ -3,25 +3,12 @@
 Run in Triton's interpreter (TRITON_INTERPRET=1 is set before triton is imported, here or by conftest)."""
 
 import dataclasses
-import os
 
 import pytest
 
-os.environ.setdefault("TRITON_INTERPRET", "1")
-triton = pytest.importorskip("triton")
-tl = pytest.importorskip("triton.language")
+from kernelutil import q, tl, triton  # noqa: E402,F401  (skips this file without Triton)
 
-from ffn_lib import exercises as E  # noqa: E402
 from ffn_lib.exercises import kernel as K  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_progress(monkeypatch):
-    monkeypatch.setenv("FFN_LIB_PROGRESS", "off")
-
-
-def q(n):
-    return getattr(E.chapter(7), f"q{n}")
 
 
 @triton.jit

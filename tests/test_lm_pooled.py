@@ -240,6 +240,8 @@ def test_recorded_run_new_sentences():
         assert "GEGLU's mean curve is down to GELU's step-500 curve value by step 399 (80% of the steps" in pay[0]
         assert "final loss at step" not in pay[0] and "not its final loss on all 49,851" in pay[0]
         assert "cosine schedule is not the end of a shorter run" in pay[1]
+        # a signed change is not also called "more": "+1.2% to +3.0% more time" said it twice
+        assert "its step time changes by +" in pay[0] and "more time" not in pay[0]
 
 
 def test_matched_curve_figure_passes_the_figure_check():

@@ -322,14 +322,14 @@ PAY_SUBSET = N_("Both curves are scored on the same {windows:,} held-out charact
                 "tables report.")
 PAY = {
     "all": N_("Does it pay? In time to the same loss, here it does: {items}. The gate buys {save_lo:.0%} to "
-              "{save_hi:.0%} fewer steps for {fused_lo:+.1%} to {fused_hi:+.1%} more time per step with the fused "
-              "kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch), from the recorded benchmark on the "
+              "{save_hi:.0%} fewer steps, and its step time changes by {fused_lo:+.1%} to {fused_hi:+.1%} with the "
+              "fused kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch), from the recorded benchmark on the "
               "{device}."),
     "some": N_("Does it pay? In time to the same loss, only for some pairs: {items}. From the recorded benchmark "
-               "on the {device}, a gated step costs {fused_lo:+.1%} to {fused_hi:+.1%} more time with the fused "
+               "on the {device}, a gated step's time changes by {fused_lo:+.1%} to {fused_hi:+.1%} with the fused "
                "kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
     "none": N_("Does it pay? In time to the same loss, not here: {items}. From the recorded benchmark on the {device}, "
-               "a gated step costs {fused_lo:+.1%} to {fused_hi:+.1%} more time with the fused kernel "
+               "a gated step's time changes by {fused_lo:+.1%} to {fused_hi:+.1%} with the fused kernel "
                "({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
 }
 PAY_CAVEAT = N_("Two caveats. A step inside a cosine schedule is not the end of a shorter run: a run planned for "
