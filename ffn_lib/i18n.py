@@ -158,6 +158,21 @@ def gettext(message: str, plural: str | None = None, n: int | None = None, *, co
     return entry["msgstr"][0]   # 简体中文 has one plural form
 
 
+def translation(message: str, lang: str | None = None) -> str | None:
+    """``message``'s translation into ``lang`` (default: the current language), or None where the catalogue has
+    none (or only a fuzzy one). English, the source, is ``message`` itself. Unlike :func:`gettext`, a missing
+    translation is told apart from a present one (the zh book edition's alt texts must all have one)."""
+    if not isinstance(message, str):
+        raise TypeError(f"translation: message must be a str, got {type(message).__name__}")
+    if lang is not None and (not isinstance(lang, str) or normalise(lang) is None):
+        raise ValueError(f"translation: lang must be one of {', '.join(map(repr, LANGUAGES))} or None, got {lang!r}")
+    lang = language() if lang is None else normalise(lang)
+    if lang == "en":
+        return message
+    entry = _catalogue(lang).get((None, message))
+    return entry["msgstr"][0] if entry is not None else None
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "marked, translated later"
     """Mark ``message`` for the catalogue without translating it (module constants; translate with ``tr``)."""
     return message

@@ -144,9 +144,31 @@ def page_code_cells(text: str) -> list[str]:
     return cells
 
 
+# The text a reader gets from a code cell's metadata rather than its code: a figure's alt text, which myst-nb puts
+# on the image (``mystnb.image.alt``). Sphinx's gettext does not see cell metadata, so these are ffn_lib's messages
+# and the zh edition swaps them in (book/_ext/edition.py, translate_alt_texts). Any other text a cell's mystnb
+# metadata might hold (a ``figure.caption``) would need the same swap first: tests/test_i18n_alt.py refuses one.
+MYSTNB_TEXTS = (("image", "alt"),)
+
+
+def cell_metadata_texts(cells: list[dict], where: str) -> list[tuple[str, str | None, str]]:
+    """(text, None, ``where:<cell id>``) for each non-empty :data:`MYSTNB_TEXTS` entry of a notebook's ``cells``."""
+    found = []
+    for cell in cells:
+        mystnb = cell.get("metadata", {}).get("mystnb", {})
+        for group, key in MYSTNB_TEXTS:
+            text = mystnb.get(group, {}).get(key) if isinstance(mystnb.get(group), dict) else None
+            if isinstance(text, str) and text.strip():
+                if not cell.get("id"):
+                    raise ValueError(f"{where}: a cell with mystnb.{group}.{key} has no id (the catalogue names "
+                                     "the cell by it)")
+                found.append((text, None, f"{where}:{cell['id']}"))
+    return found
+
+
 def library_messages() -> list[tuple[str, str | None, str]]:
-    """Every message of ffn_lib's catalogue: the library's marked calls, the notebooks' figure labels and the
-    marked calls in the book pages' code cells."""
+    """Every message of ffn_lib's catalogue: the library's marked calls, the notebooks' figure labels and alt
+    texts (cell metadata, :func:`cell_metadata_texts`) and the marked calls in the book pages' code cells."""
     found = []
     for path in sorted((ROOT / "ffn_lib").rglob("*.py")):
         found += messages_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
@@ -160,6 +182,7 @@ def library_messages() -> list[tuple[str, str | None, str]]:
                 source = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
                 where = f"{path.relative_to(ROOT)}#cell{i}"
                 found += messages_in(source, where, plot_arguments=True) + phrases_in_code(source, where)
+        found += cell_metadata_texts(cells, str(path.relative_to(ROOT)))
     for path in sorted((ROOT / "book").glob("*.md")):
         for i, source in enumerate(page_code_cells(path.read_text(encoding="utf-8"))):
             found += messages_in(source, f"{path.relative_to(ROOT)}#cell{i}", plot_arguments=True)
@@ -170,7 +193,8 @@ def template() -> Catalog:
     cat = Catalog(project="ffn_lib", fuzzy=False)
     for msgid, plural, where in library_messages():
         path, _, line = where.rpartition(":")   # "ffn_lib/x.py:12": the catalogue keeps the file, not the line,
-        location = (path, int(line)) if line.isdigit() else (where, None)   # so a moved line changes nothing
+        # so a moved line changes nothing; "notebooks/x.ipynb:a004" names a cell (its id, digits or not): kept whole
+        location = (path, int(line)) if line.isdigit() and not path.endswith(".ipynb") else (where, None)
         cat.add((msgid, plural) if plural else msgid, locations=[location])
     return cat
 

@@ -9,6 +9,10 @@
   boxes even without a Chinese system font, a web font cut down to the characters each edition uses (Noto Sans
   CJK SC from the ``mplfonts`` package, subset with fontTools when the build finishes; a few hundred KB for
   简体中文, a few KB for English, whose switcher and glossary hold Chinese; ``ffn-cjk.css``).
+* **Figures' alt texts**: a notebook figure's alt text is its cell's ``mystnb.image.alt`` metadata, which myst-nb
+  copies onto the ``image`` node and Sphinx's gettext never sees. It is a message of ffn_lib's catalogue
+  (``scripts/i18n.py library`` extracts it); in zh, :func:`translate_alt_texts` swaps in its translation when each
+  page is read, and an alt text without one is a build warning (an error under ``-W``), not an English alt.
 * **The glossary**: ``{ffn-glossary}`` draws the bilingual terminology list from ``locales/glossary.tsv``, the
   same file the catalogue test checks the translations against. Its cells are not messages (they already hold
   both languages), so gettext leaves them alone.
@@ -22,6 +26,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,6 +161,46 @@ def _zh_templates(app, config):
         config.templates_path.insert(0, str(ZH_TEMPLATES))
 
 
+logger = logging.getLogger(__name__)
+
+
+def translate_alt_texts(doctree: nodes.Node, translate) -> tuple[list[nodes.image], list[nodes.image]]:
+    """Put each image's alt text into the other language: ``node["alt"] = translate(alt)``. ``translate``
+    returns the translation, or None where there is none; an alt text that is already Chinese is left alone.
+    Returns (the images translated, the images left as they were for want of a translation)."""
+    if not isinstance(doctree, nodes.Node):
+        raise TypeError(f"translate_alt_texts: doctree must be a docutils node, got {type(doctree).__name__}")
+    if not callable(translate):
+        raise TypeError(f"translate_alt_texts: translate must be callable, got {type(translate).__name__}")
+    done, missing = [], []
+    for image in doctree.findall(nodes.image):
+        alt = image.get("alt")
+        if not alt or not alt.strip() or _CJK.search(alt):
+            continue
+        text = translate(alt)
+        if text:
+            image["alt"] = text
+            done.append(image)
+        else:
+            missing.append(image)
+    return done, missing
+
+
+def _zh_alt_texts(app, doctree):
+    """zh: every figure's alt text from ffn_lib's catalogue (see the module's docstring)."""
+    if edition(app) != "zh":
+        return
+    from ffn_lib import i18n
+
+    done, missing = translate_alt_texts(doctree, lambda text: i18n.translation(text, "zh"))
+    if done or missing:   # a new translation re-reads the page
+        app.env.note_dependency(str(i18n.CATALOGUE["zh"]))
+    for image in missing:
+        logger.warning("no 简体中文 translation of this figure's alt text in ffn_lib.po: %r (run `python "
+                       "scripts/i18n.py library`, then translate it)", image["alt"][:80], type="ffn",
+                       subtype="alt-text", location=(app.env.docname, image.line))
+
+
 def _set_library_language(app):
     sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
     from ffn_lib import i18n
@@ -204,6 +249,7 @@ def setup(app):
     app.add_directive("ffn-glossary", GlossaryTable)
     app.connect("config-inited", _zh_templates)
     app.add_post_transform(ZhExerciseTitles)
+    app.connect("doctree-read", _zh_alt_texts)
     app.add_js_file("ffn-edition.js")
     app.connect("builder-inited", _set_library_language, priority=100)   # before the exercise widget's script
     app.connect("html-page-context", _page_context)
