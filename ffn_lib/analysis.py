@@ -451,6 +451,54 @@ def _ordered_range(r: tuple[float, float], name: str) -> tuple[float, float]:
     return lo, hi
 
 
+def swiglu_split_sentence(cmp, block: str, products: str, elementwise: str, *, cpu: bool) -> str:
+    """One sentence on a timing comparison ``cmp`` (:func:`ffn_lib.timing.compare`): what share of the gated
+    ``block``'s median time its three matrix ``products`` alone take, and, on a CPU, what share its
+    ``elementwise`` step (activation and elementwise product, timed alone on tensors of the same shapes) takes.
+
+    "" unless the block is told apart from the products and slower than them (no share to state). On a CPU the
+    remainder, block minus both parts, is measured by nothing: where the middle halves put it above zero, the
+    sentence says so and names candidates for it, as candidates: the block's first writes into the tensors it
+    allocates for the products (the products alone write into buffers allocated once) and its modules' calls.
+    Where they put it below zero the parts timed alone take longer than the whole; else the two parts account for
+    the block within the timing noise. Elsewhere (``cpu`` False: a GPU, whose caching allocator reuses freed
+    memory) the sentence is the one the chapter always gave there: the rest goes to the activation and the
+    elementwise product.
+    """
+    if not isinstance(cpu, bool):
+        raise TypeError(f"cpu must be True or False, got {cpu!r}.")
+    times = {}
+    for arg, name in (("block", block), ("products", products), ("elementwise", elementwise)):
+        if name not in cmp.results:
+            raise KeyError(f"{arg} {name!r} is not one of the compared variants: {list(cmp.results)}.")
+        result = cmp.results[name]
+        q1, q3 = result.quartiles_s
+        times[arg] = tuple(positive_number(v, f"the {arg} variant's {what}") for v, what in
+                           ((q1, "first quartile"), (result.median_s, "median"), (q3, "third quartile")))
+    (b1, b, b3), (p1, p, p3), (e1, e, e3) = times["block"], times["products"], times["elementwise"]
+    if not cmp.distinguishable(block, products) or b <= p:
+        return ""
+    share = f"{p / b:.0%}"
+    if not cpu:
+        return tr("So the three products are {share} of the SwiGLU block's time; the rest goes to the "
+                  "activation and the elementwise product.", share=share)
+    fields = dict(share=share, elementwise=f"{e / b:.0%}", rest=f"{(b - p - e) / b:.0%}",
+                  total=f"{(p + e) / b:.0%}")
+    if b1 - p3 - e3 > 0:  # even the slowest parts and the fastest block leave time over
+        return tr("So the three products are {share} of the SwiGLU block's time, and its activation and elementwise "
+                  "product, timed alone on tensors of the same shapes, {elementwise}; the remaining {rest} is not "
+                  "timed apart. Candidates for it are the block's first writes into the tensors it allocates for "
+                  "the products (the products alone wrote into buffers allocated once) and the calls of its "
+                  "modules.", **fields)
+    if b3 - p1 - e1 < 0:  # even the fastest parts and the slowest block leave none
+        return tr("So the three products are {share} of the SwiGLU block's time, and its activation and elementwise "
+                  "product, timed alone on tensors of the same shapes, {elementwise}: {total} together, more than "
+                  "the whole block, so the parts timed alone do not simply add up to it.", **fields)
+    return tr("So the three products are {share} of the SwiGLU block's time, and its activation and elementwise "
+              "product, timed alone on tensors of the same shapes, {elementwise}: within the timing noise, the two "
+              "account for the whole block.", **fields)
+
+
 # FP32 arithmetic outside the tensor cores, quoted from the vendor's datasheet (not measured here): the rate an
 # elementwise kernel's arithmetic runs at. Keyed by the device name a recorded run gives.
 QUOTED_FP32_FLOP_RATE = {

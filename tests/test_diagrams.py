@@ -33,19 +33,19 @@ def test_every_diagram_has_alt_text_and_passes_the_figure_check():
 
 def test_gated_block_prints_the_shapes_it_is_given():
     text = _texts(blocks.gated_block(4096, 11008, 8192, "SiLU"))
-    for shape in ("8192 × 4096", "4096 × 11008", "11008 × 4096", "8192 × 11008"):
-        assert shape in text
+    for shape in ("8192 \\times 4096", "4096 \\times 11008", "11008 \\times 4096", "8192 \\times 11008"):
+        assert f"${shape}$" in text, shape
     assert "SiLU" in text
-    assert "d_model × d_ff" in _texts(blocks.gated_block())
+    assert "$d_\\mathrm{model} \\times d_\\mathrm{ff}$" in _texts(blocks.gated_block())
 
 
 def test_gated_block_uses_the_books_notation_g_is_xW_before_the_activation():
     """Notation page, chapters 4-7: g = xW and u = xV are the projections, h = act(g) ⊗ u. Labelling the gate
     g = act(xW) and h = g ⊗ u would make h the Bilinear block's product."""
     text = _texts(blocks.gated_block())
-    assert "g = x W" in text and "u = x V" in text
-    assert "act(g)" in text and "h = act(g) ⊗ u" in text
-    assert "g = act" not in text and "h = g ⊗ u" not in text
+    assert "$g = x W$" in text and "$u = x V$" in text
+    assert "$\\mathrm{act}(g)$" in text and "$h = \\mathrm{act}(g) \\otimes u$" in text
+    assert "g = \\mathrm{act}" not in text and "h = g" not in text
     assert "g = xW" in blocks.ALT["gated_block"] and "act(g) ⊗ u" in blocks.ALT["gated_block"]
 
 
@@ -98,6 +98,34 @@ def test_ffn_in_layer_shows_both_sublayers_and_the_ffns_matrices():
     assert "W1" not in text and "d_model" not in text, "symbols are typeset as the prose typesets them"
     assert text.count("FFN") >= 5  # the layer's FFN box and one per token column
     assert "z" not in text.replace("tokens", "").replace("sized", ""), "the FFN's input is x, as in the formula"
+
+
+def test_gated_block_typesets_its_symbols_as_chapter_1s_diagram_does():
+    """Matrices, shapes and formulas are mathtext ($W_2$, $d_\\mathrm{ff}$), as in ffn_in_layer and the prose."""
+    for fig in (blocks.gated_block(), blocks.gated_block(4096, 11008, 8192, "SiLU")):
+        text = _texts(fig)
+        for part in ("$x$", "$\\cdot\\, W$", "$\\cdot\\, V$", "$\\cdot\\, W_2$", "$\\otimes$",
+                     "$(\\mathrm{act}(xW) \\otimes xV)\\, W_2$", "$d_\\mathrm{ff} = \\frac{2}{3}"):
+            assert part in text, part
+        assert "W2" not in text and "d_model" not in text and "d_ff" not in text, "symbols are typeset"
+        assert "⊗" not in text and "⅔" not in text, "no symbol as plain text"
+    text = _texts(blocks.gated_block())
+    assert "tokens × $d_\\mathrm{model}$" in text, "a word stays text beside the typeset symbol, as in chapter 1"
+    i18n.set_language("zh")
+    assert "词元数 × $d_\\mathrm{ff}$" in _texts(blocks.gated_block()), "the word is translated, the maths is not"
+
+
+def test_shapes_are_written_by_one_helper_for_every_diagram():
+    assert blocks._shape("d_model", "d_ff") == "$d_\\mathrm{model} \\times d_\\mathrm{ff}$"
+    assert blocks._shape(8192, "4096") == "$8192 \\times 4096$"
+    assert blocks._shape("tokens", "d_ff") == "tokens × $d_\\mathrm{ff}$"
+    assert blocks._shape("d_ff") == "$d_\\mathrm{ff}$"
+    assert blocks._shape("batch", "tokens") == "batch × tokens"
+    with pytest.raises(ValueError, match="value"):
+        blocks._shape(True, "d_ff")
+    # chapter 1's rows are built with it: the same strings its test reads
+    assert f"$W_1$, $b_1$:   {blocks._shape('d_model', 'd_ff')}, {blocks._shape('d_ff')}" in _texts(
+        blocks.ffn_in_layer())
 
 
 def test_gelu_chart_groups_config_names_as_the_registry_does():

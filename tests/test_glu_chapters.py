@@ -84,3 +84,75 @@ def test_timing_sentences_put_the_slower_variant_first(path):
     code = _text(path, "code")
     assert "def slower_first(" not in code and ".slower_first(" in code  # the library's Comparison.slower_first
     assert 'sentence("GELU-erf(g)·u", "GELU-tanh(g)·u")' not in code
+
+
+# --- chapter 4's split of the SwiGLU block's time ------------------------------------------------------------
+
+def _split(block, products, elementwise, device="cpu"):
+    """A comparison of three variants with the given samples (seconds), as timing.compare returns it."""
+    from ffn_lib import timing
+
+    times = {"SwiGLU block": block, "products": products, "elementwise": elementwise}
+    results = {n: timing.BenchResult(label=n, times_s=list(t), device=device, device_name="Test machine")
+               for n, t in times.items()}
+    return timing.Comparison(results=results, device=device, device_name="Test machine", rounds=4)
+
+
+def _sentence(cmp, *, cpu=True):
+    from ffn_lib import analysis
+
+    return analysis.swiglu_split_sentence(cmp, "SwiGLU block", "products", "elementwise", cpu=cpu)
+
+
+def test_split_on_a_cpu_names_the_unmeasured_rest_as_unmeasured():
+    cmp = _split([1.00, 1.01, 0.99, 1.00, 1.02], [0.70, 0.71, 0.69, 0.70, 0.70], [0.10, 0.10, 0.11, 0.10, 0.10])
+    text = _sentence(cmp)
+    assert text.startswith("So the three products are 70% of the SwiGLU block's time, and its activation and "
+                           "elementwise product, timed alone on tensors of the same shapes, 10%; the remaining 20% "
+                           "is not timed apart.")
+    assert "Candidates for it are the block's first writes" in text and "account for" not in text
+
+
+def test_split_on_a_cpu_when_the_parts_add_up_or_exceed_the_block():
+    within = _sentence(_split([1.00, 1.05, 0.95, 1.00, 1.02], [0.70, 0.72, 0.69, 0.70, 0.71],
+                              [0.29, 0.30, 0.28, 0.29, 0.30]))
+    assert "70%" in within and "29%" in within
+    assert "within the timing noise, the two account for the whole block." in within
+    assert "not timed apart" not in within and "first writes" not in within
+    over = _sentence(_split([1.00, 1.01, 0.99, 1.00, 1.01], [0.80, 0.80, 0.81, 0.80, 0.80],
+                            [0.40, 0.40, 0.41, 0.40, 0.40]))
+    assert "40%: 120% together, more than the whole block, so the parts timed alone do not simply add" in over
+
+
+def test_split_off_the_cpu_keeps_the_gpu_sentence_and_says_nothing_without_a_gap():
+    cmp = _split([1.00, 1.01, 0.99, 1.00, 1.02], [0.70, 0.71, 0.69, 0.70, 0.70], [0.10, 0.10, 0.11, 0.10, 0.10],
+                 device="cuda")
+    assert _sentence(cmp, cpu=False) == ("So the three products are 70% of the SwiGLU block's time; the rest goes "
+                                         "to the activation and the elementwise product.")
+    same = _split([1.00, 1.20, 0.90, 1.10, 1.00], [1.00, 1.10, 0.95, 1.05, 1.00], [0.1] * 5)
+    assert _sentence(same) == ""  # not told apart: no share to state
+    faster = _split([0.50, 0.51, 0.50, 0.50, 0.50], [0.70, 0.71, 0.69, 0.70, 0.70], [0.1] * 5)
+    assert _sentence(faster) == ""  # the block faster than its products: no share either
+
+
+def test_split_rejects_unknown_variants_and_bad_arguments():
+    from ffn_lib import analysis
+
+    cmp = _split([1.0] * 5, [0.7] * 5, [0.1] * 5)
+    with pytest.raises(KeyError, match="elementwise 'act'"):
+        analysis.swiglu_split_sentence(cmp, "SwiGLU block", "products", "act", cpu=True)
+    with pytest.raises(TypeError, match="cpu"):
+        analysis.swiglu_split_sentence(cmp, "SwiGLU block", "products", "elementwise", cpu="cpu")
+    broken = _split([1.0] * 5, [float("nan")] * 5, [0.1] * 5)
+    with pytest.raises(ValueError, match="the products variant's first quartile"):
+        _sentence(broken)
+
+
+def test_ch4_times_the_elementwise_step_it_names_and_states_no_unmeasured_cause():
+    code = _text(CH4, "code")
+    assert 'fns["SwiGLU\'s activation and product"] = lambda: swiglu.act_mul(g_buf, u_buf)' in code
+    assert "analysis.swiglu_split_sentence(cmp" in code
+    assert "first writes into the block's freshly" not in code  # a cause no row timed, stated as fact
+    alt = next(c["metadata"]["mystnb"]["image"]["alt"] for c in _cells(CH4, "code")
+               if "cmp.figure()" in "".join(c["source"]))
+    assert "activation and elementwise product alone" in alt, "the figure's alt text names its new row"

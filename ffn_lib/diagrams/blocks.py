@@ -11,6 +11,8 @@ from a second copy. Every label that is words goes through the message catalogue
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -84,6 +86,27 @@ def _plus(ax: plt.Axes, x: float, y: float, r: float = 0.16) -> None:
     ax.text(x, y, "+", ha="center", va="center", fontsize=12, color=INK)
 
 
+def _math(value: str | int) -> str | None:
+    """The mathtext body of one dimension of a shape, as the prose typesets it: a number as it is, a name
+    ``d_xxx`` as ``d_\\mathrm{xxx}``; None for a word (``tokens``), which stays text and is translated."""
+    if isinstance(value, bool):
+        raise ValueError(f"value must be a number or a name such as 'd_model', got {value!r}.")
+    if isinstance(value, int) or re.fullmatch(r"\d+", str(value)):
+        return str(value)
+    named = re.fullmatch(r"d_([A-Za-z]+)", str(value))
+    return f"d_\\mathrm{{{named.group(1)}}}" if named else None
+
+
+def _shape(*dims: str | int) -> str:
+    """A tensor's shape with its symbols typeset (mathtext), the one way every diagram here writes a shape:
+    one run when every dimension is a number or a name (``$d_\\mathrm{model} \\times d_\\mathrm{ff}$``),
+    else each name typeset between the words (``tokens × $d_\\mathrm{model}$``), as chapter 1's labels read."""
+    bodies = [_math(d) for d in dims]
+    if all(b is not None for b in bodies):
+        return "$" + " \\times ".join(bodies) + "$"  # type: ignore[arg-type]
+    return " × ".join(tr(str(d)) if b is None else f"${b}$" for d, b in zip(dims, bodies))
+
+
 def ffn_in_layer() -> Figure:
     """One pre-norm Transformer layer, bottom to top, with the FFN's inside shown:
     h = input + Attention(Norm(input)); output = h + FFN(Norm(h)), FFN(x) = act(x W1 + b1) W2 + b2 (Vaswani et al.
@@ -123,9 +146,9 @@ def ffn_in_layer() -> Figure:
     ax.plot([ffn[2], x0 - 0.1], [ffn[1], 2.55], color="#999999", lw=0.8, ls="--")
     ax.text(x0 + w / 2, 5.95, N_("inside the FFN"), ha="center", fontsize=10, color=INK, weight="bold")
     rows = [(2.85, N_("$x$   (tokens × $d_\\mathrm{model}$)"), "data"),
-            (3.55, "$W_1$, $b_1$:   $d_\\mathrm{model} \\times d_\\mathrm{ff}$, $d_\\mathrm{ff}$", "matrix"),
+            (3.55, f"$W_1$, $b_1$:   {_shape('d_model', 'd_ff')}, {_shape('d_ff')}", "matrix"),
             (4.25, N_("act   (elementwise, tokens × $d_\\mathrm{ff}$)"), "act"),
-            (4.95, "$W_2$, $b_2$:   $d_\\mathrm{ff} \\times d_\\mathrm{model}$, $d_\\mathrm{model}$", "matrix")]
+            (4.95, f"$W_2$, $b_2$:   {_shape('d_ff', 'd_model')}, {_shape('d_model')}", "matrix")]
     for y, text, kind in rows:
         _box(ax, x0 + w / 2, y, w, 0.45, text, kind, size=9.5)
     for (ya, _, _), (yb, _, _) in zip(rows, rows[1:]):
@@ -152,23 +175,25 @@ def ffn_in_layer() -> Figure:
     return fig
 
 
-def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens: str | int = "tokens",
+def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens: str | int = N_("tokens"),
                 activation: str = "act") -> Figure:
     """The gated FFN (act(x W) ⊗ x V) W2 of Shazeer (2020), each tensor and matrix with its shape, in the book's
-    notation: the gate g = x W, the value u = x V, the hidden tensor h = act(g) ⊗ u.
+    notation: the gate g = x W, the value u = x V, the hidden tensor h = act(g) ⊗ u. Symbols are mathtext
+    ($W_2$, $d_\\mathrm{ff}$), as in :func:`ffn_in_layer` and the prose; shapes are written by :func:`_shape`.
 
-    ``d_model``, ``d_ff``, ``tokens``: numbers or names to print in the shapes; ``activation``: the gate's name.
+    ``d_model``, ``d_ff``, ``tokens``: numbers or names to print in the shapes (a name ``d_xxx`` is typeset, a
+    word such as ``tokens`` translated); ``activation``: the gate's name, as it is.
     """
     fig, ax = _figure(10.7, 4.7)
-    t, d, f = (str(v) for v in (tokens, d_model, d_ff))
-    _box(ax, 1.1, 2.3, 1.6, 0.7, f"x\n{t} × {d}", "data")
-    _box(ax, 3.1, 3.45, 1.75, 0.6, f"· W\n{d} × {f}", "matrix")
-    _box(ax, 3.1, 1.15, 1.75, 0.6, f"· V\n{d} × {f}", "matrix")
+    t, d, f = tokens, d_model, d_ff
+    _box(ax, 1.1, 2.3, 1.6, 0.7, f"$x$\n{_shape(t, d)}", "data")
+    _box(ax, 3.1, 3.45, 1.75, 0.6, f"$\\cdot\\, W$\n{_shape(d, f)}", "matrix")
+    _box(ax, 3.1, 1.15, 1.75, 0.6, f"$\\cdot\\, V$\n{_shape(d, f)}", "matrix")
     _box(ax, 5.75, 3.45, 1.0, 0.6, activation, "act", bold=True)
     ax.add_patch(plt.Circle((6.75, 2.3), 0.27, facecolor=FILL["mul"], edgecolor=INK, lw=1.2))
-    ax.text(6.75, 2.3, "⊗", ha="center", va="center", fontsize=15, color=INK)
-    _box(ax, 8.0, 2.3, 1.5, 0.7, f"· W2\n{f} × {d}", "matrix")
-    _box(ax, 9.85, 2.3, 1.4, 0.7, tr("out\n{tokens} × {d_model}", tokens=t, d_model=d), "data", size=9)
+    ax.text(6.75, 2.3, "$\\otimes$", ha="center", va="center", fontsize=15, color=INK)
+    _box(ax, 8.0, 2.3, 1.5, 0.7, f"$\\cdot\\, W_2$\n{_shape(f, d)}", "matrix")
+    _box(ax, 9.85, 2.3, 1.4, 0.7, tr("out\n{shape}", shape=_shape(t, d)), "data", size=9)
     _arrow(ax, (1.9, 2.45), (2.22, 3.4), connection="arc3,rad=-0.15")
     _arrow(ax, (1.9, 2.15), (2.22, 1.2), connection="arc3,rad=0.15")
     _arrow(ax, (3.98, 3.45), (5.25, 3.45))  # g = xW, on its arrow
@@ -176,16 +201,17 @@ def gated_block(d_model: str | int = "d_model", d_ff: str | int = "d_ff", tokens
     _arrow(ax, (3.98, 1.15), (6.55, 2.1), connection="arc3,rad=0.2")  # u = xV
     _arrow(ax, (7.02, 2.3), (7.25, 2.3))  # h
     _arrow(ax, (8.75, 2.3), (9.15, 2.3))
-    ax.text(4.62, 3.85, tr("gate  g = x W:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", va="bottom",
+    ax.text(4.62, 3.85, tr("gate  $g = x W$:  {shape}", shape=_shape(t, f)), ha="center", va="bottom",
             fontsize=8.5, color=INK)
-    ax.text(6.5, 3.0, "act(g)", ha="left", va="center", fontsize=9, color=INK)
-    ax.text(5.0, 1.05, tr("value  u = x V:  {tokens} × {d_ff}", tokens=t, d_ff=f), ha="center", va="top",
+    ax.text(6.5, 3.0, "$\\mathrm{act}(g)$", ha="left", va="center", fontsize=9, color=INK)
+    ax.text(5.0, 1.05, tr("value  $u = x V$:  {shape}", shape=_shape(t, f)), ha="center", va="top",
             fontsize=8.5, color=INK)
-    ax.text(7.1, 1.75, f"h = act(g) ⊗ u: {t} × {f}", ha="center", va="center", fontsize=8.5, color="#444444")
-    ax.text(5.35, 0.35, tr("d_ff = ⅔ · 4 · d_model, the 2/3 rule: the three matrices hold the plain block's "
-                          "parameters"), ha="center", fontsize=8.5, color="#444444")
-    ax.text(5.35, 4.35, tr("(act(xW) ⊗ xV) W2: three matrices, no biases"), ha="center", fontsize=10, color=INK,
-            weight="bold")
+    ax.text(7.1, 1.75, f"$h = \\mathrm{{act}}(g) \\otimes u$: {_shape(t, f)}", ha="center", va="center",
+            fontsize=8.5, color="#444444")
+    ax.text(5.35, 0.35, tr("$d_\\mathrm{ff} = \\frac{2}{3} \\cdot 4\\, d_\\mathrm{model}$, the 2/3 rule: the three "
+                          "matrices hold the plain block's parameters"), ha="center", fontsize=8.5, color="#444444")
+    ax.text(5.35, 4.35, tr("$(\\mathrm{act}(xW) \\otimes xV)\\, W_2$: three matrices, no biases"), ha="center",
+            fontsize=10, color=INK, weight="bold")
     return fig
 
 
