@@ -10,7 +10,8 @@ from .number import NumberExercise
 
 # 6.5's given figures, NVIDIA's H200 SXM datasheet (nvidia2024h200), quoted, not measured: the FP32 rate
 # (analysis.QUOTED_FP32_FLOP_RATE), the dense BF16 tensor-core rate (1,979 TFLOP/s with sparsity, halved) and the
-# HBM3e bandwidth (diagrams.kernel.DATASHEET_ROOFS). The statement writes them out; a test holds them to the library's.
+# HBM3e bandwidth (diagrams.kernel.DATASHEET_ROOFS). The statement writes them out; a test holds them to the
+# library's.
 FP32_RATE = 67e12
 TENSOR_RATE = 1979e12 / 2
 BANDWIDTH = 4.8e12
@@ -128,8 +129,8 @@ EXERCISES = [
                r"FLOPs per byte times bytes per element gives FLOPs per element. Count the bytes one element of the "
                r"result costs: every tensor the step reads or writes, at the size of a bfloat16 number."],
         starter="answer = ...\nex.q5.check(answer)",
-        expected=lambda: analysis.arithmetic_budget(FP32_RATE, BANDWIDTH, sizing.activation_tensors(gated=True, backward=False)
-                                                   * sizing.dtype_bytes("bfloat16")),
+        expected=lambda: analysis.arithmetic_budget(
+            FP32_RATE, BANDWIDTH, sizing.activation_tensors(gated=True, backward=False) * sizing.dtype_bytes("bfloat16")),
         rel_tol=5e-3,
         unit="FLOPs",
         mistakes=[(lambda: _budget(FP32_RATE, BANDWIDTH, 1, 2),
