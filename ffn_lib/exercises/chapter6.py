@@ -17,6 +17,9 @@ TENSOR_RATE = 1979e12 / 2
 BANDWIDTH = 4.8e12
 
 
+_FUSED_FORWARD_BYTES = sizing.activation_tensors(gated=True, backward=False) * sizing.dtype_bytes("bfloat16")
+
+
 def _budget(flop_rate: float, bandwidth: float, tensors: int, bytes_each: int) -> float:
     """FLOPs per element at the ridge point for a step moving ``tensors`` tensors of ``bytes_each`` bytes."""
     return analysis.arithmetic_budget(flop_rate, bandwidth, tensors * bytes_each)
@@ -129,8 +132,7 @@ EXERCISES = [
                r"FLOPs per byte times bytes per element gives FLOPs per element. Count the bytes one element of the "
                r"result costs: every tensor the step reads or writes, at the size of a bfloat16 number."],
         starter="answer = ...\nex.q5.check(answer)",
-        expected=lambda: analysis.arithmetic_budget(
-            FP32_RATE, BANDWIDTH, sizing.activation_tensors(gated=True, backward=False) * sizing.dtype_bytes("bfloat16")),
+        expected=lambda: analysis.arithmetic_budget(FP32_RATE, BANDWIDTH, _FUSED_FORWARD_BYTES),
         rel_tol=5e-3,
         unit="FLOPs",
         mistakes=[(lambda: _budget(FP32_RATE, BANDWIDTH, 1, 2),
