@@ -262,7 +262,7 @@ def test_repr_and_str_print_the_statement_not_the_dataclass():
     for text in (repr(ex), str(ex)):
         assert ex.statement in text and "Exercise 1.3" in text
         assert "hints=" not in text and "lambda" not in text and "mistakes" not in text
-    assert "(a)" in repr(E.chapter(1).q5)
+    assert "(a)" in repr(E.chapter(2).q4)
 
 
 def test_chapters_are_discovered_from_the_modules_present():

@@ -49,6 +49,35 @@ def test_1_6_uses_the_chapters_rule_of_thumb_only():
     assert not any(bad in t for t in texts for bad in ("6 N D", "6ND", r"6 \cdot T \cdot N"))
 
 
+def test_1_5_dead_units_is_the_librarys_criterion_and_its_cases_tell_the_slips_apart():
+    import numpy as np
+    import torch
+    from ffn_lib import FFN
+    from ffn_lib.analysis import dead_unit_fraction, pre_activations
+    from ffn_lib.exercises import ids
+
+    ex = E.get("1.5")
+    cases = ex._cases()
+    for x, W1, b1 in cases:
+        block = FFN(W1.shape[0], W1.shape[1]).double()
+        with torch.no_grad():
+            block.w1.weight.copy_(torch.tensor(W1.T, dtype=torch.float64))
+            block.w1.bias.copy_(torch.tensor(b1, dtype=torch.float64))
+        xt = torch.tensor(x, dtype=torch.float64)
+        mask = ex.reference(x, W1, b1)
+        assert mask.dtype == bool and mask.shape == (W1.shape[1],)
+        assert np.array_equal(mask, (pre_activations(block, xt) <= 0).all(dim=0).numpy())
+        assert abs(mask.mean() - dead_unit_fraction(block, xt)) < 1e-6  # the library takes a float32 mean
+    h = [x @ W1 + b1 for x, W1, b1 in cases]
+    assert any(((z <= 0).all(0) != (z < 0).all(0)).any() for z in h), "a case where a unit peaks at exactly 0"
+    assert any(((z <= 0).all(0) != (z <= 0).any(0)).any() for z in h) and any(m.all(0).any() for m in
+                                                                              (z <= 0 for z in h)), "dead units"
+    assert ex.check(lambda x, W1, b1: (np.maximum(x @ W1 + b1, 0) == 0).all(axis=0)).passed
+    assert "exactly 0" in ex.check(lambda x, W1, b1: (x @ W1 + b1 < 0).all(axis=0)).message
+    assert "`all`" in ex.check(lambda x, W1, b1: (x @ W1 + b1 <= 0).any(axis=0)).message
+    assert ids.revision("1.5") == 2 and not ids.is_current("1.5", {"status": "correct"})
+
+
 _templates_fullmatching = templates_fullmatching
 
 

@@ -30,7 +30,8 @@ CHAPTER_MOVED: dict[int, int] = {7: 8}  # every exercise N of the old chapter ke
 # since revision 2 it is GEGLU-tanh's backward.
 # 6.5 was "Shazeer's Table 1" (the lowest log-perplexity, read off the table); since revision 2 it is the
 # arithmetic budget of the fused SwiGLU step at the roofline's ridge point.
-REVISED: dict[str, int] = {"5.4": 2, "3.2": 2, "8.2": 2, "7.5": 2, "7.6": 2, "6.5": 2}
+# 1.5 was "Dead ReLU units" (the definition, as a choice); since revision 2 it is `dead_units(x, W1, b1)`, the mask.
+REVISED: dict[str, int] = {"5.4": 2, "3.2": 2, "8.2": 2, "7.5": 2, "7.6": 2, "6.5": 2, "1.5": 2}
 
 _ID = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})$")
 
