@@ -78,6 +78,25 @@ def test_1_5_dead_units_is_the_librarys_criterion_and_its_cases_tell_the_slips_a
     assert ids.revision("1.5") == 2 and not ids.is_current("1.5", {"status": "correct"})
 
 
+def test_3_4_is_the_beta_that_brings_swish_within_1_percent_of_relu_at_0_1():
+    import math
+    from ffn_lib import relu, swish
+    from ffn_lib.exercises import ids
+
+    ex = E.get("3.4")
+    beta = float(ex.expected())
+    assert abs(beta - 10 * math.log(99)) < 1e-9, "sigma(-0.1 beta) = 0.01"
+    gap = lambda b: (float(relu(0.1)) - float(swish(0.1, b))) / 0.1  # noqa: E731
+    assert abs(gap(beta) - 0.01) < 1e-12 and gap(beta - 0.01) > 0.01 > gap(beta + 0.01), "the smallest such beta"
+    assert ex.check(45.95).passed and not ex.check(46.0).passed
+    for value, words in ((46.05, "e^(beta x) = 99"), (4.595, "divide by x"), (21.97, "absolute terms"),
+                         (278.5, "for every x"), (278, "for every x")):
+        result = ex.check(value)
+        assert result.status == "incorrect" and words in result.message, (value, result.message)
+    assert "wrong sign" in ex.check(-45.95).message
+    assert ids.revision("3.4") == 2 and not ids.is_current("3.4", {"status": "correct"})
+
+
 _templates_fullmatching = templates_fullmatching
 
 
