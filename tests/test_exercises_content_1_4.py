@@ -97,6 +97,32 @@ def test_3_4_is_the_beta_that_brings_swish_within_1_percent_of_relu_at_0_1():
     assert ids.revision("3.4") == 2 and not ids.is_current("3.4", {"status": "correct"})
 
 
+def test_4_7_the_paper_matrices_reproduce_a_phi3_mlp_and_each_layout_slip_is_named():
+    import torch
+    import torch.nn.functional as F
+    from ffn_lib.blocks import split_gate_up
+
+    ex = E.get("4.7")
+    torch.manual_seed(0)
+    d, f = 8, 6
+    gate_up, down = torch.nn.Linear(d, 2 * f, bias=False).double(), torch.nn.Linear(f, d, bias=False).double()
+    x = torch.randn(5, d, dtype=torch.float64)
+    gate, up = gate_up(x).chunk(2, dim=-1)  # Hugging Face's Phi3MLP.forward, SiLU as Phi-3's act
+    phi3 = down(up * F.silu(gate))
+    sd = {"gate_up_proj.weight": gate_up.weight.detach(), "down_proj.weight": down.weight.detach()}
+    W, V, W2 = ex.reference(sd)
+    assert torch.allclose((F.silu(x @ W) * (x @ V)) @ W2, phi3, rtol=1e-12, atol=1e-12)
+    halves = split_gate_up(sd["gate_up_proj.weight"], "gate_first", 0)
+    assert all(torch.equal(a, b.T) for a, b in zip((W, V), halves))
+    w = sd["gate_up_proj.weight"]
+    slips = {"swapped": lambda s: (w[f:].T, w[:f].T, s["down_proj.weight"].T),
+             "not transposed": lambda s: (w[:f], w[f:], s["down_proj.weight"]),
+             "alternate rows": lambda s: (w[0::2].T, w[1::2].T, s["down_proj.weight"].T)}
+    for words, fn in slips.items():  # on this dict in float64, as well as on the hidden cases (the generic test)
+        assert words in ex._diagnose([([sd], fn(sd), "")]), words
+    assert ex.check(lambda s: list(ex.reference(s))).passed, "a list is accepted"
+
+
 _templates_fullmatching = templates_fullmatching
 
 

@@ -128,3 +128,13 @@ def llama_state_dicts(rng: np.random.Generator) -> list[tuple]:
             "down_proj.weight": _tensor(rng.normal(size=(d, f)), dtype),
         },))
     return out
+
+
+def phi3_state_dicts(rng: np.random.Generator) -> list[tuple]:
+    """Hugging Face Phi-3 MLP state dicts: ``gate_up_proj.weight`` (2 d_ff, d_model), gate rows first, and
+    ``down_proj.weight`` (d_model, d_ff), in nn.Linear's (out_features, in_features) layout."""
+    out = []
+    for (d, f), dtype in zip(((6, 10), (4, 7), (8, 5)), (torch.float32, torch.float32, torch.bfloat16)):
+        out.append(({"gate_up_proj.weight": _tensor(rng.normal(size=(2 * f, d)), dtype),
+                     "down_proj.weight": _tensor(rng.normal(size=(d, f)), dtype)},))
+    return out
