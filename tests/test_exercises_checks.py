@@ -47,7 +47,7 @@ def test_function_cases_are_seeded_and_reach_large_magnitudes(ex):
     assert len(first) >= 3
     for a, b in zip(first, second):
         assert all(values.unchanged(x, y) for x, y in zip(a, b)), "the hidden cases must be the same at every check"
-    if ex.id == "6.3":  # weight conversion: no activation to saturate
+    if ex.id in ("6.3", "4.7"):  # weight conversions: no activation to saturate
         return
     peak = 0.0
     for case in first:
@@ -262,7 +262,7 @@ def test_repr_and_str_print_the_statement_not_the_dataclass():
     for text in (repr(ex), str(ex)):
         assert ex.statement in text and "Exercise 1.3" in text
         assert "hints=" not in text and "lambda" not in text and "mistakes" not in text
-    assert "(a)" in repr(E.chapter(1).q5)
+    assert "(a)" in repr(E.chapter(2).q4)
 
 
 def test_chapters_are_discovered_from_the_modules_present():

@@ -49,6 +49,80 @@ def test_1_6_uses_the_chapters_rule_of_thumb_only():
     assert not any(bad in t for t in texts for bad in ("6 N D", "6ND", r"6 \cdot T \cdot N"))
 
 
+def test_1_5_dead_units_is_the_librarys_criterion_and_its_cases_tell_the_slips_apart():
+    import numpy as np
+    import torch
+    from ffn_lib import FFN
+    from ffn_lib.analysis import dead_unit_fraction, pre_activations
+    from ffn_lib.exercises import ids
+
+    ex = E.get("1.5")
+    cases = ex._cases()
+    for x, W1, b1 in cases:
+        block = FFN(W1.shape[0], W1.shape[1]).double()
+        with torch.no_grad():
+            block.w1.weight.copy_(torch.tensor(W1.T, dtype=torch.float64))
+            block.w1.bias.copy_(torch.tensor(b1, dtype=torch.float64))
+        xt = torch.tensor(x, dtype=torch.float64)
+        mask = ex.reference(x, W1, b1)
+        assert mask.dtype == bool and mask.shape == (W1.shape[1],)
+        assert np.array_equal(mask, (pre_activations(block, xt) <= 0).all(dim=0).numpy())
+        assert abs(mask.mean() - dead_unit_fraction(block, xt)) < 1e-6  # the library takes a float32 mean
+    h = [x @ W1 + b1 for x, W1, b1 in cases]
+    assert any(((z <= 0).all(0) != (z < 0).all(0)).any() for z in h), "a case where a unit peaks at exactly 0"
+    assert any(((z <= 0).all(0) != (z <= 0).any(0)).any() for z in h) and any(m.all(0).any() for m in
+                                                                              (z <= 0 for z in h)), "dead units"
+    assert ex.check(lambda x, W1, b1: (np.maximum(x @ W1 + b1, 0) == 0).all(axis=0)).passed
+    assert "exactly 0" in ex.check(lambda x, W1, b1: (x @ W1 + b1 < 0).all(axis=0)).message
+    assert "`all`" in ex.check(lambda x, W1, b1: (x @ W1 + b1 <= 0).any(axis=0)).message
+    assert ids.revision("1.5") == 2 and not ids.is_current("1.5", {"status": "correct"})
+
+
+def test_3_4_is_the_beta_that_brings_swish_within_1_percent_of_relu_at_0_1():
+    import math
+    from ffn_lib import relu, swish
+    from ffn_lib.exercises import ids
+
+    ex = E.get("3.4")
+    beta = float(ex.expected())
+    assert abs(beta - 10 * math.log(99)) < 1e-9, "sigma(-0.1 beta) = 0.01"
+    gap = lambda b: (float(relu(0.1)) - float(swish(0.1, b))) / 0.1  # noqa: E731
+    assert abs(gap(beta) - 0.01) < 1e-12 and gap(beta - 0.01) > 0.01 > gap(beta + 0.01), "the smallest such beta"
+    assert ex.check(45.95).passed and not ex.check(46.0).passed
+    for value, words in ((46.05, "e^(beta x) = 99"), (4.595, "divide by x"), (21.97, "absolute terms"),
+                         (278.5, "for every x"), (278, "for every x")):
+        result = ex.check(value)
+        assert result.status == "incorrect" and words in result.message, (value, result.message)
+    assert "wrong sign" in ex.check(-45.95).message
+    assert ids.revision("3.4") == 2 and not ids.is_current("3.4", {"status": "correct"})
+
+
+def test_4_7_the_paper_matrices_reproduce_a_phi3_mlp_and_each_layout_slip_is_named():
+    import torch
+    import torch.nn.functional as F
+    from ffn_lib.blocks import split_gate_up
+
+    ex = E.get("4.7")
+    torch.manual_seed(0)
+    d, f = 8, 6
+    gate_up, down = torch.nn.Linear(d, 2 * f, bias=False).double(), torch.nn.Linear(f, d, bias=False).double()
+    x = torch.randn(5, d, dtype=torch.float64)
+    gate, up = gate_up(x).chunk(2, dim=-1)  # Hugging Face's Phi3MLP.forward, SiLU as Phi-3's act
+    phi3 = down(up * F.silu(gate))
+    sd = {"gate_up_proj.weight": gate_up.weight.detach(), "down_proj.weight": down.weight.detach()}
+    W, V, W2 = ex.reference(sd)
+    assert torch.allclose((F.silu(x @ W) * (x @ V)) @ W2, phi3, rtol=1e-12, atol=1e-12)
+    halves = split_gate_up(sd["gate_up_proj.weight"], "gate_first", 0)
+    assert all(torch.equal(a, b.T) for a, b in zip((W, V), halves))
+    w = sd["gate_up_proj.weight"]
+    slips = {"swapped": lambda s: (w[f:].T, w[:f].T, s["down_proj.weight"].T),
+             "not transposed": lambda s: (w[:f], w[f:], s["down_proj.weight"]),
+             "alternate rows": lambda s: (w[0::2].T, w[1::2].T, s["down_proj.weight"].T)}
+    for words, fn in slips.items():  # on this dict in float64, as well as on the hidden cases (the generic test)
+        assert words in ex._diagnose([([sd], fn(sd), "")]), words
+    assert ex.check(lambda s: list(ex.reference(s))).passed, "a list is accepted"
+
+
 _templates_fullmatching = templates_fullmatching
 
 

@@ -150,6 +150,32 @@ def test_8_2_each_named_mistake_gets_its_own_feedback():
     assert len(messages) == len(wrong), "each mistake has its own feedback"
 
 
+def test_6_5_is_the_ridge_point_budget_of_the_quoted_figures_and_names_each_slip():
+    from ffn_lib import analysis
+    from ffn_lib.diagrams.kernel import DATASHEET_ROOFS
+    from ffn_lib.exercises import chapter6 as ex6
+    from ffn_lib.exercises import ids
+    from ffn_lib.roofline import ridge_point
+
+    ex = E.get("6.5")
+    bandwidth, tensor_rate, _ = DATASHEET_ROOFS[("H200", "bfloat16")]
+    assert (ex6.FP32_RATE, ex6.TENSOR_RATE, ex6.BANDWIDTH) == (
+        analysis.QUOTED_FP32_FLOP_RATE["NVIDIA H200"][0], tensor_rate, bandwidth), "the library's quoted figures"
+    for text in ("67 TFLOP/s of FP32", "989 TFLOP/s of dense BF16", "4.8 TB/s", "quoted, not measured"):
+        assert text in ex.statement, text
+    assert abs(float(ex.expected()) - ridge_point(67e12, 4.8e12) * 3 * 2) < 1e-9
+    assert abs(ex.expected() - 83.75) < 1e-9
+    assert ex.check(83.75).passed and ex.check(83.8).passed and not ex.check(85.0).passed
+    slips = {67 / 4.8 * 2: "one tensor", 67 / 4.8 * 4: "the two tensors read", 67 / 4.8 * 12: "4 bytes per element",
+             989 / 4.8 * 6: "tensor cores' rate", 4.8 / 67 * 6: "inverted", 67 / 4.8: "the ridge point itself",
+             67 / 4.8 * 10: "five tensors"}
+    for value, words in slips.items():
+        result = ex.check(round(value, 2))
+        assert result.status == "incorrect" and words in result.message, (value, result.message)
+    assert ids.revision("6.5") == 2 and not ids.is_current("6.5", {"status": "correct"})
+    assert "Table 1" not in ex.title + ex.statement
+
+
 def test_8_2_solution_computes_its_numbers_and_says_what_holm_resolves():
     from ffn_lib.exercises import chapter8 as ex8
     from ffn_lib.exercises import ids

@@ -171,7 +171,7 @@ def test_a_version_1_file_is_migrated_once_all_ids_at_once(monkeypatch, tmp_path
     from ffn_lib.exercises import ids
 
     path = tmp_path / "progress.json"
-    old = {"6.5": {"status": "correct", "attempts": 2}, "6.6": {"status": "incorrect", "attempts": 1, "hints": 1},
+    old = {"6.4": {"status": "correct", "attempts": 2}, "6.6": {"status": "incorrect", "attempts": 1, "hints": 1},
            "6.8": {"status": "correct", "attempts": 1}, "7.1": {"status": "correct", "attempts": 3},
            "7.3": {"status": "incorrect", "attempts": 7}, "7.4": {"status": "correct", "attempts": 1}}
     path.write_text(json.dumps({"version": 1, "exercises": old}))
@@ -180,7 +180,7 @@ def test_a_version_1_file_is_migrated_once_all_ids_at_once(monkeypatch, tmp_path
     saved = json.loads(path.read_text())
     assert saved["version"] == P.VERSION == 3 and saved["exercises"] == entries
     assert {k: (v["status"], v["attempts"], v["hints"]) for k, v in entries.items()} == {
-        "6.5": ("correct", 2, 0), "7.1": ("incorrect", 1, 1), "7.3": ("correct", 1, 0), "8.1": ("correct", 3, 0),
+        "6.4": ("correct", 2, 0), "7.1": ("incorrect", 1, 1), "7.3": ("correct", 1, 0), "8.1": ("correct", 3, 0),
         "8.3": ("incorrect", 7, 0), "8.4": ("correct", 1, 0)}, "one mapping at once: 6.6 -> 7.1, not on to 8.1"
     assert P.load() == entries, "a second load migrates nothing again"
     assert all(ids.renumbered(k) in entries for k in old) and capsys.readouterr().err == ""

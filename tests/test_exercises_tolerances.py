@@ -45,7 +45,7 @@ def _miss_ratio(ex, fn):
             g, r64 = values.as_float64(g), values.as_float64(r)
             if g.shape != r64.shape:
                 return np.inf
-            rtol, atol = values.FUNCTION_TOL[values.dtype_name(w)]
+            rtol, atol = values.FUNCTION_TOL.get(values.dtype_name(w), values.FUNCTION_TOL["float64"])  # a bool mask
             scale = max(1.0, float(np.max(np.abs(r64[np.isfinite(r64)]), initial=0.0)))
             with np.errstate(all="ignore"):
                 miss = np.abs(g - r64) / (rtol * np.abs(r64) + atol * scale)

@@ -85,6 +85,28 @@ def block_weights_numpy(rng: np.random.Generator, gated: bool) -> list[tuple]:
     return cases
 
 
+def dead_unit_batches(rng: np.random.Generator) -> list[tuple]:
+    """(x, W1, b1) in the paper's layout, x a batch (batch, d_model), with dead, half-dead and live units: biases
+    spread from well below to above 0; a float32 case; integer-valued inputs whose units peak at exactly 0 (and a
+    zero column with a zero bias), where <= 0 and < 0 disagree; one row, where every row and any row agree; a
+    batch of large inputs."""
+    cases = []
+    for (batch, d, f), dtype in zip(((6, 4, 10), (16, 5, 12), (40, 6, 9)), (np.float64, np.float32, np.float64)):
+        x, W1 = rng.normal(size=(batch, d)), rng.normal(size=(d, f)) / np.sqrt(d)
+        b1 = np.linspace(-3.0, 1.0, f)[rng.permutation(f)]
+        cases.append(tuple(a.astype(dtype) for a in (x, W1, b1)))
+    x, W1 = rng.integers(-2, 3, size=(5, 3)).astype(float), rng.integers(-2, 3, size=(3, 8)).astype(float)
+    W1[:, 7] = 0.0
+    b1 = rng.integers(-3, 3, size=8).astype(float)
+    b1[:4] = -(x @ W1[:, :4]).max(axis=0)  # the largest pre-activation of units 0-3 is exactly 0
+    b1[7] = 0.0  # unit 7's pre-activation is 0 for every row
+    cases.append((x, W1, b1))
+    cases.append((rng.normal(size=(1, 4)), rng.normal(size=(4, 7)), rng.normal(size=7)))
+    x, W1 = rng.normal(size=(12, 5)) * 8, rng.normal(size=(5, 10)) / np.sqrt(5)
+    cases.append((x, W1, np.linspace(-30.0, 5.0, 10)[rng.permutation(10)]))  # large pre-activations
+    return cases
+
+
 def block_weights_torch(rng: np.random.Generator) -> list[tuple]:
     """(x, W, V, W2) as tensors: float32, float64, bfloat16, float32 with large inputs."""
     out = []
@@ -105,4 +127,14 @@ def llama_state_dicts(rng: np.random.Generator) -> list[tuple]:
             "up_proj.weight": _tensor(rng.normal(size=(f, d)), dtype),
             "down_proj.weight": _tensor(rng.normal(size=(d, f)), dtype),
         },))
+    return out
+
+
+def phi3_state_dicts(rng: np.random.Generator) -> list[tuple]:
+    """Hugging Face Phi-3 MLP state dicts: ``gate_up_proj.weight`` (2 d_ff, d_model), gate rows first, and
+    ``down_proj.weight`` (d_model, d_ff), in nn.Linear's (out_features, in_features) layout."""
+    out = []
+    for (d, f), dtype in zip(((6, 10), (4, 7), (8, 5)), (torch.float32, torch.float32, torch.bfloat16)):
+        out.append(({"gate_up_proj.weight": _tensor(rng.normal(size=(2 * f, d)), dtype),
+                     "down_proj.weight": _tensor(rng.normal(size=(d, f)), dtype)},))
     return out

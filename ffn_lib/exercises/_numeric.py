@@ -93,3 +93,16 @@ def gaussian_mean(f, n=400_001, width=12.0) -> float:
     w = np.exp(-0.5 * z**2) / np.sqrt(2.0 * np.pi)
     integrate = getattr(np, "trapezoid", None) or np.trapz  # NumPy 2 renamed trapz
     return float(integrate(f(z) * w, z))
+
+
+@lru_cache(maxsize=None)
+def swish_relu_beta(x: float, rel: float) -> float:
+    """The smallest beta at which Swish_beta(x) is within ``rel`` (a fraction) of ReLU(x) = x, for an x > 0:
+    the root of Swish_beta(x) / x - (1 - rel), by bisection on beta (the ratio, sigma(beta x), grows with beta)."""
+    lo, hi = 0.0, 1.0
+    while float(swish(x, hi)) / x < 1 - rel:
+        hi *= 2
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if float(swish(x, mid)) / x < 1 - rel else (lo, mid)
+    return 0.5 * (lo + hi)

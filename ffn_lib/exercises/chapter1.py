@@ -5,7 +5,6 @@ import numpy as np
 from .. import sizing
 from ..blocks import ffn_reference
 from . import _cases
-from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
 from .shape import ShapeExercise
@@ -81,21 +80,40 @@ EXERCISES = [
                   (lambda: sizing.forward_flops(2048, 768, 3072, gated=False) / 2048,
                    "that is the count for a single token; multiply by the 2,048 tokens.")],
     ),
-    ChoiceExercise(
-        title="Dead ReLU units",
-        statement="In the chapter, some hidden units of a block are called *dead* on a batch. What does that mean?",
-        hints=["Look at what ReLU outputs, and what its derivative is, for negative inputs.",
-               "A dead unit gives no signal forward and no gradient backward."],
-        starter='answer = ...  # "a", "b", "c" or "d"\nex.q5.check(answer)',
-        options={"a": "Its pre-activation is negative for every input of the batch, so its output and its gradient "
-                      "are zero everywhere.",
-                 "b": "Its weights are exactly zero.",
-                 "c": "Its output is negative.",
-                 "d": "Its gradient is so large that training diverges."},
-        correct="a",
-        mistakes={"b": "a unit with non-zero weights can still be dead: what matters is the sign of x W1 + b1.",
-                  "c": "ReLU never outputs a negative number.",
-                  "d": "that is an exploding gradient; a dead unit has a zero gradient."},
+    FunctionExercise(
+        title="Which units are dead?",
+        statement=r"Write `dead_units(x, W1, b1)` for NumPy arrays: `x` is a batch `(batch, d_model)`, `W1` is "
+                  r"`(d_model, d_ff)`, `b1` is `(d_ff,)`. Return a boolean array of shape `(d_ff,)`, True for each "
+                  r"hidden unit that is dead on the batch: its pre-activation $xW_1 + b_1$ is $\le 0$ for every row "
+                  r"of `x`. A unit whose largest pre-activation is exactly 0 counts as dead, as "
+                  r"`ffn_lib.analysis.dead_unit_fraction` counts it: ReLU outputs 0 there, and PyTorch's derivative "
+                  r"of ReLU at 0 is 0.",
+        hints=[r"Compute the pre-activations `h = x @ W1 + b1`, shape `(batch, d_ff)`: one row per input, one "
+               r"column per hidden unit. A unit is a column of `h`.",
+               r"`h <= 0` says which activations are zero. A unit is dead when that holds down its whole column, so "
+               r"reduce over the rows: `.all(axis=0)`. With `.any` a unit would count as dead as soon as one input "
+               r"switches it off, and about half of all activations are off."],
+        starter="import numpy as np\n\ndef dead_units(x, W1, b1):\n    ...  # your code here\n\n"
+                "ex.q5.check(dead_units)",
+        answer_name="dead_units",
+        reference=lambda x, W1, b1: (x @ W1 + b1 <= 0).all(axis=0),
+        cases=_cases.dead_unit_batches,
+        mistakes=[(lambda x, W1, b1: (x @ W1 + b1 <= 0).any(axis=0),
+                   "that marks a unit dead as soon as one row switches it off (`any`); a dead unit is off for every "
+                   "row of the batch (`all`). About half of all activations are zero, but almost no unit is zero "
+                   "for every input."),
+                  (lambda x, W1, b1: (x @ W1 <= 0).all(axis=0),
+                   "the bias b1 is missing: the pre-activation is x W1 + b1, and a negative bias is what kills a "
+                   "unit."),
+                  (lambda x, W1, b1: (x @ W1 + b1 < 0).all(axis=0),
+                   "that uses < 0: a unit whose largest pre-activation is exactly 0 outputs 0 and gets no gradient "
+                   "(ReLU's derivative at 0 is 0 in PyTorch), so it is dead too. Use <= 0."),
+                  (lambda x, W1, b1: (x @ W1 + b1 <= 0).all(axis=1),
+                   "that reduces over the units (axis=1), one value per row of x; a unit is a column of x W1 + b1, "
+                   "so reduce over the rows, axis=0."),
+                  (lambda x, W1, b1: x @ W1 + b1 <= 0,
+                   "that is one value per (row, unit): which activations are zero. A unit is dead when its whole "
+                   "column is <= 0: reduce over the rows.")],
     ),
     NumberExercise(
         title="FLOPs of a training step",

@@ -1,10 +1,11 @@
 """Exercises of chapter 3: Swish and SiLU."""
 
+import math
+
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_derivative, silu, silu_derivative, swish
 from . import _numeric
-from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
 
@@ -75,15 +76,30 @@ EXERCISES = [
                   (_numeric.gelu_minimum, "that is GELU's minimum, not Swish_3's."),
                   (lambda: _numeric.swish_minimum(3.0)[0], "that is where the minimum is (x), not the value there.")],
     ),
-    ChoiceExercise(
-        title="Swish for large beta",
-        statement=r"As $\beta \to \infty$, $\mathrm{Swish}_\beta(x)$ tends to:",
-        hints=[r"For $x > 0$, $\sigma(\beta x) \to 1$; for $x < 0$, $\sigma(\beta x) \to 0$."],
-        starter='answer = ...  # "a", "b", "c" or "d"\nex.q4.check(answer)',
-        options={"a": "x / 2", "b": "ReLU(x)", "c": "x", "d": r"$\sigma(x)$"},
-        correct="b",
-        mistakes={"a": "x / 2 is the other end, beta = 0.", "c": "for negative x the gate closes, so it is not x.",
-                  "d": "the sigmoid is the gate; Swish multiplies it by x."},
+    NumberExercise(
+        title="How large must beta be?",
+        statement=r"As $\beta$ grows, $\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x)$ tends to "
+                  r"$\mathrm{ReLU}(x)$, but not at the same pace for every $x$. What is the smallest $\beta$ at which "
+                  r"$\mathrm{Swish}_\beta(0.1)$ is within 1% of $\mathrm{ReLU}(0.1) = 0.1$? Give 2 decimal places.",
+        hints=[r"For $x > 0$, $\mathrm{ReLU}(x) - \mathrm{Swish}_\beta(x) = x - x\,\sigma(\beta x) = "
+               r"x\,\sigma(-\beta x)$: the relative gap is $\sigma(-\beta x)$, the part of the gate still closed. "
+               r"Set it to 0.01.",
+               r"$\sigma(-z) = 1/(1 + e^{z}) = 0.01$ means $e^{z} = 99$, with $z = \beta x$. Or find the root "
+               r"numerically: bisect `ffn_lib.swish(0.1, beta) - 0.099` in `beta`."],
+        starter="answer = ...\nex.q4.check(answer)",
+        expected=lambda: _numeric.swish_relu_beta(0.1, 0.01),
+        abs_tol=5e-3,
+        mistakes=[(lambda: math.log(100) / 0.1,
+                   "that solves e^(-beta x) = 0.01, the tail's approximation of sigma(-beta x); exactly, "
+                   "sigma(-beta x) = 1/(1 + e^(beta x)) = 0.01 gives e^(beta x) = 99."),
+                  (lambda: math.log(99),
+                   "that is beta x, the sigmoid's argument; divide by x = 0.1 for beta."),
+                  (lambda: math.log(9) / 0.1,
+                   "that makes the gap at most 0.01 in absolute terms, x sigma(-beta x) <= 0.01; 1% of "
+                   "ReLU(0.1) = 0.1 is 0.001."),
+                  (lambda: _numeric.swish_relu_gap(1.0) / 0.001,
+                   "that brings the gap below 0.001 for every x (exercise 3.5's gap, SiLU's dip over beta): enough, "
+                   "but more than x = 0.1 alone needs.", 1.0)],  # the dip typed as 0.278 or 0.2785
     ),
     NumberExercise(
         title="How far from ReLU?",

@@ -3,12 +3,24 @@
 
 from .. import sizing
 from ..activations import sigmoid, sigmoid_derivative, silu
-from ..blocks import gated_ffn_reference
+from ..blocks import gated_ffn_reference, split_gate_up
 from . import _cases
 from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
 from .shape import ShapeExercise
+
+def _phi3_split(sd, rows=lambda w: split_gate_up(w, "gate_first", dim=0)):
+    """(gate rows, up rows, down) of a Phi-3 MLP state dict; ``rows`` splits gate_up_proj.weight."""
+    gate, up = rows(sd["gate_up_proj.weight"])
+    return gate, up, sd["down_proj.weight"]
+
+
+def _phi3_to_paper(sd):
+    """The paper's (W, V, W2): Phi3MLP's chunk(2, dim=-1) takes the gate first (``blocks.split_gate_up``'s
+    "gate_first", dim 0 of the (out_features, in_features) weight), each matrix transposed."""
+    return tuple(m.T for m in _phi3_split(sd))
+
 
 EXERCISES = [
     NumberExercise(
@@ -100,5 +112,37 @@ EXERCISES = [
                   (lambda: 3.0, "3 is u, the derivative of g u: that reads g as the gate's output, sigma(xW). In the "
                                 "book's notation g = xW is the gate's pre-activation, u = xV, and h = act(g) u "
                                 "(here act = sigma), so dh/dg = sigma'(g) u.")],
+    ),
+    FunctionExercise(
+        title="From Phi-3's fused gate_up_proj to the paper's matrices",
+        statement=r"Phi-3 fuses the gate and up projections into one nn.Linear: Hugging Face's `Phi3MLP` computes "
+                  r"`gate, up = gate_up_proj(x).chunk(2, dim=-1)` and returns `down_proj(up * act(gate))`. Write "
+                  r"`phi3_to_paper(state_dict)` that takes such an MLP's state dict (keys `gate_up_proj.weight`, of "
+                  r"shape `(2 d_ff, d_model)`, and `down_proj.weight`, `(d_model, d_ff)`, both in nn.Linear's "
+                  r"`(out_features, in_features)` layout) and returns the tuple `(W, V, W2)` in the paper's layout, "
+                  r"so that $(\mathrm{act}(xW) \otimes xV)\,W_2$ equals the MLP's output. A list `[W, V, W2]` is "
+                  r"accepted too.",
+        hints=[r"`gate_up_proj(x)` is `x @ weight.T`, of width $2\,d_\text{ff}$, and `chunk(2, dim=-1)` takes its "
+               r"first $d_\text{ff}$ columns as the gate. Column $j$ of that output is made by row $j$ of the "
+               r"weight: which rows of `gate_up_proj.weight` are the gate's?",
+               r"Split the weight's rows into two halves (`weight[:d_ff]` and `weight[d_ff:]`, or "
+               r"`weight.chunk(2, dim=0)`), then transpose each to the paper's `(d_model, d_ff)`; "
+               r"`down_proj.weight.T` is $W_2$."],
+        starter="def phi3_to_paper(state_dict):\n    ...  # your code here\n\nex.q7.check(phi3_to_paper)",
+        answer_name="phi3_to_paper",
+        reference=_phi3_to_paper,
+        cases=_cases.phi3_state_dicts,
+        mistakes=[(lambda sd: tuple(m.T for m in _phi3_split(sd, lambda w: w.chunk(2, dim=0)[::-1])),
+                   "gate and up are swapped: chunk(2, dim=-1) gives the gate first, so the first d_ff rows of "
+                   "gate_up_proj.weight are W's (transposed) and the last d_ff rows are V's."),
+                  (lambda sd: _phi3_split(sd),
+                   "the matrices are not transposed: nn.Linear stores (out_features, in_features), and the paper's "
+                   "W is (d_model, d_ff)."),
+                  (lambda sd: tuple(m.T for m in _phi3_split(sd, lambda w: (w[0::2], w[1::2]))),
+                   "that takes alternate rows, the interleaved layout of gpt-oss; Phi-3's gate_up_proj stacks the "
+                   "gate's d_ff rows first, then the up rows."),
+                  (lambda sd: tuple(m.T for m in _phi3_split(sd, lambda w: w.chunk(2, dim=1))),
+                   "that splits the weight's columns (d_model); its rows are the 2 d_ff outputs: split dim 0 of "
+                   "the weight (or transpose first and split the columns).")],
     ),
 ]

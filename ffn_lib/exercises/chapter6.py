@@ -2,20 +2,27 @@
 
 import torch
 
-from .. import sizing
+from .. import analysis, sizing
 from ..activations import gelu, silu
-from ..variants import VARIANTS
 from . import _cases
-from .choice import ChoiceExercise
 from .function import FunctionExercise
 from .number import NumberExercise
 
-_TABLE1_OPTIONS = {"a": "ReLU", "b": "SwiGLU", "c": "GEGLU", "d": "GLU"}
+# 6.5's given figures, NVIDIA's H200 SXM datasheet (nvidia2024h200), quoted, not measured: the FP32 rate
+# (analysis.QUOTED_FP32_FLOP_RATE), the dense BF16 tensor-core rate (1,979 TFLOP/s with sparsity, halved) and the
+# HBM3e bandwidth (diagrams.kernel.DATASHEET_ROOFS). The statement writes them out; a test holds them to the
+# library's.
+FP32_RATE = 67e12
+TENSOR_RATE = 1979e12 / 2
+BANDWIDTH = 4.8e12
 
 
-def _best_in_table1() -> str:
-    best = min(VARIANTS.values(), key=lambda v: v.log_perplexity_65k).name
-    return next(k for k, v in _TABLE1_OPTIONS.items() if v == best)
+_FUSED_FORWARD_BYTES = sizing.activation_tensors(gated=True, backward=False) * sizing.dtype_bytes("bfloat16")
+
+
+def _budget(flop_rate: float, bandwidth: float, tensors: int, bytes_each: int) -> float:
+    """FLOPs per element at the ridge point for a step moving ``tensors`` tensors of ``bytes_each`` bytes."""
+    return analysis.arithmetic_budget(flop_rate, bandwidth, tensors * bytes_each)
 
 
 def _swiglu(x, W, V, W2, act=silu):
@@ -111,16 +118,41 @@ EXERCISES = [
                   (lambda: sizing.activation_tensors(gated=True, backward=False, fused=False),
                    "that is the eager forward's number of tensors; the question asks for the fused step's bytes.")],
     ),
-    ChoiceExercise(
-        title="Shazeer's Table 1",
-        statement="In Shazeer's Table 1, after 65,536 training steps, which FFN has the lowest held-out "
-                  "log-perplexity?",
-        hints=["The chapter draws Table 1 as a figure; `ffn_lib.VARIANTS` holds the quoted numbers."],
-        starter='answer = ...  # "a", "b", "c" or "d"\nex.q5.check(answer)',
-        options=_TABLE1_OPTIONS,
-        correct=_best_in_table1,
-        mistakes={"a": "ReLU is the baseline, and the worst of the eight at 65k steps.",
-                  "b": "SwiGLU is a close second at 65k steps, within one standard deviation of the best.",
-                  "d": "the sigmoid GLU improves on ReLU, but the GELU and Swish gates do better."},
+    NumberExercise(
+        title="The arithmetic budget of the fused SwiGLU step",
+        statement=r"Take these figures as given (NVIDIA's datasheet for the H200 SXM, quoted, not measured): "
+                  r"67 TFLOP/s of FP32 arithmetic on the CUDA cores, 989 TFLOP/s of dense BF16 matrix products on "
+                  r"the tensor cores, and 4.8 TB/s of memory bandwidth. The fused forward of "
+                  r"$\mathrm{SiLU}(g) \otimes u$ in bfloat16 reads $g$ and $u$ and writes the result. How many "
+                  r"FLOPs can it spend on each element of the result before its arithmetic, not its memory traffic, "
+                  r"limits its speed? Give 3 significant digits.",
+        hints=[r"The roofline's ridge point, peak rate over bandwidth, is the number of FLOPs a kernel can do per "
+               r"byte it moves before the flat roof takes over. Which peak? An elementwise kernel's arithmetic runs "
+               r"on the FP32 units: the tensor cores only do matrix products.",
+               r"FLOPs per byte times bytes per element gives FLOPs per element. Count the bytes one element of the "
+               r"result costs: every tensor the step reads or writes, at the size of a bfloat16 number."],
+        starter="answer = ...\nex.q5.check(answer)",
+        expected=lambda: analysis.arithmetic_budget(FP32_RATE, BANDWIDTH, _FUSED_FORWARD_BYTES),
+        rel_tol=5e-3,
+        unit="FLOPs",
+        mistakes=[(lambda: _budget(FP32_RATE, BANDWIDTH, 1, 2),
+                   "that counts the bytes of one tensor per element; the step reads g and u and writes the result, "
+                   "three tensors of 2 bytes each."),
+                  (lambda: _budget(FP32_RATE, BANDWIDTH, 2, 2),
+                   "that counts the two tensors read; the result is written to memory too: three tensors."),
+                  (lambda: _budget(FP32_RATE, BANDWIDTH, 3, 4),
+                   "that counts 4 bytes per element, float32's size; bfloat16 has 2. The arithmetic is done in "
+                   "FP32, but the bytes moved are bfloat16's."),
+                  (lambda: _budget(TENSOR_RATE, BANDWIDTH, 3, 2),
+                   "that uses the tensor cores' rate; they only do matrix products. An elementwise kernel's "
+                   "multiplies, adds and exponentials run on the FP32 units, at 67 TFLOP/s."),
+                  (lambda: BANDWIDTH / FP32_RATE * 3 * 2,
+                   "the ratio is inverted: the ridge point is FLOP/s over bytes/s, FLOPs per byte, about 14."),
+                  (lambda: _budget(FP32_RATE, BANDWIDTH, 1, 1),
+                   "that is the ridge point itself, FLOPs per byte; multiply by the bytes one element of the result "
+                   "costs (three tensors, 2 bytes each)."),
+                  (lambda: _budget(FP32_RATE, BANDWIDTH, 5, 2),
+                   "that counts five tensors, the eager forward's traffic (SiLU writes s, the multiply reads it "
+                   "back); the fused forward reads g and u and writes the result: three.")],
     ),
 ]

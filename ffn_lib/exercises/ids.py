@@ -28,7 +28,12 @@ CHAPTER_MOVED: dict[int, int] = {7: 8}  # every exercise N of the old chapter ke
 # 7.5 was "SwiGLU on one [gate | up] tensor" (the chapter's step 4, copied); since revision 2 it is the interleaved
 # layout [g0, u0, g1, u1, ...]. 7.6 was "The fused backward, recomputing SiLU" (the chapter's backward step);
 # since revision 2 it is GEGLU-tanh's backward.
-REVISED: dict[str, int] = {"5.4": 2, "3.2": 2, "8.2": 2, "7.5": 2, "7.6": 2}
+# 6.5 was "Shazeer's Table 1" (the lowest log-perplexity, read off the table); since revision 2 it is the
+# arithmetic budget of the fused SwiGLU step at the roofline's ridge point.
+# 1.5 was "Dead ReLU units" (the definition, as a choice); since revision 2 it is `dead_units(x, W1, b1)`, the mask.
+# 3.4 was "Swish for large beta" (its limit, ReLU, as a choice); since revision 2 it is the beta that brings
+# Swish_beta(0.1) within 1% of ReLU(0.1).
+REVISED: dict[str, int] = {"5.4": 2, "3.2": 2, "8.2": 2, "7.5": 2, "7.6": 2, "6.5": 2, "1.5": 2, "3.4": 2}
 
 _ID = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})$")
 

@@ -30,9 +30,15 @@ def ffn_forward(x, W1, b1, W2, b2):
 answer = 2 * (2 * tokens * d_model * d_ff)""",
     ),
     5: Solution(
-        r"ReLU outputs 0 and has derivative 0 for negative inputs. A unit whose pre-activation $xW_1 + b_1$ is "
-        "negative for the whole batch contributes nothing forward and receives no gradient backward.",
-        'answer = "a"',
+        r"The pre-activations form a `(batch, d_ff)` array, a column per hidden unit. A unit is dead when its "
+        r"column is $\le 0$ all the way down: ReLU then outputs 0 for every input of the batch and passes back no "
+        r"gradient. `.all(axis=0)` asks exactly that of each column; the mean of the mask is what "
+        r"`ffn_lib.analysis.dead_unit_fraction` reports for a block.",
+        """import numpy as np
+
+def dead_units(x, W1, b1):
+    h = x @ W1 + b1                # pre-activations, (batch, d_ff)
+    return (h <= 0).all(axis=0)    # dead: <= 0 for every row""",
     ),
     6: Solution(
         r"Forward: two products of $2 \cdot 2048 \cdot d_\text{model} \cdot d_\text{ff}$ FLOPs each. Backward: "

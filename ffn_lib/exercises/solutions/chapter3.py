@@ -39,9 +39,14 @@ x = np.linspace(-2, 0, 2_000_001)
 answer = ffn_lib.swish(x, beta=3.0).min()""",
     ),
     4: Solution(
-        r"The gate $\sigma(\beta x)$ becomes a step: 1 for $x > 0$, 0 for $x < 0$. So $x\,\sigma(\beta x) \to "
-        r"\max(0, x)$.",
-        'answer = "b"',
+        r"For $x > 0$ the relative gap is $\sigma(-\beta x)$, so $\sigma(-0.1\,\beta) = 0.01$: "
+        r"$e^{0.1\beta} = 99$ and $\beta = 10 \ln 99 \approx 45.95$. The $\beta$ needed grows like $1/x$: at "
+        r"$x = 0.01$ it is ten times as large, so no finite $\beta$ brings Swish within 1% of ReLU at every "
+        r"$x > 0$. The absolute gap, SiLU's dip divided by $\beta$ (exercise 3.5), does shrink everywhere at once.",
+        """import math
+
+x, rel = 0.1, 0.01
+answer = math.log((1 - rel) / rel) / x  # sigma(-beta x) = rel""",
     ),
     5: Solution(
         (r"For $x > 0$ the gap is $x\,\sigma(-5x)$ and for $x < 0$ it is $|x|\,\sigma(5x)$: the same function of "

@@ -40,4 +40,13 @@ g, u = 1.0, 3.0
 s = 1 / (1 + math.exp(-g))
 answer = s * (1 - s) * u""",
     ),
+    7: Solution(
+        r"`gate_up_proj(x)` is $x\,\text{weight}^\top$, so its first $d_\text{ff}$ output columns, the ones "
+        r"`chunk(2, dim=-1)` takes as the gate, come from the weight's first $d_\text{ff}$ rows. Those rows, "
+        r"transposed, are the paper's $W$; the other half, transposed, is $V$; `down_proj.weight` transposed is "
+        r'$W_2$. `ffn_lib.blocks.split_gate_up(weight, "gate_first", dim=0)` does the split.',
+        """def phi3_to_paper(state_dict):
+    gate, up = state_dict["gate_up_proj.weight"].chunk(2, dim=0)  # gate rows first, as chunk(2, dim=-1) reads them
+    return gate.T, up.T, state_dict["down_proj.weight"].T""",
+    ),
 }

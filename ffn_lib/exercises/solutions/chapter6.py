@@ -30,11 +30,15 @@ def swiglu(x, W, V, W2):
         """answer = 3 * 8192 * 14336 * 2""",
     ),
     5: Solution(
-        "Reading the 65,536-step column of Table 1 (quoted in `ffn_lib.VARIANTS`), GEGLU is lowest, SwiGLU a close "
-        "second: both gated variants beat every plain FFN.",
-        """import ffn_lib
-
-best = min(ffn_lib.VARIANTS.values(), key=lambda v: v.log_perplexity_65k)
-answer = {"ReLU": "a", "SwiGLU": "b", "GEGLU": "c", "GLU": "d"}[best.name]""",
+        r"The ridge point is the FP32 rate over the bandwidth, $67 / 4.8 \approx 14.0$ FLOPs per byte (the "
+        r"tensor cores do not count: an elementwise kernel's arithmetic never reaches them). One element of the "
+        r"result costs 6 bytes, $g$ and $u$ read and the result written at 2 bytes each, so the kernel can spend "
+        r"about 84 FLOPs on it before the arithmetic, not the memory, sets its speed; "
+        r"`ffn_lib.analysis.arithmetic_budget(67e12, 4.8e12, 6)` gives the same. SiLU and the product need a "
+        r"small part of that: on this GPU the step is memory-bound, and only moving fewer bytes speeds it up.",
+        """fp32_rate, bandwidth = 67e12, 4.8e12  # FLOP/s and bytes/s, the given figures
+ridge = fp32_rate / bandwidth  # FLOPs per byte at the ridge point
+bytes_per_element = 3 * 2  # read g and u, write the result: 2 bytes each in bfloat16
+answer = ridge * bytes_per_element""",
     ),
 }
