@@ -10,11 +10,14 @@
 #   tune       (only when named) act_mul_cat under several launch shapes against act_mul's flat launch
 #              (scripts/tune_launch.py, about a minute) -> results/<gpu>-<date>/tune.json;
 #   epilogue   (only when named) chapter 7's SwiGLU-epilogue matrix product against cuBLAS + act_mul at a
-#              prefill and a decode size (scripts/time_epilogue.py, under a minute) -> .../epilogue.json.
+#              prefill and a decode size (scripts/time_epilogue.py, under a minute) -> .../epilogue.json;
+#   math       (only when named) chapter 2's open question: GELU-erf's fused kernel under each erf x each
+#              reciprocal (kernels.set_math), with each compiled kernel's PTX/SASS instruction counts
+#              (scripts/time_math.py, about a minute) -> .../math.json.
 # Usage, from the repository root with torch and Triton installed (make install, or PYTHONPATH=.):
 #   bash scripts/gpu_run.sh                 # all four steps
 #   bash scripts/gpu_run.sh tests bench     # some of them
-#   ARCHIVE=$OUT/run.tar.gz bash scripts/gpu_run.sh tests+notebooks tune bench epilogue
+#   ARCHIVE=$OUT/run.tar.gz bash scripts/gpu_run.sh tests+notebooks tune bench epilogue math
 #                                           # a lent machine's 15 minutes: about 6 minutes, packed after each step
 # A preflight first imports what the named steps need and exits 3 naming what is missing (one line, in seconds).
 # Each step's log and outcome are written into the run folder; a failing step does not stop the others, and the
@@ -32,7 +35,8 @@ need = {"tests": ["pytest", "hypothesis", "numpy", "torch", "triton", "matplotli
         "lm": ["numpy", "torch", "matplotlib", "ffn_lib.lm.experiment"],
         "notebooks": ["numpy", "torch", "matplotlib", "ffn_lib"],
         "tune": ["torch", "triton", "ffn_lib.kernels"],
-        "epilogue": ["torch", "triton", "ffn_lib.kernels.epilogue"]}
+        "epilogue": ["torch", "triton", "ffn_lib.kernels.epilogue"],
+        "math": ["torch", "triton", "ffn_lib.kernels"]}
 steps = [g for s in sys.argv[1:] for g in s.split("+")]
 missing = {}
 for step in steps:
@@ -85,17 +89,18 @@ run_step() {
     tune)      step tune ${TUNE_LIMIT:-180} $PY scripts/tune_launch.py --out "$run/tune.json" ${TUNE_ARGS:-} ;;
     epilogue)  step epilogue ${EPILOGUE_LIMIT:-120} $PY scripts/time_epilogue.py --out "$run/epilogue.json" \
                  ${EPILOGUE_ARGS:-} ;;
-    *) echo "unknown step $1 (tests, bench, lm, notebooks, tune, epilogue)"; status=2 ;;
+    math)      step math ${MATH_LIMIT:-150} $PY scripts/time_math.py --out "$run/math.json" ${MATH_ARGS:-} ;;
+    *) echo "unknown step $1 (tests, bench, lm, notebooks, tune, epilogue, math)"; status=2 ;;
   esac
 }
 # A step named "a+b+c" runs a, b and c at the same time: only for steps whose timings are not recorded
-# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark, the tuner and the epilogue
-# timing always run alone.
+# (tests, the notebooks' outcome), or that tolerate sharing the GPU. The benchmark, the tuner, the epilogue
+# and the math timing always run alone.
 for s in "${steps[@]}"; do
   if [[ $s == *+* ]]; then
     IFS=+ read -ra group <<< "$s"
-    if [[ " ${group[*]} " =~ " "(bench|tune|epilogue)" " ]]; then
-      echo "bench, tune and epilogue cannot share the GPU with other steps ($s): their timings are the point"
+    if [[ " ${group[*]} " =~ " "(bench|tune|epilogue|math)" " ]]; then
+      echo "bench, tune, epilogue and math cannot share the GPU with other steps ($s): their timings are the point"
       status=2; continue
     fi
     for g in "${group[@]}"; do run_step "$g" & done

@@ -26,7 +26,7 @@ def _run(tmp_path, *steps, **env):
 
 
 def test_timed_steps_refuse_to_share_the_gpu(tmp_path):
-    for group in ("tests+bench", "notebooks+tune", "tests+epilogue"):
+    for group in ("tests+bench", "notebooks+tune", "tests+epilogue", "notebooks+math"):
         proc, _, records = _run(tmp_path, group)
         assert proc.returncode == 2 and "cannot share the GPU" in proc.stdout
         assert records == []  # nothing ran
@@ -47,6 +47,24 @@ def test_the_tune_step_writes_its_record(tmp_path):
     doc = json.loads((run / "tune.json").read_text())
     assert {r["variant"] for r in doc["rows"]} == {"act_mul, default shape", "act_mul_cat, 1024x4"}
     assert (run / "tune.log").read_text().count("best:") == 1
+
+
+def test_the_math_step_writes_its_record(tmp_path):
+    """Chapter 2's 2 x 2 (erf x reciprocal) for GELU, the reciprocal's two for SiLU, in the interpreter: every row
+    recorded, the reciprocal a division there whatever was asked, and no compiled kernel to count."""
+    pytest.importorskip("triton")
+    proc, run, records = _run(tmp_path, "math", TRITON_INTERPRET="1",
+                              MATH_ARGS="--gates gelu,silu --passes forward,backward --tokens 2 --d-ff 16 "
+                                        "--dtype float32 --rounds 1 --min-time 0.01")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [(r["step"], r["exit"]) for r in records] == [("math", 0)]
+    doc = json.loads((run / "math.json").read_text())
+    assert doc["provenance"]["command"].startswith("python scripts/time_math.py")
+    got = {(r["gate"], r["pass"], r["erf"], r["fast_rcp"]) for r in doc["rows"]}
+    assert got == {(g, p, e, f) for p in ("forward", "backward") for f in (False, True)
+                   for g, e in [("gelu", "as7126"), ("gelu", "libdevice"), ("silu", "as7126")]}
+    assert not any(r["fast_rcp_effective"] for r in doc["rows"]) and all(r["instructions"] is None for r in doc["rows"])
+    assert all(r["q1_s"] <= r["median_s"] <= r["q3_s"] and r["copy_share"] > 0 for r in doc["rows"])
 
 
 def test_the_epilogue_step_writes_its_record(tmp_path):
