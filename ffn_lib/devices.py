@@ -276,7 +276,10 @@ def policy_rows() -> list[dict[str, str]]:
             device = pick_device(verbose=False)
             if device.type == "cuda":
                 sm = "ROCm" if profile.hip else "sm_" + "".join(map(str, profile.capability))
-                name, kernels = f"{profile.name} ({sm})", N_("compiled") if triton_gpu_ok(0) else N_("no (eager only)")
+                name = f"{profile.name} ({sm})"
+                # below sm_80: eager on the GPU, but kernel_steps.setup turns the interpreter on (no Triton GPU here)
+                kernels = N_("compiled") if triton_gpu_ok(0) else N_("not on this GPU (eager); chapter 7 runs them "
+                                                                      "in the interpreter, on CPU tensors")
             else:
                 name, kernels = labels[key], (N_("interpreter only (CPU tensors, slow)") if key == "cpu"
                                               else N_("no (eager only)"))
