@@ -207,6 +207,8 @@ _LATIN_HAN = re.compile(f"([{_LATIN}%])([{_HAN}])")   # "82% 的", as the catalo
 # one space goes (a run of them aligns a diagram; "| " around a Markdown table cell stays)
 _SPACE_BEFORE = re.compile(f"(?<![ |])[ \u00a0](?=[{FULL_WIDTH}])")
 _SPACE_AFTER = re.compile(f"(?<=[{FULL_WIDTH}])[ \u00a0](?![ |])")
+# one space between two Han characters goes too: a field spliced in with spaces ("出现在 激活函数的反向")
+_HAN_SPACE_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
 
 
 # a sign, not a hyphen: "-" before a digit, after neither a letter, digit, "." nor a dash ("Tables 1-3", "1e-5",
@@ -227,14 +229,16 @@ def _tidy_plain(text: str) -> str:
     text = _HAN_LATIN.sub(r"\1 \2", text)
     text = _LATIN_HAN.sub(r"\1 \2", text)
     text = _SPACE_BEFORE.sub("", text)
+    text = _HAN_SPACE_HAN.sub("", text)
     return _SPACE_AFTER.sub("", text)
 
 
 def tidy_spacing(text: str) -> str:
     """Chinese text spaced as d2l-zh spaces it: one space between a Han character and a Latin letter or digit
     (either side: "SwiGLU 的用时是 ReLU 的 1.16 倍"), none beside full-width punctuation（）「」，。：；？！、
-    ("在 AMD EPYC，2 核（CPU）上"); a sign is a real minus, U+2212 ("−0.0133 nats"), but a hyphen stays one
-    ("Tables 1-3", "1e-5", "GELU-tanh") and so does a sign in code a reader may copy ("dim=-1"). Units keep their own spacing ("5 µs", "82%"). Code spans, maths, URLs,
+    ("在 AMD EPYC，2 核（CPU）上") and none between two Han characters ("出现在激活函数的反向"); a sign is a real
+    minus, U+2212 ("−0.0133 nats"), but a hyphen stays one ("Tables 1-3", "1e-5", "GELU-tanh") and so does a sign
+    in code a reader may copy ("dim=-1"). Units keep their own spacing ("5 µs", "82%"). Code spans, maths, URLs,
     link targets, HTML tags and unfilled ``{fields}`` are left exactly as they are; line breaks are kept."""
     if not isinstance(text, str):
         raise TypeError(f"tidy_spacing: text must be a str, got {type(text).__name__}")
@@ -269,6 +273,23 @@ def sentence_gap(previous: str) -> str:
         return " "
     end = previous.rstrip()[-1:]
     return "" if end and (end in FULL_WIDTH or re.match(f"[{_HAN}]", end)) else " "
+
+
+_SENTENCE_END = ".!?。！？…"
+
+
+def end_sentence(text: str) -> str:
+    """``text`` (already translated, a list of clauses say) closed as a sentence in the reader's language: "." in
+    English, "。" in Chinese, whatever it ends with (a Han character, a `code` span, a word); left as it is where
+    it already ends a sentence ("…。", "…?")."""
+    if not isinstance(text, str):
+        raise TypeError(f"end_sentence: text must be a str, got {type(text).__name__}")
+    body = text.rstrip()
+    if not body:
+        return text
+    if body[-1] in _SENTENCE_END:
+        return body
+    return body + ("。" if language() == "zh" else ".")
 
 
 def join_sentences(parts) -> str:

@@ -23,6 +23,7 @@ import torch
 
 from ._checks import positive_int as _positive_int
 from ._checks import positive_number as _positive_number
+from .i18n import N_
 
 
 def n_matrices(gated: bool) -> int:
@@ -198,6 +199,17 @@ def gemm_waves(m: int, n: int, *, sms: int, tile_m: int = 128, tile_n: int = 128
 
 # --- The memory of one training step: a timeline of what autograd keeps and allocates --------------------------
 
+# The moments of the timeline and the output's name: English keys, marked for the catalogue; a reader sees them
+# translated (``tr(m["peak_moment"])``, ``translate_text(name)``).
+AFTER_FORWARD = N_("after the forward")
+OUTPUT = N_("y (the output)")
+W2_BACKWARD = N_("W2's backward")
+ACT_BACKWARD = N_("the activation's backward")
+W1_BACKWARD = N_("W1's backward")
+FUSED_BACKWARD = N_("the fused act·mul backward")
+WV_BACKWARD = N_("W's and V's backward")
+PRODUCT_BACKWARD = N_("the product's backward")
+
 ACT_SAVES = {"relu": "output", "sigmoid": "output", "identity": "none", "gelu": "input", "silu": "input",
              "swish": "input", "gelu_tanh": "input"}
 
@@ -215,7 +227,8 @@ def training_step_memory(tokens: int, d_model: int, d_ff: int, dtype: torch.dtyp
 
     Returns a dict: ``hidden`` (bytes of one hidden tensor, tokens x d_ff), ``saved`` (after the forward),
     ``output``, ``weight_grads`` (all matrices), ``timeline`` (list of (moment, live bytes)), ``peak``,
-    ``peak_moment`` and ``peak_live`` (name -> bytes of every tensor alive at the peak).
+    ``peak_moment`` and ``peak_live`` (name -> bytes of every tensor alive at the peak). The moments and the name
+    :data:`OUTPUT` are English messages: show them with ``tr``.
     """
     n, d, f = _positive_int(tokens, "tokens"), _positive_int(d_model, "d_model"), _positive_int(d_ff, "d_ff")
     if activation not in ACT_SAVES:
@@ -223,29 +236,29 @@ def training_step_memory(tokens: int, d_model: int, d_ff: int, dtype: torch.dtyp
     b = dtype_bytes(dtype)
     hid, out, w = n * f * b, n * d * b, d * f * b
     saves = ACT_SAVES[activation]
-    live: dict[str, int] = {"y (the output)": out}
+    live: dict[str, int] = {OUTPUT: out}
     if not gated:
         live.update({"h": hid} if saves != "input" else {"z": hid, "h": hid})  # identity: h is z, saved by W2
-        nodes = [("W2's backward", {"dW2": w, "dh": hid}, ["h"] if saves == "input" else []),
-                 ("the activation's backward", {"dz": hid}, ["dh", "h", "z"]),
-                 ("W1's backward", {"dW1": w, "dx": out}, ["dz"])]
+        nodes = [(W2_BACKWARD, {"dW2": w, "dh": hid}, ["h"] if saves == "input" else []),
+                 (ACT_BACKWARD, {"dz": hid}, ["dh", "h", "z"]),
+                 (W1_BACKWARD, {"dW1": w, "dx": out}, ["dz"])]
     elif fused:
         live.update({"g": hid, "u": hid, "h": hid})
-        nodes = [("W2's backward", {"dW2": w, "dh": hid}, ["h"]),
-                 ("the fused act·mul backward", {"dg": hid, "du": hid}, ["dh", "g", "u"]),
-                 ("W's and V's backward", {"dW": w, "dV": w, "dx": out}, ["dg", "du"])]
+        nodes = [(W2_BACKWARD, {"dW2": w, "dh": hid}, ["h"]),
+                 (FUSED_BACKWARD, {"dg": hid, "du": hid}, ["dh", "g", "u"]),
+                 (WV_BACKWARD, {"dW": w, "dV": w, "dx": out}, ["dg", "du"])]
     else:
         live.update({"act(g)": hid, "u": hid, "h": hid})
         if saves == "input":
             live["g"] = hid
-        nodes = [("W2's backward", {"dW2": w, "dh": hid}, ["h"]),
-                 ("the product's backward", {"d act(g)": hid, "du": hid},
+        nodes = [(W2_BACKWARD, {"dW2": w, "dh": hid}, ["h"]),
+                 (PRODUCT_BACKWARD, {"d act(g)": hid, "du": hid},
                   ["dh", "u"] + (["act(g)"] if saves == "input" else []))]
         if saves != "none":
-            nodes.append(("the activation's backward", {"dg": hid}, ["d act(g)", "g", "act(g)"]))
-        nodes.append(("W's and V's backward", {"dW": w, "dV": w, "dx": out}, ["dg", "d act(g)", "du"]))
-    saved = sum(v for k, v in live.items() if k != "y (the output)")
-    timeline = [("after the forward", sum(live.values()))]
+            nodes.append((ACT_BACKWARD, {"dg": hid}, ["d act(g)", "g", "act(g)"]))
+        nodes.append((WV_BACKWARD, {"dW": w, "dV": w, "dx": out}, ["dg", "d act(g)", "du"]))
+    saved = sum(v for k, v in live.items() if k != OUTPUT)
+    timeline = [(AFTER_FORWARD, sum(live.values()))]
     snapshots = [dict(live)]
     for moment, allocs, frees in nodes:
         live.update(allocs)

@@ -10,7 +10,14 @@ citation in the list by its name. This extension registers:
   with the year exactly as in the list ("Touvron et al. (2023a)");
 * ``author_year``: a pybtex formatting style for the list (pybtex's ``unsrt``
   entries) whose labels are the same author-year text as the citations,
-  "Vaswani et al., 2017", sorted by author, year and title.
+  "Vaswani et al., 2017", sorted by author, year and title;
+* ``author_year_round_zh``: the 简体中文 edition's citations, "Vaswani 等人（2017）",
+  "（PyTorch 贡献者，2025）".
+
+An author list that ends in BibTeX's "and others" reads "et al." (等人 in 简体中文)
+wherever it is printed, whatever the number of authors named before it: in the text
+"(Rouhani et al., 2023)", never "(Rouhani and others, 2023)", and in the list
+"Bita Darvish Rouhani et al.".
 
 Selected in ``_config.yml``: ``bibtex_reference_style: author_year_round`` and
 ``bibtex_default_style: author_year``.
@@ -25,7 +32,7 @@ from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitleSorting
-from pybtex.style.template import join, node
+from pybtex.style.template import FieldIsMissing, field, first_of, join, node, optional, sentence, tag
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -33,7 +40,65 @@ from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
     BasicAuthorYearParentheticalReferenceStyle,
     BasicAuthorYearTextualReferenceStyle,
 )
+from sphinxcontrib.bibtex.style.template import join as join_et_al
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
+
+
+def _is_others(person) -> bool:
+    """BibTeX's "and others": the person pybtex makes of it."""
+    return str(person) == "others"
+
+
+@node
+def cited_names(children, data, role, full=False) -> Text:
+    """The persons of ``role`` as a citation names them, with the reference style's :class:`CitedPersons`:
+    "Shazeer", "Hendrycks and Gimpel", "Vaswani et al." (three or more; all of them with ``full``), and "Rouhani
+    et al." for a list that ends in "and others", however few are named before it."""
+    assert not children
+    try:
+        persons = data["entry"].persons[role]
+    except KeyError:
+        raise FieldIsMissing(role, data["entry"]) from None
+    style = data["style"].person
+    others = len(persons) > 1 and _is_others(persons[-1])
+    parts = [style.corporate_name(p) or style.style_plugin.format(p, style.abbreviate)
+             for p in (persons[:-1] if others else persons)]
+    if not others:
+        return join_et_al(sep=style.sep, sep2=style.sep2, last_sep=style.last_sep,
+                          other=None if full else style.other)[parts].format_data(data)
+    named = join_et_al(sep=style.sep)[parts] if full else join_et_al[parts[0]]
+    return Text(named.format_data(data), style.other)
+
+
+@node
+def cited_authors(children, data, full=False) -> Text:
+    """The authors as a citation names them (:func:`cited_names`), else the editors, else the title."""
+    assert not children
+    return first_of[optional[cited_names("author", full=full)], optional[cited_names("editor", full=full)],
+                    tag("em")[field("title")]].format_data(data)
+
+
+@dataclasses.dataclass
+class CitedPersons(PersonStyle):
+    """sphinxcontrib-bibtex's person style, with "and others" read as :attr:`other` ("et al.") and corporate
+    authors renamed word by word in :attr:`corporate` (``{"contributors": "贡献者"}``: "PyTorch 贡献者")."""
+
+    corporate: dict = dataclasses.field(default_factory=dict)
+
+    def corporate_name(self, person) -> Text | None:
+        """A corporate author ("{PyTorch contributors}": one braced last name, no first names) with its words
+        renamed; None for a person, or where no word is renamed."""
+        if person.first_names or person.middle_names or len(person.last_names) != 1 or not self.corporate:
+            return None
+        words = Text.from_latex(person.last_names[0]).render_as("text").split(" ")
+        renamed = [self.corporate.get(w, w) for w in words]
+        return Text(" ".join(renamed)) if renamed != words else None
+
+    def names(self, role: str, full: bool):
+        return cited_names(role=role, full=full)
+
+    def author_or_editor_or_title(self, full: bool):
+        return cited_authors(full=full)
 
 
 def _round() -> BracketStyle:
@@ -78,6 +143,7 @@ class RoundAuthorYearReferenceStyle(AuthorYearReferenceStyle):
     bracket_author: BracketStyle = dataclasses.field(default_factory=_round)
     bracket_label: BracketStyle = dataclasses.field(default_factory=_round)
     bracket_year: BracketStyle = dataclasses.field(default_factory=_round)
+    person: PersonStyle = dataclasses.field(default_factory=CitedPersons)
 
     def __post_init__(self):
         super().__post_init__()
@@ -97,8 +163,13 @@ def _round_zh() -> BracketStyle:
     return BracketStyle(left="（", right="）", sep="；")
 
 
+# the words of a corporate author that the 简体中文 edition translates ("PyTorch contributors": "PyTorch 贡献者");
+# a team's own name ("Gemma Team", "Qwen Team") is the name it signs with, and stays
+CORPORATE_ZH = {"contributors": "贡献者"}
+
+
 def _persons_zh() -> PersonStyle:
-    return PersonStyle(sep="、", sep2=" 和 ", last_sep=" 和 ", other=" 等人")
+    return CitedPersons(sep="、", sep2=" 和 ", last_sep=" 和 ", other=" 等人", corporate=dict(CORPORATE_ZH))
 
 
 @dataclasses.dataclass
@@ -153,9 +224,29 @@ class PlainAuthorYearTitleSorting(AuthorYearTitleSorting):
         return super().person_key(person).replace("{", "").replace("}", "")
 
 
+@node
+def listed_names(children, context, role, **kwargs) -> Text:
+    """pybtex's ``names`` for the list, with a closing "and others" written "et al.": "Bita Darvish Rouhani et
+    al.", "Aakanksha Chowdhery, Sharan Narang, …, Adam Roberts et al." (BibTeX's own styles do the same)."""
+    assert not children
+    try:
+        persons = context["entry"].persons[role]
+    except KeyError:
+        raise FieldIsMissing(role, context["entry"]) from None
+    style = context["style"]
+    if len(persons) > 1 and _is_others(persons[-1]):
+        named = [style.format_name(p, style.abbreviate_names) for p in persons[:-1]]
+        return Text(join(sep=kwargs.get("sep", ", "))[named].format_data(context), " et al.")
+    return join(**kwargs)[[style.format_name(p, style.abbreviate_names) for p in persons]].format_data(context)
+
+
 class AuthorYearStyle(UnsrtStyle):
     default_label_style = "author_year"
     default_sorting_style = "author_year_title_plain"
+
+    def format_names(self, role, as_sentence=True):
+        formatted = listed_names(role, sep=", ", sep2=" and ", last_sep=", and ")
+        return sentence[formatted] if as_sentence else formatted
 
 
 def setup(app):

@@ -13,6 +13,9 @@
   copies onto the ``image`` node and Sphinx's gettext never sees. It is a message of ffn_lib's catalogue
   (``scripts/i18n.py library`` extracts it); in zh, :func:`translate_alt_texts` swaps in its translation when each
   page is read, and an alt text without one is a build warning (an error under ``-W``), not an English alt.
+* **Sections named in zh prose**: a ``{ref}`` that prints a section's own title reads “参数相同，内存不同”一节,
+  the title in Chinese quotation marks with no space either side where Chinese text meets it
+  (:func:`quote_section_refs`; a ``{ref}`` with its own text is left as written).
 * **The glossary**: ``{ffn-glossary}`` draws the bilingual terminology list from ``locales/glossary.tsv``, the
   same file the catalogue test checks the translations against. Its cells are not messages (they already hold
   both languages), so gettext leaves them alone.
@@ -25,6 +28,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -103,6 +107,56 @@ class ZhExerciseTitles(SphinxPostTransform):
                 title.children = []
                 title += ref
                 title += nodes.Text(ZH_SOLUTION_OF.format(solution=label))
+
+
+def _is_section_ref(node) -> bool:
+    """A ``{ref}`` (std:ref) that will print its target's own title: no text of its own."""
+    return (isinstance(node, addnodes.pending_xref) and node.get("refdomain") == "std"
+            and node.get("reftype") == "ref" and not node.get("refexplicit"))
+
+
+def quote_section_refs(doctree: nodes.Node) -> list[nodes.Node]:
+    """zh: put each ``{ref}`` that prints a section's title (:func:`_is_section_ref`) in “…”, and drop the space
+    between it and Chinese text either side ("与 {ref}`sec` 一节" reads 与“参数相同，内存不同”一节). Runs before
+    Sphinx resolves the references, which is when a ``{ref}`` with its own text can still be told apart.
+    Returns the references quoted."""
+    if not isinstance(doctree, nodes.Node):
+        raise TypeError(f"quote_section_refs: doctree must be a docutils node, got {type(doctree).__name__}")
+    done = []
+    for ref in list(doctree.findall(_is_section_ref)):
+        parent = ref.parent
+        if parent is None:
+            continue
+        i = parent.index(ref)
+        before = parent[i - 1] if i > 0 else None
+        if isinstance(before, nodes.Text):
+            text = str(before)
+            if text.endswith(" ") and _CJK.match(text.rstrip()[-1:] or "a"):
+                text = text.rstrip()
+            parent.replace(before, nodes.Text(text + "“"))
+        else:
+            parent.insert(i, nodes.Text("“"))
+            i += 1
+        after = parent[i + 1] if i + 1 < len(parent) else None
+        if isinstance(after, nodes.Text):
+            text = str(after)
+            if text.startswith(" ") and _CJK.match(text.lstrip()[:1] or "a"):
+                text = text.lstrip()
+            parent.replace(after, nodes.Text("”" + text))
+        else:
+            parent.insert(i + 1, nodes.Text("”"))
+        done.append(ref)
+    return done
+
+
+class ZhSectionRefs(SphinxPostTransform):
+    """zh: sections named by ``{ref}`` in quotation marks (:func:`quote_section_refs`); English untouched."""
+
+    default_priority = 5   # before Sphinx's ReferencesResolver (10) turns the pending references into links
+
+    def run(self, **kwargs):
+        if edition(self.app) == "zh":
+            quote_section_refs(self.document)
 
 
 ZH_SOLUTION_OF = "的{solution}"   # after the exercise's link: "练习 1.1（…）的解答"
@@ -249,6 +303,7 @@ def setup(app):
     app.add_directive("ffn-glossary", GlossaryTable)
     app.connect("config-inited", _zh_templates)
     app.add_post_transform(ZhExerciseTitles)
+    app.add_post_transform(ZhSectionRefs)
     app.connect("doctree-read", _zh_alt_texts)
     app.add_js_file("ffn-edition.js")
     app.connect("builder-inited", _set_library_language, priority=100)   # before the exercise widget's script

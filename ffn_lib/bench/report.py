@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..i18n import N_, join_sentences, quoted_original, tr, translate_text
+from ..i18n import N_, end_sentence, join_sentences, quoted_original, tr, translate_text
 from ..timing import format_rate, format_time
 from .rows import PASS_NAMES, flop_roof, select  # noqa: F401 (re-exported: the suite's readers import them here)
 
@@ -558,7 +558,7 @@ class RecordedSection:
                 head = caption(self.title, doc, copy=copy)
                 same = constant_fields(rows) if self.compact else {}
                 if same:
-                    head = join_sentences([head, tr("Every row: {fields}.", fields="; ".join(
+                    head = join_sentences([head, tr("Every row: {fields}.", fields=_list(
                         tr("{name} {value}", name=tr({"impl": N_("impl"), "pass": N_("pass")}[k]), value=v)
                         for k, v in same.items()))])
                 parts.append(f"{head}\n\n{rows_markdown(rows, compact=self.compact, names=self.names)}")
@@ -570,7 +570,7 @@ class RecordedSection:
         if len(impls) > 1:
             names = BLOCK_IMPLS if self.group == "block" else IMPLS
             legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(names[i])) if i in names else i for i in impls)
-            parts.append(f"*{legend}.*")
+            parts.append(f"*{end_sentence(legend)}*")
         if self.group == "block" and has_memory:
             parts.append("*" + tr("Peak memory: what one training step allocates above what was allocated before it "
                                   "(the weights and the input).") + "*")
