@@ -865,7 +865,7 @@ def memory_budget_table(budgets: dict[str, dict], recorded: dict[str, float | No
         saved = tr("{gib} GiB ({n} × {each})", gib=f"{m['saved'] / gib:.3f}", n=m["saved"] // m["hidden"],
                    each=f"{m['hidden'] / gib:.3f}")
         got = recorded.get(label)
-        rows.append(f"| {tr(label)} | {saved} | {tr(m['peak_moment'])} | {' + '.join(m['peak_live'])} "
+        rows.append(f"| {tr(label)} | {saved} | {tr(m['peak_moment'])} | {' + '.join(map(tr, m['peak_live']))} "
                     f"| {m['peak'] / gib:.3f} GiB | " + ("–" if got is None else f"{got / gib:.3f} GiB") + " |")
     return "\n".join(rows)
 

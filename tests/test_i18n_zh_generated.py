@@ -52,8 +52,9 @@ def test_the_peak_memory_reading_names_its_moments_in_chinese(zh):
 def test_the_memory_table_names_its_moments_in_chinese(zh):
     table = analysis.memory_budget_table(_budgets())
     assert "| 激活函数的反向 |" in table and "| 乘积的反向 |" in table and "| 融合 act·mul 的反向 |" in table
-    for english in ("backward", "the activation", "the product"):
+    for english in ("backward", "the activation", "the product", "the output"):
         assert english not in table
+    assert "y（输出）" in table  # what is alive at the peak, named in Chinese too
 
 
 def test_english_keys_and_text_are_unchanged():
