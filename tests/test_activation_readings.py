@@ -240,3 +240,31 @@ def test_the_readings_in_chinese_are_whole_translated_sentences(run):
         assert "倍" in analysis.swish_cpu_verdict(1.3, True, 2.9, True, swish_passes=7, silu_passes=2, beta=1.5)
     finally:
         i18n.set_language(None)
+
+
+def test_the_swish_time_is_predicted_kernel_by_kernel_when_the_sigmoid_is_not_memory_bound():
+    # the CPU build that missed the pass ratio: ReLU 16.1 ms (2 passes), SiLU 24.8 ms, three-pass Swish 60.5 ms
+    kernels = analysis.elementwise_passes(lambda t: t * torch.sigmoid(1.5 * t), torch.randn(4, 8))
+    p = analysis.kernel_time_prediction(kernels, per_pass_s=16.1e-3 / 2, measured={"aten::sigmoid": 24.8e-3})
+    assert p.memory_passes == 5 and p.measured == ("aten::sigmoid",)
+    assert p.predicted_s == pytest.approx(5 * 8.05e-3 + 24.8e-3)  # 65.05 ms, against 60.5 measured
+    all_memory = analysis.kernel_time_prediction(kernels, per_pass_s=8.05e-3, measured={})
+    assert all_memory.predicted_s == pytest.approx(7 * 8.05e-3) and all_memory.measured == ()
+    kw = dict(swish_passes=7, silu_passes=2, beta=1.5)
+    text = analysis.swish_cpu_verdict(24.8 / 16.1, True, 60.5 / 24.8, True, per_kernel=p, silu_s=24.8e-3, **kw)
+    assert "predicts 3.50× SiLU's time" in text and "it took 2.44×" in text
+    assert "holds only when every kernel is limited by memory" in text and "its kernel is not" in text
+    assert "5 passes at ReLU's 8.05 ms per pass and the sigmoid at SiLU's measured 24.8 ms predict 2.62×" in text
+    assert "kernel-by-kernel prediction holds" in text and "cache" not in text
+    quiet = analysis.swish_cpu_verdict(1.0, False, 3.4, True, per_kernel=all_memory, silu_s=16.1e-3, **kw)
+    assert "its kernel is not" not in quiet and "holds only when every kernel" in quiet
+    slow = analysis.swish_cpu_verdict(1.54, True, 4.0, True, per_kernel=p, silu_s=24.8e-3, **kw)
+    assert "more than the kernel-by-kernel prediction" in slow
+    with pytest.raises(ValueError, match="measured"):
+        analysis.kernel_time_prediction(kernels, per_pass_s=1e-3, measured={"aten::tanh": 1e-3})
+    with pytest.raises(ValueError, match="per_pass_s"):
+        analysis.kernel_time_prediction(kernels, per_pass_s=0, measured={})
+    with pytest.raises(ValueError, match="kernels"):
+        analysis.kernel_time_prediction([], per_pass_s=1e-3, measured={})
+    with pytest.raises(ValueError, match="silu_s"):
+        analysis.swish_cpu_verdict(1.5, True, 2.4, True, per_kernel=p, **kw)
