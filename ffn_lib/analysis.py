@@ -116,6 +116,13 @@ class GeluAtInfinity:
     def cases(self) -> int:
         return len(self.rows) * len(self.layouts)
 
+    @property
+    def differs(self) -> bool:
+        """Whether some path answered differently from another, at +inf or at -inf: only then does the table
+        (:meth:`markdown`) show more than a sentence can say."""
+        return bool(self.nan_at_plus_inf) and len(self.nan_at_plus_inf) < self.cases or \
+            0 < self.nan_at_minus_inf < self.cases
+
     def markdown(self) -> str:
         """F.gelu(+inf) as a table, a row per (device, form, dtype), a column per layout."""
         head = [tr("device"), tr("form"), "dtype"] + [tr(n) for n in self.layouts]
@@ -534,7 +541,9 @@ CUDA_GUIDE = N_("NVIDIA's CUDA C++ Programming Guide, compute capability 9.0")
 def instruction_budget(flop_budget: float) -> float:
     """FP32 instructions an elementwise kernel can issue per element in the time its bytes take: the FLOP budget of
     :func:`arithmetic_budget` over 2, since the quoted FP32 rate counts a fused multiply-add (one instruction per
-    lane) as 2 FLOPs. An H200's 95 FLOPs per element of act(g) * u are about 47 instructions."""
+    lane) as 2 FLOPs. An H200's 95 FLOPs per element of act(g) * u are at most about 47 instructions: at most,
+    since it counts every instruction at the FP32 multiply-add rate, and conversions and some integer operations
+    issue at lower rates."""
     return positive_number(flop_budget, "flop_budget") / 2
 
 
@@ -601,12 +610,12 @@ def eager_activations_reading(run: dict) -> str:
 
         ratio = activation_tensors(gated=False, backward=False) / activation_tensors(gated=True, backward=False)
         text += sentence_gap(text) + tr(
-            "Every activation with a special function in it (an exponential, a tanh, an erf) fell below ReLU, which "
-            "is what per-element arithmetic setting the pace would look like: a kernel for an activation alone moves "
-            "fewer bytes per element than the gated step, so its arithmetic budget at the ridge point (below) is "
-            "{ratio} of the gated step's, and an accurate exponential, tanh or erf (with, for the sigmoid and SiLU, "
-            "the IEEE division of 1 / (1 + e⁻ˣ)) can use up about that much. That reading is not measured here: the run has no compiled kernel for each activation "
-            "alone (`activation` rows under `torch.compile`), which would show whether a tanh-GELU kernel reaches the "
+            "Every activation with a special function in it (an exponential, a tanh, an erf) fell below ReLU. "
+            "The budget above hardly explains that by arithmetic alone: an activation alone moves fewer bytes per "
+            "element than the gated step, so its budget is {ratio} of the gated step's, and the sigmoid, one "
+            "exponential and one division (the IEEE division of 1 / (1 + e⁻ˣ), which SiLU has too), fell below "
+            "ReLU as well. The run does not measure why: it has no compiled kernel for each activation alone "
+            "(`activation` rows under `torch.compile`), which would show whether a tanh-GELU kernel reaches the "
             "copy's limit where an erf-GELU kernel does not.", ratio=f"{ratio:.0%}")
     return text
 
@@ -679,11 +688,13 @@ def ridge_budget_reading(run: dict) -> str:
     text += sentence_gap(text) + tr(
         "FLOPs are the wrong unit for the limit, though: what runs out is instruction issue. The quoted rate counts "
         "a fused multiply-add as 2 FLOPs in one instruction, and a conversion from or to bfloat16, an address "
-        "addition or a comparison takes an instruction too, with no FLOP in it. In instructions the budget is "
-        "about {slots} per element of the gated step and {slots_alone} of an activation alone. Exponentials and "
-        "reciprocals run on the special-function units, {mufu} results per clock per multiprocessor against "
-        "{fp32} for FP32 multiply-adds ({guide}, quoted): about {mufu_slots} and {mufu_alone} of them per "
-        "element.", slots=f"{slots:.0f}", slots_alone=f"{slots_alone:.0f}", mufu=SPECIAL_FUNCTION_LANES,
+        "addition or a comparison takes an instruction too, with no FLOP in it. In instructions the budget is at "
+        "most {slots} per element of the gated step and {slots_alone} of an activation alone: at most, because "
+        "that counts every instruction at the FP32 multiply-add rate, and conversions and some integer operations "
+        "issue at lower rates. Exponentials and reciprocals run on the special-function units, {mufu} results per "
+        "clock per multiprocessor against {fp32} for FP32 multiply-adds ({guide}, quoted): at most {mufu_slots} "
+        "and {mufu_alone} of them per element.",
+        slots=f"{slots:.0f}", slots_alone=f"{slots_alone:.0f}", mufu=SPECIAL_FUNCTION_LANES,
         fp32=FP32_LANES, guide=tr(CUDA_GUIDE), mufu_slots=f"{special_function_budget(slots):.0f}",
         mufu_alone=f"{special_function_budget(slots_alone):.0f}")
     matmul = square_matmul_rate(run)

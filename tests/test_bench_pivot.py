@@ -147,3 +147,12 @@ def test_an_implementation_keeps_its_colour_whichever_others_are_drawn():
     assert impl_color("new_impl") == impl_color("new_impl") not in IMPL_COLORS.values()
     with pytest.raises(ValueError, match="impl"):
         impl_color("")
+
+
+def test_the_implementations_legend_ends_with_the_languages_full_stop():
+    from ffn_lib import i18n
+
+    assert "kernels.act_mul`.*" in ActMulPivot(RUN, ["silu"]).markdown()
+    i18n.set_language("zh")
+    legend = next(line for line in ActMulPivot(RUN, ["silu"]).markdown().split("\n\n") if "eager：" in line)
+    assert legend.endswith("。*") and not legend.endswith(".*")

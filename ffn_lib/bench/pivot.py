@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from ..formatting import format_time
 from ..i18n import N_, tr, translate_text
-from .report import GPU_RESULTS_PAGE, IMPLS, NO_RUN, _list, above_copy_note, caption, load_runs, select
+from .report import GPU_RESULTS_PAGE, IMPLS, LEGEND, NO_RUN, _list, above_copy_note, caption, load_runs, select
 
 PASSES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("both")}
 GATE_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": N_("tanh GELU"),
@@ -94,7 +94,7 @@ class ActMulPivot:
             table.append(f"| {tr(GATE_NAMES.get(op, op))} | {impl} | " + " | ".join(map(self._fmt, cells)) + " |")
         impls = dict.fromkeys(impl for _, impl, _ in lines)
         legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(IMPLS[i])) if i in IMPLS else i for i in impls)
-        notes = [f"*{legend}.*"]
+        notes = ["*" + tr(LEGEND, legend=legend) + "*"]
         if self.quantity == "copy_share" and any(c is not None and c > 1 for _, _, cells in lines for c in cells):
             note = tr("A share is the least traffic the pass needs over the copy bandwidth measured in the same "
                       "run; a little above 100% means the op streamed slightly better than that copy (the suite's "

@@ -42,6 +42,7 @@ BLOCK_IMPLS = {"eager": N_("the block as written, PyTorch's kernels"),
 GEMM_NAMES = (N_("square"), N_("gate and up, two GEMMs"), N_("gate_up, one GEMM"), N_("down"))
 QUANTITIES = ("copy_share", "time", "bandwidth", "flop_rate", "peak_memory", "host_time", "latency")
 SEPARATOR = N_("; ")  # between the clauses of a list ("eager: ...; fused: ...")
+LEGEND = N_("{legend}.")  # the list of implementations under a table, ended as the reader's language ends it
 
 
 @lru_cache(maxsize=1)
@@ -591,7 +592,7 @@ class RecordedSection:
         if len(impls) > 1:
             names = BLOCK_IMPLS if self.group == "block" else IMPLS
             legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(names[i])) if i in names else i for i in impls)
-            parts.append(f"*{legend}.*")
+            parts.append("*" + tr(LEGEND, legend=legend) + "*")
         if self.group == "block" and has_memory:
             parts.append("*" + tr("Peak memory: what one training step allocates above what was allocated before it "
                                   "(the weights and the input).") + "*")
