@@ -20,6 +20,7 @@ from ._checks import finite_scalar, positive_int, positive_number
 from .activations import (GELU_TANH_COEF, INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, gelu, gelu_derivative,
                           gelu_tanh_taylor_coefficient)
 from .blocks import FFN, GatedFFN
+from .formatting import format_time
 from .i18n import N_, join_sentences, sentence_gap, tr  # noqa: F401  (join_sentences: re-exported)
 from .profiled import KernelPass, elementwise_passes  # noqa: F401  (chapter 3 counts with them)
 
@@ -114,6 +115,13 @@ class GeluAtInfinity:
     @property
     def cases(self) -> int:
         return len(self.rows) * len(self.layouts)
+
+    @property
+    def differs(self) -> bool:
+        """Whether some path answered differently from another, at +inf or at -inf: only then does the table
+        (:meth:`markdown`) show more than a sentence can say."""
+        return bool(self.nan_at_plus_inf) and len(self.nan_at_plus_inf) < self.cases or \
+            0 < self.nan_at_minus_inf < self.cases
 
     def markdown(self) -> str:
         """F.gelu(+inf) as a table, a row per (device, form, dtype), a column per layout."""
@@ -533,7 +541,9 @@ CUDA_GUIDE = N_("NVIDIA's CUDA C++ Programming Guide, compute capability 9.0")
 def instruction_budget(flop_budget: float) -> float:
     """FP32 instructions an elementwise kernel can issue per element in the time its bytes take: the FLOP budget of
     :func:`arithmetic_budget` over 2, since the quoted FP32 rate counts a fused multiply-add (one instruction per
-    lane) as 2 FLOPs. An H200's 95 FLOPs per element of act(g) * u are about 47 instructions."""
+    lane) as 2 FLOPs. An H200's 95 FLOPs per element of act(g) * u are at most about 47 instructions: at most,
+    since it counts every instruction at the FP32 multiply-add rate, and conversions and some integer operations
+    issue at lower rates."""
     return positive_number(flop_budget, "flop_budget") / 2
 
 
@@ -600,12 +610,12 @@ def eager_activations_reading(run: dict) -> str:
 
         ratio = activation_tensors(gated=False, backward=False) / activation_tensors(gated=True, backward=False)
         text += sentence_gap(text) + tr(
-            "Every activation with a special function in it (an exponential, a tanh, an erf) fell below ReLU, which "
-            "is what per-element arithmetic setting the pace would look like: a kernel for an activation alone moves "
-            "fewer bytes per element than the gated step, so its arithmetic budget at the ridge point (below) is "
-            "{ratio} of the gated step's, and an accurate exponential, tanh or erf (with, for the sigmoid and SiLU, "
-            "the IEEE division of 1 / (1 + e⁻ˣ)) can use up about that much. That reading is not measured here: the run has no compiled kernel for each activation "
-            "alone (`activation` rows under `torch.compile`), which would show whether a tanh-GELU kernel reaches the "
+            "Every activation with a special function in it (an exponential, a tanh, an erf) fell below ReLU. "
+            "The budget above hardly explains that by arithmetic alone: an activation alone moves fewer bytes per "
+            "element than the gated step, so its budget is {ratio} of the gated step's, and the sigmoid, one "
+            "exponential and one division (the IEEE division of 1 / (1 + e⁻ˣ), which SiLU has too), fell below "
+            "ReLU as well. The run does not measure why: it has no compiled kernel for each activation alone "
+            "(`activation` rows under `torch.compile`), which would show whether a tanh-GELU kernel reaches the "
             "copy's limit where an erf-GELU kernel does not.", ratio=f"{ratio:.0%}")
     return text
 
@@ -678,11 +688,13 @@ def ridge_budget_reading(run: dict) -> str:
     text += sentence_gap(text) + tr(
         "FLOPs are the wrong unit for the limit, though: what runs out is instruction issue. The quoted rate counts "
         "a fused multiply-add as 2 FLOPs in one instruction, and a conversion from or to bfloat16, an address "
-        "addition or a comparison takes an instruction too, with no FLOP in it. In instructions the budget is "
-        "about {slots} per element of the gated step and {slots_alone} of an activation alone. Exponentials and "
-        "reciprocals run on the special-function units, {mufu} results per clock per multiprocessor against "
-        "{fp32} for FP32 multiply-adds ({guide}, quoted): about {mufu_slots} and {mufu_alone} of them per "
-        "element.", slots=f"{slots:.0f}", slots_alone=f"{slots_alone:.0f}", mufu=SPECIAL_FUNCTION_LANES,
+        "addition or a comparison takes an instruction too, with no FLOP in it. In instructions the budget is at "
+        "most {slots} per element of the gated step and {slots_alone} of an activation alone: at most, because "
+        "that counts every instruction at the FP32 multiply-add rate, and conversions and some integer operations "
+        "issue at lower rates. Exponentials and reciprocals run on the special-function units, {mufu} results per "
+        "clock per multiprocessor against {fp32} for FP32 multiply-adds ({guide}, quoted): at most {mufu_slots} "
+        "and {mufu_alone} of them per element.",
+        slots=f"{slots:.0f}", slots_alone=f"{slots_alone:.0f}", mufu=SPECIAL_FUNCTION_LANES,
         fp32=FP32_LANES, guide=tr(CUDA_GUIDE), mufu_slots=f"{special_function_budget(slots):.0f}",
         mufu_alone=f"{special_function_budget(slots_alone):.0f}")
     matmul = square_matmul_rate(run)
@@ -710,16 +722,60 @@ def tensor_passes(fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> int
 PREDICTION_RANGE = 1.3  # a ratio whose middle halves allow more than this factor between them tests no prediction
 
 
+@dataclass(frozen=True)
+class KernelPrediction:
+    """A sequence of elementwise kernels' time predicted kernel by kernel (:func:`kernel_time_prediction`)."""
+
+    predicted_s: float  # the whole sequence
+    memory_passes: int  # tensor passes of the kernels predicted at the memory-bound time per pass
+    per_pass_s: float  # that time per pass
+    measured: tuple[str, ...]  # the kernels given their own measured time instead
+    measured_s: float  # the sum of those times
+
+
+def kernel_time_prediction(kernels, *, per_pass_s: float, measured: dict[str, float]) -> KernelPrediction:
+    """Predict the time of ``kernels`` (:class:`KernelPass` items, as :func:`elementwise_passes` returns them)
+    one kernel at a time: a kernel whose operator is in ``measured`` (e.g. ``{"aten::sigmoid": 0.024}``, a
+    transcendental kernel that is not memory-bound) takes that measured time, in seconds; every other kernel is
+    taken as memory-bound and takes its passes (reads + writes) times ``per_pass_s``, the time per pass of a
+    kernel known to be memory-bound (ReLU's median over its 2 passes).
+
+    The ratio of two pass counts predicts the ratio of two times only when every kernel is memory-bound; this
+    prediction needs that only of the kernels not in ``measured``."""
+    per_pass_s = positive_number(per_pass_s, "per_pass_s")
+    kernels = list(kernels)
+    if not kernels or not all(isinstance(k, KernelPass) for k in kernels):
+        raise ValueError("kernels must be a non-empty list of KernelPass items (analysis.elementwise_passes).")
+    if not isinstance(measured, dict):
+        raise ValueError(f"measured must be a dict of operator name to seconds, got {type(measured).__name__}.")
+    for op, t in measured.items():
+        positive_number(t, f"measured[{op!r}]")
+    unknown = set(measured) - {k.op for k in kernels}
+    if unknown:
+        raise ValueError(f"measured names operators the kernels do not launch: {sorted(unknown)}; "
+                         f"they launch {[k.op for k in kernels]}.")
+    memory = [k for k in kernels if k.op not in measured]
+    own = [k for k in kernels if k.op in measured]
+    passes = sum(k.reads + k.writes for k in memory)
+    own_s = sum(measured[k.op] for k in own)
+    return KernelPrediction(passes * per_pass_s + own_s, passes, per_pass_s, tuple(k.op for k in own), own_s)
+
+
 def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, swish_apart: bool, *,
                       swish_passes: int, silu_passes: int, beta: float,
-                      swish_range: tuple[float, float] | None = None) -> str:
+                      swish_range: tuple[float, float] | None = None,
+                      per_kernel: KernelPrediction | None = None, silu_s: float | None = None) -> str:
     """Chapter 3's verdict on "Swish is costly" for the machine at hand, from its timing comparison.
 
     ``silu_ratio``: SiLU's time over ReLU's; ``swish_ratio``: the three-kernel Swish_beta over SiLU; ``*_apart``:
     whether the middle halves are apart; ``*_passes``: the tensor passes counted beforehand
     (:func:`tensor_passes`), whose ratio is the prediction. ``swish_range``: the ratios the two middle halves allow
     (``Comparison.ratio_range``); wider than :data:`PREDICTION_RANGE` (high / low), the run is too noisy to test
-    the prediction and the verdict says so instead of confirming or refuting it. Markdown, whole sentences.
+    the prediction and the verdict says so instead of confirming or refuting it. ``per_kernel`` (with
+    ``silu_s``, SiLU's median in seconds): the Swish's time predicted kernel by kernel
+    (:func:`kernel_time_prediction`); given, it is the prediction the measurement is held against, since the pass
+    ratio assumes every kernel is memory-bound and a SiLU slower than ReLU shows that its kernel is not.
+    Markdown, whole sentences.
     """
     for value, name in ((silu_ratio, "silu_ratio"), (swish_ratio, "swish_ratio")):
         positive_number(value, name)
@@ -736,6 +792,8 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     else:
         parts.append(tr("SiLU took {ratio}× ReLU's time: on this machine the sigmoid costs nothing, and SiLU's kernel "
                         "was even the faster one.", ratio=f"{silu_ratio:.2f}"))
+    if (per_kernel is None) != (silu_s is None):
+        raise ValueError("per_kernel and silu_s go together: give both or neither.")
     predicted = swish_passes / silu_passes
     fields = dict(beta=f"{beta:g}", swish_passes=swish_passes, silu_passes=silu_passes,
                   predicted=f"{predicted:.2f}", measured=f"{swish_ratio:.2f}")
@@ -747,6 +805,18 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
     parts.append(tr("Swish with β = {beta} written as three operations moves the tensor {swish_passes} times against "
                     "SiLU's {silu_passes}, which predicts {predicted}× SiLU's time if every pass is limited by memory "
                     "traffic; it took {measured}×.", **fields))
+    if per_kernel is not None:
+        silu_s = positive_number(silu_s, "silu_s")
+        if silu_apart and silu_ratio > 1:
+            parts.append(tr("That pass ratio holds only when every kernel is limited by memory, and SiLU, with "
+                            "ReLU's passes, took longer than ReLU: its kernel is not."))
+        else:
+            parts.append(tr("That pass ratio holds only when every kernel is limited by memory."))
+        predicted = per_kernel.predicted_s / silu_s
+        parts.append(tr("Kernel by kernel, the multiplies' {passes} passes at ReLU's {per_pass} per pass and the "
+                        "sigmoid at SiLU's measured {sigmoid} predict {predicted}× SiLU's time.",
+                        passes=per_kernel.memory_passes, per_pass=format_time(per_kernel.per_pass_s),
+                        sigmoid=format_time(per_kernel.measured_s), predicted=f"{predicted:.2f}"))
     outside = None  # "below" / "above" when the whole range the middle halves allow excludes the prediction
     if swish_range is not None and swish_range[1] / swish_range[0] > PREDICTION_RANGE:
         rng = dict(lo=f"{swish_range[0]:.2f}", hi=f"{swish_range[1]:.2f}")
@@ -761,12 +831,17 @@ def swish_cpu_verdict(silu_ratio: float, silu_apart: bool, swish_ratio: float, s
                      tr("Its middle halves allow anything from {lo}× to {hi}×, a wide range, but all of it lies above "
                         "the prediction.", **rng))
     if outside is None and abs(swish_ratio / predicted - 1) <= 0.15:
-        parts.append(tr("The count of passes predicts the cost: here Swish is costly because of how often it moves "
+        parts.append(tr("The kernel-by-kernel prediction holds: the extra passes of the two multiplies, not the "
+                        "sigmoid, are what the three operations add.") if per_kernel is not None else
+                     tr("The count of passes predicts the cost: here Swish is costly because of how often it moves "
                         "the data, not because of its sigmoid."))
+    elif per_kernel is not None:
+        parts.append(tr("That is less than the kernel-by-kernel prediction; this run does not measure why.")
+                     if outside == "below" or (outside is None and swish_ratio < predicted) else
+                     tr("That is more than the kernel-by-kernel prediction; this run does not measure why."))
     elif outside == "below" or (outside is None and swish_ratio < predicted):
-        parts.append(tr("That is less than the count predicts: not every pass here is limited by memory traffic "
-                        "alone (a kernel's arithmetic, or data still in the cache from the pass before, changes its "
-                        "time)."))
+        parts.append(tr("That is less than the count predicts: the count assumes that every kernel is limited by "
+                        "memory traffic, and one whose arithmetic sets its pace breaks it."))
     else:
         parts.append(tr("That is more than the count predicts: something besides memory traffic, such as the "
                         "arithmetic or the extra kernel launches, adds to the extra passes."))

@@ -192,9 +192,10 @@ class Comparison:
                   where=_where(self.device, self.device_name), rounds=self.rounds, method=re.split("[;；]", first.method)[0])
         over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
         if over and not first.cache_flushed:
-            text += sentence_gap(text) + tr("A share of copy above 100% ({names}) means that part of the data stayed in the cache "
-                             "between calls: the copy reference is measured on a working set larger than the cache, "
-                             "from memory, and the cache was not flushed between these calls.", names=", ".join(over))
+            text += sentence_gap(text) + tr(
+                "A share of copy above 100% ({names}) most likely means that part of the data stayed in the cache "
+                "between calls: the copy reference is measured on a working set larger than the cache, "
+                "from memory, and the cache was not flushed between these calls.", names=", ".join(over))
         return text
 
     def _repr_markdown_(self) -> str:

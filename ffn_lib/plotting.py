@@ -37,6 +37,21 @@ STYLE = {
     "svg.hashsalt": "ffn-course",  # reproducible SVG ids
 }
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+# One colour per implementation of a recorded run, the same in every chapter's figure: eager blue, torch.compile
+# red, the course's fused kernel green; the one-tensor variants a lighter shade of their kernel's colour.
+IMPL_COLORS = {"eager": COLORS[0], "compile": COLORS[1], "fused": COLORS[2], "liger": COLORS[3],
+               "floor": COLORS[5], "compile_cat": "#ff9896", "fused_cat": "#98df8a"}
+
+
+def impl_color(impl: str) -> str:
+    """The colour of implementation ``impl`` (:data:`IMPL_COLORS`); an implementation not listed there gets a
+    colour of its own, fixed by its name, from those the listed ones do not use."""
+    if not isinstance(impl, str) or not impl:
+        raise ValueError(f"impl must be a non-empty implementation name, got {impl!r}.")
+    if impl in IMPL_COLORS:
+        return IMPL_COLORS[impl]
+    spare = [c for c in COLORS if c not in IMPL_COLORS.values()]
+    return spare[sum(map(ord, impl)) % len(spare)]
 
 
 def use_style() -> None:

@@ -78,10 +78,26 @@ def test_a_compact_recorded_table_states_constant_columns_once():
     assert "Every row: impl eager." in block and "| op | pass |" in block  # two passes: the pass column stays
 
 
+def test_the_shared_fields_read_as_one_sentence_in_either_language():
+    from ffn_lib import i18n
+    from ffn_lib.bench.report import every_row
+
+    assert every_row({"impl": "eager", "pass": "forward"}) == "Every row: impl eager; pass forward."
+    assert every_row({"pass": "forward"}) == "Every row: pass forward."
+    with pytest.raises(ValueError, match="same"):
+        every_row({})
+    i18n.set_language("zh")
+    assert every_row({"impl": "eager", "pass": "前向"}) == "各行的实现均为 eager，阶段均为前向。"
+    assert every_row({"impl": "eager"}) == "各行的实现均为 eager。"
+
+
 def test_a_share_above_100_percent_names_its_candidate_causes_as_unmeasured():
-    table = ActMulPivot(RUN, ["silu"]).markdown()
+    table = ActMulPivot(RUN, ["silu"], page=None).markdown()  # on the GPU results page: said in full, once
     assert "reads two for each one it writes" in table and "The run does not measure why" in table
     assert "fixed cost of each timed call" in table  # both candidates, neither claimed
+    chapter = ActMulPivot(RUN, ["silu"]).markdown()  # in a chapter: one sentence linking there
+    assert "fixed cost of each timed call" not in chapter and "reads two for each one" not in chapter
+    assert "the run does not measure; the [GPU results](../book/gpu-results.md) page names the two" in chapter
     below = {**RUN, "results": [_row("silu", "eager", "forward", 0.58)]}
     assert "does not measure why" not in ActMulPivot(below, ["silu"]).markdown()  # only where a share exceeds 100%
 
@@ -112,3 +128,31 @@ def test_the_pivot_on_the_gpu_results_page_does_not_send_the_reader_to_that_page
     assert "page has the command and the versions" in linked
     here = ActMulPivot(RUN, ["silu"], page=None).markdown()
     assert "page has the command" not in here and "recorded on" in here
+
+
+def test_an_implementation_keeps_its_colour_whichever_others_are_drawn():
+    from matplotlib.colors import to_hex
+
+    from ffn_lib.plotting import IMPL_COLORS, impl_color
+
+    def colours(impls):
+        fig = ActMulPivot(RUN, ["silu", "gelu"], impls).figure()
+        return {line.get_label(): to_hex(line.get_color()) for line in fig.axes[0].get_lines()
+                if line.get_label() in impls}
+
+    both, fused_only = colours(["eager", "fused"]), colours(["fused"])
+    assert both == {"eager": IMPL_COLORS["eager"], "fused": IMPL_COLORS["fused"]}
+    assert fused_only["fused"] == both["fused"]  # not the first colour of the cycle because it is drawn first
+    assert len(set(IMPL_COLORS.values())) == len(IMPL_COLORS)  # one colour per implementation
+    assert impl_color("new_impl") == impl_color("new_impl") not in IMPL_COLORS.values()
+    with pytest.raises(ValueError, match="impl"):
+        impl_color("")
+
+
+def test_the_implementations_legend_ends_with_the_languages_full_stop():
+    from ffn_lib import i18n
+
+    assert "kernels.act_mul`.*" in ActMulPivot(RUN, ["silu"]).markdown()
+    i18n.set_language("zh")
+    legend = next(line for line in ActMulPivot(RUN, ["silu"]).markdown().split("\n\n") if "eager：" in line)
+    assert legend.endswith("。*") and not legend.endswith(".*")

@@ -365,3 +365,13 @@ def test_each_notebook_shows_the_note_before_its_first_exercise(chapter):
     assert "remove-input" in cells[note]["metadata"].get("tags", []), "the note is shown, its code hidden"
     assert note < sources.index("ex.q1")
     assert not [s for s in sources if "How to work them" in s or "Check an answer in the box" in s], path.name
+
+
+def test_the_swish_solution_uses_the_overflow_safe_sigmoid_the_chapter_teaches():
+    import warnings
+
+    swish = solution_answer(E.chapter(3).q1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # np.exp(1000) would warn "overflow encountered in exp"
+        out = swish(np.array([-1000.0, -40.0, 0.0, 40.0]), 2.0)
+    assert out[0] == 0 and out[-1] == 40.0

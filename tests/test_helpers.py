@@ -240,5 +240,9 @@ def test_gelu_at_infinity_asks_every_path_and_counts_what_it_saw():
     assert probe.nan_at_minus_inf >= minus  # the one-element path alone already gives these
     table = probe.markdown()
     assert "| cpu | erf | float64 |" in table and f"NaN in {probe.nan_at_minus_inf} of 24 cases" in table
+    alike = analysis.GeluAtInfinity(probe.rows[:1], probe.layouts, 3, ())  # every path NaN at -inf, inf at +inf
+    assert not alike.differs and analysis.GeluAtInfinity(probe.rows[:1], probe.layouts, 0, ()).differs is False
+    assert analysis.GeluAtInfinity(probe.rows[:1], probe.layouts, 2, ()).differs  # one path answers otherwise
+    assert analysis.GeluAtInfinity(probe.rows[:1], probe.layouts, 3, ("cpu, erf, float32, one element",)).differs
     with pytest.raises(ValueError, match="devices"):
         analysis.gelu_at_infinity("cpu")

@@ -106,7 +106,7 @@ def test_a_sections_legend_and_every_row_line_read_as_chinese(zh):
     text = RecordedSection([RUN], "act_mul", ["silu"], "act·mul")._repr_markdown_()
     assert "liger：Liger-Kernel 的融合算子。*" in text and not _no_latin_stop(text)
     compact = RecordedSection([RUN], "activation", ["relu", "gelu"], "alone", compact=True)._repr_markdown_()
-    assert "各行的实现均为 eager；阶段均为前向。" in compact, compact
+    assert "各行的实现均为 eager，阶段均为前向。" in compact, compact
     assert "; " not in compact.split("\n\n")[0] and not _no_latin_stop(compact)
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..formatting import format_time
-from ..i18n import N_, end_sentence, join_sentences, tr, translate_text
-from .report import GPU_RESULTS_PAGE, IMPLS, NO_RUN, READ_WRITE_MIX, _list, caption, load_runs, select
+from ..i18n import N_, tr, translate_text
+from .report import GPU_RESULTS_PAGE, IMPLS, LEGEND, NO_RUN, _list, above_copy_note, caption, load_runs, select
 
 PASSES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("both")}
 GATE_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": N_("tanh GELU"),
@@ -94,12 +94,12 @@ class ActMulPivot:
             table.append(f"| {tr(GATE_NAMES.get(op, op))} | {impl} | " + " | ".join(map(self._fmt, cells)) + " |")
         impls = dict.fromkeys(impl for _, impl, _ in lines)
         legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(IMPLS[i])) if i in IMPLS else i for i in impls)
-        notes = [f"*{end_sentence(legend)}*"]
+        notes = ["*" + tr(LEGEND, legend=legend) + "*"]
         if self.quantity == "copy_share" and any(c is not None and c > 1 for _, _, cells in lines for c in cells):
             note = tr("A share is the least traffic the pass needs over the copy bandwidth measured in the same "
                       "run; a little above 100% means the op streamed slightly better than that copy (the suite's "
                       "self-check fails any above 105%).")
-            notes.append("*" + join_sentences([note, tr(READ_WRITE_MIX)]) + "*")
+            notes.append(above_copy_note(note, self.page))
         return "\n\n".join([head, "\n".join(table), *notes])
 
     _repr_markdown_ = markdown
@@ -113,7 +113,7 @@ class ActMulPivot:
         import matplotlib.pyplot as plt
         import numpy as np
 
-        from ..plotting import COLORS, use_style
+        from ..plotting import impl_color, use_style
 
         lines = self.lines()
         if self.run is None or not lines:
@@ -132,7 +132,7 @@ class ActMulPivot:
                     if v is not None:
                         xs.append(j + offsets[k])
                         ys.append(v / scale)
-                ax.plot(xs, ys, "o", ms=7, color=COLORS[k % len(COLORS)], label=impl)
+                ax.plot(xs, ys, "o", ms=7, color=impl_color(impl), label=impl)
             if self.quantity == "copy_share":
                 ax.axhline(1.0, color="0.3", ls="--", lw=1, label=tr("copy bandwidth"))
             ax.set_xticks(range(len(ops)), [tr(GATE_NAMES.get(op, op)) for op in ops],

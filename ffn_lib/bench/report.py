@@ -42,6 +42,7 @@ BLOCK_IMPLS = {"eager": N_("the block as written, PyTorch's kernels"),
 GEMM_NAMES = (N_("square"), N_("gate and up, two GEMMs"), N_("gate_up, one GEMM"), N_("down"))
 QUANTITIES = ("copy_share", "time", "bandwidth", "flop_rate", "peak_memory", "host_time", "latency")
 SEPARATOR = N_("; ")  # between the clauses of a list ("eager: ...; fused: ...")
+LEGEND = N_("{legend}.")  # the list of implementations under a table, ended as the reader's language ends it
 
 
 @lru_cache(maxsize=1)
@@ -291,6 +292,18 @@ def constant_fields(rows: list[dict[str, Any]]) -> dict[str, str]:
     return out
 
 
+def every_row(same: dict[str, str]) -> str:
+    """The caption's sentence for the naming fields that every row of a compact table shares
+    (:func:`constant_fields`: impl, pass or both), e.g. "Every row: impl eager; pass forward."."""
+    if set(same) - {"impl", "pass"} or not same:
+        raise ValueError(f"same must hold 'impl', 'pass' or both, got {sorted(same)!r}.")
+    if len(same) == 2:
+        return tr("Every row: impl {impl}; pass {pass_}.", impl=same["impl"], pass_=same["pass"])
+    if "impl" in same:
+        return tr("Every row: impl {impl}.", impl=same["impl"])
+    return tr("Every row: pass {pass_}.", pass_=same["pass"])
+
+
 def rows_markdown(rows: list[dict[str, Any]], *, compact: bool = False, names: dict[str, str] | None = None) -> str:
     """A Markdown table of result rows, with the columns that suit their group(s); each row named by its label
     (:func:`labelled`). ``compact``: leave out the impl and pass columns where every row has the same value
@@ -322,6 +335,17 @@ READ_WRITE_MIX = N_("The run does not measure why. Two candidates: the copy read
                     "the fixed cost of each timed call (the cache flush before it, the kernel's ramp-up) weighs "
                     "differently on the step and on the copy. A copy of each pass's size timed the same way, and a "
                     "read-only reference, would tell them apart; the suite does not record either yet.")
+# where the reader is sent for it from a chapter's table
+READ_WRITE_MIX_LINK = N_("Why, the run does not measure; the [GPU results]({page}) page names the two candidates.")
+
+
+def above_copy_note(note: str, page: str | None = GPU_RESULTS_PAGE) -> str:
+    """The italic note under a table with a share above 100%: ``note`` (what such a share means), then why it may
+    happen. In full (:data:`READ_WRITE_MIX`) only where ``page`` is None, i.e. on the GPU results page itself;
+    a chapter's table (``page``: the link to that page) gets one sentence sending the reader there, so that the
+    open question is stated once in the book, not under every table."""
+    why = tr(READ_WRITE_MIX) if page is None else tr(READ_WRITE_MIX_LINK, page=page)
+    return "*" + join_sentences([note, why]) + "*"
 
 
 def block_summary(doc: dict[str, Any]) -> str:
@@ -423,7 +447,7 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from ..plotting import COLORS, use_style
+    from ..plotting import impl_color, use_style
 
     rows = labelled(rows)
     use_style()
@@ -455,7 +479,7 @@ def plot_rows(doc: dict[str, Any], rows: list[dict[str, Any]], group: str, *, ti
                 lo.append(v - v * t / q3)
                 hi.append(v * t / q1 - v)
         x = np.arange(len(cats)) + (k - (len(impls) - 1) / 2) * width
-        ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, label=impl, color=COLORS[k % len(COLORS)])
+        ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, label=impl, color=impl_color(impl))
     crowded = len(cats) > 6  # then the labels stand upright, on one line each
     sep = " " if crowded else "\n"
     shown = {r["op"]: translate_text(r.get("label", r["op"])) for r in rows}
@@ -558,9 +582,7 @@ class RecordedSection:
                 head = caption(self.title, doc, copy=copy)
                 same = constant_fields(rows) if self.compact else {}
                 if same:
-                    head = join_sentences([head, tr("Every row: {fields}.", fields=_list(
-                        tr("{name} {value}", name=tr({"impl": N_("impl"), "pass": N_("pass")}[k]), value=v)
-                        for k, v in same.items()))])
+                    head = join_sentences([head, every_row(same)])
                 parts.append(f"{head}\n\n{rows_markdown(rows, compact=self.compact, names=self.names)}")
                 impls.update(dict.fromkeys(r["impl"] for r in rows))
                 shares += [r["copy_share"]["value"] for r in rows if r.get("copy_share")]
@@ -570,7 +592,7 @@ class RecordedSection:
         if len(impls) > 1:
             names = BLOCK_IMPLS if self.group == "block" else IMPLS
             legend = _list(tr("{impl}: {meaning}", impl=i, meaning=tr(names[i])) if i in names else i for i in impls)
-            parts.append(f"*{end_sentence(legend)}*")
+            parts.append("*" + tr(LEGEND, legend=legend) + "*")
         if self.group == "block" and has_memory:
             parts.append("*" + tr("Peak memory: what one training step allocates above what was allocated before it "
                                   "(the weights and the input).") + "*")
@@ -578,7 +600,7 @@ class RecordedSection:
             note = tr("A share of copy is the least traffic the pass needs over the copy bandwidth measured in the "
                       "same run; a little above 100% means the op streamed slightly better than that copy (the "
                       "suite's self-check fails any above 105%).")
-            parts.append("*" + join_sentences([note, tr(READ_WRITE_MIX)]) + "*")
+            parts.append(above_copy_note(note))
         return "\n\n".join(parts)
 
     def __str__(self) -> str:

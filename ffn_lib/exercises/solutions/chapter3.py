@@ -9,12 +9,16 @@ _SLOPE_AT = _numeric.max_slope(silu_derivative)[0]
 
 SOLUTIONS = {
     1: Solution(
-        r"The gate $\sigma(\beta x)$, then the product with $x$. For very negative $\beta x$, `np.exp` overflows "
-        "with a warning; `ffn_lib.sigmoid` avoids that by only ever exponentiating $-|z|$.",
+        r"The gate $\sigma(\beta x)$, computed as the chapter computes the sigmoid safely, then the product with "
+        r"$x$: exponentiate only $-|z|$, which lies in $(0, 1]$, and take $1/(1 + e)$ for $z \ge 0$ and "
+        r"$e/(1 + e)$ for $z < 0$. The textbook `1 / (1 + np.exp(-beta * x))` gives the same values, but `np.exp` "
+        r"overflows with a warning for very negative $\beta x$.",
         """import numpy as np
 
 def swish(x, beta):
-    gate = 1 / (1 + np.exp(-beta * x))
+    z = beta * x
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    gate = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
     return x * gate""",
     ),
     2: Solution(
