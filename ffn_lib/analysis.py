@@ -388,7 +388,9 @@ def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, a
     ranges overlapping, it cannot be told from "all of the gap". Only a share whose range lies wholly above
     the gap's says that tanh alone costs more than the whole gap (then the rest of the tanh form costs less
     than the rest of the erf form, or the parts' costs do not simply add: arithmetic that hides behind memory
-    traffic costs no time); only one wholly below says the rest is the tanh form's extra arithmetic.
+    traffic costs no time); one wholly below says the rest is the tanh form's extra arithmetic, and prints the
+    share's range (its least alone over the largest gap, to its largest over the least), "more than half of
+    it" only when even that least share is.
     """
     from .formatting import time_unit
 
@@ -436,14 +438,18 @@ def tanh_erf_gap_sentence(forms_s: float, alone_s: float, *, told_apart: bool, a
                   "special function alone costs more than the whole gap, beyond the timing noise. So the rest of "
                   "the tanh form's arithmetic costs less here than the rest of the erf form's, or the costs do not "
                   "simply add up (arithmetic that overlaps with memory traffic costs no extra time).", **fields)
-    elif part >= 0.6:
-        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
-                  "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts "
-                  "for {part} of the difference, most of it.", **fields)
-    else:
-        text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and `torch.tanh` "
-                  "alone {alone} {unit} longer than `torch.erf` on the same tensor: the special function accounts "
-                  "for {part} of the difference; the rest is the tanh form's extra arithmetic around it.", **fields)
+    else:  # the share's own range, from the two differences' ranges, lies wholly below 1
+        fields.update(lo=f"{max(a_lo, 0.0) / f_hi:.0%}", hi=f"{a_hi / f_lo:.0%}")
+        if max(a_lo, 0.0) / f_hi >= 0.5:
+            text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and "
+                      "`torch.tanh` alone {alone} {unit} longer than `torch.erf` on the same tensor: the special "
+                      "function accounts for {part} of the difference ({lo} to {hi} between the middle halves), "
+                      "more than half of it.", **fields)
+        else:
+            text = tr("On this machine GELU's tanh form took {forms} {unit} longer than its erf form, and "
+                      "`torch.tanh` alone {alone} {unit} longer than `torch.erf` on the same tensor: the special "
+                      "function accounts for {part} of the difference ({lo} to {hi} between the middle halves); the "
+                      "rest is the tanh form's extra arithmetic around it.", **fields)
     return join_sentences([text, ranges])
 
 
