@@ -5,7 +5,9 @@ spread, rank, Table 1, throughput, memory), :func:`sentences` (one finding each:
 :mod:`ffn_lib.lm.analysis`, the statistics of :mod:`ffn_lib.lm.verdict`), :func:`markdown_report` (all
 three: what ``python -m ffn_lib.lm`` writes), :func:`curve_sentence` (what the learning curves were scored
 on), and the cost side weighed against the gain: :func:`block_costs`, :func:`cost_markdown` and
-:func:`cost_sentence`, from the recorded benchmark's whole blocks (:mod:`ffn_lib.bench`).
+:func:`cost_sentence`, from the recorded benchmark's whole blocks (:mod:`ffn_lib.bench`), with
+:func:`cost_drift_sentence` (how far the blocks' timing order lets those numbers be trusted) and
+:func:`pay_sentences` (steps saved, per mean curve and per seed, against time per step).
 
 Every sentence, table header and row label is one catalogue message with named fields (:mod:`ffn_lib.i18n`);
 a choice of wording is a choice of sentence, and lists are joined by :mod:`ffn_lib.lm.wording`.
