@@ -6,7 +6,8 @@
   per token (``per_token``: the row-wise scaling a scaled FP8 matrix product can apply to its A operand
   after the product), or one per row and block of ``block`` neighbouring channels (``block``: the
   fine-grained tiles of DeepSeek-V3, 1 x 128, or MX's blocks of 32);
-* :func:`relative_error`: ||fake_quantize(x) - x|| / ||x||, per channel or overall;
+* :func:`relative_error`: ||fake_quantize(x) - x|| / ||x||, per channel or overall, and
+  :func:`binade_rounding_error`, its reference: the error of E4M3's 3 mantissa bits alone;
 * :func:`smooth_scale`: the per-channel scale of Smooth-SwiGLU (Fishman et al. 2024), each hidden
   channel's largest |value| over a calibration batch, to be folded into W2 with
   :func:`ffn_lib.rescaling.fold_channel_scale` (the inference form; in training the paper takes the scale
@@ -107,6 +108,20 @@ def subnormal_share(x: torch.Tensor, *, per_channel: bool = False, per_token: bo
         n = nonzero.reshape(-1, x.shape[-1]).sum(dim=0)
         return low.reshape(-1, x.shape[-1]).sum(dim=0) / n.clamp_min(1)
     return low.sum() / nonzero.sum().clamp_min(1)
+
+
+def binade_rounding_error(n: int = 1 << 16) -> float:
+    """The reference for a scaled cast's error: ||q(x) - x|| / ||x|| for ``n`` values spread evenly on a log scale
+    over one binade of E4M3's normal range, [1, 2), cast by :data:`FP8` and back. It is the cost of E4M3's 3
+    mantissa bits alone, with no value near the subnormals or the top of the range; about
+    2**-3 / sqrt(12) / sqrt(3 / (2 ln 2)) = 2.45% (a rounding error uniform over a step of 2**-3, over the mean
+    square of log-uniform values in [1, 2)). Where a scale puts the bulk of a tensor's values inside their binades
+    moves a real tensor's error a little on either side of it."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an int of at least 2 (values over the binade), got {n!r}.")
+    x = torch.exp2(torch.arange(n, dtype=torch.float64) / n)  # log-uniform in [1, 2)
+    err = x.to(FP8).to(torch.float64) - x
+    return (err.norm() / x.norm()).item()
 
 
 def smooth_scale(hidden: torch.Tensor) -> torch.Tensor:

@@ -432,3 +432,31 @@ def test_a_graph_break_recorded_after_compiling_is_caught(device):
             compiled.check()
     finally:
         del counters["graph_break"]["a break elsewhere"]
+
+
+def test_gpu_results_page_links_chapter_2_and_gives_its_figure_the_library_s_alt_text():
+    """The page's figure cell carries report.RUN_FIGURE_ALT (a catalogue message, so the zh edition swaps in its
+    translation), the activations' table links chapter 2, and the block table says how the blocks were timed."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from ffn_lib.bench import report
+
+    page = Path(__file__).resolve().parent.parent / "book" / "gpu-results.md"
+    cells = [c for c in read_myst_markdown_notebook(page.read_text(encoding="utf-8")).cells if c.cell_type == "code"]
+    figure = [c for c in cells if "plot_run(doc)" in c.source]
+    assert len(figure) == 1 and figure[0].metadata["mystnb"]["image"]["alt"] == report.RUN_FIGURE_ALT
+    assert "read_in=read_in" in figure[0].source and "block_order_sentence(doc)" in figure[0].source
+    run = latest_run()
+    if run is None:
+        pytest.skip("no recorded GPU run in this checkout")
+    full = markdown_table(run, level=3, read_in={"activation": "READ IN CH2"})
+    assert full.index("READ IN CH2") > full.index("Activations alone") and full.count("READ IN CH2") == 1
+    assert full.index("READ IN CH2") < full.index("Gated act(g) * u")
+    assert "READ IN CH2" not in markdown_table(run, level=3)
+    assert "../notebooks/02_gelu.ipynb" in report.READ_IN["activation"]
+    with pytest.raises(ValueError, match="read_in names no group"):
+        markdown_table(run, read_in={"activations": "x"})
+    with pytest.raises(TypeError, match="read_in must be a dict"):
+        markdown_table(run, read_in=["x"])
+    order = report.block_order_sentence(run)
+    assert "one after another (ReLU's first)" in order and "not interleaved" in order and "under 5%" in order

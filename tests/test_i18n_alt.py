@@ -321,3 +321,12 @@ def test_the_built_zh_chapters_images_have_chinese_alt_texts(nb):
         assert set(prose) & chinese, f"zh/{nb}.html: none of the chapter's translated alt texts"
         en_alts = img_alts(_article((HTML / "notebooks" / f"{nb}.html").read_text(encoding="utf-8")))
         assert set(en_alts) & english, f"{nb}.html: the English edition lost its alt texts"
+
+
+def test_the_gpu_results_figure_alt_text_is_translated():
+    """book/gpu-results.md's figure cell carries ffn_lib.bench.report.RUN_FIGURE_ALT (tests/test_bench.py checks
+    that): a library message, so the zh edition's swap finds its translation like a chapter figure's."""
+    from ffn_lib.bench import report
+
+    assert alt_problems([(report.RUN_FIGURE_ALT, "book/gpu-results.md")], catalogue()) == []
+    assert CJK.search(i18n.translation(report.RUN_FIGURE_ALT, "zh"))

@@ -14,7 +14,7 @@ import torch
 
 from ffn_lib import VARIANTS, show_source, sizing
 from ffn_lib import lm
-from ffn_lib.lm import findings, results, stats
+from ffn_lib.lm import findings, results, stats, verdict
 from ffn_lib.lm.__main__ import main as lm_main
 from ffn_lib.lm.data import HELD_OUT_FRACTION
 
@@ -417,7 +417,7 @@ def test_analysis_separates_real_gaps_from_noise():
     text = " ".join(lm.sentences(doc))
     assert "SwiGLU has the lowest mean held-out loss, 1.9100" in text
     assert "the gated family's held-out loss is 0.1025 nats per character lower" in text
-    assert "all 2 resolved pairs are in Table 1's order" in text
+    assert "of the 2 pairs Welch's t with Holm's correction resolves, all are in Table 1's order" in text
     assert "ReLU is fastest at 2.0 k tokens/s and SwiGLU slowest at 1.0 k tokens/s (2.00× as fast)" in text
     assert "| SwiGLU | 170 | 100,000 | 1.9100 ± 0.0100 | 3 | 1 | 1.944 |" in lm.table_markdown(doc)
 
@@ -426,10 +426,50 @@ def test_analysis_reports_a_reversal_of_table1():
     doc = _synthetic({"ReLU": [1.80, 1.81, 1.82], "GELU": [1.85, 1.86, 1.87], "GEGLU": [2.00, 2.01, 2.02]})
     text = " ".join(lm.sentences(doc))
     assert "rank correlation of the mean losses is -1.00" in text
-    assert ("of the 3 resolved pairs, 0 are in Table 1's order and 3 are reversed (ReLU ahead of GELU; ReLU ahead "
-            "of GEGLU; GELU ahead of GEGLU)") in text
+    assert ("of the 3 pairs Welch's t with Holm's correction resolves, 0 are in Table 1's order and 3 against it "
+            "(ReLU ahead of GELU, ReLU ahead of GEGLU and GELU ahead of GEGLU)") in text
+    assert "Why GELU and GEGLU trail here this run does not measure. One hypothesis" in text
     assert "the gated family's held-out loss is 0.1750 nats per character higher" in text
     assert "GEGLU against GELU" in text and "the gated block trails its ungated twin" in text
+
+
+def test_table1_order_is_counted_under_every_test_the_chapter_uses():
+    # Table 1 (quoted): SwiGLU 1.944 < GLU 1.982 < ReLU 1.997. Here SwiGLU < ReLU < GLU, every gap 0.1 at sd 0.01,
+    # so each test resolves all 3 pairs: SwiGLU's two in Table 1's order, ReLU ahead of GLU against it
+    doc = _synthetic({"ReLU": [1.80, 1.81, 1.82], "GLU": [1.90, 1.91, 1.92], "SwiGLU": [1.70, 1.71, 1.72]})
+    orders = verdict.table1_orders(doc)
+    assert list(orders) == ["welch", "tukey", "games_howell"]
+    for order in orders.values():
+        assert order.resolved == 3 and order.against == (("ReLU", "GLU"),)
+        assert set(order.agree) == {("SwiGLU", "ReLU"), ("SwiGLU", "GLU")}
+    text = verdict.table1_sentence(doc)
+    for test in ("Welch's t with Holm's correction", "Tukey's HSD", "Games–Howell"):
+        assert (f"of the 3 pairs {test} resolves, 2 are in Table 1's order and 1 against it (ReLU ahead of GLU)"
+                in text)
+    why = verdict.table1_why_sentence(doc)
+    assert why.startswith("Why GLU trails here this run does not measure. A hypothesis:")
+    assert "between 0.27 and 0.73" in why
+    assert f"shares ({doc['config']['train']['lr']:g})" in why
+    # in Table 1's order everywhere: no reversal, no hypothesis
+    agree = _synthetic({"ReLU": [1.90, 1.91, 1.92], "GLU": [1.80, 1.81, 1.82], "SwiGLU": [1.70, 1.71, 1.72]})
+    assert "all are in Table 1's order" in verdict.table1_sentence(agree)
+    assert verdict.table1_why_sentence(agree) is None
+    # nothing resolved: the sentence says so instead of counting
+    noise = _synthetic({"ReLU": [1.8, 1.9, 2.0], "GLU": [1.85, 1.95, 1.75], "SwiGLU": [1.9, 1.8, 1.85]})
+    assert "no pair is resolved" in verdict.table1_sentence(noise) and verdict.table1_why_sentence(noise) is None
+
+
+def test_table1_order_counts_fake_tests_and_refuses_unknown_variants():
+    from types import SimpleNamespace as T
+
+    quoted = {"A": 1.0, "B": 2.0, "C": 3.0}
+    tests = [T(a="A", b="B", diff=-0.1, resolved=True), T(a="B", b="C", diff=0.2, resolved=True),
+             T(a="A", b="C", diff=0.5, resolved=False), T(a="C", b="A", diff=0.3, resolved=True)]
+    order = stats.table1_order(tests, quoted)
+    assert order.agree == (("A", "B"), ("A", "C")) and order.against == (("C", "B"),) and order.resolved == 3
+    with pytest.raises(ValueError, match="no Table 1 value for D"):
+        stats.table1_order([T(a="A", b="D", diff=1.0, resolved=True)], quoted)
+    assert stats.table1_order([T(a="A", b="D", diff=1.0, resolved=False)], quoted).resolved == 0
 
 
 def test_analysis_says_when_it_cannot_tell():

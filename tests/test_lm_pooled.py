@@ -205,6 +205,49 @@ def test_first_reach_interpolates_and_catch_up_uses_the_mean_curves():
     # plain target: mean of 1.6 and 1.8 = 1.7; gated mean curve 2.95, 1.8, 1.55 -> 1.7 at 20 + 10 * 0.1 / 0.25 = 24
     assert (c.gated, c.plain, c.target) == ("GEGLU", "GELU", pytest.approx(1.7))
     assert c.step == pytest.approx(24.0) and c.fraction == pytest.approx(0.8)
+    # seed by seed, each gated curve against its own plain twin's last value: seed 0 reaches 1.6 at
+    # 20 + 10 * 0.1 / 0.2 = 25, seed 1 reaches 1.8 at 20 + 10 * 0.1 / 0.3
+    assert c.seed_steps == pytest.approx((25.0, 20 + 10 / 3))
+
+
+def test_seed_steps_clause_spans_the_seeds_and_counts_those_that_never_get_there():
+    from ffn_lib.lm import findings
+
+    def catch(*steps):
+        return stats.Catch("GEGLU", "GELU", 1.7, 24.0, 30, steps)
+
+    assert findings.seed_steps_clause(catch(25.0, 23.3)) == ("seed by seed, against each seed's own GELU curve, "
+                                                               "steps 23 to 25")
+    assert findings.seed_steps_clause(catch(25.0, None, 21.0)) == (
+        "seed by seed, against each seed's own GELU curve, 2 of 3 seeds get there, at steps 21 to 25")
+    assert findings.seed_steps_clause(catch(None, None)) == ("seed by seed, against each seed's own GELU curve, "
+                                                               "none of the 2 seeds gets there")
+
+
+def test_cost_drift_sentence_names_the_differences_within_chapter_4s_bound():
+    from ffn_lib.bench.report import block_order_sentence
+    from ffn_lib.lm import findings
+    from ffn_lib.recorded_lessons import DRIFT
+
+    def block(op, impl, median):
+        return {"group": "block", "op": op, "impl": impl, "pass": "forward+backward", "dtype": "bfloat16",
+                "time": {"median": median, "q1": median, "q3": median}, "flops": {"value": 1.0},
+                "peak_memory": {"value": 1.0}}
+
+    def bench(gated_eager, gated_fused):
+        rows = [block("GELU", "eager", 1.0), block("GELU", "fused", 1.0), block("GEGLU", "eager", gated_eager),
+                block("GEGLU", "fused", gated_fused)]
+        return {"results": rows}
+
+    assert DRIFT == 0.05
+    text = findings.cost_drift_sentence(bench(1.10, 1.02))
+    assert text.startswith(block_order_sentence(bench(1.10, 1.02)))
+    assert "GELU's first" in text and "not interleaved" in text and "under 5%" in text
+    assert "Here 1 of the table's 2 step-time differences are under 5% (GEGLU vs GELU fused, +2.0%)" in text
+    far = findings.cost_drift_sentence(bench(1.10, 1.08))
+    assert "None of the table's 2 step-time differences is under 5%" in far
+    assert findings.cost_drift_sentence(None) is None and block_order_sentence(None) is None
+    assert block_order_sentence({"results": [{**block("GELU", "eager", 1.0), "group": "act_mul"}]}) is None
 
 
 @pytest.mark.skipif(not GPU_RUN.exists(), reason="the recorded GPU run is not in this checkout")
@@ -230,14 +273,30 @@ def test_recorded_run_new_sentences():
     text = verdict.pooled_matched_sentence(doc)
     assert text.startswith("What pairing by seed cost") and f"{unpaired.interval[0]:+.4f} to " in text
     assert "lies below zero at 8 of the 10 evaluated steps" in verdict.curve_contrast_sentence(doc)
+    assert "pointwise (each step's on its own, not a band that holds at all steps at once)" in \
+        verdict.curve_contrast_sentence(doc)
+    assert "Brown–Forsythe's test is the weaker of the two here: with 3 seeds" in pooled
+    assert "p = 0.68 is no reassurance" in pooled
+    table1 = verdict.table1_sentence(doc)
+    assert "of the 7 pairs Welch's t with Holm's correction resolves, all are in Table 1's order" in table1
+    assert ("of the 20 pairs Tukey's HSD resolves, 18 are in Table 1's order and 2 against it (ReLU ahead of GLU and "
+            "GELU ahead of GLU)") in table1
+    assert "of the 14 pairs Games–Howell resolves, 13 are in Table 1's order and 1 against it (GELU ahead" in table1
+    assert verdict.table1_why_sentence(doc).startswith("Why GLU trails here this run does not measure. A hypothesis")
     assert "24 runs took 70 s" in verdict.budget_sentence(doc) and "2.36 instead of 4.30" in verdict.budget_sentence(doc)
     assert "exact permutation p-value of 0.037" in verdict.table1_sentence(doc)
     bench = latest_run()
     if bench is not None:
         pay = findings.pay_sentences(bench, doc)
-        assert pay[0].startswith("Does it pay? In time to the same loss, here it does")
+        assert pay[0].startswith("Does it pay? In time to the same loss, the curves suggest it does here")
+        # the crossing step per seed beside the mean curve's: 386 to 430 for GEGLU against GELU
+        assert "by step 399 (seed by seed, against each seed's own GELU curve, steps 386 to 430;" in pay[0]
+        assert "By the mean curves the gate buys 20% to 32% fewer steps" in pay[0]
+        drift = findings.cost_drift_sentence(bench)
+        assert "ReLU's first" in drift and "5 of the table's 6 step-time differences are under 5%" in drift
         # the curves are scored on a subset: the target is the plain curve's last value, not the final loss
-        assert "GEGLU's mean curve is down to GELU's step-500 curve value by step 399 (80% of the steps" in pay[0]
+        assert "GEGLU's mean curve is down to GELU's step-500 curve value by step 399 (" in pay[0]
+        assert "430; 80% of the steps" in pay[0]
         assert "final loss at step" not in pay[0] and "not its final loss on all 49,851" in pay[0]
         assert "cosine schedule is not the end of a shorter run" in pay[1]
         # a signed change is not also called "more": "+1.2% to +3.0% more time" said it twice

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -140,3 +142,23 @@ def test_subnormal_share_counts_the_values_below_e4m3s_normal_range_after_scalin
     assert per_ch.shape == (6,) and per_ch[2].item() == 0.5 and per_ch[3].item() == 1.0 and per_ch[5].item() == 0.0
     with pytest.raises(ValueError, match="block"):
         fp8.subnormal_share(x, block=0)
+
+
+def test_binade_rounding_error_is_three_mantissa_bits_closed_form_and_scale_free():
+    # rounding to a step of 2**-3 in [1, 2): error uniform over +-2**-4, mean square 2**-6 / 12, over
+    # E[x**2] = 3 / (2 ln 2) for log-uniform x: 2.45%
+    closed = 2 ** -3 / math.sqrt(12) / math.sqrt(3 / (2 * math.log(2)))
+    assert fp8.binade_rounding_error() == pytest.approx(closed, rel=2e-3)
+    assert fp8.binade_rounding_error() == pytest.approx(0.0245, abs=5e-5)
+    # the same in every binade of the normal range (2**-6 to 2**8): only the 3 mantissa bits count
+    x = torch.exp2(torch.arange(1 << 14, dtype=torch.float64) / (1 << 14))
+
+    def cast_error(y):
+        return ((y.to(fp8.FP8).to(torch.float64) - y).norm() / y.norm()).item()
+
+    for k in (-6, -1, 3, 7):
+        assert cast_error(x * 2.0 ** k) == pytest.approx(fp8.binade_rounding_error(), rel=2e-3)
+    # a band one binade wide but placed across a binade's edge ([1.35, 2.7)) loses more: placement moves it
+    assert cast_error(x * 1.354) > 1.1 * fp8.binade_rounding_error()
+    with pytest.raises(ValueError, match="n must be an int"):
+        fp8.binade_rounding_error(1)

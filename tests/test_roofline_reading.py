@@ -44,14 +44,29 @@ def test_each_pass_is_classified_on_its_own():
 
 
 def test_noise_is_called_noise():
-    """The step timed whole and its passes timed alone must agree within 20%, or the run cannot tell."""
+    """The step timed whole and its passes timed alone must agree within 10%, or the run cannot tell."""
     p = PassTimes(silu_s=1.0, mul_s=1.5, copy_s=1.0, rows=10, cols=10, threads=2)  # passes: 2.5 s for 2.5 s: 100%
     noisy = step_against_product(1.0, 10, 1.0, 10, p, step_share=0.52)
-    assert "add up to 100% of the copy's speed" in noisy and "ran at 52%" in noisy and "1.9×" in noisy
-    assert "more than the 20%" in noisy and "cannot tell" in noisy and "both stream" not in noisy.lower()
+    assert "add up to 100% of the copy's speed" in noisy and "ran at 52%" in noisy and "1.92×" in noisy
+    assert "more than the 10%" in noisy and "cannot tell" in noisy and "both stream" not in noisy.lower()
     assert "Both passes" not in noisy
-    agree = step_against_product(1.0, 10, 1.0, 10, p, step_share=0.9)
+    agree = step_against_product(1.0, 10, 1.0, 10, p, step_share=0.95)
     assert "cannot tell" not in agree and "Both passes stream at about memory speed" in agree
+    # the pass-sum share is printed next to the step's, not only when they disagree
+    assert "The two passes add up to 100% of the copy's speed and the step timed whole ran at 95%, within the 10%" \
+        in agree
+
+
+def test_a_step_at_copy_speed_is_not_explained_by_a_slow_silu():
+    """The review's numbers: SiLU 1.6× its 2 tensors' time, the multiply 0.9× its 3, the step whole at 99% of the
+    copy. The passes add up to 5 / (2 × 1.6 + 3 × 0.9) = 85%: the two readings disagree by 1.17×, which the 20% of
+    TOLERANCE let through to "SiLU ... is held up by its exponential's arithmetic" beside "memory-bound"."""
+    p = PassTimes(silu_s=1.6, mul_s=1.35, copy_s=1.0, rows=10, cols=10, threads=2)
+    assert (p.silu_over_memory, p.mul_over_memory) == (pytest.approx(1.6), pytest.approx(0.9))
+    text = step_against_product(1.0, 10, 1.0, 10, p, step_share=0.99)
+    assert "add up to 85% of the copy's speed, while the step timed whole ran at 99%" in text
+    assert "disagree by 1.17×" in text and "cannot tell what sets the step's time" in text
+    assert "exponential" not in text and "held up" not in text
     with pytest.raises(ValueError, match="step_share"):
         step_against_product(1.0, 10, 1.0, 10, p, step_share=0.0)
 

@@ -368,6 +368,23 @@ def block_summary(doc: dict[str, Any]) -> str:
         + "\n\n" + "\n".join(lines) + "\n"
 
 
+BLOCK_ORDER = N_("The suite timed the blocks one after another ({first}'s first), each in a run of its own, not "
+                 "interleaved with the others, so a drift of the GPU's clock between two runs shows up as "
+                 "a difference between two blocks: as chapter 4 says, read a difference of a few percent (under "
+                 "{drift:.0%}) as within that drift, even where the middle halves are apart.")
+
+
+def block_order_sentence(doc: dict[str, Any] | None) -> str | None:
+    """How the run's block rows were timed (in turn, not interleaved), and the clock-drift bound that follows
+    (:data:`ffn_lib.recorded_lessons.DRIFT`, chapter 4's). None without block rows."""
+    from ..recorded_lessons import DRIFT
+
+    rows = [] if doc is None else select(doc, group="block")
+    if not rows:
+        return None
+    return tr(BLOCK_ORDER, first=translate_text(labelled(rows)[0]["label"]), drift=DRIFT)
+
+
 def folded(title: str, body: str) -> str:
     """``body`` (Markdown) inside a closed dropdown titled ``title``; its headings become bold lines, since a
     heading cannot sit inside a directive."""
@@ -391,10 +408,27 @@ def _param_gap(config: dict[str, Any]) -> float:
             / param_count(d, config["d_ff_plain"], gated=False, bias=False) - 1)
 
 
-def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
+# where a chapter reads a group's rows: a line under that group's table on the GPU results page (book/)
+READ_IN = {"activation": N_("[Chapter 2](../notebooks/02_gelu.ipynb) reads these rows in its section \"Is GELU "
+                            "slower than ReLU?\".")}
+# the run's figure (plot_run), described for a reader who cannot see it: the page's cell carries it as its alt text
+RUN_FIGURE_ALT = N_("Bar charts, one panel per group of the recorded benchmark run, one colour per implementation: "
+                    "the activations alone and the gated act(g) * u for each gate, as a share of the measured copy "
+                    "bandwidth, with a dashed line at the copy; the host time to issue one call; the whole FFN blocks "
+                    "and the SwiGLU block's matrix products alone, in TFLOP/s, with a dashed line at the run's "
+                    "matrix-product roof. Whiskers on the shares and rates span the middle half of the samples.")
+
+
+def markdown_table(doc: dict[str, Any], level: int = 1, read_in: dict[str, str] | None = None) -> str:
     """The whole run as Markdown: provenance, self-checks, then one table per group.
 
-    ``level``: the heading level of the run's title (its groups get the next level)."""
+    ``level``: the heading level of the run's title (its groups get the next level). ``read_in``: per group, a
+    line put under its table (the GPU results page passes :data:`READ_IN`, translated: links from the page)."""
+    if read_in is not None and not isinstance(read_in, dict):
+        raise TypeError(f"read_in must be a dict of group -> text, got {type(read_in).__name__}")
+    unknown = sorted(set(read_in or {}) - set(TITLES))
+    if unknown:
+        raise ValueError(f"read_in names no group of the suite: {unknown} (groups: {list(TITLES)})")
     c = doc["config"]
     p = doc["provenance"]
     clocks = (p.get("clocks") or {}).get("start")
@@ -421,6 +455,8 @@ def markdown_table(doc: dict[str, Any], level: int = 1) -> str:
         rows = select(doc, group=group)
         if rows:
             parts.append(f"{h}# {tr(title)}\n\n{rows_markdown(rows)}")
+            if (read_in or {}).get(group):
+                parts.append(read_in[group] + "\n")
     for s in doc["skipped"]:
         parts.append(tr("- Skipped {what}: {why}.", what=s["what"], why=s["why"]) + "\n")
     return "\n".join(parts)

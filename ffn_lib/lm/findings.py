@@ -5,7 +5,9 @@ spread, rank, Table 1, throughput, memory), :func:`sentences` (one finding each:
 :mod:`ffn_lib.lm.analysis`, the statistics of :mod:`ffn_lib.lm.verdict`), :func:`markdown_report` (all
 three: what ``python -m ffn_lib.lm`` writes), :func:`curve_sentence` (what the learning curves were scored
 on), and the cost side weighed against the gain: :func:`block_costs`, :func:`cost_markdown` and
-:func:`cost_sentence`, from the recorded benchmark's whole blocks (:mod:`ffn_lib.bench`).
+:func:`cost_sentence`, from the recorded benchmark's whole blocks (:mod:`ffn_lib.bench`), with
+:func:`cost_drift_sentence` (how far the blocks' timing order lets those numbers be trusted) and
+:func:`pay_sentences` (steps saved, per mean curve and per seed, against time per step).
 
 Every sentence, table header and row label is one catalogue message with named fields (:mod:`ffn_lib.i18n`);
 a choice of wording is a choice of sentence, and lists are joined by :mod:`ffn_lib.lm.wording`.
@@ -286,6 +288,32 @@ def cost_shape_sentence(bench_run: dict[str, Any] | None) -> str | None:
               dtype=cfg["dtype"])
 
 
+COST_DRIFT = {
+    True: N_("{order} Here {k} of the table's {n} step-time differences are under {drift:.0%} ({cells}): within that "
+             "drift, so this run cannot tell them from no difference, and the others are uncertain by as much."),
+    False: N_("{order} None of the table's {n} step-time differences is under {drift:.0%}, but each is uncertain "
+              "by a few percent."),
+}
+COST_DRIFT_CELL = N_("{pair} {impl}, {time:+.1%}")
+
+
+def cost_drift_sentence(bench_run: dict[str, Any] | None) -> str | None:
+    """The block rows' timing order as an uncertainty on the cost table's step times: the page-independent
+    sentence of :func:`ffn_lib.bench.report.block_order_sentence`, then which of the table's differences lie
+    within :data:`ffn_lib.recorded_lessons.DRIFT` (chapter 4's bound). None without block rows."""
+    from ..bench.report import block_order_sentence
+    from ..recorded_lessons import DRIFT
+
+    costs = block_costs(bench_run)
+    if not costs:
+        return None
+    cells = [(tr("{gated} vs {plain}", gated=c["gated"], plain=c["plain"]), impl, c[impl]["time"])
+             for c in costs for impl in ("eager", "fused") if impl in c]
+    small = [tr(COST_DRIFT_CELL, pair=pair, impl=impl, time=t) for pair, impl, t in cells if abs(t) < DRIFT]
+    return tr(COST_DRIFT[bool(small)], order=block_order_sentence(bench_run), k=len(small), n=len(cells),
+              drift=DRIFT, cells=wording.clauses(small))
+
+
 def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str | None:
     """The recorded GPU cost of the gated blocks against the plain ones, next to the loss they gain (generated)."""
     costs = [c for c in block_costs(bench_run) if "fused" in c]
@@ -308,10 +336,17 @@ def cost_sentence(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> str 
 # --- Does it pay? Steps saved against time per step -------------------------------------------------------------
 
 PAY_ITEM = {
-    False: N_("{g} reaches {p}'s final loss at step {step:.0f} ({frac:.0%} of the steps; {cost:+.1%} time per step "
-              "fused, so {time:.0%} of the plain run's time)"),
-    True: N_("{g}'s mean curve is down to {p}'s step-{last} curve value by step {step:.0f} ({frac:.0%} of the steps; "
-             "{cost:+.1%} time per step fused, so {time:.0%} of the plain run's time)"),
+    False: N_("{g} reaches {p}'s final loss at step {step:.0f} ({seeds}; {frac:.0%} of the steps; {cost:+.1%} time "
+              "per step fused, so {time:.0%} of the plain run's time)"),
+    True: N_("{g}'s mean curve is down to {p}'s step-{last} curve value by step {step:.0f} ({seeds}; {frac:.0%} of "
+             "the steps; {cost:+.1%} time per step fused, so {time:.0%} of the plain run's time)"),
+}
+# the crossing seed by seed, each gated seed against its own plain twin's last value: how far the mean's step spreads
+PAY_SEEDS = {
+    "all": N_("seed by seed, against each seed's own {p} curve, steps {lo:.0f} to {hi:.0f}"),
+    "some": N_("seed by seed, against each seed's own {p} curve, {reached} of {n} seeds get there, at steps "
+               "{lo:.0f} to {hi:.0f}"),
+    "none": N_("seed by seed, against each seed's own {p} curve, none of the {n} seeds gets there"),
 }
 PAY_NEVER = {
     False: N_("{g} never reaches {p}'s final loss ({cost:+.1%} time per step fused)"),
@@ -321,16 +356,16 @@ PAY_SUBSET = N_("Both curves are scored on the same {windows:,} held-out charact
                 "twin's last curve value there, not its final loss on all {val:,} held-out characters, which the "
                 "tables report.")
 PAY = {
-    "all": N_("Does it pay? In time to the same loss, here it does: {items}. The gate buys {save_lo:.0%} to "
-              "{save_hi:.0%} fewer steps, and its step time changes by {fused_lo:+.1%} to {fused_hi:+.1%} with the "
-              "fused kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch), from the recorded benchmark on the "
-              "{device}."),
-    "some": N_("Does it pay? In time to the same loss, only for some pairs: {items}. From the recorded benchmark "
-               "on the {device}, a gated step's time changes by {fused_lo:+.1%} to {fused_hi:+.1%} with the fused "
-               "kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
-    "none": N_("Does it pay? In time to the same loss, not here: {items}. From the recorded benchmark on the {device}, "
-               "a gated step's time changes by {fused_lo:+.1%} to {fused_hi:+.1%} with the fused kernel "
-               "({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
+    "all": N_("Does it pay? In time to the same loss, the curves suggest it does here: {items}. By the mean curves "
+              "the gate buys {save_lo:.0%} to {save_hi:.0%} fewer steps, and its step time changes by {fused_lo:+.1%} "
+              "to {fused_hi:+.1%} with the fused kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch), from "
+              "the recorded benchmark on the {device}."),
+    "some": N_("Does it pay? In time to the same loss, the curves suggest it does only for some pairs: {items}. From "
+               "the recorded benchmark on the {device}, a gated step's time changes by {fused_lo:+.1%} to "
+               "{fused_hi:+.1%} with the fused kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
+    "none": N_("Does it pay? In time to the same loss, the curves suggest it does not here: {items}. From the "
+               "recorded benchmark on the {device}, a gated step's time changes by {fused_lo:+.1%} to {fused_hi:+.1%} "
+               "with the fused kernel ({eager_lo:+.1%} to {eager_hi:+.1%} in eager PyTorch)."),
 }
 PAY_CAVEAT = N_("Two caveats. A step inside a cosine schedule is not the end of a shorter run: a run planned for "
                 "fewer steps decays its learning rate sooner and usually ends lower than the longer run's curve at "
@@ -338,6 +373,16 @@ PAY_CAVEAT = N_("Two caveats. A step inside a cosine schedule is not the end of 
                 "estimate, not a measurement; the direct test is iso-time runs, the plain variant trained for "
                 "about {iso:.2f} times the gated one's steps. And the cost is of one block of d_model {d_model} in "
                 "the benchmark, not of this model's whole step, in which the FFN is only a part.")
+
+
+def seed_steps_clause(c: stats.Catch) -> str:
+    """How the crossing step spreads over the seeds (:attr:`ffn_lib.lm.stats.Catch.seed_steps`), as a clause."""
+    reached = [s for s in c.seed_steps if s is not None]
+    n = len(c.seed_steps)
+    if not reached:
+        return tr(PAY_SEEDS["none"], p=c.plain, n=n)
+    key = "all" if len(reached) == n else "some"
+    return tr(PAY_SEEDS[key], p=c.plain, lo=min(reached), hi=max(reached), reached=len(reached), n=n)
 
 
 def pay_sentences(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> list[str]:
@@ -359,7 +404,7 @@ def pay_sentences(bench_run: dict[str, Any] | None, doc: dict[str, Any]) -> list
             continue
         time = c.fraction * (1 + cost)
         items.append(tr(PAY_ITEM[subset], g=c.gated, p=c.plain, step=c.step, frac=c.fraction, cost=cost, time=time,
-                        last=last))
+                        last=last, seeds=seed_steps_clause(c)))
         pays.append(time < 1)
         saves.append(1 - c.fraction)
     fused = [costs[(c.gated, c.plain)]["fused"]["time"] for c in catches]

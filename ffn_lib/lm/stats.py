@@ -893,6 +893,7 @@ class Catch:
     target: float  # the plain twin's mean curve at the last step
     step: float | None  # linear interpolation between evaluated steps
     steps: int  # the run's length
+    seed_steps: tuple[float | None, ...] = ()  # per seed: its gated curve against its own plain twin's last value
 
     @property
     def fraction(self) -> float | None:
@@ -929,8 +930,40 @@ def catch_up(doc: dict[str, Any]) -> list[Catch]:
             continue
         gated_mean = [_mean(col) for col in zip(*gs)]
         target = _mean([c[-1] for c in ps])
-        out.append(Catch(g, p, target, first_reach(steps, gated_mean, target), doc["config"]["train"]["steps"]))
+        per_seed = tuple(first_reach(steps, c[g], c[p][-1]) for c in curves.values() if g in c and p in c)
+        out.append(Catch(g, p, target, first_reach(steps, gated_mean, target), doc["config"]["train"]["steps"],
+                         per_seed))
     return out
+
+
+@dataclass(frozen=True)
+class Table1Order:
+    """A test's resolved pairs split by Table 1's order (quoted): ``agree`` and ``against`` hold the pairs as
+    (ahead, behind) in the run, the variant with the lower mean loss first."""
+
+    agree: tuple[tuple[str, str], ...]
+    against: tuple[tuple[str, str], ...]
+
+    @property
+    def resolved(self) -> int:
+        return len(self.agree) + len(self.against)
+
+
+def table1_order(tests: Sequence[Any], quoted: dict[str, float]) -> Table1Order:
+    """Split the resolved pairs of any pairwise test (``.a``, ``.b``, ``.diff`` = mean(a) - mean(b), ``.resolved``)
+    into those the run orders as Table 1 does (``quoted``: variant -> log-perplexity) and those it reverses.
+
+    A pair that Table 1 ties counts as against it; a pair with a variant Table 1 lacks is an error."""
+    agree, against = [], []
+    for t in tests:
+        if not t.resolved:
+            continue
+        missing = [v for v in (t.a, t.b) if v not in quoted]
+        if missing:
+            raise ValueError(f"quoted has no Table 1 value for {', '.join(missing)}.")
+        ahead, behind = (t.a, t.b) if t.diff < 0 else (t.b, t.a)
+        (agree if quoted[ahead] < quoted[behind] else against).append((ahead, behind))
+    return Table1Order(tuple(agree), tuple(against))
 
 
 @dataclass(frozen=True)
