@@ -19,7 +19,7 @@ from typing import Any
 
 from . import sizing
 from .bench import row, value
-from .i18n import N_, tr
+from .i18n import N_, ntr, tr
 
 PASSES = ("forward", "backward", "forward+backward")
 PASS_NAMES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("forward+backward")}
@@ -683,10 +683,38 @@ def cuda_test_passed(run: dict[str, Any] | None, stem: str, name: str) -> bool |
 KERNEL_CHAPTER_TESTS = ("test_kernel_chapter", "test_kernel_exercises", "test_kernel_checker_k7")
 
 
+PRODUCTION_KERNEL_TESTS = "test_kernels"  # the tests of ffn_lib.kernels, the production kernels
+
+
+def _test_outcomes(tests: dict[str, dict[str, str]]) -> str:
+    """How the recorded CUDA tests came out: "521 passed; the 7 failures, in `test_bench`, ..., are described
+    with the run on the GPU results page", and whether every test of the production kernels passed."""
+    from .bench.report import GPU_RESULTS_PAGE
+
+    outcomes = [o for cases in tests.values() for o in cases.values()]
+    failed = sorted(stem for stem, cases in tests.items() if "failed" in cases.values())
+    fields = dict(passed=outcomes.count("passed"), failed=outcomes.count("failed"), page=GPU_RESULTS_PAGE,
+                  files=", ".join(f"`{s}`" for s in failed))
+    said = (ntr("{passed} passed; the {failed} failure, in {files}, is described with the run on the [GPU results]"
+                "({page}) page", "{passed} passed; the {failed} failures, in {files}, are described with the run on "
+                "the [GPU results]({page}) page", fields["failed"], **fields) if failed
+            else tr("all {passed} passed", **fields))
+    kernels = tests.get(PRODUCTION_KERNEL_TESTS)
+    if kernels is None:
+        return said
+    bad = list(kernels.values()).count("failed")
+    fields.update(n=len(kernels), bad=bad, stem=PRODUCTION_KERNEL_TESTS)
+    if bad:
+        return tr("{said}; {bad} of the {n} tests of the production kernels (`{stem}`) failed", said=said, **fields)
+    return tr("{said}; none of the {n} tests of the production kernels (`{stem}`) failed", said=said, **fields)
+
+
 def gpu_checked_sentence(run: dict[str, Any] | None, stems: tuple[str, ...] = KERNEL_CHAPTER_TESTS) -> str:
     """Chapter 7: which of its kernels have run on a GPU. The chapter's teaching kernels (steps 1 to 5), the
     epilogue ``matmul_swiglu`` and the exercise checks are tested by ``stems``; when none of those ran in the
-    recorded run's CUDA tests, they were checked only in Triton's interpreter, and the sentence says so."""
+    recorded run's CUDA tests, they were checked only in Triton's interpreter, and the sentence says so. How the
+    recorded tests came out (passed, failed and in which files, the production kernels' own) is read from the
+    run's junit file, not typed in (:func:`_test_outcomes`)."""
     tests = cuda_tests(run)
     if tests is None:
         return tr("No recorded GPU run has test results: this chapter's kernels have been checked only in Triton's "
@@ -696,13 +724,13 @@ def gpu_checked_sentence(run: dict[str, Any] | None, stems: tuple[str, ...] = KE
     files = ", ".join(f"`{s}`" for s in sorted(tests))
     if not ran:
         return tr("Checked in Triton's interpreter; not yet run on a GPU: the recorded GPU run of {date} ran {n} tests "
-                  "on CUDA ({files}), the production kernels `ffn_lib.kernels` among them, but none of this "
-                  "chapter's own tests ({ours}). So the teaching kernels of steps 1 to 5, the epilogue "
-                  "`matmul_swiglu` and the exercises' kernel checks have run only in the interpreter, where "
-                  "`tl.dot` is NumPy float32 and no GPU arithmetic is exercised.", date=date,
-                  n=sum(len(v) for v in tests.values()), files=files, ours=", ".join(f"`{s}`" for s in stems))
-    return tr("The recorded GPU run of {date} ran this chapter's tests on CUDA too ({ran}).", date=date,
-              ran=", ".join(f"`{s}`" for s in ran))
+                  "on CUDA ({files}): {outcomes}. None of this chapter's own tests ({ours}) was among them, so the "
+                  "teaching kernels of steps 1 to 5, the epilogue `matmul_swiglu` and the exercises' kernel checks "
+                  "have run only in the interpreter, where `tl.dot` is NumPy float32 and no GPU arithmetic is "
+                  "exercised.", date=date, n=sum(len(v) for v in tests.values()), files=files,
+                  outcomes=_test_outcomes(tests), ours=", ".join(f"`{s}`" for s in stems))
+    return tr("The recorded GPU run of {date} ran this chapter's tests on CUDA too ({ran}): {outcomes}.", date=date,
+              ran=", ".join(f"`{s}`" for s in ran), outcomes=_test_outcomes(tests))
 
 
 def erf_accuracy_sentence(run: dict[str, Any] | None, device: str) -> str:
