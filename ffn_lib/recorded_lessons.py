@@ -82,14 +82,18 @@ def _host_path(cfg: dict[str, Any], host: dict, gpu: dict, floor: float | None) 
                   eager_tokens=f"{cfg['tokens'] * host['eager']['forward+backward'] / gpu['eager']:,.0f}")
     if all(host[i]["forward+backward"] < gpu[i] for i in gpu):
         gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
-                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this op "
-                      "alone would leave the GPU waiting below about {fused_tokens} tokens fused and {eager_tokens} "
-                      "eager.", **fields)
+                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this op's "
+                      "host time would exceed its GPU time below about {fused_tokens} tokens fused and "
+                      "{eager_tokens} eager. That alone need not stall the GPU: in a training step the host runs "
+                      "ahead while the GPU works through the matrix products, so what counts is the whole step's "
+                      "host time against its GPU time.", **fields)
     else:
         gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
-                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this op "
-                      "alone would leave the GPU waiting below about {fused_tokens} tokens fused and {eager_tokens} "
-                      "eager.", **fields)
+                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this op's "
+                      "host time would exceed its GPU time below about {fused_tokens} tokens fused and "
+                      "{eager_tokens} eager. That alone need not stall the GPU: in a training step the host runs "
+                      "ahead while the GPU works through the matrix products, so what counts is the whole step's "
+                      "host time against its GPU time.", **fields)
     return _sentences(issue, least, gpu_work)
 
 
