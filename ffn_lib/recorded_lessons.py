@@ -19,12 +19,18 @@ from typing import Any
 
 from . import sizing
 from .bench import row, value
-from .i18n import N_, ntr, tr
+from .i18n import N_, ntr, tr, translate_text
 
 PASSES = ("forward", "backward", "forward+backward")
 PASS_NAMES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("forward+backward")}
 GATES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": "tanh GELU",
          "gelu": "GELU-erf"}
+
+
+def gate_label(gate: str) -> str:
+    """A gate as tables and figures name it: its display name (``GATES``: "tanh GELU", not ``gelu_tanh``), in the
+    reader's language where it is a word ("identity": 恒等), as the chapters' prose names it."""
+    return translate_text(GATES.get(gate, gate))
 
 
 def _semicolons(items: list[str]) -> str:
@@ -502,10 +508,10 @@ def speedup_table(run: dict[str, Any] | None) -> str:
         return tr("No recorded GPU run yet; see the GPU results page.")
     found = predict.speedups(run)
     table = ["| " + " | ".join(tr(h) for h in SPEEDUP_HEADERS) + " |", "|---|---|---:|---:|---:|---:|---:|"]
-    table += [f"| {s.gate} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
+    table += [f"| {gate_label(s.gate)} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
               f"{s.measured:.2f}× | {s.measured / s.predicted:.2f} |" for s in found]
     close = [s for s in found if s.within()]
-    far = sorted({s.gate for s in found if not s.within()})
+    far = sorted({gate_label(s.gate) for s in found if not s.within()})
     fields = dict(device=run["provenance"]["device"]["name"], close=len(close), total=len(found),
                   band=f"{predict.PREDICTION_BAND:.0%}")
     if far:
@@ -537,7 +543,7 @@ def prediction_misses(run: dict[str, Any] | None) -> list[str]:
         own = value("act_mul", s.gate, "eager", s.pass_, run=run) * s.eager_passes / s.fused_passes
         out.append(tr("- {gate}, {pass_}: eager streamed its {eager} passes at {own} of the copy bandwidth, the fused "
                       "kernel its {fused_passes} at {fused}; their ratio, {ratio}, is the measured over the predicted "
-                      "speed-up.", gate=GATES.get(s.gate, s.gate), pass_=pass_name(s.pass_), eager=s.eager_passes,
+                      "speed-up.", gate=gate_label(s.gate), pass_=pass_name(s.pass_), eager=s.eager_passes,
                       own=f"{own:.1%}", fused_passes=s.fused_passes, fused=f"{fused:.1%}", ratio=f"{fused / own:.3f}"))
     erf = {i: value("act_mul", "gelu", i, "forward", run=run) for i in ("eager", "compile", "fused")}
     if out and all(erf.values()):
@@ -614,7 +620,7 @@ def speedup_figure(found: list, device: str):
         dots = [(gates.index(s.gate) + (k - 1) * 0.18, s.measured / s.predicted) for s in found if s.pass_ == pass_]
         if dots:
             ax.plot(*zip(*dots), "o", ms=7, label=tr(FIGURE_PASSES[pass_]), zorder=3)
-    ax.set_xticks(range(len(gates)), [GATES.get(g, g) for g in gates])
+    ax.set_xticks(range(len(gates)), [gate_label(g) for g in gates])
     ax.set(ylabel=tr("measured / predicted speed-up"),
            title=tr("Fusing act(g) * u, predicted from bytes: {device}", device=device))
     fig.legend(ncols=5, fontsize=10, loc="outside lower center", frameon=False)

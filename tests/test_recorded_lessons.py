@@ -68,6 +68,9 @@ def test_speedups_amdahl_and_additions(run):
     table = speedup_table(run)
     assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + len(found)
     assert f"{sum(abs(s.error) <= 0.05 for s in found)} of {len(found)} predictions within 5%" in table
+    # gates by the names the prose uses, not the library's codes
+    assert "| tanh GELU | forward |" in table and "| GELU-erf | forward |" in table and "| identity |" in table
+    assert "| gelu_tanh |" not in table and "| gelu |" not in table
     b = predict.block_step(run)
     assert f"{b.share:.1%} of the eager" in amdahl_sentence(run)
     assert "no like-for-like" in amdahl_sentence(None) and "No recorded GPU run" in speedup_table(None)
@@ -156,6 +159,7 @@ def test_in_chinese_the_same_numbers_in_whole_chinese_sentences(run):
     i18n.set_language("zh")
     chinese = texts()
     assert len(chinese) == len(english)
+    assert "| 恒等 |" in speedup_table(run) and "| identity |" not in speedup_table(run)
     for en, zh in zip(english, chinese):
         assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(the|of|and) ", zh), zh[:80]
         assert _numbers(zh) == _numbers(en), (en[:60], zh[:60])
