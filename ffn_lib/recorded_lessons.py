@@ -88,15 +88,15 @@ def _host_path(cfg: dict[str, Any], host: dict, gpu: dict, floor: float | None) 
                   eager_tokens=f"{cfg['tokens'] * host['eager']['forward+backward'] / gpu['eager']:,.0f}")
     if all(host[i]["forward+backward"] < gpu[i] for i in gpu):
         gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
-                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this op's "
-                      "host time would exceed its GPU time below about {fused_tokens} tokens fused and "
+                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this "
+                      "op's host time would exceed its GPU time below about {fused_tokens} tokens fused and "
                       "{eager_tokens} eager. That alone need not stall the GPU: in a training step the host runs "
                       "ahead while the GPU works through the matrix products, so what counts is the whole step's "
                       "host time against its GPU time.", **fields)
     else:
         gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
-                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this op's "
-                      "host time would exceed its GPU time below about {fused_tokens} tokens fused and "
+                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this "
+                      "op's host time would exceed its GPU time below about {fused_tokens} tokens fused and "
                       "{eager_tokens} eager. That alone need not stall the GPU: in a training step the host runs "
                       "ahead while the GPU works through the matrix products, so what counts is the whole step's "
                       "host time against its GPU time.", **fields)
@@ -508,7 +508,8 @@ def speedup_table(run: dict[str, Any] | None) -> str:
         return tr("No recorded GPU run yet; see the GPU results page.")
     found = predict.speedups(run)
     table = ["| " + " | ".join(tr(h) for h in SPEEDUP_HEADERS) + " |", "|---|---|---:|---:|---:|---:|---:|"]
-    table += [f"| {gate_label(s.gate)} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
+    table += [f"| {gate_label(s.gate)} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | "
+              f"{s.predicted:.2f}× | "
               f"{s.measured:.2f}× | {s.measured / s.predicted:.2f} |" for s in found]
     close = [s for s in found if s.within()]
     far = sorted({gate_label(s.gate) for s in found if not s.within()})

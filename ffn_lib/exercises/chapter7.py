@@ -409,8 +409,8 @@ EXERCISES = [
                   r"$z = |x|$, $t = 1 / (1 + p z)$ and $\mathrm{erf}(z) \approx 1 - (a_1 t + a_2 t^2 + a_3 t^3 + "
                   r"a_4 t^4 + a_5 t^5)\, e^{-z^2}$, with $p = 0.3275911$, $a_1 = 0.254829592$, "
                   r"$a_2 = -0.284496736$, $a_3 = 1.421413741$, $a_4 = -1.453152027$, $a_5 = 1.061405429$; "
-                  r"$\mathrm{erf}(-x) = -\mathrm{erf}(x)$. Return a tensor of `x`'s shape and dtype, without calling "
-                  r"a library erf. It is checked against float64's erf to the formula's own bound, "
+                  r"$\mathrm{erf}(-x) = -\mathrm{erf}(x)$. Return a tensor of `x`'s shape and dtype, without "
+                  r"calling a library erf. It is checked against float64's erf to the formula's own bound, "
                   r"$1.5 \cdot 10^{-7}$ (plus float32's rounding for float32 inputs), and $\pm\infty$ must give "
                   r"$\pm 1$.",
         hints=[r"Evaluate the polynomial by Horner's rule: $t\,(a_1 + t\,(a_2 + t\,(a_3 + t\,(a_4 + t\,a_5))))$.",

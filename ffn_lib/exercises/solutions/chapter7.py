@@ -84,7 +84,8 @@ def geglu_tanh_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.con
         r"On $z = |x|$: $t = 1 / (1 + p z)$, the polynomial by Horner's rule, times $e^{-z^2}$, subtracted from 1; "
         r"then the sign, since erf is odd. In float64 the result stays within the formula's $1.5 \cdot 10^{-7}$ of "
         r"the exact erf; in float32 rounding adds a few units of $2^{-23}$. The kernel computes the same with "
-        r"$z = |g| / \sqrt 2$ and keeps $\tfrac12 \mathrm{erfc}$, so that its $e^{-z^2}$ also serves the derivative.",
+        r"$z = |g| / \sqrt 2$ and keeps $\tfrac12 \mathrm{erfc}$, so that its $e^{-z^2}$ also serves the "
+        r"derivative.",
         """import torch
 
 P = 0.3275911
