@@ -293,6 +293,9 @@ def test_the_page_says_which_kernels_ran_only_in_the_interpreter_and_the_three_e
     assert "recorded_lessons.gpu_checked_sentence(latest_run())" in code
     assert "recorded_lessons.epilogue_lines(run)" in code and "training step {b.fused_share" not in code
     assert "recorded_lessons.erf_accuracy_sentence(run, dev)" in code
+    # the on-machine prediction: the copy timed in the same interleaved rounds as the step, the reading generated
+    assert "timing.compare(" in code and "kernel_steps.bytes_prediction(timed" in code
+    assert "measure_copy_bandwidth" not in code
     assert "tokens of d_ff {run['config']['d_ff_act']:,}" in code
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     prose = "\n".join(t for t, c in zip(texts, cells) if c["cell_type"] == "markdown")
