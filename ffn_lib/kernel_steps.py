@@ -11,7 +11,10 @@ checked against is the library's eager ``act(g) * u`` (:func:`ffn_lib.activation
   skipped;
 * :func:`thread_work` says how many elements, and bytes, each thread of a launch loads per tensor;
 * :func:`padded` makes a tensor that is a view into a larger buffer, so that a kernel writing past its end
-  (a missing mask) overwrites memory the caller owns and can inspect, instead of crashing the process.
+  (a missing mask) overwrites memory the caller owns and can inspect, instead of crashing the process;
+* :func:`bytes_prediction` predicts a memory-bound step's time from its bytes and the bandwidth of the copy timed
+  in the same interleaved rounds (:func:`ffn_lib.timing.compare`), and :meth:`BytesPrediction.sentence` says
+  whether prediction and measurement agree, and if not, which of them to doubt.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import importlib.util
 import os
 import types
 import warnings
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -169,3 +173,79 @@ def padded(n: int, pad: int, *, fill: float = 0.0, dtype: torch.dtype = torch.fl
         raise ValueError(f"pad must be a non-negative int, got {pad!r}.")
     buffer = torch.full((n + pad,), fill, dtype=dtype, device=device)
     return buffer[:n], buffer
+
+
+#: Measured over predicted time within [AGREES_FROM, AGREES_TO]: the bytes predict the step (a quarter either way,
+#: what a shared CPU's noise allows). Below AGREES_FROM the step beat its own bytes at the copy's speed, which a
+#: pass through memory cannot do: the copy reference was measured slow. Above AGREES_TO something besides memory
+#: traffic sets part of the step's time.
+AGREES_FROM, AGREES_TO = 0.8, 1.25
+
+
+@dataclass(frozen=True)
+class BytesPrediction:
+    """A memory-bound step's time predicted from its bytes over the copy bandwidth, beside its measured time."""
+
+    nbytes: float
+    bandwidth: float  # bytes per second of the copy reference, timed in the same rounds as the step
+    measured_s: float
+    machine: str = ""  # the machine in words, as inside parentheses ("AMD EPYC, 2 cores, CPU")
+
+    @property
+    def predicted_s(self) -> float:
+        return self.nbytes / self.bandwidth
+
+    @property
+    def ratio(self) -> float:
+        """Measured over predicted time."""
+        return self.measured_s / self.predicted_s
+
+    def verdict(self) -> str:
+        """``"agrees"``, ``"reference slow"`` (the step beat its bytes: doubt the copy) or ``"step slow"``."""
+        if self.ratio < AGREES_FROM:
+            return "reference slow"
+        return "step slow" if self.ratio > AGREES_TO else "agrees"
+
+    def sentence(self) -> str:
+        """What the numbers say, in the reader's language: the prediction, the measurement and their reading."""
+        from .formatting import format_rate, format_time
+        from .roofline_reading import _sentences
+
+        fields = dict(bandwidth=format_rate(self.bandwidth, "B/s"), nbytes=f"{self.nbytes / 2**20:,.0f} MiB",
+                      predicted=format_time(self.predicted_s), measured=format_time(self.measured_s),
+                      ratio=f"{self.ratio:.2f}", machine=self.machine)
+        said = tr("On this machine ({machine}) the copy, timed in the same interleaved rounds as the step, moved "
+                  "{bandwidth}; at that rate the step's {nbytes} predict {predicted}. It took {measured}, {ratio} "
+                  "times the prediction.", **fields)
+        verdict = self.verdict()
+        if verdict == "agrees":
+            reading = tr("Within a quarter of the prediction, what a shared machine's noise allows: the step takes "
+                         "about its bytes over the bandwidth.")
+        elif verdict == "reference slow":
+            reading = tr("That is faster than its bytes allow at the copy's speed, which no pass through memory can "
+                         "be: the bandwidth reference, not the model, is what this run got wrong. The copy was "
+                         "measured slower than this memory can go (on a shared machine, other work slows some "
+                         "samples), so the prediction made from it is too long; run the cell again when the machine "
+                         "is quiet.")
+        else:
+            reading = tr("The step is slower than its bytes: something besides memory traffic sets part of its time "
+                         "(its arithmetic on the threads it has, or the overhead of launching its kernels).")
+        return _sentences(said, reading)
+
+
+def bytes_prediction(timed: Any, name: str) -> BytesPrediction:
+    """The prediction from bytes for variant ``name`` of ``timed``, a :class:`ffn_lib.timing.Comparison` made by
+    :func:`ffn_lib.timing.compare` with ``nbytes``: its copy reference is one more variant of the same interleaved
+    rounds, so that a machine busy with other work slows the copy and the step alike, instead of only the one
+    measured at a bad moment."""
+    from .comparison import Comparison
+
+    if not isinstance(timed, Comparison):
+        raise TypeError(f"timed must be what timing.compare returns, got {type(timed).__name__}.")
+    if name not in timed.results:
+        raise KeyError(f"name {name!r} is not one of the compared variants: {list(timed.results)}.")
+    r = timed.results[name]
+    if r.nbytes is None or r.copy_bandwidth is None:
+        raise ValueError(f"timed has no bytes or no copy bandwidth for {name!r}: call timing.compare with nbytes=.")
+    return BytesPrediction(nbytes=float(r.nbytes), bandwidth=r.copy_bandwidth, measured_s=r.median_s,
+                           machine=timed.machine())

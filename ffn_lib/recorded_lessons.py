@@ -19,12 +19,18 @@ from typing import Any
 
 from . import sizing
 from .bench import row, value
-from .i18n import N_, tr
+from .i18n import N_, ntr, tr, translate_text
 
 PASSES = ("forward", "backward", "forward+backward")
 PASS_NAMES = {"forward": N_("forward"), "backward": N_("backward"), "forward+backward": N_("forward+backward")}
 GATES = {"relu": "ReLU", "sigmoid": "sigmoid", "silu": "SiLU", "swish": "Swish", "gelu_tanh": "tanh GELU",
          "gelu": "GELU-erf"}
+
+
+def gate_label(gate: str) -> str:
+    """A gate as tables and figures name it: its display name (``GATES``: "tanh GELU", not ``gelu_tanh``), in the
+    reader's language where it is a word ("identity": 恒等), as the chapters' prose names it."""
+    return translate_text(GATES.get(gate, gate))
 
 
 def _semicolons(items: list[str]) -> str:
@@ -82,14 +88,18 @@ def _host_path(cfg: dict[str, Any], host: dict, gpu: dict, floor: float | None) 
                   eager_tokens=f"{cfg['tokens'] * host['eager']['forward+backward'] / gpu['eager']:,.0f}")
     if all(host[i]["forward+backward"] < gpu[i] for i in gpu):
         gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
-                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this op "
-                      "alone would leave the GPU waiting below about {fused_tokens} tokens fused and {eager_tokens} "
-                      "eager.", **fields)
+                      "µs eager, and the host keeps ahead. If that time shrank in proportion to the tokens, this "
+                      "op's host time would exceed its GPU time below about {fused_tokens} tokens fused and "
+                      "{eager_tokens} eager. That alone need not stall the GPU: in a training step the host runs "
+                      "ahead while the GPU works through the matrix products, so what counts is the whole step's "
+                      "host time against its GPU time.", **fields)
     else:
         gpu_work = tr("At {tokens} tokens the GPU work of a forward and backward took {fused} µs fused and {eager} "
-                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this op "
-                      "alone would leave the GPU waiting below about {fused_tokens} tokens fused and {eager_tokens} "
-                      "eager.", **fields)
+                      "µs eager, and the host falls behind. If that time shrank in proportion to the tokens, this "
+                      "op's host time would exceed its GPU time below about {fused_tokens} tokens fused and "
+                      "{eager_tokens} eager. That alone need not stall the GPU: in a training step the host runs "
+                      "ahead while the GPU works through the matrix products, so what counts is the whole step's "
+                      "host time against its GPU time.", **fields)
     return _sentences(issue, least, gpu_work)
 
 
@@ -498,10 +508,11 @@ def speedup_table(run: dict[str, Any] | None) -> str:
         return tr("No recorded GPU run yet; see the GPU results page.")
     found = predict.speedups(run)
     table = ["| " + " | ".join(tr(h) for h in SPEEDUP_HEADERS) + " |", "|---|---|---:|---:|---:|---:|---:|"]
-    table += [f"| {s.gate} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | {s.predicted:.2f}× | "
+    table += [f"| {gate_label(s.gate)} | {pass_name(s.pass_)} | {s.eager_passes} | {s.fused_passes} | "
+              f"{s.predicted:.2f}× | "
               f"{s.measured:.2f}× | {s.measured / s.predicted:.2f} |" for s in found]
     close = [s for s in found if s.within()]
-    far = sorted({s.gate for s in found if not s.within()})
+    far = sorted({gate_label(s.gate) for s in found if not s.within()})
     fields = dict(device=run["provenance"]["device"]["name"], close=len(close), total=len(found),
                   band=f"{predict.PREDICTION_BAND:.0%}")
     if far:
@@ -533,7 +544,7 @@ def prediction_misses(run: dict[str, Any] | None) -> list[str]:
         own = value("act_mul", s.gate, "eager", s.pass_, run=run) * s.eager_passes / s.fused_passes
         out.append(tr("- {gate}, {pass_}: eager streamed its {eager} passes at {own} of the copy bandwidth, the fused "
                       "kernel its {fused_passes} at {fused}; their ratio, {ratio}, is the measured over the predicted "
-                      "speed-up.", gate=GATES.get(s.gate, s.gate), pass_=pass_name(s.pass_), eager=s.eager_passes,
+                      "speed-up.", gate=gate_label(s.gate), pass_=pass_name(s.pass_), eager=s.eager_passes,
                       own=f"{own:.1%}", fused_passes=s.fused_passes, fused=f"{fused:.1%}", ratio=f"{fused / own:.3f}"))
     erf = {i: value("act_mul", "gelu", i, "forward", run=run) for i in ("eager", "compile", "fused")}
     if out and all(erf.values()):
@@ -610,7 +621,7 @@ def speedup_figure(found: list, device: str):
         dots = [(gates.index(s.gate) + (k - 1) * 0.18, s.measured / s.predicted) for s in found if s.pass_ == pass_]
         if dots:
             ax.plot(*zip(*dots), "o", ms=7, label=tr(FIGURE_PASSES[pass_]), zorder=3)
-    ax.set_xticks(range(len(gates)), [GATES.get(g, g) for g in gates])
+    ax.set_xticks(range(len(gates)), [gate_label(g) for g in gates])
     ax.set(ylabel=tr("measured / predicted speed-up"),
            title=tr("Fusing act(g) * u, predicted from bytes: {device}", device=device))
     fig.legend(ncols=5, fontsize=10, loc="outside lower center", frameon=False)
@@ -683,10 +694,38 @@ def cuda_test_passed(run: dict[str, Any] | None, stem: str, name: str) -> bool |
 KERNEL_CHAPTER_TESTS = ("test_kernel_chapter", "test_kernel_exercises", "test_kernel_checker_k7")
 
 
+PRODUCTION_KERNEL_TESTS = "test_kernels"  # the tests of ffn_lib.kernels, the production kernels
+
+
+def _test_outcomes(tests: dict[str, dict[str, str]]) -> str:
+    """How the recorded CUDA tests came out: "521 passed; the 7 failures, in `test_bench`, ..., are described
+    with the run on the GPU results page", and whether every test of the production kernels passed."""
+    from .bench.report import GPU_RESULTS_PAGE
+
+    outcomes = [o for cases in tests.values() for o in cases.values()]
+    failed = sorted(stem for stem, cases in tests.items() if "failed" in cases.values())
+    fields = dict(passed=outcomes.count("passed"), failed=outcomes.count("failed"), page=GPU_RESULTS_PAGE,
+                  files=", ".join(f"`{s}`" for s in failed))
+    said = (ntr("{passed} passed; the {failed} failure, in {files}, is described with the run on the [GPU results]"
+                "({page}) page", "{passed} passed; the {failed} failures, in {files}, are described with the run on "
+                "the [GPU results]({page}) page", fields["failed"], **fields) if failed
+            else tr("all {passed} passed", **fields))
+    kernels = tests.get(PRODUCTION_KERNEL_TESTS)
+    if kernels is None:
+        return said
+    bad = list(kernels.values()).count("failed")
+    fields.update(n=len(kernels), bad=bad, stem=PRODUCTION_KERNEL_TESTS)
+    if bad:
+        return tr("{said}; {bad} of the {n} tests of the production kernels (`{stem}`) failed", said=said, **fields)
+    return tr("{said}; none of the {n} tests of the production kernels (`{stem}`) failed", said=said, **fields)
+
+
 def gpu_checked_sentence(run: dict[str, Any] | None, stems: tuple[str, ...] = KERNEL_CHAPTER_TESTS) -> str:
     """Chapter 7: which of its kernels have run on a GPU. The chapter's teaching kernels (steps 1 to 5), the
     epilogue ``matmul_swiglu`` and the exercise checks are tested by ``stems``; when none of those ran in the
-    recorded run's CUDA tests, they were checked only in Triton's interpreter, and the sentence says so."""
+    recorded run's CUDA tests, they were checked only in Triton's interpreter, and the sentence says so. How the
+    recorded tests came out (passed, failed and in which files, the production kernels' own) is read from the
+    run's junit file, not typed in (:func:`_test_outcomes`)."""
     tests = cuda_tests(run)
     if tests is None:
         return tr("No recorded GPU run has test results: this chapter's kernels have been checked only in Triton's "
@@ -696,13 +735,13 @@ def gpu_checked_sentence(run: dict[str, Any] | None, stems: tuple[str, ...] = KE
     files = ", ".join(f"`{s}`" for s in sorted(tests))
     if not ran:
         return tr("Checked in Triton's interpreter; not yet run on a GPU: the recorded GPU run of {date} ran {n} tests "
-                  "on CUDA ({files}), the production kernels `ffn_lib.kernels` among them, but none of this "
-                  "chapter's own tests ({ours}). So the teaching kernels of steps 1 to 5, the epilogue "
-                  "`matmul_swiglu` and the exercises' kernel checks have run only in the interpreter, where "
-                  "`tl.dot` is NumPy float32 and no GPU arithmetic is exercised.", date=date,
-                  n=sum(len(v) for v in tests.values()), files=files, ours=", ".join(f"`{s}`" for s in stems))
-    return tr("The recorded GPU run of {date} ran this chapter's tests on CUDA too ({ran}).", date=date,
-              ran=", ".join(f"`{s}`" for s in ran))
+                  "on CUDA ({files}): {outcomes}. None of this chapter's own tests ({ours}) was among them, so the "
+                  "teaching kernels of steps 1 to 5, the epilogue `matmul_swiglu` and the exercises' kernel checks "
+                  "have run only in the interpreter, where `tl.dot` is NumPy float32 and no GPU arithmetic is "
+                  "exercised.", date=date, n=sum(len(v) for v in tests.values()), files=files,
+                  outcomes=_test_outcomes(tests), ours=", ".join(f"`{s}`" for s in stems))
+    return tr("The recorded GPU run of {date} ran this chapter's tests on CUDA too ({ran}): {outcomes}.", date=date,
+              ran=", ".join(f"`{s}`" for s in ran), outcomes=_test_outcomes(tests))
 
 
 def erf_accuracy_sentence(run: dict[str, Any] | None, device: str) -> str:

@@ -3,6 +3,7 @@ all in Triton's interpreter on CPU tensors (conftest sets TRITON_INTERPRET=1 bef
 
 import json
 import os
+import re
 
 import pytest
 import torch
@@ -292,6 +293,9 @@ def test_the_page_says_which_kernels_ran_only_in_the_interpreter_and_the_three_e
     assert "recorded_lessons.gpu_checked_sentence(latest_run())" in code
     assert "recorded_lessons.epilogue_lines(run)" in code and "training step {b.fused_share" not in code
     assert "recorded_lessons.erf_accuracy_sentence(run, dev)" in code
+    # the on-machine prediction: the copy timed in the same interleaved rounds as the step, the reading generated
+    assert "timing.compare(" in code and "kernel_steps.bytes_prediction(timed" in code
+    assert "measure_copy_bandwidth" not in code
     assert "tokens of d_ff {run['config']['d_ff_act']:,}" in code
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     prose = "\n".join(t for t, c in zip(texts, cells) if c["cell_type"] == "markdown")
@@ -299,4 +303,51 @@ def test_the_page_says_which_kernels_ran_only_in_the_interpreter_and_the_three_e
     for gloss in ("`g_ptr`: a tensor passed to a kernel arrives as a pointer", "`BLOCK: tl.constexpr`: a compile-time",
                   "`y_ptr.dtype.element_ty`: the element type"):
         assert gloss in prose, gloss
-    assert "An earlier run for this course did isolate it" in prose and "quoted from" in prose
+    # no GPU figure typed into the prose: the erf's isolating row is named as the next run's first measurement
+    assert "An earlier run" not in prose
+    assert not re.findall(r"\d\d(?:\.\d)?(?:–\d+(?:\.\d)?)?% of the copy|\b(?:88|9\d)(?:\.\d)?%", prose)
+    assert 'kernels.set_math(erf="libdevice")' in prose and "the first thing the next GPU run is" in prose
+    assert "show_source(triton_act_mul._gelu_cdf_and_density.fn)" in code and "7.1.26" in prose
+    assert "the host runs ahead while the GPU works through the matrix products" in prose
+
+
+def test_the_bytes_prediction_reads_each_outcome():
+    """Measured over predicted: about 1 agrees; far below 1 blames the copy reference (no pass through memory
+    beats its own bytes at the copy's speed); far above says the step is slower than its bytes."""
+    from ffn_lib.kernel_steps import AGREES_FROM, AGREES_TO, BytesPrediction
+
+    def at(ratio):
+        return BytesPrediction(nbytes=335544320, bandwidth=8.06e9, measured_s=ratio * 335544320 / 8.06e9,
+                               machine="AMD EPYC, 2 cores, CPU")
+
+    assert at(1.0).predicted_s == pytest.approx(41.63e-3, rel=1e-3) and at(0.56).ratio == pytest.approx(0.56)
+    slow_copy = at(0.56).sentence()
+    assert at(0.56).verdict() == "reference slow" and "0.56 times the prediction" in slow_copy
+    assert "the bandwidth reference, not the model, is what this run got wrong" in slow_copy
+    assert "8.06 GB/s" in slow_copy and "320 MiB" in slow_copy and "AMD EPYC, 2 cores, CPU" in slow_copy
+    agrees = at(1.1).sentence()
+    assert at(1.1).verdict() == "agrees" and "takes about its bytes over the bandwidth" in agrees
+    assert "not the model" not in agrees and "slower than its bytes" not in agrees
+    slow_step = at(1.6).sentence()
+    assert at(1.6).verdict() == "step slow" and "The step is slower than its bytes" in slow_step
+    assert at(AGREES_FROM * 1.001).verdict() == at(AGREES_TO * 0.999).verdict() == "agrees"
+    assert at(AGREES_FROM * 0.99).verdict() == "reference slow" and at(AGREES_TO * 1.01).verdict() == "step slow"
+
+
+def test_the_bytes_prediction_uses_the_copy_timed_in_the_same_rounds():
+    from ffn_lib import timing
+
+    x, y = torch.randn(64, 64), torch.empty(64, 64)
+    timed = timing.compare({"copy": lambda: y.copy_(x)}, device="cpu", nbytes=2 * x.numel() * 4, rounds=2,
+                           min_time=0.02)
+    found = kernel_steps.bytes_prediction(timed, "copy")
+    assert found.bandwidth == timed.results["copy"].copy_bandwidth > 0 and "CPU" in found.machine
+    assert found.measured_s == timed.results["copy"].median_s and found.nbytes == 2 * x.numel() * 4
+    assert found.predicted_s == pytest.approx(found.nbytes / found.bandwidth)
+    with pytest.raises(KeyError, match="name"):
+        kernel_steps.bytes_prediction(timed, "step")
+    with pytest.raises(TypeError, match="timed"):
+        kernel_steps.bytes_prediction(None, "copy")
+    bare = timing.compare({"copy": lambda: y.copy_(x)}, device="cpu", rounds=1, min_time=0.01)
+    with pytest.raises(ValueError, match="nbytes="):
+        kernel_steps.bytes_prediction(bare, "copy")

@@ -152,3 +152,34 @@ def test_without_triton_the_check_says_so(monkeypatch):
     monkeypatch.setattr(K, "_triton", lambda: None)
     r = q(4).check(written)
     assert r.status == "not attempted" and "Triton is not installed" in r.message
+
+
+def test_exercise_7_7_checks_the_erf_to_the_formulas_bound_and_names_each_slip():
+    """7.7 (plain torch): the worked solution passes within A&S 7.1.26's 1.5e-7; each slip gets its sentence;
+    coefficients rounded to six digits pass the general tolerance but not the formula's bound."""
+    import math
+
+    from ffn_lib.exercises import chapter7 as c7
+    from ffn_lib.exercises.solutions.chapter7 import SOLUTIONS
+
+    import torch
+
+    from ffn_lib import exercises
+
+    q7 = exercises.chapter(7).q7
+    scope = {}
+    exec(SOLUTIONS[7].code, scope)  # noqa: S102 - the worked solution
+    right = q7.check(scope["erf_as7126"])
+    assert right.status == "correct" and "within the formula's 1.5e-07" in right.message
+    slips = {"put the sign back": lambda x: c7._erf_as7126(x, sign=False),
+             "exp(-x^2) is missing": lambda x: c7._erf_as7126(x, exp=False),
+             "erfc(|x|) with erf's sign": lambda x: c7._erf_as7126(x, complement=True),
+             "cut to four decimals": lambda x: c7._erf_as7126(
+                 x, a=tuple(math.trunc(a * 1e4) / 1e4 for a in c7.AS_A), p=math.trunc(c7.AS_P * 1e4) / 1e4),
+             "above the formula's own error": lambda x: c7._erf_as7126(x, a=tuple(round(a, 6) for a in c7.AS_A))}
+    for said, slip in slips.items():
+        result = q7.check(slip)
+        assert result.status == "incorrect" and said in result.message, (said, result.message)
+    library = q7.check(lambda x: torch.erf(x))
+    assert library.status == "correct" and "calls a library erf (`erf`)" in library.message
+    assert q7.check(lambda x: torch.tanh(1.1283791671 * x)).status == "incorrect"

@@ -68,6 +68,9 @@ def test_speedups_amdahl_and_additions(run):
     table = speedup_table(run)
     assert len([line for line in table.splitlines() if line.startswith("| ")]) == 1 + len(found)
     assert f"{sum(abs(s.error) <= 0.05 for s in found)} of {len(found)} predictions within 5%" in table
+    # gates by the names the prose uses, not the library's codes
+    assert "| tanh GELU | forward |" in table and "| GELU-erf | forward |" in table and "| identity |" in table
+    assert "| gelu_tanh |" not in table and "| gelu |" not in table
     b = predict.block_step(run)
     assert f"{b.share:.1%} of the eager" in amdahl_sentence(run)
     assert "no like-for-like" in amdahl_sentence(None) and "No recorded GPU run" in speedup_table(None)
@@ -156,6 +159,7 @@ def test_in_chinese_the_same_numbers_in_whole_chinese_sentences(run):
     i18n.set_language("zh")
     chinese = texts()
     assert len(chinese) == len(english)
+    assert "| 恒等 |" in speedup_table(run) and "| identity |" not in speedup_table(run)
     for en, zh in zip(english, chinese):
         assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(the|of|and) ", zh), zh[:80]
         assert _numbers(zh) == _numbers(en), (en[:60], zh[:60])
@@ -243,14 +247,23 @@ def test_cuda_tests_are_read_from_the_runs_junit(run, tmp_path):
     assert cuda_test_passed(run, "test_kernel_chapter", "test_steps") is None
     text = gpu_checked_sentence(run)
     assert text.startswith("Checked in Triton's interpreter; not yet run on a GPU") and "528 tests" in text
+    assert "521 passed; the 7 failures, in `test_bench`, `test_blocks`, `test_timing`, are described" in text
+    assert "[GPU results](../book/gpu-results.md)" in text
+    assert "none of the 93 tests of the production kernels (`test_kernels`) failed" in text
     # a run whose CUDA tests include the chapter's, and one with a failure, and one without the file
     (tmp_path / "results.json").write_text("{}")
     (tmp_path / "tests-cuda.xml").write_text(
         '<testsuites><testsuite><testcase classname="tests.test_kernel_chapter" name="test_a[x]"/>'
         '<testcase classname="tests.test_kernels" name="test_b[y]"><failure/></testcase></testsuite></testsuites>')
     other = {**run, "path": str(tmp_path / "results.json")}
-    assert "ran this chapter's tests on CUDA too (`test_kernel_chapter`)" in gpu_checked_sentence(other)
+    text = gpu_checked_sentence(other)
+    assert "ran this chapter's tests on CUDA too (`test_kernel_chapter`)" in text
+    assert "1 passed; the 1 failure, in `test_kernels`, is described" in text
+    assert "1 of the 1 tests of the production kernels (`test_kernels`) failed" in text
     assert cuda_test_passed(other, "test_kernels", "test_b") is False
+    (tmp_path / "tests-cuda.xml").write_text(
+        '<testsuites><testsuite><testcase classname="tests.test_timing" name="test_a"/></testsuite></testsuites>')
+    assert "(`test_timing`): all 1 passed. None of this chapter" in gpu_checked_sentence(other)
     (tmp_path / "tests-cuda.xml").unlink()
     assert cuda_tests(other) is None and "only in Triton's interpreter" in gpu_checked_sentence(other)
 

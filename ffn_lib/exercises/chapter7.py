@@ -9,6 +9,7 @@ exercise translates a diagnosis where it shows it.
 import math
 import types
 
+import numpy as np
 import torch
 
 from .. import sizing
@@ -119,6 +120,106 @@ def _geglu_bwd_half_second_term(g, u, dy):
     dz = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * g64 ** 2)
     dg = dy.double() * u.double() * (s + g64 * s * (1 - s) * dz)
     return dg.to(g.dtype), _grads(g, u, dy)[1]
+
+
+# Abramowitz & Stegun (1964), formula 7.1.26, for 7.7: erf(z) = 1 - (a1 t + ... + a5 t^5) exp(-z^2) + e(z), z >= 0,
+# t = 1 / (1 + p z), |e(z)| <= 1.5e-7. The same constants as the production kernel's (kernels/triton_act_mul.py).
+AS_P = 0.3275911
+AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+AS_BOUND = 1.5e-7  # the formula's own error bound
+# float32 rounding on top of it: erf is at most 1, where float32's spacing is 2**-23; the polynomial, the
+# exponential and the subtraction each round, so a few spacings (measured: the worked solution in float32 stays
+# within 4.1e-7 of float64's erf on the cases, 1.4e-7 of it the formula's own)
+AS_FLOAT32_ROUNDING = 4 * 2.0 ** -23
+
+
+def _as_poly(t, a=AS_A):
+    """a1 t + a2 t^2 + ... + a5 t^5 by Horner's rule."""
+    return t * (a[0] + t * (a[1] + t * (a[2] + t * (a[3] + t * a[4]))))
+
+
+def _erf_as7126(x, a=AS_A, p=AS_P, sign=True, exp=True, complement=False):
+    """A&S 7.1.26 and its known slips: ``sign=False`` erf(|x|) for every x, ``exp=False`` without the factor
+    exp(-z^2), ``complement=True`` the erfc it approximates, not 1 minus it; ``a``, ``p`` rounded coefficients."""
+    z = x.abs()
+    q = _as_poly(1 / (1 + p * z), a) * (torch.exp(-z * z) if exp else 1)
+    e = q if complement else 1 - q
+    return torch.where(x < 0, -e, e) if sign else e
+
+
+def _erf_cases(rng):
+    """x in float64 and float32: a dense grid over [-6, 6] (the erf is flat beyond), 0, +-inf and large values,
+    and a random (2, 3) tensor; the formula's error peaks near |x| = 0.1, 0.6 and 1.4, inside the grid."""
+    edges = [0.0, -0.0, float("inf"), -float("inf"), 1e-8, -1e-8, 30.0, -30.0]  # no NaN: the in-place check
+    grid = np.linspace(-6, 6, 2401)
+    cases = []
+    for dtype in (torch.float64, torch.float32):
+        cases.append((torch.tensor(np.concatenate([grid, edges]), dtype=dtype),))
+        cases.append((torch.tensor(rng.normal(size=(2, 3)) * 2, dtype=dtype),))
+    return cases
+
+
+def erf_use(fn) -> str | None:
+    """The library erf a function's bytecode names (``torch.erf``, ``torch.special.erf``, ``math.erf``,
+    ``scipy.special.erf``, ``erfc``), or None."""
+    code = getattr(fn, "__code__", None)
+    stack = [code] if code is not None else []
+    while stack:
+        c = stack.pop()
+        for name in c.co_names:
+            if name in ("erf", "erfc", "erfinv", "erf_", "erfc_"):
+                return name
+        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    return None
+
+
+ERF_MESSAGES = {
+    "bound": ("It agrees with float64's erf to {err} at x = {x} ({dtype}), above the formula's own error, {bound}: "
+              "7.1.26 needs each coefficient with all its nine digits (a1 = 0.254829592, ..., p = 0.3275911), "
+              "and erf(x) = 1 - (a1 t + ... + a5 t^5) exp(-x^2), not a shortened form."),
+    "bound_ok": ("Its largest distance from float64's erf is {err64} in float64 and {err32} in float32, within the "
+                 "formula's {bound} (in float32, plus {rounding} for float32's rounding)."),
+    "library": ("It passes, but it calls a library erf (`{name}`): the exercise is to write formula 7.1.26 itself, "
+                "which is what the kernel computes. Try it with the statement's t and polynomial."),
+}
+
+
+class ErfExercise(FunctionExercise):
+    """7.7: the answer must also stay within the formula's bound of float64's erf (``AS_BOUND``, plus float32's
+    rounding for float32 inputs), tighter than the general float64 tolerance; a right answer that calls a library
+    erf passes with a sentence saying that the exercise is to write the formula."""
+
+    def _errors(self, answer):
+        worst = {}
+        for (x,) in self._cases():
+            got = answer(x.clone())
+            if not isinstance(got, torch.Tensor) or got.shape != x.shape:
+                return None
+            err = (got.double() - torch.erf(x.double())).abs()
+            err = torch.where(torch.isnan(x), torch.zeros_like(err), err).nan_to_num(nan=float("inf"))
+            i = int(err.flatten().argmax())
+            name = str(x.dtype).replace("torch.", "")
+            if float(err.flatten()[i]) >= worst.get(name, (-1.0, 0.0))[0]:
+                worst[name] = (float(err.flatten()[i]), float(x.flatten()[i]))
+        return worst
+
+    def _check(self, answer):
+        status, message = super()._check(answer)
+        if status != "correct":
+            return status, message
+        worst = self._errors(answer) or {}
+        limits = {"float64": AS_BOUND, "float32": AS_BOUND + AS_FLOAT32_ROUNDING}
+        for name, (err, x) in worst.items():
+            if err > limits[name] * (1 + 1e-9):
+                return "incorrect", tr(ERF_MESSAGES["bound"], err=f"{err:.1e}", x=f"{x:g}", dtype=name,
+                                       bound=f"{AS_BOUND:.1e}")
+        text = sentences([message, tr(ERF_MESSAGES["bound_ok"], err64=f"{worst['float64'][0]:.1e}",
+                                      err32=f"{worst['float32'][0]:.1e}", bound=f"{AS_BOUND:.1e}",
+                                      rounding=f"{AS_FLOAT32_ROUNDING:.1e}")])
+        name = erf_use(answer)
+        if name:
+            text = sentences([text, tr(ERF_MESSAGES["library"], name=name)])
+        return status, text
 
 
 _FLAT_STARTER = """from ffn_lib.kernel_steps import tl, triton  # Triton, in its interpreter where there is no GPU
@@ -300,5 +401,40 @@ EXERCISES = [
                             N_("the second term of the tanh GELU's derivative is half what it should be: with s = "
                                "sigmoid(2 z), 1 - tanh^2 z = 4 s (1 - s) (hint 2), so 1/2 g (1 - tanh^2 z) z'(g) = "
                                "2 g s (1 - s) z'(g)."))],
+    ),
+    ErfExercise(
+        title="GELU-erf's erf, by Abramowitz and Stegun 7.1.26",
+        statement=r"Write `erf_as7126(x)` for a torch tensor `x` (float32 or float64): $\mathrm{erf}(x)$ by formula "
+                  r"7.1.26 of Abramowitz and Stegun, as the production kernel's GELU-erf computes it (step 6). For "
+                  r"$z = |x|$, $t = 1 / (1 + p z)$ and $\mathrm{erf}(z) \approx 1 - (a_1 t + a_2 t^2 + a_3 t^3 + "
+                  r"a_4 t^4 + a_5 t^5)\, e^{-z^2}$, with $p = 0.3275911$, $a_1 = 0.254829592$, "
+                  r"$a_2 = -0.284496736$, $a_3 = 1.421413741$, $a_4 = -1.453152027$, $a_5 = 1.061405429$; "
+                  r"$\mathrm{erf}(-x) = -\mathrm{erf}(x)$. Return a tensor of `x`'s shape and dtype, without "
+                  r"calling a library erf. It is checked against float64's erf to the formula's own bound, "
+                  r"$1.5 \cdot 10^{-7}$ (plus float32's rounding for float32 inputs), and $\pm\infty$ must give "
+                  r"$\pm 1$.",
+        hints=[r"Evaluate the polynomial by Horner's rule: $t\,(a_1 + t\,(a_2 + t\,(a_3 + t\,(a_4 + t\,a_5))))$.",
+               r"The formula holds for $z \ge 0$: compute it on `x.abs()` and put the sign back with "
+               r"`torch.where(x < 0, -e, e)`.",
+               r"Every digit counts: the bound $1.5 \cdot 10^{-7}$ is met only with the coefficients as given."],
+        starter="import torch\n\ndef erf_as7126(x):\n    ...  # your code here\n\nex.q7.check(erf_as7126)",
+        answer_name="erf_as7126",
+        reference=lambda x: torch.erf(x),
+        cases=_erf_cases,
+        constants=True,
+        mistakes=[(lambda x: _erf_as7126(x, sign=False),
+                   "erf(|x|) for every x: the formula holds for z = |x| >= 0, and erf is odd, erf(-x) = -erf(x): "
+                   "put the sign back (hint 2)."),
+                  (lambda x: _erf_as7126(x, exp=False),
+                   "the factor exp(-x^2) is missing: erf(z) = 1 - (a1 t + ... + a5 t^5) exp(-z^2)."),
+                  (lambda x: _erf_as7126(x, complement=True),
+                   "that is erfc(|x|) with erf's sign, the polynomial times exp(-x^2) alone: erf is 1 minus it."),
+                  (lambda x: _erf_as7126(x, complement=True, sign=False),
+                   "that is erfc(|x|), the polynomial times exp(-x^2) alone: erf(z) is 1 minus it, with erf's "
+                   "sign for negative x."),
+                  (lambda x: _erf_as7126(x, a=tuple(math.trunc(a * 1e4) / 1e4 for a in AS_A),
+                                         p=math.trunc(AS_P * 1e4) / 1e4),
+                   "the coefficients are cut to four decimals: 7.1.26 reaches 1.5e-7 only with all nine digits "
+                   "(hint 3).")],
     ),
 ]

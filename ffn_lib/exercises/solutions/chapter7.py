@@ -80,4 +80,22 @@ def geglu_tanh_bwd_kernel(g_ptr, u_ptr, dy_ptr, dg_ptr, du_ptr, n, BLOCK: tl.con
     tl.store(dg_ptr + offsets, (dy * u * act_grad).to(dg_ptr.dtype.element_ty), mask=mask)
     tl.store(du_ptr + offsets, (dy * g * s).to(du_ptr.dtype.element_ty), mask=mask)""",
     ),
+    7: Solution(
+        r"On $z = |x|$: $t = 1 / (1 + p z)$, the polynomial by Horner's rule, times $e^{-z^2}$, subtracted from 1; "
+        r"then the sign, since erf is odd. In float64 the result stays within the formula's $1.5 \cdot 10^{-7}$ of "
+        r"the exact erf; in float32 rounding adds a few units of $2^{-23}$. The kernel computes the same with "
+        r"$z = |g| / \sqrt 2$ and keeps $\tfrac12 \mathrm{erfc}$, so that its $e^{-z^2}$ also serves the "
+        r"derivative.",
+        """import torch
+
+P = 0.3275911
+A1, A2, A3, A4, A5 = 0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429
+
+
+def erf_as7126(x):
+    z = x.abs()
+    t = 1 / (1 + P * z)
+    erfc = t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * A5)))) * torch.exp(-z * z)
+    return torch.where(x < 0, erfc - 1, 1 - erfc)""",
+    ),
 }
