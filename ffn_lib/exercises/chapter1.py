@@ -122,8 +122,10 @@ EXERCISES = [
                   r"on 2,048 tokens, counting a multiply-add as 2 FLOPs.",
         hints=[r"For $y = xW$, the backward needs two products: $\partial L/\partial x = (\partial L/\partial y) "
                r"W^\top$ and $\partial L/\partial W = x^\top (\partial L/\partial y)$.",
-               r"Each backward product costs as much as the forward one, so a step costs 3 forwards: the "
-               r"chapter's rule of thumb, forward + backward $\approx 6 \times$ parameters per token."],
+               r"Count products per layer: the forward runs one, $xW$; the backward runs the two above, each a "
+               r"product of the same three sizes (tokens, $d_\text{model}$, $d_\text{ff}$) in another order, so "
+               r"each does as many multiply-adds as the forward one. How many such products does the whole step "
+               r"run over the block's two layers?"],
         starter="answer = ...\nex.q6.check(answer)",
         expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False)
         + sizing.backward_flops(2048, 768, 3072, gated=False),
