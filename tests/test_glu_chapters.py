@@ -156,3 +156,35 @@ def test_ch4_times_the_elementwise_step_it_names_and_states_no_unmeasured_cause(
     alt = next(c["metadata"]["mystnb"]["image"]["alt"] for c in _cells(CH4, "code")
                if "cmp.figure()" in "".join(c["source"]))
     assert "activation and elementwise product alone" in alt, "the figure's alt text names its new row"
+
+
+def test_a_busy_run_prints_its_times_only_with_the_reason_as_caption():
+    """Ch4's CPU timing on a busy machine: no FLOP/s column beside "no verdict" (rates from a median whose middle
+    half spans 180% of it are not measurements); a quiet run keeps its rates."""
+    from ffn_lib import analysis, timing
+
+    def run(noisy):
+        glu = [0.02, 0.05, 0.09, 0.03, 0.08, 0.04] if noisy else [0.050, 0.051, 0.049, 0.050, 0.052, 0.050]
+        times = {"GLU block": glu, "ReLU block": [0.050, 0.051, 0.049, 0.050, 0.052, 0.050]}
+        results = {n: timing.BenchResult(label=n, times_s=t, device="cpu", device_name="Test machine", flops=4e9)
+                   for n, t in times.items()}
+        return timing.Comparison(results=results, device="cpu", device_name="Test machine", rounds=6)
+
+    busy_cmp, quiet_cmp = run(True), run(False)
+    busy = analysis.busy_machine_sentence(busy_cmp, [("GLU block", "ReLU block")])
+    assert busy and analysis.busy_machine_sentence(quiet_cmp, [("GLU block", "ReLU block")]) == ""
+    shown = busy_cmp.times_only(busy)
+    for table in (shown._repr_markdown_(), shown._repr_html_()):
+        assert "FLOP/s" not in table and "GFLOP" not in table and "no verdict" in table
+        assert "leaves out the rates" in table and "middle half" in table
+    assert all(list(row) == ["variant", "median", "middle half"] for row in shown.rows())
+    assert "FLOP/s" in quiet_cmp._repr_markdown_() and "leaves out" not in quiet_cmp._repr_markdown_()
+    assert "FLOP/s" in busy_cmp._repr_markdown_(), "times_only returns a view; the comparison keeps its rates"
+    for bad in ("", "  ", None):
+        with pytest.raises(ValueError, match="reason"):
+            busy_cmp.times_only(bad)
+    code = _text(CH4, "code")
+    assert "display(cmp.times_only(busy) if busy else cmp)" in code
+    timing_cell = next("".join(c["source"]) for c in _cells(CH4, "code")
+                       if "timing.compare(fns" in "".join(c["source"]))
+    assert not timing_cell.rstrip().endswith("\ncmp"), "the table is shown once, after the verdict is known"
