@@ -137,7 +137,8 @@ def test_chapter4_reading_prints_the_charts_1_and_condenses_the_blocks_within_dr
         times = plain_family_times(run, pass_)
         assert list(times) == ["ReLU", "GELU", "Swish"]
         assert statistics.median(times.values()) == plain_family_median(run, pass_)
-        shown = ", ".join(f"{t * 1e3:.3f}" for t in times.values()).replace(", ", " and ", 2).replace(" and ", ", ", 1)
+        relu, gelu, swish = (f"{t * 1e3:.3f}" for t in times.values())
+        shown = f"{relu}, {gelu} and {swish}"
         assert f"{words} {shown} ms, so {plain_family_median(run, pass_) * 1e3:.3f} ms" in text, text
     from ffn_lib.recorded_lessons import DRIFT
 
