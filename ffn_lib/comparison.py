@@ -231,8 +231,12 @@ class Comparison:
     def __str__(self) -> str:
         return "\n".join(r.summary() for r in self.results.values())
 
-    def figure(self, ax=None):
-        """Every variant's samples (dots), median (bar) and middle half (thick line), in one unit."""
+    def figure(self, ax=None, *, colors: Mapping[str, str] | None = None):
+        """Every variant's samples (dots), median (bar) and middle half (thick line), in one unit.
+
+        ``colors`` (variant -> colour) fixes the colour of the variants it names (a block drawn in one colour
+        across a chapter, :data:`ffn_lib.plotting.VARIANT_COLORS`); the others take the course's colours in
+        order, skipping those already given."""
         import matplotlib.pyplot as plt
         import numpy as np
 
@@ -245,8 +249,14 @@ class Comparison:
             fig = ax.figure
         scale, unit = time_unit(max(r.median_s for r in self.results.values()))
         rng = np.random.default_rng(0)
+        colors = dict(colors or {})
+        unknown = sorted(set(colors) - set(self.results))
+        if unknown:
+            raise ValueError(f"colors names {unknown}, which are not compared variants: {list(self.results)}.")
+        free = [c for c in COLORS if c not in colors.values()] or COLORS
+        others = iter(free * len(self.results))
         for i, (name, r) in enumerate(self.results.items()):
-            color = COLORS[i % len(COLORS)]
+            color = colors[name] if name in colors else next(others)
             samples = np.asarray(r.times_s) / scale
             ax.scatter(samples, i + rng.uniform(-0.15, 0.15, samples.size), s=6, color=color, alpha=0.35, lw=0)
             q1, q3 = (q / scale for q in r.quartiles_s)

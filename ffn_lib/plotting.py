@@ -37,6 +37,19 @@ STYLE = {
     "svg.hashsalt": "ffn-course",  # reproducible SVG ids
 }
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+# One colour per FFN variant (the blocks of Shazeer's table, ffn_lib.variants.VARIANTS), so that a chapter that draws
+# the same block in several figures draws it in one colour: red is GELU wherever it appears, never Bilinear.
+VARIANT_COLORS: dict[str, str] = {"ReLU": COLORS[0], "GELU": COLORS[1], "Swish": COLORS[2], "GLU": COLORS[3],
+                                  "GEGLU": COLORS[4], "Bilinear": COLORS[5], "SwiGLU": COLORS[6], "ReGLU": COLORS[7]}
+
+
+def variant_colors(names: Iterable[str]) -> list[str]:
+    """:data:`VARIANT_COLORS` of each variant in ``names``, in order (for ``bars(..., colors=...)``)."""
+    names = list(names)
+    unknown = [n for n in names if n not in VARIANT_COLORS]
+    if unknown:
+        raise ValueError(f"names: {unknown} are not variants with a colour; known: {', '.join(VARIANT_COLORS)}.")
+    return [VARIANT_COLORS[n] for n in names]
 
 
 def use_style() -> None:
