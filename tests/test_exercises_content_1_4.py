@@ -176,7 +176,7 @@ def test_4_8_asks_which_half_f_glu_gates_and_the_answer_is_torchs():
     ex = E.get("4.8")
     a, b = torch.randn(3, 5), torch.randn(3, 5)
     assert torch.allclose(F.glu(torch.cat([a, b], dim=-1), dim=-1), a * torch.sigmoid(b))
-    assert ex.options[ex.correct_key()] == "`a * torch.sigmoid(b)`"
+    assert ex.options[ex.correct_key()] == r"$a \otimes \sigma(b)$"
     assert "gate-first order" in ex.check("b").message and ex.check("a").passed
     assert 'answer = "a"' in ex.load_solution().code
     from bookutil import ROOT, notebook

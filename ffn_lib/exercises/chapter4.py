@@ -147,17 +147,17 @@ EXERCISES = [
     ),
     ChoiceExercise(
         title="Which half does F.glu gate?",
-        statement="`a` and `b` are tensors of the same shape `(..., d)`. What does "
-                  "`F.glu(torch.cat([a, b], dim=-1), dim=-1)` return?",
+        statement=r"`a` and `b` are tensors of the same shape `(..., d)`. What does "
+                  r"`F.glu(torch.cat([a, b], dim=-1), dim=-1)` return ($\otimes$: elementwise product)?",
         hints=["F.glu splits its input along `dim` into a first half and a second half; here the first half is `a` "
                "and the second is `b`.",
                "Only one half goes through the sigmoid, and the other is the value, used as it is. To rebuild the "
                "chapter's block with F.glu, the value projection V had to come first."],
         starter='answer = ...  # "a", "b", "c" or "d"\nex.q8.check(answer)',
-        options={"a": "`a * torch.sigmoid(b)`",
-                 "b": "`torch.sigmoid(a) * b`",
-                 "c": "`torch.sigmoid(a) * torch.sigmoid(b)`",
-                 "d": "`a * b`"},
+        options={"a": r"$a \otimes \sigma(b)$",
+                 "b": r"$\sigma(a) \otimes b$",
+                 "c": r"$\sigma(a) \otimes \sigma(b)$",
+                 "d": r"$a \otimes b$"},
         correct="a",
         mistakes={"b": "that is the gate-first order of Phi-3's gate_up_proj and vLLM's SiluAndMul; F.glu gates with "
                        "the second half, so a is the value and b the gate.",
