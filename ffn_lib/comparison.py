@@ -15,7 +15,7 @@ import html
 import numbers
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import torch
@@ -64,6 +64,8 @@ def _capitalised(text: str, name: str) -> str:
 NOISY_SPREAD = 0.25  # a middle half wider than this share of its median: the timing machine was busy
 _BUSY = N_("Some of these samples spread widely: the machine was busy while it timed them. A difference smaller "
            "than that spread gives no verdict below; run the cell again when nothing else is running.")
+_WITHHELD = N_("The table leaves out the rates: computed from these medians, they would be noise printed as "
+               "measurements.")
 _BUSY_ADVICE = N_("The machine was busy while it timed them: run the cell again when nothing else is running.")
 
 
@@ -75,6 +77,7 @@ class Comparison:
     device: str
     device_name: str
     rounds: int = 1
+    withheld: str = ""  # why the table leaves out its rates (see times_only); "" when it shows them
 
     def _get(self, name: str) -> BenchResult:
         if name not in self.results:
@@ -171,12 +174,23 @@ class Comparison:
         never "took 0.8× as long as"."""
         return self.sentence(a, b, machine=machine) if self.ratio(a, b) >= 1 else self.sentence(b, a, machine=machine)
 
+    def times_only(self, reason: str) -> "Comparison":
+        """The same comparison, whose table shows the times only, with ``reason`` (why there is no verdict, e.g.
+        :func:`ffn_lib.analysis.busy_machine_sentence`) in its caption: rates computed from medians that a busy
+        machine spread widely are not measurements, and a table should not print them as if they were."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"reason must say why the rates are left out (a non-empty string), not {reason!r}.")
+        return replace(self, withheld=reason.strip())
+
     def rows(self) -> list[dict[str, str]]:
         rows = []
         for name, r in self.results.items():
             q1, q3 = r.quartiles_s
             row = {N_("variant"): translate_text(name), N_("median"): format_time(r.median_s),
                    N_("middle half"): tr("{low} to {high}", low=format_time(q1), high=format_time(q3))}
+            if self.withheld:  # times only: no rate from a median the machine's noise set
+                rows.append(row)
+                continue
             if any(x.bandwidth is not None for x in self.results.values()):
                 row[N_("bandwidth")] = format_rate(r.bandwidth, "B/s") if r.bandwidth is not None else "–"
             if any(x.copy_share is not None for x in self.results.values()):
@@ -191,11 +205,13 @@ class Comparison:
         text = tr("Timed on {where}, interleaved over {rounds} rounds; {method}.",
                   where=_where(self.device, self.device_name), rounds=self.rounds, method=re.split("[;；]", first.method)[0])
         over = [n for n, r in self.results.items() if r.copy_share is not None and r.copy_share > 1]
-        if over and not first.cache_flushed:
+        if over and not first.cache_flushed and not self.withheld:
             text += sentence_gap(text) + tr(
                 "A share of copy above 100% ({names}) most likely means that part of the data stayed in the cache "
                 "between calls: the copy reference is measured on a working set larger than the cache, "
                 "from memory, and the cache was not flushed between these calls.", names=", ".join(over))
+        if self.withheld:
+            text = join_sentences([text, self.withheld, tr(_WITHHELD)])
         return text
 
     def _repr_markdown_(self) -> str:
@@ -216,8 +232,12 @@ class Comparison:
     def __str__(self) -> str:
         return "\n".join(r.summary() for r in self.results.values())
 
-    def figure(self, ax=None):
-        """Every variant's samples (dots), median (bar) and middle half (thick line), in one unit."""
+    def figure(self, ax=None, *, colors: Mapping[str, str] | None = None):
+        """Every variant's samples (dots), median (bar) and middle half (thick line), in one unit.
+
+        ``colors`` (variant -> colour) fixes the colour of the variants it names (a block drawn in one colour
+        across a chapter, :data:`ffn_lib.plotting.VARIANT_COLORS`); the others take the course's colours in
+        order, skipping those already given."""
         import matplotlib.pyplot as plt
         import numpy as np
 
@@ -230,8 +250,14 @@ class Comparison:
             fig = ax.figure
         scale, unit = time_unit(max(r.median_s for r in self.results.values()))
         rng = np.random.default_rng(0)
+        colors = dict(colors or {})
+        unknown = sorted(set(colors) - set(self.results))
+        if unknown:
+            raise ValueError(f"colors names {unknown}, which are not compared variants: {list(self.results)}.")
+        free = [c for c in COLORS if c not in colors.values()] or COLORS
+        others = iter(free * len(self.results))
         for i, (name, r) in enumerate(self.results.items()):
-            color = COLORS[i % len(COLORS)]
+            color = colors[name] if name in colors else next(others)
             samples = np.asarray(r.times_s) / scale
             ax.scatter(samples, i + rng.uniform(-0.15, 0.15, samples.size), s=6, color=color, alpha=0.35, lw=0)
             q1, q3 = (q / scale for q in r.quartiles_s)

@@ -54,6 +54,21 @@ def impl_color(impl: str) -> str:
     return spare[sum(map(ord, impl)) % len(spare)]
 
 
+# One colour per FFN variant (the blocks of Shazeer's table, ffn_lib.variants.VARIANTS), so that a chapter that draws
+# the same block in several figures draws it in one colour: red is GELU wherever it appears, never Bilinear.
+VARIANT_COLORS: dict[str, str] = {"ReLU": COLORS[0], "GELU": COLORS[1], "Swish": COLORS[2], "GLU": COLORS[3],
+                                  "GEGLU": COLORS[4], "Bilinear": COLORS[5], "SwiGLU": COLORS[6], "ReGLU": COLORS[7]}
+
+
+def variant_colors(names: Iterable[str]) -> list[str]:
+    """:data:`VARIANT_COLORS` of each variant in ``names``, in order (for ``bars(..., colors=...)``)."""
+    names = list(names)
+    unknown = [n for n in names if n not in VARIANT_COLORS]
+    if unknown:
+        raise ValueError(f"names: {unknown} are not variants with a colour; known: {', '.join(VARIANT_COLORS)}.")
+    return [VARIANT_COLORS[n] for n in names]
+
+
 def use_style() -> None:
     """Apply the course's style to matplotlib (idempotent)."""
     plt.rcParams.update(STYLE)

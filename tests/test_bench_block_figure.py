@@ -119,3 +119,46 @@ def test_a_block_beside_a_wider_one_of_its_name_is_labelled_with_its_width(secti
     assert any(f"the eager SwiGLU (d_ff {d_ff}) block" in t for t in texts)
     alone = [{"op": "ReLU", "params": {"d_ff": 16384}}, {"op": "SwiGLU", "params": {"d_ff": 11008}}]
     assert [r["label"] for r in labelled(alone)] == ["ReLU", "SwiGLU"]  # no wider namesake: the name stays
+
+
+def test_chapter4_reading_prints_the_charts_1_and_condenses_the_blocks_within_drift(gated):
+    """The chart's 1 is the middle one of three plain medians the table does not show: the reading prints all three
+    (ms) per pass, so every ratio can be checked from the page; blocks all within drift get one sentence, and a
+    block outside it brings back one bullet per block and pass."""
+    import copy
+    import re
+    import statistics
+
+    from ffn_lib.bench.block_figure import against_plain_summary, plain_family_median, plain_family_times
+
+    run, ops = gated.run, ("ReLU", "GLU", "Bilinear", "ReGLU")
+    text = against_plain_summary(run, ops)
+    for pass_, words in (("forward", "forward"), ("forward+backward", "one training step")):
+        times = plain_family_times(run, pass_)
+        assert list(times) == ["ReLU", "GELU", "Swish"]
+        assert statistics.median(times.values()) == plain_family_median(run, pass_)
+        relu, gelu, swish = (f"{t * 1e3:.3f}" for t in times.values())
+        shown = f"{relu}, {gelu} and {swish}"
+        assert f"{words} {shown} ms, so {plain_family_median(run, pass_) * 1e3:.3f} ms" in text, text
+    from ffn_lib.recorded_lessons import DRIFT
+
+    eager = [(m, lo, hi) for r, m, lo, hi in relative_times(gated) if r["impl"] == "eager"]
+    ratios = [m for m, _, _ in eager]
+    close = all(lo <= 1 <= hi or 0 < lo - 1 < DRIFT or 0 < 1 - hi < DRIFT for _, lo, hi in eager)
+    assert ("Every block in the table" in text) == close and ("- GLU, the forward" in text) != close
+    if close:
+        lo, hi = re.search(r"took ([0-9.]+)× to ([0-9.]+)× that time", text).groups()
+        assert (lo, hi) == (f"{min(ratios):.2f}", f"{max(ratios):.2f}")
+    # one block far from the plain ones: every block and pass gets its bullet, and no "every block" sentence
+    far = copy.deepcopy(run)
+    for r in far["results"]:
+        if r["group"] == "block" and r["op"] == "GLU" and r["impl"] == "eager" and r["pass"] == "forward":
+            r["time"].update(median=r["time"]["median"] * 1.5, q1=r["time"]["q1"] * 1.5, q3=r["time"]["q3"] * 1.5)
+    listed = against_plain_summary(far, ops)
+    assert "Every block in the table" not in listed and listed.count("\n- ") + listed.startswith("- ") == 8
+    assert "- GLU, the forward: 1.5" in listed
+    # a run without one of the plain blocks, or without a block asked for, gives nothing
+    no_gelu = copy.deepcopy(run)
+    no_gelu["results"] = [r for r in run["results"] if not (r["group"] == "block" and r["op"] == "GELU")]
+    assert against_plain_summary(no_gelu, ops) == "" and plain_family_times(no_gelu, "forward") is None
+    assert against_plain_summary(run, ("no such block",)) == "" and against_plain_summary(None, ops) == ""

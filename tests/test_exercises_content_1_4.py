@@ -148,3 +148,37 @@ def test_everything_exercises_1_to_4_say_has_its_chinese():
                 if not ok:
                     missing.append(f"{ex.id}: {text[:60]}")
     assert not missing, missing[:5]
+
+
+def test_1_7_is_phi_3_to_the_1024_and_its_solution_numbers_are_the_closed_forms():
+    import math
+    import re
+
+    ex = E.get("1.7")
+    phi = 0.5 * (1 + math.erf(3 / math.sqrt(2)))
+    assert abs(ex.expected() - phi ** 1024) < 1e-9 and 0.25 < ex.expected() < 0.26
+    assert ex.check(round(phi ** 1024, 3)).passed and not ex.check(0.25).passed
+    assert "probability for one input" in ex.check(phi).message
+    assert "alive" in ex.check(1 - phi ** 1024).message
+    sol = ex.load_solution().explanation
+    for typed, value in (("0.99865", phi), ("0.98", phi ** 16), ("0.004", phi ** 4096), ("-1.38", 1024 * math.log(phi))):
+        assert typed in sol and float(typed) == round(value, len(typed.split(".")[1])), typed
+    assert re.search(r"\\Phi\(3\)\^\{1024\}", sol)
+    code = "".join("".join(c["source"]) for c in __import__("bookutil").notebook(
+        __import__("bookutil").ROOT / "notebooks" / "01_ffn_block.ipynb")["cells"])
+    assert "ex.q7.check(answer)" in code
+
+
+def test_4_8_asks_which_half_f_glu_gates_and_the_answer_is_torchs():
+    import torch
+    import torch.nn.functional as F
+
+    ex = E.get("4.8")
+    a, b = torch.randn(3, 5), torch.randn(3, 5)
+    assert torch.allclose(F.glu(torch.cat([a, b], dim=-1), dim=-1), a * torch.sigmoid(b))
+    assert ex.options[ex.correct_key()] == r"$a \otimes \sigma(b)$"
+    assert "gate-first order" in ex.check("b").message and ex.check("a").passed
+    assert 'answer = "a"' in ex.load_solution().code
+    from bookutil import ROOT, notebook
+    code = "".join("".join(c["source"]) for c in notebook(ROOT / "notebooks" / "04_glu_ffn.ipynb")["cells"])
+    assert "ex.q8.check(answer)" in code

@@ -154,5 +154,87 @@ def test_ch4_times_the_elementwise_step_it_names_and_states_no_unmeasured_cause(
     assert "analysis.swiglu_split_sentence(cmp" in code
     assert "first writes into the block's freshly" not in code  # a cause no row timed, stated as fact
     alt = next(c["metadata"]["mystnb"]["image"]["alt"] for c in _cells(CH4, "code")
-               if "cmp.figure()" in "".join(c["source"]))
+               if "cmp.figure(" in "".join(c["source"]))
     assert "activation and elementwise product alone" in alt, "the figure's alt text names its new row"
+
+
+def test_a_busy_run_prints_its_times_only_with_the_reason_as_caption():
+    """Ch4's CPU timing on a busy machine: no FLOP/s column beside "no verdict" (rates from a median whose middle
+    half spans 180% of it are not measurements); a quiet run keeps its rates."""
+    from ffn_lib import analysis, timing
+
+    def run(noisy):
+        glu = [0.02, 0.05, 0.09, 0.03, 0.08, 0.04] if noisy else [0.050, 0.051, 0.049, 0.050, 0.052, 0.050]
+        times = {"GLU block": glu, "ReLU block": [0.050, 0.051, 0.049, 0.050, 0.052, 0.050]}
+        results = {n: timing.BenchResult(label=n, times_s=t, device="cpu", device_name="Test machine", flops=4e9)
+                   for n, t in times.items()}
+        return timing.Comparison(results=results, device="cpu", device_name="Test machine", rounds=6)
+
+    busy_cmp, quiet_cmp = run(True), run(False)
+    busy = analysis.busy_machine_sentence(busy_cmp, [("GLU block", "ReLU block")])
+    assert busy and analysis.busy_machine_sentence(quiet_cmp, [("GLU block", "ReLU block")]) == ""
+    shown = busy_cmp.times_only(busy)
+    for table in (shown._repr_markdown_(), shown._repr_html_()):
+        assert "FLOP/s" not in table and "GFLOP" not in table and "no verdict" in table
+        assert "leaves out the rates" in table and "middle half" in table
+    assert all(list(row) == ["variant", "median", "middle half"] for row in shown.rows())
+    assert "FLOP/s" in quiet_cmp._repr_markdown_() and "leaves out" not in quiet_cmp._repr_markdown_()
+    assert "FLOP/s" in busy_cmp._repr_markdown_(), "times_only returns a view; the comparison keeps its rates"
+    for bad in ("", "  ", None):
+        with pytest.raises(ValueError, match="reason"):
+            busy_cmp.times_only(bad)
+    code = _text(CH4, "code")
+    assert "display(cmp.times_only(busy) if busy else cmp)" in code
+    timing_cell = next("".join(c["source"]) for c in _cells(CH4, "code")
+                       if "timing.compare(fns" in "".join(c["source"]))
+    assert not timing_cell.rstrip().endswith("\ncmp"), "the table is shown once, after the verdict is known"
+
+
+def test_ch4_evidence_section_shows_table_1_quoted_from_the_library():
+    cells = _cells(CH4)
+    start = next(i for i, c in enumerate(cells) if "## Evidence beyond one paper" in "".join(c["source"]))
+    code = "".join(cells[start + 1]["source"])
+    assert cells[start + 1]["cell_type"] == "code" and 'VARIANTS["ReLU"]' in code
+    assert all(f'"{name}"' in code for name in ("GLU", "Bilinear", "ReGLU"))
+    assert "quoted from Shazeer (2020), Table 1" in code
+    assert not re.search(r"1\.9[0-9]{2}", code), "the numbers come from ffn_lib.VARIANTS, not typed in"
+
+
+def test_ch4_halves_order_says_what_the_plus_one_is():
+    from ffn_lib.diagrams.blocks import halves_order  # noqa: F401  (the strip that shows "+ 1")
+
+    prose = _text(CH4, "markdown")
+    assert "(gpt-oss also adds 1 to the value and clamps both; chapter 5)" in prose
+    alt = next(c["metadata"]["mystnb"]["image"]["alt"] for c in _cells(CH4, "code")
+               if "diagrams.halves_order()" in "".join(c["source"]))
+    assert "adds 1 to the value and clamps both (chapter 5)" in alt
+
+
+def test_one_colour_per_variant_across_ch4():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ffn_lib import plotting, timing
+
+    assert plotting.variant_colors(["GELU", "Bilinear"]) == [plotting.VARIANT_COLORS["GELU"],
+                                                             plotting.VARIANT_COLORS["Bilinear"]]
+    assert len(set(plotting.VARIANT_COLORS.values())) == len(plotting.VARIANT_COLORS)
+    from ffn_lib.variants import VARIANTS
+    assert set(plotting.VARIANT_COLORS) == set(VARIANTS)
+    with pytest.raises(ValueError, match="names"):
+        plotting.variant_colors(["ReLU", "Maxout"])
+    code = _text(CH4, "code")
+    assert "colors=plotting.variant_colors(kept)" in code  # the saved-bytes bars
+    assert "color=plotting.VARIANT_COLORS[score.name]" in code  # the toy's dots
+    assert "cmp.figure(colors=block_colors)" in code  # the timing figure
+    # the timing figure draws a named variant in its colour and the others in colours none of them uses
+    results = {n: timing.BenchResult(label=n, times_s=[1.0, 1.1, 1.2], device="cpu", device_name="Test machine")
+               for n in ("ReLU block", "GLU block", "products")}
+    cmp = timing.Comparison(results=results, device="cpu", device_name="Test machine")
+    given = {"ReLU block": plotting.VARIANT_COLORS["ReLU"], "GLU block": plotting.VARIANT_COLORS["GLU"]}
+    fig = cmp.figure(colors=given)
+    drawn = [matplotlib.colors.to_hex(line.get_color()) for line in fig.axes[0].get_lines()
+             if line.get_linewidth() == 6]
+    assert drawn[:2] == [given["ReLU block"], given["GLU block"]] and drawn[2] not in given.values()
+    with pytest.raises(ValueError, match="colors"):
+        cmp.figure(colors={"SwiGLU block": "#000000"})

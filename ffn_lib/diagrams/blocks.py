@@ -44,7 +44,8 @@ ALT = {
                      "columns (marked act, computed with W) and the value columns (computed with V) coloured "
                      "apart. F.glu: the value half first, the gate half second. gate_up_proj in Phi-3 and vLLM: "
                      "the gate half first, the value half second. gpt-oss: gate and value alternate, the gate on "
-                     "the even columns."),
+                     "the even columns; its strip reads the value as a[..., 1::2] + 1, because gpt-oss also adds 1 "
+                     "to the value and clamps both (chapter 5)."),
     "gelu_decision": ("A decision chart: read the activation name in the checkpoint's config; each name leads "
                       "to the GELU form it means, erf, tanh or sigmoid, and the PyTorch call that computes it. A "
                       "warning box below: the config string can be wrong, so check the reference code; Gemma 1's "

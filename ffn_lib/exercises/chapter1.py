@@ -1,8 +1,11 @@
 """Exercises of chapter 1: the position-wise FFN block."""
 
+import math
+
 import numpy as np
 
 from .. import sizing
+from ..analysis import predicted_dead_fraction
 from ..blocks import ffn_reference
 from . import _cases
 from .function import FunctionExercise
@@ -10,6 +13,11 @@ from .number import NumberExercise
 from .shape import ShapeExercise
 
 relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
+
+
+def _phi(x: float) -> float:
+    """The standard normal CDF."""
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 EXERCISES = [
     NumberExercise(
@@ -122,8 +130,10 @@ EXERCISES = [
                   r"on 2,048 tokens, counting a multiply-add as 2 FLOPs.",
         hints=[r"For $y = xW$, the backward needs two products: $\partial L/\partial x = (\partial L/\partial y) "
                r"W^\top$ and $\partial L/\partial W = x^\top (\partial L/\partial y)$.",
-               r"Each backward product costs as much as the forward one, so a step costs 3 forwards: the "
-               r"chapter's rule of thumb, forward + backward $\approx 6 \times$ parameters per token."],
+               r"Count products per layer: the forward runs one, $xW$; the backward runs the two above, each a "
+               r"product of the same three sizes (tokens, $d_\text{model}$, $d_\text{ff}$) in another order, so "
+               r"each does as many multiply-adds as the forward one. How many such products does the whole step "
+               r"run over the block's two layers?"],
         starter="answer = ...\nex.q6.check(answer)",
         expected=lambda: sizing.forward_flops(2048, 768, 3072, gated=False)
         + sizing.backward_flops(2048, 768, 3072, gated=False),
@@ -135,5 +145,29 @@ EXERCISES = [
                    "that is two forwards: the backward alone, or the forward with one backward product per layer. "
                    "A step is the forward plus a backward of two products per layer (input's and weight's "
                    "gradients).")],
+    ),
+    NumberExercise(
+        title="Dead on a batch of 1,024",
+        statement=r"A hidden unit has bias $b_j = 0$ and pre-activations of spread $\sigma_j = 1$ on the data. Every "
+                  r"hidden bias is shifted down by $s = 3$, three times that spread. By the chapter's closed form, "
+                  r"what is the probability that the unit is dead on a batch of 1,024 independent inputs? Give it "
+                  r"to 3 decimal places.",
+        hints=[r"On one input the unit stays at or below the shift with probability "
+               r"$\Phi\bigl((s - b_j)/\sigma_j\bigr) = \Phi(3)$, where $\Phi$ is the standard normal CDF: "
+               r"`0.5 * (1 + math.erf(3 / math.sqrt(2)))`.",
+               r"Dead on the batch means at or below the shift on every one of the $B$ independent inputs: "
+               r"the probabilities multiply."],
+        starter="answer = ...\nex.q7.check(answer)",
+        expected=lambda: float(predicted_dead_fraction(3.0, 1024, np.zeros(1), np.ones(1))),
+        abs_tol=5e-4,
+        mistakes=[(lambda: _phi(3.0),
+                   "that is Phi(3), the probability for one input; the unit must stay below the shift on all "
+                   "1,024 of them: Phi(3)^1024."),
+                  (lambda: 1 - _phi(3.0) ** 1024,
+                   "that is the probability that it fires on at least one input, so that it is alive: dead is "
+                   "the complement, Phi(3)^1024."),
+                  (lambda: (1 - _phi(3.0)) ** 1024,
+                   "that is the probability that every input lies above the shift; dead means every input lies "
+                   "at or below it, Phi(3)^1024.")],
     ),
 ]

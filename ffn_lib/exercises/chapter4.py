@@ -145,4 +145,23 @@ EXERCISES = [
                    "that splits the weight's columns (d_model); its rows are the 2 d_ff outputs: split dim 0 of "
                    "the weight (or transpose first and split the columns).")],
     ),
+    ChoiceExercise(
+        title="Which half does F.glu gate?",
+        statement=r"`a` and `b` are tensors of the same shape `(..., d)`. What does "
+                  r"`F.glu(torch.cat([a, b], dim=-1), dim=-1)` return ($\otimes$: elementwise product)?",
+        hints=["F.glu splits its input along `dim` into a first half and a second half; here the first half is `a` "
+               "and the second is `b`.",
+               "Only one half goes through the sigmoid, and the other is the value, used as it is. To rebuild the "
+               "chapter's block with F.glu, the value projection V had to come first."],
+        starter='answer = ...  # "a", "b", "c" or "d"\nex.q8.check(answer)',
+        options={"a": r"$a \otimes \sigma(b)$",
+                 "b": r"$\sigma(a) \otimes b$",
+                 "c": r"$\sigma(a) \otimes \sigma(b)$",
+                 "d": r"$a \otimes b$"},
+        correct="a",
+        mistakes={"b": "that is the gate-first order of Phi-3's gate_up_proj and vLLM's SiluAndMul; F.glu gates with "
+                       "the second half, so a is the value and b the gate.",
+                  "c": "only one half goes through the sigmoid; the other is the value, multiplied as it is.",
+                  "d": "that is the Bilinear unit, with no activation; F.glu applies the sigmoid to its second half."},
+    ),
 ]

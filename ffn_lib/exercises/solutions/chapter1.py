@@ -51,4 +51,16 @@ def dead_units(x, W1, b1):
 forward = 2 * (2 * tokens * d_model * d_ff)
 answer = 3 * forward""",
     ),
+    7: Solution(
+        r"One input leaves the unit at or below the shift with probability $\Phi(3) = 0.99865$; the 1,024 "
+        r"inputs are independent, so all of them do with probability $\Phi(3)^{1024} = e^{1024 \ln \Phi(3)} "
+        r"\approx e^{-1.38}$: about one chance in four. On 16 inputs the same unit would be dead with probability "
+        r"0.98, on 4,096 with 0.004: the larger the batch, the likelier one input fires the unit, which is why "
+        r"*dead* is said of a batch. `ffn_lib.analysis.predicted_dead_fraction(3.0, 1024, [0.0], [1.0])` "
+        r"computes the same.",
+        """import math
+
+phi_3 = 0.5 * (1 + math.erf(3 / math.sqrt(2)))   # one input at or below the shift
+answer = phi_3 ** 1024                             # all 1,024 independent inputs""",
+    ),
 }

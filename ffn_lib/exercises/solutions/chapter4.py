@@ -49,4 +49,11 @@ answer = s * (1 - s) * u""",
     gate, up = state_dict["gate_up_proj.weight"].chunk(2, dim=0)  # gate rows first, as chunk(2, dim=-1) reads them
     return gate.T, up.T, state_dict["down_proj.weight"].T""",
     ),
+    8: Solution(
+        r"`F.glu(t, dim)` splits `t` into halves along `dim` and returns `first * sigmoid(second)`: the second half "
+        r"is the gate. With `t = torch.cat([a, b], dim=-1)` the first half is `a`, so the result is "
+        r"`a * torch.sigmoid(b)`. Checkpoints that fuse gate and up the other way round (Phi-3, vLLM: gate first) "
+        r"must have their halves swapped before F.glu can be used on them.",
+        'answer = "a"',
+    ),
 }
