@@ -19,7 +19,6 @@ speed: there the reciprocal is always a division (``fast_rcp_effective`` false) 
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections import Counter
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from ffn_lib import kernels, sizing  # noqa: E402
 from ffn_lib.bench.cases import PASS_TENSORS  # noqa: E402
 from ffn_lib.bench.impls import _pass_runner  # noqa: E402
+from ffn_lib.bench.cli import act_mul_parser, parse_act_mul_args  # noqa: E402
 from ffn_lib.bench.provenance import write_script_record  # noqa: E402
 from ffn_lib.timing import compare  # noqa: E402
 
@@ -150,25 +150,8 @@ def time_math(gates: list[str], passes: list[str], tokens: int, d_ff: int, dtype
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="the JSON file to write")
-    parser.add_argument("--gates", default="gelu,gelu_tanh,silu")
-    parser.add_argument("--passes", default="forward,backward")
-    parser.add_argument("--tokens", type=int, default=8192)
-    parser.add_argument("--d-ff", type=int, default=14336)
-    parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--min-time", type=float, default=0.6, help="seconds of samples per variant")
-    args = parser.parse_args(argv)
-    try:
-        device = kernels.timing_device()
-    except RuntimeError as err:
-        parser.error(str(err))
-    passes = args.passes.split(",")
-    unknown = [p for p in passes if p not in PASS_TENSORS]
-    if unknown:
-        parser.error(f"unknown pass(es) {unknown}; the passes are {', '.join(PASS_TENSORS)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    parser = act_mul_parser(__doc__, passes="forward,backward")
+    args, device, passes = parse_act_mul_args(parser, argv)
     rows = time_math(args.gates.split(","), passes, args.tokens, args.d_ff, getattr(torch, args.dtype), device,
                      args.rounds, args.min_time)
     write_script_record(args.out, device, "scripts/time_math.py", sys.argv[1:] if argv is None else argv,

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ffn_lib import kernels, sizing  # noqa: E402
+from ffn_lib.bench.cli import act_mul_parser, parse_act_mul_args  # noqa: E402
 from ffn_lib.bench.provenance import write_script_record  # noqa: E402
 from ffn_lib.bench.suite import PASS_TENSORS, _pass_runner  # noqa: E402
 from ffn_lib.timing import compare  # noqa: E402
@@ -85,27 +86,10 @@ def tune(gates: list[str], shapes: list[tuple[int, int]], passes: list[str], tok
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="the JSON file to write")
-    parser.add_argument("--gates", default="gelu,gelu_tanh,silu")
+    parser = act_mul_parser(__doc__, passes="forward,forward+backward")
     parser.add_argument("--shapes", default="1024x4,2048x4,2048x8,4096x8", type=lambda s: [_shape(v) for v in
                                                                                            s.split(",")])
-    parser.add_argument("--passes", default="forward,forward+backward")
-    parser.add_argument("--tokens", type=int, default=8192)
-    parser.add_argument("--d-ff", type=int, default=14336)
-    parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--min-time", type=float, default=0.6, help="seconds of samples per variant")
-    args = parser.parse_args(argv)
-    try:
-        device = kernels.timing_device()
-    except RuntimeError as err:
-        parser.error(str(err))
-    passes = args.passes.split(",")
-    unknown = [p for p in passes if p not in PASS_TENSORS]
-    if unknown:
-        parser.error(f"unknown pass(es) {unknown}; the passes are {', '.join(PASS_TENSORS)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args, device, passes = parse_act_mul_args(parser, argv)
     rows = tune(args.gates.split(","), args.shapes, passes, args.tokens, args.d_ff, getattr(torch, args.dtype),
                 device, args.rounds, args.min_time)
     write_script_record(args.out, device, "scripts/tune_launch.py", sys.argv[1:] if argv is None else argv,

@@ -129,7 +129,8 @@ def test_chapter4_reading_prints_the_charts_1_and_condenses_the_blocks_within_dr
     import re
     import statistics
 
-    from ffn_lib.bench.block_figure import against_plain_summary, plain_family_median, plain_family_times
+    from ffn_lib.bench.block_figure import plain_family_median, plain_family_times
+    from ffn_lib.recorded_lessons import against_plain_summary
 
     run, ops = gated.run, ("ReLU", "GLU", "Bilinear", "ReGLU")
     text = against_plain_summary(run, ops)

@@ -69,3 +69,16 @@ def test_a_listing_that_is_not_text_is_refused_by_name():
         time_math.count_ptx(None)
     with pytest.raises(TypeError, match="sass"):
         time_math.count_sass(b"bytes")
+
+
+def test_the_shared_command_line_names_an_unknown_pass(tmp_path, capsys):
+    """scripts/time_math.py and scripts/tune_launch.py parse the same options through ffn_lib.bench.cli."""
+    pytest.importorskip("triton")
+    from ffn_lib.bench import cli
+
+    parser = cli.act_mul_parser(time_math.__doc__, passes="forward")
+    with pytest.raises(SystemExit):
+        cli.parse_act_mul_args(parser, ["--out", str(tmp_path / "x" / "m.json"), "--passes", "forward,sideways"])
+    assert "unknown pass(es) ['sideways']" in capsys.readouterr().err
+    args, _, passes = cli.parse_act_mul_args(parser, ["--out", str(tmp_path / "x" / "m.json"), "--tokens", "4"])
+    assert passes == ["forward"] and args.tokens == 4 and (tmp_path / "x").is_dir()

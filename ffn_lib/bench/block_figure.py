@@ -86,47 +86,6 @@ def plain_family_times(doc: dict[str, Any] | None, pass_: str) -> dict[str, floa
     return {op: plain[op] for op in PLAIN_FAMILY} if set(plain) == set(PLAIN_FAMILY) else None
 
 
-def against_plain_summary(doc: dict[str, Any] | None, ops: list[str] | tuple[str, ...]) -> str:
-    """Chapter 4's reading of the recorded-blocks chart, in Markdown: the chart's 1 in each pass with the three
-    plain medians it is the middle one of (so that a reader can check every ratio against the page), then each
-    eager block of ``ops``, forward and one training step, against it. Where every one of them comes within
-    :data:`ffn_lib.recorded_lessons.DRIFT` of 1 (its middle half containing 1, or its nearer end that close), one
-    sentence with the range of the ratios says so; otherwise one bullet per block and pass
-    (:func:`ffn_lib.recorded_lessons.against_plain_blocks`). "" when the run lacks a row it needs."""
-    from ..recorded_lessons import DRIFT, against_plain_blocks, row
-
-    passes = ("forward", "forward+backward")
-    plain = {p: plain_family_times(doc, p) for p in passes}
-    if not ops or any(v is None for v in plain.values()):
-        return ""
-    ratios = []  # (median, q1, q3) over the pass's reference
-    for pass_ in passes:
-        ref = statistics.median(plain[pass_].values())
-        for op in ops:
-            r = row(doc, "block", op, "eager", pass_)
-            if r is None:
-                return ""
-            ratios.append(tuple(r["time"][k] / ref for k in ("median", "q1", "q3")))
-    ms = {f"{key}_{op.lower()}": f"{plain[p][op] * 1e3:.3f}" for key, p in zip(("f", "s"), passes)
-          for op in PLAIN_FAMILY}
-    parts = [tr("The chart's 1 is, per pass, the middle one of the eager plain blocks' medians, ReLU, GELU and "
-                "Swish (the run recorded all three; the table shows ReLU only): forward {f_relu}, {f_gelu} and "
-                "{f_swish} ms, so {f_ref} ms; one training step {s_relu}, {s_gelu} and {s_swish} ms, so {s_ref} ms.",
-                f_ref=f"{statistics.median(plain['forward'].values()) * 1e3:.3f}",
-                s_ref=f"{statistics.median(plain['forward+backward'].values()) * 1e3:.3f}", **ms)]
-    close = [lo <= 1 <= hi or (lo > 1 and lo - 1 < DRIFT) or (hi < 1 and 1 - hi < DRIFT) for _, lo, hi in ratios]
-    if all(close):
-        parts.append(tr("Every block in the table, forward and one training step, took {lo}× to {hi}× that time, "
-                        "and each one's middle half contains 1 or comes within {drift} of it (together they span "
-                        "{q_lo}× to {q_hi}×): within the clock drift between separately timed runs, so these "
-                        "numbers show no difference between the blocks.", lo=f"{min(m for m, _, _ in ratios):.2f}",
-                        hi=f"{max(m for m, _, _ in ratios):.2f}", q_lo=f"{min(q for _, q, _ in ratios):.2f}",
-                        q_hi=f"{max(q for _, _, q in ratios):.2f}", drift=f"{DRIFT:.0%}"))
-    else:
-        parts.append("\n".join(against_plain_blocks(doc, op, p) for p in passes for op in ops))
-    return "\n\n".join(parts)
-
-
 def reference(section: RecordedSection, pass_: str, against: str | None = None) -> tuple[float, str]:
     """(seconds, what it is): the time that is 1 in the block panels for ``pass_``. Without ``against``, where
     every block shown is parameter-matched and the run has all the eager plain blocks of :data:`PLAIN_FAMILY` in

@@ -368,6 +368,9 @@ def block_summary(doc: dict[str, Any]) -> str:
         + "\n\n" + "\n".join(lines) + "\n"
 
 
+# A gap between separately timed blocks smaller than this is within the clock drift between runs (chapter 4's bound;
+# ffn_lib.recorded_lessons and chapter 8's cost table read it from here).
+DRIFT = 0.05
 BLOCK_ORDER = N_("The suite timed the blocks one after another ({first}'s first), each in a run of its own, not "
                  "interleaved with the others, so a drift of the GPU's clock between two runs shows up as "
                  "a difference between two blocks: as chapter 4 says, read a difference of a few percent (under "
@@ -376,9 +379,7 @@ BLOCK_ORDER = N_("The suite timed the blocks one after another ({first}'s first)
 
 def block_order_sentence(doc: dict[str, Any] | None) -> str | None:
     """How the run's block rows were timed (in turn, not interleaved), and the clock-drift bound that follows
-    (:data:`ffn_lib.recorded_lessons.DRIFT`, chapter 4's). None without block rows."""
-    from ..recorded_lessons import DRIFT
-
+    (:data:`DRIFT`, chapter 4's). None without block rows."""
     rows = [] if doc is None else select(doc, group="block")
     if not rows:
         return None

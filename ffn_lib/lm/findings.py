@@ -300,9 +300,9 @@ COST_DRIFT_CELL = N_("{pair} {impl}, {time:+.1%}")
 def cost_drift_sentence(bench_run: dict[str, Any] | None) -> str | None:
     """The block rows' timing order as an uncertainty on the cost table's step times: the page-independent
     sentence of :func:`ffn_lib.bench.report.block_order_sentence`, then which of the table's differences lie
-    within :data:`ffn_lib.recorded_lessons.DRIFT` (chapter 4's bound). None without block rows."""
+    within :data:`ffn_lib.bench.report.DRIFT` (chapter 4's bound). None without block rows."""
     from ..bench.report import block_order_sentence
-    from ..recorded_lessons import DRIFT
+    from ..bench.report import DRIFT
 
     costs = block_costs(bench_run)
     if not costs:
